@@ -1,0 +1,29 @@
+with declaration_lines as (
+    select * from {{ ref('stg_ijw__declaration_lines') }}
+),
+
+final as (
+    select
+        client_key,
+        municipality_code,
+        provider_agb,
+        allocation_number,
+        product_category,
+        product_code,
+        period_start,
+        period_end,
+        volume,
+        unit_code,
+        tariff_cents,
+        amount_cents,
+        debit_credit,
+        declaration_number,
+        declaration_date,
+        reference_number,
+        previous_reference_number,
+        file_sha256,
+        source_line
+    from declaration_lines
+)
+
+select * from final

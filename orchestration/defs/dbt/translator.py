@@ -1,0 +1,25 @@
+"""Maps dbt nodes onto asset keys that read like the warehouse: raw/<table>, staging/<model>, marts/<model>."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        # A dbt source is the table a Python ingest asset writes: same key, so the graph is one piece.
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["config"]["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        # fqn is [project, folder, ..., name]: the first folder is the layer (staging, marts).
+        fqn = dbt_resource_props["fqn"]
+        return "kpi" if "kpi" in fqn[1:-1] else fqn[1]
+
+
+translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -1,0 +1,88 @@
+"""Hardened streaming over untrusted iJw XML.
+
+Messages arrive from outside the municipality, so the parser never resolves entities, never loads a DTD, never touches
+the network and never lifts libxml2's size limits. A document that declares a DTD at all is refused: iJw messages have
+none, and an internal subset is how entity-expansion attacks (billion laughs, XXE) are delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+MESSAGE_NS_TEMPLATE = "http://www.istandaarden.nl/ijw/3_2/{message}/schema"
+BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
+
+# iJw caps a delivered file at 25 MB; anything larger is not a valid delivery and is refused before parsing.
+MAX_FILE_BYTES = 25 * 1024 * 1024
+
+
+class MessageRejected(Exception):
+    """The whole file is unusable; reason_code names the rule, the message names file and place."""
+
+    def __init__(self, reason_code: str, message: str):
+        super().__init__(message)
+        self.reason_code = reason_code
+
+
+def message_namespace(message: str) -> str:
+    return MESSAGE_NS_TEMPLATE.format(message=message.lower())
+
+
+def iter_events(source: IO[bytes], tags: list[str]) -> Iterator[tuple[str, etree._Element]]:
+    """(event, element) pairs for the root start and the end of each tag, from a hardened iterparse."""
+    parser = etree.iterparse(
+        source,
+        events=("start", "end"),
+        resolve_entities=False,
+        load_dtd=False,
+        dtd_validation=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    wanted = set(tags)
+    root_seen = False
+    for event, element in parser:
+        if not root_seen:
+            root_seen = True
+            if element.getroottree().docinfo.doctype:
+                raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
+            yield "start", element
+            continue
+        if event == "end" and element.tag in wanted:
+            yield "end", element
+
+
+def check_file_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise MessageRejected("FILE_EMPTY", "the file is empty")
+    if size > MAX_FILE_BYTES:
+        raise MessageRejected("FILE_TOO_LARGE", f"the file is {size} bytes; iJw caps a message at {MAX_FILE_BYTES}")
+
+
+def sniff_message_type(path: Path) -> str | None:
+    """'JW323', 'JW301', ... from the root element's namespace; None when the file is not a recognisable iJw message.
+
+    Reads only up to the root element, with the same hardening as a full parse.
+    """
+    prefix, suffix = MESSAGE_NS_TEMPLATE.split("{message}")
+    try:
+        with path.open("rb") as source:
+            for _event, root in iter_events(source, []):
+                namespace = etree.QName(root).namespace or ""
+                if (
+                    etree.QName(root).localname == "Bericht"
+                    and namespace.startswith(prefix)
+                    and namespace.endswith(suffix)
+                ):
+                    return namespace[len(prefix) : -len(suffix)].upper()
+                return None
+    except (etree.XMLSyntaxError, MessageRejected):
+        return None
+    return None

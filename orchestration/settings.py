@@ -1,0 +1,46 @@
+"""Runtime settings, read from the environment in this one place.
+
+Every variable is optional (DESIGN.md section 4). Relative paths are resolved against the repository root, so the
+same setting means the same place whether it is read by Dagster, by dbt (which runs in dbt_project/) or by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+SAMPLE_LANDING_DIR = REPO_ROOT / "seeds" / "sample"
+
+
+def _path_from_env(name: str, default: str) -> Path:
+    path = Path(os.environ.get(name) or default).expanduser()
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse_dir: Path
+    pseudonym_key: str | None
+    target: str
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.warehouse_dir / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.warehouse_dir / "dagster_home"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            landing_dir=_path_from_env("WAREHOUSE_LANDING_DIR", "data/landing"),
+            warehouse_dir=_path_from_env("WAREHOUSE_DIR", "data"),
+            pseudonym_key=os.environ.get("WAREHOUSE_PSEUDONYM_KEY") or None,
+            target=os.environ.get("WAREHOUSE_TARGET", "duckdb"),
+        )

@@ -1,0 +1,58 @@
+"""The short summary `make run` prints: what was ingested, what was quarantined, and the KPI table."""
+
+import duckdb
+
+from orchestration.settings import Settings
+
+
+def _euros(cents: int | None) -> str:
+    return f"EUR {(cents or 0) / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def print_summary() -> None:
+    settings = Settings.from_env()
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        files = dict(con.execute("select status, count(*) from audit.ingest_ledger group by status").fetchall())
+        totals = con.execute(
+            """
+            select sum(records_accepted), sum(records_quarantined), sum(amount_cents_accepted),
+                   sum(amount_cents_quarantined)
+            from audit.ingest_ledger
+            """
+        ).fetchone()
+        reasons = con.execute(
+            "select reason_code, count(*) from audit.quarantine where record_ref is not null group by 1 order by 1"
+        ).fetchall()
+        kpis = con.execute(
+            """
+            select scope_type, scope_code, period, value
+            from marts.kpi_values
+            where kpi_id = 'net_declared_cost'
+            order by scope_type desc, scope_code, period
+            """
+        ).fetchall()
+    accepted, quarantined, cents_accepted, cents_quarantined = totals
+    print()
+    print("Ingest (all runs, audit.ingest_ledger)")
+    print(
+        f"  files: {files.get('loaded', 0)} loaded, {files.get('rejected', 0)} rejected, "
+        f"{files.get('duplicate', 0)} duplicate deliveries skipped"
+    )
+    print(
+        f"  declaration lines: {accepted or 0} accepted ({_euros(cents_accepted)}), "
+        f"{quarantined or 0} quarantined ({_euros(cents_quarantined)})"
+    )
+    for reason_code, count in reasons:
+        print(f"    quarantined {reason_code}: {count}")
+    print()
+    print("Netto gedeclareerde kosten per kwartaal (marts.kpi_values, kpi_id net_declared_cost)")
+    print(f"  {'scope':<13}{'code':<8}{'periode':<9}{'bedrag':>18}")
+    for scope_type, scope_code, period, value in kpis:
+        print(f"  {scope_type:<13}{scope_code:<8}{period:<9}{_euros(round(value * 100)):>18}")
+    print()
+    print(f"Warehouse: {settings.duckdb_path}")
+    print("UI:        make ui, then open http://127.0.0.1:3000")
+
+
+if __name__ == "__main__":
+    print_summary()
