@@ -66,23 +66,24 @@ def check_file_size(path: Path) -> None:
         raise MessageRejected("FILE_TOO_LARGE", f"the file is {size} bytes; iJw caps a message at {MAX_FILE_BYTES}")
 
 
+# The message types of iJw release 3.2 (../shared/reference/ijw-3.2/xsd).
+IJW_MESSAGE_TYPES = frozenset(
+    f"JW{number}" for number in (301, 302, 305, 306, 307, 308, 315, 316, 317, 318, 319, 320, 323, 325)
+)
+
+
 def sniff_message_type(path: Path) -> str | None:
-    """'JW323', 'JW301', ... from the root element's namespace; None when the file is not a recognisable iJw message.
+    """'JW323', 'JW301', ... from the root element's namespace; None when the file is not a recognisable iJw 3.2
+    message (not XML, a DTD, another namespace).
 
     Reads only up to the root element, with the same hardening as a full parse.
     """
-    prefix, suffix = MESSAGE_NS_TEMPLATE.split("{message}")
+    message_types = {message_namespace(message_type): message_type for message_type in IJW_MESSAGE_TYPES}
     try:
         with path.open("rb") as source:
             for _event, root in iter_events(source, []):
-                namespace = etree.QName(root).namespace or ""
-                if (
-                    etree.QName(root).localname == "Bericht"
-                    and namespace.startswith(prefix)
-                    and namespace.endswith(suffix)
-                ):
-                    return namespace[len(prefix) : -len(suffix)].upper()
-                return None
+                name = etree.QName(root)
+                return message_types.get(name.namespace or "") if name.localname == "Bericht" else None
     except (etree.XMLSyntaxError, MessageRejected):
         return None
     return None

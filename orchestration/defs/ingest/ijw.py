@@ -48,6 +48,7 @@ def ijw_declaration_lines(context: dg.AssetExecutionContext, warehouse: Warehous
             # Messages of other types belong to their own ingest assets; an unrecognisable file is claimed here so
             # that it is quarantined exactly once.
             if message_type not in ("JW323", None):
+                context.log.info(f"{path}: {message_type} is not ingested by this asset")
                 continue
             sha256 = file_sha256(path)
             if already_ingested(con, sha256):

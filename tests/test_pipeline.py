@@ -1,0 +1,159 @@
+"""The whole pipeline on the shipped sample, checked against totals computed straight from the XML files."""
+
+from collections import defaultdict
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from lxml import etree
+
+from tests.conftest import REPO_ROOT, copy_sample_ijw
+
+NS = {
+    "m": "http://www.istandaarden.nl/ijw/3_2/jw323/schema",
+    "b": "http://www.istandaarden.nl/ijw/3_2/basisschema/schema",
+}
+
+
+def elfproef(bsn: str) -> bool:
+    total = sum(weight * int(digit) for weight, digit in zip((9, 8, 7, 6, 5, 4, 3, 2, -1), bsn, strict=True))
+    return len(bsn) == 9 and total % 11 == 0
+
+
+def expected_net_cents(files: list[Path]) -> dict[tuple[str, str], int]:
+    """Net declared cents per (GM code, quarter of the product period), by XPath over the raw messages."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for path in files:
+        tree = etree.parse(str(path))
+        municipality = "GM" + tree.findtext("m:Header/m:Ontvanger", namespaces=NS)
+        for line in tree.xpath("//m:Client/m:Prestaties/m:Prestatie", namespaces=NS):
+            if not elfproef(line.xpath("string(../../m:Bsn)", namespaces=NS)):
+                continue
+            cents = int(line.xpath("string(m:IngediendBedrag/b:Bedrag)", namespaces=NS))
+            sign = -1 if line.xpath("string(m:IngediendBedrag/b:DebetCredit)", namespaces=NS) == "C" else 1
+            begin = line.xpath("string(m:ProductPeriode/b:Begindatum)", namespaces=NS)
+            totals[(municipality, f"{begin[:4]}-Q{(int(begin[5:7]) - 1) // 3 + 1}")] += sign * cents
+    return dict(totals)
+
+
+def region_of() -> dict[str, str]:
+    rows = (REPO_ROOT / "seeds" / "reference" / "municipalities.csv").read_text().splitlines()[1:]
+    return {row.split(",")[0]: row.split(",")[2] for row in rows}
+
+
+def run_everything(definitions) -> dg.ExecuteInProcessResult:
+    job = definitions.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+@pytest.fixture(scope="module")
+def sample_run(definitions, tmp_path_factory):
+    """Two runs over the sample landing directory: the first loads it, the second must change nothing."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        root = tmp_path_factory.mktemp("pipeline")
+        landing, warehouse = root / "landing", root / "warehouse"
+        (landing / "ijw").mkdir(parents=True)
+        monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+        monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
+        monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "integration-test-key-0123456789")
+        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
+        files = copy_sample_ijw(landing)
+        first = run_everything(definitions)
+        with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+            facts_after_first = con.execute("select * from marts.fct_declaration_line order by all").fetchall()
+        second = run_everything(definitions)
+        yield {
+            "files": files,
+            "first": first,
+            "second": second,
+            "db": warehouse / "warehouse.duckdb",
+            "facts_after_first": facts_after_first,
+        }
+
+
+def query(sample_run, sql: str):
+    with duckdb.connect(str(sample_run["db"]), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_both_runs_succeed_with_every_check_passing(sample_run):
+    for result in (sample_run["first"], sample_run["second"]):
+        assert result.success
+        evaluations = result.get_asset_check_evaluations()
+        assert evaluations and all(evaluation.passed for evaluation in evaluations)
+
+
+def test_ledger_balances_records_and_cents_per_file(sample_run):
+    rows = query(
+        sample_run,
+        """
+        select file_path, records_read, records_accepted, records_quarantined,
+               amount_cents_read, amount_cents_accepted, amount_cents_quarantined
+        from audit.ingest_ledger where status = 'loaded'
+        """,
+    )
+    assert len(rows) == len(sample_run["files"])
+    for _, read, accepted, quarantined, cents_read, cents_accepted, cents_quarantined in rows:
+        assert read == accepted + quarantined
+        assert cents_read == cents_accepted + cents_quarantined
+    # The ledger agrees with what the tables hold.
+    ((raw_lines, raw_cents),) = query(sample_run, "select count(*), sum(amount_cents) from raw.ijw_declaration_lines")
+    ((ledger_lines, ledger_cents),) = query(
+        sample_run, "select sum(records_accepted), sum(amount_cents_accepted) from audit.ingest_ledger"
+    )
+    assert (raw_lines, raw_cents) == (ledger_lines, ledger_cents)
+    ((quarantined_cents,),) = query(sample_run, "select sum(amount_cents) from audit.quarantine")
+    ((ledger_quarantined,),) = query(sample_run, "select sum(amount_cents_quarantined) from audit.ingest_ledger")
+    assert quarantined_cents == ledger_quarantined
+
+
+def test_net_cents_per_municipality_and_quarter_equal_the_xml(sample_run):
+    expected = expected_net_cents(sample_run["files"])
+    actual = query(
+        sample_run,
+        """
+        select municipality_code,
+               extract(year from period_start) || '-Q' || extract(quarter from period_start),
+               sum(amount_cents)
+        from marts.fct_declaration_line group by 1, 2
+        """,
+    )
+    assert {(municipality, quarter): cents for municipality, quarter, cents in actual} == expected
+
+
+def test_kpi_values_match_the_xml_per_municipality_and_region(sample_run):
+    expected = expected_net_cents(sample_run["files"])
+    regions = region_of()
+    expected_regions: dict[tuple[str, str], int] = defaultdict(int)
+    for (municipality, quarter), cents in expected.items():
+        expected_regions[(regions[municipality], quarter)] += cents
+    rows = query(
+        sample_run,
+        "select scope_type, scope_code, period, numerator, value from marts.kpi_values "
+        "where kpi_id = 'net_declared_cost' and period_type = 'quarter'",
+    )
+    municipal = {
+        (code, period): int(numerator) for scope, code, period, numerator, _ in rows if scope == "municipality"
+    }
+    regional = {(code, period): int(numerator) for scope, code, period, numerator, _ in rows if scope == "region"}
+    assert municipal == expected
+    assert regional == dict(expected_regions)
+    assert all(round(float(value) * 100) == int(numerator) for _, _, _, numerator, value in rows)
+
+
+def test_the_invalid_bsn_line_is_quarantined_and_no_bsn_is_stored(sample_run):
+    assert query(sample_run, "select reason_code, count(*) from audit.quarantine group by 1") == [("BSN_INVALID", 1)]
+    bsns = set()
+    for path in sample_run["files"]:
+        bsns.update(etree.parse(str(path)).xpath("//m:Bsn/text()", namespaces=NS))
+    tables = query(sample_run, "select table_schema || '.' || table_name from information_schema.tables")
+    for (table,) in tables:
+        dump = repr(query(sample_run, f"select * from {table}"))
+        assert not any(bsn in dump for bsn in bsns), f"a BSN appears in {table}"
+
+
+def test_relanding_the_same_files_changes_nothing(sample_run):
+    statuses = query(sample_run, "select status, count(*) from audit.ingest_ledger group by 1 order by 1")
+    assert statuses == [("duplicate", len(sample_run["files"])), ("loaded", len(sample_run["files"]))]
+    assert query(sample_run, "select * from marts.fct_declaration_line order by all") == sample_run["facts_after_first"]
