@@ -8,7 +8,7 @@ import pytest
 
 from orchestration.ijw.jw323 import read_declaration_file
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.ingest import file_sha256, load_declaration_file
+from orchestration.warehouse.ingest import file_sha256, load_parsed_file
 from orchestration.warehouse.schema import ensure_schema
 from tests.jw323_documents import (
     INVALID_BSN,
@@ -39,7 +39,8 @@ def write(tmp_path: Path, content: str | bytes, name: str = "message.xml") -> Pa
 
 def load(warehouse, path: Path):
     """Read and load one file; returns (ledger row, quarantine rows) as dicts."""
-    entry = load_declaration_file(warehouse, read_declaration_file(path, PSEUDONYMISER), file_sha256(path), "test-run")
+    parsed = read_declaration_file(path, PSEUDONYMISER)
+    entry = load_parsed_file(warehouse, parsed, file_sha256(path), "test-run", "raw.ijw_declaration_lines")
     quarantine = warehouse.execute(
         "select record_ref, reason_code, reason, amount_cents from audit.quarantine where file_sha256 = ?",
         [entry.file_sha256],
@@ -58,17 +59,17 @@ def test_amounts_are_integer_cents_signed_by_debit_credit(tmp_path):
         document(
             client(
                 VALID_BSN,
-                prestatie("R1", 5000),
-                prestatie("R2", 5000, debit_credit="C", previous_reference="R0"),
+                prestatie("R1", 5000, volume=4, tariff=1250),
+                prestatie("R2", 5000, volume=4, tariff=1250, debit_credit="C", previous_reference="R0"),
             )
         ),
     )
     result = read_declaration_file(path, PSEUDONYMISER)
-    assert [(line.reference_number, line.amount_cents, line.debit_credit) for line in result.lines] == [
+    assert [(line.reference_number, line.amount_cents, line.debit_credit) for line in result.records] == [
         ("R1", 5000, "D"),
         ("R2", -5000, "C"),
     ]
-    credit = result.lines[1]
+    credit = result.records[1]
     assert credit.previous_reference_number == "R0"
     assert credit.period_start == dt.date(2024, 9, 1) and credit.period_end == dt.date(2024, 9, 30)
     assert credit.municipality_code == "GM0392" and credit.provider_agb == "98000011"
@@ -82,8 +83,10 @@ def test_any_prefix_or_default_namespace_reads_the_same(tmp_path):
     default_ns = default_ns.replace("xmlns:ijw=", "xmlns:b=")
     first = read_declaration_file(write(tmp_path, prefixed, "a.xml"), PSEUDONYMISER)
     second = read_declaration_file(write(tmp_path, default_ns, "b.xml"), PSEUDONYMISER)
-    assert first.lines and [line.amount_cents for line in first.lines] == [line.amount_cents for line in second.lines]
-    assert first.lines[0].client_key == second.lines[0].client_key
+    assert first.records and [line.amount_cents for line in first.records] == [
+        line.amount_cents for line in second.records
+    ]
+    assert first.records[0].client_key == second.records[0].client_key
 
 
 def test_basisschema_children_in_the_message_namespace_are_not_read(tmp_path):
@@ -92,7 +95,7 @@ def test_basisschema_children_in_the_message_namespace_are_not_read(tmp_path):
         "<ijw:Bedrag>5000</ijw:Bedrag>", "<jw323:Bedrag>5000</jw323:Bedrag>"
     )
     result = read_declaration_file(write(tmp_path, misplaced), PSEUDONYMISER)
-    assert not result.lines
+    assert not result.records
     assert [r.reason_code for r in result.rejections] == ["NUMBER_INVALID"]
 
 
@@ -128,16 +131,19 @@ def test_invalid_bsn_quarantines_only_that_clients_lines(tmp_path, warehouse):
         (prestatie("R1", 5000, debit_credit="X"), "DEBIT_CREDIT_INVALID"),
         (prestatie("R1", 5000, period=("2024-09-31", "2024-09-30")), "DATE_INVALID"),
         (prestatie("R1", 5000, period=("2024-09-30", "2024-09-01")), "DATE_INVALID"),
-        (prestatie("R1", 5000).replace("<jw323:GeleverdVolume>4<", "<jw323:GeleverdVolume>-4<"), "NUMBER_INVALID"),
+        (
+            prestatie("R1", 5000, volume=4, tariff=1250).replace("Volume>4<", "Volume>-4<"),
+            "NUMBER_INVALID",
+        ),
         (prestatie("R1", 5000).replace("<jw323:ProductCode>45A04</jw323:ProductCode>", ""), "LINE_INCOMPLETE"),
     ],
 )
 def test_a_bad_line_is_quarantined_alone(tmp_path, warehouse, line, reason_code):
-    path = write(tmp_path, document(client(VALID_BSN, line, prestatie("GOOD", 300))))
+    path = write(tmp_path, document(client(VALID_BSN, line, prestatie("GOOD", 300)), total=5300))
     entry, quarantine = load(warehouse, path)
     assert (entry.status, entry.records_accepted, entry.records_quarantined) == ("loaded", 1, 1)
     assert [(ref, code) for ref, code, _, _ in quarantine] == [("DT01/R1", reason_code)]
-    assert "Prestatie R1 at line" in quarantine[0][2]
+    assert "Prestatie DT01/R1 at line" in quarantine[0][2]
     assert_ledger_balances(entry)
 
 

@@ -25,8 +25,9 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> set[str]:
 
 def test_failing_great_expectations_suite_blocks_the_marts_and_kpis(definitions, warehouse_env):
     warehouse_dir, landing_dir = warehouse_env
-    # A lower-case product code passes the reader (it only checks code lists it owns) but not the raw suite.
-    bad = document(client(VALID_BSN, prestatie("R1", 5000, product_code="45a04")), total=5000)
+    # Declared on 15 August for care in September: every iJw rule at the door holds, the raw suite's
+    # "declared after it started" expectation does not.
+    bad = document(client(VALID_BSN, prestatie("R1", 5000)), declaration_date="2024-08-15")
     (landing_dir / "ijw" / "bad.xml").write_text(bad)
     instance = dg.DagsterInstance.ephemeral()
 
@@ -43,7 +44,7 @@ def test_failing_great_expectations_suite_blocks_the_marts_and_kpis(definitions,
 def test_failing_dbt_relationship_test_blocks_the_kpis(definitions, warehouse_env):
     warehouse_dir, landing_dir = warehouse_env
     # Gemeente 9999 is well-formed, so it passes the reader and the raw suite, but it is not in dim_municipality.
-    unknown = document(client(VALID_BSN, prestatie("R1", 5000)), total=5000, ontvanger="9999")
+    unknown = document(client(VALID_BSN, prestatie("R1", 5000)), ontvanger="9999")
     (landing_dir / "ijw" / "unknown_municipality.xml").write_text(unknown)
     instance = dg.DagsterInstance.ephemeral()
 

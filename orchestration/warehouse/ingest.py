@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.ijw.jw323 import DeclarationFile
+from orchestration.ijw.reader import ParsedFile
 
 
 @dataclass(frozen=True)
@@ -55,45 +55,60 @@ def record_duplicate(
     return entry
 
 
-def load_declaration_file(
-    con: duckdb.DuckDBPyConnection, parsed: DeclarationFile, sha256: str, run_id: str
+def load_parsed_file(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, sha256: str, run_id: str, table: str
 ) -> LedgerEntry:
-    """Write the file's accepted lines, its quarantine rows and its ledger row atomically."""
+    """Write the file's accepted records into table, its quarantine rows and its ledger row atomically."""
     now = _now()
     path = str(parsed.path)
-    accepted_cents = sum(line.amount_cents for line in parsed.lines)
-    quarantined_cents = sum(rejection.amount_cents for rejection in parsed.rejections)
     entry = LedgerEntry(
         file_path=path,
         file_sha256=sha256,
-        message_type="JW323",
-        records_read=len(parsed.lines) + len(parsed.rejections),
-        records_accepted=len(parsed.lines),
+        message_type=parsed.message_type,
+        records_read=len(parsed.records) + len(parsed.rejections),
+        records_accepted=len(parsed.records),
         records_quarantined=len(parsed.rejections),
         amount_cents_read=parsed.amount_cents_read,
-        amount_cents_accepted=accepted_cents,
-        amount_cents_quarantined=quarantined_cents,
+        amount_cents_accepted=parsed.amount_cents_accepted,
+        amount_cents_quarantined=parsed.amount_cents_quarantined,
         status="rejected" if parsed.file_rejection else "loaded",
         ingested_at=now,
         run_id=run_id,
     )
     quarantine = [
-        (sha256, path, "JW323", r.record_ref, r.reason_code, f"{path}: {r.reason}", r.amount_cents, now, run_id)
+        (
+            sha256,
+            path,
+            parsed.message_type,
+            r.record_ref,
+            r.reason_code,
+            f"{path}: {r.reason}",
+            r.amount_cents,
+            now,
+            run_id,
+        )
         for r in parsed.rejections
     ]
     if parsed.file_rejection is not None:
         rejection = parsed.file_rejection
-        # The file-level row carries the reason once; its cents are already on the per-line rows above.
-        quarantine.append((sha256, path, "JW323", None, rejection.reason_code, f"{path}: {rejection}", 0, now, run_id))
+        # The file-level row carries the reason once; its cents are already on the per-record rows above.
+        quarantine.append(
+            (sha256, path, parsed.message_type, None, rejection.reason_code, f"{path}: {rejection}", 0, now, run_id)
+        )
 
     con.execute("begin transaction")
     try:
-        if parsed.lines:
-            lines = pd.DataFrame([dataclasses.asdict(line) for line in parsed.lines])
-            lines["file_path"], lines["file_sha256"], lines["ingested_at"], lines["run_id"] = path, sha256, now, run_id
-            con.register("accepted_lines", lines)
-            con.execute("insert into raw.ijw_declaration_lines by name select * from accepted_lines")
-            con.unregister("accepted_lines")
+        if parsed.records:
+            records = pd.DataFrame([dataclasses.asdict(record) for record in parsed.records])
+            records["file_path"], records["file_sha256"], records["ingested_at"], records["run_id"] = (
+                path,
+                sha256,
+                now,
+                run_id,
+            )
+            con.register("accepted_records", records)
+            con.execute(f"insert into {table} by name select * from accepted_records")  # noqa: S608 - table is ours
+            con.unregister("accepted_records")
         if quarantine:
             con.executemany("insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", quarantine)
         _insert_ledger(con, entry)

@@ -1,11 +1,41 @@
 """DDL for the tables Python writes: raw.* (append-only landing tables) and audit.* (DESIGN.md section 4).
 
-dbt owns everything downstream; these tables are its sources.
+Raw tables are derived from the record dataclasses the readers produce, plus provenance columns, so a field added to
+a reader is a column added here. dbt owns everything downstream; these tables are its sources.
 """
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
 
 import duckdb
 
-STATEMENTS = [
+from orchestration.ijw.allocations import Allocation
+from orchestration.ijw.care_events import CareEvent
+from orchestration.ijw.jw323 import DeclarationLine
+from orchestration.ijw.referral_requests import ReferralRequest
+
+RAW_TABLES: dict[str, type] = {
+    "raw.ijw_declaration_lines": DeclarationLine,
+    "raw.ijw_allocations": Allocation,
+    "raw.ijw_start_events": CareEvent,
+    "raw.ijw_stop_events": CareEvent,
+    "raw.ijw_referral_requests": ReferralRequest,
+}
+
+PROVENANCE_COLUMNS = (
+    "file_path varchar not null",
+    "file_sha256 varchar not null",
+    "ingested_at timestamptz not null",
+    "run_id varchar not null",
+)
+
+_SQL_TYPES = {int: "bigint", str: "varchar", dt.date: "date", bool: "boolean"}
+
+AUDIT_STATEMENTS = [
     "create schema if not exists raw",
     "create schema if not exists audit",
     """
@@ -39,38 +69,24 @@ STATEMENTS = [
         run_id varchar not null
     )
     """,
-    """
-    create table if not exists raw.ijw_declaration_lines (
-        client_key varchar not null,
-        municipality_code varchar not null,
-        provider_agb varchar not null,
-        message_id varchar not null,
-        declaration_number varchar not null,
-        declaration_period_start date not null,
-        declaration_period_end date not null,
-        declaration_date date not null,
-        reference_number varchar not null,
-        previous_reference_number varchar,
-        allocation_number bigint not null,
-        product_category varchar not null,
-        product_code varchar not null,
-        period_start date not null,
-        period_end date not null,
-        volume bigint not null,
-        unit_code varchar not null,
-        tariff_cents bigint,
-        amount_cents bigint not null,
-        debit_credit varchar not null,
-        source_line integer not null,
-        file_path varchar not null,
-        file_sha256 varchar not null,
-        ingested_at timestamptz not null,
-        run_id varchar not null
-    )
-    """,
 ]
 
 
+def _column(field: dataclasses.Field, hints: dict) -> str:
+    hint = hints[field.name]
+    nullable = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
+    base = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if nullable else hint
+    return f"{field.name} {_SQL_TYPES[base]}{'' if nullable else ' not null'}"
+
+
+def raw_table_ddl(table: str, record_type: type) -> str:
+    hints = typing.get_type_hints(record_type)
+    columns = [_column(field, hints) for field in dataclasses.fields(record_type)]
+    return f"create table if not exists {table} ({', '.join([*columns, *PROVENANCE_COLUMNS])})"
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in STATEMENTS:
+    for statement in AUDIT_STATEMENTS:
         con.execute(statement)
+    for table, record_type in RAW_TABLES.items():
+        con.execute(raw_table_ddl(table, record_type))

@@ -1,64 +1,81 @@
-"""Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml into raw.* with ledger and quarantine."""
+"""Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: one asset per message type and raw table.
+
+Each asset reads the files of its message type (recognised by the root element's namespace), in path order so that
+a credit or a withdrawal is read after what it refers to, and loads each file in one transaction with its ledger row
+and quarantine rows. Files that are no recognisable iJw message are claimed by the declaration asset, so that each is
+quarantined exactly once.
+"""
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
-from orchestration.ijw.jw323 import read_declaration_file
+from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
+from orchestration.ijw.reader import MessageSpec, ParsedFile, read_message_file
 from orchestration.ijw.safe_xml import sniff_message_type
+from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.ingest import (
     LedgerEntry,
     already_ingested,
     file_sha256,
-    load_declaration_file,
+    load_parsed_file,
     record_duplicate,
 )
-
-DECLARATION_LINES = dg.AssetKey(["raw", "ijw_declaration_lines"])
 
 
 def landed_ijw_files(landing_dir: Path) -> list[Path]:
     return sorted((landing_dir / "ijw").rglob("*.xml"))
 
 
-@dg.asset(
-    key=DECLARATION_LINES,
-    group_name="ingest",
-    pool=WRITER_POOL,
-    kinds={"python", "duckdb"},
-    description=(
-        "JW323 declaration lines from WAREHOUSE_LANDING_DIR/ijw/**.xml: stream-parsed, BSN pseudonymised, every line "
-        "accepted into raw.ijw_declaration_lines or quarantined in audit.quarantine, one ledger row per file."
-    ),
-)
-def ijw_declaration_lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    settings = warehouse.settings()
-    started = time.monotonic()
-    files = landed_ijw_files(settings.landing_dir)
-    if not files:
-        context.log.warning(f"No iJw messages in {settings.landing_dir / 'ijw'}: the declaration source is absent.")
-    pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
-    entries: list[LedgerEntry] = []
-    with warehouse.connect() as con:
-        for path in files:
-            message_type = sniff_message_type(path)
-            # Messages of other types belong to their own ingest assets; an unrecognisable file is claimed here so
-            # that it is quarantined exactly once.
-            if message_type not in ("JW323", None):
-                context.log.info(f"{path}: {message_type} is not ingested by this asset")
-                continue
-            sha256 = file_sha256(path)
-            if already_ingested(con, sha256):
-                entries.append(record_duplicate(con, path, sha256, message_type, context.run_id))
-                continue
-            entry = load_declaration_file(con, read_declaration_file(path, pseudonymiser), sha256, context.run_id)
-            if entry.status == "rejected":
-                context.log.warning(f"{path}: file rejected, see audit.quarantine (sha256 {sha256[:12]})")
-            entries.append(entry)
-    return dg.MaterializeResult(metadata=_summary(entries, time.monotonic() - started))
+def _no_history(_con: duckdb.DuckDBPyConnection, _parsed: ParsedFile) -> None:
+    """Message types without cross-file rules at the door."""
+
+
+def build_ijw_ingest_asset(
+    spec: MessageSpec,
+    table: str,
+    description: str,
+    claims_unrecognised: bool = False,
+    apply_history: Callable[[duckdb.DuckDBPyConnection, ParsedFile], None] = _no_history,
+) -> dg.AssetsDefinition:
+    schema, name = table.split(".")
+    claimed_types = {spec.message_type, None} if claims_unrecognised else {spec.message_type}
+
+    @dg.asset(
+        key=dg.AssetKey([schema, name]),
+        group_name="ingest",
+        pool=WRITER_POOL,
+        kinds={"python", "duckdb"},
+        description=description,
+    )
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        settings = warehouse.settings()
+        started = time.monotonic()
+        files = [path for path in landed_ijw_files(settings.landing_dir) if sniff_message_type(path) in claimed_types]
+        if not files:
+            context.log.warning(f"No {spec.message_type} messages in {settings.landing_dir / 'ijw'}: source absent.")
+        pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
+        entries: list[LedgerEntry] = []
+        with warehouse.connect() as con:
+            for path in files:
+                sha256 = file_sha256(path)
+                if already_ingested(con, sha256):
+                    entries.append(record_duplicate(con, path, sha256, spec.message_type, context.run.run_id))
+                    continue
+                parsed = read_message_file(path, spec, pseudonymiser)
+                apply_history(con, parsed)
+                entry = load_parsed_file(con, parsed, sha256, context.run.run_id, table)
+                if entry.status == "rejected":
+                    context.log.warning(f"{path}: file rejected ({parsed.file_rejection}); see audit.quarantine")
+                entries.append(entry)
+        return dg.MaterializeResult(metadata=_summary(entries, time.monotonic() - started))
+
+    return _ingest
 
 
 def _summary(entries: list[LedgerEntry], seconds: float) -> dict[str, int | float]:
@@ -69,10 +86,32 @@ def _summary(entries: list[LedgerEntry], seconds: float) -> dict[str, int | floa
         "files_loaded": sum(entry.status == "loaded" for entry in entries),
         "files_rejected": sum(entry.status == "rejected" for entry in entries),
         "files_duplicate": sum(entry.status == "duplicate" for entry in entries),
-        "lines_accepted": total("records_accepted"),
-        "lines_quarantined": total("records_quarantined"),
+        "records_accepted": total("records_accepted"),
+        "records_quarantined": total("records_quarantined"),
         "cents_accepted": total("amount_cents_accepted"),
         "cents_quarantined": total("amount_cents_quarantined"),
-        "dagster/row_count": total("records_accepted"),
         "duration_seconds": round(seconds, 2),
     }
+
+
+ijw_declaration_lines = build_ijw_ingest_asset(
+    jw323.SPEC,
+    "raw.ijw_declaration_lines",
+    "JW323 declaratie lines (Prestatie), with TR346, TR358, CS337, CS340, CS100, TR389 and CD060 enforced at the door.",
+    claims_unrecognised=True,
+    apply_history=apply_declaration_history,
+)
+ijw_allocations = build_ijw_ingest_asset(
+    allocations.SPEC, "raw.ijw_allocations", "JW301 toewijzingen (ToegewezenProduct), one row per allocated product."
+)
+ijw_start_events = build_ijw_ingest_asset(
+    care_events.START_SPEC, "raw.ijw_start_events", "JW305 start zorg (StartProduct), withdrawals included."
+)
+ijw_stop_events = build_ijw_ingest_asset(
+    care_events.STOP_SPEC, "raw.ijw_stop_events", "JW307 stop zorg (StopProduct), withdrawals included."
+)
+ijw_referral_requests = build_ijw_ingest_asset(
+    referral_requests.SPEC,
+    "raw.ijw_referral_requests",
+    "JW315 verzoeken om toewijzing (AangevraagdProduct) with the referrer (Verwijzer, COD327).",
+)

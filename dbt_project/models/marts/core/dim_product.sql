@@ -1,3 +1,5 @@
+{#- care_form_code is unique across domains: the CBS care-form dimension reuses codes (11 is pleegzorg in jeugdhulp
+    but ondertoezichtstelling in jeugdbescherming), so justice codes carry a J prefix (J11). -#}
 with products as (
     select * from {{ ref('product_codes') }}
 ),
@@ -13,7 +15,11 @@ final as (
         products.product_category_code,
         categories.product_category_name_nl,
         products.delivery_variant,
-        products.care_form_code,
+        case
+            when products.care_form_domain = 'justitieel' then 'J' || products.care_form_code
+            else products.care_form_code
+        end as care_form_code,
+        products.care_form_code as cbs_care_form_code,
         products.care_form_name_nl,
         products.care_form_domain
     from products

@@ -1,0 +1,66 @@
+{#- One row per allocation (ToewijzingNummer) with its referrer. An allocation that answers a JW315 request (same
+    provider, client and ReferentieAanbieder) takes the request's referrer and date; one without was referred by the
+    municipality's own access team (COD327 01). An allocation re-sent with a change keeps its latest version. -#}
+with allocations as (
+    select * from {{ ref('stg_ijw__allocations') }}
+),
+
+requests as (
+    select * from {{ ref('stg_ijw__referral_requests') }}
+),
+
+allocation_versions as (
+    select
+        allocations.*,
+        row_number() over (
+            partition by allocation_number
+            order by message_date desc, file_path desc, source_line desc
+        ) as version_rank
+    from allocations
+),
+
+latest_allocations as (
+    select * from allocation_versions where version_rank = 1
+),
+
+request_versions as (
+    select
+        requests.*,
+        row_number() over (
+            partition by provider_agb, client_key, provider_reference
+            order by requested_on desc, file_path desc, source_line desc
+        ) as version_rank
+    from requests
+),
+
+latest_requests as (
+    select * from request_versions where version_rank = 1
+),
+
+final as (
+    select
+        latest_allocations.allocation_number,
+        latest_allocations.client_key,
+        latest_allocations.municipality_code,
+        latest_allocations.provider_agb,
+        latest_allocations.provider_reference,
+        latest_allocations.product_category,
+        latest_allocations.product_code,
+        latest_allocations.allocated_on,
+        latest_allocations.valid_from,
+        latest_allocations.valid_to,
+        latest_allocations.volume,
+        latest_allocations.unit_code,
+        latest_allocations.frequency_code,
+        coalesce(latest_requests.referrer_type_code, '01') as referrer_type_code,
+        latest_requests.requested_on,
+        latest_allocations.file_sha256,
+        latest_allocations.source_line
+    from latest_allocations
+    left join latest_requests
+        on latest_allocations.provider_agb = latest_requests.provider_agb
+        and latest_allocations.client_key = latest_requests.client_key
+        and latest_allocations.provider_reference = latest_requests.provider_reference
+)
+
+select * from final

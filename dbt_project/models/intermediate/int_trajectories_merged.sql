@@ -1,0 +1,95 @@
+{#- Trajectories by the CBS rule: episodes of one client at one provider in one care form that overlap (the next
+    starts on or before the latest end so far; an open episode overlaps everything after it) merge into one
+    trajectory from the first start to the last end. The first episode gives the municipality, referrer, product
+    category and crisis flag; the episode that ends last gives the end reason. -#}
+{%- set open_end = "cast('9999-12-31' as date)" -%}
+with episodes as (
+    select
+        *,
+        coalesce(end_date, {{ open_end }}) as end_or_open
+    from {{ ref('int_care_episodes_applied') }}
+    where care_form_code is not null
+),
+
+with_previous_end as (
+    select
+        *,
+        max(end_or_open) over (
+            partition by client_key, provider_agb, care_form_code
+            order by start_date, end_or_open, allocation_number
+            rows between unbounded preceding and 1 preceding
+        ) as previous_latest_end
+    from episodes
+),
+
+islands as (
+    select
+        *,
+        sum(case when previous_latest_end is null or start_date > previous_latest_end then 1 else 0 end) over (
+            partition by client_key, provider_agb, care_form_code
+            order by start_date, end_or_open, allocation_number
+            rows between unbounded preceding and current row
+        ) as island
+    from with_previous_end
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by client_key, provider_agb, care_form_code, island
+            order by start_date, allocation_number
+        ) as rank_first,
+        row_number() over (
+            partition by client_key, provider_agb, care_form_code, island
+            order by end_or_open desc, allocation_number desc
+        ) as rank_last
+    from islands
+),
+
+bounds as (
+    select
+        client_key,
+        provider_agb,
+        care_form_code,
+        island,
+        min(start_date) as start_date,
+        max(end_or_open) as end_or_open
+    from ranked
+    group by client_key, provider_agb, care_form_code, island
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat([
+            "bounds.client_key", "'|'", "bounds.provider_agb", "'|'", "bounds.care_form_code", "'|'",
+            "cast(bounds.start_date as varchar)"
+        ])) }} as trajectory_id,
+        bounds.client_key,
+        first_episode.municipality_code,
+        bounds.provider_agb,
+        bounds.care_form_code,
+        first_episode.product_category,
+        bounds.start_date,
+        case when bounds.end_or_open = {{ open_end }} then null else bounds.end_or_open end as end_date,
+        case when bounds.end_or_open = {{ open_end }} then null else last_episode.end_reason_code end
+            as end_reason_code,
+        first_episode.referrer_type_code,
+        first_episode.product_category = '46' as started_in_crisis,
+        bounds.island
+    from bounds
+    inner join ranked as first_episode
+        on bounds.client_key = first_episode.client_key
+        and bounds.provider_agb = first_episode.provider_agb
+        and bounds.care_form_code = first_episode.care_form_code
+        and bounds.island = first_episode.island
+        and first_episode.rank_first = 1
+    inner join ranked as last_episode
+        on bounds.client_key = last_episode.client_key
+        and bounds.provider_agb = last_episode.provider_agb
+        and bounds.care_form_code = last_episode.care_form_code
+        and bounds.island = last_episode.island
+        and last_episode.rank_last = 1
+)
+
+select * from final

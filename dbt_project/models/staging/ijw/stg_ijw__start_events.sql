@@ -1,0 +1,25 @@
+with source as (
+    select * from {{ source('raw', 'ijw_start_events') }}
+),
+
+renamed as (
+    select
+        client_key,
+        municipality_code,
+        provider_agb,
+        message_id,
+        message_date,
+        allocation_number,
+        product_category,
+        product_code,
+        allocation_valid_from,
+        start_date,
+        delivery_status,
+        source_line,
+        file_path,
+        file_sha256,
+        ingested_at
+    from source
+)
+
+select * from renamed

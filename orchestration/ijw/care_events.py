@@ -1,0 +1,111 @@
+"""JW305 start zorg (BerichtCode 438) and JW307 stop zorg (440): one StartProduct / StopProduct per row.
+
+StatusAanlevering (COD467) 3 withdraws an earlier delivery with the same allocation, product and Begindatum; the
+withdrawal is kept as a row of its own and applied in dbt (int_care_episodes_applied).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lxml import etree
+
+from orchestration.ijw.allocations import product_fields
+from orchestration.ijw.reader import (
+    Client,
+    Header,
+    MessageSpec,
+    ParsedFile,
+    RecordError,
+    checked_code,
+    non_negative_int,
+    optional_date,
+    parse_date,
+    text,
+)
+from orchestration.ijw.safe_xml import message_namespace
+
+_DELIVERY_STATUSES = {"1", "2", "3"}  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
+
+
+@dataclass(frozen=True)
+class CareEvent:
+    client_key: str
+    municipality_code: str
+    provider_agb: str
+    message_id: str
+    message_date: dt.date
+    allocation_number: int | None
+    product_category: str | None
+    product_code: str | None
+    allocation_valid_from: dt.date | None
+    start_date: dt.date
+    end_date: dt.date | None
+    end_reason_code: str | None
+    delivery_status: str
+    source_line: int
+
+    @property
+    def record_ref(self) -> str:
+        return f"toewijzing {self.allocation_number} start {self.start_date}"
+
+
+def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -> MessageSpec:
+    namespace = message_namespace(message_type)
+
+    def m(local: str) -> str:
+        return f"{{{namespace}}}{local}"
+
+    def record_ref(element: etree._Element, _parsed: ParsedFile) -> str:
+        return f"toewijzing {text(element, m('ToewijzingNummer')) or '?'} start {text(element, m('Begindatum')) or '?'}"
+
+    def parse(element: etree._Element, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
+        category, code = product_fields(element, m("Product"))
+        allocation = text(element, m("ToewijzingNummer"))
+        status = text(element, m("StatusAanlevering"))
+        if status not in _DELIVERY_STATUSES:
+            raise RecordError("DELIVERY_STATUS_INVALID", f"StatusAanlevering {status!r} is not 1, 2 or 3 (COD467)")
+        start = parse_date(text(element, m("Begindatum")), "Begindatum")
+        end = optional_date(text(element, m("Einddatum")), "Einddatum") if is_stop else None
+        if end is not None and end < start:
+            raise RecordError("DATE_INVALID", f"Einddatum {end} precedes Begindatum {start}")
+        end_reason = (
+            checked_code(
+                text(element, m("RedenBeeindiging")),
+                "codelists/jz588_end_reasons",
+                "END_REASON_UNKNOWN",
+                "RedenBeeindiging",
+            )
+            if is_stop
+            else None
+        )
+        return CareEvent(
+            client_key=client.client_key or "",
+            municipality_code=header.municipality_code,
+            provider_agb=header.provider_agb,
+            message_id=header.message_id,
+            message_date=header.message_date,
+            allocation_number=None if allocation is None else non_negative_int(allocation, "ToewijzingNummer"),
+            product_category=category,
+            product_code=code,
+            allocation_valid_from=optional_date(text(element, m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
+            start_date=start,
+            end_date=end,
+            end_reason_code=end_reason,
+            delivery_status=status,
+            source_line=element.sourceline or 0,
+        )
+
+    return MessageSpec(
+        message_type=message_type,
+        berichtcode=berichtcode,
+        record_tag=record_tag,
+        sent_by_municipality=False,
+        parse_record=parse,
+        record_ref=record_ref,
+    )
+
+
+START_SPEC = _spec("JW305", "438", "StartProduct", is_stop=False)
+STOP_SPEC = _spec("JW307", "440", "StopProduct", is_stop=True)

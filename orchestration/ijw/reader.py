@@ -1,0 +1,284 @@
+"""Generic stream-reader for iJw 3.2 messages: header, client and the repeated product records.
+
+Every message type this project ingests has the shape Bericht/Header + Client + a list of product records. A
+MessageSpec says which record element to read and how to turn it into a row; this module does the rest: hardened
+streaming, header checks, BSN pseudonymisation, and the rule that a rejected file hands back every record read so far
+as a rejection (so its cents stay accounted for).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from orchestration.ijw.bsn import is_valid_bsn
+from orchestration.ijw.codelists import codes
+from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.safe_xml import BASIS_NS, MessageRejected, check_file_size, iter_events, message_namespace
+
+
+class RecordError(Exception):
+    """One record breaks a rule that concerns that record alone; reason_code names the rule."""
+
+    def __init__(self, reason_code: str, reason: str):
+        super().__init__(reason)
+        self.reason_code = reason_code
+
+
+@dataclass(frozen=True)
+class Header:
+    message_type: str
+    municipality_code: str
+    """GM + the 4-digit gemeente code of whichever side the municipality is on."""
+    provider_agb: str
+    message_id: str
+    message_date: dt.date
+
+
+@dataclass
+class Client:
+    client_key: str | None = None
+    error: RecordError | None = None
+    birth_date: dt.date | None = None
+    gender_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    record_ref: str
+    reason_code: str
+    reason: str
+    amount_cents: int
+    source_line: int
+
+
+@dataclass
+class ParsedFile:
+    """What one file yielded: accepted records, rejected records, and the file-level rejection if there was one."""
+
+    path: Path
+    message_type: str
+    records: list[Any] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    file_rejection: MessageRejected | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+    """Message-level fields a spec collects while streaming (e.g. the JW323 Declaratie header)."""
+
+    @property
+    def amount_cents_accepted(self) -> int:
+        return sum(getattr(record, "amount_cents", 0) for record in self.records)
+
+    @property
+    def amount_cents_quarantined(self) -> int:
+        return sum(rejection.amount_cents for rejection in self.rejections)
+
+    @property
+    def amount_cents_read(self) -> int:
+        return self.amount_cents_accepted + self.amount_cents_quarantined
+
+    def reject_record(self, record: Any, reason_code: str, reason: str, record_ref: str) -> None:
+        self.rejections.append(
+            Rejection(record_ref, reason_code, reason, getattr(record, "amount_cents", 0), record.source_line)
+        )
+
+    def reject_file(self, rejected: MessageRejected) -> None:
+        for record in self.records:
+            self.reject_record(record, rejected.reason_code, f"file rejected: {rejected}", record.record_ref)
+        self.records = []
+        self.file_rejection = rejected
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    message_type: str
+    berichtcode: str
+    record_tag: str
+    """Local name of the repeated record element (ToegewezenProduct, StartProduct, Prestatie, ...)."""
+    sent_by_municipality: bool
+    parse_record: Callable[[etree._Element, Header, Client, ParsedFile], Any]
+    """Builds one row (a dataclass with a record_ref property); raises RecordError for a record-level rule,
+    MessageRejected for a file-level one."""
+    record_ref: Callable[[etree._Element, ParsedFile], str]
+    amount_cents: Callable[[etree._Element], int] = lambda _element: 0
+    """Signed cents of a record, read before any rule so a rejected record keeps its money in the books."""
+    message_fields: dict[str, Callable[[etree._Element, ParsedFile], None]] = field(default_factory=dict)
+    """Handlers for message-level elements outside Header and Client, by local name."""
+    check_file: Callable[[ParsedFile], None] = lambda _parsed: None
+    """File-level rules run after the last record; raise MessageRejected to reject the file."""
+
+    @property
+    def namespace(self) -> str:
+        return message_namespace(self.message_type)
+
+    def m(self, local: str) -> str:
+        return f"{{{self.namespace}}}{local}"
+
+
+def b(local: str) -> str:
+    return f"{{{BASIS_NS}}}{local}"
+
+
+def text(element: etree._Element | None, *path: str) -> str | None:
+    node = element
+    for tag in path:
+        node = node.find(tag) if node is not None else None
+    if node is None or node.text is None:
+        return None
+    return node.text.strip()
+
+
+def required_text(element: etree._Element, tag: str, label: str) -> str:
+    value = text(element, tag)
+    if not value:
+        raise RecordError("LINE_INCOMPLETE", f"{label} is missing")
+    return value
+
+
+def non_negative_int(value: str, label: str) -> int:
+    if not value.isascii() or not value.isdigit():
+        raise RecordError("NUMBER_INVALID", f"{label} {value!r} is not a non-negative whole number")
+    return int(value)
+
+
+def parse_date(value: str | None, label: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError as error:
+        raise RecordError("DATE_INVALID", f"{label} {value!r} is not a date (YYYY-MM-DD)") from error
+
+
+def optional_date(value: str | None, label: str) -> dt.date | None:
+    return None if value is None else parse_date(value, label)
+
+
+def _list_name(seed: str) -> str:
+    """'codelists/wj756_units' -> 'WJ756'; 'reference/product_codes' -> 'the product code list'."""
+    name = seed.rsplit("/", 1)[-1]
+    return name.split("_")[0].upper() if seed.startswith("codelists/") else f"the {name.replace('_', ' ')} list"
+
+
+def checked_code(value: str | None, codelist: str, reason_code: str, label: str) -> str:
+    """value when it is in seeds/<codelist>.csv, else a RecordError with reason_code (LINE_INCOMPLETE if absent)."""
+    if not value:
+        raise RecordError("LINE_INCOMPLETE", f"{label} is missing")
+    if value not in codes(codelist):
+        raise RecordError(reason_code, f"{label} {value!r} is not in {_list_name(codelist)}")
+    return value
+
+
+def read_message_file(path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser) -> ParsedFile:
+    parsed = ParsedFile(path=path, message_type=spec.message_type)
+    try:
+        check_file_size(path)
+        with path.open("rb") as source:
+            _stream(source, spec, pseudonymiser, parsed)
+        spec.check_file(parsed)
+    except MessageRejected as rejected:
+        parsed.reject_file(rejected)
+    except etree.XMLSyntaxError as error:
+        line = error.lineno if error.lineno is not None else 0
+        parsed.reject_file(MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}"))
+    return parsed
+
+
+def _stream(source, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile) -> None:
+    header: Header | None = None
+    client = Client()
+    client_tag = spec.m("Client")
+    message_fields = {spec.m(local): handler for local, handler in spec.message_fields.items()}
+    tags = [spec.m("Header"), client_tag, spec.m("Bsn"), spec.m("Geboortedatum"), spec.m("Geslacht")]
+    tags += [spec.m(spec.record_tag), *message_fields]
+    for event, element in iter_events(source, tags):
+        if event == "start":
+            if element.tag != spec.m("Bericht"):
+                raise MessageRejected(
+                    "WRONG_NAMESPACE", f"root element is {element.tag}, expected Bericht in namespace {spec.namespace}"
+                )
+        elif element.tag == spec.m("Header"):
+            header = _read_header(element, spec)
+        elif element.tag in message_fields:
+            message_fields[element.tag](element, parsed)
+        elif element.getparent() is not None and element.getparent().tag == client_tag:
+            _read_client_field(element, spec, client, pseudonymiser)
+        elif element.tag == spec.m(spec.record_tag):
+            if header is None:
+                raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
+            _read_record(element, spec, header, client, parsed)
+            element.clear()
+        elif element.tag == client_tag:
+            client = Client()
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+
+
+def _read_header(header: etree._Element, spec: MessageSpec) -> Header:
+    berichtcode = text(header, spec.m("BerichtCode"))
+    if berichtcode != spec.berichtcode:
+        raise MessageRejected(
+            "WRONG_BERICHTCODE", f"BerichtCode is {berichtcode!r}, {spec.message_type} requires {spec.berichtcode}"
+        )
+    version = (text(header, spec.m("BerichtVersie")), text(header, spec.m("BerichtSubversie")))
+    if version != ("3", "2"):
+        raise MessageRejected("WRONG_VERSION", f"BerichtVersie.Subversie is {'.'.join(map(str, version))}, not 3.2")
+    sender, receiver = text(header, spec.m("Afzender")) or "", text(header, spec.m("Ontvanger")) or ""
+    gemeente, agb = (sender, receiver) if spec.sent_by_municipality else (receiver, sender)
+    if not (len(agb) == 8 and agb.isdigit()):
+        raise MessageRejected("HEADER_INVALID", f"AGB code {agb!r} is not 8 digits")
+    if not (len(gemeente) == 4 and gemeente.isdigit()):
+        raise MessageRejected("HEADER_INVALID", f"gemeente code {gemeente!r} is not 4 digits")
+    identification = header.find(spec.m("BerichtIdentificatie"))
+    try:
+        message_date = parse_date(text(identification, b("Dagtekening")), "Dagtekening")
+    except RecordError as error:
+        raise MessageRejected("HEADER_INVALID", str(error)) from error
+    return Header(
+        message_type=spec.message_type,
+        municipality_code=f"GM{gemeente}",
+        provider_agb=agb,
+        message_id=text(identification, b("Identificatie")) or "",
+        message_date=message_date,
+    )
+
+
+def _read_client_field(element: etree._Element, spec: MessageSpec, client: Client, pseudonymiser: Pseudonymiser):
+    """Only the BSN (pseudonymised at once), birth date and gender are read: never names, addresses or contacts."""
+    if element.tag == spec.m("Bsn"):
+        bsn = (element.text or "").strip()
+        if is_valid_bsn(bsn):
+            client.client_key, client.error = pseudonymiser.client_key(bsn), None
+        else:
+            # The reason never repeats the number: quarantine is readable by more people than the BSN may be.
+            client.error = RecordError("BSN_INVALID", "the client's BSN is not 9 digits passing the elfproef")
+    elif element.tag == spec.m("Geboortedatum"):
+        try:
+            client.birth_date = parse_date(text(element, b("Datum")), "Geboortedatum")
+        except RecordError as error:
+            client.error = client.error or error
+    elif element.tag == spec.m("Geslacht"):
+        client.gender_code = (element.text or "").strip()
+
+
+def _read_record(element, spec: MessageSpec, header: Header, client: Client, parsed: ParsedFile) -> None:
+    record_ref = spec.record_ref(element, parsed)
+    amount_cents = 0
+    try:
+        amount_cents = spec.amount_cents(element)
+        if client.error is not None:
+            raise client.error
+        parsed.records.append(spec.parse_record(element, header, client, parsed))
+    except RecordError as error:
+        parsed.rejections.append(
+            Rejection(
+                record_ref=record_ref,
+                reason_code=error.reason_code,
+                reason=f"{spec.record_tag} {record_ref} at line {element.sourceline}: {error}",
+                amount_cents=amount_cents,
+                source_line=element.sourceline or 0,
+            )
+        )

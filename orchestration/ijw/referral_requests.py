@@ -1,0 +1,114 @@
+"""JW315 verzoek om toewijzing (iJw 3.2, BerichtCode 446): one AangevraagdProduct becomes one ReferralRequest.
+
+The referrer (Verwijzer, COD327) exists only here; an allocation answering this request (same provider, client and
+ReferentieAanbieder) takes it. The request date is the message's Dagtekening. The referrer's name is not read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lxml import etree
+
+from orchestration.ijw.allocations import product_fields, volume_fields
+from orchestration.ijw.reader import (
+    Client,
+    Header,
+    MessageSpec,
+    ParsedFile,
+    RecordError,
+    b,
+    checked_code,
+    non_negative_int,
+    optional_date,
+    parse_date,
+    text,
+)
+from orchestration.ijw.safe_xml import message_namespace
+
+_NS = message_namespace("JW315")
+
+
+def _m(local: str) -> str:
+    return f"{{{_NS}}}{local}"
+
+
+@dataclass(frozen=True)
+class ReferralRequest:
+    client_key: str
+    birth_year: int | None
+    birth_month: int | None
+    gender_code: str | None
+    municipality_code: str
+    provider_agb: str
+    message_id: str
+    requested_on: dt.date
+    provider_reference: str
+    decision_number: int | None
+    product_category: str | None
+    product_code: str | None
+    requested_valid_from: dt.date
+    requested_valid_to: dt.date | None
+    volume: int | None
+    unit_code: str | None
+    frequency_code: str | None
+    budget_cents: int | None
+    referrer_type_code: str
+    referrer_agb: str | None
+    source_line: int
+
+    @property
+    def record_ref(self) -> str:
+        return f"referentie {self.provider_reference}"
+
+
+def _record_ref(element: etree._Element, _parsed: ParsedFile) -> str:
+    return f"referentie {text(element, _m('ReferentieAanbieder')) or '?'}"
+
+
+def _parse(element: etree._Element, header: Header, client: Client, _parsed: ParsedFile) -> ReferralRequest:
+    reference = text(element, _m("ReferentieAanbieder"))
+    if not reference:
+        raise RecordError("LINE_INCOMPLETE", "ReferentieAanbieder is missing")
+    category, code = product_fields(element, _m("Product"))
+    volume, unit, frequency = volume_fields(element, _m("Omvang"))
+    referrer = element.find(_m("Verwijzer"))
+    referrer_type = checked_code(
+        text(referrer, b("Type")), "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type"
+    )
+    decision = text(element, _m("BeschikkingNummer"))
+    budget = text(element, _m("Budget"))
+    return ReferralRequest(
+        client_key=client.client_key or "",
+        birth_year=client.birth_date.year if client.birth_date else None,
+        birth_month=client.birth_date.month if client.birth_date else None,
+        gender_code=client.gender_code,
+        municipality_code=header.municipality_code,
+        provider_agb=header.provider_agb,
+        message_id=header.message_id,
+        requested_on=header.message_date,
+        provider_reference=reference,
+        decision_number=None if decision is None else non_negative_int(decision, "BeschikkingNummer"),
+        product_category=category,
+        product_code=code,
+        requested_valid_from=parse_date(text(element, _m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
+        requested_valid_to=optional_date(text(element, _m("ToewijzingEinddatum")), "ToewijzingEinddatum"),
+        volume=volume,
+        unit_code=unit,
+        frequency_code=frequency,
+        budget_cents=None if budget is None else non_negative_int(budget, "Budget"),
+        referrer_type_code=referrer_type,
+        referrer_agb=text(referrer, b("ZorgverlenerCode")),
+        source_line=element.sourceline or 0,
+    )
+
+
+SPEC = MessageSpec(
+    message_type="JW315",
+    berichtcode="446",
+    record_tag="AangevraagdProduct",
+    sent_by_municipality=False,
+    parse_record=_parse,
+    record_ref=_record_ref,
+)
