@@ -27,10 +27,16 @@ class Settings:
     warehouse_dir: Path
     pseudonym_key: str | None
     target: str
+    suppression_threshold: int
+    """Published counts below this are withheld (DESIGN.md section 6)."""
 
     @property
     def duckdb_path(self) -> Path:
         return self.warehouse_dir / "warehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.warehouse_dir / "published"
 
     @property
     def dagster_home(self) -> Path:
@@ -43,4 +49,5 @@ class Settings:
             warehouse_dir=_path_from_env("WAREHOUSE_DIR", "data"),
             pseudonym_key=os.environ.get("WAREHOUSE_PSEUDONYM_KEY") or None,
             target=os.environ.get("WAREHOUSE_TARGET", "duckdb"),
+            suppression_threshold=int(os.environ.get("WAREHOUSE_SUPPRESSION_THRESHOLD", "10")),
         )
