@@ -19,6 +19,8 @@ from orchestration.generator.calibration import Municipality, Product
 WARMUP_DAYS = 3 * 365
 # Allocation numbers are <municipality number> * this + serial: unique across every world, within LDT_Nummer.
 ALLOCATIONS_PER_MUNICIPALITY = 400_000
+# Share of starts first sent with a wrong date, withdrawn (JW305 status 3) and sent again.
+WITHDRAWN_START_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,7 @@ def _allocation(
         start_sent_on=min(horizon, plan.start_on + dt.timedelta(days=rng.randint(0, 3))),
         stop_sent_on=min(horizon, plan.end_on + dt.timedelta(days=rng.randint(0, 5))),
     )
-    if rng.random() < 0.02:
+    if rng.random() < WITHDRAWN_START_SHARE:
         _add_withdrawn_start(rng, allocation, horizon)
     return allocation
 
