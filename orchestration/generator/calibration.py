@@ -212,6 +212,7 @@ def known_product_codes() -> frozenset[str]:
         return frozenset(row["product_code"] for row in csv.DictReader(handle))
 
 
+@cache
 def products_by_form(crisis: bool) -> dict[str, list[Product]]:
     grouped: dict[str, list[Product]] = {}
     for item in products():

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import random
 from dataclasses import dataclass
+from functools import cache
 
 from orchestration.generator import calibration as cal
 from orchestration.generator.calibration import Municipality, Product
@@ -158,6 +159,7 @@ def _with_same_provider(plan: _Plan, earliest_allocation: dt.date) -> _Plan:
     )
 
 
+@cache
 def mean_active_span_days(seed: int) -> float:
     """Mean days from a career's first start to its last end, estimated once per world for the calibration."""
     rng = random.Random(f"{seed}:calibration")
