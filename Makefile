@@ -10,13 +10,14 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup manifest run test test-slow ui lint sample-ijw
+.PHONY: help setup manifest run test test-slow ui lint sample-ijw sample
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
 	@echo "make test  - set up and run the test suite"
 	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint  - ruff on the Python code"
+	@echo "make sample - write a synthetic world with ground_truth.json into the landing directory (SAMPLE_ARGS=...)"
 
 setup: .venv/.synced
 
@@ -51,3 +52,7 @@ lint: setup
 
 sample-ijw: setup
 	$(UV) run python scripts/write_sample_declarations.py
+
+# A synthetic, calibrated world (docs/generator.md) into WAREHOUSE_LANDING_DIR; e.g. SAMPLE_ARGS="--overwrite --scale 0.1".
+sample: setup
+	$(UV) run python -m orchestration.generator $(SAMPLE_ARGS)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from orchestration.ijw.safe_xml import BASIS_NS, message_namespace
+from orchestration.ijw.writing import Header, element, message_root, period, serialize
 
 _NS = message_namespace("JW323")
-_NSMAP = {"jw323": _NS, "ijw": BASIS_NS}
 
 
 @dataclass(frozen=True)
@@ -44,68 +44,55 @@ class Declaration:
     declaration_date: dt.date
     clients: dict[str, list[Line]] = field(default_factory=dict)
     """Lines per client BSN, in message order."""
+    message_code: int | None = None
+    """BerichtCode; None writes 490. Another code is only written to inject a fault."""
+    stated_total_cents: int | None = None
+    """TotaalIngediendBedrag; None writes the signed sum of the lines (TR358). Set only to inject a fault."""
 
     @property
     def total_cents(self) -> int:
         return sum(line.amount_cents for lines in self.clients.values() for line in lines)
 
 
-def _el(parent: etree._Element, ns: str, local: str, text: object | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{ns}}}{local}")
-    if text is not None:
-        element.text = text.isoformat() if isinstance(text, dt.date) else str(text)
-    return element
-
-
 def _amount(parent: etree._Element, local: str, amount_field: str, cents: int) -> None:
-    amount = _el(parent, _NS, local)
-    _el(amount, BASIS_NS, amount_field, abs(cents))
-    _el(amount, BASIS_NS, "DebetCredit", "C" if cents < 0 else "D")
-
-
-def _period(parent: etree._Element, local: str, start: dt.date, end: dt.date) -> None:
-    period = _el(parent, _NS, local)
-    _el(period, BASIS_NS, "Begindatum", start)
-    _el(period, BASIS_NS, "Einddatum", end)
+    amount = element(parent, _NS, local)
+    element(amount, BASIS_NS, amount_field, abs(cents))
+    element(amount, BASIS_NS, "DebetCredit", "C" if cents < 0 else "D")
 
 
 def render(declaration: Declaration) -> bytes:
-    root = etree.Element(f"{{{_NS}}}Bericht", nsmap=_NSMAP)
-    header = _el(root, _NS, "Header")
-    for local, value in (("BerichtCode", 490), ("BerichtVersie", 3), ("BerichtSubversie", 2)):
-        _el(header, _NS, local, value)
-    _el(header, _NS, "Afzender", declaration.provider_agb)
-    _el(header, _NS, "Ontvanger", declaration.gemeente_code)
-    identification = _el(header, _NS, "BerichtIdentificatie")
-    _el(identification, BASIS_NS, "Identificatie", declaration.message_id)
-    _el(identification, BASIS_NS, "Dagtekening", declaration.declaration_date)
-    xsd_version = _el(header, _NS, "XsdVersie")
-    _el(xsd_version, BASIS_NS, "BasisschemaXsdVersie", "1.0.0")
-    _el(xsd_version, BASIS_NS, "BerichtXsdVersie", "1.0.0")
-
-    body = _el(root, _NS, "Declaratie")
-    _el(body, _NS, "DeclaratieNummer", declaration.declaration_number)
-    _period(body, "DeclaratiePeriode", declaration.period_start, declaration.period_end)
-    _el(body, _NS, "DeclaratieDagtekening", declaration.declaration_date)
-    _amount(body, "TotaalIngediendBedrag", "TotaalBedrag", declaration.total_cents)
-    clients = _el(body, _NS, "Clienten")
+    header = Header(
+        sender=declaration.provider_agb,
+        receiver=declaration.gemeente_code,
+        message_id=declaration.message_id,
+        message_date=declaration.declaration_date,
+        message_code=declaration.message_code,
+    )
+    root, _ = message_root("JW323", header)
+    body = element(root, _NS, "Declaratie")
+    element(body, _NS, "DeclaratieNummer", declaration.declaration_number)
+    period(body, _NS, "DeclaratiePeriode", declaration.period_start, declaration.period_end)
+    element(body, _NS, "DeclaratieDagtekening", declaration.declaration_date)
+    total = declaration.total_cents if declaration.stated_total_cents is None else declaration.stated_total_cents
+    _amount(body, "TotaalIngediendBedrag", "TotaalBedrag", total)
+    clients = element(body, _NS, "Clienten")
     for bsn, lines in declaration.clients.items():
-        client = _el(clients, _NS, "Client")
-        _el(client, _NS, "Bsn", bsn)
-        prestaties = _el(client, _NS, "Prestaties")
+        client = element(clients, _NS, "Client")
+        element(client, _NS, "Bsn", bsn)
+        prestaties = element(client, _NS, "Prestaties")
         for line in lines:
-            prestatie = _el(prestaties, _NS, "Prestatie")
-            reference = _el(prestatie, _NS, "ProductReferentie")
-            _el(reference, BASIS_NS, "ReferentieNummer", line.reference_number)
+            prestatie = element(prestaties, _NS, "Prestatie")
+            reference = element(prestatie, _NS, "ProductReferentie")
+            element(reference, BASIS_NS, "ReferentieNummer", line.reference_number)
             if line.previous_reference_number:
-                _el(reference, BASIS_NS, "VorigReferentieNummer", line.previous_reference_number)
-            _el(prestatie, _NS, "ToewijzingNummer", line.allocation_number)
-            _el(prestatie, _NS, "ProductCategorie", line.product_category)
-            _el(prestatie, _NS, "ProductCode", line.product_code)
-            _period(prestatie, "ProductPeriode", line.period_start, line.period_end)
-            _el(prestatie, _NS, "GeleverdVolume", line.volume)
-            _el(prestatie, _NS, "Eenheid", line.unit_code)
+                element(reference, BASIS_NS, "VorigReferentieNummer", line.previous_reference_number)
+            element(prestatie, _NS, "ToewijzingNummer", line.allocation_number)
+            element(prestatie, _NS, "ProductCategorie", line.product_category)
+            element(prestatie, _NS, "ProductCode", line.product_code)
+            period(prestatie, _NS, "ProductPeriode", line.period_start, line.period_end)
+            element(prestatie, _NS, "GeleverdVolume", line.volume)
+            element(prestatie, _NS, "Eenheid", line.unit_code)
             if line.tariff_cents is not None:
-                _el(prestatie, _NS, "ProductTarief", line.tariff_cents)
+                element(prestatie, _NS, "ProductTarief", line.tariff_cents)
             _amount(prestatie, "IngediendBedrag", "Bedrag", line.amount_cents)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return serialize(root)
