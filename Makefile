@@ -10,7 +10,7 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup manifest run test test-slow ui lint sample-ijw sample
+.PHONY: help setup manifest run test test-slow ui lint sample shipped-sample
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
@@ -50,8 +50,10 @@ lint: setup
 	$(UV) run ruff check orchestration tests scripts
 	$(UV) run ruff format --check orchestration tests scripts
 
-sample-ijw: setup
-	$(UV) run python scripts/write_sample_declarations.py
+# The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024).
+shipped-sample: setup
+	$(UV) run python -m orchestration.generator --out seeds/sample --municipalities GM0392,GM0453,GM0361,GM0268 \
+		--from 2024-Q1 --to 2024-Q4 --scale 0.02 --faults 0.01 --seed 2024 --quiet --overwrite
 
 # A synthetic, calibrated world (docs/generator.md) into WAREHOUSE_LANDING_DIR; e.g. SAMPLE_ARGS="--overwrite --scale 0.1".
 sample: setup

@@ -51,10 +51,6 @@ def warehouse_env(tmp_path, monkeypatch):
 
 
 def copy_sample_ijw(landing_dir: Path) -> list[Path]:
-    sample = REPO_ROOT / "seeds" / "sample" / "ijw"
-    copied = []
-    for path in sorted(sample.glob("*.xml")):
-        target = landing_dir / "ijw" / path.name
-        shutil.copy(path, target)
-        copied.append(target)
-    return copied
+    """Copy the shipped sample's iJw messages, keeping their relative paths; returns the copies."""
+    shutil.copytree(REPO_ROOT / "seeds" / "sample" / "ijw", landing_dir / "ijw", dirs_exist_ok=True)
+    return sorted((landing_dir / "ijw").rglob("*.xml"))

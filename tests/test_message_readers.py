@@ -40,7 +40,9 @@ def test_jw301_allocations_keep_only_pseudonym_birth_month_and_gender(examples, 
     first, second = parsed.records
     assert (first.allocation_number, first.provider_reference, first.product_code) == (300201, "40A12341234", "45A04")
     assert (first.allocated_on, first.valid_from, first.valid_to) == (
-        dt.date(2026, 4, 1), dt.date(2026, 4, 1), dt.date(2026, 7, 14)
+        dt.date(2026, 4, 1),
+        dt.date(2026, 4, 1),
+        dt.date(2026, 7, 14),
     )
     assert (first.volume, first.unit_code, first.frequency_code) == (2, "04", "2")
     assert (first.municipality_code, first.provider_agb) == ("GM0384", "42420001")
@@ -66,9 +68,7 @@ def test_jw305_and_jw307_start_and_stop(examples, tmp_path):
 
 
 def test_jw315_referrer_and_the_examples_impossible_date(examples, tmp_path):
-    parsed = read_message_file(
-        listed_products(examples, "JW315.xml", tmp_path), referral_requests.SPEC, PSEUDONYMISER
-    )
+    parsed = read_message_file(listed_products(examples, "JW315.xml", tmp_path), referral_requests.SPEC, PSEUDONYMISER)
     # Both requested products end on 2027-06-31, which does not exist: each is quarantined on its own.
     assert not parsed.records
     assert [(r.record_ref, r.reason_code) for r in parsed.rejections] == [

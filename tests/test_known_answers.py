@@ -1,0 +1,152 @@
+"""Known-answer test: the pipeline on a generated world reproduces the generator's ground_truth.json exactly.
+
+The ground truth comes from the generator's own event model (orchestration/generator/ground_truth.py), never from
+the warehouse; the definitions are in docs/ground-truth.md. A larger world runs in the slow variant (make test-slow).
+"""
+
+import json
+import math
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+SMALL_WORLD = ["--municipalities", "GM0392,GM0268,GM0453", "--from", "2023-Q3", "--to", "2024-Q2", "--scale", "0.03"]
+LARGE_WORLD = ["--municipalities", "default", "--from", "2023-Q1", "--to", "2024-Q4", "--scale", "0.2"]
+FILE_LEVEL_CODES = {"TR358", "CS340", "XML_MALFORMED", "WRONG_BERICHTCODE"}
+
+
+def generate(landing: Path, options: list[str]) -> dict:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.generator",
+            "--out",
+            str(landing),
+            "--seed",
+            "11",
+            "--faults",
+            "0.03",
+            "--quiet",
+            *options,
+        ],
+        check=True,
+    )
+    return json.loads((landing / "ground_truth.json").read_text())
+
+
+def run_world(definitions, root: Path, options: list[str]):
+    landing, warehouse = root / "landing", root / "warehouse"
+    truth = generate(landing, options)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+        monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
+        monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "known-answer-key-0123456789")
+        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
+        job = definitions.resolve_implicit_global_asset_job_def()
+        result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    return truth, result, warehouse / "warehouse.duckdb"
+
+
+QUARTER = "extract(year from {d}) || '-Q' || extract(quarter from {d})"
+
+MEASURES = {
+    "net_declared_cents": f"""
+        select municipality_code, {QUARTER.format(d="period_start")}, null, sum(amount_cents)
+        from marts.fct_declaration_line group by all""",
+    "trajectories_started": f"""
+        select municipality_code, {QUARTER.format(d="start_date")}, care_form_code, count(*)
+        from marts.fct_trajectory group by all""",
+    "trajectories_ended": f"""
+        select municipality_code, {QUARTER.format(d="end_date")}, care_form_code, count(*)
+        from marts.fct_trajectory where end_date is not null group by all""",
+    "mean_duration_days_ended": f"""
+        select municipality_code, {QUARTER.format(d="end_date")}, null, avg(duration_days)
+        from marts.fct_trajectory where end_date is not null group by all""",
+    "allocations_by_referrer": f"""
+        select municipality_code, {QUARTER.format(d="allocated_on")}, referrer_type_code, count(*)
+        from marts.fct_referral group by all""",
+    "mean_days_request_to_allocation": f"""
+        select municipality_code, {QUARTER.format(d="allocated_on")}, null, avg(days_request_to_allocation)
+        from marts.fct_referral where requested_on is not null group by all""",
+    "mean_days_allocation_to_start": f"""
+        select municipality_code, {QUARTER.format(d="allocated_on")}, null, avg(days_allocation_to_start)
+        from marts.fct_referral where started_on is not null group by all""",
+    "unique_clients": """
+        with quarters as (
+            select distinct quarter, min(date_day) over (partition by quarter) as first_day,
+                   max(date_day) over (partition by quarter) as last_day
+            from marts.dim_date
+        )
+        select t.municipality_code, q.quarter, null, count(distinct t.client_key)
+        from marts.fct_trajectory t
+        join quarters q on t.start_date <= q.last_day and (t.end_date is null or t.end_date >= q.first_day)
+        group by all""",
+}
+
+
+def expected_values(truth: dict, measure: str) -> dict:
+    values = {}
+    for row in truth["by_municipality_quarter"]:
+        value = row[measure]
+        key = (row["municipality_code"], row["quarter"])
+        if isinstance(value, dict):
+            values.update({(*key, code): count for code, count in value.items() if count})
+        elif value is not None and value != 0:
+            values[(*key, None)] = value
+    return values
+
+
+def actual_values(con, measure: str, quarters: set[str]) -> dict:
+    return {
+        (municipality, quarter, code): float(value) if isinstance(value, float) else value
+        for municipality, quarter, code, value in con.execute(MEASURES[measure]).fetchall()
+        if quarter in quarters and value not in (None, 0)
+    }
+
+
+def assert_matches_ground_truth(truth: dict, result, db: Path) -> None:
+    assert result.success, "the pipeline failed on a generated world"
+    quarters = {row["quarter"] for row in truth["by_municipality_quarter"]}
+    with duckdb.connect(str(db), read_only=True) as con:
+        for measure in MEASURES:
+            expected, actual = expected_values(truth, measure), actual_values(con, measure, quarters)
+            assert expected.keys() == actual.keys(), f"{measure}: keys differ"
+            for key, value in expected.items():
+                assert math.isclose(actual[key], value, rel_tol=1e-9, abs_tol=1e-9), f"{measure} {key}"
+        quarantined = defaultdict(int)
+        for code, is_file_row, count in con.execute(
+            "select reason_code, record_ref is null, count(*) from audit.quarantine group by all"
+        ).fetchall():
+            if is_file_row == (code in FILE_LEVEL_CODES):
+                quarantined[code] += count
+        assert dict(quarantined) == {code: n for code, n in truth["faults"].items() if n}
+        unbalanced = con.execute(
+            """
+            select file_path from audit.ingest_ledger
+            where records_read <> records_accepted + records_quarantined
+               or amount_cents_read <> amount_cents_accepted + amount_cents_quarantined
+            """
+        ).fetchall()
+        assert not unbalanced
+        files = con.execute("select message_type, count(*) from audit.ingest_ledger group by all").fetchall()
+        assert dict(files) == truth["totals"]["files"]
+
+
+@pytest.fixture(scope="module")
+def small_world(definitions, tmp_path_factory):
+    return run_world(definitions, tmp_path_factory.mktemp("known_answers"), SMALL_WORLD)
+
+
+def test_small_world_reproduces_the_ground_truth(small_world):
+    assert_matches_ground_truth(*small_world)
+
+
+@pytest.mark.slow
+def test_twenty_municipalities_two_years_reproduce_the_ground_truth(definitions, tmp_path):
+    assert_matches_ground_truth(*run_world(definitions, tmp_path, LARGE_WORLD))
