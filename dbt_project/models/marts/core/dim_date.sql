@@ -1,5 +1,5 @@
 with days as (
-    {{ dbt.date_spine(datepart="day", start_date="cast('2021-01-01' as date)", end_date="cast('2032-01-01' as date)") }}
+    {{ dbt.date_spine(datepart="day", start_date="cast('2015-01-01' as date)", end_date="cast('2032-01-01' as date)") }}
 ),
 
 final as (
