@@ -27,6 +27,9 @@ class Settings:
     warehouse_dir: Path
     pseudonym_key: str | None
     target: str
+    cbs_mode: str = "offline"
+    """offline (snapshot files only), online (pull from CBS, fail when unreachable) or auto (pull, else snapshots)."""
+    cbs_base_url: str = "https://opendata.cbs.nl/ODataApi/odata"
 
     @property
     def duckdb_path(self) -> Path:
@@ -43,4 +46,13 @@ class Settings:
             warehouse_dir=_path_from_env("WAREHOUSE_DIR", "data"),
             pseudonym_key=os.environ.get("WAREHOUSE_PSEUDONYM_KEY") or None,
             target=os.environ.get("WAREHOUSE_TARGET", "duckdb"),
+            cbs_mode=_cbs_mode(os.environ.get("CBS_MODE") or "offline"),
+            cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
         )
+
+
+def _cbs_mode(value: str) -> str:
+    mode = value.strip().lower()
+    if mode not in ("offline", "online", "auto"):
+        raise ValueError(f"CBS_MODE must be offline, online or auto, not {value!r}")
+    return mode

@@ -5,6 +5,8 @@ dbt owns everything downstream; these tables are its sources.
 
 import duckdb
 
+from orchestration.warehouse import schema_cbs_budgets
+
 STATEMENTS = [
     "create schema if not exists raw",
     "create schema if not exists audit",
@@ -72,5 +74,5 @@ STATEMENTS = [
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in STATEMENTS:
+    for statement in STATEMENTS + schema_cbs_budgets.STATEMENTS:
         con.execute(statement)
