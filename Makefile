@@ -10,7 +10,7 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup manifest run test test-slow ui lint sample-ijw
+.PHONY: help setup manifest run test test-slow ui lint sample-ijw sample-cbs-budgets
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
@@ -51,3 +51,6 @@ lint: setup
 
 sample-ijw: setup
 	$(UV) run python scripts/write_sample_declarations.py
+
+sample-cbs-budgets: setup
+	$(UV) run python scripts/write_sample_cbs_budgets.py
