@@ -10,7 +10,7 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup manifest run test test-slow ui lint sample shipped-sample
+.PHONY: help setup manifest run test test-slow ui lint sample shipped-sample sample-cbs-budgets
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
@@ -58,3 +58,7 @@ shipped-sample: setup
 # A synthetic, calibrated world (docs/generator.md) into WAREHOUSE_LANDING_DIR; e.g. SAMPLE_ARGS="--overwrite --scale 0.1".
 sample: setup
 	$(UV) run python -m orchestration.generator $(SAMPLE_ARGS)
+
+# The CBS snapshots and budgets shipped in seeds/sample (docs/cbs.md, docs/budgets.md).
+sample-cbs-budgets: setup
+	$(UV) run python scripts/write_sample_cbs_budgets.py

@@ -29,6 +29,9 @@ class Settings:
     target: str
     suppression_threshold: int
     """Published counts below this are withheld (DESIGN.md section 6)."""
+    cbs_mode: str = "offline"
+    """offline (snapshot files only), online (pull from CBS, fail when unreachable) or auto (pull, else snapshots)."""
+    cbs_base_url: str = "https://opendata.cbs.nl/ODataApi/odata"
 
     @property
     def duckdb_path(self) -> Path:
@@ -50,4 +53,13 @@ class Settings:
             pseudonym_key=os.environ.get("WAREHOUSE_PSEUDONYM_KEY") or None,
             target=os.environ.get("WAREHOUSE_TARGET", "duckdb"),
             suppression_threshold=int(os.environ.get("WAREHOUSE_SUPPRESSION_THRESHOLD", "10")),
+            cbs_mode=_cbs_mode(os.environ.get("CBS_MODE") or "offline"),
+            cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
         )
+
+
+def _cbs_mode(value: str) -> str:
+    mode = value.strip().lower()
+    if mode not in ("offline", "online", "auto"):
+        raise ValueError(f"CBS_MODE must be offline, online or auto, not {value!r}")
+    return mode

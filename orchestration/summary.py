@@ -18,6 +18,7 @@ def print_summary() -> None:
             select sum(records_accepted), sum(records_quarantined), sum(amount_cents_accepted),
                    sum(amount_cents_quarantined)
             from audit.ingest_ledger
+            where message_type like 'JW%' or message_type is null
             """
         ).fetchone()
         reasons = con.execute(
@@ -31,6 +32,18 @@ def print_summary() -> None:
             order by scope_type desc, scope_code, period
             """
         ).fetchall()
+        marts = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
+        cbs_budget = (
+            con.execute(
+                """
+                select (select count(*) from marts.fct_cbs_indicator), (select count(*) from marts.fct_population),
+                       (select count(*) from marts.fct_budget), (select count(*) from marts.fct_budget
+                                                                  where amount_cents is null)
+                """
+            ).fetchone()
+            if {"fct_cbs_indicator", "fct_population", "fct_budget"} <= marts
+            else None
+        )
     accepted, quarantined, cents_accepted, cents_quarantined = totals
     print()
     print("Ingest (all runs, audit.ingest_ledger)")
@@ -44,6 +57,12 @@ def print_summary() -> None:
     )
     for reason_code, count in reasons:
         print(f"    quarantined {reason_code}: {count}")
+    if cbs_budget:
+        indicators, population, budget, no_figure = cbs_budget
+        print(
+            f"  CBS en begrotingen: {indicators} CBS-indicatoren, {population} bevolkingsrijen, "
+            f"{budget} begrotingsregels ({no_figure} zonder bedrag)"
+        )
     print()
     print("Netto gedeclareerde kosten per kwartaal (marts.kpi_values, kpi_id net_declared_cost)")
     print(f"  {'scope':<13}{'code':<8}{'periode':<9}{'bedrag':>18}")

@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from orchestration.cbs.client import StatLineClient
 from orchestration.defs.dbt.project import warehouse_dbt_project
 from orchestration.settings import Settings
 from orchestration.warehouse.schema import ensure_schema
@@ -49,12 +50,28 @@ class WarehouseResource(dg.ConfigurableResource):
         os.environ["WAREHOUSE_TARGET"] = settings.target
 
 
+class CbsResource(dg.ConfigurableResource):
+    """CBS StatLine (OData v3). CBS_MODE and CBS_BASE_URL are read when a run starts (orchestration/settings.py)."""
+
+    timeout_seconds: float = 30.0
+    retries: int = 3
+
+    def mode(self) -> str:
+        return Settings.from_env().cbs_mode
+
+    def client(self) -> StatLineClient:
+        return StatLineClient(
+            base_url=Settings.from_env().cbs_base_url, timeout=self.timeout_seconds, retries=self.retries
+        )
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(),
             "dbt": DbtCliResource(project_dir=warehouse_dbt_project),
+            "cbs": CbsResource(),
         },
         # DuckDB takes one writer at a time and every step writes it, so steps gain nothing from processes of their
         # own; in-process also saves re-importing dagster, dbt and GX per step (DESIGN.md section 8).

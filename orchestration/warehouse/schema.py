@@ -17,6 +17,7 @@ from orchestration.ijw.allocations import Allocation
 from orchestration.ijw.care_events import CareEvent
 from orchestration.ijw.jw323 import DeclarationLine
 from orchestration.ijw.referral_requests import ReferralRequest
+from orchestration.warehouse import schema_cbs_budgets
 
 RAW_TABLES: dict[str, type] = {
     "raw.ijw_declaration_lines": DeclarationLine,
@@ -86,7 +87,7 @@ def raw_table_ddl(table: str, record_type: type) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in AUDIT_STATEMENTS:
+    for statement in AUDIT_STATEMENTS + schema_cbs_budgets.STATEMENTS:
         con.execute(statement)
     for table, record_type in RAW_TABLES.items():
         con.execute(raw_table_ddl(table, record_type))

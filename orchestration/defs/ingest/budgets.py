@@ -1,0 +1,101 @@
+"""Ingest of municipal budgets from WAREHOUSE_LANDING_DIR/budgets/: Iv3 snapshots (CBS dataderden, *.json) and the
+region's own budget per municipality, year and perceel (*.csv). Formats: docs/budgets.md."""
+
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.budgets.region_budget import MESSAGE_TYPE, read_region_budget
+from orchestration.cbs.datasets import IV3, read_dataset_file
+from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.reference import municipality_regions
+from orchestration.warehouse.load import LedgerEntry, ingest_file, ledger_metadata
+
+IV3_KEY = dg.AssetKey(["raw", "cbs_iv3"])
+REGION_BUDGET_KEY = dg.AssetKey(["raw", "budget_region_lines"])
+
+
+def landed_budget_files(landing_dir: Path, suffix: str) -> list[Path]:
+    directory = landing_dir / "budgets"
+    return sorted(directory.glob(f"*{suffix}")) if directory.is_dir() else []
+
+
+@dg.asset(
+    key=IV3_KEY,
+    group_name="ingest",
+    pool=WRITER_POOL,
+    kinds={"python", "duckdb"},
+    description=(
+        "Iv3 per municipality and taakveld (CBS dataderden snapshots, WAREHOUSE_LANDING_DIR/budgets/*.json) into "
+        "raw.cbs_iv3: x EUR 1,000 as cents, 2ePlaatsing preferred, -99998 (geen opgave) kept as null."
+    ),
+)
+def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings, started = warehouse.settings(), time.monotonic()
+    files = landed_budget_files(settings.landing_dir, ".json")
+    if not files:
+        context.log.warning(f"No Iv3 snapshot in {settings.landing_dir / 'budgets'}: the Iv3 source is absent.")
+    entries: list[LedgerEntry] = []
+    with warehouse.connect() as con:
+        for path in files:
+            read = lambda p: read_dataset_file(p, IV3)  # noqa: E731 - the reader for this dataset
+            entries.append(ingest_file(con, path, "CBS:IV3", read, IV3.raw_table, context.run_id))
+    return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
+
+
+@dg.asset(
+    key=REGION_BUDGET_KEY,
+    group_name="ingest",
+    pool=WRITER_POOL,
+    kinds={"python", "duckdb"},
+    description=(
+        "The region's own budget per municipality, year and perceel (WAREHOUSE_LANDING_DIR/budgets/*.csv, ';' with "
+        "decimal comma or ',' with decimal point) into raw.budget_region_lines; bad rows quarantined with their line."
+    ),
+)
+def budget_region_lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings, started = warehouse.settings(), time.monotonic()
+    files = landed_budget_files(settings.landing_dir, ".csv")
+    if not files:
+        context.log.warning(f"No region budget CSV in {settings.landing_dir / 'budgets'}: the source is absent.")
+    municipalities = set(municipality_regions())
+    entries: list[LedgerEntry] = []
+    with warehouse.connect() as con:
+        for path in files:
+            read = lambda p: read_region_budget(p, municipalities)  # noqa: E731 - binds the municipalities
+            entry = ingest_file(con, path, MESSAGE_TYPE, read, "raw.budget_region_lines", context.run_id)
+            if entry.records_quarantined or entry.status == "rejected":
+                context.log.warning(f"{path}: {entry.records_quarantined} rows quarantined, status {entry.status}")
+            entries.append(entry)
+    return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
+
+
+@dg.asset_check(
+    asset=IV3_KEY,
+    name="iv3_geen_opgave",
+    blocking=False,
+    description="Warns when municipalities reported 'geen opgave' (-99998) in Iv3: those amounts stay null.",
+)
+def iv3_geen_opgave(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        rows = con.execute(
+            """
+            select municipality_code, year, report_kind, coalesce(taakveld_code, taakveld_key), category
+            from raw.cbs_iv3
+            where run_id = ? and amount_cents is null and (amount_1e_no_data or amount_2e_no_data)
+            order by all
+            """,
+            [context.run.run_id],
+        ).fetchall()
+    examples = ", ".join(" ".join(str(part) for part in row) for row in rows[:10])
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{len(rows)} Iv3 figures are 'geen opgave' (-99998) and stay null, e.g. {examples}"
+            if rows
+            else "no 'geen opgave' among the Iv3 figures of this run"
+        ),
+        metadata={"geen_opgave": len(rows)},
+    )

@@ -1,0 +1,76 @@
+"""Ingest of CBS StatLine tables (one asset per dataset) from snapshot files in WAREHOUSE_LANDING_DIR/cbs/.
+
+With CBS_MODE=online or auto the asset first pulls the table from CBS and writes it as a new snapshot file, so an
+online run and a later offline rerun read exactly the same bytes (and the ledger holds their sha256).
+"""
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.cbs.client import CbsError, write_snapshot
+from orchestration.cbs.datasets import STATISTICS_DATASETS, CbsDataset, online_filter, read_dataset_file
+from orchestration.defs.resources import WRITER_POOL, CbsResource, WarehouseResource
+from orchestration.reference import scope_codes
+from orchestration.warehouse.load import LedgerEntry, ingest_file, ledger_metadata
+
+
+def landed_snapshots(directory: Path, dataset: CbsDataset) -> list[Path]:
+    return sorted(path for path in directory.glob("*.json") if dataset.claims(path)) if directory.is_dir() else []
+
+
+def pull_snapshots(context: dg.AssetExecutionContext, cbs: CbsResource, dataset: CbsDataset, directory: Path) -> None:
+    client, stamp = cbs.client(), dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for table_id in dataset.table_ids:
+        try:
+            bundle = client.snapshot(table_id, online_filter(scope_codes()))
+        except CbsError as error:
+            if cbs.mode() == "online":
+                raise
+            context.log.warning(f"CBS unreachable for {table_id} ({error}); using the snapshot files already landed")
+            return
+        context.log.info(f"pulled {table_id}: {len(bundle['TypedDataSet']['value'])} rows")
+        write_snapshot(bundle, directory, f"{table_id}_{stamp}")
+
+
+def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey(["raw", f"cbs_{dataset.name}"]),
+        group_name="ingest",
+        pool=WRITER_POOL,
+        kinds={"python", "duckdb"},
+        description=(
+            f"{dataset.description}, from WAREHOUSE_LANDING_DIR/cbs/{{{','.join(dataset.table_ids)}}}*.json into "
+            f"{dataset.raw_table}; bad records and files in audit.quarantine, one ledger row per snapshot file."
+        ),
+    )
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource):
+        settings, started = warehouse.settings(), time.monotonic()
+        directory = settings.landing_dir / "cbs"
+        if cbs.mode() != "offline":
+            pull_snapshots(context, cbs, dataset, directory)
+        files = landed_snapshots(directory, dataset)
+        if not files:
+            context.log.warning(f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {directory}: source absent.")
+        entries: list[LedgerEntry] = []
+        with warehouse.connect() as con:
+            for path in files:
+                entry = ingest_file(
+                    con,
+                    path,
+                    f"CBS:{dataset.table_ids[0]}",
+                    lambda p: read_dataset_file(p, dataset),
+                    dataset.raw_table,
+                    context.run_id,
+                )
+                if entry.status == "rejected":
+                    context.log.warning(f"{path}: snapshot rejected, see audit.quarantine (sha256 {entry.file_sha256})")
+                entries.append(entry)
+        return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
+
+    return _asset
+
+
+cbs_assets = [build_cbs_asset(dataset) for dataset in STATISTICS_DATASETS]

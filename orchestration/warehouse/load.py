@@ -1,0 +1,136 @@
+"""Loading one parsed landing file (CBS snapshot, budget file) into its raw table, with quarantine and ledger rows,
+in one transaction. The JW323 path (ingest.py) predates this and keeps its own typed loader."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from orchestration.warehouse.ingest import LedgerEntry, already_ingested, file_sha256, record_duplicate
+
+
+@dataclass(frozen=True)
+class Rejection:
+    record_ref: str | None
+    """Where in the file: 'line 12', 'TypedDataSet ID 40'; None for the whole file."""
+    reason_code: str
+    reason: str
+    amount_cents: int = 0
+
+
+@dataclass
+class ParsedFile:
+    """A landing file read into rows for one raw table. Rows are dicts keyed by the raw table's columns, without the
+    provenance columns (file_path, file_sha256, ingested_at, run_id), which the loader adds."""
+
+    path: Path
+    message_type: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    file_rejection: Rejection | None = None
+    cents_column: str | None = None
+    """The column holding the row's money in cents, for the ledger; None for statistics (ledger cents 0)."""
+
+    def reject_file(self, reason_code: str, reason: str) -> ParsedFile:
+        # A file-level rejection drops the rows read so far into the quarantine count: nothing of it loads.
+        self.file_rejection = Rejection(None, reason_code, reason)
+        self.rows = []
+        self.rejections = []
+        return self
+
+    @property
+    def cents_accepted(self) -> int:
+        if self.cents_column is None:
+            return 0
+        return sum(row[self.cents_column] or 0 for row in self.rows)
+
+
+def load_parsed_file(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, table: str, sha256: str, run_id: str
+) -> LedgerEntry:
+    """Write the accepted rows to `table`, the rejections to audit.quarantine and the ledger row, atomically."""
+    now = dt.datetime.now(dt.UTC)
+    path = str(parsed.path)
+    quarantined_cents = sum(rejection.amount_cents for rejection in parsed.rejections)
+    entry = LedgerEntry(
+        file_path=path,
+        file_sha256=sha256,
+        message_type=parsed.message_type,
+        records_read=len(parsed.rows) + len(parsed.rejections),
+        records_accepted=len(parsed.rows),
+        records_quarantined=len(parsed.rejections),
+        amount_cents_read=parsed.cents_accepted + quarantined_cents,
+        amount_cents_accepted=parsed.cents_accepted,
+        amount_cents_quarantined=quarantined_cents,
+        status="rejected" if parsed.file_rejection else "loaded",
+        ingested_at=now,
+        run_id=run_id,
+    )
+    rejections = list(parsed.rejections)
+    if parsed.file_rejection is not None:
+        rejections.append(parsed.file_rejection)
+    quarantine = [
+        (sha256, path, parsed.message_type, r.record_ref, r.reason_code, f"{path}: {r.reason}", r.amount_cents, now)
+        + (run_id,)
+        for r in rejections
+    ]
+    con.execute("begin transaction")
+    try:
+        if parsed.rows:
+            frame = pd.DataFrame(parsed.rows)
+            frame["file_path"], frame["file_sha256"], frame["ingested_at"], frame["run_id"] = path, sha256, now, run_id
+            con.register("accepted_rows", frame)
+            con.execute(f"insert into {table} by name select * from accepted_rows")  # noqa: S608 - table is ours
+            con.unregister("accepted_rows")
+        if quarantine:
+            con.executemany("insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", quarantine)
+        con.execute(
+            "insert into audit.ingest_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            list(dataclasses.astuple(entry)),
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return entry
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    message_type: str,
+    read: Callable[[Path], ParsedFile],
+    table: str,
+    run_id: str,
+) -> LedgerEntry:
+    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row)."""
+    sha256 = file_sha256(path)
+    if already_ingested(con, sha256):
+        return record_duplicate(con, path, sha256, message_type, run_id)
+    return load_parsed_file(con, read(path), table, sha256, run_id)
+
+
+def ledger_metadata(entries: list[LedgerEntry], seconds: float) -> dict[str, int | float]:
+    """What a data engineer wants to see on a materialization: files, records and cents, loaded and quarantined."""
+
+    def total(name: str) -> int:
+        return sum(getattr(entry, name) for entry in entries)
+
+    return {
+        "files_loaded": sum(entry.status == "loaded" for entry in entries),
+        "files_rejected": sum(entry.status == "rejected" for entry in entries),
+        "files_duplicate": sum(entry.status == "duplicate" for entry in entries),
+        "records_accepted": total("records_accepted"),
+        "records_quarantined": total("records_quarantined"),
+        "cents_accepted": total("amount_cents_accepted"),
+        "cents_quarantined": total("amount_cents_quarantined"),
+        "dagster/row_count": total("records_accepted"),
+        "duration_seconds": round(seconds, 2),
+    }

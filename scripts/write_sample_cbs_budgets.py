@@ -1,0 +1,483 @@
+"""Write the CBS and budget sample (seeds/sample/cbs, seeds/sample/budgets) for the 20 municipalities in
+seeds/reference/municipalities.csv: snapshot files in the OData v3 shape of docs/cbs.md and a region budget CSV.
+
+Figures are synthetic, calibrated on ../shared/reference/README.md (youth 0-17 per municipality, about 8-12% of youth
+with jeugdhulp, cost per youth around EUR 1,700). Measure and dimension keys are this project's snapshot design;
+docs/cbs.md says which are to be checked against the live tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = REPO_ROOT / "seeds" / "sample"
+BASE = "https://opendata.cbs.nl/ODataApi/OData"
+
+# Approximate youth 0-17 and total population on 1 January 2024 (rounded public orders of magnitude).
+POPULATION = {
+    "GM0377": (5_400, 23_900),
+    "GM0392": (32_000, 164_000),
+    "GM0397": (6_200, 27_800),
+    "GM0473": (2_800, 17_400),
+    "GM0375": (8_600, 42_500),
+    "GM0396": (7_600, 39_500),
+    "GM0453": (13_300, 69_000),
+    "GM1945": (6_200, 35_500),
+    "GM0209": (5_000, 26_300),
+    "GM0225": (3_900, 19_900),
+    "GM0252": (3_200, 16_800),
+    "GM0944": (1_400, 7_900),
+    "GM0268": (29_500, 182_000),
+    "GM0296": (8_300, 41_500),
+    "GM0361": (20_500, 111_000),
+    "GM0373": (5_000, 30_000),
+    "GM0383": (7_000, 36_500),
+    "GM1980": (19_500, 90_000),
+    "GM0399": (5_000, 24_500),
+    "GM0450": (2_900, 13_800),
+}
+NL_YOUTH, NL_TOTAL = 3_390_000, 17_950_000
+
+
+def municipalities() -> list[dict[str, str]]:
+    with (REPO_ROOT / "seeds" / "reference" / "municipalities.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def pad(key: str, width: int = 8) -> str:
+    return key.ljust(width)
+
+
+def answer(table: str, entity: str, rows: list[dict]) -> dict:
+    return {"odata.metadata": f"{BASE}/{table}/$metadata#Cbs.OData.WebAPI.{entity}", "value": rows}
+
+
+def dimension_prop(position: int, key: str, title: str, kind: str = "Dimension") -> dict:
+    return {
+        "odata.type": f"Cbs.OData.{kind}",
+        "ID": position,
+        "Position": position,
+        "ParentID": None,
+        "Type": kind,
+        "Key": key,
+        "Title": title,
+        "Description": "",
+    }
+
+
+def topic(position: int, key: str, title: str, unit: str, datatype: str = "Long") -> dict:
+    return {
+        "odata.type": "Cbs.OData.Topic",
+        "ID": position,
+        "Position": position,
+        "ParentID": None,
+        "Type": "Topic",
+        "Key": key,
+        "Title": title,
+        "Description": "",
+        "Datatype": datatype,
+        "Unit": unit,
+        "Decimals": 0,
+        "Default": "Missing",
+    }
+
+
+def entries(pairs: list[tuple[str, str]], **extra: dict[str, str]) -> list[dict]:
+    return [{"Key": key, "Title": title, "Description": "", **extra.get(key.strip(), {})} for key, title in pairs]
+
+
+def periods(codes: dict[str, str]) -> list[dict]:
+    titles = {"JJ": "{y}", "HJ": "{y} {n}e halfjaar", "KW": "{y} {n}e kwartaal"}
+    return [
+        {
+            "Key": code,
+            "Title": titles[code[4:6]].format(y=code[:4], n=int(code[6:])),
+            "Description": "",
+            "Status": status,
+        }
+        for code, status in codes.items()
+    ]
+
+
+def bundle(table: str, title: str, props: list[dict], dims: dict[str, list[dict]], rows: list[dict]) -> dict:
+    infos = [
+        {
+            "ID": 1,
+            "Title": title,
+            "ShortTitle": title[:40],
+            "Identifier": table,
+            "Language": "nl",
+            "Catalog": "CBS",
+            "Frequency": "Perjaar",
+            "Period": "",
+            "Modified": "2025-06-30T02:00:00",
+        }
+    ]
+    result = {
+        "TableInfos": answer(table, "TableInfos", infos),
+        "DataProperties": answer(table, "DataProperties", props),
+    }
+    result.update({name: answer(table, name, value) for name, value in dims.items()})
+    result["TypedDataSet"] = answer(table, "TypedDataSet", [{"ID": index, **row} for index, row in enumerate(rows)])
+    return result
+
+
+def region_names() -> dict[str, str]:
+    return {row["region_code"]: row["region_name"] for row in municipalities()}
+
+
+def regio_dimension(keys: list[str]) -> list[dict]:
+    names = {row["municipality_code"]: row["municipality_name"] for row in municipalities()}
+    names.update(region_names())
+    names["NL01"] = "Nederland"
+    return entries([(pad(key), names[key]) for key in keys])
+
+
+def population(rng: random.Random) -> dict:
+    ages = [(f"{10010 + age}", f"{age} jaar") for age in range(18)]
+    leeftijd = [("10000", "Totaal"), *ages, ("10028", "18 jaar"), ("70100", "0 tot 5 jaar")]
+    rows = []
+    keys = [row["municipality_code"] for row in municipalities()] + ["NL01"]
+    for period, growth in (("2023JJ00", 0.99), ("2024JJ00", 1.0)):
+        for code in keys:
+            youth, total = (NL_YOUTH, NL_TOTAL) if code == "NL01" else POPULATION[code]
+            youth, total = round(youth * growth), round(total * growth)
+            weights = [rng.uniform(0.95, 1.05) for _ in range(18)]
+            per_age = [int(youth * weight / sum(weights)) for weight in weights]
+            per_age[-1] += youth - sum(per_age)
+            base = {"Geslacht": "T001038", "BurgerlijkeStaat": "T001019", "RegioS": pad(code), "Perioden": period}
+            rows.append({**base, "Leeftijd": "10000   ", "BevolkingOp1Januari_1": total})
+            rows += [
+                {**base, "Leeftijd": pad(key), "BevolkingOp1Januari_1": n}
+                for (key, _), n in zip(ages, per_age, strict=True)
+            ]
+            rows.append({**base, "Leeftijd": "10028   ", "BevolkingOp1Januari_1": round(youth / 18)})
+            # A sub-total by sex: outside the dataset (only totals are read), present as in an unfiltered pull.
+            rows.append({**base, "Geslacht": "3000    ", "Leeftijd": "10000   ", "BevolkingOp1Januari_1": total // 2})
+    props = [
+        dimension_prop(0, "Geslacht", "Geslacht"),
+        dimension_prop(1, "Leeftijd", "Leeftijd"),
+        dimension_prop(2, "BurgerlijkeStaat", "Burgerlijke staat"),
+        dimension_prop(3, "RegioS", "Regio's", "GeoDimension"),
+        dimension_prop(4, "Perioden", "Perioden", "TimeDimension"),
+        topic(5, "BevolkingOp1Januari_1", "Bevolking op 1 januari", "aantal"),
+    ]
+    dims = {
+        "Geslacht": entries([("T001038", "Totaal mannen en vrouwen"), ("3000    ", "Mannen"), ("4000    ", "Vrouwen")]),
+        "Leeftijd": entries([(pad(key), title) for key, title in leeftijd]),
+        "BurgerlijkeStaat": entries([("T001019", "Totaal burgerlijke staat")]),
+        "RegioS": regio_dimension(keys),
+        "Perioden": periods({"2023JJ00": "Definitief", "2024JJ00": "Definitief"}),
+    }
+    return bundle("03759ned", "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio", props, dims, rows)
+
+
+def gebieden() -> dict:
+    rows = []
+    for row in municipalities():
+        rows.append(
+            {
+                "RegioS": pad(row["municipality_code"], 10),
+                "Perioden": "2024JJ00",
+                "Code_1": "AM12      " if row["region_code"] != "JZ32" else "AM28      ",
+                "Naam_2": "Zuid-Holland Centraal" if row["region_code"] != "JZ32" else "Rijk van Nijmegen",
+                "Code_3": "GG1906    ",
+                "Naam_4": "GGD-regio",
+                "Code_5": pad(row["region_code"], 10),
+                "Naam_6": row["region_name"] + "                                ",
+            }
+        )
+    props = [
+        dimension_prop(0, "RegioS", "Regio's", "GeoDimension"),
+        dimension_prop(1, "Perioden", "Perioden", "TimeDimension"),
+    ]
+    titles = ["Arbeidsmarktregio", "Arbeidsmarktregio", "GGD-regio", "GGD-regio", "Jeugdzorgregio", "Jeugdzorgregio"]
+    for index, group in enumerate(titles, start=1):
+        props.append(
+            topic(
+                index + 1,
+                f"{'Code' if index % 2 else 'Naam'}_{index}",
+                f"{group} {'code' if index % 2 else 'naam'}",
+                "",
+                "String",
+            )
+        )
+    dims = {
+        "RegioS": regio_dimension([row["municipality_code"] for row in municipalities()]),
+        "Perioden": periods({"2024JJ00": "Definitief"}),
+    }
+    return bundle("85755NED", "Gebieden in Nederland 2024", props, dims, rows)
+
+
+def youth_care(rng: random.Random) -> tuple[dict, dict, dict, dict[str, float]]:
+    """85099NED (municipalities, regions, NL), 85098NED (municipalities) and 85097NED (regions, NL)."""
+    share = {code: rng.uniform(0.085, 0.115) for code in POPULATION}
+    regions = sorted({row["region_code"] for row in municipalities()})
+    members = {
+        region: [r["municipality_code"] for r in municipalities() if r["region_code"] == region] for region in regions
+    }
+    youth = {code: values[0] for code, values in POPULATION.items()}
+    with_care = {code: round(youth[code] * share[code]) for code in POPULATION}
+    for region in regions:
+        youth[region] = sum(youth[code] for code in members[region])
+        with_care[region] = sum(with_care[code] for code in members[region])
+    youth["NL01"], with_care["NL01"] = NL_YOUTH, round(NL_YOUTH * 0.103)
+
+    rows = []
+    keys = list(POPULATION) + regions + ["NL01"]
+    for period, factor in (("2023JJ00", 0.97), ("2024JJ00", 1.0)):
+        for code in keys:
+            care = round(with_care[code] * factor)
+            protection, probation = round(care * 0.09), round(care * 0.025)
+            rows.append(
+                {
+                    "RegioS": pad(code),
+                    "Perioden": period,
+                    "JongerenMetJeugdzorg_1": care + protection,
+                    "JongerenMetJeugdhulp_2": care,
+                    "JongerenMetJeugdbescherming_3": protection,
+                    "JongerenMetJeugdreclassering_4": probation,
+                    "JongerenMetJeugdhulpRelatief_5": round(100 * care / youth[code], 1),
+                }
+            )
+    props = [
+        dimension_prop(0, "RegioS", "Regio's", "GeoDimension"),
+        dimension_prop(1, "Perioden", "Perioden", "TimeDimension"),
+        topic(2, "JongerenMetJeugdzorg_1", "Jongeren met jeugdzorg", "aantal"),
+        topic(3, "JongerenMetJeugdhulp_2", "Jongeren met jeugdhulp", "aantal"),
+        topic(4, "JongerenMetJeugdbescherming_3", "Jongeren met jeugdbescherming", "aantal"),
+        topic(5, "JongerenMetJeugdreclassering_4", "Jongeren met jeugdreclassering", "aantal"),
+        topic(6, "JongerenMetJeugdhulpRelatief_5", "Jongeren met jeugdhulp, relatief", "%", "Double"),
+    ]
+    dims = {"RegioS": regio_dimension(keys), "Perioden": periods({"2023JJ00": "Definitief", "2024JJ00": "Voorlopig"})}
+    kerncijfers = bundle("85099NED", "Jeugdzorg; kerncijfers, regio", props, dims, rows)
+
+    rows = [
+        {
+            "RegioS": pad(code),
+            "Perioden": "2023JJ00",
+            "JongerenMetJeugdhulpInNatura_1": round(with_care[code] * 0.93),
+            "JongerenMetJeugdhulpPgb_2": round(with_care[code] * 0.07),
+            "TrajectenJeugdhulpInNatura_3": round(with_care[code] * 1.25),
+        }
+        for code in POPULATION
+    ]
+    props = [
+        dimension_prop(0, "RegioS", "Regio's", "GeoDimension"),
+        dimension_prop(1, "Perioden", "Perioden", "TimeDimension"),
+        topic(2, "JongerenMetJeugdhulpInNatura_1", "Jongeren met jeugdhulp in natura", "aantal"),
+        topic(3, "JongerenMetJeugdhulpPgb_2", "Jongeren met jeugdhulp pgb", "aantal"),
+        topic(4, "TrajectenJeugdhulpInNatura_3", "Jeugdhulptrajecten in natura", "aantal"),
+    ]
+    dims = {"RegioS": regio_dimension(list(POPULATION)), "Perioden": periods({"2023JJ00": "Nader voorlopig"})}
+    gemeenten = bundle("85098NED", "Jeugdhulp; gemeenten", props, dims, rows)
+
+    referrers = [
+        ("T001040 ", "Totaal"),
+        ("A045461 ", "Gemeentelijke toegang"),
+        ("A045462 ", "Huisarts"),
+        ("A045463 ", "Jeugdarts"),
+        ("A045464 ", "Gecertificeerde instelling"),
+        ("A045465 ", "Medisch specialist"),
+        ("A045466 ", "Geen verwijzer"),
+    ]
+    split = [0.0, 0.38, 0.33, 0.05, 0.09, 0.08, 0.07]
+    rows = []
+    for code in regions + ["NL01"]:
+        ended = round(with_care[code] * 0.55)
+        for (key, _), part in zip(referrers, split, strict=True):
+            count = ended if key.startswith("T") else round(ended * part)
+            rows.append(
+                {
+                    "Verwijzer": key,
+                    "RegioS": pad(code),
+                    "Perioden": "2023JJ00",
+                    "BeeindigdeJeugdhulptrajecten_1": count,
+                    "GemiddeldeDuurBeeindigdeTrajecten_2": rng.randint(240, 420),
+                    "BeeindigdVolgensPlan_3": round(count * rng.uniform(0.6, 0.75)),
+                }
+            )
+    props = [
+        dimension_prop(0, "Verwijzer", "Verwijzer"),
+        dimension_prop(1, "RegioS", "Regio's", "GeoDimension"),
+        dimension_prop(2, "Perioden", "Perioden", "TimeDimension"),
+        topic(3, "BeeindigdeJeugdhulptrajecten_1", "Beëindigde jeugdhulptrajecten in natura", "aantal"),
+        topic(4, "GemiddeldeDuurBeeindigdeTrajecten_2", "Gemiddelde duur beëindigde trajecten", "dagen"),
+        topic(5, "BeeindigdVolgensPlan_3", "Beëindigd volgens plan", "aantal"),
+    ]
+    dims = {
+        "Verwijzer": entries(referrers),
+        "RegioS": regio_dimension(regions + ["NL01"]),
+        "Perioden": periods({"2023JJ00": "Definitief"}),
+    }
+    trajecten = bundle("85097NED", "Jeugdhulptrajecten; verwijzer, duur, reden beëindiging, regio", props, dims, rows)
+    return kerncijfers, gemeenten, trajecten, share
+
+
+COST_SPLIT = {
+    "ambulant": 0.45,
+    "verblijf": 0.35,
+    "jeugdbescherming": 0.08,
+    "jeugdreclassering": 0.02,
+    "toegang": 0.06,
+    "pgb": 0.04,
+}
+
+
+def rollup() -> dict[str, list[tuple[str, str, int, int]]]:
+    """rollup line -> taakvelden (code, title, first year, last year), read from the seed the warehouse uses."""
+    lines: dict[str, list[tuple[str, str, int, int]]] = {}
+    with (REPO_ROOT / "seeds" / "reference" / "iv3_youth_taakvelden.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            lines.setdefault(row["rollup_line"], []).append(
+                (
+                    row["taakveld_code"],
+                    row["taakveld_name_nl"],
+                    int(row["valid_from_year"]),
+                    int(row["valid_to_year"] or 9999),
+                )
+            )
+    return lines
+
+
+def iv3(rng: random.Random) -> dict:
+    lines = rollup()
+    taakvelden = {"0.1": "0.1 Bestuur"}
+    for members in lines.values():
+        taakvelden.update({code: f"{code} {title}" for code, title, _, _ in members})
+    keys = {code: pad(f"T{index:03d}") for index, code in enumerate(sorted(taakvelden))}
+    reports = [("BEGR    ", "Begroting"), ("REK     ", "Jaarrekening"), ("KW1     ", "1e kwartaal")]
+    report_of = {"begroting": "BEGR    ", "jaarrekening": "REK     ", "kwartaal": "KW1     "}
+    rows = []
+    for year, kinds in (
+        (2022, ("jaarrekening",)),
+        (2024, ("begroting", "jaarrekening", "kwartaal")),
+        (2025, ("begroting",)),
+    ):
+        for municipality, (youth, total) in POPULATION.items():
+            budget_per_youth = 1_700 * (1.04 ** (year - 2024))
+            for kind in kinds:
+                factor = {"begroting": 1.0, "jaarrekening": rng.uniform(1.02, 1.12), "kwartaal": 0.24}[kind]
+                for line, share in COST_SPLIT.items():
+                    members = [m for m in lines[line] if m[2] <= year <= m[3]]
+                    for code, _, _, _ in members:
+                        thousands = round(youth * budget_per_youth * factor * share / len(members) / 1000)
+                        rows.append(iv3_row(keys[code], "L       ", municipality, report_of[kind], year, thousands))
+                rows.append(iv3_row(keys["0.1"], "L       ", municipality, report_of[kind], year, round(total / 90)))
+                rows.append(iv3_row(keys["0.1"], "B       ", municipality, report_of[kind], year, round(total / 900)))
+    # A revised figure (2ePlaatsing) and a "geen opgave" (-99998), as municipalities deliver them.
+    revised = next(
+        r
+        for r in rows
+        if r["Gemeenten"].startswith("GM0392")
+        and r["Perioden"] == "2024JJ00"
+        and r["Verslagsoort"].startswith("REK")
+        and r["TaakveldBalanspost"] == keys["6.73a"]
+    )
+    revised["k_2ePlaatsing_2"] = revised["k_1ePlaatsing_1"] + 250
+    missing = next(
+        r
+        for r in rows
+        if r["Gemeenten"].startswith("GM0450")
+        and r["Perioden"] == "2024JJ00"
+        and r["Verslagsoort"].startswith("REK")
+        and r["TaakveldBalanspost"] == keys["6.73c"]
+    )
+    missing["k_1ePlaatsing_1"] = -99998
+    props = [
+        dimension_prop(0, "TaakveldBalanspost", "Taakveld/Balanspost"),
+        dimension_prop(1, "Categorie", "Categorie"),
+        dimension_prop(2, "Gemeenten", "Gemeenten", "GeoDimension"),
+        dimension_prop(3, "Verslagsoort", "Verslagsoort"),
+        dimension_prop(4, "Perioden", "Perioden", "TimeDimension"),
+        topic(5, "k_1ePlaatsing_1", "1e plaatsing", "x 1 000 euro"),
+        topic(6, "k_2ePlaatsing_2", "2e plaatsing", "x 1 000 euro"),
+    ]
+    dims = {
+        "TaakveldBalanspost": entries([(keys[code], title) for code, title in sorted(taakvelden.items())]),
+        "Categorie": entries([("L       ", "Lasten"), ("B       ", "Baten")]),
+        "Gemeenten": regio_dimension(list(POPULATION)),
+        "Verslagsoort": entries(reports),
+        "Perioden": periods({"2022JJ00": "Definitief", "2024JJ00": "Voorlopig", "2025JJ00": "Voorlopig"}),
+    }
+    return bundle("45046NED", "Iv3 gemeenten; lasten en baten naar taakveld (dataderden)", props, dims, rows)
+
+
+def iv3_row(taakveld: str, category: str, municipality: str, report: str, year: int, thousands: int) -> dict:
+    return {
+        "TaakveldBalanspost": taakveld,
+        "Categorie": category,
+        "Gemeenten": pad(municipality),
+        "Verslagsoort": report,
+        "Perioden": f"{year}JJ00",
+        "k_1ePlaatsing_1": thousands,
+        "k_2ePlaatsing_2": None,
+    }
+
+
+def kosten(rng: random.Random) -> dict:
+    rows = []
+    for period, realised in (("2023JJ00", True), ("2024JJ00", False)):
+        for code, (youth, _) in POPULATION.items():
+            budget = round(youth * 1_650 / 1000)
+            rows.append(
+                {
+                    "RegioS": pad(code),
+                    "Perioden": period,
+                    "BegroteKostenJeugdzorg_1": budget,
+                    "GerealiseerdeKostenJeugdzorg_2": round(budget * rng.uniform(1.0, 1.15)) if realised else None,
+                }
+            )
+    props = [
+        dimension_prop(0, "RegioS", "Regio's", "GeoDimension"),
+        dimension_prop(1, "Perioden", "Perioden", "TimeDimension"),
+        topic(2, "BegroteKostenJeugdzorg_1", "Begrote kosten jeugdzorg", "x 1 000 euro"),
+        topic(3, "GerealiseerdeKostenJeugdzorg_2", "Gerealiseerde kosten jeugdzorg", "x 1 000 euro"),
+    ]
+    dims = {
+        "RegioS": regio_dimension(list(POPULATION)),
+        "Perioden": periods({"2023JJ00": "Definitief", "2024JJ00": "Voorlopig"}),
+    }
+    return bundle("83454NED", "Kosten jeugdzorg; begroot en gerealiseerd, gemeenten", props, dims, rows)
+
+
+def region_budget(rng: random.Random) -> str:
+    lines = ["gemeente;jaar;perceel;bedrag;toelichting"]
+    for municipality, (youth, _) in POPULATION.items():
+        for perceel, share in (("Ambulant", 0.5), ("Verblijf", 0.38), ("Specialistisch en crisis", 0.12)):
+            cents = round(youth * 1_750 * share * rng.uniform(0.97, 1.03) * 100)
+            euros = f"{cents // 100:,}".replace(",", ".") + f",{cents % 100:02d}"
+            note = "=indexatie 2025 (OVA 4,1%)" if municipality == "GM0392" and perceel == "Ambulant" else ""
+            lines.append(
+                f"{municipality[2:] if municipality == 'GM0392' else municipality};2025;{perceel};{euros};{note}"
+            )
+    return "\r\n".join(lines) + "\r\n"
+
+
+def main() -> None:
+    rng = random.Random(20250630)  # noqa: S311 - reproducible synthetic data
+    cbs, budgets = SAMPLE / "cbs", SAMPLE / "budgets"
+    cbs.mkdir(parents=True, exist_ok=True)
+    budgets.mkdir(parents=True, exist_ok=True)
+    kerncijfers, gemeenten, trajecten, _ = youth_care(rng)
+    files = {
+        cbs / "03759ned_sample.json": population(rng),
+        cbs / "85755NED_sample.json": gebieden(),
+        cbs / "85099NED_sample.json": kerncijfers,
+        cbs / "85098NED_sample.json": gemeenten,
+        cbs / "85097NED_sample.json": trajecten,
+        cbs / "83454NED_sample.json": kosten(rng),
+        budgets / "iv3_45046NED_sample.json": iv3(rng),
+    }
+    for path, content in files.items():
+        path.write_text(json.dumps(content, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (budgets / "regiobudget_2025.csv").write_bytes(region_budget(rng).encode("utf-8-sig"))
+    print(f"wrote {len(files) + 1} files under {SAMPLE}")
+
+
+if __name__ == "__main__":
+    main()
