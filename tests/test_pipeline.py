@@ -105,7 +105,8 @@ def test_ledger_balances_records_and_cents_per_file(sample_run):
     ((raw_lines, raw_cents),) = query(sample_run, "select count(*), sum(amount_cents) from raw.ijw_declaration_lines")
     ((ledger_lines, ledger_cents),) = query(
         sample_run,
-        "select sum(records_accepted), sum(amount_cents_accepted) from audit.ingest_ledger where message_type = 'JW323'",
+        "select sum(records_accepted), sum(amount_cents_accepted) from audit.ingest_ledger "
+        "where message_type = 'JW323'",
     )
     assert (raw_lines, raw_cents) == (ledger_lines, ledger_cents)
     ((quarantined_cents,),) = query(sample_run, "select sum(amount_cents) from audit.quarantine")
