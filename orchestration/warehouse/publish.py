@@ -25,6 +25,7 @@ class PublishedTable:
 
 
 def publish_marts(warehouse_path: Path, published_dir: Path, threshold: int) -> list[PublishedTable]:
+    """Copy every table of the warehouse's marts schema into published_dir/marts.duckdb (main schema)."""
     published_dir.mkdir(parents=True, exist_ok=True)
     target = published_dir / PUBLISHED_FILENAME
     staging = published_dir / f"publishing-{os.getpid()}.duckdb.tmp"
@@ -32,9 +33,9 @@ def publish_marts(warehouse_path: Path, published_dir: Path, threshold: int) -> 
     try:
         with duckdb.connect(str(staging)) as con:
             con.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
-            # Qualified names throughout: the new file's own catalog and the attached one both have a marts schema.
-            marts = f'"{con.execute("select current_database()").fetchone()[0]}".marts'
-            con.execute(f"create schema {marts}")
+            # The tables go into the file's main schema: opened as marts.duckdb the file's catalog is itself named
+            # marts, so a BI query for marts.kpi_values finds them (a marts schema would make that ambiguous).
+            (catalog,) = con.execute("select current_database()").fetchone()
             tables = [
                 name
                 for (name,) in con.execute(
@@ -43,11 +44,11 @@ def publish_marts(warehouse_path: Path, published_dir: Path, threshold: int) -> 
                 ).fetchall()
             ]
             for table in tables:
-                con.execute(f"create table {marts}.{table} as select * from warehouse.marts.{table}")
+                con.execute(f'create table "{catalog}".main.{table} as select * from warehouse.marts.{table}')
             if "kpi_values" in tables:
-                _suppress_small_numbers(con, f"{marts}.kpi_values", threshold)
+                _suppress_small_numbers(con, f'"{catalog}".main.kpi_values', threshold)
             published = [
-                PublishedTable(table, con.execute(f"select count(*) from {marts}.{table}").fetchone()[0])
+                PublishedTable(table, con.execute(f'select count(*) from "{catalog}".main.{table}').fetchone()[0])
                 for table in tables
             ]
             con.execute("detach warehouse")

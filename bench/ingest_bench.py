@@ -1,0 +1,122 @@
+"""Ingest and end-to-end benchmark on a generated national year (not part of `make test`).
+
+1. floor: lxml iterparse over the JW323 files with the ingest's hardening flags, doing nothing but counting lines;
+2. ingest: the product's JW323 path (read, TR389/CD060 against the warehouse, transactional load) into a fresh
+   DuckDB file, same files, reported as lines per second and as a share of the floor;
+3. end to end (optional, --end-to-end): `dg launch --assets '*'` over the whole world in a subprocess, wall time and
+   the subprocess's peak RSS.
+
+Usage: uv run python bench/ingest_bench.py [--scale 0.01] [--end-to-end] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+from lxml import etree
+
+from orchestration.generator import calibration as cal
+from orchestration.generator.world import Options, generate
+from orchestration.ijw import jw323
+from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.reader import read_message_file
+from orchestration.settings import REPO_ROOT
+from orchestration.warehouse.declaration_history import apply_declaration_history
+from orchestration.warehouse.ingest import file_sha256, load_parsed_file
+from orchestration.warehouse.schema import ensure_schema
+
+PRESTATIE = jw323.SPEC.m("Prestatie")
+
+
+def floor(files: list[Path]) -> tuple[float, int]:
+    started, lines = time.perf_counter(), 0
+    for path in files:
+        try:
+            for _event, element in etree.iterparse(
+                str(path), events=("end",), tag=PRESTATIE, resolve_entities=False, no_network=True, load_dtd=False
+            ):
+                lines += 1
+                element.clear()
+        except etree.XMLSyntaxError:
+            continue
+    return time.perf_counter() - started, lines
+
+
+def ingest(files: list[Path], database: Path) -> tuple[float, int]:
+    pseudonymiser = Pseudonymiser(b"benchmark-key-0123456789")
+    started, lines = time.perf_counter(), 0
+    with duckdb.connect(str(database)) as con:
+        ensure_schema(con)
+        for path in files:
+            parsed = read_message_file(path, jw323.SPEC, pseudonymiser)
+            apply_declaration_history(con, parsed)
+            entry = load_parsed_file(con, parsed, file_sha256(path), "bench", "raw.ijw_declaration_lines")
+            lines += entry.records_read
+    return time.perf_counter() - started, lines
+
+
+def end_to_end(landing: Path, warehouse: Path) -> tuple[float, float]:
+    env = {
+        **os.environ,
+        "WAREHOUSE_LANDING_DIR": str(landing),
+        "WAREHOUSE_DIR": str(warehouse),
+        "DAGSTER_HOME": str(warehouse / "dagster_home"),
+        "WAREHOUSE_PSEUDONYM_KEY": "benchmark-key-0123456789",
+    }
+    (warehouse / "dagster_home").mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    dg = shutil.which("dg", path=str(Path(sys.executable).parent)) or "dg"
+    subprocess.run([dg, "launch", "--assets", "*"], cwd=REPO_ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, peak_kib / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.01)
+    parser.add_argument("--end-to-end", action="store_true")
+    parser.add_argument("--keep", type=Path)
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="ingest-bench-"))
+    landing = root / "landing"
+    options = Options(
+        out=landing,
+        seed=1,
+        municipalities=tuple(cal.national_municipality_codes()),
+        first_quarter="2024-Q1",
+        last_quarter="2024-Q4",
+        scale=args.scale,
+        fault_rate=0.01,
+    )
+    truth = generate(options)
+    files = sorted((landing / "ijw").rglob("JW323_*.xml"))
+    floor_seconds, floor_lines = floor(files)
+    ingest_seconds, ingest_lines = ingest(files, root / "ingest.duckdb")
+    result = {
+        "scale": args.scale,
+        "jw323_files": len(files),
+        "jw323_lines": truth["totals"]["jw323_lines_written"],
+        "all_files": sum(truth["totals"]["files"].values()),
+        "floor_lines_per_second": round(floor_lines / floor_seconds),
+        "ingest_lines_per_second": round(ingest_lines / ingest_seconds),
+        "ingest_share_of_floor": round((ingest_lines / ingest_seconds) / (floor_lines / floor_seconds), 3),
+    }
+    if args.end_to_end:
+        seconds, peak_mib = end_to_end(landing, root / "warehouse")
+        result |= {"end_to_end_seconds": round(seconds, 1), "end_to_end_peak_rss_mib": round(peak_mib)}
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
