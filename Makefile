@@ -10,13 +10,14 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup manifest run test test-slow ui lint sample shipped-sample sample-cbs-budgets
+.PHONY: help setup manifest run test test-slow ui lint bench sample shipped-sample sample-cbs-budgets
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
 	@echo "make test  - set up and run the test suite"
 	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint  - ruff on the Python code"
+	@echo "make bench - generator, ingest and end-to-end benchmarks (docs/benchmarks.md)"
 	@echo "make sample - write a synthetic world with ground_truth.json into the landing directory (SAMPLE_ARGS=...)"
 
 setup: .venv/.synced
@@ -47,8 +48,13 @@ ui: manifest
 	$(UV) run dg dev --host 127.0.0.1 --port 3000
 
 lint: setup
-	$(UV) run ruff check orchestration tests scripts
-	$(UV) run ruff format --check orchestration tests scripts
+	$(UV) run ruff check orchestration tests scripts bench
+	$(UV) run ruff format --check orchestration tests scripts bench
+
+# Speed and memory on a generated national year (docs/benchmarks.md); never part of make test.
+bench: manifest
+	$(UV) run python bench/generator_bench.py
+	$(UV) run python bench/ingest_bench.py --end-to-end
 
 # The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024).
 shipped-sample: setup

@@ -29,10 +29,9 @@ from orchestration.generator import calibration as cal
 from orchestration.generator.world import Options, generate
 from orchestration.ijw import jw323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import read_message_file
 from orchestration.settings import REPO_ROOT
 from orchestration.warehouse.declaration_history import apply_declaration_history
-from orchestration.warehouse.ingest import file_sha256, load_parsed_file
+from orchestration.warehouse.ijw_ingest import ingest_message_files
 from orchestration.warehouse.schema import ensure_schema
 
 PRESTATIE = jw323.SPEC.m("Prestatie")
@@ -57,11 +56,10 @@ def ingest(files: list[Path], database: Path) -> tuple[float, int]:
     started, lines = time.perf_counter(), 0
     with duckdb.connect(str(database)) as con:
         ensure_schema(con)
-        for path in files:
-            parsed = read_message_file(path, jw323.SPEC, pseudonymiser)
-            apply_declaration_history(con, parsed)
-            entry = load_parsed_file(con, parsed, file_sha256(path), "bench", "raw.ijw_declaration_lines")
-            lines += entry.records_read
+        entries = ingest_message_files(
+            con, files, jw323.SPEC, "raw.ijw_declaration_lines", pseudonymiser, "bench", apply_declaration_history
+        )
+        lines = sum(entry.records_read for entry in entries)
     return time.perf_counter() - started, lines
 
 

@@ -25,7 +25,7 @@ def ingest(warehouse, tmp_path, name: str, xml: str):
     path = tmp_path / name
     path.write_text(xml)
     parsed = read_declaration_file(path, PSEUDONYMISER)
-    apply_declaration_history(warehouse, parsed)
+    apply_declaration_history(warehouse, [parsed])
     entry = load_parsed_file(warehouse, parsed, file_sha256(path), "rules", "raw.ijw_declaration_lines")
     assert entry.records_read == entry.records_accepted + entry.records_quarantined
     assert entry.amount_cents_read == entry.amount_cents_accepted + entry.amount_cents_quarantined

@@ -27,14 +27,24 @@ def debit_key(line: DeclarationLine) -> DebitKey:
 
 @dataclass
 class DebitBook:
-    """The accepted debits a file can refer to: by reference (per provider), and which are still uncredited."""
+    """The accepted debits a file can refer to: by reference (per provider), which are credited, and the keys that
+    have an uncredited debit (at most one each, by TR389)."""
 
     debits: dict[tuple[str, str], DebitKey] = field(default_factory=dict)
     """(provider_agb, reference_number) -> key of an accepted debit"""
     credited: set[tuple[str, str]] = field(default_factory=set)
+    open_keys: set[DebitKey] = field(default_factory=set)
 
-    def uncredited_keys(self) -> set[DebitKey]:
-        return {key for ref, key in self.debits.items() if ref not in self.credited}
+    def add_debit(self, provider_agb: str, reference_number: str, key: DebitKey) -> None:
+        self.debits[(provider_agb, reference_number)] = key
+        if (provider_agb, reference_number) not in self.credited:
+            self.open_keys.add(key)
+
+    def add_credit(self, provider_agb: str, previous_reference_number: str) -> None:
+        self.credited.add((provider_agb, previous_reference_number))
+        key = self.debits.get((provider_agb, previous_reference_number))
+        if key is not None:
+            self.open_keys.discard(key)
 
 
 @dataclass(frozen=True)
@@ -68,12 +78,11 @@ def apply_cross_file_rules(
                 Verdict(credit, "CD060", f"credit does not mirror debit {credit.previous_reference_number}")
             )
         else:
-            book.credited.add(target)
+            book.add_credit(*target)
             accepted.append(credit)
-    open_keys = book.uncredited_keys()
     for debit in (line for line in lines if not line.is_credit):
         key = debit_key(debit)
-        if key in open_keys:
+        if key in book.open_keys:
             rejected.append(
                 Verdict(
                     debit,
@@ -83,7 +92,6 @@ def apply_cross_file_rules(
                 )
             )
             continue
-        open_keys.add(key)
-        book.debits[(debit.provider_agb, debit.reference_number)] = key
+        book.add_debit(debit.provider_agb, debit.reference_number, key)
         accepted.append(debit)
     return sorted(accepted, key=lambda line: line.source_line), rejected

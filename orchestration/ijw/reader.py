@@ -9,6 +9,7 @@ as a rejection (so its cents stay accounted for).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +112,7 @@ class MessageSpec:
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
 
-    @property
+    @functools.cached_property
     def namespace(self) -> str:
         return message_namespace(self.message_type)
 

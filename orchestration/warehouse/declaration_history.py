@@ -8,14 +8,14 @@ from orchestration.ijw.declaration_rules import DebitBook, apply_cross_file_rule
 from orchestration.ijw.reader import ParsedFile
 
 
-def book_for(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> DebitBook:
-    """Accepted debits and credits of this file's providers in this file's product periods.
+def book_for(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> DebitBook:
+    """Accepted debits and credits of the batch's providers in the batch's product periods.
 
-    A credit mirrors the debit it cancels (same allocation, product and period), so the periods in the file bound
-    every earlier line a rule can refer to; loading only those keeps the lookup proportional to the file.
+    A credit mirrors the debit it cancels (same allocation, product and period), so the periods in the batch bound
+    every earlier line a rule can refer to; loading only those keeps the lookup proportional to the batch.
     """
     book = DebitBook()
-    keys = sorted({(line.provider_agb, line.period_start) for line in parsed.records})
+    keys = sorted({(line.provider_agb, line.period_start) for parsed in batch for line in parsed.records})
     if not keys:
         return book
     rows = con.execute(
@@ -27,19 +27,28 @@ def book_for(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> DebitBook:
         """,
         [[provider for provider, _ in keys], [period for _, period in keys]],
     ).fetchall()
-    for provider, reference, previous, debit_credit, allocation, product, period in rows:
+    # Credits first, so that a debit loaded after its credit is not counted as open.
+    for provider, _reference, previous, debit_credit, *_ in rows:
         if debit_credit == "C":
-            book.credited.add((provider, previous))
-        else:
-            book.debits[(provider, reference)] = (provider, allocation, product, period)
+            book.add_credit(provider, previous)
+    for provider, reference, _previous, debit_credit, allocation, product, period in rows:
+        if debit_credit != "C":
+            book.add_debit(provider, reference, (provider, allocation, product, period))
     return book
 
 
-def apply_declaration_history(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
-    """Move lines that break TR389 or CD060 from parsed.records to parsed.rejections."""
+def apply_declaration_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> None:
+    """Move lines that break TR389 or CD060 from records to rejections, file by file in batch order, each file
+    seeing the warehouse and the files before it in the batch."""
+    book = book_for(con, [parsed for parsed in batch if parsed.file_rejection is None])
+    for parsed in batch:
+        _apply(parsed, book)
+
+
+def _apply(parsed: ParsedFile, book: DebitBook) -> None:
     if parsed.file_rejection is not None or not parsed.records:
         return
-    accepted, rejected = apply_cross_file_rules(parsed.records, book_for(con, parsed))
+    accepted, rejected = apply_cross_file_rules(parsed.records, book)
     parsed.records = accepted
     for verdict in rejected:
         parsed.reject_record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,18 @@ import duckdb
 import pandas as pd
 
 from orchestration.ijw.reader import ParsedFile
+
+QUARANTINE_COLUMNS = [
+    "file_sha256",
+    "file_path",
+    "message_type",
+    "record_ref",
+    "reason_code",
+    "reason",
+    "amount_cents",
+    "quarantined_at",
+    "run_id",
+]
 
 
 @dataclass(frozen=True)
@@ -38,13 +51,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def already_ingested(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
-    """A file with the same content was loaded or rejected before, under any name."""
-    row = con.execute(
-        "select count(*) from audit.ingest_ledger where file_sha256 = ? and status in ('loaded', 'rejected')",
-        [sha256],
-    ).fetchone()
-    return bool(row and row[0])
+def already_ingested(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> set[str]:
+    """Which of these contents were loaded or rejected before, under any name."""
+    rows = con.execute(
+        "select distinct file_sha256 from audit.ingest_ledger "
+        "where file_sha256 in (select unnest(?)) and status in ('loaded', 'rejected')",
+        [sha256s],
+    ).fetchall()
+    return {sha256 for (sha256,) in rows}
 
 
 def record_duplicate(
@@ -58,11 +72,52 @@ def record_duplicate(
 def load_parsed_file(
     con: duckdb.DuckDBPyConnection, parsed: ParsedFile, sha256: str, run_id: str, table: str
 ) -> LedgerEntry:
-    """Write the file's accepted records into table, its quarantine rows and its ledger row atomically."""
+    """Write one file's accepted records into table, its quarantine rows and its ledger row atomically."""
+    return load_parsed_files(con, [(parsed, sha256)], run_id, table)[0]
+
+
+def load_parsed_files(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[ParsedFile, str]], run_id: str, table: str
+) -> list[LedgerEntry]:
+    """Write a batch of files (records, quarantine rows, ledger rows) in one transaction.
+
+    All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
+    run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
+    file's rows.
+    """
     now = _now()
-    path = str(parsed.path)
-    entry = LedgerEntry(
-        file_path=path,
+    entries = [_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch]
+    quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
+    records = [record for parsed, _ in batch for record in parsed.records]
+    con.execute("begin transaction")
+    try:
+        if records:
+            frame = _records_frame(batch)
+            frame["ingested_at"], frame["run_id"] = now, run_id
+            _insert_frame(con, table, frame)
+        # executemany inserts row by row; a registered frame goes in as one statement.
+        if quarantine:
+            _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))
+        ledger = pd.DataFrame.from_records(
+            [dataclasses.astuple(entry) for entry in entries], columns=[f.name for f in dataclasses.fields(LedgerEntry)]
+        )
+        _insert_frame(con, "audit.ingest_ledger", ledger)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return entries
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    con.register("rows_to_insert", frame)
+    con.execute(f"insert into {table} by name select * from rows_to_insert")  # noqa: S608 - our own table names
+    con.unregister("rows_to_insert")
+
+
+def _ledger_entry(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> LedgerEntry:
+    return LedgerEntry(
+        file_path=str(parsed.path),
         file_sha256=sha256,
         message_type=parsed.message_type,
         records_read=len(parsed.records) + len(parsed.rejections),
@@ -75,7 +130,11 @@ def load_parsed_file(
         ingested_at=now,
         run_id=run_id,
     )
-    quarantine = [
+
+
+def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> list[tuple]:
+    path = str(parsed.path)
+    rows = [
         (
             sha256,
             path,
@@ -90,33 +149,20 @@ def load_parsed_file(
         for r in parsed.rejections
     ]
     if parsed.file_rejection is not None:
-        rejection = parsed.file_rejection
         # The file-level row carries the reason once; its cents are already on the per-record rows above.
-        quarantine.append(
+        rejection = parsed.file_rejection
+        rows.append(
             (sha256, path, parsed.message_type, None, rejection.reason_code, f"{path}: {rejection}", 0, now, run_id)
         )
+    return rows
 
-    con.execute("begin transaction")
-    try:
-        if parsed.records:
-            records = pd.DataFrame([dataclasses.asdict(record) for record in parsed.records])
-            records["file_path"], records["file_sha256"], records["ingested_at"], records["run_id"] = (
-                path,
-                sha256,
-                now,
-                run_id,
-            )
-            con.register("accepted_records", records)
-            con.execute(f"insert into {table} by name select * from accepted_records")  # noqa: S608 - table is ours
-            con.unregister("accepted_records")
-        if quarantine:
-            con.executemany("insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", quarantine)
-        _insert_ledger(con, entry)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return entry
+
+def _records_frame(batch: list[tuple[ParsedFile, str]]) -> pd.DataFrame:
+    first = next(parsed.records[0] for parsed, _ in batch if parsed.records)
+    names = [field.name for field in dataclasses.fields(first)]
+    values = operator.attrgetter(*names)
+    rows = [(*values(record), str(parsed.path), sha256) for parsed, sha256 in batch for record in parsed.records]
+    return pd.DataFrame.from_records(rows, columns=[*names, "file_path", "file_sha256"])
 
 
 def _insert_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:

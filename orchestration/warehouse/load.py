@@ -112,7 +112,7 @@ def ingest_file(
 ) -> LedgerEntry:
     """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row)."""
     sha256 = file_sha256(path)
-    if already_ingested(con, sha256):
+    if sha256 in already_ingested(con, [sha256]):
         return record_duplicate(con, path, sha256, message_type, run_id)
     return load_parsed_file(con, read(path), table, sha256, run_id)
 

@@ -1,39 +1,28 @@
 """Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: one asset per message type and raw table.
 
-Each asset reads the files of its message type (recognised by the root element's namespace), in path order so that
-a credit or a withdrawal is read after what it refers to, and loads each file in one transaction with its ledger row
-and quarantine rows. Files that are no recognisable iJw message are claimed by the declaration asset, so that each is
-quarantined exactly once.
+Each asset reads the files of its message type (recognised by the root element's namespace) in path order, so that a
+credit or a withdrawal is read after what it refers to, and loads them in batches (orchestration/warehouse/
+ijw_ingest.py): each file with its ledger row and quarantine rows, never part of a file. Files that are no
+recognisable iJw message are claimed by the declaration asset, so that each is quarantined exactly once.
 """
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
-from orchestration.ijw.reader import MessageSpec, ParsedFile, read_message_file
+from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.safe_xml import sniff_message_type
 from orchestration.warehouse.declaration_history import apply_declaration_history
-from orchestration.warehouse.ingest import (
-    LedgerEntry,
-    already_ingested,
-    file_sha256,
-    load_parsed_file,
-    record_duplicate,
-)
+from orchestration.warehouse.ijw_ingest import HistoryRule, ingest_message_files, no_history
+from orchestration.warehouse.ingest import LedgerEntry
 
 
 def landed_ijw_files(landing_dir: Path) -> list[Path]:
     return sorted((landing_dir / "ijw").rglob("*.xml"))
-
-
-def _no_history(_con: duckdb.DuckDBPyConnection, _parsed: ParsedFile) -> None:
-    """Message types without cross-file rules at the door."""
 
 
 def build_ijw_ingest_asset(
@@ -41,7 +30,7 @@ def build_ijw_ingest_asset(
     table: str,
     description: str,
     claims_unrecognised: bool = False,
-    apply_history: Callable[[duckdb.DuckDBPyConnection, ParsedFile], None] = _no_history,
+    apply_history: HistoryRule = no_history,
 ) -> dg.AssetsDefinition:
     schema, name = table.split(".")
     claimed_types = {spec.message_type, None} if claims_unrecognised else {spec.message_type}
@@ -60,19 +49,19 @@ def build_ijw_ingest_asset(
         if not files:
             context.log.warning(f"No {spec.message_type} messages in {settings.landing_dir / 'ijw'}: source absent.")
         pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
-        entries: list[LedgerEntry] = []
         with warehouse.connect() as con:
-            for path in files:
-                sha256 = file_sha256(path)
-                if already_ingested(con, sha256):
-                    entries.append(record_duplicate(con, path, sha256, spec.message_type, context.run.run_id))
-                    continue
-                parsed = read_message_file(path, spec, pseudonymiser)
-                apply_history(con, parsed)
-                entry = load_parsed_file(con, parsed, sha256, context.run.run_id, table)
-                if entry.status == "rejected":
-                    context.log.warning(f"{path}: file rejected ({parsed.file_rejection}); see audit.quarantine")
-                entries.append(entry)
+            entries = ingest_message_files(
+                con,
+                files,
+                spec,
+                table,
+                pseudonymiser,
+                context.run.run_id,
+                apply_history,
+                on_rejected_file=lambda parsed: context.log.warning(
+                    f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
+                ),
+            )
         return dg.MaterializeResult(metadata=_summary(entries, time.monotonic() - started))
 
     return _ingest

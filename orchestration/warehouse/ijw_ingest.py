@@ -1,0 +1,73 @@
+"""Loading iJw message files in batches: duplicate check, reading, cross-file rules, one transaction per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.reader import MessageSpec, ParsedFile, read_message_file
+from orchestration.warehouse.ingest import (
+    LedgerEntry,
+    already_ingested,
+    file_sha256,
+    load_parsed_files,
+    record_duplicate,
+)
+
+# Files are loaded in batches, one transaction each: commits dominate the cost of small files. A batch is bounded in
+# bytes too, since its parsed records are held in memory until the commit.
+BATCH_FILES = 500
+BATCH_BYTES = 64 * 1024 * 1024
+
+HistoryRule = Callable[[duckdb.DuckDBPyConnection, list[ParsedFile]], None]
+
+
+def no_history(_con: duckdb.DuckDBPyConnection, _batch: list[ParsedFile]) -> None:
+    """Message types without cross-file rules at the door."""
+
+
+def batches(files: list[Path]) -> Iterator[list[Path]]:
+    batch: list[Path] = []
+    size = 0
+    for path in files:
+        file_size = path.stat().st_size
+        if batch and (len(batch) >= BATCH_FILES or size + file_size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += file_size
+    if batch:
+        yield batch
+
+
+def ingest_message_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    spec: MessageSpec,
+    table: str,
+    pseudonymiser: Pseudonymiser,
+    run_id: str,
+    apply_history: HistoryRule = no_history,
+    on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
+) -> list[LedgerEntry]:
+    """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else."""
+    entries: list[LedgerEntry] = []
+    for batch in batches(files):
+        shas = {path: file_sha256(path) for path in batch}
+        seen = already_ingested(con, list(shas.values()))
+        parsed_batch: list[tuple[ParsedFile, str]] = []
+        for path, sha256 in shas.items():
+            if sha256 in seen:
+                entries.append(record_duplicate(con, path, sha256, spec.message_type, run_id))
+                continue
+            seen.add(sha256)
+            parsed_batch.append((read_message_file(path, spec, pseudonymiser), sha256))
+        apply_history(con, [parsed for parsed, _ in parsed_batch])
+        for parsed, _ in parsed_batch:
+            if parsed.file_rejection is not None:
+                on_rejected_file(parsed)
+        entries += load_parsed_files(con, parsed_batch, run_id, table)
+    return entries
