@@ -29,6 +29,8 @@ class Settings:
     target: str
     suppression_threshold: int
     """Published counts below this are withheld (DESIGN.md section 6)."""
+    ijw_xsd_dir: Path | None = None
+    """Official iJw 3.2 XSDs; when set, every landed message is also validated against them."""
     cbs_mode: str = "offline"
     """offline (snapshot files only), online (pull from CBS, fail when unreachable) or auto (pull, else snapshots)."""
     cbs_base_url: str = "https://opendata.cbs.nl/ODataApi/odata"
@@ -53,6 +55,7 @@ class Settings:
             pseudonym_key=os.environ.get("WAREHOUSE_PSEUDONYM_KEY") or None,
             target=os.environ.get("WAREHOUSE_TARGET", "duckdb"),
             suppression_threshold=int(os.environ.get("WAREHOUSE_SUPPRESSION_THRESHOLD", "10")),
+            ijw_xsd_dir=_path_from_env("IJW_XSD_DIR", "") if os.environ.get("IJW_XSD_DIR") else None,
             cbs_mode=_cbs_mode(os.environ.get("CBS_MODE") or "offline"),
             cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
         )

@@ -6,8 +6,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ijw import jw323
 from orchestration.ijw.jw323 import read_declaration_file
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.reader import read_message_file
 from orchestration.warehouse.ingest import file_sha256, load_parsed_file
 from orchestration.warehouse.schema import ensure_schema
 from tests.jw323_documents import (
@@ -230,3 +232,19 @@ def test_empty_and_non_xml_files_are_rejected_with_a_reason(tmp_path, warehouse,
     assert (entry.status, entry.records_read) == ("rejected", 0)
     assert quarantine == [(None, reason_code, quarantine[0][2], 0)]
     assert quarantine[0][2].startswith(str(path))
+
+
+def test_with_the_official_xsd_an_out_of_order_message_is_rejected(tmp_path, warehouse, jw323_schema):
+    valid = document(client(VALID_BSN, prestatie("R1", 5000)))
+    # GeleverdVolume after Eenheid breaks the XSD sequence; the reader alone does not care about element order.
+    swapped = valid.replace(
+        "<jw323:GeleverdVolume>1</jw323:GeleverdVolume>\n          <jw323:Eenheid>04</jw323:Eenheid>",
+        "<jw323:Eenheid>04</jw323:Eenheid>\n          <jw323:GeleverdVolume>1</jw323:GeleverdVolume>",
+    )
+    assert swapped != valid
+    assert read_declaration_file(write(tmp_path, swapped, "lenient.xml"), PSEUDONYMISER).file_rejection is None
+    strict = read_message_file(write(tmp_path, swapped, "strict.xml"), jw323.SPEC, PSEUDONYMISER, jw323_schema)
+    assert strict.file_rejection.reason_code == "XSD_INVALID" and "line" in str(strict.file_rejection)
+    assert [r.reason_code for r in strict.rejections] == ["XSD_INVALID"]
+    ok = read_message_file(write(tmp_path, valid, "ok.xml"), jw323.SPEC, PSEUDONYMISER, jw323_schema)
+    assert ok.file_rejection is None and len(ok.records) == 1

@@ -21,6 +21,7 @@ from orchestration.ijw.bsn import is_valid_bsn
 from orchestration.ijw.codelists import codes
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.safe_xml import BASIS_NS, MessageRejected, check_file_size, iter_events, message_namespace
+from orchestration.ijw.xsd import validate_against_schema
 
 
 class RecordError(Exception):
@@ -172,12 +173,17 @@ def checked_code(value: str | None, codelist: str, reason_code: str, label: str)
     return value
 
 
-def read_message_file(path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser) -> ParsedFile:
+def read_message_file(
+    path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser, schema: etree.XMLSchema | None = None
+) -> ParsedFile:
+    """Read one message; with a schema (IJW_XSD_DIR set), a file that streams cleanly must also be XSD-valid."""
     parsed = ParsedFile(path=path, message_type=spec.message_type)
     try:
         check_file_size(path)
         with path.open("rb") as source:
             _stream(source, spec, pseudonymiser, parsed)
+        if schema is not None:
+            validate_against_schema(path, schema)
         spec.check_file(parsed)
     except MessageRejected as rejected:
         parsed.reject_file(rejected)

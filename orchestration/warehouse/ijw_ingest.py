@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MessageSpec, ParsedFile, read_message_file
@@ -52,6 +53,7 @@ def ingest_message_files(
     run_id: str,
     apply_history: HistoryRule = no_history,
     on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
+    schema: etree.XMLSchema | None = None,
 ) -> list[LedgerEntry]:
     """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else."""
     entries: list[LedgerEntry] = []
@@ -64,7 +66,7 @@ def ingest_message_files(
                 entries.append(record_duplicate(con, path, sha256, spec.message_type, run_id))
                 continue
             seen.add(sha256)
-            parsed_batch.append((read_message_file(path, spec, pseudonymiser), sha256))
+            parsed_batch.append((read_message_file(path, spec, pseudonymiser, schema), sha256))
         apply_history(con, [parsed for parsed, _ in parsed_batch])
         for parsed, _ in parsed_batch:
             if parsed.file_rejection is not None:

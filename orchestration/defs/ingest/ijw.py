@@ -16,6 +16,7 @@ from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.safe_xml import sniff_message_type
+from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.ijw_ingest import HistoryRule, ingest_message_files, no_history
 from orchestration.warehouse.ingest import LedgerEntry
@@ -61,6 +62,7 @@ def build_ijw_ingest_asset(
                 on_rejected_file=lambda parsed: context.log.warning(
                     f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
                 ),
+                schema=message_schema(settings.ijw_xsd_dir, spec.message_type) if settings.ijw_xsd_dir else None,
             )
         return dg.MaterializeResult(metadata=_summary(entries, time.monotonic() - started))
 
