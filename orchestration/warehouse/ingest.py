@@ -98,9 +98,7 @@ def load_parsed_files(
         # executemany inserts row by row; a registered frame goes in as one statement.
         if quarantine:
             _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))
-        ledger = pd.DataFrame.from_records(
-            [dataclasses.astuple(entry) for entry in entries], columns=[f.name for f in dataclasses.fields(LedgerEntry)]
-        )
+        ledger = pd.DataFrame.from_records([vars(entry) for entry in entries])
         _insert_frame(con, "audit.ingest_ledger", ledger)
         con.execute("commit")
     except Exception:
