@@ -15,7 +15,8 @@ def make_warehouse(path, kpi_rows, marker: str) -> None:
         )
         con.executemany("insert into marts.kpi_values values (?, ?, ?, ?, ?, false)", kpi_rows)
         con.execute(
-            "create table marts.dim_kpi (kpi_id varchar, unit varchar, numerator_kind varchar, denominator_kind varchar)"
+            "create table marts.dim_kpi "
+            "(kpi_id varchar, unit varchar, numerator_kind varchar, denominator_kind varchar)"
         )
         con.executemany("insert into marts.dim_kpi values (?, ?, ?, ?)", CATALOGUE)
         con.execute("create table marts.dim_marker as select ? as marker", [marker])
