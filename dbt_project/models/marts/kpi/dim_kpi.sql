@@ -1,5 +1,5 @@
-{#- The KPI catalogue seed as a dimension of kpi_values, so BI tools, the steering layer and the publisher read definitions, units and
-    targets next to the values. -#}
+{#- The KPI catalogue seed as a dimension of kpi_values, so BI tools, the steering layer and the publisher read
+    definitions, units and targets next to the values. -#}
 with catalogue as (
     select * from {{ ref('kpi_catalogue') }}
 ),

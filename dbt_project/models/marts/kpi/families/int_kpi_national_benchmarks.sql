@@ -24,7 +24,7 @@ pivoted as (
 
 final as (
     select 'youth_in_care_share' as kpi_id, period, youths_in_care as numerator,
-        cast(null as double) as denominator, youth_share as value
+        cast(null as double precision) as denominator, youth_share as value
     from pivoted
     where youth_share is not null
     union all

@@ -80,7 +80,9 @@ by_referrer as (
 
 final as (
     select 'allocations' as kpi_id, scope_type, scope_code, period_type, period,
-        allocations as numerator, cast(null as bigint) as denominator, cast(allocations as double) as value
+        allocations as numerator,
+        cast(null as bigint) as denominator,
+        cast(allocations as double precision) as value
     from totals
     union all
     select 'referrer_share_' || referrer_type_code, scope_type, scope_code, period_type, period,

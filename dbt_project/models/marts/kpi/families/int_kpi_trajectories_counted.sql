@@ -83,7 +83,9 @@ ended as (
 
 final as (
     select 'clients_in_care' as kpi_id, scope_type, scope_code, period_type, period,
-        clients as numerator, cast(null as bigint) as denominator, cast(clients as double) as value
+        clients as numerator,
+        cast(null as bigint) as denominator,
+        cast(clients as double precision) as value
     from active_counts
     union all
     select 'trajectories_active', scope_type, scope_code, period_type, period, trajectories, null, trajectories
@@ -94,7 +96,8 @@ final as (
     from active_counts
     where stays > 0
     union all
-    select 'residential_under_12', scope_type, scope_code, period_type, period, residential_under_12, null, residential_under_12
+    select 'residential_under_12', scope_type, scope_code, period_type, period,
+        residential_under_12, null, residential_under_12
     from active_counts
     union all
     select 'closed_placements', scope_type, scope_code, period_type, period, closed_placements, null, closed_placements
