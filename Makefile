@@ -10,7 +10,7 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup manifest run test test-slow ui lint bench sample shipped-sample sample-cbs-budgets
+.PHONY: help setup manifest run test test-slow ui lint bench sample shipped-sample sample-cbs-budgets kpi-docs
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
@@ -18,6 +18,7 @@ help:
 	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint  - ruff on the Python code"
 	@echo "make bench - generator, ingest and end-to-end benchmarks (docs/benchmarks.md)"
+	@echo "make kpi-docs - render docs/kpis.md from the KPI catalogue"
 	@echo "make sample - write a synthetic world with ground_truth.json into the landing directory (SAMPLE_ARGS=...)"
 
 setup: .venv/.synced
@@ -68,3 +69,7 @@ sample: setup
 # The CBS snapshots and budgets shipped in seeds/sample (docs/cbs.md, docs/budgets.md).
 sample-cbs-budgets: setup
 	$(UV) run python scripts/write_sample_cbs_budgets.py
+
+# docs/kpis.md from seeds/reference/kpi_catalogue.csv (tests/test_kpi_docs.py fails when they differ).
+kpi-docs: setup
+	$(UV) run python scripts/render_kpi_docs.py

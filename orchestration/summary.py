@@ -29,9 +29,12 @@ def print_summary() -> None:
             select scope_type, scope_code, period, value
             from marts.kpi_values
             where kpi_id = 'net_declared_cost'
+                and period_type = 'quarter'
+                and scope_type in ('municipality', 'region')
             order by scope_type desc, scope_code, period
             """
         ).fetchall()
+        kpi_counts = con.execute("select count(distinct kpi_id), count(*) from marts.kpi_values").fetchone()
         marts = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
         cbs_budget = (
             con.execute(
@@ -68,6 +71,7 @@ def print_summary() -> None:
     print(f"  {'scope':<13}{'code':<8}{'periode':<9}{'bedrag':>18}")
     for scope_type, scope_code, period, value in kpis:
         print(f"  {scope_type:<13}{scope_code:<8}{period:<9}{_euros(round(value * 100)):>18}")
+    print(f"  all KPIs: {kpi_counts[0]} KPIs in {kpi_counts[1]} rows (every scope and period; docs/kpis.md)")
     print()
     print(f"Warehouse: {settings.duckdb_path}")
     print("UI:        make ui, then open http://127.0.0.1:3000")

@@ -18,6 +18,7 @@ def test_graph_connects_ingest_to_kpi_through_staging_and_marts(definitions):
         ["raw", "ijw_declaration_lines"],
         ["staging", "stg_ijw__declaration_lines"],
         ["marts", "fct_declaration_line"],
+        ["intermediate", "int_kpi_costs_summed"],
         ["marts", "kpi_values"],
     ]
     for upstream, downstream in zip(chain, chain[1:], strict=False):

@@ -147,6 +147,42 @@ def test_small_world_reproduces_the_ground_truth(small_world):
     assert_matches_ground_truth(*small_world)
 
 
+def assert_kpis_match_ground_truth(truth: dict, db: Path) -> None:
+    """kpi_values reproduces every KPI row of the ground truth: counts and cents exactly, rates and means to 1e-9,
+    with no extra row for those KPIs, municipalities and periods."""
+    expected = {
+        (row["kpi_id"], row["scope_code"], row["period_type"], row["period"]): row
+        for row in truth["kpis"]
+        if row["scope_type"] == "municipality"
+    }
+    kpis = {key[0] for key in expected}
+    periods = {key[2:] for key in expected}
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select kpi_id, scope_code, period_type, period, value, numerator, denominator from marts.kpi_values"
+            " where scope_type = 'municipality'"
+        ).fetchall()
+    actual = {
+        (kpi, code, period_type, period): (value, numerator, denominator)
+        for kpi, code, period_type, period, value, numerator, denominator in rows
+        if kpi in kpis and (period_type, period) in periods
+    }
+    assert expected.keys() == actual.keys(), sorted(expected.keys() ^ actual.keys())[:10]
+    for key, row in expected.items():
+        value, numerator, denominator = actual[key]
+        assert numerator == row["numerator"] and denominator == row["denominator"], key
+        assert math.isclose(value, row["value"], rel_tol=1e-9, abs_tol=1e-9), key
+
+
+def test_small_world_kpi_values_reproduce_the_ground_truth(small_world):
+    truth, result, db = small_world
+    assert result.success
+    assert {row["kpi_id"] for row in truth["kpis"]} >= {"clients_in_care", "net_declared_cost", "referrer_share_01"}
+    assert_kpis_match_ground_truth(truth, db)
+
+
 @pytest.mark.slow
 def test_twenty_municipalities_two_years_reproduce_the_ground_truth(definitions, tmp_path):
-    assert_matches_ground_truth(*run_world(definitions, tmp_path, LARGE_WORLD))
+    truth, result, db = run_world(definitions, tmp_path, LARGE_WORLD)
+    assert_matches_ground_truth(truth, result, db)
+    assert_kpis_match_ground_truth(truth, db)

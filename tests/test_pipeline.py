@@ -9,6 +9,8 @@ import duckdb
 import pytest
 from lxml import etree
 
+from orchestration.settings import Settings
+from orchestration.warehouse.publish import PUBLISHED_FILENAME
 from tests.conftest import REPO_ROOT, copy_sample_ijw
 from tests.sample_world import fault_manifest, relative
 
@@ -172,3 +174,28 @@ def test_relanding_the_same_files_changes_nothing(sample_run):
     statuses = dict(query(sample_run, "select status, count(*) from audit.ingest_ledger group by 1"))
     assert statuses["duplicate"] == statuses["loaded"] + statuses["rejected"] == len(sample_run["files"])
     assert query(sample_run, "select * from marts.fct_declaration_line order by all") == sample_run["facts_after_first"]
+
+
+SMALL_NUMBER = """
+    select count(*)
+    from {kpis} as kpi
+    inner join {catalogue} as catalogue
+        on kpi.kpi_id = catalogue.kpi_id
+    where (catalogue.unit = 'count' and kpi.value > 0 and kpi.value < {threshold})
+       or (catalogue.numerator_kind = 'count' and kpi.numerator > 0 and kpi.numerator < {threshold})
+       or (catalogue.denominator_kind = 'count' and kpi.denominator > 0 and kpi.denominator < {threshold})
+"""
+
+
+def test_no_published_count_lies_between_zero_and_the_threshold(sample_run):
+    threshold = Settings.from_env().suppression_threshold
+    published = sample_run["db"].parent / "published" / PUBLISHED_FILENAME
+    with duckdb.connect(str(published), read_only=True) as con:
+        leaked = con.execute(SMALL_NUMBER.format(kpis="kpi_values", catalogue="dim_kpi", threshold=threshold))
+        assert leaked.fetchone() == (0,)
+        withheld = con.execute("select count(*) from kpi_values where suppressed and value is null").fetchone()[0]
+    # The sample has small numbers, which the warehouse keeps exactly: the published copy withheld exactly those.
+    internal = query(
+        sample_run, SMALL_NUMBER.format(kpis="marts.kpi_values", catalogue="marts.dim_kpi", threshold=threshold)
+    )
+    assert internal[0][0] == withheld > 0

@@ -14,8 +14,21 @@ def make_warehouse(path, kpi_rows, marker: str) -> None:
             "numerator decimal(18, 2), denominator decimal(18, 2), suppressed boolean)"
         )
         con.executemany("insert into marts.kpi_values values (?, ?, ?, ?, ?, false)", kpi_rows)
+        con.execute(
+            "create table marts.dim_kpi "
+            "(kpi_id varchar, unit varchar, numerator_kind varchar, denominator_kind varchar)"
+        )
+        con.executemany("insert into marts.dim_kpi values (?, ?, ?, ?)", CATALOGUE)
         con.execute("create table marts.dim_marker as select ? as marker", [marker])
 
+
+CATALOGUE = [
+    ("clients", "count", "count", "none"),
+    ("share", "percent", "count", "count"),
+    ("cost", "EUR", "EUR", "none"),
+    ("cost_per_client", "EUR_per_client", "EUR", "count"),
+    ("mean_days", "days", "days", "count"),
+]
 
 ROWS = [
     ("clients", "count", 0, 0, None),
@@ -23,7 +36,11 @@ ROWS = [
     ("clients", "count", 10, 10, None),
     ("share", "percent", 4.5, 9, 200),
     ("share", "percent", 5.0, 10, 200),
+    ("share", "percent", 100.0, 10, 10),
     ("cost", "EUR", 3.0, 300, None),
+    ("cost_per_client", "EUR_per_client", 100.0, 900, 9),
+    ("cost_per_client", "EUR_per_client", 5.0, 5000, 10),
+    ("mean_days", "days", 7.0, 14, 2),
 ]
 
 
@@ -39,7 +56,11 @@ def test_counts_below_the_threshold_and_rates_built_on_them_are_suppressed(tmp_p
         ("clients", "count", 10.0, False),
         ("share", "percent", None, True),
         ("share", "percent", 5.0, False),
+        ("share", "percent", 100.0, False),
         ("cost", "EUR", 3.0, False),
+        ("cost_per_client", "EUR_per_client", None, True),
+        ("cost_per_client", "EUR_per_client", 5.0, False),
+        ("mean_days", "days", None, True),
     }
     # The internal mart keeps exact values.
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:

@@ -138,3 +138,108 @@ def municipality_years(
             }
         )
     return figures
+
+
+REFERRER_TYPES = ("01", "02", "03", "04", "05", "06", "08")
+"""COD327: kpi_values carries a share for every referrer type, zero included."""
+STAYS, FAMILY_STAYS, CLOSED = {"11", "12", "13", "14"}, {"11", "12"}, "13"
+
+
+def periods_in(window: Window) -> list[tuple[str, str, dt.date, dt.date]]:
+    """(period_type, period, first day, last day) of the quarters, half-years and years wholly inside the window:
+    a period cut by the window would miss the traffic before it."""
+    quarters = quarters_in(window)
+    periods = [("quarter", quarter, *quarter_bounds(quarter)) for quarter in quarters]
+    for year in sorted({int(quarter[:4]) for quarter in quarters}):
+        for half, numbers in (("H1", (1, 2)), ("H2", (3, 4))):
+            if all(f"{year}-Q{n}" in quarters for n in numbers):
+                periods.append(
+                    (
+                        "half_year",
+                        f"{year}-{half}",
+                        dt.date(year, 3 * numbers[0] - 2, 1),
+                        quarter_bounds(f"{year}-Q{numbers[1]}")[1],
+                    )
+                )
+        if all(f"{year}-Q{n}" in quarters for n in (1, 2, 3, 4)):
+            periods.append(("year", str(year), dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    return periods
+
+
+def _kpi(kpi_id: str, scope: tuple[str, str], period: tuple[str, str], value, numerator, denominator=None) -> dict:
+    return {
+        "kpi_id": kpi_id,
+        "scope_type": scope[0],
+        "scope_code": scope[1],
+        "period_type": period[0],
+        "period": period[1],
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+
+
+def _rate(kpi_id: str, scope: tuple[str, str], period: tuple[str, str], part: int, whole: int) -> list[dict]:
+    return [_kpi(kpi_id, scope, period, 100 * part / whole, part, whole)] if whole else []
+
+
+def municipality_kpis(
+    municipality_code: str, allocations: list[Allocation], files: list[DeclarationFile], window: Window
+) -> list[dict]:
+    """kpi_values rows (docs/kpis.md definitions) of one municipality for the periods wholly inside the window, for the
+    KPIs the event model knows: trajectory levels, cost, duration, referrals, lead times and stays."""
+    horizon = window.last_day
+    trajectories = merged_trajectories(allocations, horizon)
+    allocated = [a for a in allocations if a.allocated_by(horizon)]
+    scope = ("municipality", municipality_code)
+    rows: list[dict] = []
+    for period_type, period, first, last in periods_in(window):
+        key = (period_type, period)
+        active = [t for t in trajectories if t.active_between(first, last)]
+        started = [t for t in trajectories if first <= t.start <= last]
+        ended = [t for t in trajectories if t.end is not None and first <= t.end <= last]
+        declared = [
+            planned.line.amount_cents
+            for declaration in files
+            if declaration.fault is None
+            for planned in declaration.lines
+            if planned.fault is None and first <= planned.line.period_start <= last
+        ]
+        in_period = [a for a in allocated if first <= a.allocated_on <= last]
+        requested = [a for a in in_period if a.request_on is not None]
+        with_start = [a for a in in_period if a.started_by(horizon)]
+        stays = [t for t in active if t.care_form in STAYS]
+        if active:
+            clients = len({t.bsn for t in active})
+            rows.append(_kpi("clients_in_care", scope, key, clients, clients))
+            rows.append(_kpi("trajectories_active", scope, key, len(active), len(active)))
+            closed = len({t.bsn for t in active if t.care_form == CLOSED})
+            rows.append(_kpi("closed_placements", scope, key, closed, closed))
+            rows += _rate(
+                "family_setting_share", scope, key, sum(t.care_form in FAMILY_STAYS for t in stays), len(stays)
+            )
+        if started:
+            rows.append(_kpi("trajectories_started", scope, key, len(started), len(started)))
+        if ended:
+            days = [(t.end - t.start).days for t in ended if t.end is not None]
+            rows.append(_kpi("trajectories_ended", scope, key, len(ended), len(ended)))
+            rows.append(_kpi("mean_duration_days_ended", scope, key, sum(days) / len(days), sum(days), len(days)))
+            rows += _rate("ended_long_duration_share", scope, key, sum(d >= 365 for d in days), len(days))
+        if declared:
+            rows.append(_kpi("net_declared_cost", scope, key, sum(declared) / 100, sum(declared)))
+        if in_period:
+            rows.append(_kpi("allocations", scope, key, len(in_period), len(in_period)))
+            for referrer in REFERRER_TYPES:
+                referred = sum(a.referrer_type == referrer for a in in_period)
+                rows += _rate(f"referrer_share_{referrer}", scope, key, referred, len(in_period))
+        if requested:
+            waits = [(a.allocated_on - a.request_on).days for a in requested if a.request_on is not None]
+            rows.append(
+                _kpi("mean_days_request_to_allocation", scope, key, sum(waits) / len(waits), sum(waits), len(waits))
+            )
+        if with_start:
+            waits = [(a.start_on - a.allocated_on).days for a in with_start]
+            rows.append(
+                _kpi("mean_days_allocation_to_start", scope, key, sum(waits) / len(waits), sum(waits), len(waits))
+            )
+    return rows

@@ -21,7 +21,12 @@ from orchestration.generator import calibration as cal
 from orchestration.generator import faults
 from orchestration.generator.calibration import Municipality
 from orchestration.generator.declarations import DeclarationFile, References, declaration_files, month_end
-from orchestration.generator.ground_truth import municipality_quarters, municipality_years, quarter_bounds
+from orchestration.generator.ground_truth import (
+    municipality_kpis,
+    municipality_quarters,
+    municipality_years,
+    quarter_bounds,
+)
 from orchestration.generator.model import Allocation, Window, allocations
 from orchestration.ijw import allocation_writers as aw
 from orchestration.ijw.bsn import is_valid_bsn
@@ -66,6 +71,7 @@ class _Outgoing:
 class Summary:
     by_quarter: list[dict] = field(default_factory=list)
     by_year: list[dict] = field(default_factory=list)
+    kpis: list[dict] = field(default_factory=list)
     files: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     lines_written: int = 0
@@ -325,6 +331,7 @@ def generate_municipality(options: Options, municipality: Municipality, bsn_pool
     summary.by_year.extend(
         municipality_years(municipality.code, municipality.youth_population, options.scale, events, window)
     )
+    summary.kpis.extend(municipality_kpis(municipality.code, events, files, window))
 
 
 def generate(options: Options, progress: Callable[[str], None] | None = None) -> dict:
@@ -357,6 +364,7 @@ def _ground_truth(options: Options, summary: Summary) -> dict:
         },
         "by_municipality_quarter": summary.by_quarter,
         "by_municipality_year": summary.by_year,
+        "kpis": summary.kpis,
         "faults": dict(sorted(summary.faults.items())),
         "totals": {
             "files": dict(sorted(summary.files.items())),

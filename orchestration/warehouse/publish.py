@@ -14,8 +14,8 @@ import duckdb
 
 PUBLISHED_FILENAME = "marts.duckdb"
 DEFAULT_SUPPRESSION_THRESHOLD = 10
-COUNT_UNITS = ("count",)
-"""KPI units whose value is a number of people or trajectories, suppressed below the threshold."""
+KPI_DIMENSION = "dim_kpi"
+"""The KPI catalogue in the marts: its numerator_kind and denominator_kind say which figures are counts."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,9 @@ def publish_marts(warehouse_path: Path, published_dir: Path, threshold: int) -> 
             for table in tables:
                 con.execute(f'create table "{catalog}".main.{table} as select * from warehouse.marts.{table}')
             if "kpi_values" in tables:
-                _suppress_small_numbers(con, f'"{catalog}".main.kpi_values', threshold)
+                if KPI_DIMENSION not in tables:
+                    raise ValueError(f"marts.kpi_values is published without marts.{KPI_DIMENSION}: cannot tell counts")
+                _suppress_small_numbers(con, f'"{catalog}".main', threshold)
             published = [
                 PublishedTable(table, con.execute(f'select count(*) from "{catalog}".main.{table}').fetchone()[0])
                 for table in tables
@@ -58,14 +60,21 @@ def publish_marts(warehouse_path: Path, published_dir: Path, threshold: int) -> 
     return published
 
 
-def _suppress_small_numbers(con: duckdb.DuckDBPyConnection, kpi_table: str, threshold: int) -> None:
-    """Counts strictly between 0 and the threshold, and rates whose numerator is such a count, are withheld."""
+def _suppress_small_numbers(con: duckdb.DuckDBPyConnection, schema: str, threshold: int) -> None:
+    """Withhold every count strictly between 0 and the threshold, and every rate whose numerator or denominator is
+    such a count (DESIGN.md section 6). The catalogue says which numerators and denominators are counts; a level
+    KPI's numerator is its value."""
     con.execute(
         f"""
-        update {kpi_table}
+        update {schema}.kpi_values as kpi
         set value = null, numerator = null, denominator = null, suppressed = true
-        where (unit in (select unnest(?)) and value > 0 and value < ?)
-           or (unit not in (select unnest(?)) and unit <> 'EUR' and numerator > 0 and numerator < ?)
+        from {schema}.{KPI_DIMENSION} as catalogue
+        where kpi.kpi_id = catalogue.kpi_id
+          and (
+              (catalogue.numerator_kind = 'count' and kpi.numerator > 0 and kpi.numerator < $threshold)
+              or (catalogue.denominator_kind = 'count' and kpi.denominator > 0 and kpi.denominator < $threshold)
+              or (catalogue.unit = 'count' and kpi.value > 0 and kpi.value < $threshold)
+          )
         """,
-        [list(COUNT_UNITS), threshold, list(COUNT_UNITS), threshold],
+        {"threshold": threshold},
     )

@@ -1,64 +1,49 @@
-{#- Long-format KPI values (DESIGN.md section 4). First KPI: net declared cost, the signed sum of accepted
-    declaration lines by the quarter of their product period, so a credit lands in the quarter of the debit it
-    corrects. -#}
-with declaration_lines as (
-    select * from {{ ref('fct_declaration_line') }}
-),
-
-municipalities as (
-    select * from {{ ref('dim_municipality') }}
-),
-
-lines_by_quarter as (
-    select
-        declaration_lines.municipality_code,
-        municipalities.region_code,
-        {{ period_code('declaration_lines.period_start', 'quarter') }} as period,
-        declaration_lines.amount_cents
-    from declaration_lines
-    inner join municipalities
-        on declaration_lines.municipality_code = municipalities.municipality_code
-),
-
-per_municipality as (
-    select
-        'municipality' as scope_type,
-        municipality_code as scope_code,
-        period,
-        sum(amount_cents) as net_cents
-    from lines_by_quarter
-    group by municipality_code, period
-),
-
-per_region as (
-    select
-        'region' as scope_type,
-        region_code as scope_code,
-        period,
-        sum(amount_cents) as net_cents
-    from lines_by_quarter
-    group by region_code, period
-),
-
-scoped as (
-    select * from per_municipality
+{#- Long-format KPI values (DESIGN.md section 4) for every catalogue KPI, scope and period: the KPI families under
+    families/ unioned, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
+    the relationships test). NL rows are CBS figures (int_kpi_national_benchmarks). suppressed is always false in
+    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py). -#}
+with computed as (
+    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+    from {{ ref('int_kpi_trajectories_counted') }}
     union all
-    select * from per_region
+    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+    from {{ ref('int_kpi_outcomes_counted') }}
+    union all
+    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+    from {{ ref('int_kpi_referrals_counted') }}
+    union all
+    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+    from {{ ref('int_kpi_costs_summed') }}
+    union all
+    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+    from {{ ref('int_kpi_population_shares') }}
+    union all
+    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+    from {{ ref('int_kpi_growth_compared') }}
+    union all
+    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+    from {{ ref('int_kpi_national_benchmarks') }}
+),
+
+catalogue as (
+    select kpi_id, unit from {{ ref('kpi_catalogue') }}
 ),
 
 final as (
     select
-        'net_declared_cost' as kpi_id,
-        scope_type,
-        scope_code,
-        'quarter' as period_type,
-        period,
-        cast(net_cents / 100.0 as decimal(18, 2)) as value,
-        cast(net_cents as decimal(18, 2)) as numerator,
-        cast(null as decimal(18, 2)) as denominator,
-        'EUR' as unit,
+        computed.kpi_id,
+        computed.scope_type,
+        computed.scope_code,
+        computed.period_type,
+        computed.period,
+        cast(computed.value as double precision) as value,
+        cast(computed.numerator as decimal(18, 2)) as numerator,
+        cast(computed.denominator as decimal(18, 2)) as denominator,
+        catalogue.unit,
         false as suppressed
-    from scoped
+    from computed
+    inner join catalogue
+        on computed.kpi_id = catalogue.kpi_id
 )
 
 select * from final

@@ -1,0 +1,42 @@
+{#- Growth of the level KPIs against the same period one year earlier ('2024-Q3' against '2023-Q3'), as their own
+    kpi_id (<kpi>_growth): numerator this period's level, denominator last year's, value the change in percent.
+    No row when last year's level is missing or zero. -#}
+with levels as (
+    select kpi_id, scope_type, scope_code, period_type, period, numerator
+    from {{ ref('int_kpi_trajectories_counted') }}
+    where kpi_id in ('clients_in_care', 'trajectories_started')
+    union all
+    select kpi_id, scope_type, scope_code, period_type, period, numerator
+    from {{ ref('int_kpi_costs_summed') }}
+    where kpi_id = 'net_declared_cost'
+),
+
+with_previous_period as (
+    select
+        levels.*,
+        cast(cast(substr(period, 1, 4) as integer) - 1 as varchar)
+            || substr(period, 5) as previous_period
+    from levels
+),
+
+final as (
+    select
+        current_level.kpi_id || '_growth' as kpi_id,
+        current_level.scope_type,
+        current_level.scope_code,
+        current_level.period_type,
+        current_level.period,
+        current_level.numerator,
+        previous_level.numerator as denominator,
+        100.0 * (1.0 * current_level.numerator / previous_level.numerator - 1) as value
+    from with_previous_period as current_level
+    inner join levels as previous_level
+        on current_level.kpi_id = previous_level.kpi_id
+        and current_level.scope_type = previous_level.scope_type
+        and current_level.scope_code = previous_level.scope_code
+        and current_level.period_type = previous_level.period_type
+        and current_level.previous_period = previous_level.period
+    where previous_level.numerator > 0
+)
+
+select * from final

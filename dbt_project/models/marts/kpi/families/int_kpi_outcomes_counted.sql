@@ -1,0 +1,140 @@
+{#- Duration and outcome KPIs over merged trajectories per scope and period. Duration counts ended trajectories
+    only (CBS). No new start within 6 months: any trajectory of the same client, at any provider and in any care form,
+    starting after the end and at most 6 months later; only ends whose 6 months lie inside the data count. Repeat
+    care: the client ended another trajectory in the 5 years before this one started. -#}
+with trajectories as (
+    select
+        fct_trajectory.trajectory_id,
+        fct_trajectory.client_key,
+        fct_trajectory.municipality_code,
+        dim_municipality.region_code,
+        fct_trajectory.provider_agb,
+        fct_trajectory.care_form_code,
+        fct_trajectory.start_date,
+        fct_trajectory.end_date,
+        fct_trajectory.end_reason_code,
+        fct_trajectory.duration_days
+    from {{ ref('fct_trajectory') }} as fct_trajectory
+    inner join {{ ref('dim_municipality') }} as dim_municipality
+        on fct_trajectory.municipality_code = dim_municipality.municipality_code
+),
+
+periods as (
+    select * from {{ ref('int_kpi_periods') }}
+),
+
+horizon as (
+    select max(data_last_day) as data_last_day from periods
+),
+
+followed_up as (
+    select
+        trajectories.trajectory_id,
+        {{ dbt.dateadd('month', 6, 'trajectories.end_date') }} <= horizon.data_last_day as has_follow_up,
+        exists (
+            select 1
+            from trajectories as later
+            where later.client_key = trajectories.client_key
+                and later.start_date > trajectories.end_date
+                and later.start_date <= {{ dbt.dateadd('month', 6, 'trajectories.end_date') }}
+        ) as restarted_within_6_months
+    from trajectories
+    cross join horizon
+    where trajectories.end_date is not null
+),
+
+repeats as (
+    select
+        trajectories.trajectory_id,
+        exists (
+            select 1
+            from trajectories as earlier
+            where earlier.client_key = trajectories.client_key
+                and earlier.end_date < trajectories.start_date
+                and earlier.end_date >= {{ dbt.dateadd('year', -5, 'trajectories.start_date') }}
+        ) as is_repeat
+    from trajectories
+),
+
+enriched as (
+    select
+        trajectories.*,
+        followed_up.has_follow_up,
+        followed_up.restarted_within_6_months,
+        repeats.is_repeat
+    from trajectories
+    left join followed_up
+        on trajectories.trajectory_id = followed_up.trajectory_id
+    inner join repeats
+        on trajectories.trajectory_id = repeats.trajectory_id
+),
+
+scoped as (
+    {{ kpi_scopes('enriched', [
+        'start_date', 'end_date', 'end_reason_code', 'duration_days', 'has_follow_up',
+        'restarted_within_6_months', 'is_repeat'
+    ]) }}
+),
+
+ended as (
+    select
+        scoped.scope_type,
+        scoped.scope_code,
+        periods.period_type,
+        periods.period,
+        count(*) as ended,
+        sum(scoped.duration_days) as duration_days,
+        sum(case when scoped.duration_days >= 365 then 1 else 0 end) as long_durations,
+        sum(case when scoped.end_reason_code = '31' then 1 else 0 end) as according_to_plan,
+        sum(case when scoped.end_reason_code in ('32', '33') then 1 else 0 end) as early_terminations,
+        sum(case when scoped.has_follow_up then 1 else 0 end) as followed_up,
+        sum(case when scoped.has_follow_up and not scoped.restarted_within_6_months then 1 else 0 end)
+            as no_new_start
+    from scoped
+    inner join periods
+        on scoped.end_date between periods.first_day and periods.last_day
+    group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
+),
+
+started as (
+    select
+        scoped.scope_type,
+        scoped.scope_code,
+        periods.period_type,
+        periods.period,
+        count(*) as started,
+        sum(case when scoped.is_repeat then 1 else 0 end) as repeats
+    from scoped
+    inner join periods
+        on scoped.start_date between periods.first_day and periods.last_day
+    group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
+),
+
+final as (
+    select 'mean_duration_days_ended' as kpi_id, scope_type, scope_code, period_type, period,
+        duration_days as numerator, ended as denominator, 1.0 * duration_days / ended as value
+    from ended
+    union all
+    select 'ended_long_duration_share', scope_type, scope_code, period_type, period,
+        long_durations, ended, 100.0 * long_durations / ended
+    from ended
+    union all
+    select 'ended_according_to_plan_share', scope_type, scope_code, period_type, period,
+        according_to_plan, ended, 100.0 * according_to_plan / ended
+    from ended
+    union all
+    select 'early_termination_share', scope_type, scope_code, period_type, period,
+        early_terminations, ended, 100.0 * early_terminations / ended
+    from ended
+    union all
+    select 'no_new_start_6m_share', scope_type, scope_code, period_type, period,
+        no_new_start, followed_up, 100.0 * no_new_start / followed_up
+    from ended
+    where followed_up > 0
+    union all
+    select 'repeat_care_share', scope_type, scope_code, period_type, period,
+        repeats, started, 100.0 * repeats / started
+    from started
+)
+
+select * from final

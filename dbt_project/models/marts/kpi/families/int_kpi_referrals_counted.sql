@@ -1,0 +1,103 @@
+{#- Allocation KPIs per scope and period of the allocation date: allocations, the share per referrer type (COD327)
+    and the lead times request -> allocation -> start, the waiting-time proxy. -#}
+with referrals as (
+    select
+        fct_referral.allocation_number,
+        fct_referral.municipality_code,
+        dim_municipality.region_code,
+        fct_referral.provider_agb,
+        fct_referral.care_form_code,
+        fct_referral.referrer_type_code,
+        fct_referral.allocated_on,
+        fct_referral.days_request_to_allocation,
+        fct_referral.days_allocation_to_start
+    from {{ ref('fct_referral') }} as fct_referral
+    inner join {{ ref('dim_municipality') }} as dim_municipality
+        on fct_referral.municipality_code = dim_municipality.municipality_code
+),
+
+scoped as (
+    {{ kpi_scopes('referrals', [
+        'allocation_number', 'referrer_type_code', 'allocated_on', 'days_request_to_allocation',
+        'days_allocation_to_start'
+    ]) }}
+),
+
+periods as (
+    select * from {{ ref('int_kpi_periods') }}
+),
+
+in_period as (
+    select
+        scoped.*,
+        periods.period_type,
+        periods.period
+    from scoped
+    inner join periods
+        on scoped.allocated_on between periods.first_day and periods.last_day
+),
+
+totals as (
+    select
+        scope_type,
+        scope_code,
+        period_type,
+        period,
+        count(*) as allocations,
+        sum(days_request_to_allocation) as days_to_allocation,
+        count(days_request_to_allocation) as requested,
+        sum(days_allocation_to_start) as days_to_start,
+        count(days_allocation_to_start) as started
+    from in_period
+    group by scope_type, scope_code, period_type, period
+),
+
+referrer_types as (
+    select referrer_type_code from {{ ref('dim_referrer') }}
+),
+
+by_referrer as (
+    select
+        totals.scope_type,
+        totals.scope_code,
+        totals.period_type,
+        totals.period,
+        referrer_types.referrer_type_code,
+        totals.allocations,
+        count(in_period.allocation_number) as referred
+    from totals
+    cross join referrer_types
+    left join in_period
+        on totals.scope_type = in_period.scope_type
+        and totals.scope_code = in_period.scope_code
+        and totals.period_type = in_period.period_type
+        and totals.period = in_period.period
+        and referrer_types.referrer_type_code = in_period.referrer_type_code
+    group by
+        totals.scope_type, totals.scope_code, totals.period_type, totals.period,
+        referrer_types.referrer_type_code, totals.allocations
+),
+
+final as (
+    select 'allocations' as kpi_id, scope_type, scope_code, period_type, period,
+        allocations as numerator,
+        cast(null as bigint) as denominator,
+        cast(allocations as double precision) as value
+    from totals
+    union all
+    select 'referrer_share_' || referrer_type_code, scope_type, scope_code, period_type, period,
+        referred, allocations, 100.0 * referred / allocations
+    from by_referrer
+    union all
+    select 'mean_days_request_to_allocation', scope_type, scope_code, period_type, period,
+        days_to_allocation, requested, 1.0 * days_to_allocation / requested
+    from totals
+    where requested > 0
+    union all
+    select 'mean_days_allocation_to_start', scope_type, scope_code, period_type, period,
+        days_to_start, started, 1.0 * days_to_start / started
+    from totals
+    where started > 0
+)
+
+select * from final

@@ -1,0 +1,119 @@
+{#- Level KPIs over merged trajectories (CBS rule) per scope and period: youths and trajectories in care, inflow
+    and outflow, the setting of stays, and the age-bound KPIs. A trajectory is active in a period when it starts on
+    or before the period's last day and is open or ends on or after its first day. Ages come from the birth year
+    only, so they are ages reached in the period's calendar year. -#}
+with trajectories as (
+    select
+        fct_trajectory.trajectory_id,
+        fct_trajectory.client_key,
+        fct_trajectory.municipality_code,
+        dim_municipality.region_code,
+        fct_trajectory.provider_agb,
+        fct_trajectory.care_form_code,
+        fct_trajectory.start_date,
+        fct_trajectory.end_date,
+        dim_client.birth_year
+    from {{ ref('fct_trajectory') }} as fct_trajectory
+    inner join {{ ref('dim_municipality') }} as dim_municipality
+        on fct_trajectory.municipality_code = dim_municipality.municipality_code
+    left join {{ ref('dim_client') }} as dim_client
+        on fct_trajectory.client_key = dim_client.client_key
+),
+
+scoped as (
+    {{ kpi_scopes('trajectories', [
+        'trajectory_id', 'client_key', 'care_form_code', 'start_date', 'end_date', 'birth_year'
+    ]) }}
+),
+
+periods as (
+    select * from {{ ref('int_kpi_periods') }}
+),
+
+active as (
+    select
+        scoped.scope_type,
+        scoped.scope_code,
+        periods.period_type,
+        periods.period,
+        scoped.client_key,
+        scoped.care_form_code,
+        periods.period_year - scoped.birth_year as age_in_year
+    from scoped
+    inner join periods
+        on scoped.start_date <= periods.last_day
+        and (scoped.end_date is null or scoped.end_date >= periods.first_day)
+),
+
+active_counts as (
+    select
+        scope_type,
+        scope_code,
+        period_type,
+        period,
+        count(distinct client_key) as clients,
+        count(*) as trajectories,
+        -- 11 pleegzorg and 12 gezinsgericht (gezinshuis) are the family settings among the stays 11-14.
+        sum(case when care_form_code in ('11', '12') then 1 else 0 end) as family_stays,
+        sum(case when care_form_code in ('11', '12', '13', '14') then 1 else 0 end) as stays,
+        count(distinct case when care_form_code in ('13', '14') and age_in_year < 12 then client_key end)
+            as residential_under_12,
+        count(distinct case when care_form_code = '13' then client_key end) as closed_placements,
+        count(distinct case when age_in_year = 18 then client_key end) as turning_18,
+        count(distinct case when age_in_year >= 19 then client_key end) as past_18
+    from active
+    group by scope_type, scope_code, period_type, period
+),
+
+started as (
+    select scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, count(*) as trajectories
+    from scoped
+    inner join periods
+        on scoped.start_date between periods.first_day and periods.last_day
+    group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
+),
+
+ended as (
+    select scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, count(*) as trajectories
+    from scoped
+    inner join periods
+        on scoped.end_date between periods.first_day and periods.last_day
+    group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
+),
+
+final as (
+    select 'clients_in_care' as kpi_id, scope_type, scope_code, period_type, period,
+        clients as numerator,
+        cast(null as bigint) as denominator,
+        cast(clients as double precision) as value
+    from active_counts
+    union all
+    select 'trajectories_active', scope_type, scope_code, period_type, period, trajectories, null, trajectories
+    from active_counts
+    union all
+    select 'family_setting_share', scope_type, scope_code, period_type, period, family_stays, stays,
+        100.0 * family_stays / stays
+    from active_counts
+    where stays > 0
+    union all
+    select 'residential_under_12', scope_type, scope_code, period_type, period,
+        residential_under_12, null, residential_under_12
+    from active_counts
+    union all
+    select 'closed_placements', scope_type, scope_code, period_type, period, closed_placements, null, closed_placements
+    from active_counts
+    union all
+    select 'turning_18_in_care', scope_type, scope_code, period_type, period, turning_18, null, turning_18
+    from active_counts
+    union all
+    select 'care_past_18', scope_type, scope_code, period_type, period, past_18, null, past_18
+    from active_counts
+    union all
+    select 'trajectories_started', scope_type, scope_code, period_type, period, trajectories, null, trajectories
+    from started
+    union all
+    select 'trajectories_ended', scope_type, scope_code, period_type, period, trajectories, null, trajectories
+    from ended
+)
+
+select * from final
