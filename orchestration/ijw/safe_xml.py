@@ -72,7 +72,8 @@ _XML_DECLARATION_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encodi
 
 
 def check_encoding(path: Path) -> None:
-    """iJw messages are UTF-8 (the standard's XSDs and its exchange rules say so); anything else is refused whole.
+    """iJw messages are UTF-8 (as every official example message declares): anything else is refused whole, a decision
+    recorded in docs/reliability.md.
 
     libxml2 would happily decode UTF-16 or a declared Latin-1, so the rule is checked here, before parsing: the
     declaration may only name UTF-8, and every byte must decode as UTF-8 (Latin-1 bytes under a UTF-8 declaration
