@@ -33,7 +33,7 @@ manifest: setup
 	@$(UV) run dagster-dbt project prepare-and-package --file $(DBT_PROJECT_FILE) >/dev/null
 
 run: manifest
-	@mkdir -p "$(DAGSTER_HOME)"
+	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	@$(UV) run python -m orchestration.landing
 	$(UV) run dg launch --assets '*' --config-json '$(RUN_CONFIG)'
 	@$(UV) run python -m orchestration.summary
@@ -45,17 +45,18 @@ test-slow: manifest
 	$(UV) run pytest -m slow
 
 ui: manifest
-	@mkdir -p "$(DAGSTER_HOME)"
+	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	$(UV) run dg dev --host 127.0.0.1 --port 3000
 
 lint: setup
 	$(UV) run ruff check orchestration tests scripts bench
 	$(UV) run ruff format --check orchestration tests scripts bench
 
-# Speed and memory on a generated national year (docs/benchmarks.md); never part of make test.
+# Speed and memory on generated worlds (docs/benchmarks.md); never part of make test.
 bench: manifest
 	$(UV) run python bench/generator_bench.py
-	$(UV) run python bench/ingest_bench.py --end-to-end
+	$(UV) run python bench/ingest_bench.py
+	$(UV) run python bench/ingest_bench.py --scale 1.0 --municipalities default --end-to-end
 
 # The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024).
 shipped-sample: setup

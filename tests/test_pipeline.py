@@ -199,3 +199,47 @@ def test_no_published_count_lies_between_zero_and_the_threshold(sample_run):
         sample_run, SMALL_NUMBER.format(kpis="marts.kpi_values", catalogue="marts.dim_kpi", threshold=threshold)
     )
     assert internal[0][0] == withheld > 0
+
+
+def landed_bsns(sample_run) -> set[str]:
+    """Every BSN in the landed messages, valid or not (the injected BSN_INVALID faults included)."""
+    found = set()
+    for path in sample_run["files"]:
+        found.update(re.findall(rb"<[a-z0-9]+:Bsn>([0-9]{9})<", path.read_bytes()))
+    return {bsn.decode() for bsn in found}
+
+
+def test_no_bsn_in_the_published_file_nor_any_file_under_the_warehouse_dir(sample_run):
+    bsns = landed_bsns(sample_run)
+    warehouse_dir = sample_run["db"].parent
+    published = warehouse_dir / "published" / "marts.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        for (table,) in con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+        ).fetchall():
+            dump = repr(con.execute(f"select * from {table}").fetchall())  # noqa: S608 - names from the catalog
+            assert not any(bsn in dump for bsn in bsns), f"a BSN appears in published {table}"
+    files = [path for path in warehouse_dir.rglob("*") if path.is_file()]
+    # The Data Docs site is among them (one page per validated suite), so the scan covers what auditors read.
+    assert any(path.name == "index.html" and path.parent.name == "data_docs" for path in files)
+    for path in files:
+        content = path.read_bytes()
+        leaked = [bsn for bsn in bsns if bsn.encode() in content or bsn.encode("utf-16-le") in content]
+        assert not leaked, f"a landed BSN appears in {path}"
+
+
+def test_every_suite_ran_blocking_and_links_its_data_docs(sample_run):
+    evaluations = {
+        (evaluation.asset_key.to_user_string(), evaluation.check_name): evaluation
+        for evaluation in sample_run["first"].get_asset_check_evaluations()
+    }
+    for table in ("ijw_allocations", "ijw_start_events", "ijw_stop_events", "ijw_referral_requests"):
+        assert evaluations[(f"raw/{table}", f"great_expectations_{table}")].passed
+        assert evaluations[(f"raw/{table}", "reconciliation")].passed
+    for table in ("fct_declaration_line", "fct_trajectory", "fct_referral", "dim_client", "kpi_values"):
+        evaluation = evaluations[(f"marts/{table}", f"great_expectations_{table}")]
+        docs = evaluation.metadata["data_docs"].value
+        assert evaluation.passed and docs.startswith("file://") and docs.endswith("data_docs/index.html")
+    pages = [str(path) for path in (sample_run["db"].parent / "data_docs" / "validations").rglob("*.html")]
+    for table in ("ijw_stop_events", "fct_trajectory", "kpi_values"):
+        assert any(f"/{table}/" in page for page in pages), f"no Data Docs page for {table}"

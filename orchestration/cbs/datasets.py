@@ -103,7 +103,16 @@ def _period_columns(period: Period, status: str | None) -> dict[str, Any]:
 
 
 def _read_records(table: StatTable, parsed: ParsedFile, read_one: Callable[[dict[str, Any]], Iterable[dict]]) -> None:
+    # A cell of a CBS table is identified by its dimension keys: a second record with the same keys would count the
+    # same youths or euros twice, so it is quarantined (the first one read stands).
+    first_with_keys: dict[tuple[str, ...], str] = {}
     for index, row in enumerate(table.rows):
+        cell = tuple(str(row.get(dimension.key, "")).strip() for dimension in table.dimensions.values())
+        if cell in first_with_keys:
+            reason = f"record {index}: same dimension keys {'/'.join(cell)} as {first_with_keys[cell]}"
+            parsed.rejections.append(Rejection(_record_ref(row, index), "DUPLICATE_KEY", reason))
+            continue
+        first_with_keys[cell] = _record_ref(row, index)
         try:
             new_rows = list(read_one(row))
         except RecordError as error:

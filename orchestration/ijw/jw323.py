@@ -1,8 +1,9 @@
 """JW323 declaratie (iJw 3.2, BerichtCode 490): one Prestatie becomes one DeclarationLine.
 
 Rules enforced here are those a single file can decide (the rule ids are the iJw technical and content rules):
-per line TR346 (amount = volume x tariff), CS337 (product period within one month), CS100 (dates from 2021), known
-unit, category and product code, valid BSN; per file TR358 (total = signed sum of lines) and CS340 (declaration period
+per line TR346 (amount = volume x tariff), CS337 (product period within one month), CS100 (dates from 2021), no
+product period starting after today (FUTURE_DATE), amounts within LDT_Bedrag (AMOUNT_OUT_OF_RANGE), known unit,
+category and product code, valid BSN; per file TR358 (total = signed sum of lines) and CS340 (declaration period
 is one calendar month). Rules that need earlier files (TR389, CD060) live in declaration_rules.py.
 """
 
@@ -35,6 +36,7 @@ from orchestration.ijw.safe_xml import MessageRejected, message_namespace
 MESSAGE_TYPE = "JW323"
 _NS = message_namespace(MESSAGE_TYPE)
 EARLIEST_DATE = dt.date(2021, 1, 1)  # CS100: iJw 3.x declarations start on 1 January 2021
+MAX_AMOUNT_CENTS = 99_999_999  # LDT_Bedrag (basisschema.xsd): maxInclusive 99999999
 EURO_UNIT = "83"
 MINUTE_UNIT = "01"
 
@@ -92,6 +94,8 @@ def _signed_amount(prestatie: etree._Element) -> int:
     checked in _parse_line.
     """
     amount = non_negative_int(text(prestatie, _m("IngediendBedrag"), b("Bedrag")) or "", "IngediendBedrag")
+    if amount > MAX_AMOUNT_CENTS:
+        raise RecordError("AMOUNT_OUT_OF_RANGE", f"IngediendBedrag {amount} exceeds LDT_Bedrag's {MAX_AMOUNT_CENTS}")
     return -amount if text(prestatie, _m("IngediendBedrag"), b("DebetCredit")) == "C" else amount
 
 
@@ -137,6 +141,9 @@ def _parse_line(prestatie: etree._Element, header: Header, client: Client, parse
     period_start, period_end = _period(prestatie.find(_m("ProductPeriode")), "ProductPeriode")
     if period_start < EARLIEST_DATE:
         raise RecordError("CS100", f"ProductPeriode starts {period_start}, before {EARLIEST_DATE}")
+    if period_start > dt.date.today():
+        # Care is declared after it was delivered: a product period that has not begun yet claims care not given.
+        raise RecordError("FUTURE_DATE", f"ProductPeriode starts {period_start}, after today ({dt.date.today()})")
     if (period_start.year, period_start.month) != (period_end.year, period_end.month):
         raise RecordError("CS337", f"ProductPeriode {period_start}..{period_end} spans more than one calendar month")
     volume = non_negative_int(required_text(prestatie, _m("GeleverdVolume"), "GeleverdVolume"), "GeleverdVolume")

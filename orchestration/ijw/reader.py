@@ -20,7 +20,14 @@ from lxml import etree
 from orchestration.ijw.bsn import is_valid_bsn
 from orchestration.ijw.codelists import codes
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.safe_xml import BASIS_NS, MessageRejected, check_file_size, iter_events, message_namespace
+from orchestration.ijw.safe_xml import (
+    BASIS_NS,
+    MessageRejected,
+    check_encoding,
+    check_file_size,
+    iter_events,
+    message_namespace,
+)
 from orchestration.ijw.xsd import validate_against_schema
 
 
@@ -141,9 +148,16 @@ def required_text(element: etree._Element, tag: str, label: str) -> str:
     return value
 
 
+# iJw number types are short (basisschema.xsd: LDT_Bedrag up to 99999999, LDT_Nummer up to 999999999); 18 digits keeps
+# every value, and sums of them, inside a 64-bit bigint, so an overflowing number is quarantined, never a crashed load.
+MAX_NUMBER_DIGITS = 18
+
+
 def non_negative_int(value: str, label: str) -> int:
     if not value.isascii() or not value.isdigit():
         raise RecordError("NUMBER_INVALID", f"{label} {value!r} is not a non-negative whole number")
+    if len(value.lstrip("0")) > MAX_NUMBER_DIGITS:
+        raise RecordError("NUMBER_OUT_OF_RANGE", f"{label} has {len(value)} digits, more than any iJw number allows")
     return int(value)
 
 
@@ -180,6 +194,7 @@ def read_message_file(
     parsed = ParsedFile(path=path, message_type=spec.message_type)
     try:
         check_file_size(path)
+        check_encoding(path)
         with path.open("rb") as source:
             _stream(source, spec, pseudonymiser, parsed)
         if schema is not None:

@@ -30,12 +30,12 @@ def no_history(_con: duckdb.DuckDBPyConnection, _batch: list[ParsedFile]) -> Non
     """Message types without cross-file rules at the door."""
 
 
-def batches(files: list[Path]) -> Iterator[list[Path]]:
+def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[Path]]:
     batch: list[Path] = []
     size = 0
     for path in files:
         file_size = path.stat().st_size
-        if batch and (len(batch) >= BATCH_FILES or size + file_size > BATCH_BYTES):
+        if batch and (len(batch) >= batch_files or size + file_size > BATCH_BYTES):
             yield batch
             batch, size = [], 0
         batch.append(path)
@@ -54,10 +54,11 @@ def ingest_message_files(
     apply_history: HistoryRule = no_history,
     on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
     schema: etree.XMLSchema | None = None,
+    batch_files: int = BATCH_FILES,
 ) -> list[LedgerEntry]:
     """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else."""
     entries: list[LedgerEntry] = []
-    for batch in batches(files):
+    for batch in batches(files, batch_files):
         shas = {path: file_sha256(path) for path in batch}
         seen = already_ingested(con, list(shas.values()))
         parsed_batch: list[tuple[ParsedFile, str]] = []

@@ -7,18 +7,23 @@ recognisable iJw message are claimed by the declaration asset, so that each is q
 """
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+from lxml import etree
 
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
-from orchestration.ijw.reader import MessageSpec
+from orchestration.ijw.reader import MessageSpec, ParsedFile
 from orchestration.ijw.safe_xml import sniff_message_type
 from orchestration.ijw.xsd import message_schema
+from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
 from orchestration.warehouse.declaration_history import apply_declaration_history
-from orchestration.warehouse.ijw_ingest import HistoryRule, ingest_message_files, no_history
+from orchestration.warehouse.ijw_ingest import BATCH_FILES, HistoryRule, ingest_message_files, no_history
 from orchestration.warehouse.ingest import LedgerEntry
 
 
@@ -26,43 +31,83 @@ def landed_ijw_files(landing_dir: Path) -> list[Path]:
     return sorted((landing_dir / "ijw").rglob("*.xml"))
 
 
-def build_ijw_ingest_asset(
-    spec: MessageSpec,
-    table: str,
-    description: str,
-    claims_unrecognised: bool = False,
-    apply_history: HistoryRule = no_history,
-) -> dg.AssetsDefinition:
-    schema, name = table.split(".")
-    claimed_types = {spec.message_type, None} if claims_unrecognised else {spec.message_type}
+@dataclass(frozen=True)
+class IjwIngest:
+    """How one message type lands: its spec, raw table and the cross-file rules applied against the warehouse."""
+
+    spec: MessageSpec
+    table: str
+    description: str
+    claims_unrecognised: bool = False
+    apply_history: HistoryRule = no_history
+
+    def claims(self, path: Path) -> bool:
+        return sniff_message_type(path) in (
+            {self.spec.message_type, None} if self.claims_unrecognised else {self.spec.message_type}
+        )
+
+    def ingest_files(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        paths: list[Path],
+        pseudonymiser: Pseudonymiser,
+        run_id: str,
+        schema: etree.XMLSchema | None = None,
+        batch_files: int = BATCH_FILES,
+        on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
+    ) -> list[LedgerEntry]:
+        """Load files in path order, in batches, each file with its ledger row, or record a duplicate."""
+        return ingest_message_files(
+            con,
+            paths,
+            self.spec,
+            self.table,
+            pseudonymiser,
+            run_id,
+            self.apply_history,
+            on_rejected_file,
+            schema,
+            batch_files,
+        )
+
+
+def ingest_landing(
+    con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
+) -> list[LedgerEntry]:
+    return ingest.ingest_files(
+        con, [path for path in landed_ijw_files(landing_dir) if ingest.claims(path)], pseudonymiser, run_id
+    )
+
+
+def build_ijw_ingest_asset(ingest: IjwIngest, deps: tuple[dg.AssetKey, ...] = ()) -> dg.AssetsDefinition:
+    schema, name = ingest.table.split(".")
 
     @dg.asset(
         key=dg.AssetKey([schema, name]),
         group_name="ingest",
         pool=WRITER_POOL,
         kinds={"python", "duckdb"},
-        description=description,
+        description=ingest.description,
+        deps=list(deps),
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = warehouse.settings()
         started = time.monotonic()
-        files = [path for path in landed_ijw_files(settings.landing_dir) if sniff_message_type(path) in claimed_types]
+        files = [path for path in landed_ijw_files(settings.landing_dir) if ingest.claims(path)]
         if not files:
-            context.log.warning(f"No {spec.message_type} messages in {settings.landing_dir / 'ijw'}: source absent.")
+            context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
         pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
+        schema = message_schema(settings.ijw_xsd_dir, ingest.spec.message_type) if settings.ijw_xsd_dir else None
         with warehouse.connect() as con:
-            entries = ingest_message_files(
+            entries = ingest.ingest_files(
                 con,
                 files,
-                spec,
-                table,
                 pseudonymiser,
                 context.run.run_id,
-                apply_history,
+                schema,
                 on_rejected_file=lambda parsed: context.log.warning(
                     f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
                 ),
-                schema=message_schema(settings.ijw_xsd_dir, spec.message_type) if settings.ijw_xsd_dir else None,
             )
         return dg.MaterializeResult(metadata=_summary(entries, time.monotonic() - started))
 
@@ -85,24 +130,39 @@ def _summary(entries: list[LedgerEntry], seconds: float) -> dict[str, int | floa
     }
 
 
-ijw_declaration_lines = build_ijw_ingest_asset(
+DECLARATIONS = IjwIngest(
     jw323.SPEC,
     "raw.ijw_declaration_lines",
     "JW323 declaratie lines (Prestatie), with TR346, TR358, CS337, CS340, CS100, TR389 and CD060 enforced at the door.",
     claims_unrecognised=True,
     apply_history=apply_declaration_history,
 )
-ijw_allocations = build_ijw_ingest_asset(
+ALLOCATIONS = IjwIngest(
     allocations.SPEC, "raw.ijw_allocations", "JW301 toewijzingen (ToegewezenProduct), one row per allocated product."
 )
-ijw_start_events = build_ijw_ingest_asset(
-    care_events.START_SPEC, "raw.ijw_start_events", "JW305 start zorg (StartProduct), withdrawals included."
+STARTS = IjwIngest(
+    care_events.START_SPEC,
+    "raw.ijw_start_events",
+    "JW305 start zorg (StartProduct), withdrawals included; a withdrawal of a start never sent is quarantined.",
+    apply_history=apply_start_history,
 )
-ijw_stop_events = build_ijw_ingest_asset(
-    care_events.STOP_SPEC, "raw.ijw_stop_events", "JW307 stop zorg (StopProduct), withdrawals included."
+STOPS = IjwIngest(
+    care_events.STOP_SPEC,
+    "raw.ijw_stop_events",
+    "JW307 stop zorg (StopProduct), withdrawals included; a stop without an accepted start is quarantined.",
+    apply_history=apply_stop_history,
 )
-ijw_referral_requests = build_ijw_ingest_asset(
+REFERRALS = IjwIngest(
     referral_requests.SPEC,
     "raw.ijw_referral_requests",
     "JW315 verzoeken om toewijzing (AangevraagdProduct) with the referrer (Verwijzer, COD327).",
 )
+IJW_INGESTS = (REFERRALS, ALLOCATIONS, STARTS, STOPS, DECLARATIONS)
+"""In the order the assets run: a stop is judged against the starts, so starts come first."""
+
+ijw_declaration_lines = build_ijw_ingest_asset(DECLARATIONS)
+ijw_allocations = build_ijw_ingest_asset(ALLOCATIONS)
+ijw_start_events = build_ijw_ingest_asset(STARTS)
+# Starts landed in the same run load first, so a stop is judged against every start delivered so far.
+ijw_stop_events = build_ijw_ingest_asset(STOPS, deps=(ijw_start_events.key,))
+ijw_referral_requests = build_ijw_ingest_asset(REFERRALS)

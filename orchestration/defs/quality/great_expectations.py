@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from orchestration.quality.suites import SuiteFile, suite_files, validate
+from orchestration.quality.suites import SuiteFile, failures_of, run_suite, suite_files, write_data_docs
 from orchestration.settings import EXPECTATIONS_DIR
 
 
@@ -26,7 +26,9 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             frame = _rows_to_validate(con, suite_file, context.run.run_id)
-        failures = validate(frame, suite_file)
+        result = run_suite(frame, suite_file)
+        failures = failures_of(result)
+        docs = write_data_docs(result, suite_file, warehouse.settings().warehouse_dir / "data_docs", context.run.run_id)
         summary = "; ".join(
             f"{f.expectation}({f.column or ''}): {f.unexpected_count} unexpected, e.g. {f.examples}" for f in failures
         )
@@ -41,6 +43,7 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
                 "rows_validated": len(frame),
                 "failed_expectations": len(failures),
                 "suite": str(suite_file.path),
+                "data_docs": dg.MetadataValue.url(docs),
             },
         )
 

@@ -1,0 +1,102 @@
+"""Cross-file rules for JW305 start and JW307 stop messages, applied against what the warehouse already holds.
+
+- WITHDRAWAL_WITHOUT_DELIVERY: a withdrawal (StatusAanlevering 3, COD467) must name a delivery (status 1 or 2) with
+  the same provider, allocation, product and Begindatum, sent earlier or earlier in the same file. A withdrawal of
+  nothing would otherwise vanish in dbt (int_care_episodes_applied) without a trace.
+- STOP_WITHOUT_START: a stop names an allocation and product that has an accepted start. The stop asset depends on
+  the start asset, so every start landed in the same run is loaded first; a stop read before its start is refused
+  rather than left to build a trajectory without a beginning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from orchestration.ijw.care_events import CareEvent
+from orchestration.ijw.reader import ParsedFile
+
+WITHDRAWAL = "3"
+EventKey = tuple[str, int | None, str | None, dt.date]
+"""(provider_agb, allocation_number, product_code, start_date)"""
+
+
+def _event_key(event: CareEvent) -> EventKey:
+    return (event.provider_agb, event.allocation_number, event.product_code, event.start_date)
+
+
+def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[ParsedFile]) -> set[EventKey]:
+    """Delivered (status 1/2) events in table for the batch's providers and allocations; the lookup stays small."""
+    events = [event for parsed in batch for event in parsed.records]
+    providers = sorted({event.provider_agb for event in events})
+    allocations = sorted({event.allocation_number for event in events if event.allocation_number is not None})
+    rows = con.execute(
+        f"""
+        select provider_agb, allocation_number, product_code, start_date
+        from {table}
+        where delivery_status <> '{WITHDRAWAL}'
+          and provider_agb in (select unnest(?::varchar[]))
+          and (allocation_number is null or allocation_number in (select unnest(?::bigint[])))
+        """,  # noqa: S608 - table is one of ours
+        [providers, allocations],
+    ).fetchall()
+    return {(provider, allocation, product, start) for provider, allocation, product, start in rows}
+
+
+def _reject_withdrawals_without_delivery(parsed: ParsedFile, delivered: set[EventKey], label: str) -> None:
+    accepted: list[CareEvent] = []
+    for event in sorted(parsed.records, key=lambda e: e.source_line):
+        key = _event_key(event)
+        if event.delivery_status == WITHDRAWAL and key not in delivered:
+            parsed.reject_record(
+                event,
+                "WITHDRAWAL_WITHOUT_DELIVERY",
+                f"{label} {event.record_ref} at line {event.source_line}: withdraws (StatusAanlevering 3) a "
+                f"{label.lower()} that was never delivered (same provider, allocation, product and Begindatum)",
+                event.record_ref,
+            )
+            continue
+        if event.delivery_status != WITHDRAWAL:
+            delivered.add(key)
+        accepted.append(event)
+    parsed.records = accepted
+
+
+def _readable(batch: list[ParsedFile]) -> list[ParsedFile]:
+    return [parsed for parsed in batch if parsed.file_rejection is None and parsed.records]
+
+
+def apply_start_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> None:
+    """Move JW305 withdrawals of a start never delivered to rejections; each file of the batch sees the warehouse
+    and the files before it."""
+    batch = _readable(batch)
+    delivered = _delivered_keys(con, "raw.ijw_start_events", batch)
+    for parsed in batch:
+        _reject_withdrawals_without_delivery(parsed, delivered, "StartProduct")
+
+
+def apply_stop_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> None:
+    """Move JW307 stops without an accepted start, and withdrawals of a stop never delivered, to rejections."""
+    batch = _readable(batch)
+    started = {key[:3] for key in _delivered_keys(con, "raw.ijw_start_events", batch)}
+    delivered_stops = _delivered_keys(con, "raw.ijw_stop_events", batch)
+    for parsed in batch:
+        _reject_stops_without_start(parsed, started)
+        _reject_withdrawals_without_delivery(parsed, delivered_stops, "StopProduct")
+
+
+def _reject_stops_without_start(parsed: ParsedFile, started: set[tuple]) -> None:
+    accepted: list[CareEvent] = []
+    for event in parsed.records:
+        if _event_key(event)[:3] not in started:
+            parsed.reject_record(
+                event,
+                "STOP_WITHOUT_START",
+                f"StopProduct {event.record_ref} at line {event.source_line}: allocation {event.allocation_number} "
+                f"product {event.product_code} has no accepted start (JW305) from this provider",
+                event.record_ref,
+            )
+            continue
+        accepted.append(event)
+    parsed.records = accepted
