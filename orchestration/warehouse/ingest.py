@@ -85,6 +85,8 @@ def load_parsed_files(
     run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
     file's rows.
     """
+    if not batch:
+        return []
     now = _now()
     entries = [_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch]
     quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
