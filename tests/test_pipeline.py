@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from lxml import etree
 
-from orchestration.settings import Settings
+from orchestration.settings import EXPECTATIONS_DIR, Settings
 from orchestration.warehouse.publish import PUBLISHED_FILENAME
 from tests.conftest import REPO_ROOT, copy_sample_ijw
 from tests.sample_world import fault_manifest, relative
@@ -243,3 +243,22 @@ def test_every_suite_ran_blocking_and_links_its_data_docs(sample_run):
     pages = [str(path) for path in (sample_run["db"].parent / "data_docs" / "validations").rglob("*.html")]
     for table in ("ijw_stop_events", "fct_trajectory", "kpi_values"):
         assert any(f"/{table}/" in page for page in pages), f"no Data Docs page for {table}"
+
+
+def test_every_raw_table_and_mart_has_a_suite_that_ran_and_passed(sample_run):
+    suites = {path.stem for path in EXPECTATIONS_DIR.glob("*.json")}
+    tables = {
+        table
+        for (table,) in query(
+            sample_run,
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('raw', 'marts')",
+        )
+    }
+    assert tables - suites == set(), "tables without a Great Expectations suite"
+    passed = {
+        f"{evaluation.asset_key.path[0]}.{evaluation.check_name.removeprefix('great_expectations_')}"
+        for evaluation in sample_run["first"].get_asset_check_evaluations()
+        if evaluation.check_name.startswith("great_expectations_") and evaluation.passed
+    }
+    assert suites - passed == set(), "suites that did not run and pass on the sample"
