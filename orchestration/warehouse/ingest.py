@@ -174,3 +174,22 @@ def _insert_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def ledger_metadata(entries: list[LedgerEntry], seconds: float) -> dict[str, int | float]:
+    """What a data engineer wants to see on a materialization: files, records and cents, loaded and quarantined."""
+
+    def total(name: str) -> int:
+        return sum(getattr(entry, name) for entry in entries)
+
+    return {
+        "files_loaded": sum(entry.status == "loaded" for entry in entries),
+        "files_rejected": sum(entry.status == "rejected" for entry in entries),
+        "files_duplicate": sum(entry.status == "duplicate" for entry in entries),
+        "records_accepted": total("records_accepted"),
+        "records_quarantined": total("records_quarantined"),
+        "cents_accepted": total("amount_cents_accepted"),
+        "cents_quarantined": total("amount_cents_quarantined"),
+        "dagster/row_count": total("records_accepted"),
+        "duration_seconds": round(seconds, 2),
+    }

@@ -115,22 +115,3 @@ def ingest_file(
     if sha256 in already_ingested(con, [sha256]):
         return record_duplicate(con, path, sha256, message_type, run_id)
     return load_parsed_file(con, read(path), table, sha256, run_id)
-
-
-def ledger_metadata(entries: list[LedgerEntry], seconds: float) -> dict[str, int | float]:
-    """What a data engineer wants to see on a materialization: files, records and cents, loaded and quarantined."""
-
-    def total(name: str) -> int:
-        return sum(getattr(entry, name) for entry in entries)
-
-    return {
-        "files_loaded": sum(entry.status == "loaded" for entry in entries),
-        "files_rejected": sum(entry.status == "rejected" for entry in entries),
-        "files_duplicate": sum(entry.status == "duplicate" for entry in entries),
-        "records_accepted": total("records_accepted"),
-        "records_quarantined": total("records_quarantined"),
-        "cents_accepted": total("amount_cents_accepted"),
-        "cents_quarantined": total("amount_cents_quarantined"),
-        "dagster/row_count": total("records_accepted"),
-        "duration_seconds": round(seconds, 2),
-    }

@@ -10,7 +10,8 @@ from orchestration.budgets.region_budget import MESSAGE_TYPE, read_region_budget
 from orchestration.cbs.datasets import IV3, read_dataset_file
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.reference import municipality_regions
-from orchestration.warehouse.load import LedgerEntry, ingest_file, ledger_metadata
+from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
+from orchestration.warehouse.load import ingest_file
 
 IV3_KEY = dg.AssetKey(["raw", "cbs_iv3"])
 REGION_BUDGET_KEY = dg.AssetKey(["raw", "budget_region_lines"])

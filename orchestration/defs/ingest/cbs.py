@@ -14,7 +14,8 @@ from orchestration.cbs.client import CbsError, write_snapshot
 from orchestration.cbs.datasets import STATISTICS_DATASETS, CbsDataset, online_filter, read_dataset_file
 from orchestration.defs.resources import WRITER_POOL, CbsResource, WarehouseResource
 from orchestration.reference import scope_codes
-from orchestration.warehouse.load import LedgerEntry, ingest_file, ledger_metadata
+from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
+from orchestration.warehouse.load import ingest_file
 
 
 def landed_snapshots(directory: Path, dataset: CbsDataset) -> list[Path]:

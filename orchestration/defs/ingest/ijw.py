@@ -24,7 +24,7 @@ from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.ijw_ingest import BATCH_FILES, HistoryRule, ingest_message_files, no_history
-from orchestration.warehouse.ingest import LedgerEntry
+from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
 
 
 def landed_ijw_files(landing_dir: Path) -> list[Path]:
@@ -109,25 +109,9 @@ def build_ijw_ingest_asset(ingest: IjwIngest, deps: tuple[dg.AssetKey, ...] = ()
                     f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
                 ),
             )
-        return dg.MaterializeResult(metadata=_summary(entries, time.monotonic() - started))
+        return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
 
     return _ingest
-
-
-def _summary(entries: list[LedgerEntry], seconds: float) -> dict[str, int | float]:
-    def total(field: str) -> int:
-        return sum(getattr(entry, field) for entry in entries)
-
-    return {
-        "files_loaded": sum(entry.status == "loaded" for entry in entries),
-        "files_rejected": sum(entry.status == "rejected" for entry in entries),
-        "files_duplicate": sum(entry.status == "duplicate" for entry in entries),
-        "records_accepted": total("records_accepted"),
-        "records_quarantined": total("records_quarantined"),
-        "cents_accepted": total("amount_cents_accepted"),
-        "cents_quarantined": total("amount_cents_quarantined"),
-        "duration_seconds": round(seconds, 2),
-    }
 
 
 DECLARATIONS = IjwIngest(
