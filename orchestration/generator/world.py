@@ -20,6 +20,7 @@ from pathlib import Path
 from orchestration.generator import calibration as cal
 from orchestration.generator import faults
 from orchestration.generator.calibration import Municipality
+from orchestration.generator.cbs_snapshots import world_youth, write_snapshots
 from orchestration.generator.declarations import DeclarationFile, References, declaration_files, month_end
 from orchestration.generator.ground_truth import (
     municipality_kpis,
@@ -329,7 +330,7 @@ def generate_municipality(options: Options, municipality: Municipality, bsn_pool
     _write_messages(options.out, municipality, messages, summary)
     summary.by_quarter.extend(municipality_quarters(municipality.code, events, files, window))
     summary.by_year.extend(
-        municipality_years(municipality.code, municipality.youth_population, options.scale, events, window)
+        municipality_years(municipality.code, world_youth(municipality, options.scale), events, window)
     )
     summary.kpis.extend(municipality_kpis(municipality.code, events, files, window))
 
@@ -346,6 +347,14 @@ def generate(options: Options, progress: Callable[[str], None] | None = None) ->
                 f"[{index}/{len(municipalities)}] {municipality.code}: {sum(summary.files.values())} files, "
                 f"{summary.lines_written} declaration lines so far"
             )
+    window = options.window
+    write_snapshots(
+        options.out,
+        options.seed,
+        municipalities,
+        list(range(window.first_day.year, window.last_day.year + 1)),
+        options.scale,
+    )
     truth = _ground_truth(options, summary)
     _write_json(options.out / "ground_truth.json", truth)
     _write_json(options.out / "faults.json", {"files": summary.fault_files, "lines": summary.fault_lines})
