@@ -1,5 +1,5 @@
 """The CBS snapshots of a synthetic world (<out>/cbs/): population on 1 January (03759ned) and Gebieden in Nederland
-(85755NED) for exactly the generated municipalities, so the warehouse's population denominators and its
+(85755NED) for the generated municipalities and the seed's, so the warehouse's population denominators and its
 municipality -> region mapping agree with the iJw traffic of the same world (docs/generator.md).
 """
 
@@ -73,7 +73,10 @@ def gebieden_snapshot(municipalities: list[Municipality], year: int) -> dict:
     return gebieden_bundle(rows, sorted(names.items()), year)
 
 
-def write_snapshots(out: Path, seed: int, municipalities: list[Municipality], years: list[int], scale: float) -> None:
+def write_snapshots(
+    out: Path, seed: int, municipalities: list[Municipality], years: list[int], scale: float
+) -> list[dict]:
+    """Writes both snapshots and returns the youth 0-17 of each municipality and year they hold (for the truth)."""
     snapshots = {
         POPULATION_FILE: population_snapshot(seed, municipalities, years, scale),
         GEBIEDEN_FILE: gebieden_snapshot(municipalities, years[-1]),
@@ -83,3 +86,8 @@ def write_snapshots(out: Path, seed: int, municipalities: list[Municipality], ye
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written like the sample snapshots (ensure_ascii off, indent 1): one format for every snapshot in landing.
         path.write_text(json.dumps(content, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return [
+        {"municipality_code": m.code, "year": year, "youth_population": world_youth(m, scale)}
+        for m in sorted(municipalities, key=lambda m: m.code)
+        for year in years
+    ]

@@ -79,6 +79,7 @@ class Summary:
     lines_fault_free: int = 0
     fault_files: list[dict] = field(default_factory=list)
     fault_lines: list[dict] = field(default_factory=list)
+    cbs_youth: list[dict] = field(default_factory=list)
 
 
 @cache
@@ -347,14 +348,13 @@ def generate(options: Options, progress: Callable[[str], None] | None = None) ->
                 f"[{index}/{len(municipalities)}] {municipality.code}: {sum(summary.files.values())} files, "
                 f"{summary.lines_written} declaration lines so far"
             )
+    # The warehouse's scope is the seed's municipalities plus the world's, and it needs a population for each of them:
+    # the seed's municipalities outside the world get one at the world's scale too (they just have no traffic).
+    generated = {m.code for m in municipalities}
+    in_cbs = municipalities + [cal.municipality(c) for c in cal.default_municipality_codes() if c not in generated]
     window = options.window
-    write_snapshots(
-        options.out,
-        options.seed,
-        municipalities,
-        list(range(window.first_day.year, window.last_day.year + 1)),
-        options.scale,
-    )
+    years = list(range(window.first_day.year, window.last_day.year + 1))
+    summary.cbs_youth = write_snapshots(options.out, options.seed, in_cbs, years, options.scale)
     truth = _ground_truth(options, summary)
     _write_json(options.out / "ground_truth.json", truth)
     _write_json(options.out / "faults.json", {"files": summary.fault_files, "lines": summary.fault_lines})
@@ -374,6 +374,7 @@ def _ground_truth(options: Options, summary: Summary) -> dict:
         "by_municipality_quarter": summary.by_quarter,
         "by_municipality_year": summary.by_year,
         "kpis": summary.kpis,
+        "cbs_youth_population": summary.cbs_youth,
         "faults": dict(sorted(summary.faults.items())),
         "totals": {
             "files": dict(sorted(summary.files.items())),
