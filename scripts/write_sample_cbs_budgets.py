@@ -13,9 +13,21 @@ import json
 import random
 from pathlib import Path
 
+from orchestration.cbs.snapshot_builder import (
+    bundle,
+    dimension_prop,
+    entries,
+    gebieden_bundle,
+    gebieden_row,
+    pad,
+    periods,
+    population_bundle,
+    population_rows,
+    topic,
+)
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = REPO_ROOT / "seeds" / "sample"
-BASE = "https://opendata.cbs.nl/ODataApi/OData"
 
 # Approximate youth 0-17 and total population on 1 January 2024 (rounded public orders of magnitude).
 POPULATION = {
@@ -48,84 +60,6 @@ def municipalities() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def pad(key: str, width: int = 8) -> str:
-    return key.ljust(width)
-
-
-def answer(table: str, entity: str, rows: list[dict]) -> dict:
-    return {"odata.metadata": f"{BASE}/{table}/$metadata#Cbs.OData.WebAPI.{entity}", "value": rows}
-
-
-def dimension_prop(position: int, key: str, title: str, kind: str = "Dimension") -> dict:
-    return {
-        "odata.type": f"Cbs.OData.{kind}",
-        "ID": position,
-        "Position": position,
-        "ParentID": None,
-        "Type": kind,
-        "Key": key,
-        "Title": title,
-        "Description": "",
-    }
-
-
-def topic(position: int, key: str, title: str, unit: str, datatype: str = "Long") -> dict:
-    return {
-        "odata.type": "Cbs.OData.Topic",
-        "ID": position,
-        "Position": position,
-        "ParentID": None,
-        "Type": "Topic",
-        "Key": key,
-        "Title": title,
-        "Description": "",
-        "Datatype": datatype,
-        "Unit": unit,
-        "Decimals": 0,
-        "Default": "Missing",
-    }
-
-
-def entries(pairs: list[tuple[str, str]], **extra: dict[str, str]) -> list[dict]:
-    return [{"Key": key, "Title": title, "Description": "", **extra.get(key.strip(), {})} for key, title in pairs]
-
-
-def periods(codes: dict[str, str]) -> list[dict]:
-    titles = {"JJ": "{y}", "HJ": "{y} {n}e halfjaar", "KW": "{y} {n}e kwartaal"}
-    return [
-        {
-            "Key": code,
-            "Title": titles[code[4:6]].format(y=code[:4], n=int(code[6:])),
-            "Description": "",
-            "Status": status,
-        }
-        for code, status in codes.items()
-    ]
-
-
-def bundle(table: str, title: str, props: list[dict], dims: dict[str, list[dict]], rows: list[dict]) -> dict:
-    infos = [
-        {
-            "ID": 1,
-            "Title": title,
-            "ShortTitle": title[:40],
-            "Identifier": table,
-            "Language": "nl",
-            "Catalog": "CBS",
-            "Frequency": "Perjaar",
-            "Period": "",
-            "Modified": "2025-06-30T02:00:00",
-        }
-    ]
-    result = {
-        "TableInfos": answer(table, "TableInfos", infos),
-        "DataProperties": answer(table, "DataProperties", props),
-    }
-    result.update({name: answer(table, name, value) for name, value in dims.items()})
-    result["TypedDataSet"] = answer(table, "TypedDataSet", [{"ID": index, **row} for index, row in enumerate(rows)])
-    return result
-
-
 def region_names() -> dict[str, str]:
     return {row["region_code"]: row["region_name"] for row in municipalities()}
 
@@ -138,79 +72,32 @@ def regio_dimension(keys: list[str]) -> list[dict]:
 
 
 def population(rng: random.Random) -> dict:
-    ages = [(f"{10010 + age}", f"{age} jaar") for age in range(18)]
-    leeftijd = [("10000", "Totaal"), *ages, ("10028", "18 jaar"), ("70100", "0 tot 5 jaar")]
     rows = []
     keys = [row["municipality_code"] for row in municipalities()] + ["NL01"]
     for period, growth in (("2023JJ00", 0.99), ("2024JJ00", 1.0)):
         for code in keys:
             youth, total = (NL_YOUTH, NL_TOTAL) if code == "NL01" else POPULATION[code]
-            youth, total = round(youth * growth), round(total * growth)
-            weights = [rng.uniform(0.95, 1.05) for _ in range(18)]
-            per_age = [int(youth * weight / sum(weights)) for weight in weights]
-            per_age[-1] += youth - sum(per_age)
-            base = {"Geslacht": "T001038", "BurgerlijkeStaat": "T001019", "RegioS": pad(code), "Perioden": period}
-            rows.append({**base, "Leeftijd": "10000   ", "BevolkingOp1Januari_1": total})
-            rows += [
-                {**base, "Leeftijd": pad(key), "BevolkingOp1Januari_1": n}
-                for (key, _), n in zip(ages, per_age, strict=True)
-            ]
-            rows.append({**base, "Leeftijd": "10028   ", "BevolkingOp1Januari_1": round(youth / 18)})
-            # A sub-total by sex: outside the dataset (only totals are read), present as in an unfiltered pull.
-            rows.append({**base, "Geslacht": "3000    ", "Leeftijd": "10000   ", "BevolkingOp1Januari_1": total // 2})
-    props = [
-        dimension_prop(0, "Geslacht", "Geslacht"),
-        dimension_prop(1, "Leeftijd", "Leeftijd"),
-        dimension_prop(2, "BurgerlijkeStaat", "Burgerlijke staat"),
-        dimension_prop(3, "RegioS", "Regio's", "GeoDimension"),
-        dimension_prop(4, "Perioden", "Perioden", "TimeDimension"),
-        topic(5, "BevolkingOp1Januari_1", "Bevolking op 1 januari", "aantal"),
-    ]
-    dims = {
-        "Geslacht": entries([("T001038", "Totaal mannen en vrouwen"), ("3000    ", "Mannen"), ("4000    ", "Vrouwen")]),
-        "Leeftijd": entries([(pad(key), title) for key, title in leeftijd]),
-        "BurgerlijkeStaat": entries([("T001019", "Totaal burgerlijke staat")]),
-        "RegioS": regio_dimension(keys),
-        "Perioden": periods({"2023JJ00": "Definitief", "2024JJ00": "Definitief"}),
-    }
-    return bundle("03759ned", "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio", props, dims, rows)
+            rows += population_rows(code, period, round(youth * growth), round(total * growth), rng)
+    regions = [(entry["Key"].strip(), entry["Title"]) for entry in regio_dimension(keys)]
+    return population_bundle(rows, regions, {"2023JJ00": "Definitief", "2024JJ00": "Definitief"})
 
 
 def gebieden() -> dict:
     rows = []
     for row in municipalities():
+        nijmegen = row["region_code"] == "JZ32"
         rows.append(
-            {
-                "RegioS": pad(row["municipality_code"], 10),
-                "Perioden": "2024JJ00",
-                "Code_1": "AM12      " if row["region_code"] != "JZ32" else "AM28      ",
-                "Naam_2": "Zuid-Holland Centraal" if row["region_code"] != "JZ32" else "Rijk van Nijmegen",
-                "Code_3": "GG1906    ",
-                "Naam_4": "GGD-regio",
-                "Code_5": pad(row["region_code"], 10),
-                "Naam_6": row["region_name"] + "                                ",
-            }
-        )
-    props = [
-        dimension_prop(0, "RegioS", "Regio's", "GeoDimension"),
-        dimension_prop(1, "Perioden", "Perioden", "TimeDimension"),
-    ]
-    titles = ["Arbeidsmarktregio", "Arbeidsmarktregio", "GGD-regio", "GGD-regio", "Jeugdzorgregio", "Jeugdzorgregio"]
-    for index, group in enumerate(titles, start=1):
-        props.append(
-            topic(
-                index + 1,
-                f"{'Code' if index % 2 else 'Naam'}_{index}",
-                f"{group} {'code' if index % 2 else 'naam'}",
-                "",
-                "String",
+            gebieden_row(
+                row["municipality_code"],
+                "2024JJ00",
+                ("AM28", "Rijk van Nijmegen") if nijmegen else ("AM12", "Zuid-Holland Centraal"),
+                ("GG1906", "GGD-regio"),
+                (row["region_code"], row["region_name"] + "                                "),
             )
         )
-    dims = {
-        "RegioS": regio_dimension([row["municipality_code"] for row in municipalities()]),
-        "Perioden": periods({"2024JJ00": "Definitief"}),
-    }
-    return bundle("85755NED", "Gebieden in Nederland 2024", props, dims, rows)
+    codes = [row["municipality_code"] for row in municipalities()]
+    names = [(entry["Key"].strip(), entry["Title"]) for entry in regio_dimension(codes)]
+    return gebieden_bundle(rows, names, 2024)
 
 
 def youth_care(rng: random.Random) -> tuple[dict, dict, dict, dict[str, float]]:

@@ -10,11 +10,13 @@ import time
 from pathlib import Path
 
 from orchestration.generator import calibration as cal
+from orchestration.generator.cbs_snapshots import GEBIEDEN_FILE, POPULATION_FILE
 from orchestration.generator.world import Options, generate, progress_to_stderr
 from orchestration.settings import Settings
 
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
-_GENERATED = ("ijw", "ground_truth.json", "faults.json")
+# The world's own CBS snapshots are named, not the cbs/ folder: snapshots pulled from CBS may live there too.
+_GENERATED = ("ijw", "ground_truth.json", "faults.json", POPULATION_FILE.as_posix(), GEBIEDEN_FILE.as_posix())
 
 
 def _quarter(value: str) -> str:
@@ -57,7 +59,9 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--scale", type=float, default=1.0, help="fraction of the calibrated volume (default 1.0)")
     result.add_argument("--faults", type=float, default=0.01, help="fault rate per JW323 line and file; 0 = none")
     result.add_argument(
-        "--overwrite", action="store_true", help="remove ijw/, ground_truth.json and faults.json in --out first"
+        "--overwrite",
+        action="store_true",
+        help="remove ijw/, ground_truth.json, faults.json and the generated cbs/ snapshots in --out first",
     )
     verbosity = result.add_mutually_exclusive_group()
     verbosity.add_argument("--progress", dest="progress", action="store_true", default=True, help="progress on stderr")
@@ -68,8 +72,9 @@ def parser() -> argparse.ArgumentParser:
 def _prepare(out: Path, overwrite: bool) -> None:
     present = [out / name for name in _GENERATED if (out / name).exists()]
     if present and not overwrite:
+        names = ", ".join(p.relative_to(out).as_posix() for p in present)
         raise SystemExit(
-            f"{out} already holds {', '.join(p.name for p in present)}: a world must not mix with earlier files. "
+            f"{out} already holds {names}: a world must not mix with earlier files. "
             "Use --overwrite (make sample SAMPLE_ARGS=--overwrite) or another --out."
         )
     for path in present:

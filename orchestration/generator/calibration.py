@@ -156,8 +156,24 @@ def youth_population(code: str) -> int:
         # Log-normal around 28,000 inhabitants (the Dutch median municipality), from 1,000 to 300,000.
         z = math.sqrt(2) * _inverse_erf(2 * _stable_unit_interval("size", code) - 1)
         inhabitants = int(min(300_000, max(1_000, 28_000 * math.exp(0.75 * z))))
-    youth_share = 0.18 + 0.03 * _stable_unit_interval("youth", code)
-    return round(inhabitants * youth_share)
+    return round(inhabitants * youth_share(code))
+
+
+def youth_share(code: str) -> float:
+    """The municipality's share of 0-17 year olds among its inhabitants: 18-21%, fixed per code."""
+    return 0.18 + 0.03 * _stable_unit_interval("youth", code)
+
+
+@cache
+def default_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Municipality and region names of the default municipalities (seeds/reference/municipalities.csv); the 2016
+    area file has codes only."""
+    with MUNICIPALITIES_CSV.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return (
+        {row["municipality_code"]: row["municipality_name"] for row in rows},
+        {row["region_code"]: row["region_name"] for row in rows},
+    )
 
 
 def _inverse_erf(y: float) -> float:

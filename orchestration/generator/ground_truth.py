@@ -119,10 +119,11 @@ def municipality_quarters(
 
 
 def municipality_years(
-    municipality_code: str, youth_population: int, scale: float, allocations: list[Allocation], window: Window
+    municipality_code: str, youth_population: int, allocations: list[Allocation], window: Window
 ) -> list[dict]:
     """Share of youth in care per calendar year (clients with a trajectory active in the part of the year in the
-    window, over the youth population times the scale): the calibration target of 8-12%."""
+    window, over the world's youth population, which is the calibrated one times the scale and the figure of the
+    world's CBS population snapshot): the calibration target of 8-12%."""
     trajectories = merged_trajectories(allocations, window.last_day)
     figures = []
     for year in range(window.first_day.year, window.last_day.year + 1):
@@ -134,7 +135,7 @@ def municipality_years(
                 "year": year,
                 "youth_population": youth_population,
                 "clients_in_care": clients,
-                "share_of_youth_in_care": clients / (youth_population * scale),
+                "share_of_youth_in_care": clients / youth_population,
             }
         )
     return figures

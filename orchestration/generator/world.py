@@ -20,6 +20,7 @@ from pathlib import Path
 from orchestration.generator import calibration as cal
 from orchestration.generator import faults
 from orchestration.generator.calibration import Municipality
+from orchestration.generator.cbs_snapshots import world_youth, write_snapshots
 from orchestration.generator.declarations import DeclarationFile, References, declaration_files, month_end
 from orchestration.generator.ground_truth import (
     municipality_kpis,
@@ -78,6 +79,7 @@ class Summary:
     lines_fault_free: int = 0
     fault_files: list[dict] = field(default_factory=list)
     fault_lines: list[dict] = field(default_factory=list)
+    cbs_youth: list[dict] = field(default_factory=list)
 
 
 @cache
@@ -329,7 +331,7 @@ def generate_municipality(options: Options, municipality: Municipality, bsn_pool
     _write_messages(options.out, municipality, messages, summary)
     summary.by_quarter.extend(municipality_quarters(municipality.code, events, files, window))
     summary.by_year.extend(
-        municipality_years(municipality.code, municipality.youth_population, options.scale, events, window)
+        municipality_years(municipality.code, world_youth(municipality, options.scale), events, window)
     )
     summary.kpis.extend(municipality_kpis(municipality.code, events, files, window))
 
@@ -346,6 +348,13 @@ def generate(options: Options, progress: Callable[[str], None] | None = None) ->
                 f"[{index}/{len(municipalities)}] {municipality.code}: {sum(summary.files.values())} files, "
                 f"{summary.lines_written} declaration lines so far"
             )
+    # The warehouse's scope is the seed's municipalities plus the world's, and it needs a population for each of them:
+    # the seed's municipalities outside the world get one at the world's scale too (they just have no traffic).
+    generated = {m.code for m in municipalities}
+    in_cbs = municipalities + [cal.municipality(c) for c in cal.default_municipality_codes() if c not in generated]
+    window = options.window
+    years = list(range(window.first_day.year, window.last_day.year + 1))
+    summary.cbs_youth = write_snapshots(options.out, options.seed, in_cbs, years, options.scale)
     truth = _ground_truth(options, summary)
     _write_json(options.out / "ground_truth.json", truth)
     _write_json(options.out / "faults.json", {"files": summary.fault_files, "lines": summary.fault_lines})
@@ -365,6 +374,7 @@ def _ground_truth(options: Options, summary: Summary) -> dict:
         "by_municipality_quarter": summary.by_quarter,
         "by_municipality_year": summary.by_year,
         "kpis": summary.kpis,
+        "cbs_youth_population": summary.cbs_youth,
         "faults": dict(sorted(summary.faults.items())),
         "totals": {
             "files": dict(sorted(summary.files.items())),

@@ -1,6 +1,6 @@
 {#- Share of youth (0-17 on 1 January of the period's year, CBS 03759ned) with a trajectory active in the period.
-    A region's population is the sum over all its municipalities (seed); a region with one municipality's population
-    missing gets no row rather than a share over a partial denominator. -#}
+    A region's population is the sum over all its municipalities (dim_municipality); a region with one municipality's
+    population missing gets no row rather than a share over a partial denominator. -#}
 with clients as (
     select * from {{ ref('int_kpi_trajectories_counted') }}
     where kpi_id = 'clients_in_care'
