@@ -401,3 +401,31 @@ def test_cli_refuses_to_mix_a_world_into_earlier_files(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["--municipalities", "GM9999"])
+
+
+def test_corrections_never_correct_a_correction(tmp_path):
+    """A credit or corrected debit lands in a later file; correcting it again would declare a second uncredited debit.
+
+    This world (seed 11, three municipalities) hit that case before the generator skipped non-ordinary lines.
+    """
+    out = tmp_path / "world"
+    generate(
+        Options(
+            out=out,
+            seed=11,
+            municipalities=("GM0392", "GM0268", "GM0003"),
+            first_quarter="2023-Q3",
+            last_quarter="2024-Q2",
+            scale=0.03,
+            fault_rate=0.03,
+        )
+    )
+    manifest = _manifest(out)
+    faulty = {(line["path"], line["reference_number"]) for line in manifest["lines"]}
+    faulty_files = {entry["path"] for entry in manifest["files"]}
+    broken = {
+        key: rules
+        for key, rules in _line_violations(out).items()
+        if rules and key not in faulty and key[0] not in faulty_files
+    }
+    assert broken == {}

@@ -150,7 +150,9 @@ def _corrected_volume(rng: random.Random, line: Line) -> int | None:
 def _add_corrections(rng: random.Random, files: list[DeclarationFile], references: References) -> None:
     for declaration in files:
         for planned in list(declaration.lines):
-            if rng.random() >= CORRECTION_SHARE:
+            # Only ordinary debits are corrected: a credit or an earlier correction landed in this later file too,
+            # and "correcting" it would declare a second uncredited debit (TR389).
+            if rng.random() >= CORRECTION_SHARE or not planned.plain:
                 continue
             volume = _corrected_volume(rng, planned.line)
             target = later_file(files, declaration)
