@@ -18,7 +18,7 @@ def print_summary() -> None:
             select sum(records_accepted), sum(records_quarantined), sum(amount_cents_accepted),
                    sum(amount_cents_quarantined)
             from audit.ingest_ledger
-            where message_type like 'JW%' or message_type is null
+            where message_type = 'JW323' or message_type is null
             """
         ).fetchone()
         reasons = con.execute(
@@ -55,7 +55,7 @@ def print_summary() -> None:
         f"{files.get('duplicate', 0)} duplicate deliveries skipped"
     )
     print(
-        f"  declaration lines: {accepted or 0} accepted ({_euros(cents_accepted)}), "
+        f"  JW323 declaration lines: {accepted or 0} accepted ({_euros(cents_accepted)}), "
         f"{quarantined or 0} quarantined ({_euros(cents_quarantined)})"
     )
     for reason_code, count in reasons:
