@@ -1,0 +1,30 @@
+{#- Staging for the four CBS observation tables (kerncijfers, trajecten, gemeenten, kosten): they share one raw
+    shape (orchestration/warehouse/schema_cbs_budgets.py), so they share one rename. -#}
+{% macro stg_cbs_observations(table_name) %}
+with source as (
+    select * from {{ source('raw_cbs', table_name) }}
+),
+
+renamed as (
+    select
+        table_id,
+        scope_code,
+        period_code,
+        period_type,
+        period,
+        cast(year as integer) as year,
+        status,
+        category,
+        measure_key as indicator,
+        measure_title as indicator_title,
+        unit,
+        cast(value as double) as value,
+        source_record,
+        file_path,
+        file_sha256,
+        ingested_at
+    from source
+)
+
+select * from renamed
+{% endmacro %}
