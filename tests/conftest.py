@@ -2,6 +2,8 @@ import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
+import duckdb
 import pytest
 from lxml import etree
 
@@ -54,3 +56,42 @@ def copy_sample_ijw(landing_dir: Path) -> list[Path]:
     """Copy the shipped sample's iJw messages, keeping their relative paths; returns the copies."""
     shutil.copytree(REPO_ROOT / "seeds" / "sample" / "ijw", landing_dir / "ijw", dirs_exist_ok=True)
     return sorted((landing_dir / "ijw").rglob("*.xml"))
+
+
+def copy_sample(landing_dir: Path) -> list[Path]:
+    """Copy the whole shipped sample (iJw, CBS, budgets) as `make run` lands it; returns the landed files."""
+    shutil.copytree(REPO_ROOT / "seeds" / "sample", landing_dir, dirs_exist_ok=True)
+    for manifest in ("faults.json", "ground_truth.json"):
+        (landing_dir / manifest).unlink()
+    return sorted(path for path in landing_dir.rglob("*") if path.is_file())
+
+
+def run_everything(definitions) -> dg.ExecuteInProcessResult:
+    job = definitions.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+@pytest.fixture(scope="session")
+def sample_run(definitions, tmp_path_factory):
+    """Two runs over the whole shipped sample, shared by every test module that reads the sample's marts: the first
+    loads it, the second must change nothing."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        root = tmp_path_factory.mktemp("pipeline")
+        landing, warehouse = root / "landing", root / "warehouse"
+        monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+        monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
+        monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "integration-test-key-0123456789")
+        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
+        files = copy_sample(landing)
+        first = run_everything(definitions)
+        with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+            facts_after_first = con.execute("select * from marts.fct_declaration_line order by all").fetchall()
+        second = run_everything(definitions)
+        yield {
+            "files": files,
+            "landing": landing,
+            "first": first,
+            "second": second,
+            "db": warehouse / "warehouse.duckdb",
+            "facts_after_first": facts_after_first,
+        }

@@ -4,14 +4,12 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-import dagster as dg
 import duckdb
-import pytest
 from lxml import etree
 
 from orchestration.settings import EXPECTATIONS_DIR, Settings
 from orchestration.warehouse.publish import PUBLISHED_FILENAME
-from tests.conftest import REPO_ROOT, copy_sample_ijw
+from tests.conftest import REPO_ROOT
 from tests.sample_world import fault_manifest, relative
 
 NS = {
@@ -46,47 +44,27 @@ def region_of() -> dict[str, str]:
     return {row.split(",")[0]: row.split(",")[2] for row in rows}
 
 
-def run_everything(definitions) -> dg.ExecuteInProcessResult:
-    job = definitions.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-
-
-@pytest.fixture(scope="module")
-def sample_run(definitions, tmp_path_factory):
-    """Two runs over the sample landing directory: the first loads it, the second must change nothing."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        root = tmp_path_factory.mktemp("pipeline")
-        landing, warehouse = root / "landing", root / "warehouse"
-        (landing / "ijw").mkdir(parents=True)
-        monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
-        monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
-        monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "integration-test-key-0123456789")
-        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
-        files = copy_sample_ijw(landing)
-        first = run_everything(definitions)
-        with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
-            facts_after_first = con.execute("select * from marts.fct_declaration_line order by all").fetchall()
-        second = run_everything(definitions)
-        yield {
-            "files": files,
-            "landing": landing,
-            "first": first,
-            "second": second,
-            "db": warehouse / "warehouse.duckdb",
-            "facts_after_first": facts_after_first,
-        }
-
-
 def query(sample_run, sql: str):
     with duckdb.connect(str(sample_run["db"]), read_only=True) as con:
         return con.execute(sql).fetchall()
 
 
-def test_both_runs_succeed_with_every_check_passing(sample_run):
+def test_both_runs_succeed_with_every_blocking_check_passing(sample_run):
     for result in (sample_run["first"], sample_run["second"]):
         assert result.success
         evaluations = result.get_asset_check_evaluations()
-        assert evaluations and all(evaluation.passed for evaluation in evaluations)
+        assert evaluations and all(evaluation.passed for evaluation in evaluations if evaluation.blocking)
+    # The sample's Iv3 snapshot holds a 'geen opgave' (-99998) on purpose: the one warning, raised by the run that
+    # loads it (the second run lands only duplicates).
+    failed = {
+        run: {
+            evaluation.check_name
+            for evaluation in sample_run[run].get_asset_check_evaluations()
+            if not evaluation.passed
+        }
+        for run in ("first", "second")
+    }
+    assert failed == {"first": {"iv3_geen_opgave"}, "second": set()}
 
 
 def test_ledger_balances_records_and_cents_per_file(sample_run):
