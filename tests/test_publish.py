@@ -181,3 +181,80 @@ def test_the_sums_over_care_forms_and_over_regions_protect_each_other(tmp_path):
         ("clients", "care_form", "crisis", "2024"),
         ("clients", "region", "JZ01", "2024"),
     }
+
+
+def test_the_steering_marts_withhold_every_repetition_of_a_withheld_kpi_value(tmp_path):
+    # GM0001's clients: 4 in 2024-Q2 (withheld), 25 in the other quarters; JZ01 is GM0001 + GM0002.
+    quarters = ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    gm1 = {"2024-Q1": 25, "2024-Q2": 4, "2024-Q3": 25, "2024-Q4": 25}
+    rows = [("clients", "count", n, n, None, "municipality", "GM0001", "quarter", q) for q, n in gm1.items()]
+    rows += [("clients", "count", 30, 30, None, "municipality", "GM0002", "quarter", q) for q in quarters]
+    rows += [("clients", "count", gm1[q] + 30, gm1[q] + 30, None, "region", "JZ01", "quarter", q) for q in quarters]
+    make_warehouse(tmp_path / "w.duckdb", rows, "v1")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute(
+            "create table marts.steering_signals (kpi_id varchar, scope_type varchar, scope_code varchar, "
+            "period varchar, value double, status varchar, no_data_reason varchar, severity double, "
+            "trend_values varchar, trend_slope double, drivers varchar)"
+        )
+        for scope_code, values in (
+            ("GM0002", dict.fromkeys(quarters, 30)),
+            ("JZ01", {q: gm1[q] + 30 for q in quarters}),
+        ):
+            scope_type = "region" if scope_code == "JZ01" else "municipality"
+            for q in quarters:
+                con.execute(
+                    "insert into marts.steering_signals values ('clients', ?, ?, ?, ?, 'red', null, 1.0, "
+                    "'[1, 2]', 0.5, 'GM0002 60%, GM0001 40%')",
+                    [scope_type, scope_code, q, values[q]],
+                )
+        con.execute(
+            "create table marts.steering_drivers (kpi_id varchar, scope_type varchar, scope_code varchar, "
+            "period varchar, driver_type varchar, driver_code varchar, contribution double, share double, "
+            "driver_rank integer)"
+        )
+        for q in quarters:
+            con.execute(
+                "insert into marts.steering_drivers values ('clients', 'region', 'JZ01', ?, 'municipality', "
+                "'GM0002', 30, 0.6, 1), ('clients', 'region', 'JZ01', ?, 'municipality', 'GM0001', 20, 0.4, 2)",
+                [q, q],
+            )
+        con.execute(
+            "create table marts.dialogue_agenda (region_code varchar, provider_agb varchar, period varchar, "
+            "item_rank integer, kpi_id varchar, scope_type varchar, scope_code varchar, summary_nl varchar)"
+        )
+        con.execute(
+            "insert into marts.dialogue_agenda values "
+            "('JZ01', null, '2024-Q2', 1, 'clients', 'region', 'JZ01', 'Rood. Grootste bijdragen: GM0002 60%.'), "
+            "('JZ01', null, '2024-Q2', 2, 'clients', 'municipality', 'GM0002', 'Rood.'), "
+            "('JZ01', null, '2024-Q3', 1, 'clients', 'region', 'JZ01', 'Rood. Grootste bijdragen: GM0002 60%.')"
+        )
+    publish_marts(tmp_path / "w.duckdb", tmp_path / "published", threshold=10)
+    with duckdb.connect(str(tmp_path / "published" / PUBLISHED_FILENAME), read_only=True) as con:
+        # GM0001 is 4 in Q2 and, as its region's only other municipality, GM0002 (30) is its complement; the
+        # region's Q2 is then the sum of two withheld rows and stays.
+        signals = con.execute(
+            "select scope_code, period, value, status, trend_values, drivers from marts.steering_signals "
+            "order by scope_code, period"
+        ).fetchall()
+        agenda = con.execute(
+            "select period, item_rank, scope_code, summary_nl from marts.dialogue_agenda order by all"
+        ).fetchall()
+        drivers = con.execute(
+            "select period, driver_code, share from marts.steering_drivers order by period, driver_code"
+        ).fetchall()
+    assert signals == [
+        ("GM0002", "2024-Q1", 30.0, "red", "[1, 2]", "GM0002 60%, GM0001 40%"),
+        ("GM0002", "2024-Q2", None, "no_data", None, None),
+        ("GM0002", "2024-Q3", 30.0, "red", None, "GM0002 60%, GM0001 40%"),
+        ("GM0002", "2024-Q4", 30.0, "red", None, "GM0002 60%, GM0001 40%"),
+        ("JZ01", "2024-Q1", 55.0, "red", "[1, 2]", "GM0002 60%, GM0001 40%"),
+        ("JZ01", "2024-Q2", 34.0, "red", "[1, 2]", None),
+        ("JZ01", "2024-Q3", 55.0, "red", "[1, 2]", "GM0002 60%, GM0001 40%"),
+        ("JZ01", "2024-Q4", 55.0, "red", "[1, 2]", "GM0002 60%, GM0001 40%"),
+    ]
+    assert [row for row in drivers if row[2] is None] == [("2024-Q2", "GM0001", None), ("2024-Q2", "GM0002", None)]
+    assert agenda == [
+        ("2024-Q2", 1, "JZ01", "Rood."),
+        ("2024-Q3", 1, "JZ01", "Rood. Grootste bijdragen: GM0002 60%."),
+    ]
