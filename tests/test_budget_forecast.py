@@ -68,8 +68,8 @@ def forecasts_as_of(sample_run, tmp_path, quarter: str) -> tuple[dict, dict]:
         ).fetchall()
     assert {row[-1] for row in budget + providers} == {quarter}
     return (
-        {(code, perceel): values[:3] for code, perceel, *values in budget},
-        {agb: values[:3] for agb, *values in providers},
+        {(code, perceel): tuple(values[:3]) for code, perceel, *values in budget},
+        {agb: tuple(values[:3]) for agb, *values in providers},
     )
 
 
