@@ -19,7 +19,7 @@ class WarehouseTranslator(DagsterDbtTranslator):
             return "reference"
         # fqn is [project, folder, ..., name]: the first folder is the layer (staging, marts).
         fqn = dbt_resource_props["fqn"]
-        for group in ("kpi", "steering"):
+        for group in ("kpi", "steering", "forecast"):
             if group in fqn[1:-1]:
                 return group
         return fqn[1]
