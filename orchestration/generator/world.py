@@ -32,8 +32,8 @@ from orchestration.generator.ground_truth import (
     quarter_bounds,
     year_costs,
 )
-from orchestration.generator.steering_inputs import BUDGET_FILE, CAPS_FILE, provider_caps, region_budget
 from orchestration.generator.model import Allocation, Window, allocations, omvang
+from orchestration.generator.steering_inputs import BUDGET_FILE, CAPS_FILE, provider_caps, region_budget
 from orchestration.ijw import allocation_writers as aw
 from orchestration.ijw.bsn import is_valid_bsn
 from orchestration.ijw.jw323_writer import Declaration, render
