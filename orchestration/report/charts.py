@@ -1,13 +1,15 @@
 """The report's charts as inline SVG, drawn with matplotlib's SVG backend.
 
-Output is reproducible: a fixed hash salt per chart (matplotlib derives clip-path and glyph ids from it, so two charts
-in one page never share an id), no creation date, text kept as text (svg.fonttype none) so the page stays small and
-searchable, and no mathtext (a `$` in a KPI or municipality name is printed, not typeset).
+Output is reproducible: a fixed hash salt per chart (matplotlib derives clip-path ids from it) and no creation date.
+Every id in a chart gets the chart's name as prefix, because matplotlib numbers its groups (figure_1, axes_1) per
+figure and a page holds several. Text stays text (svg.fonttype none) so the page is small and searchable, and
+mathtext is off (a `$` in a KPI or municipality name is printed, not typeset).
 """
 
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,7 +63,9 @@ def _svg(fig: Figure, salt: str) -> str:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{salt}-\1"', svg)
+    return re.sub(r'(url\(#|href="#)([^")]+)', rf"\1{salt}-\2", svg)
 
 
 def _figure(width: float, height: float) -> Figure:
