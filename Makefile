@@ -69,10 +69,15 @@ bench: manifest
 	$(UV) run python bench/ingest_bench.py
 	$(UV) run python bench/ingest_bench.py --scale 1.0 --municipalities default --end-to-end
 
-# The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024).
+# The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024). Its
+# omzetplafonds are a seed (a lookup the region maintains), so they move to seeds/reference. Its CBS figures are the
+# script-made snapshots of seeds/sample/cbs (make sample-cbs-budgets), so the world's own population and Gebieden
+# snapshots are not shipped: two snapshots of one table would contradict each other.
 shipped-sample: setup
 	$(UV) run python -m orchestration.generator --out seeds/sample --municipalities GM0392,GM0453,GM0361,GM0268 \
 		--from 2024-Q1 --to 2024-Q4 --scale 0.02 --faults 0.01 --seed 2024 --quiet --overwrite
+	mv seeds/sample/provider_revenue_caps.csv seeds/reference/provider_revenue_caps.csv
+	rm -f seeds/sample/cbs/03759ned_generated.json seeds/sample/cbs/85755NED_generated.json
 
 # A synthetic, calibrated world (docs/generator.md) into WAREHOUSE_LANDING_DIR; e.g. SAMPLE_ARGS="--overwrite --scale 0.1".
 sample: setup

@@ -7,6 +7,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 from lxml import html as lxml_html
@@ -167,3 +168,11 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
     with zipfile.ZipFile(xlsx_path) as archive:
         sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name) for name in sheets)
+
+
+def test_report_asset_waits_for_every_mart_it_reads(definitions):
+    graph = definitions.resolve_asset_graph()
+    parents = {key.to_user_string() for key in graph.get(dg.AssetKey(["report", "quarterly_report"])).parent_keys}
+    read = ("kpi_values", "dim_kpi", "steering_signals", "cost_variance", "budget_forecast")
+    read += ("provider_revenue_forecast", "dialogue_agenda", "fct_referral", "dim_region", "dim_municipality")
+    assert {f"marts/{name}" for name in read} <= parents

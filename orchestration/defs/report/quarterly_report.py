@@ -11,7 +11,6 @@ REPORTED_MARTS = {
     "kpi_values",
     "dim_kpi",
     "steering_signals",
-    "steering_drivers",
     "cost_variance",
     "budget_forecast",
     "provider_revenue_forecast",

@@ -21,3 +21,9 @@ from {{ ref('int_kpi_growth_compared') }}
 union all
 select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
 from {{ ref('int_kpi_national_benchmarks') }}
+union all
+select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+from {{ ref('int_kpi_realisation_compared') }}
+union all
+select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
+from {{ ref('int_kpi_budget_forecasts') }}
