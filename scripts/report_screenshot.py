@@ -1,7 +1,7 @@
 """Screenshot of a quarterly report as headless Chromium shows it, for docs/report.md (`make report-screenshot`).
 
-Renders what `make run` wrote: WAREHOUSE_DIR/reports/<region>/<latest quarter>.html (JZ11 by default, the region
-whose municipality Haarlem is in the shipped sample), into docs/img/quarterly-report.png.
+Renders what `make run` wrote, WAREHOUSE_DIR/reports/<region>/<quarter>.html, into docs/img/quarterly-report.png:
+by default JZ11 (Haarlem's region in the shipped sample), the latest quarter.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ SCREENSHOT = REPO_ROOT / "docs" / "img" / "quarterly-report.png"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--region", default="JZ11")
+    parser.add_argument("--quarter", help="YYYY-Qn; default the latest quarter with a report")
     parser.add_argument("--out", type=Path, default=SCREENSHOT)
     args = parser.parse_args()
-    pages = sorted((Settings.from_env().reports_dir / args.region).glob("*.html"))
+    pages = sorted((Settings.from_env().reports_dir / args.region).glob(f"{args.quarter or '*'}.html"))
     if not pages:
         raise SystemExit(f"no report for {args.region} in {Settings.from_env().reports_dir}: run `make run` first")
     args.out.parent.mkdir(parents=True, exist_ok=True)

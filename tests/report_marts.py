@@ -30,10 +30,10 @@ create table marts.cost_variance (region_code varchar, care_form_code varchar, p
     volume_effect_cents bigint, mix_effect_cents bigint, intensity_effect_cents bigint, price_effect_cents bigint);
 create table marts.budget_forecast (municipality_code varchar, region_code varchar, perceel varchar, year integer,
     as_of_period varchar, realised_cents_ytd bigint, forecast_year_end_cents bigint, budget_cents bigint,
-    expected_overrun_cents bigint, boundary_status varchar);
+    expected_overrun_cents bigint, boundary_status varchar, forecast_error_bound_cents bigint);
 create table marts.provider_revenue_forecast (provider_agb varchar, year integer, as_of_period varchar,
     revenue_cents_ytd bigint, forecast_year_end_cents bigint, cap_cents bigint, forecast_share_of_cap double,
-    early_warning boolean);
+    early_warning boolean, forecast_error_bound_cents bigint);
 create table marts.dialogue_agenda (region_code varchar, provider_agb varchar, period varchar, item_rank integer,
     item_type varchar, kpi_id varchar, scope_type varchar, scope_code varchar, summary_nl varchar,
     question_nl varchar);
@@ -263,12 +263,36 @@ ROWS = {
         ),
     ],
     "budget_forecast": [
-        ("GM0392", "JZ11", "Jeugdhulp ambulant", 2024, "2024-Q2", 40000000, 85000000, 80000000, 5000000, "breach"),
-        ("GM0377", "JZ11", "Jeugdhulp ambulant", 2024, "2024-Q2", 10000000, 19000000, 20000000, -1000000, "within"),
+        (
+            "GM0392",
+            "JZ11",
+            "Jeugdhulp ambulant",
+            2024,
+            "2024-Q2",
+            40000000,
+            85000000,
+            80000000,
+            5000000,
+            "breach",
+            3000000,
+        ),
+        (
+            "GM0377",
+            "JZ11",
+            "Jeugdhulp ambulant",
+            2024,
+            "2024-Q2",
+            10000000,
+            19000000,
+            20000000,
+            -1000000,
+            "within",
+            800000,
+        ),
     ],
     "provider_revenue_forecast": [
-        ("98060001", 2024, "2024-Q2", 30000000, 70000000, 60000000, 70000000 / 60000000, True),
-        ("98060002", 2024, "2024-Q2", 1000000, 2000000, None, None, False),
+        ("98060001", 2024, "2024-Q2", 30000000, 70000000, 60000000, 70000000 / 60000000, True, 4000000),
+        ("98060002", 2024, "2024-Q2", 1000000, 2000000, None, None, False, 100000),
     ],
     "dialogue_agenda": [
         (

@@ -49,11 +49,27 @@ def test_quarter_arithmetic():
         quarters_ending("2024-Q5", 4)
 
 
-def test_reports_cover_every_quarter_of_the_latest_year(tiny_db):
+def test_reports_cover_the_latest_four_quarters_with_data(tiny_db, tmp_path):
     with duckdb.connect(str(tiny_db), read_only=True) as con:
         periods = report_periods(con)
-    # 2023-Q4 has region values too, but is not in the latest year.
-    assert periods == [("JZ10", "2024-Q2"), ("JZ11", "2024-Q1"), ("JZ11", "2024-Q2")]
+    assert periods == [("JZ10", "2024-Q2"), ("JZ11", "2023-Q4"), ("JZ11", "2024-Q1"), ("JZ11", "2024-Q2")]
+    # A fifth quarter, of any region, pushes the oldest out.
+    db = build_report_marts(tmp_path / "five_quarters.duckdb")
+    with duckdb.connect(str(db)) as con:
+        for quarter in ("2024-Q3", "2024-Q4"):
+            con.execute(
+                "insert into marts.kpi_values values"
+                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', false)",
+                [quarter],
+            )
+        periods = report_periods(con)
+    assert periods == [
+        ("JZ10", "2024-Q2"),
+        ("JZ10", "2024-Q3"),
+        ("JZ10", "2024-Q4"),
+        ("JZ11", "2024-Q1"),
+        ("JZ11", "2024-Q2"),
+    ]
 
 
 def test_report_shows_every_red_signal_and_agenda_item(tiny_db):
@@ -145,6 +161,7 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
     reports = write_reports(tiny_db, tmp_path / "reports")
     assert {(report.region_code, report.quarter) for report in reports} == {
         ("JZ10", "2024-Q2"),
+        ("JZ11", "2023-Q4"),
         ("JZ11", "2024-Q1"),
         ("JZ11", "2024-Q2"),
     }

@@ -1,4 +1,4 @@
-"""Write the quarterly report (HTML and XLSX) of every region for every quarter of the latest year with data."""
+"""Write the quarterly report (HTML and XLSX) of every region for each of the latest four quarters with data."""
 
 from __future__ import annotations
 

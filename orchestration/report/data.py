@@ -56,20 +56,31 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+REPORTED_QUARTERS = 4
+"""The latest four quarters with data: every quarter of the latest year, and at the start of a year the quarters of
+the year before that the trend lines span, so a late declaration reaches each report that shows its quarter."""
+
+
 def report_periods(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """(region_code, quarter) for every region with KPI values in a quarter of the latest year with data."""
+    """(region_code, quarter) for every region with KPI values in one of the latest four quarters with data."""
     rows = con.execute(
         """
         with quarters as (
             select distinct scope_code as region_code, period
             from marts.kpi_values
             where scope_type = 'region' and period_type = 'quarter'
+        ),
+
+        latest as (
+            select distinct period from quarters order by period desc limit ?
         )
+
         select region_code, period
         from quarters
-        where left(period, 4) = (select max(left(period, 4)) from quarters)
+        where period in (select period from latest)
         order by region_code, period
-        """
+        """,
+        [REPORTED_QUARTERS],
     ).fetchall()
     return [(region, quarter) for region, quarter in rows]
 
@@ -125,7 +136,8 @@ def load_report_data(con: duckdb.DuckDBPyConnection, region_code: str, quarter: 
             """
             select b.municipality_code, coalesce(m.municipality_name, b.municipality_code) as municipality_name,
                    b.perceel, b.year, b.as_of_period, b.realised_cents_ytd, b.forecast_year_end_cents,
-                   b.budget_cents, b.expected_overrun_cents, b.boundary_status
+                   b.budget_cents, b.expected_overrun_cents, b.boundary_status,
+                   b.forecast_error_bound_cents
             from marts.budget_forecast as b
             left join marts.dim_municipality as m on m.municipality_code = b.municipality_code
             where b.region_code = ? and b.as_of_period = ?
@@ -151,7 +163,8 @@ def load_report_data(con: duckdb.DuckDBPyConnection, region_code: str, quarter: 
                 where m.region_code = ? and extract(year from d.period_start) = ?
             )
             select p.provider_agb, p.year, p.as_of_period, p.revenue_cents_ytd, p.forecast_year_end_cents,
-                   p.cap_cents, p.forecast_share_of_cap, p.early_warning
+                   p.cap_cents, p.forecast_share_of_cap, p.early_warning,
+                   p.forecast_error_bound_cents
             from marts.provider_revenue_forecast as p
             join active as a on a.provider_agb = p.provider_agb
             where p.as_of_period = ?

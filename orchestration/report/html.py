@@ -66,7 +66,7 @@ def render_report_html(data: ReportData) -> str:
         data=data,
         quarter_label=quarter_nl(data.quarter),
         status_counts=_status_counts(data.signals),
-        municipality_names=municipality_names,
+        scope_names={**municipality_names, data.region_code: data.region_name},
         matrix=_municipality_matrix(data, municipality_names),
         trend_svg=_trend_svg(data, salt),
         agenda=_agenda_groups(data.agenda),

@@ -36,7 +36,7 @@ REPORT_DEPS = sorted(
     pool=WRITER_POOL,
     kinds={"html", "excel"},
     description=(
-        "The quarterly steering report per region for every quarter of the latest year with data: a self-contained "
+        "The quarterly steering report per region for each of the latest four quarters with data: a self-contained "
         "HTML page (signals, trends, budget forecast, cost-variance waterfall, referrals, dialogue agenda) and an "
         "XLSX workbook of the KPI table, in WAREHOUSE_DIR/reports/<region>/<quarter>.html and .xlsx."
     ),
