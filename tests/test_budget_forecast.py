@@ -53,7 +53,7 @@ def forecasts_as_of(sample_run, tmp_path, quarter: str) -> tuple[dict, dict]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(db))
         monkeypatch.setenv("WAREHOUSE_TARGET", "duckdb")
-        args = ["run", "--select", *FORECAST_MODELS, "--vars", json.dumps({"forecast_as_of": quarter})]
+        args = ["run", "--select", " ".join(FORECAST_MODELS), "--vars", json.dumps({"forecast_as_of": quarter})]
         DbtCliResource(project_dir=warehouse_dbt_project).cli(args).wait()
     with duckdb.connect(str(db), read_only=True) as con:
         budget = con.execute(
