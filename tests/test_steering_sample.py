@@ -65,7 +65,33 @@ def test_drivers_add_up_to_the_deviation_on_the_sample(sample_run):
     assert unexplained == [(0,)]
 
 
-def test_no_data_is_exactly_what_the_published_copy_withholds(sample_run):
+def test_no_data_is_the_primary_suppression_rule(sample_run):
+    """In the warehouse a signal is no_data 'suppressed' exactly where a count lies strictly between 0 and the
+    threshold (the primary rule, recomputed here from kpi_values); the published copy withholds those too, and the
+    publisher's complements on top (tests/test_publish.py)."""
+    threshold = Settings.from_env().suppression_threshold
+    kinds = {
+        kpi_id: (unit == "count", numerator_kind == "count", denominator_kind == "count")
+        for kpi_id, unit, numerator_kind, denominator_kind in query(
+            sample_run, "select kpi_id, unit, numerator_kind, denominator_kind from marts.dim_kpi"
+        )
+    }
+    small = set()
+    for kpi_id, scope_type, scope_code, period, value, numerator, denominator in query(
+        sample_run,
+        "select kpi_id, scope_type, scope_code, period, value, numerator, denominator from marts.kpi_values "
+        "where period_type = 'quarter'",
+    ):
+        figures = zip(kinds[kpi_id], (value, numerator, denominator), strict=True)
+        if any(is_count and figure is not None and 0 < figure < threshold for is_count, figure in figures):
+            small.add((kpi_id, scope_type, scope_code, period))
+    signalled = query(
+        sample_run, "select kpi_id, scope_type, scope_code, period, no_data_reason, value from marts.steering_signals"
+    )
+    suppressed = {tuple(row[:4]) for row in signalled if row[4] == "suppressed"}
+    assert suppressed
+    assert suppressed == small & {tuple(row[:4]) for row in signalled}
+    assert all(row[5] is None for row in signalled if row[4] is not None)
     published = Path(sample_run["db"]).parent / "published" / PUBLISHED_FILENAME
     with duckdb.connect(str(published), read_only=True) as con:
         withheld = set(
@@ -74,13 +100,14 @@ def test_no_data_is_exactly_what_the_published_copy_withholds(sample_run):
                 "where suppressed and period_type = 'quarter'"
             ).fetchall()
         )
-    signalled = query(
-        sample_run, "select kpi_id, scope_type, scope_code, period, no_data_reason, value from marts.steering_signals"
-    )
-    suppressed = {tuple(row[:4]) for row in signalled if row[4] == "suppressed"}
-    assert suppressed
-    assert suppressed == withheld & {tuple(row[:4]) for row in signalled}
-    assert all(row[5] is None for row in signalled if row[4] is not None)
+        published_no_data = set(
+            con.execute(
+                "select kpi_id, scope_type, scope_code, period from steering_signals where status = 'no_data' "
+                "and value is null"
+            ).fetchall()
+        )
+    assert suppressed <= withheld
+    assert withheld & {tuple(row[:4]) for row in signalled} <= published_no_data
 
 
 def test_the_last_trend_value_is_the_signal_value(sample_run):
