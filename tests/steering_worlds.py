@@ -238,6 +238,47 @@ def write_world(db_path: Path) -> None:
                 "band_high decimal(18, 2), note varchar",
                 REGION_TARGETS,
             ),
+            # GM9901 is expected to overrun its Ambulant budget (a breach), GM9902 only nears its own (a warning); P1
+            # is expected to cross its cap, P2 not.
+            "marts.budget_forecast": (
+                "municipality_code varchar, region_code varchar, perceel varchar, year integer, as_of_period varchar, "
+                "realised_cents_ytd bigint, forecast_year_end_cents bigint, budget_cents bigint, "
+                "expected_overrun_cents bigint, boundary_status varchar",
+                [
+                    (
+                        "GM9901",
+                        "JZ99",
+                        "Ambulant",
+                        2024,
+                        "2024-Q3",
+                        9_000_000,
+                        12_000_000,
+                        10_000_000,
+                        2_000_000,
+                        "breach",
+                    ),
+                    (
+                        "GM9902",
+                        "JZ99",
+                        "Ambulant",
+                        2024,
+                        "2024-Q3",
+                        7_000_000,
+                        9_700_000,
+                        10_000_000,
+                        -300_000,
+                        "warning",
+                    ),
+                ],
+            ),
+            "marts.provider_revenue_forecast": (
+                "provider_agb varchar, year integer, as_of_period varchar, revenue_cents_ytd bigint, "
+                "forecast_year_end_cents bigint, cap_cents bigint, forecast_share_of_cap double, early_warning boolean",
+                [
+                    (P1, 2024, "2024-Q3", 9_000_000, 12_000_000, 10_000_000, 1.2, True),
+                    (P2, 2024, "2024-Q3", 3_000_000, 4_000_000, 10_000_000, 0.4, False),
+                ],
+            ),
             "marts.fct_declaration_line": (
                 "client_key varchar, municipality_code varchar, provider_agb varchar, product_code varchar, "
                 "period_start date, volume bigint, unit_code varchar, amount_cents bigint, debit_credit varchar",

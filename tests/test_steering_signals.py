@@ -182,14 +182,21 @@ def test_region_agenda_ranks_red_before_amber_then_by_severity(steering_world):
     )
     # Severities: residential 12 (zero-width band, in youths), GM9901 (30 - 10) / 5 = 4, JZ99 (20 - 10) / 5 = 2,
     # the amber (70 - 65) / 10 = 0.5 last.
+    # Then GM9901's budget breach, then P1's cap warning (P1 delivers in JZ99 this quarter); GM9902's budget
+    # warning is no item.
     assert [row[:4] for row in agenda] == [
         (1, "red_signal", "residential_under_12", "JZ99"),
         (2, "red_signal", "early_termination_share", "GM9901"),
         (3, "red_signal", "early_termination_share", "JZ99"),
-        (4, "amber_signal", "ended_according_to_plan_share", "JZ99"),
+        (4, "budget_breach", None, "GM9901"),
+        (5, "cap_warning", None, P1),
+        (6, "amber_signal", "ended_according_to_plan_share", "JZ99"),
     ]
+    assert "verwachte overschrijding EUR 20000.00" in agenda[3][4]
+    assert "perceel Ambulant" in agenda[3][5]
     assert "GM9901 62%, GM9902 38%" in agenda[0][4]
-    assert all(question.startswith("Waarom ") and question.endswith("?") for *_, question in agenda)
+    assert all(question.endswith("?") for *_, question in agenda)
+    assert all(question.startswith("Waarom ") for _, item_type, *_, question in agenda if item_type.endswith("signal"))
 
 
 def test_provider_agenda_holds_the_signals_it_drives(steering_world):
@@ -202,6 +209,7 @@ def test_provider_agenda_holds_the_signals_it_drives(steering_world):
     assert [row[:3] for row in agenda] == [
         (1, "early_termination_share", "GM9901"),
         (2, "early_termination_share", "JZ99"),
+        (3, None, P1),
     ]
     assert f"aanbieder {P1} voor 75%" in agenda[0][3]
 

@@ -240,16 +240,12 @@ def realisation_rows(
         if allocation.product.unit_code == "83":
             continue
         allocated += allocated_volume(allocation, first, last)
-        declared += sum(
-            volume
-            for period_start, volume in volumes.get(allocation.number, {}).items()
-            if first <= period_start <= last
-        )
+        months = volumes.get(allocation.number, {})
+        declared += sum(volume for period_start, volume in months.items() if first <= period_start <= last)
     if allocated <= 0:
         return []
-    return [
-        _kpi("realisation_share", scope, key, float(100 * declared / allocated), declared, _two_decimals(allocated))
-    ]
+    value = float(100 * declared / allocated)
+    return [_kpi("realisation_share", scope, key, value, declared, _two_decimals(allocated))]
 
 
 def year_costs(files: list[DeclarationFile], window: Window) -> dict[tuple[int, str], int]:
@@ -286,12 +282,10 @@ def declaration_lag_profile() -> dict:
     1 + lag months after the service month, so the share declared by the end of month service + a is the mix's
     cumulative share up to lag a - 1 (nothing in the service month itself)."""
     mix = cal.DECLARATION_LAG_MIX
+    by_age = {age: sum(share for lag, share in mix.items() if lag <= age - 1) for age in range(max(mix) + 3)}
     return {
         "lag_months_after_month_end": {str(lag): share for lag, share in mix.items()},
-        "share_declared_by_age_months": {
-            str(age): round(sum(share for lag, share in mix.items() if lag <= age - 1), 10)
-            for age in range(max(mix) + 3)
-        },
+        "share_declared_by_age_months": {str(age): round(share, 10) for age, share in by_age.items()},
         "unit": "declaration file (one provider, municipality and service month), lags drawn independently",
     }
 

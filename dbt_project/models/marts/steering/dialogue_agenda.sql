@@ -1,14 +1,17 @@
-{#- The agenda of the quarterly "duiden" session, per region (provider_agb null) and per provider within a region:
-    red signals before amber ones, each ranked by severity (docs/steering.md), with a Dutch summary naming the
-    largest drivers and the question to discuss. A region's agenda holds its own and its municipalities' signals. A
-    provider's agenda in a region holds the region's and its municipalities' signals the provider is among the three
-    largest provider drivers of (with a positive share), and the provider's own signals in every region it
-    delivers in that quarter. -#}
+{#- The agenda of the quarterly "duiden" session, per region (provider_agb null) and per provider within a region,
+    ranked: red signals, budget breaches, cap warnings, amber signals; signals by severity, breaches by expected
+    overrun, cap warnings by forecast share of the cap (docs/steering.md). Each item has a Dutch summary naming the
+    largest drivers or amounts and the question to discuss. A region's agenda holds its own and its municipalities'
+    signals, the budget breaches of its municipalities (budget_forecast, boundary_status 'breach') and the cap warnings
+    of the providers delivering in it (provider_revenue_forecast, early_warning). A provider's agenda in a region
+    holds the region's and its municipalities' signals the provider is among the three largest provider drivers of
+    (with a positive share), the provider's own signals, and its cap warning, in every region it delivers in that
+    quarter. -#}
 with signals as (
     select
         steering_signals.*,
         case steering_signals.status when 'red' then 'red_signal' else 'amber_signal' end as item_type,
-        case steering_signals.status when 'red' then 1 else 2 end as status_order,
+        case steering_signals.status when 'red' then 1 else 4 end as status_order,
         lower(steering_signals.name_nl) as name_lower,
         case steering_signals.scope_type
             when 'region' then case
@@ -145,12 +148,89 @@ provider_own_items as (
     where described.scope_type = 'provider'
 ),
 
+budget_breach_items as (
+    select
+        budget_forecast.region_code,
+        cast(null as varchar) as provider_agb,
+        budget_forecast.as_of_period as period,
+        'budget_breach' as item_type,
+        2 as status_order,
+        cast(budget_forecast.expected_overrun_cents as double precision) / 100 as severity,
+        cast(null as varchar) as kpi_id,
+        'municipality' as scope_type,
+        budget_forecast.municipality_code as scope_code,
+        'Budget perceel ' || budget_forecast.perceel || ' in gemeente '
+            || coalesce(dim_municipality.municipality_name, budget_forecast.municipality_code) || ', '
+            || cast(budget_forecast.year as varchar) || ' (stand ' || budget_forecast.as_of_period || '): prognose EUR '
+            || cast(cast(budget_forecast.forecast_year_end_cents / 100.0 as decimal(18, 2)) as varchar)
+            || ' tegen budget EUR ' || cast(cast(budget_forecast.budget_cents / 100.0 as decimal(18, 2)) as varchar)
+            || ', verwachte overschrijding EUR '
+            || cast(cast(budget_forecast.expected_overrun_cents / 100.0 as decimal(18, 2)) as varchar) || '.'
+            as summary_nl,
+        'Hoe dekken of voorkomen we de verwachte overschrijding op perceel ' || budget_forecast.perceel
+            || ' in gemeente ' || coalesce(dim_municipality.municipality_name, budget_forecast.municipality_code)
+            || ', en welke aanbieders en hulpvormen drijven haar?' as question_nl
+    from {{ ref('budget_forecast') }} as budget_forecast
+    left join {{ ref('dim_municipality') }} as dim_municipality
+        on budget_forecast.municipality_code = dim_municipality.municipality_code
+    where budget_forecast.boundary_status = 'breach'
+),
+
+cap_warnings as (
+    select
+        provider_regions.region_code,
+        provider_revenue_forecast.provider_agb,
+        provider_revenue_forecast.as_of_period as period,
+        provider_revenue_forecast.forecast_share_of_cap as severity,
+        'Omzetplafond aanbieder ' || provider_revenue_forecast.provider_agb || ', '
+            || cast(provider_revenue_forecast.year as varchar) || ' (stand '
+            || provider_revenue_forecast.as_of_period || '): prognose EUR '
+            || cast(cast(provider_revenue_forecast.forecast_year_end_cents / 100.0 as decimal(18, 2)) as varchar)
+            || ' tegen plafond EUR '
+            || cast(cast(provider_revenue_forecast.cap_cents / 100.0 as decimal(18, 2)) as varchar) || ' ('
+            || cast(cast(round(provider_revenue_forecast.forecast_share_of_cap * 100) as integer) as varchar)
+            || '%).' as summary_nl,
+        'Wat doet aanbieder ' || provider_revenue_forecast.provider_agb
+            || ' als het omzetplafond bereikt is, en hoe borgen we de zorg voor lopende en nieuwe clienten?'
+            as question_nl
+    from {{ ref('provider_revenue_forecast') }} as provider_revenue_forecast
+    inner join provider_regions
+        on provider_revenue_forecast.provider_agb = provider_regions.provider_agb
+        and provider_revenue_forecast.as_of_period = provider_regions.period
+    where provider_revenue_forecast.early_warning
+),
+
+cap_warning_items as (
+    {%- for agenda_provider in ['cast(null as varchar)', 'provider_agb'] %}
+    select
+        region_code,
+        {{ agenda_provider }} as provider_agb,
+        period,
+        'cap_warning' as item_type,
+        3 as status_order,
+        severity,
+        cast(null as varchar) as kpi_id,
+        'provider' as scope_type,
+        provider_agb as scope_code,
+        summary_nl,
+        question_nl
+    from cap_warnings
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
 items as (
     select * from region_items
     union all
     select * from provider_driver_items
     union all
     select * from provider_own_items
+    union all
+    select * from budget_breach_items
+    union all
+    select * from cap_warning_items
 ),
 
 final as (
