@@ -88,8 +88,9 @@ sample-cbs-budgets: setup
 	$(UV) run python scripts/write_sample_cbs_budgets.py
 
 # docs/img/quarterly-report.png from the reports `make run` wrote into WAREHOUSE_DIR, as Chromium shows them; by
-# default the shipped sample's JZ11 report of 2024-Q3, a quarter with red signals on the agenda.
-REPORT_SCREENSHOT_ARGS ?= --region JZ11 --quarter 2024-Q3
+# default the shipped sample's JZ32 report of 2024-Q4: red signals on the agenda, and the budget forecast (made as of
+# the latest quarter only).
+REPORT_SCREENSHOT_ARGS ?= --region JZ32 --quarter 2024-Q4
 report-screenshot: setup browser
 	$(UV) run python scripts/report_screenshot.py $(REPORT_SCREENSHOT_ARGS)
 
