@@ -81,6 +81,9 @@ def test_report_shows_every_red_signal_and_agenda_item(tiny_db):
     assert red == {("closed_placements", "region", "JZ11"), ("closed_placements", "municipality", "GM0392")}
     amber = {e.get("data-scope-code") for e in page.xpath("//*[@data-status='amber']")}
     assert amber == {"JZ11"}
+    no_data = page.xpath("//*[@data-status='no_data']")
+    assert [e.get("data-scope-code") for e in no_data] == ["GM0377"]
+    assert "kleine aantallen" in no_data[0].get("title")
     agenda = {(e.get("data-agenda-provider"), e.get("data-agenda-rank")) for e in page.xpath("//*[@data-agenda-rank]")}
     assert agenda == {("", "1"), ("", "2"), ("98060001", "1")}
     text = page.text_content()

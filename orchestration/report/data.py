@@ -207,7 +207,7 @@ def _signals(con: duckdb.DuckDBPyConnection, region_code: str, quarter: str) -> 
         """
         select s.kpi_id, s.name_nl, s.scope_type, s.scope_code, s.region_code, s.period, s.value, s.target,
                s.band_low, s.band_high, s.direction, s.status, s.lever, s.policy_goal, s.trend, s.trend_values,
-               s.drivers, k.unit
+               s.drivers, s.no_data_reason, k.unit
         from marts.steering_signals as s
         left join marts.dim_kpi as k on k.kpi_id = s.kpi_id
         where s.region_code = ? and s.period = ?
