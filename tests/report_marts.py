@@ -37,14 +37,14 @@ create table marts.provider_revenue_forecast (provider_agb varchar, year integer
 create table marts.dialogue_agenda (region_code varchar, provider_agb varchar, period varchar, item_rank integer,
     item_type varchar, kpi_id varchar, scope_type varchar, scope_code varchar, summary_nl varchar,
     question_nl varchar);
-create table marts.fct_referral (allocation_number varchar, municipality_code varchar, provider_agb varchar,
-    referrer_type_code varchar, allocated_on date);
 create table marts.fct_declaration_line (municipality_code varchar, provider_agb varchar, period_start date,
     amount_cents bigint);
 """
 
 KPIS = {
     # kpi_id: name_nl, unit, direction, lever, policy_goal, target, band_low, band_high
+    "referrer_share_01": ("Aandeel verwezen door gemeente", "percent", "none", "diagnostic", "", None, None, None),
+    "referrer_share_02": ("Aandeel verwezen door huisarts", "percent", "none", "diagnostic", "", None, None, None),
     "closed_placements": (
         "Gesloten plaatsingen",
         "count",
@@ -73,6 +73,11 @@ def kpi_value(kpi_id, scope_type, scope_code, period, value, numerator, denomina
     return (kpi_id, scope_type, scope_code, period_type, period, value, numerator, denominator, KPIS[kpi_id][1], False)
 
 
+def withheld(kpi_id, scope_type, scope_code, period):
+    """A row as the published copy holds a suppressed one."""
+    return (kpi_id, scope_type, scope_code, "quarter", period, None, None, None, KPIS[kpi_id][1], True)
+
+
 def signal(kpi_id, scope_type, scope_code, region_code, value, status, trend, trend_values, drivers=None, reason=None):
     name, _, direction, lever, goal, target, band_low, band_high = KPIS[kpi_id]
     return (kpi_id, name, scope_type, scope_code, region_code, "2024-Q2", value, target, band_low, band_high) + (
@@ -94,6 +99,13 @@ ROWS = {
     "dim_care_form": [("ambulant", "Ambulant"), ("residentieel", "Residentieel")],
     "dim_referrer": [("01", "Gemeente"), ("02", "Huisarts")],
     "kpi_values": [
+        kpi_value("referrer_share_01", "region", "JZ11", "2024-Q2", 40.0, 20, 50),
+        kpi_value("referrer_share_01", "municipality", "GM0392", "2024-Q2", 40.0, 10, 25),
+        kpi_value("referrer_share_01", "municipality", "GM0377", "2024-Q2", 40.0, 10, 25),
+        kpi_value("referrer_share_02", "region", "JZ11", "2024-Q2", 60.0, 30, 50),
+        withheld("referrer_share_02", "municipality", "GM0392", "2024-Q2"),
+        withheld("referrer_share_02", "municipality", "GM0377", "2024-Q2"),
+        kpi_value("referrer_share_01", "municipality", "GM0453", "2024-Q2", 100.0, 12, 12),
         kpi_value("closed_placements", "region", "JZ11", "2024-Q2", 3.0, 3),
         kpi_value("closed_placements", "municipality", "GM0392", "2024-Q2", 3.0, 3),
         kpi_value("closed_placements", "municipality", "GM0377", "2024-Q2", 0.0, 0),
@@ -228,13 +240,6 @@ ROWS = {
             "Prognose 117% van het omzetplafond",
             "Hoe voorkomen we een wachtlijst bij het bereiken van het plafond?",
         ),
-    ],
-    "fct_referral": [
-        ("A1", "GM0392", "98060001", "01", "2024-04-03"),
-        ("A2", "GM0392", "98060001", "02", "2024-05-10"),
-        ("A3", "GM0377", "98060002", "02", "2024-06-30"),
-        ("A4", "GM0377", "98060002", "02", "2024-07-01"),
-        ("A5", "GM0453", "98060002", "01", "2024-04-01"),
     ],
     "fct_declaration_line": [
         ("GM0392", "98060001", "2024-04-01", 100000),
