@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from PIL import Image
+
 from orchestration.report.browser import chromium_context
 from orchestration.settings import REPO_ROOT, Settings
 
@@ -29,6 +31,10 @@ def main() -> None:
         page = context.new_page()
         page.goto(pages[-1].resolve().as_uri())
         page.screenshot(path=str(args.out), full_page=True)
+    # A 256-colour palette keeps the page's flat colours and text and cuts the file to a third (about 1 MB to 350 kB).
+    with Image.open(args.out) as shot:
+        palette = shot.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    palette.save(args.out, optimize=True)
     print(f"{pages[-1]} -> {args.out}")
 
 

@@ -211,13 +211,14 @@ def test_the_steering_marts_withhold_every_repetition_of_a_withheld_kpi_value(tm
         con.execute(
             "create table marts.steering_drivers (kpi_id varchar, scope_type varchar, scope_code varchar, "
             "period varchar, driver_type varchar, driver_code varchar, contribution double, share double, "
-            "driver_rank integer)"
+            "driver_rank integer, small_count boolean)"
         )
         for q in quarters:
             con.execute(
                 "insert into marts.steering_drivers values ('clients', 'region', 'JZ01', ?, 'municipality', "
-                "'GM0002', 30, 0.6, 1), ('clients', 'region', 'JZ01', ?, 'municipality', 'GM0001', 20, 0.4, 2)",
-                [q, q],
+                "'GM0002', 30, 0.6, 1, false), ('clients', 'region', 'JZ01', ?, 'municipality', 'GM0001', 20, 0.4, 2, "
+                "false), ('clients', 'region', 'JZ01', ?, 'provider', '98000001', 50, 1.0, 1, ?)",
+                [q, q, q, q == "2024-Q4"],
             )
         con.execute(
             "create table marts.dialogue_agenda (region_code varchar, provider_agb varchar, period varchar, "
@@ -251,9 +252,14 @@ def test_the_steering_marts_withhold_every_repetition_of_a_withheld_kpi_value(tm
         ("JZ01", "2024-Q1", 55.0, "red", "[1, 2]", "GM0002 60%, GM0001 40%"),
         ("JZ01", "2024-Q2", 34.0, "red", "[1, 2]", None),
         ("JZ01", "2024-Q3", 55.0, "red", "[1, 2]", "GM0002 60%, GM0001 40%"),
-        ("JZ01", "2024-Q4", 55.0, "red", "[1, 2]", "GM0002 60%, GM0001 40%"),
+        ("JZ01", "2024-Q4", 55.0, "red", "[1, 2]", None),
     ]
-    assert [row for row in drivers if row[2] is None] == [("2024-Q2", "GM0001", None), ("2024-Q2", "GM0002", None)]
+    # The provider's part of the region holds a small count in Q4: its contribution would reveal it.
+    assert [row for row in drivers if row[2] is None] == [
+        ("2024-Q2", "GM0001", None),
+        ("2024-Q2", "GM0002", None),
+        ("2024-Q4", "98000001", None),
+    ]
     assert agenda == [
         ("2024-Q2", 1, "JZ01", "Rood."),
         ("2024-Q3", 1, "JZ01", "Rood. Grootste bijdragen: GM0002 60%."),

@@ -81,6 +81,9 @@ def test_report_shows_every_red_signal_and_agenda_item(tiny_db):
     assert red == {("closed_placements", "region", "JZ11"), ("closed_placements", "municipality", "GM0392")}
     amber = {e.get("data-scope-code") for e in page.xpath("//*[@data-status='amber']")}
     assert amber == {"JZ11"}
+    no_data = page.xpath("//*[@data-status='no_data']")
+    assert [e.get("data-scope-code") for e in no_data] == ["GM0377"]
+    assert "kleine aantallen" in no_data[0].get("title")
     agenda = {(e.get("data-agenda-provider"), e.get("data-agenda-rank")) for e in page.xpath("//*[@data-agenda-rank]")}
     assert agenda == {("", "1"), ("", "2"), ("98060001", "1")}
     text = page.text_content()
@@ -132,18 +135,19 @@ def test_cost_variance_effects_are_shown_as_the_mart_has_them(tiny_db):
     assert "+31,0%" in page.xpath("//section[@id='kosten']/p[@class='lead']")[0].text_content()
 
 
-def test_referrals_count_allocations_of_the_quarter_per_referrer(tiny_db):
+def test_referrals_show_the_published_referrer_counts_and_dashes_where_withheld(tiny_db):
     page = lxml_html.fromstring(render(tiny_db))
-    totals = {
-        row.get("data-referrer"): row.xpath("td")[-2].text_content().strip()
+    cells = {
+        row.get("data-referrer"): [cell.text_content().strip() for cell in row.xpath("td")[1:]]
         for row in page.xpath("//section[@id='verwijzers']//tbody/tr")
     }
-    # A4 (1 July) is Q3 and A5 is in JZ10: Haarlem 01 + 02, GM0377 02 on 30 June.
-    assert totals == {"01": "1", "02": "2"}
+    # Columns: GM0377, GM0392 (sorted codes), region, share. JZ11's referrer 02 was withheld in GM0392 and so in
+    # its complement GM0377; JZ10's rows stay out of JZ11's report.
+    assert cells == {"02": ["–", "–", "30", "60,0%"], "01": ["10", "10", "20", "40,0%"]}
 
 
 def test_absent_sources_give_geen_gegevens_sections(tmp_path):
-    absent = ("budget_forecast", "provider_revenue_forecast", "cost_variance", "dialogue_agenda", "fct_referral")
+    absent = ("budget_forecast", "provider_revenue_forecast", "cost_variance", "dialogue_agenda", "kpi_values")
     page = lxml_html.fromstring(render(build_report_marts(tmp_path / "warehouse.duckdb", without=absent)))
     for section in ("agenda", "budget", "kosten", "verwijzers"):
         assert "Geen gegevens" in page.xpath(f"//section[@id='{section}']")[0].text_content(), section
@@ -179,6 +183,13 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
         ("closed_placements", "gemeente", "GM0392", 3.0, "rood"),
         ("cost_per_client", "gemeente", "GM0392", 5000.0, "geen norm"),
         ("closed_placements", "gemeente", "GM0377", 0.0, "groen"),
+        ("referrer_share_01", "regio", "JZ11", 40.0, "geen norm"),
+        ("referrer_share_01", "gemeente", "GM0392", 40.0, "geen norm"),
+        ("referrer_share_01", "gemeente", "GM0377", 40.0, "geen norm"),
+        ("referrer_share_02", "regio", "JZ11", 60.0, "geen norm"),
+        # Withheld in publication: the row is there, its value is not.
+        ("referrer_share_02", "gemeente", "GM0392", None, "geen norm"),
+        ("referrer_share_02", "gemeente", "GM0377", None, "geen norm"),
     }
     hostile = [cell for row in sheet.iter_rows() for cell in row if cell.value == HOSTILE_NAME]
     assert hostile and all(cell.data_type == "s" for cell in hostile)
@@ -187,9 +198,11 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
         assert sheets and not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name) for name in sheets)
 
 
-def test_report_asset_waits_for_every_mart_it_reads(definitions):
+def test_report_asset_reads_the_published_copy_of_every_mart_it_reads(definitions):
     graph = definitions.resolve_asset_graph()
-    parents = {key.to_user_string() for key in graph.get(dg.AssetKey(["report", "quarterly_report"])).parent_keys}
-    read = ("kpi_values", "dim_kpi", "steering_signals", "cost_variance", "budget_forecast")
-    read += ("provider_revenue_forecast", "dialogue_agenda", "fct_referral", "dim_region", "dim_municipality")
-    assert {f"marts/{name}" for name in read} <= parents
+    report = graph.get(dg.AssetKey(["report", "quarterly_report"]))
+    assert report.parent_keys == {dg.AssetKey(["published", "marts"])}
+    published = {key.to_user_string() for key in graph.get(dg.AssetKey(["published", "marts"])).parent_keys}
+    read = ("kpi_values", "dim_kpi", "steering_signals", "cost_variance", "budget_forecast", "dim_referrer")
+    read += ("provider_revenue_forecast", "dialogue_agenda", "fct_declaration_line", "dim_region", "dim_municipality")
+    assert {f"marts/{name}" for name in read} <= published

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from orchestration.report.browser import chromium_context
+from orchestration.warehouse.publish import PUBLISHED_FILENAME
 
 
 @dataclass
@@ -29,8 +30,10 @@ def browser():
 
 @pytest.fixture(scope="module")
 def sample(sample_run):
-    """The sample's warehouse and, from an independent query, which region reports the run had to write."""
-    with duckdb.connect(str(sample_run["db"]), read_only=True) as con:
+    """The sample's published marts (what the report reads) and, from an independent query, which region reports the
+    run had to write."""
+    published = sample_run["db"].parent / "published" / PUBLISHED_FILENAME
+    with duckdb.connect(str(published), read_only=True) as con:
         quarters = con.execute(
             """
             with latest as (
@@ -43,7 +46,7 @@ def sample(sample_run):
             order by 1, 2
             """
         ).fetchall()
-    return {"db": sample_run["db"], "reports": sample_run["db"].parent / "reports", "quarters": quarters}
+    return {"db": published, "reports": sample_run["db"].parent / "reports", "quarters": quarters}
 
 
 def open_page(browser, path: Path) -> tuple[object, PageLoad]:

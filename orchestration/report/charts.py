@@ -129,9 +129,12 @@ def trend_chart(series: Sequence[TrendSeries], salt: str, columns: int = 4) -> s
             ax.yaxis.set_major_formatter(_axis_format(trend.value_format))
             if trend.value_format == "number":
                 ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+                # A count that stays 0 (zero closed placements) would get an axis of -0.05..0.05 ticked at -0,0.
+                low, high = ax.get_ylim()
+                ax.set_ylim(min(low, 0), max(high, 1))
             ax.tick_params(labelsize=7)
             ax.grid(axis="y", color=GRID, linewidth=0.6)
-            ax.set_title("\n".join(textwrap.wrap(trend.title, 30)[:2]), loc="left", color=INK)
+            ax.set_title("\n".join(textwrap.wrap(trend.title, 26)[:2]), loc="left", color=INK)
         for ax in axes[len(series) :]:
             ax.set_visible(False)
     return _svg(fig, salt)

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.report.labels import STATUS_ORDER, parse_quarter, quarter_bounds
+from orchestration.report.labels import STATUS_ORDER, parse_quarter
 
 Row = dict[str, Any]
 
@@ -185,18 +185,22 @@ def load_report_data(con: duckdb.DuckDBPyConnection, region_code: str, quarter: 
         ),
         referrals=_dicts(
             con,
-            # Allocations (JW301) of the quarter by allocation date, per referrer type and municipality.
+            # The referrer KPIs (allocations of the quarter per referrer type of the JW315, docs/kpis.md) of the region
+            # and its municipalities, as published: a withheld count stays withheld here.
             """
-            select r.referrer_type_code, coalesce(t.referrer_type_name_nl, r.referrer_type_code) as referrer_name,
-                   r.municipality_code, count(*) as referrals
-            from marts.fct_referral as r
-            join marts.dim_municipality as m on m.municipality_code = r.municipality_code
-            left join marts.dim_referrer as t on t.referrer_type_code = r.referrer_type_code
-            where m.region_code = ? and r.allocated_on between ? and ?
-            group by r.referrer_type_code, t.referrer_type_name_nl, r.municipality_code
-            order by r.referrer_type_code, r.municipality_code
+            select substr(v.kpi_id, 16) as referrer_type_code,
+                   coalesce(t.referrer_type_name_nl, substr(v.kpi_id, 16)) as referrer_name,
+                   v.scope_type, v.scope_code, v.numerator as referrals, v.denominator as allocations,
+                   v.value as share
+            from marts.kpi_values as v
+            left join marts.dim_referrer as t on t.referrer_type_code = substr(v.kpi_id, 16)
+            where starts_with(v.kpi_id, 'referrer_share_') and v.period_type = 'quarter' and v.period = ?
+              and ((v.scope_type = 'region' and v.scope_code = ?)
+                   or (v.scope_type = 'municipality' and v.scope_code in
+                       (select municipality_code from marts.dim_municipality where region_code = ?)))
+            order by referrer_type_code, v.scope_code
             """,
-            [region_code, *quarter_bounds(quarter)],
+            [quarter, region_code, region_code],
         ),
     )
 
@@ -207,7 +211,7 @@ def _signals(con: duckdb.DuckDBPyConnection, region_code: str, quarter: str) -> 
         """
         select s.kpi_id, s.name_nl, s.scope_type, s.scope_code, s.region_code, s.period, s.value, s.target,
                s.band_low, s.band_high, s.direction, s.status, s.lever, s.policy_goal, s.trend, s.trend_values,
-               s.drivers, k.unit
+               s.drivers, s.no_data_reason, k.unit
         from marts.steering_signals as s
         left join marts.dim_kpi as k on k.kpi_id = s.kpi_id
         where s.region_code = ? and s.period = ?

@@ -21,6 +21,7 @@ from orchestration.report.labels import (
     AGENDA_TYPE_NL,
     BOUNDARY_NL,
     LEVER_NL,
+    NO_DATA_REASON_NL,
     SCOPE_NL,
     STATUS_NL,
     STATUS_ORDER,
@@ -48,6 +49,7 @@ _environment.filters.update(
     kpi_value=lambda value, unit: kpi_value_nl(value, unit),
     number=number_nl,
     status_nl=lambda status: STATUS_NL.get(status, "geen gegevens"),
+    no_data_reason_nl=lambda reason: NO_DATA_REASON_NL.get(reason, ""),
     trend_nl=lambda trend: TREND_NL.get(trend, ""),
     trend_arrow=lambda trend: TREND_ARROW.get(trend, ""),
     lever_nl=lambda lever: LEVER_NL.get(lever, lever or ""),
@@ -208,23 +210,43 @@ def _variance(data: ReportData, salt: str) -> dict[str, Any]:
 
 
 def _referrals(data: ReportData, names: dict[str, str], salt: str) -> dict[str, Any]:
-    by_referrer: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    """Referrer x municipality counts with the region's count and share per referrer; None where publication
+    withholds a count (it is shown as a dash, never recomputed from the other cells)."""
+    by_referrer: dict[tuple[str, str], dict[str, float | None]] = defaultdict(dict)
+    region: dict[tuple[str, str], Row] = {}
     for row in data.referrals:
-        by_referrer[(row["referrer_type_code"], row["referrer_name"])][row["municipality_code"]] = row["referrals"]
-    municipalities = sorted({row["municipality_code"] for row in data.referrals})
-    totals = sorted(
-        ((referrer, sum(counts.values())) for referrer, counts in by_referrer.items()),
-        key=lambda item: (-item[1], item[0][0]),
+        referrer = (row["referrer_type_code"], row["referrer_name"])
+        if row["scope_type"] == "region":
+            region[referrer] = row
+        else:
+            by_referrer[referrer][row["scope_code"]] = row["referrals"]
+    referrers = sorted(
+        set(by_referrer) | set(region),
+        key=lambda referrer: (-(region.get(referrer, {}).get("referrals") or 0), referrer[0]),
     )
-    grand_total = sum(count for _, count in totals)
+    municipalities = sorted({row["scope_code"] for row in data.referrals if row["scope_type"] == "municipality"})
+    allocations = next((row["allocations"] for row in region.values() if row["allocations"] is not None), None)
+    shown = [
+        (referrer[1], float(region[referrer]["referrals"]))
+        for referrer in referrers
+        if referrer in region and region[referrer]["referrals"]
+    ]
     chart = None
-    if totals:
+    if shown:
         chart = Markup(  # noqa: S704 - SVG written by matplotlib
-            charts.bar_chart([(name, count) for (_, name), count in totals], f"{salt}-referrals")
+            charts.bar_chart(shown, f"{salt}-referrals")
         )
     return {
         "columns": [(code, names.get(code, code)) for code in municipalities],
-        "rows": [(referrer, by_referrer[referrer], count) for referrer, count in totals],
-        "total": grand_total,
+        "rows": [
+            (
+                referrer,
+                by_referrer[referrer],
+                region.get(referrer, {}).get("referrals"),
+                region.get(referrer, {}).get("share"),
+            )
+            for referrer in referrers
+        ],
+        "total": allocations,
         "chart": chart,
     }

@@ -8,6 +8,7 @@ from datetime import date
 STATUS_NL = {"red": "rood", "amber": "oranje", "green": "groen", "no_data": "geen gegevens"}
 # Most urgent first: the order of the signal tables and of the summary.
 STATUS_ORDER = {"red": 0, "amber": 1, "no_data": 2, "green": 3}
+NO_DATA_REASON_NL = {"suppressed": "kleine aantallen", "missing": "geen waarde"}
 TREND_NL = {
     "improving": "verbetert",
     "worsening": "verslechtert",

@@ -130,15 +130,18 @@ def _steering_follows_kpi_suppression(con: duckdb.DuckDBPyConnection, schema: st
         where suppressed and period_type = 'quarter'
         """
     )
-    # A driver is withheld with its own KPI row, and with the signal it explains.
+    # A driver is withheld with its own KPI row, with the signal it explains, and where its part of the scope (a
+    # provider within a region, say: not a published scope) holds a small count itself.
     con.execute(
         f"""
         update {schema}.steering_drivers as driver
         set contribution = null, share = null
-        from withheld_quarters as withheld
-        where driver.kpi_id = withheld.kpi_id and driver.period = withheld.period
-          and ((driver.driver_type = withheld.scope_type and driver.driver_code = withheld.scope_code)
-               or (driver.scope_type = withheld.scope_type and driver.scope_code = withheld.scope_code))
+        where driver.small_count or exists (
+            select 1 from withheld_quarters as withheld
+            where driver.kpi_id = withheld.kpi_id and driver.period = withheld.period
+              and ((driver.driver_type = withheld.scope_type and driver.driver_code = withheld.scope_code)
+                   or (driver.scope_type = withheld.scope_type and driver.scope_code = withheld.scope_code))
+        )
         """
     )
     # The trend spans the signal's quarter and the three before it: one withheld quarter hides the trend's values.

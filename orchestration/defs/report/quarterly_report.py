@@ -2,35 +2,17 @@
 
 import dagster as dg
 
-from orchestration.defs.dbt.assets import kpi_marts, star_schema
-from orchestration.defs.publish.published_marts import failed_blocking_checks
+from orchestration.defs.publish.published_marts import failed_blocking_checks, published_marts
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.report.build import write_reports
-
-REPORTED_MARTS = {
-    "kpi_values",
-    "dim_kpi",
-    "steering_signals",
-    "cost_variance",
-    "budget_forecast",
-    "provider_revenue_forecast",
-    "dialogue_agenda",
-    "fct_referral",
-    "fct_declaration_line",
-    "dim_region",
-    "dim_municipality",
-    "dim_care_form",
-    "dim_referrer",
-}
-REPORT_DEPS = sorted(
-    (key for key in [*star_schema.keys, *kpi_marts.keys] if key.path[0] == "marts" and key.path[-1] in REPORTED_MARTS),
-    key=lambda key: key.path,
-)
+from orchestration.warehouse.publish import PUBLISHED_FILENAME
 
 
 @dg.asset(
     key=dg.AssetKey(["report", "quarterly_report"]),
-    deps=REPORT_DEPS,
+    # The report is a publication: it reads the published copy, so small numbers and their complements stay
+    # withheld exactly as BI tools see them.
+    deps=[published_marts],
     group_name="report",
     # The report only reads, but a DuckDB file being written by another run cannot be opened at all.
     pool=WRITER_POOL,
@@ -48,7 +30,7 @@ def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     if failed:
         raise dg.Failure(f"no new report: blocking checks failed in this run: {', '.join(sorted(failed))}")
     settings = warehouse.settings()
-    reports = write_reports(settings.duckdb_path, settings.reports_dir)
+    reports = write_reports(settings.published_dir / PUBLISHED_FILENAME, settings.reports_dir)
     latest = max((report.quarter for report in reports), default=None)
     red_latest = {report.region_code: report.red_signals for report in reports if report.quarter == latest}
     context.log.info(f"wrote {len(reports)} quarterly reports under {settings.reports_dir}")

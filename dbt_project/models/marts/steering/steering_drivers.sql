@@ -27,7 +27,7 @@ with signals as (
 ),
 
 catalogue as (
-    select kpi_id, denominator_kind = 'none' as is_level
+    select kpi_id, unit, numerator_kind, denominator_kind, denominator_kind = 'none' as is_level
     from {{ ref('dim_kpi') }}
 ),
 
@@ -95,7 +95,9 @@ per_driver as (
         sum(case when catalogue.is_level then candidates.value else candidates.value * candidates.denominator end)
             as mass,
         sum(cast(case when catalogue.is_level then candidates.numerator else candidates.denominator end
-            as double precision)) as basis
+            as double precision)) as basis,
+        max(case when {{ suppressed_in_publication('candidates', 'catalogue') }} then 1 else 0 end) = 1
+            as small_count
     from candidates
     inner join catalogue
         on candidates.kpi_id = catalogue.kpi_id
@@ -161,7 +163,8 @@ final as (
         cast(row_number() over (
             partition by kpi_id, scope_type, scope_code, period, driver_type
             order by (direct_contribution + residual * weight) / (signal_value - target) desc, driver_code
-        ) as integer) as driver_rank
+        ) as integer) as driver_rank,
+        small_count
     from contributions
 )
 
