@@ -192,7 +192,7 @@ def test_region_agenda_ranks_red_before_amber_then_by_severity(steering_world):
         (5, "cap_warning", None, P1),
         (6, "amber_signal", "ended_according_to_plan_share", "JZ99"),
     ]
-    assert "verwachte overschrijding EUR 20000.00" in agenda[3][4]
+    assert "verwachte overschrijding EUR 20000,00" in agenda[3][4]
     assert "perceel Ambulant" in agenda[3][5]
     assert "GM9901 62%, GM9902 38%" in agenda[0][4]
     assert all(question.endswith("?") for *_, question in agenda)

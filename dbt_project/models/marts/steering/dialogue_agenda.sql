@@ -40,10 +40,10 @@ described as (
     select
         signals.*,
         signals.name_nl || ' in ' || signals.scope_label || ', ' || signals.period || ': '
-            || cast(cast(signals.value as decimal(18, 2)) as varchar)
-            || ' (doel ' || cast(cast(signals.target as decimal(18, 2)) as varchar)
-            || ', band ' || cast(cast(signals.band_low as decimal(18, 2)) as varchar)
-            || ' tot ' || cast(cast(signals.band_high as decimal(18, 2)) as varchar) || '), '
+            || {{ decimal_nl('signals.value') }}
+            || ' (doel ' || {{ decimal_nl('signals.target') }}
+            || ', band ' || {{ decimal_nl('signals.band_low') }}
+            || ' tot ' || {{ decimal_nl('signals.band_high') }} || '), '
             || case signals.status when 'red' then 'rood' else 'oranje' end
             || case signals.trend
                 when 'worsening' then ', verslechtert'
@@ -162,10 +162,10 @@ budget_breach_items as (
         'Budget perceel ' || budget_forecast.perceel || ' in gemeente '
             || coalesce(dim_municipality.municipality_name, budget_forecast.municipality_code) || ', '
             || cast(budget_forecast.year as varchar) || ' (stand ' || budget_forecast.as_of_period || '): prognose EUR '
-            || cast(cast(budget_forecast.forecast_year_end_cents / 100.0 as decimal(18, 2)) as varchar)
-            || ' tegen budget EUR ' || cast(cast(budget_forecast.budget_cents / 100.0 as decimal(18, 2)) as varchar)
+            || {{ decimal_nl('budget_forecast.forecast_year_end_cents / 100.0') }}
+            || ' tegen budget EUR ' || {{ decimal_nl('budget_forecast.budget_cents / 100.0') }}
             || ', verwachte overschrijding EUR '
-            || cast(cast(budget_forecast.expected_overrun_cents / 100.0 as decimal(18, 2)) as varchar) || '.'
+            || {{ decimal_nl('budget_forecast.expected_overrun_cents / 100.0') }} || '.'
             as summary_nl,
         'Hoe dekken of voorkomen we de verwachte overschrijding op perceel ' || budget_forecast.perceel
             || ' in gemeente ' || coalesce(dim_municipality.municipality_name, budget_forecast.municipality_code)
@@ -185,9 +185,9 @@ cap_warnings as (
         'Omzetplafond aanbieder ' || provider_revenue_forecast.provider_agb || ', '
             || cast(provider_revenue_forecast.year as varchar) || ' (stand '
             || provider_revenue_forecast.as_of_period || '): prognose EUR '
-            || cast(cast(provider_revenue_forecast.forecast_year_end_cents / 100.0 as decimal(18, 2)) as varchar)
+            || {{ decimal_nl('provider_revenue_forecast.forecast_year_end_cents / 100.0') }}
             || ' tegen plafond EUR '
-            || cast(cast(provider_revenue_forecast.cap_cents / 100.0 as decimal(18, 2)) as varchar) || ' ('
+            || {{ decimal_nl('provider_revenue_forecast.cap_cents / 100.0') }} || ' ('
             || cast(cast(round(provider_revenue_forecast.forecast_share_of_cap * 100) as integer) as varchar)
             || '%).' as summary_nl,
         'Wat doet aanbieder ' || provider_revenue_forecast.provider_agb
