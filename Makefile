@@ -10,7 +10,8 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup manifest run test test-slow ui lint bench sample shipped-sample sample-cbs-budgets kpi-docs
+.PHONY: help setup browser manifest run test test-slow ui lint bench sample shipped-sample sample-cbs-budgets kpi-docs \
+	report-screenshot
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
@@ -19,6 +20,7 @@ help:
 	@echo "make lint  - ruff on the Python code"
 	@echo "make bench - generator, ingest and end-to-end benchmarks (docs/benchmarks.md)"
 	@echo "make kpi-docs - render docs/kpis.md from the KPI catalogue"
+	@echo "make report-screenshot - docs/img/quarterly-report.png from the sample's quarterly report (after make run)"
 	@echo "make sample - write a synthetic world with ground_truth.json into the landing directory (SAMPLE_ARGS=...)"
 
 setup: .venv/.synced
@@ -27,6 +29,15 @@ setup: .venv/.synced
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	$(UV) sync --frozen
 	@touch $@
+
+# The report's browser test drives Debian's chromium through Playwright; Playwright's own browser download is never
+# used (CI and municipal networks reach only package registries). CI runs as root; elsewhere apt-get needs sudo.
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
 # dagster-dbt loads dbt assets from the manifest; outside `dg dev` it must be built before Definitions load.
 manifest: setup
@@ -38,10 +49,10 @@ run: manifest
 	$(UV) run dg launch --assets '*' --config-json '$(RUN_CONFIG)'
 	@$(UV) run python -m orchestration.summary
 
-test: manifest
+test: manifest browser
 	$(UV) run pytest
 
-test-slow: manifest
+test-slow: manifest browser
 	$(UV) run pytest -m slow
 
 ui: manifest
@@ -58,10 +69,15 @@ bench: manifest
 	$(UV) run python bench/ingest_bench.py
 	$(UV) run python bench/ingest_bench.py --scale 1.0 --municipalities default --end-to-end
 
-# The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024).
+# The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024). Its
+# omzetplafonds are a seed (a lookup the region maintains), so they move to seeds/reference. Its CBS figures are the
+# script-made snapshots of seeds/sample/cbs (make sample-cbs-budgets), so the world's own population and Gebieden
+# snapshots are not shipped: two snapshots of one table would contradict each other.
 shipped-sample: setup
 	$(UV) run python -m orchestration.generator --out seeds/sample --municipalities GM0392,GM0453,GM0361,GM0268 \
 		--from 2024-Q1 --to 2024-Q4 --scale 0.02 --faults 0.01 --seed 2024 --quiet --overwrite
+	mv seeds/sample/provider_revenue_caps.csv seeds/reference/provider_revenue_caps.csv
+	rm -f seeds/sample/cbs/03759ned_generated.json seeds/sample/cbs/85755NED_generated.json
 
 # A synthetic, calibrated world (docs/generator.md) into WAREHOUSE_LANDING_DIR; e.g. SAMPLE_ARGS="--overwrite --scale 0.1".
 sample: setup
@@ -70,6 +86,10 @@ sample: setup
 # The CBS snapshots and budgets shipped in seeds/sample (docs/cbs.md, docs/budgets.md).
 sample-cbs-budgets: setup
 	$(UV) run python scripts/write_sample_cbs_budgets.py
+
+# docs/img/quarterly-report.png: the latest quarterly report of JZ11 in WAREHOUSE_DIR, as Chromium shows it.
+report-screenshot: setup browser
+	$(UV) run python scripts/report_screenshot.py
 
 # docs/kpis.md from seeds/reference/kpi_catalogue.csv (tests/test_kpi_docs.py fails when they differ).
 kpi-docs: setup

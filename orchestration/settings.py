@@ -44,6 +44,11 @@ class Settings:
         return self.warehouse_dir / "published"
 
     @property
+    def reports_dir(self) -> Path:
+        """The quarterly reports: <region>/<quarter>.html and .xlsx."""
+        return self.warehouse_dir / "reports"
+
+    @property
     def dagster_home(self) -> Path:
         return self.warehouse_dir / "dagster_home"
 

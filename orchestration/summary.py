@@ -1,4 +1,6 @@
-"""The short summary `make run` prints: what was ingested, what was quarantined, and the KPI table."""
+"""The summary `make run` prints: what was ingested and quarantined, the KPI table, where the reports are."""
+
+from pathlib import Path
 
 import duckdb
 
@@ -74,7 +76,22 @@ def print_summary() -> None:
     print(f"  all KPIs: {kpi_counts[0]} KPIs in {kpi_counts[1]} rows (every scope and period; docs/kpis.md)")
     print()
     print(f"Warehouse: {settings.duckdb_path}")
+    _print_reports(settings.reports_dir)
     print("UI:        make ui, then open http://127.0.0.1:3000")
+
+
+def _print_reports(reports_dir: Path) -> None:
+    """Where the quarterly reports are: the latest quarter's page per region, the count of all."""
+    pages = sorted(reports_dir.glob("*/*.html"))
+    if not pages:
+        print(f"Reports:   none written in {reports_dir} (docs/report.md)")
+        return
+    print(f"Reports:   {len(pages)} quarterly reports (HTML + XLSX) in {reports_dir}; latest per region:")
+    latest: dict[str, Path] = {}
+    for page in pages:
+        latest[page.parent.name] = page
+    for page in latest.values():
+        print(f"           {page}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import duckdb
 import pytest
 from lxml import etree
 
+from tests.steering_worlds import steering_world  # noqa: F401 - the session fixture of tests/test_steering_*.py
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_XSD_DIR = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "xsd"
 

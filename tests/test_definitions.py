@@ -19,7 +19,11 @@ def test_graph_connects_ingest_to_kpi_through_staging_and_marts(definitions):
         ["staging", "stg_ijw__declaration_lines"],
         ["marts", "fct_declaration_line"],
         ["intermediate", "int_kpi_costs_summed"],
+        ["intermediate", "int_kpi_values_unioned"],
         ["marts", "kpi_values"],
+        ["intermediate", "int_steering_signals_scored"],
+        ["marts", "steering_signals"],
+        ["marts", "dialogue_agenda"],
     ]
     for upstream, downstream in zip(chain, chain[1:], strict=False):
         parents = graph.get(dg.AssetKey(downstream)).parent_keys

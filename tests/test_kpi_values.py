@@ -17,11 +17,22 @@ The trajectories (one per allocation; none overlap, so none merge):
 Declared (EUR): Haarlem 2023-02 500 (C5); 2024-01 1,000 (C1); 2024-02 1,000 (C1) + 3,000 (C2) + 2,000 (C3) +
 600 (C5); 2024-12 3,000 (C2). Velsen 2024-03 5,000 (C6); 2024-04 800 (C7). The latest date in the traffic is
 2024-12-01 (the December product period), the follow-up horizon of no_new_start_6m_share.
+
+Every allocation allocates 1 stuks (82) per month from its Toewijzingsdatum, open-ended; every line declares 1.
+
+Each declaration is dated five days after its month, so the latest (December 2024) is dated 2025-01-05 and the
+forecasts read the warehouse as of 2024-Q4 (cut 2024-12-31): the December line is not known yet. Every month up to
+June 2024 is mature at the cut and was declared within a month, so the lag profile is 0 at age 0 and 1 from age 1:
+each month up to November 2024 counts as declared in full, and December (age 0) is projected at the run rate of
+September to November, which is 0 for Haarlem and provider A. Forecast 2024: Haarlem Ambulant 1,000 + 1,600, Verblijf
+5,000 (pleegzorg and residential); provider A 1,000 + 6,000.
 """
 
+import csv
 import datetime as dt
 import shutil
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -34,7 +45,9 @@ from orchestration.ijw.writing import Header
 from tests.conftest import REPO_ROOT
 
 D = dt.date
-PROVIDER_A, PROVIDER_B = "98000001", "98000002"
+# Provider A is a provider of the shipped sample, so it has an omzetplafond in seeds/reference/provider_revenue_caps.csv
+# (the cap is an input the test reads; provider B has none).
+PROVIDER_A, PROVIDER_B = "98110001", "98000002"
 PRODUCTS = {
     "02": ("40", "40A12"),
     "11": ("43", "43A03"),
@@ -244,6 +257,16 @@ def tiny_kpis(definitions, tmp_path_factory):
     return values, catalogue
 
 
+def _cap_cents(provider: str, year: int) -> int:
+    with (REPO_ROOT / "seeds" / "reference" / "provider_revenue_caps.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["provider_agb"] == provider and int(row["year"]) == year:
+                return int(Decimal(row["cap_euros"]) * 100)
+    raise LookupError(f"no cap for {provider} in {year}")
+
+
+CAP_A_CENTS = _cap_cents(PROVIDER_A, 2024)
+
 # (kpi_id, scope_type, scope_code, period): (value, numerator, denominator), worked out from the table above.
 EXPECTED = {
     # Haarlem 2024-Q1 active: T1, T3, T4, T5, T6 (five clients, five trajectories).
@@ -307,10 +330,36 @@ EXPECTED = {
     ("youth_in_care_share", "municipality", "GM0392", "2024"): (100 * 5 / 32_000, 5, 32_000),
     ("youth_in_care_share", "region", "JZ10", "2024"): (100 * 2 / 29_500, 2, 29_500),
     ("youth_in_care_share", "nl", "NL01", "2024"): (10.3, 349_170, None),
+    # Velsen 2024-Q1: allocation 2001 from 2024-03-11 allocates 21/31 of March, 1 is declared; 2024-Q2: 2001 and
+    # 2002 allocate 3 each (April to June), only 2002's April is declared.
+    ("realisation_share", "municipality", "GM0453", "2024-Q1"): (100 * 31 / 21, 1, Decimal("0.68")),
+    ("realisation_share", "municipality", "GM0453", "2024-Q2"): (100 / 6, 1, 6),
+    # Haarlem 2024-Q1: 1001 from 2024-01-12 (20/31 of January, then February and March), 1003 from 2024-02-01
+    # (2), 1004 from 2024-01-25 (7/31 + 2), 1005 from 2024-03-01 (1), 1006 all quarter (3); declared 1001 January and
+    # February, 1003, 1004 and 1006 February: 5.
+    (
+        "realisation_share",
+        "municipality",
+        "GM0392",
+        "2024-Q1",
+    ): (100 * 5 / (20 / 31 + 2 + 2 + 7 / 31 + 2 + 1 + 3), 5, Decimal("10.87")),
+    # Forecast (see above) over the region budget of EUR 100,000 for Haarlem's two percelen.
+    ("budget_forecast_share", "municipality", "GM0392", "2024"): (7.6, 760_000, 10_000_000),
+    ("budget_forecast_share", "region", "JZ11", "2024"): (7.6, 760_000, 10_000_000),
+    ("provider_revenue_cap_share", "provider", PROVIDER_A, "2024"): (
+        100 * 700_000 / CAP_A_CENTS,
+        700_000,
+        CAP_A_CENTS,
+    ),
     # Year to date against EUR 100,000.
     ("budget_realisation_share", "municipality", "GM0392", "2024-Q1"): (7.6, 760_000, 10_000_000),
     ("budget_realisation_share", "region", "JZ11", "2024"): (10.6, 1_060_000, 10_000_000),
 }
+
+
+def test_no_cap_means_no_cap_share(tiny_kpis):
+    values, _ = tiny_kpis
+    assert not [key for key in values if key[0] == "provider_revenue_cap_share" and key[2] == PROVIDER_B]
 
 
 def test_every_catalogue_kpi_has_a_hand_computed_case():

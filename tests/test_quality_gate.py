@@ -1,4 +1,4 @@
-"""A failing blocking check stops kpi_values from materialising in the same run."""
+"""A failing blocking check stops kpi_values and the quarterly report from materialising in the same run."""
 
 import dagster as dg
 import duckdb
@@ -6,6 +6,7 @@ import duckdb
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 KPI_VALUES = dg.AssetKey(["marts", "kpi_values"])
+QUARTERLY_REPORT = dg.AssetKey(["report", "quarterly_report"])
 
 
 def run_everything(definitions, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
@@ -39,6 +40,8 @@ def test_failing_great_expectations_suite_blocks_the_marts_and_kpis(definitions,
     assert instance.get_latest_materialization_event(dg.AssetKey(["marts", "fct_declaration_line"])) is None
     assert instance.get_latest_materialization_event(KPI_VALUES) is None
     assert not kpi_table_exists(warehouse_dir)
+    assert instance.get_latest_materialization_event(QUARTERLY_REPORT) is None
+    assert not (warehouse_dir / "reports").exists()
 
 
 def test_failing_dbt_relationship_test_blocks_the_kpis(definitions, warehouse_env):
@@ -56,3 +59,5 @@ def test_failing_dbt_relationship_test_blocks_the_kpis(definitions, warehouse_en
     )
     assert instance.get_latest_materialization_event(KPI_VALUES) is None
     assert not kpi_table_exists(warehouse_dir)
+    assert instance.get_latest_materialization_event(QUARTERLY_REPORT) is None
+    assert not (warehouse_dir / "reports").exists()

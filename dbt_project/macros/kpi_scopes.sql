@@ -1,22 +1,35 @@
 {#- One row per fact and scope it counts in: the municipality, its region, the provider and the care form. A fact
     without a provider or care form (a declaration line for a product outside the code list) counts only where it
-    has a code. `columns` are carried along unchanged. -#}
+    has a code. `columns` are carried along unchanged.
+
+    The three crossed scopes (municipality_provider 'GM0392|98000001', municipality_care_form 'GM0392|02',
+    provider_care_form '98000001|02') are the grain the steering drivers are built from (steering_drivers): the
+    same KPI definition computed on the part of a scope one provider, care form or municipality accounts for.
+    kpi_values keeps only the published scopes. -#}
 {% macro kpi_scopes(from_cte, columns) -%}
     {%- set scopes = [
-        ('municipality', 'municipality_code'),
-        ('region', 'region_code'),
-        ('provider', 'provider_agb'),
-        ('care_form', 'care_form_code'),
+        ('municipality', 'municipality_code', ['municipality_code']),
+        ('region', 'region_code', ['region_code']),
+        ('provider', 'provider_agb', ['provider_agb']),
+        ('care_form', 'care_form_code', ['care_form_code']),
+        ('municipality_provider', "municipality_code || '|' || provider_agb", ['municipality_code', 'provider_agb']),
+        ('municipality_care_form', "municipality_code || '|' || care_form_code", ['municipality_code', 'care_form_code']),
+        ('provider_care_form', "provider_agb || '|' || care_form_code", ['provider_agb', 'care_form_code']),
     ] -%}
-    {%- for scope_type, code_column in scopes %}
+    {%- for scope_type, code_expression, required in scopes %}
     select
         '{{ scope_type }}' as scope_type,
-        {{ code_column }} as scope_code,
+        {{ code_expression }} as scope_code,
         {{ columns | join(', ') }}
     from {{ from_cte }}
-    where {{ code_column }} is not null
+    where {{ required | join(' is not null and ') }} is not null
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- The scope types kpi_values publishes; the crossed ones above stay internal to the steering layer. -#}
+{% macro published_kpi_scope_types() -%}
+    ('nl', 'region', 'municipality', 'provider', 'care_form')
 {%- endmacro %}

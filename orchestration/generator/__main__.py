@@ -11,12 +11,21 @@ from pathlib import Path
 
 from orchestration.generator import calibration as cal
 from orchestration.generator.cbs_snapshots import GEBIEDEN_FILE, POPULATION_FILE
+from orchestration.generator.steering_inputs import BUDGET_FILE, CAPS_FILE
 from orchestration.generator.world import Options, generate, progress_to_stderr
 from orchestration.settings import Settings
 
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 # The world's own CBS snapshots are named, not the cbs/ folder: snapshots pulled from CBS may live there too.
-_GENERATED = ("ijw", "ground_truth.json", "faults.json", POPULATION_FILE.as_posix(), GEBIEDEN_FILE.as_posix())
+_GENERATED = (
+    "ijw",
+    "ground_truth.json",
+    "faults.json",
+    POPULATION_FILE.as_posix(),
+    GEBIEDEN_FILE.as_posix(),
+    BUDGET_FILE,
+    CAPS_FILE,
+)
 
 
 def _quarter(value: str) -> str:
@@ -61,7 +70,7 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--overwrite",
         action="store_true",
-        help="remove ijw/, ground_truth.json, faults.json and the generated cbs/ snapshots in --out first",
+        help="remove ijw/, ground_truth.json, faults.json and the generated cbs/ and budgets/ files in --out first",
     )
     verbosity = result.add_mutually_exclusive_group()
     verbosity.add_argument("--progress", dest="progress", action="store_true", default=True, help="progress on stderr")

@@ -20,6 +20,7 @@ from orchestration.settings import REPO_ROOT
 
 MUNICIPALITIES_CSV = REPO_ROOT / "seeds" / "reference" / "municipalities.csv"
 PRODUCT_CODES_CSV = REPO_ROOT / "seeds" / "reference" / "product_codes.csv"
+PERCEEL_MAPPING_CSV = REPO_ROOT / "seeds" / "reference" / "perceel_mapping.csv"
 # Municipality -> youth-care region from CBS 83287NED "Gebieden in Nederland 2016" (CC BY 4.0): 2016 boundaries, for
 # national-scale synthetic worlds only, not as current truth.
 AREAS_2016_CSV = Path(__file__).with_name("municipalities_2016.csv")
@@ -94,8 +95,18 @@ END_REASON_MIX = {
     "39": 0.01,
     "20": 0.01,
 }
-# Months between the end of the declared month and the declaration: 0-3.
+# Months between the end of the declared month and the declaration: 0-3. Every declaration file (one provider,
+# municipality and month) draws its lag on its own; ground_truth.json states the profile this implies.
 DECLARATION_LAG_MIX = {0: 0.55, 1: 0.30, 2: 0.10, 3: 0.05}
+# The region budget and caps the generator writes (docs/budget-forecast.md): one municipality/perceel is budgeted
+# below its year cost and one provider capped below its revenue, every other line above it, by a factor 1.5 either
+# way. The margin is wider than the forecast's error at the shipped sample's scale (a provider of a few clients
+# errs by up to a third at a quarter's cut), so the status each line must get is fixed by construction.
+BUDGET_MARGIN_FACTOR = 1.5
+OVERRUN_BUDGET_SHARE = 1 / BUDGET_MARGIN_FACTOR
+BUDGET_HEADROOM_SHARE = BUDGET_MARGIN_FACTOR
+OVERRUN_CAP_SHARE = 1 / BUDGET_MARGIN_FACTOR
+CAP_HEADROOM_SHARE = BUDGET_MARGIN_FACTOR
 # EUR cents per unit (WJ756): hour (also the tariff of minutes), etmaal, dagdeel, and per month for stuks output.
 TARIFF_RANGE_CENTS = {"04": (8_000, 13_000), "01": (8_000, 13_000), "14": (15_000, 45_000), "16": (6_000, 15_000)}
 OUTPUT_TARIFF_RANGE_CENTS = (40_000, 250_000)
@@ -220,6 +231,20 @@ def products() -> tuple[Product, ...]:
             unit = _unit_for(row["product_code"], form, row["delivery_variant"])
             found.append(Product(row["product_code"], row["product_category_code"], form, unit))
     return tuple(found)
+
+
+@cache
+def _perceel_mapping() -> dict[tuple[str, str], str]:
+    with PERCEEL_MAPPING_CSV.open(newline="", encoding="utf-8") as handle:
+        return {(row["match_type"], row["code"]): row["perceel"] for row in csv.DictReader(handle)}
+
+
+def perceel_of(product: Product) -> str:
+    """The seed perceel_mapping's rule, as budget_forecast applies it: the crisis category first, then the care form."""
+    mapping = _perceel_mapping()
+    return (
+        mapping.get(("product_category", product.category)) or mapping.get(("care_form", product.care_form)) or "Overig"
+    )
 
 
 @cache

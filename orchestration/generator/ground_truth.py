@@ -5,13 +5,17 @@ Definitions are in docs/ground-truth.md; the comments below name the rule each f
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from statistics import fmean
 
+from orchestration.generator import calibration as cal
 from orchestration.generator.declarations import DeclarationFile
-from orchestration.generator.model import Allocation, Window
+from orchestration.generator.model import Allocation, Window, omvang
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,108 @@ def _rate(kpi_id: str, scope: tuple[str, str], period: tuple[str, str], part: in
     return [_kpi(kpi_id, scope, period, 100 * part / whole, part, whole)] if whole else []
 
 
+def fault_free_lines(files: list[DeclarationFile]):
+    for declaration in files:
+        if declaration.fault is None:
+            for planned in declaration.lines:
+                if planned.fault is None:
+                    yield planned.line
+
+
+def declared_volumes(files: list[DeclarationFile]) -> dict[int, Counter[dt.date]]:
+    """Net declared volume per allocation and product period start: fault-free debits that no fault-free credit
+    cancels (a credit cancels its debit's whole volume; the corrected debit that follows counts in full)."""
+    lines = list(fault_free_lines(files))
+    credited = {line.previous_reference_number for line in lines if line.previous_reference_number is not None}
+    volumes: dict[int, Counter[dt.date]] = {}
+    for line in lines:
+        if line.previous_reference_number is None and line.reference_number not in credited:
+            volumes.setdefault(line.allocation_number, Counter())[line.period_start] += line.volume
+    return volumes
+
+
+def allocated_volume(allocation: Allocation, first: dt.date, last: dt.date) -> Fraction:
+    """The allocation's Omvang pro-rated over the days of [first, last] inside its validity (Toewijzingsdatum to
+    Einddatum): per week volume x days / 7, per month volume x days / days in that month (docs/kpis.md)."""
+    volume, _, frequency = omvang(allocation)
+    start, end = max(first, allocation.allocated_on), min(last, allocation.planned_until)
+    if start > end:
+        return Fraction(0)
+    if frequency == "2":
+        return Fraction(volume * ((end - start).days + 1), 7)
+    total, day = Fraction(0), start
+    while day <= end:
+        month_days = calendar.monthrange(day.year, day.month)[1]
+        month_last = min(end, day.replace(day=month_days))
+        total += Fraction(volume * ((month_last - day).days + 1), month_days)
+        day = month_last + dt.timedelta(days=1)
+    return total
+
+
+def _two_decimals(value: Fraction) -> float:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def realisation_rows(
+    scope: tuple[str, str], key: tuple[str, str], allocations: list[Allocation], volumes, first: dt.date, last: dt.date
+) -> list[dict]:
+    """realisation_share: declared volume over allocated volume, in percent, of the volume allocations (not unit 83)."""
+    allocated, declared = Fraction(0), 0
+    for allocation in allocations:
+        if allocation.product.unit_code == "83":
+            continue
+        allocated += allocated_volume(allocation, first, last)
+        months = volumes.get(allocation.number, {})
+        declared += sum(volume for period_start, volume in months.items() if first <= period_start <= last)
+    if allocated <= 0:
+        return []
+    value = float(100 * declared / allocated)
+    return [_kpi("realisation_share", scope, key, value, declared, _two_decimals(allocated))]
+
+
+def year_costs(files: list[DeclarationFile], window: Window) -> dict[tuple[int, str], int]:
+    """Net cents of fault-free lines per year of the product period and perceel (seed perceel_mapping)."""
+    products = {item.code: item for item in cal.products()}
+    totals: Counter[tuple[int, str]] = Counter()
+    for line in fault_free_lines(files):
+        product = products.get(line.product_code)
+        perceel = cal.perceel_of(product) if product is not None else "Overig"
+        totals[(line.period_start.year, perceel)] += line.amount_cents
+    return dict(totals)
+
+
+def provider_revenue(files: list[DeclarationFile]) -> Counter[tuple[str, int]]:
+    totals: Counter[tuple[str, int]] = Counter()
+    for declaration in files:
+        if declaration.fault is None:
+            for planned in declaration.lines:
+                if planned.fault is None:
+                    totals[(declaration.provider, planned.line.period_start.year)] += planned.line.amount_cents
+    return totals
+
+
+def full_years(window: Window) -> list[int]:
+    return [
+        year
+        for year in range(window.first_day.year, window.last_day.year + 1)
+        if window.first_day <= dt.date(year, 1, 1) and dt.date(year, 12, 31) <= window.last_day
+    ]
+
+
+def declaration_lag_profile() -> dict:
+    """What calibration.DECLARATION_LAG_MIX implies for the warehouse's lag profile: a month's file is dated
+    1 + lag months after the service month, so the share declared by the end of month service + a is the mix's
+    cumulative share up to lag a - 1 (nothing in the service month itself)."""
+    mix = cal.DECLARATION_LAG_MIX
+    by_age = {age: sum(share for lag, share in mix.items() if lag <= age - 1) for age in range(max(mix) + 3)}
+    return {
+        "lag_months_after_month_end": {str(lag): share for lag, share in mix.items()},
+        "share_declared_by_age_months": {str(age): round(share, 10) for age, share in by_age.items()},
+        "unit": "declaration file (one provider, municipality and service month), lags drawn independently",
+    }
+
+
 def municipality_kpis(
     municipality_code: str, allocations: list[Allocation], files: list[DeclarationFile], window: Window
 ) -> list[dict]:
@@ -192,6 +298,7 @@ def municipality_kpis(
     horizon = window.last_day
     trajectories = merged_trajectories(allocations, horizon)
     allocated = [a for a in allocations if a.allocated_by(horizon)]
+    volumes = declared_volumes(files)
     scope = ("municipality", municipality_code)
     rows: list[dict] = []
     for period_type, period, first, last in periods_in(window):
@@ -243,4 +350,5 @@ def municipality_kpis(
             rows.append(
                 _kpi("mean_days_allocation_to_start", scope, key, sum(waits) / len(waits), sum(waits), len(waits))
             )
+        rows += realisation_rows(scope, key, allocated, volumes, first, last)
     return rows

@@ -72,6 +72,17 @@ class Allocation:
         return self.end_on <= horizon
 
 
+def omvang(allocation: Allocation) -> tuple[int, str, str]:
+    """The JW301 Omvang as (volume, unit WJ756, frequency WMO757): a week of etmalen for stays, one output per month,
+    otherwise the weekly volume."""
+    unit = allocation.product.unit_code
+    if unit == "14":
+        return 7, unit, "2"
+    if unit == "82":
+        return 1, unit, "4"
+    return allocation.weekly_volume, unit, "2"
+
+
 @dataclass(frozen=True)
 class _Plan:
     """One allocation of a career before identities, providers and tariffs are attached."""

@@ -23,12 +23,17 @@ from orchestration.generator.calibration import Municipality
 from orchestration.generator.cbs_snapshots import world_youth, write_snapshots
 from orchestration.generator.declarations import DeclarationFile, References, declaration_files, month_end
 from orchestration.generator.ground_truth import (
+    declaration_lag_profile,
+    full_years,
     municipality_kpis,
     municipality_quarters,
     municipality_years,
+    provider_revenue,
     quarter_bounds,
+    year_costs,
 )
-from orchestration.generator.model import Allocation, Window, allocations
+from orchestration.generator.model import Allocation, Window, allocations, omvang
+from orchestration.generator.steering_inputs import BUDGET_FILE, CAPS_FILE, provider_caps, region_budget
 from orchestration.ijw import allocation_writers as aw
 from orchestration.ijw.bsn import is_valid_bsn
 from orchestration.ijw.jw323_writer import Declaration, render
@@ -80,6 +85,10 @@ class Summary:
     fault_files: list[dict] = field(default_factory=list)
     fault_lines: list[dict] = field(default_factory=list)
     cbs_youth: list[dict] = field(default_factory=list)
+    year_costs: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    provider_revenue: Counter[tuple[str, int]] = field(default_factory=Counter)
+    budget_lines: list[dict] = field(default_factory=list)
+    provider_caps: list[dict] = field(default_factory=list)
 
 
 @cache
@@ -122,12 +131,7 @@ def client(seed: int, bsn: str, window: Window) -> aw.Client:
 
 
 def _volume(allocation: Allocation) -> aw.Volume:
-    unit = allocation.product.unit_code
-    if unit == "14":
-        return aw.Volume(7, unit, "2")
-    if unit == "82":
-        return aw.Volume(1, unit, "4")
-    return aw.Volume(allocation.weekly_volume, unit, "2")
+    return aw.Volume(*omvang(allocation))
 
 
 def _allocation_messages(
@@ -334,6 +338,9 @@ def generate_municipality(options: Options, municipality: Municipality, bsn_pool
         municipality_years(municipality.code, world_youth(municipality, options.scale), events, window)
     )
     summary.kpis.extend(municipality_kpis(municipality.code, events, files, window))
+    for (year, perceel), cents in year_costs(files, window).items():
+        summary.year_costs[(municipality.code, perceel, year)] = cents
+    summary.provider_revenue.update(provider_revenue(files))
 
 
 def generate(options: Options, progress: Callable[[str], None] | None = None) -> dict:
@@ -355,10 +362,23 @@ def generate(options: Options, progress: Callable[[str], None] | None = None) ->
     window = options.window
     years = list(range(window.first_day.year, window.last_day.year + 1))
     summary.cbs_youth = write_snapshots(options.out, options.seed, in_cbs, years, options.scale)
+    _write_steering_inputs(options.out, full_years(window), summary)
     truth = _ground_truth(options, summary)
     _write_json(options.out / "ground_truth.json", truth)
     _write_json(options.out / "faults.json", {"files": summary.fault_files, "lines": summary.fault_lines})
     return truth
+
+
+def _write_steering_inputs(out: Path, years: list[int], summary: Summary) -> None:
+    """The region budget and the provider caps, for the years wholly inside the window (none when there is none)."""
+    if not years:
+        return
+    budget_csv, summary.budget_lines = region_budget(summary.year_costs, years)
+    (out / BUDGET_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (out / BUDGET_FILE).write_bytes(budget_csv.encode("utf-8"))
+    summary.files["BUDGET:region"] += 1
+    caps_csv, summary.provider_caps = provider_caps(summary.provider_revenue, years)
+    (out / CAPS_FILE).write_text(caps_csv, encoding="utf-8")
 
 
 def _ground_truth(options: Options, summary: Summary) -> dict:
@@ -374,6 +394,17 @@ def _ground_truth(options: Options, summary: Summary) -> dict:
         "by_municipality_quarter": summary.by_quarter,
         "by_municipality_year": summary.by_year,
         "kpis": summary.kpis,
+        "declaration_lag_profile": declaration_lag_profile(),
+        "year_cost_by_municipality_perceel": [
+            {"municipality_code": code, "perceel": perceel, "year": year, "net_declared_cents": cents}
+            for (code, perceel, year), cents in sorted(summary.year_costs.items())
+        ],
+        "provider_revenue_by_year": [
+            {"provider_agb": provider, "year": year, "net_declared_cents": cents}
+            for (provider, year), cents in sorted(summary.provider_revenue.items())
+        ],
+        "region_budget": summary.budget_lines,
+        "provider_caps": summary.provider_caps,
         "cbs_youth_population": summary.cbs_youth,
         "faults": dict(sorted(summary.faults.items())),
         "totals": {

@@ -5,6 +5,8 @@ All models of one @dbt_assets definition run as one step, and a step only waits 
 marts a gate in front of kpi_values.
 """
 
+import json
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
@@ -36,4 +38,10 @@ def star_schema(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehous
 )
 def kpi_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     warehouse.export_for_dbt()
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", "--vars", json.dumps(kpi_vars(warehouse))], context=context).stream()
+
+
+def kpi_vars(warehouse: WarehouseResource) -> dict[str, int]:
+    """dbt vars the KPI step takes from the settings: the steering signals show a value withheld from publication as
+    no_data, so they must use the threshold the publisher uses (WAREHOUSE_SUPPRESSION_THRESHOLD)."""
+    return {"suppression_threshold": warehouse.settings().suppression_threshold}

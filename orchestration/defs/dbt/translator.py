@@ -19,7 +19,10 @@ class WarehouseTranslator(DagsterDbtTranslator):
             return "reference"
         # fqn is [project, folder, ..., name]: the first folder is the layer (staging, marts).
         fqn = dbt_resource_props["fqn"]
-        return "kpi" if "kpi" in fqn[1:-1] else fqn[1]
+        for group in ("kpi", "steering"):
+            if group in fqn[1:-1]:
+                return group
+        return fqn[1]
 
 
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

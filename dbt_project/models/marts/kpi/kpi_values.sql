@@ -1,28 +1,11 @@
 {#- Long-format KPI values (DESIGN.md section 4) for every catalogue KPI, scope and period: the KPI families under
-    families/ unioned, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
+    families/ (unioned in int_kpi_values_unioned) at the published scopes, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
     the relationships test). NL rows are CBS figures (int_kpi_national_benchmarks). suppressed is always false in
     the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py). -#}
 with computed as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
-    from {{ ref('int_kpi_trajectories_counted') }}
-    union all
-    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
-    from {{ ref('int_kpi_outcomes_counted') }}
-    union all
-    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
-    from {{ ref('int_kpi_referrals_counted') }}
-    union all
-    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
-    from {{ ref('int_kpi_costs_summed') }}
-    union all
-    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
-    from {{ ref('int_kpi_population_shares') }}
-    union all
-    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
-    from {{ ref('int_kpi_growth_compared') }}
-    union all
-    select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
-    from {{ ref('int_kpi_national_benchmarks') }}
+    from {{ ref('int_kpi_values_unioned') }}
+    where scope_type in {{ published_kpi_scope_types() }}
 ),
 
 catalogue as (

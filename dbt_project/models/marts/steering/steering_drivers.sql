@@ -1,0 +1,171 @@
+{#- The drivers behind every amber or red signal: per driver type, how much of the deviation (value - target) each
+    municipality, provider or care form inside the signal's scope accounts for. docs/steering.md derives the rule;
+    in short, a driver's part of the scope is the same KPI computed on that part (the crossed scopes of kpi_scopes),
+    weighted by its share of the scope's denominator (of the numerator for a level KPI):
+
+        ratio KPI: contribution = (driver value - target) x driver weight + residual x driver weight
+        level KPI: contribution = driver value - target x driver weight + residual x driver weight
+
+    For a ratio value = N/D the first term is (n_d - target x d_d)/D. The residual is what the parts do not add up to
+    (a youth counted once in a region but in two of its municipalities, a driver without a row such as a provider new
+    this year in a growth KPI); spreading it by weight makes the contributions add up to value - target exactly. -#}
+{%- set branches = [
+    ('region', 'municipality', 'municipality', 'region', 'first'),
+    ('region', 'provider', 'municipality_provider', 'region', 'second'),
+    ('region', 'care_form', 'municipality_care_form', 'region', 'second'),
+    ('municipality', 'provider', 'municipality_provider', 'first', 'second'),
+    ('municipality', 'care_form', 'municipality_care_form', 'first', 'second'),
+    ('provider', 'municipality', 'municipality_provider', 'second', 'first'),
+    ('provider', 'care_form', 'provider_care_form', 'first', 'second'),
+    ('care_form', 'municipality', 'municipality_care_form', 'second', 'first'),
+    ('care_form', 'provider', 'provider_care_form', 'second', 'first'),
+] %}
+with signals as (
+    select kpi_id, scope_type, scope_code, period, value, target
+    from {{ ref('int_steering_signals_scored') }}
+    where status in ('amber', 'red')
+),
+
+catalogue as (
+    select kpi_id, unit, numerator_kind, denominator_kind, denominator_kind = 'none' as is_level
+    from {{ ref('dim_kpi') }}
+),
+
+parts as (
+    select
+        kpi.kpi_id,
+        kpi.scope_type,
+        kpi.period,
+        kpi.value,
+        kpi.numerator,
+        kpi.denominator,
+        case when kpi.scope_type = 'municipality' then kpi.scope_code
+            else {{ dbt.split_part('kpi.scope_code', "'|'", 1) }} end as first_code,
+        case when kpi.scope_type = 'municipality' then null
+            else {{ dbt.split_part('kpi.scope_code', "'|'", 2) }} end as second_code
+    from {{ ref('int_kpi_values_unioned') }} as kpi
+    where kpi.period_type = 'quarter'
+        and kpi.scope_type in ('municipality', 'municipality_provider', 'municipality_care_form', 'provider_care_form')
+),
+
+parts_located as (
+    select
+        parts.*,
+        dim_municipality.region_code
+    from parts
+    left join {{ ref('dim_municipality') }} as dim_municipality
+        on parts.scope_type <> 'provider_care_form'
+        and parts.first_code = dim_municipality.municipality_code
+),
+
+candidates as (
+    {%- for signal_scope, driver_type, part_scope, scope_key, driver_key in branches %}
+    select
+        signals.kpi_id,
+        signals.scope_type,
+        signals.scope_code,
+        signals.period,
+        '{{ driver_type }}' as driver_type,
+        parts_located.{{ driver_key }}_code as driver_code,
+        parts_located.value,
+        parts_located.numerator,
+        parts_located.denominator
+    from signals
+    inner join parts_located
+        on signals.kpi_id = parts_located.kpi_id
+        and signals.period = parts_located.period
+        and parts_located.scope_type = '{{ part_scope }}'
+        and signals.scope_code = parts_located.{{ scope_key }}_code
+    where signals.scope_type = '{{ signal_scope }}'
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+per_driver as (
+    select
+        candidates.kpi_id,
+        candidates.scope_type,
+        candidates.scope_code,
+        candidates.period,
+        candidates.driver_type,
+        candidates.driver_code,
+        catalogue.is_level,
+        sum(case when catalogue.is_level then candidates.value else candidates.value * candidates.denominator end)
+            as mass,
+        sum(cast(case when catalogue.is_level then candidates.numerator else candidates.denominator end
+            as double precision)) as basis,
+        max(case when {{ suppressed_in_publication('candidates', 'catalogue') }} then 1 else 0 end) = 1
+            as small_count
+    from candidates
+    inner join catalogue
+        on candidates.kpi_id = catalogue.kpi_id
+    group by
+        candidates.kpi_id, candidates.scope_type, candidates.scope_code, candidates.period,
+        candidates.driver_type, candidates.driver_code, catalogue.is_level
+),
+
+weighted as (
+    select
+        per_driver.*,
+        signals.value as signal_value,
+        signals.target,
+        sum(per_driver.basis) over (
+            partition by per_driver.kpi_id, per_driver.scope_type, per_driver.scope_code, per_driver.period,
+                per_driver.driver_type
+        ) as total_basis,
+        count(*) over (
+            partition by per_driver.kpi_id, per_driver.scope_type, per_driver.scope_code, per_driver.period,
+                per_driver.driver_type
+        ) as drivers
+    from per_driver
+    inner join signals
+        on per_driver.kpi_id = signals.kpi_id
+        and per_driver.scope_type = signals.scope_type
+        and per_driver.scope_code = signals.scope_code
+        and per_driver.period = signals.period
+),
+
+direct as (
+    select
+        weighted.*,
+        -- Equal weights when the parts have no positive basis to weigh by (a level of zero in every part).
+        case when total_basis > 0 then basis / total_basis else 1.0 / drivers end as weight,
+        case
+            when is_level then coalesce(mass, 0)
+            when total_basis > 0 then coalesce(mass, 0) / total_basis
+            else 0
+        end as own_part
+    from weighted
+),
+
+contributions as (
+    select
+        direct.*,
+        own_part - target * weight as direct_contribution,
+        (signal_value - target) - sum(own_part - target * weight) over (
+            partition by kpi_id, scope_type, scope_code, period, driver_type
+        ) as residual
+    from direct
+),
+
+final as (
+    select
+        kpi_id,
+        scope_type,
+        scope_code,
+        period,
+        driver_type,
+        driver_code,
+        cast(direct_contribution + residual * weight as double precision) as contribution,
+        cast((direct_contribution + residual * weight) / (signal_value - target) as double precision) as share,
+        cast(row_number() over (
+            partition by kpi_id, scope_type, scope_code, period, driver_type
+            order by (direct_contribution + residual * weight) / (signal_value - target) desc, driver_code
+        ) as integer) as driver_rank,
+        small_count
+    from contributions
+)
+
+select * from final

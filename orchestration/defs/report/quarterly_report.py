@@ -1,0 +1,68 @@
+"""The quarterly report per region (HTML and XLSX) under WAREHOUSE_DIR/reports/<region>/<quarter>.{html,xlsx}."""
+
+import dagster as dg
+
+from orchestration.defs.dbt.assets import kpi_marts, star_schema
+from orchestration.defs.publish.published_marts import failed_blocking_checks
+from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.report.build import write_reports
+
+REPORTED_MARTS = {
+    "kpi_values",
+    "dim_kpi",
+    "steering_signals",
+    "cost_variance",
+    "budget_forecast",
+    "provider_revenue_forecast",
+    "dialogue_agenda",
+    "fct_referral",
+    "fct_declaration_line",
+    "dim_region",
+    "dim_municipality",
+    "dim_care_form",
+    "dim_referrer",
+}
+REPORT_DEPS = sorted(
+    (key for key in [*star_schema.keys, *kpi_marts.keys] if key.path[0] == "marts" and key.path[-1] in REPORTED_MARTS),
+    key=lambda key: key.path,
+)
+
+
+@dg.asset(
+    key=dg.AssetKey(["report", "quarterly_report"]),
+    deps=REPORT_DEPS,
+    group_name="report",
+    # The report only reads, but a DuckDB file being written by another run cannot be opened at all.
+    pool=WRITER_POOL,
+    kinds={"html", "excel"},
+    description=(
+        "The quarterly steering report per region for each of the latest four quarters with data: a self-contained "
+        "HTML page (signals, trends, budget forecast, cost-variance waterfall, referrals, dialogue agenda) and an "
+        "XLSX workbook of the KPI table, in WAREHOUSE_DIR/reports/<region>/<quarter>.html and .xlsx."
+    ),
+)
+def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    # dbt tests on the marts do not stop a Python asset downstream (see published_marts): a failed check must leave
+    # the previous reports in place.
+    failed = failed_blocking_checks(context)
+    if failed:
+        raise dg.Failure(f"no new report: blocking checks failed in this run: {', '.join(sorted(failed))}")
+    settings = warehouse.settings()
+    reports = write_reports(settings.duckdb_path, settings.reports_dir)
+    latest = max((report.quarter for report in reports), default=None)
+    red_latest = {report.region_code: report.red_signals for report in reports if report.quarter == latest}
+    context.log.info(f"wrote {len(reports)} quarterly reports under {settings.reports_dir}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(settings.reports_dir)),
+            "reports": len(reports),
+            "regions": len({report.region_code for report in reports}),
+            "quarters": dg.MetadataValue.json(sorted({report.quarter for report in reports})),
+            "latest_quarter": latest or "",
+            "red_signals_latest_quarter": dg.MetadataValue.json(red_latest),
+            "red_signals_all_quarters": sum(report.red_signals for report in reports),
+            "files": dg.MetadataValue.md(
+                "\n".join(f"- `{report.html_path}` (+ `.xlsx`)" for report in reports) or "none"
+            ),
+        }
+    )

@@ -1,0 +1,230 @@
+"""Render one region's quarterly report as a single self-contained HTML file.
+
+Everything the page needs is inside it: CSS inline, charts as inline SVG, no script, and a Content-Security-Policy
+that forbids every fetch, so the file opens offline and a browser makes no request for it. Every text from the
+warehouse is escaped (jinja2 autoescape); only the SVG that matplotlib wrote, which escapes its own text, is inserted
+as markup.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from orchestration.report import charts
+from orchestration.report.data import ReportData, Row
+from orchestration.report.labels import (
+    AGENDA_TYPE_NL,
+    BOUNDARY_NL,
+    LEVER_NL,
+    SCOPE_NL,
+    STATUS_NL,
+    STATUS_ORDER,
+    TREND_ARROW,
+    TREND_NL,
+    euros_nl,
+    kpi_value_nl,
+    number_nl,
+    quarter_nl,
+    quarters_ending,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_environment.filters.update(
+    euros=euros_nl,
+    signed_euros=lambda cents: euros_nl(cents, signed=True),
+    kpi_value=lambda value, unit: kpi_value_nl(value, unit),
+    number=number_nl,
+    status_nl=lambda status: STATUS_NL.get(status, "geen gegevens"),
+    trend_nl=lambda trend: TREND_NL.get(trend, ""),
+    trend_arrow=lambda trend: TREND_ARROW.get(trend, ""),
+    lever_nl=lambda lever: LEVER_NL.get(lever, lever or ""),
+    scope_nl=lambda scope: SCOPE_NL.get(scope, scope),
+    boundary_nl=lambda status: BOUNDARY_NL.get(status, status),
+    agenda_type_nl=lambda item_type: AGENDA_TYPE_NL.get(item_type, item_type),
+)
+TREND_CHART_LIMIT = 12
+"""More small multiples than this stop being readable; the urgent signals come first, the rest stay in the table."""
+
+
+def render_report_html(data: ReportData) -> str:
+    salt = f"{data.region_code}-{data.quarter}"
+    municipality_names = {row["municipality_code"]: row["municipality_name"] for row in data.municipalities}
+    return _environment.get_template("report.html.j2").render(
+        data=data,
+        quarter_label=quarter_nl(data.quarter),
+        status_counts=_status_counts(data.signals),
+        scope_names={**municipality_names, data.region_code: data.region_name},
+        matrix=_municipality_matrix(data, municipality_names),
+        trend_svg=_trend_svg(data, salt),
+        agenda=_agenda_groups(data.agenda),
+        budget=_budget(data, salt),
+        variance=_variance(data, salt),
+        referrals=_referrals(data, municipality_names, salt),
+    )
+
+
+def _status_counts(signals: list[Row]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in signals:
+        counts[row["status"]] += 1
+    return [(status, counts[status]) for status in sorted(STATUS_ORDER, key=STATUS_ORDER.get)]
+
+
+def _municipality_matrix(data: ReportData, names: dict[str, str]) -> dict[str, Any]:
+    """KPI x municipality: every municipality signal of the region in one grid, the KPI with most reds first."""
+    signals = data.municipality_signals
+    codes = sorted({row["scope_code"] for row in signals})
+    cells: dict[str, dict[str, Row]] = defaultdict(dict)
+    kpi_names: dict[str, str] = {}
+    for row in signals:
+        cells[row["kpi_id"]][row["scope_code"]] = row
+        kpi_names[row["kpi_id"]] = row["name_nl"]
+
+    def urgency(kpi_id: str) -> tuple[int, ...]:
+        statuses = [STATUS_ORDER.get(row["status"], 9) for row in cells[kpi_id].values()]
+        return (min(statuses), *sorted(statuses), 0)
+
+    kpis = sorted(cells, key=lambda kpi_id: (urgency(kpi_id), kpi_names[kpi_id]))
+    return {
+        "columns": [(code, names.get(code, code)) for code in codes],
+        "rows": [(kpi_id, kpi_names[kpi_id], cells[kpi_id]) for kpi_id in kpis],
+    }
+
+
+def _value_format(unit: str | None) -> str:
+    if unit == "percent":
+        return "percent"
+    if unit and unit.startswith("EUR"):
+        return "euro"
+    return "number"
+
+
+def _trend_svg(data: ReportData, salt: str) -> Markup | None:
+    labels = quarters_ending(data.quarter, 4)
+    series = [
+        charts.TrendSeries(
+            title=row["name_nl"],
+            labels=labels,
+            values=(row["trend_series"] + [None] * 4)[:4],
+            target=row["target"],
+            band_low=row["band_low"],
+            band_high=row["band_high"],
+            status=row["status"],
+            value_format=_value_format(row["unit"]),
+        )
+        for row in data.region_signals
+        if any(value is not None for value in row["trend_series"])
+    ][:TREND_CHART_LIMIT]
+    if not series:
+        return None
+    return Markup(charts.trend_chart(series, f"{salt}-trend"))  # noqa: S704 - SVG written by matplotlib
+
+
+def _agenda_groups(agenda: list[Row]) -> list[tuple[str | None, list[Row]]]:
+    """The region's own agenda first, then one per provider."""
+    groups: dict[str | None, list[Row]] = defaultdict(list)
+    for row in agenda:
+        groups[row["provider_agb"]].append(row)
+    return sorted(groups.items(), key=lambda item: (item[0] is not None, item[0] or ""))
+
+
+def _budget(data: ReportData, salt: str) -> dict[str, Any]:
+    rows = data.budget_forecast
+    chart = None
+    if rows:
+        chart = Markup(  # noqa: S704 - SVG written by matplotlib
+            charts.budget_chart(
+                [
+                    (
+                        f"{row['municipality_name']} · {row['perceel']}",
+                        row["realised_cents_ytd"],
+                        row["forecast_year_end_cents"],
+                        row["budget_cents"],
+                    )
+                    for row in rows
+                ],
+                f"{salt}-budget",
+            )
+        )
+    totals = {
+        key: sum(row[key] or 0 for row in rows)
+        for key in ("realised_cents_ytd", "forecast_year_end_cents", "budget_cents", "expected_overrun_cents")
+    }
+    return {
+        "rows": rows,
+        "chart": chart,
+        "totals": totals,
+        "breaches": sum(row["boundary_status"] == "breach" for row in rows),
+        "other_as_of": [period for period in data.budget_as_of if period != data.quarter],
+        "providers": data.provider_revenue,
+    }
+
+
+VARIANCE_EFFECTS = [
+    ("volume_effect_cents", "Volume"),
+    ("mix_effect_cents", "Mix"),
+    ("intensity_effect_cents", "Intensiteit"),
+    ("price_effect_cents", "Prijs"),
+]
+
+
+def _variance(data: ReportData, salt: str) -> dict[str, Any]:
+    total = next((row for row in data.cost_variance if row["care_form_code"] is None), None)
+    chart = None
+    if total is not None:
+        chart = Markup(  # noqa: S704 - SVG written by matplotlib
+            charts.waterfall_chart(
+                f"Kosten {total['period_from']}",
+                total["cost_from_cents"],
+                [(label, total[column]) for column, label in VARIANCE_EFFECTS],
+                f"Kosten {total['period_to']}",
+                total["cost_to_cents"],
+                f"{salt}-variance",
+            )
+        )
+    growth = None
+    if total is not None and total["cost_from_cents"]:
+        growth = 100 * total["change_cents"] / total["cost_from_cents"]
+    return {
+        "total": total,
+        "growth": growth,
+        "chart": chart,
+        "effects": VARIANCE_EFFECTS,
+        "care_forms": [row for row in data.cost_variance if row["care_form_code"] is not None],
+    }
+
+
+def _referrals(data: ReportData, names: dict[str, str], salt: str) -> dict[str, Any]:
+    by_referrer: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for row in data.referrals:
+        by_referrer[(row["referrer_type_code"], row["referrer_name"])][row["municipality_code"]] = row["referrals"]
+    municipalities = sorted({row["municipality_code"] for row in data.referrals})
+    totals = sorted(
+        ((referrer, sum(counts.values())) for referrer, counts in by_referrer.items()),
+        key=lambda item: (-item[1], item[0][0]),
+    )
+    grand_total = sum(count for _, count in totals)
+    chart = None
+    if totals:
+        chart = Markup(  # noqa: S704 - SVG written by matplotlib
+            charts.bar_chart([(name, count) for (_, name), count in totals], f"{salt}-referrals")
+        )
+    return {
+        "columns": [(code, names.get(code, code)) for code in municipalities],
+        "rows": [(referrer, by_referrer[referrer], count) for referrer, count in totals],
+        "total": grand_total,
+        "chart": chart,
+    }

@@ -1,0 +1,110 @@
+"""Dutch labels and number formats for the report and the workbook."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+STATUS_NL = {"red": "rood", "amber": "oranje", "green": "groen", "no_data": "geen gegevens"}
+# Most urgent first: the order of the signal tables and of the summary.
+STATUS_ORDER = {"red": 0, "amber": 1, "no_data": 2, "green": 3}
+TREND_NL = {
+    "improving": "verbetert",
+    "worsening": "verslechtert",
+    "stable": "stabiel",
+    "insufficient_data": "te weinig gegevens",
+}
+TREND_ARROW = {"improving": "↗", "worsening": "↘", "stable": "→", "insufficient_data": "·"}
+# Simons' Levers of Control as the Regiovisie names them (DESIGN.md section 1).
+LEVER_NL = {
+    "beliefs": "gedeelde waarden",
+    "boundaries": "kaders en randvoorwaarden",
+    "diagnostic": "data en informatie",
+    "interactive": "interactie en dialoog",
+}
+SCOPE_NL = {
+    "nl": "Nederland",
+    "region": "regio",
+    "municipality": "gemeente",
+    "provider": "aanbieder",
+    "care_form": "zorgvorm",
+}
+BOUNDARY_NL = {
+    "within": "binnen budget",
+    "warning": "waarschuwing",
+    "breach": "overschrijding",
+    "no_budget": "geen budget",
+}
+AGENDA_TYPE_NL = {
+    "red_signal": "rood signaal",
+    "amber_signal": "oranje signaal",
+    "budget_breach": "budgetoverschrijding",
+    "cap_warning": "omzetplafond",
+}
+UNIT_NL = {
+    "count": "aantal",
+    "percent": "%",
+    "EUR": "euro",
+    "EUR_per_client": "euro per jongere",
+    "EUR_per_trajectory": "euro per traject",
+    "days": "dagen",
+}
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def parse_quarter(quarter: str) -> tuple[int, int]:
+    match = _QUARTER.match(quarter)
+    if not match:
+        raise ValueError(f"not a quarter code (YYYY-Qn): {quarter!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def quarter_bounds(quarter: str) -> tuple[date, date]:
+    """First and last day of the quarter."""
+    year, number = parse_quarter(quarter)
+    first = date(year, 3 * number - 2, 1)
+    after = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
+    return first, date.fromordinal(after.toordinal() - 1)
+
+
+def quarters_ending(quarter: str, count: int) -> list[str]:
+    """The `count` quarters up to and including `quarter`, oldest first (the span of a signal's trend_values)."""
+    year, number = parse_quarter(quarter)
+    index = year * 4 + number - 1
+    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index - count + 1, index + 1)]
+
+
+def quarter_nl(quarter: str) -> str:
+    year, number = parse_quarter(quarter)
+    return f"{number}e kwartaal {year}"
+
+
+def number_nl(value: float | None, decimals: int = 0) -> str:
+    """1234567.891 -> '1.234.567,89' (Dutch separators)."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def euros_nl(cents: int | float | None, signed: bool = False) -> str:
+    if cents is None:
+        return "–"
+    text = "€ " + number_nl(abs(cents) / 100)
+    if cents < 0:
+        return "−" + text
+    return ("+" + text) if signed and cents > 0 else text
+
+
+def kpi_value_nl(value: float | None, unit: str | None) -> str:
+    """A KPI value in its catalogue unit, as a controller reads it."""
+    if value is None:
+        return "–"
+    if unit == "percent":
+        return f"{number_nl(value, 1)}%"
+    if unit in ("EUR", "EUR_per_client", "EUR_per_trajectory"):
+        return "€ " + number_nl(value)
+    if unit == "days":
+        return f"{number_nl(value)} dagen"
+    return number_nl(value, 0 if float(value).is_integer() else 1)

@@ -1,0 +1,75 @@
+"""Run a few dbt models of the steering layer on a small DuckDB that a test writes by hand.
+
+The steering marts read only marts and intermediate relations (kpi_values, the crossed KPI scopes, the dims,
+fct_declaration_line, int_kpi_periods), so a test can write exactly the rows its hand computation needs, run the
+models under test through dagster-dbt's DbtCliResource (as the pipeline does, never a bare subprocess) and read the
+result, without a pipeline run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+Row = Sequence[object]
+
+
+def write_tables(db_path: Path, tables: Mapping[str, tuple[str, Iterable[Row]]]) -> None:
+    """tables: 'schema.table' -> (column definitions as in create table, rows)."""
+    with duckdb.connect(str(db_path)) as con:
+        for name, (columns, rows) in tables.items():
+            schema = name.split(".")[0]
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create or replace table {name} ({columns})")
+            rows = list(rows)
+            if rows:
+                placeholders = ", ".join("?" for _ in rows[0])
+                con.executemany(f"insert into {name} values ({placeholders})", rows)
+
+
+def build_models(db_path: Path, models: Sequence[str], dbt_vars: Mapping[str, object] | None = None) -> None:
+    """dbt build (models and their tests) of `models` against db_path; raises when a model or test fails."""
+    previous = os.environ.get("WAREHOUSE_DUCKDB_PATH")
+    os.environ["WAREHOUSE_DUCKDB_PATH"] = str(db_path)
+    try:
+        args = ["build", "--select", *models]
+        if dbt_vars:
+            args += ["--vars", json.dumps(dict(dbt_vars))]
+        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(args).wait()
+    finally:
+        if previous is None:
+            del os.environ["WAREHOUSE_DUCKDB_PATH"]
+        else:
+            os.environ["WAREHOUSE_DUCKDB_PATH"] = previous
+
+
+def query(db_path: Path, sql: str, parameters: Sequence[object] = ()) -> list[tuple]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql, list(parameters)).fetchall()
+
+
+PERIODS_COLUMNS = (
+    "period_type varchar, period varchar, period_year integer, first_day date, last_day date, data_last_day date"
+)
+
+
+def quarter_periods(years: Iterable[int]) -> list[Row]:
+    """int_kpi_periods rows: the quarters and years of `years` (data to the end of the last year)."""
+    years = sorted(years)
+    last = dt.date(years[-1], 12, 31)
+    rows: list[Row] = []
+    for year in years:
+        rows.append(("year", str(year), year, dt.date(year, 1, 1), dt.date(year, 12, 31), last))
+        for quarter in range(1, 5):
+            first = dt.date(year, 3 * quarter - 2, 1)
+            end = dt.date(year + quarter // 4, 3 * quarter % 12 + 1, 1) - dt.timedelta(days=1)
+            rows.append(("quarter", f"{year}-Q{quarter}", year, first, end, last))
+    return rows

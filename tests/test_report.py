@@ -1,0 +1,195 @@
+"""The quarterly report on a tiny hand-written warehouse (tests/report_marts.py): what it shows, what it escapes,
+what it says when a source is absent, and the XLSX workbook. The browser test on the sample is test_report_browser.py.
+"""
+
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from lxml import html as lxml_html
+from openpyxl import load_workbook
+
+from orchestration.report.build import report_paths, write_reports
+from orchestration.report.data import load_report_data, report_periods
+from orchestration.report.html import render_report_html
+from orchestration.report.labels import euros_nl, kpi_value_nl, number_nl, quarter_bounds, quarters_ending
+from tests.report_marts import HOSTILE_NAME, build_report_marts
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory) -> Path:
+    return build_report_marts(tmp_path_factory.mktemp("report") / "warehouse.duckdb")
+
+
+def render(db: Path, region: str = "JZ11", quarter: str = "2024-Q2") -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return render_report_html(load_report_data(con, region, quarter))
+
+
+def test_dutch_number_formats():
+    assert number_nl(1234567.891, 2) == "1.234.567,89"
+    assert euros_nl(150000) == "€ 1.500"
+    assert euros_nl(-150000) == "−€ 1.500"
+    assert euros_nl(250000, signed=True) == "+€ 2.500"
+    assert kpi_value_nl(12.5, "percent") == "12,5%"
+    assert kpi_value_nl(4321.5, "EUR_per_client") == "€ 4.322"
+    assert kpi_value_nl(3.0, "count") == "3"
+    assert kpi_value_nl(None, "count") == "–"
+
+
+def test_quarter_arithmetic():
+    assert quarters_ending("2024-Q2", 4) == ["2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
+    assert quarter_bounds("2024-Q4") == (date(2024, 10, 1), date(2024, 12, 31))
+    assert quarter_bounds("2024-Q1") == (date(2024, 1, 1), date(2024, 3, 31))
+    with pytest.raises(ValueError, match="YYYY-Qn"):
+        quarters_ending("2024-Q5", 4)
+
+
+def test_reports_cover_the_latest_four_quarters_with_data(tiny_db, tmp_path):
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        periods = report_periods(con)
+    assert periods == [("JZ10", "2024-Q2"), ("JZ11", "2023-Q4"), ("JZ11", "2024-Q1"), ("JZ11", "2024-Q2")]
+    # A fifth quarter, of any region, pushes the oldest out.
+    db = build_report_marts(tmp_path / "five_quarters.duckdb")
+    with duckdb.connect(str(db)) as con:
+        for quarter in ("2024-Q3", "2024-Q4"):
+            con.execute(
+                "insert into marts.kpi_values values"
+                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', false)",
+                [quarter],
+            )
+        periods = report_periods(con)
+    assert periods == [
+        ("JZ10", "2024-Q2"),
+        ("JZ10", "2024-Q3"),
+        ("JZ10", "2024-Q4"),
+        ("JZ11", "2024-Q1"),
+        ("JZ11", "2024-Q2"),
+    ]
+
+
+def test_report_shows_every_red_signal_and_agenda_item(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    red = {
+        (e.get("data-kpi"), e.get("data-scope-type"), e.get("data-scope-code"))
+        for e in page.xpath("//*[@data-status='red']")
+    }
+    assert red == {("closed_placements", "region", "JZ11"), ("closed_placements", "municipality", "GM0392")}
+    amber = {e.get("data-scope-code") for e in page.xpath("//*[@data-status='amber']")}
+    assert amber == {"JZ11"}
+    agenda = {(e.get("data-agenda-provider"), e.get("data-agenda-rank")) for e in page.xpath("//*[@data-agenda-rank]")}
+    assert agenda == {("", "1"), ("", "2"), ("98060001", "1")}
+    text = page.text_content()
+    for summary in ("Gesloten plaatsingen: 3 (doel 0)", "Prognose 117% van het omzetplafond"):
+        assert summary in text
+    assert "Hoe voorkomen we een wachtlijst bij het bereiken van het plafond?" in text
+
+
+def test_report_escapes_text_and_references_nothing_outside(tiny_db):
+    source = render(tiny_db)
+    page = lxml_html.fromstring(source)
+    assert not page.xpath("//script | //link | //img | //iframe | //object | //embed")
+    assert HOSTILE_NAME in page.text_content()
+    assert "<script>alert" not in source
+    for element in page.iter():
+        for attribute in ("src", "href", "srcset", "action", "xlink:href"):
+            value = element.get(attribute)
+            assert value is None or value.startswith("#"), f"{element.tag} {attribute}={value}"
+    csp = page.xpath("//meta[@http-equiv='Content-Security-Policy']")
+    assert csp and "default-src 'none'" in csp[0].get("content")
+
+
+def test_report_is_reproducible_and_its_ids_unique(tiny_db):
+    first, second = render(tiny_db), render(tiny_db)
+    assert first == second
+    page = lxml_html.fromstring(first)
+    ids = [element.get("id") for element in page.iter() if element.get("id")]
+    assert len(ids) == len(set(ids))
+    references = set(re.findall(r'(?:url\(#|href="#)([^")]+)', first))
+    assert references and references <= set(ids)
+    # trend, budget, waterfall and referral charts
+    assert len(page.xpath("//div[@class='chart']/svg")) == 4
+
+
+def test_cost_variance_effects_are_shown_as_the_mart_has_them(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    region_row = [cell.text_content().strip() for cell in page.xpath("//section[@id='kosten']//tfoot//td")]
+    # 100,000 -> 131,000: change +31,000 = volume +16,000 + mix +5,000 + intensity +7,000 + price +3,000.
+    assert region_row == [
+        "Regio",
+        "€ 100.000",
+        "€ 131.000",
+        "+€ 31.000",
+        "+€ 16.000",
+        "+€ 5.000",
+        "+€ 7.000",
+        "+€ 3.000",
+    ]
+    assert "+31,0%" in page.xpath("//section[@id='kosten']/p[@class='lead']")[0].text_content()
+
+
+def test_referrals_count_allocations_of_the_quarter_per_referrer(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    totals = {
+        row.get("data-referrer"): row.xpath("td")[-2].text_content().strip()
+        for row in page.xpath("//section[@id='verwijzers']//tbody/tr")
+    }
+    # A4 (1 July) is Q3 and A5 is in JZ10: Haarlem 01 + 02, GM0377 02 on 30 June.
+    assert totals == {"01": "1", "02": "2"}
+
+
+def test_absent_sources_give_geen_gegevens_sections(tmp_path):
+    absent = ("budget_forecast", "provider_revenue_forecast", "cost_variance", "dialogue_agenda", "fct_referral")
+    page = lxml_html.fromstring(render(build_report_marts(tmp_path / "warehouse.duckdb", without=absent)))
+    for section in ("agenda", "budget", "kosten", "verwijzers"):
+        assert "Geen gegevens" in page.xpath(f"//section[@id='{section}']")[0].text_content(), section
+    assert len(page.xpath("//section[@id='signalen']//*[@data-status]")) == 2
+    assert len(page.xpath("//div[@class='chart']/svg")) == 1
+
+
+def test_budget_forecast_of_another_quarter_is_named_not_shown(tiny_db):
+    budget = lxml_html.fromstring(render(tiny_db, quarter="2024-Q1")).xpath("//section[@id='budget']")[0].text_content()
+    assert "Geen gegevens" in budget
+    assert "per 2024-Q2" in budget
+
+
+def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_db, tmp_path):
+    reports = write_reports(tiny_db, tmp_path / "reports")
+    assert {(report.region_code, report.quarter) for report in reports} == {
+        ("JZ10", "2024-Q2"),
+        ("JZ11", "2023-Q4"),
+        ("JZ11", "2024-Q1"),
+        ("JZ11", "2024-Q2"),
+    }
+    html_path, xlsx_path = report_paths(tmp_path / "reports", "JZ11", "2024-Q2")
+    assert html_path.exists()
+    sheet = load_workbook(xlsx_path)["KPI's"]
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[:8] == ("KPI-code", "KPI", "Niveau", "Code", "Naam", "Periode", "Waarde", "Eenheid")
+    signal = header.index("Signaal")
+    got = {(row[0], row[2], row[3], row[6], row[signal]) for row in rows}
+    assert got == {
+        ("closed_placements", "regio", "JZ11", 3.0, "rood"),
+        ("early_termination_share", "regio", "JZ11", 12.5, "oranje"),
+        ("cost_per_client", "regio", "JZ11", 4321.5, "geen norm"),
+        ("closed_placements", "gemeente", "GM0392", 3.0, "rood"),
+        ("cost_per_client", "gemeente", "GM0392", 5000.0, "geen norm"),
+        ("closed_placements", "gemeente", "GM0377", 0.0, "groen"),
+    }
+    hostile = [cell for row in sheet.iter_rows() for cell in row if cell.value == HOSTILE_NAME]
+    assert hostile and all(cell.data_type == "s" for cell in hostile)
+    with zipfile.ZipFile(xlsx_path) as archive:
+        sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name) for name in sheets)
+
+
+def test_report_asset_waits_for_every_mart_it_reads(definitions):
+    graph = definitions.resolve_asset_graph()
+    parents = {key.to_user_string() for key in graph.get(dg.AssetKey(["report", "quarterly_report"])).parent_keys}
+    read = ("kpi_values", "dim_kpi", "steering_signals", "cost_variance", "budget_forecast")
+    read += ("provider_revenue_forecast", "dialogue_agenda", "fct_referral", "dim_region", "dim_municipality")
+    assert {f"marts/{name}" for name in read} <= parents
