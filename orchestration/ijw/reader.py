@@ -141,7 +141,7 @@ def text(element: etree._Element | None, *path: str) -> str | None:
     """Stripped text at path below element; None when an element on the path is missing or has no text."""
     if element is None:
         return None
-    # One findtext over the joined path runs in C; this is the reader's hottest call.
+    # lxml evaluates findtext paths in Python, about 15 µs a call here; JW323 lines, the bulk, use one compiled XPath.
     value = element.findtext("/".join(path))
     return value.strip() if value else None
 
