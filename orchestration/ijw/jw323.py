@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -28,10 +29,9 @@ from orchestration.ijw.reader import (
     non_negative_int,
     parse_date,
     read_message_file,
-    required_text,
     text,
 )
-from orchestration.ijw.safe_xml import MessageRejected, message_namespace
+from orchestration.ijw.safe_xml import BASIS_NS, MessageRejected, message_namespace
 
 MESSAGE_TYPE = "JW323"
 _NS = message_namespace(MESSAGE_TYPE)
@@ -87,67 +87,119 @@ def read_declaration_file(path: Path, pseudonymiser: Pseudonymiser) -> ParsedFil
     return read_message_file(path, SPEC, pseudonymiser)
 
 
-def _signed_amount(prestatie: etree._Element) -> int:
+class PrestatieFields(NamedTuple):
+    """The stripped texts of one Prestatie (None where absent or empty), read in one compiled XPath call."""
+
+    reference: str | None
+    previous_reference: str | None
+    allocation_number: str | None
+    category: str | None
+    product_code: str | None
+    period_elements: str | None
+    period_start: str | None
+    period_end: str | None
+    volume: str | None
+    unit: str | None
+    tariff: str | None
+    amount: str | None
+    debit_credit: str | None
+    sourceline: int
+
+
+_PRESTATIE_PATHS = (
+    "m:ProductReferentie/b:ReferentieNummer",
+    "m:ProductReferentie/b:VorigReferentieNummer",
+    "m:ToewijzingNummer",
+    "m:ProductCategorie",
+    "m:ProductCode",
+    "count(m:ProductPeriode)",
+    "m:ProductPeriode/b:Begindatum",
+    "m:ProductPeriode/b:Einddatum",
+    "m:GeleverdVolume",
+    "m:Eenheid",
+    "m:ProductTarief",
+    "m:IngediendBedrag/b:Bedrag",
+    "m:IngediendBedrag/b:DebetCredit",
+)
+_NAMESPACES = {"m": _NS, "b": BASIS_NS}
+# U+FFFD may occur in a message (it is valid XML); then the split count is off and each field is read on its own.
+_SEPARATOR = "\ufffd"
+_PRESTATIE_XPATH = etree.XPath(
+    "concat(" + f", '{_SEPARATOR}', ".join(f"string({path})" for path in _PRESTATIE_PATHS) + ")",
+    namespaces=_NAMESPACES,
+)
+
+
+def _prestatie_fields(prestatie: etree._Element) -> PrestatieFields:
+    """XPath string values, which for the leaf elements of a Prestatie are their texts (as findtext reads them)."""
+    values = _PRESTATIE_XPATH(prestatie).split(_SEPARATOR)
+    if len(values) != len(_PRESTATIE_PATHS):
+        values = [prestatie.xpath(f"string({path})", namespaces=_NAMESPACES) for path in _PRESTATIE_PATHS]
+    stripped = [value.strip() if value else None for value in values]
+    return PrestatieFields(*stripped, sourceline=prestatie.sourceline or 0)
+
+
+def _signed_amount(prestatie: PrestatieFields) -> int:
     """IngediendBedrag in eurocents, negative for a credit (COD043 'C').
 
     An invalid DebetCredit counts as debit here, so the rejected line still carries its cents; the code itself is
     checked in _parse_line.
     """
-    amount = non_negative_int(text(prestatie, _m("IngediendBedrag"), b("Bedrag")) or "", "IngediendBedrag")
+    amount = non_negative_int(prestatie.amount or "", "IngediendBedrag")
     if amount > MAX_AMOUNT_CENTS:
         raise RecordError("AMOUNT_OUT_OF_RANGE", f"IngediendBedrag {amount} exceeds LDT_Bedrag's {MAX_AMOUNT_CENTS}")
-    return -amount if text(prestatie, _m("IngediendBedrag"), b("DebetCredit")) == "C" else amount
+    return -amount if prestatie.debit_credit == "C" else amount
 
 
-def _period(element: etree._Element | None, label: str) -> tuple[dt.date, dt.date]:
-    if element is None:
-        raise RecordError("LINE_INCOMPLETE", f"{label} is missing")
-    start = parse_date(text(element, b("Begindatum")), f"{label} Begindatum")
-    end = parse_date(text(element, b("Einddatum")), f"{label} Einddatum")
+def _period(start_text: str | None, end_text: str | None, label: str) -> tuple[dt.date, dt.date]:
+    start = parse_date(start_text, f"{label} Begindatum")
+    end = parse_date(end_text, f"{label} Einddatum")
     if end < start:
         raise RecordError("DATE_INVALID", f"{label} ends ({end}) before it starts ({start})")
     return start, end
 
 
-def _record_ref(prestatie: etree._Element, parsed: ParsedFile) -> str:
-    reference = text(prestatie, _m("ProductReferentie"), b("ReferentieNummer")) or "?"
-    return f"{parsed.state.get('declaration_number') or '?'}/{reference}"
+def _record_ref(prestatie: PrestatieFields, parsed: ParsedFile) -> str:
+    return f"{parsed.state.get('declaration_number') or '?'}/{prestatie.reference or '?'}"
 
 
-def _parse_line(prestatie: etree._Element, header: Header, client: Client, parsed: ParsedFile) -> DeclarationLine:
+def _required(value: str | None, label: str) -> str:
+    if not value:
+        raise RecordError("LINE_INCOMPLETE", f"{label} is missing")
+    return value
+
+
+def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, parsed: ParsedFile) -> DeclarationLine:
     declaration = parsed.state
     if not {"declaration_number", "declaration_period", "declaration_date"} <= declaration.keys():
         raise MessageRejected("HEADER_INVALID", "Declaratie lacks DeclaratieNummer, DeclaratiePeriode or dagtekening")
-    reference = text(prestatie, _m("ProductReferentie"), b("ReferentieNummer"))
+    reference = prestatie.reference
     if not reference:
         raise RecordError("LINE_INCOMPLETE", "ProductReferentie/ReferentieNummer is missing")
     amount_cents = _signed_amount(prestatie)
     debit_credit = checked_code(
-        text(prestatie, _m("IngediendBedrag"), b("DebetCredit")),
-        "codelists/cod043_debit_credit",
-        "DEBIT_CREDIT_INVALID",
-        "DebetCredit",
+        prestatie.debit_credit, "codelists/cod043_debit_credit", "DEBIT_CREDIT_INVALID", "DebetCredit"
     )
-    unit = checked_code(text(prestatie, _m("Eenheid")), "codelists/wj756_units", "UNIT_UNKNOWN", "Eenheid")
+    unit = checked_code(prestatie.unit, "codelists/wj756_units", "UNIT_UNKNOWN", "Eenheid")
     category = checked_code(
-        text(prestatie, _m("ProductCategorie")),
-        "codelists/jz020_product_categories",
-        "PRODUCT_CATEGORY_UNKNOWN",
-        "ProductCategorie",
+        prestatie.category, "codelists/jz020_product_categories", "PRODUCT_CATEGORY_UNKNOWN", "ProductCategorie"
     )
     product_code = checked_code(
-        text(prestatie, _m("ProductCode")), "reference/product_codes", "PRODUCT_CODE_UNKNOWN", "ProductCode"
+        prestatie.product_code, "reference/product_codes", "PRODUCT_CODE_UNKNOWN", "ProductCode"
     )
-    period_start, period_end = _period(prestatie.find(_m("ProductPeriode")), "ProductPeriode")
+    if prestatie.period_elements == "0":
+        raise RecordError("LINE_INCOMPLETE", "ProductPeriode is missing")
+    period_start, period_end = _period(prestatie.period_start, prestatie.period_end, "ProductPeriode")
     if period_start < EARLIEST_DATE:
         raise RecordError("CS100", f"ProductPeriode starts {period_start}, before {EARLIEST_DATE}")
-    if period_start > dt.date.today():
+    today = dt.date.today()
+    if period_start > today:
         # Care is declared after it was delivered: a product period that has not begun yet claims care not given.
-        raise RecordError("FUTURE_DATE", f"ProductPeriode starts {period_start}, after today ({dt.date.today()})")
+        raise RecordError("FUTURE_DATE", f"ProductPeriode starts {period_start}, after today ({today})")
     if (period_start.year, period_start.month) != (period_end.year, period_end.month):
         raise RecordError("CS337", f"ProductPeriode {period_start}..{period_end} spans more than one calendar month")
-    volume = non_negative_int(required_text(prestatie, _m("GeleverdVolume"), "GeleverdVolume"), "GeleverdVolume")
-    tariff_text = text(prestatie, _m("ProductTarief"))
+    volume = non_negative_int(_required(prestatie.volume, "GeleverdVolume"), "GeleverdVolume")
+    tariff_text = prestatie.tariff
     tariff_cents = None if tariff_text is None else non_negative_int(tariff_text, "ProductTarief")
     if unit != EURO_UNIT:
         if tariff_cents is None:
@@ -167,9 +219,9 @@ def _parse_line(prestatie: etree._Element, header: Header, client: Client, parse
         declaration_period_end=period[1],
         declaration_date=declaration["declaration_date"],
         reference_number=reference,
-        previous_reference_number=text(prestatie, _m("ProductReferentie"), b("VorigReferentieNummer")),
+        previous_reference_number=prestatie.previous_reference,
         allocation_number=non_negative_int(
-            required_text(prestatie, _m("ToewijzingNummer"), "ToewijzingNummer"), "ToewijzingNummer"
+            _required(prestatie.allocation_number, "ToewijzingNummer"), "ToewijzingNummer"
         ),
         product_category=category,
         product_code=product_code,
@@ -180,7 +232,7 @@ def _parse_line(prestatie: etree._Element, header: Header, client: Client, parse
         tariff_cents=tariff_cents,
         amount_cents=amount_cents,
         debit_credit=debit_credit,
-        source_line=prestatie.sourceline or 0,
+        source_line=prestatie.sourceline,
     )
 
 
@@ -199,7 +251,9 @@ def _read_number(element, state):
 
 
 def _read_period(element, state):
-    state["declaration_period"] = _period(element, "DeclaratiePeriode")
+    state["declaration_period"] = _period(
+        text(element, b("Begindatum")), text(element, b("Einddatum")), "DeclaratiePeriode"
+    )
 
 
 def _read_date(element, state):
@@ -237,6 +291,7 @@ SPEC = MessageSpec(
     parse_record=_parse_line,
     record_ref=_record_ref,
     amount_cents=_signed_amount,
+    record_fields=_prestatie_fields,
     message_fields={
         "DeclaratieNummer": _declaration_field(_read_number),
         "DeclaratiePeriode": _declaration_field(_read_period),

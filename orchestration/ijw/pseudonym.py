@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import secrets
@@ -25,7 +24,7 @@ class Pseudonymiser:
         self._key = key
 
     def client_key(self, bsn: str) -> str:
-        return hmac.new(self._key, bsn.encode("ascii"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, bsn.encode("ascii"), "sha256").hex()
 
 
 def load_or_create_key(configured_key: str | None, warehouse_dir: Path) -> bytes:

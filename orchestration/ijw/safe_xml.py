@@ -7,7 +7,6 @@ none, and an internal subset is how entity-expansion attacks (billion laughs, XX
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,19 +33,21 @@ def message_namespace(message: str) -> str:
     return MESSAGE_NS_TEMPLATE.format(message=message.lower())
 
 
+def _hardening() -> dict[str, bool]:
+    return {
+        "resolve_entities": False,
+        "load_dtd": False,
+        "dtd_validation": False,
+        "no_network": True,
+        "huge_tree": False,
+        "remove_comments": True,
+        "remove_pis": True,
+    }
+
+
 def iter_events(source: IO[bytes], tags: list[str]) -> Iterator[tuple[str, etree._Element]]:
     """(event, element) pairs for the root start and the end of each tag, from a hardened iterparse."""
-    parser = etree.iterparse(
-        source,
-        events=("start", "end"),
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.iterparse(source, events=("start", "end"), **_hardening())
     wanted = set(tags)
     root_seen = False
     for event, element in parser:
@@ -60,6 +61,20 @@ def iter_events(source: IO[bytes], tags: list[str]) -> Iterator[tuple[str, etree
             yield "end", element
 
 
+# One parser for every whole-document parse in this process: building a parser costs more than parsing a small
+# message. lxml parsers are not thread-safe; the ingest reads files one at a time per process.
+_DOCUMENT_PARSER = etree.XMLParser(**_hardening())
+
+
+def parse_document(data: bytes) -> etree._Element:
+    """The root of a whole message parsed in one C call, with the same hardening as the stream (messages are capped
+    at MAX_FILE_BYTES, so the tree is bounded). Raises XMLSyntaxError or, for a DTD, MessageRejected."""
+    root = etree.fromstring(data, parser=_DOCUMENT_PARSER)
+    if root.getroottree().docinfo.doctype:
+        raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
+    return root
+
+
 def check_file_size(path: Path) -> None:
     size = path.stat().st_size
     if size == 0:
@@ -71,36 +86,27 @@ def check_file_size(path: Path) -> None:
 _XML_DECLARATION_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
-def check_encoding(path: Path) -> None:
+def check_encoding(data: bytes) -> None:
     """iJw messages are UTF-8 (as every official example message declares): anything else is refused whole, a decision
     recorded in docs/reliability.md.
 
     libxml2 would happily decode UTF-16 or a declared Latin-1, so the rule is checked here, before parsing: the
     declaration may only name UTF-8, and every byte must decode as UTF-8 (Latin-1 bytes under a UTF-8 declaration
-    are caught here with their offset rather than as a vague syntax error). Streams in 1 MB chunks: memory stays flat.
+    are caught here with their offset rather than as a vague syntax error). The message is already in memory (it is
+    capped at MAX_FILE_BYTES), so one C-level decode checks it.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as source:
-        head = source.read(200)
-        declared = _XML_DECLARATION_ENCODING.match(head)
-        if declared and declared.group(1).decode("ascii").lower().replace("_", "-") not in ("utf-8", "utf8"):
-            name = declared.group(1).decode("ascii")
-            raise MessageRejected("ENCODING_INVALID", f"the XML declaration names encoding {name}; iJw requires UTF-8")
-        chunk = head
-        while chunk:
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as error:
-                raise MessageRejected(
-                    "ENCODING_INVALID", f"byte {offset + error.start} is not valid UTF-8; iJw messages are UTF-8"
-                ) from error
-            offset += len(chunk)
-            chunk = source.read(1 << 20)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as error:
+    declared = _XML_DECLARATION_ENCODING.match(data[:200])
+    if declared and declared.group(1).decode("ascii").lower().replace("_", "-") not in ("utf-8", "utf8"):
+        name = declared.group(1).decode("ascii")
+        raise MessageRejected("ENCODING_INVALID", f"the XML declaration names encoding {name}; iJw requires UTF-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.end == len(data) and error.reason == "unexpected end of data":
             raise MessageRejected("ENCODING_INVALID", "the file ends inside a UTF-8 character") from error
+        raise MessageRejected(
+            "ENCODING_INVALID", f"byte {error.start} is not valid UTF-8; iJw messages are UTF-8"
+        ) from error
 
 
 # The message types of iJw release 3.2 (../shared/reference/ijw-3.2/xsd).
@@ -109,18 +115,20 @@ IJW_MESSAGE_TYPES = frozenset(
 )
 
 
+_MESSAGE_TYPES_BY_NAMESPACE = {message_namespace(message_type): message_type for message_type in IJW_MESSAGE_TYPES}
+
+
 def sniff_message_type(path: Path) -> str | None:
     """'JW323', 'JW301', ... from the root element's namespace; None when the file is not a recognisable iJw 3.2
     message (not XML, a DTD, another namespace).
 
     Reads only up to the root element, with the same hardening as a full parse.
     """
-    message_types = {message_namespace(message_type): message_type for message_type in IJW_MESSAGE_TYPES}
     try:
         with path.open("rb") as source:
             for _event, root in iter_events(source, []):
                 name = etree.QName(root)
-                return message_types.get(name.namespace or "") if name.localname == "Bericht" else None
+                return _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "") if name.localname == "Bericht" else None
     except (etree.XMLSyntaxError, MessageRejected):
         return None
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MessageSpec, ParsedFile, read_message_file
+from orchestration.ijw.safe_xml import MAX_FILE_BYTES
 from orchestration.warehouse.ingest import (
     LedgerEntry,
     already_ingested,
@@ -19,7 +21,7 @@ from orchestration.warehouse.ingest import (
 )
 
 # Files are loaded in batches, one transaction each: commits dominate the cost of small files. A batch is bounded in
-# bytes too, since its parsed records are held in memory until the commit.
+# bytes too, since its contents and parsed records are held in memory until the commit.
 BATCH_FILES = 500
 BATCH_BYTES = 64 * 1024 * 1024
 
@@ -44,6 +46,15 @@ def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[
         yield batch
 
 
+def _landed_content(path: Path) -> tuple[bytes | None, str]:
+    """(bytes, sha256) read in one go, so a file is read once for its hash and its parse; a file above the iJw cap is
+    only hashed (in chunks) and left for the reader to refuse unread."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return None, file_sha256(path)
+    data = path.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
+
+
 def ingest_message_files(
     con: duckdb.DuckDBPyConnection,
     files: list[Path],
@@ -59,15 +70,15 @@ def ingest_message_files(
     """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else."""
     entries: list[LedgerEntry] = []
     for batch in batches(files, batch_files):
-        shas = {path: file_sha256(path) for path in batch}
-        seen = already_ingested(con, list(shas.values()))
+        contents = {path: _landed_content(path) for path in batch}
+        seen = already_ingested(con, [sha256 for _data, sha256 in contents.values()])
         parsed_batch: list[tuple[ParsedFile, str]] = []
-        for path, sha256 in shas.items():
+        for path, (data, sha256) in contents.items():
             if sha256 in seen:
                 entries.append(record_duplicate(con, path, sha256, spec.message_type, run_id))
                 continue
             seen.add(sha256)
-            parsed_batch.append((read_message_file(path, spec, pseudonymiser, schema), sha256))
+            parsed_batch.append((read_message_file(path, spec, pseudonymiser, schema, data), sha256))
         apply_history(con, [parsed for parsed, _ in parsed_batch])
         for parsed, _ in parsed_batch:
             if parsed.file_rejection is not None:

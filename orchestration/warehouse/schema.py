@@ -70,6 +70,16 @@ AUDIT_STATEMENTS = [
         run_id varchar not null
     )
     """,
+    # Which iJw message type each landed file version holds (orchestration/warehouse/landing_inventory.py): a cache,
+    # not a record; deleting it only costs one more classification of every landed file.
+    """
+    create table if not exists audit.ijw_landed_files (
+        file_path varchar primary key,
+        size_bytes bigint not null,
+        mtime_ns bigint not null,
+        message_type varchar
+    )
+    """,
 ]
 
 

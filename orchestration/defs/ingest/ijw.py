@@ -1,8 +1,9 @@
 """Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: one asset per message type and raw table.
 
-Each asset reads the files of its message type (recognised by the root element's namespace) in path order, so that a
-credit or a withdrawal is read after what it refers to, and loads them in batches (orchestration/warehouse/
-ijw_ingest.py): each file with its ledger row and quarantine rows, never part of a file. Files that are no
+Each asset reads the files of its message type (recognised by the root element's namespace, once per file version:
+orchestration/warehouse/landing_inventory.py) in path order, so that a credit or a withdrawal is read after what it
+refers to, and loads them in batches (orchestration/warehouse/ijw_ingest.py): each file with its ledger row and
+quarantine rows, never part of a file. Files that are no
 recognisable iJw message are claimed by the declaration asset, so that each is quarantined exactly once.
 """
 
@@ -21,6 +22,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.ijw.reader import MessageSpec, ParsedFile
 from orchestration.ijw.safe_xml import sniff_message_type
 from orchestration.ijw.xsd import message_schema
+from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.ijw_ingest import BATCH_FILES, HistoryRule, ingest_message_files, no_history
@@ -28,7 +30,7 @@ from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
 
 
 def landed_ijw_files(landing_dir: Path) -> list[Path]:
-    return sorted((landing_dir / "ijw").rglob("*.xml"))
+    return [Path(path) for path, _size, _mtime in landing_inventory.landed_ijw_files(landing_dir)]
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,11 @@ class IjwIngest:
     claims_unrecognised: bool = False
     apply_history: HistoryRule = no_history
 
+    def claims_type(self, message_type: str | None) -> bool:
+        return message_type == self.spec.message_type or (self.claims_unrecognised and message_type is None)
+
     def claims(self, path: Path) -> bool:
-        return sniff_message_type(path) in (
-            {self.spec.message_type, None} if self.claims_unrecognised else {self.spec.message_type}
-        )
+        return self.claims_type(sniff_message_type(path))
 
     def ingest_files(
         self,
@@ -71,12 +74,19 @@ class IjwIngest:
         )
 
 
+def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path) -> list[Path]:
+    """The landed files of ingest's message type, in path order (types come from the landing inventory)."""
+    return [
+        path
+        for path, message_type in landing_inventory.classify_landed_files(con, landing_dir)
+        if ingest.claims_type(message_type)
+    ]
+
+
 def ingest_landing(
     con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
 ) -> list[LedgerEntry]:
-    return ingest.ingest_files(
-        con, [path for path in landed_ijw_files(landing_dir) if ingest.claims(path)], pseudonymiser, run_id
-    )
+    return ingest.ingest_files(con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id)
 
 
 def build_ijw_ingest_asset(ingest: IjwIngest, deps: tuple[dg.AssetKey, ...] = ()) -> dg.AssetsDefinition:
@@ -93,12 +103,14 @@ def build_ijw_ingest_asset(ingest: IjwIngest, deps: tuple[dg.AssetKey, ...] = ()
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = warehouse.settings()
         started = time.monotonic()
-        files = [path for path in landed_ijw_files(settings.landing_dir) if ingest.claims(path)]
-        if not files:
-            context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
         pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
         schema = message_schema(settings.ijw_xsd_dir, ingest.spec.message_type) if settings.ijw_xsd_dir else None
         with warehouse.connect() as con:
+            files = claimed_files(con, ingest, settings.landing_dir)
+            if not files:
+                context.log.warning(
+                    f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent."
+                )
             entries = ingest.ingest_files(
                 con,
                 files,

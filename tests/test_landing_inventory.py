@@ -1,0 +1,78 @@
+"""The landing inventory: each landed file version is sniffed once, a changed file again, and files keep path order."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.warehouse import landing_inventory
+from orchestration.warehouse.schema import ensure_schema
+from tests.hostile.documents import care_event
+from tests.jw323_documents import VALID_BSN, client, document, prestatie
+
+
+@pytest.fixture
+def warehouse():
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def sniffed(monkeypatch) -> list[str]:
+    """The paths the inventory sniffs, in order."""
+    calls: list[str] = []
+    real = landing_inventory.sniff_message_type
+
+    def counting(path: Path) -> str | None:
+        calls.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(landing_inventory, "sniff_message_type", counting)
+    return calls
+
+
+def land(landing: Path, files: dict[str, bytes]) -> None:
+    for name, content in files.items():
+        path = landing / "ijw" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def types(con, landing: Path) -> dict[str, str | None]:
+    return {path.name: message_type for path, message_type in landing_inventory.classify_landed_files(con, landing)}
+
+
+def test_each_file_version_is_sniffed_once(tmp_path, warehouse, sniffed):
+    landing = tmp_path / "landing"
+    declaration = document(client(VALID_BSN, prestatie("R1", 5000))).encode()
+    land(landing, {"d.xml": declaration, "s.xml": care_event("JW305"), "junk.xml": b"not xml", "notes.txt": b"x"})
+
+    assert types(warehouse, landing) == {"d.xml": "JW323", "s.xml": "JW305", "junk.xml": None}
+    assert sorted(sniffed) == ["d.xml", "junk.xml", "s.xml"]
+
+    sniffed.clear()
+    assert types(warehouse, landing) == {"d.xml": "JW323", "s.xml": "JW305", "junk.xml": None}
+    assert sniffed == [], "an unchanged file is not sniffed again"
+
+    # The same name now holds a stop message: another size and mtime, so it is sniffed again.
+    land(landing, {"s.xml": care_event("JW307")})
+    stat = (landing / "ijw" / "s.xml").stat()
+    os.utime(landing / "ijw" / "s.xml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert types(warehouse, landing) == {"d.xml": "JW323", "s.xml": "JW307", "junk.xml": None}
+    assert sniffed == ["s.xml"]
+    assert warehouse.execute("select count(*) from audit.ijw_landed_files").fetchone() == (3,)
+
+
+def test_files_come_in_the_order_sorted_paths_give(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    names = ["a-c.xml", "a/b.xml", "a/a.xml", "B.xml", "2024/10/x.xml", "2024/9/x.xml", "2024/1.xml"]
+    land(landing, dict.fromkeys(names, care_event("JW305")))
+
+    listed = [path for path, _type in landing_inventory.classify_landed_files(warehouse, landing)]
+
+    assert listed == sorted((landing / "ijw").rglob("*.xml"))
