@@ -76,3 +76,51 @@ def test_files_come_in_the_order_sorted_paths_give(tmp_path, warehouse):
     listed = [path for path, _type in landing_inventory.classify_landed_files(warehouse, landing)]
 
     assert listed == sorted((landing / "ijw").rglob("*.xml"))
+
+
+def _parser_answer(path: Path) -> str | None:
+    """The message type a hardened parse up to the root gives: the independent answer the regex path must match."""
+    from lxml import etree
+
+    from orchestration.ijw.safe_xml import _MESSAGE_TYPES_BY_NAMESPACE, MessageRejected, iter_events
+
+    try:
+        with path.open("rb") as source:
+            for _event, root in iter_events(source, []):
+                name = etree.QName(root)
+                return _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "") if name.localname == "Bericht" else None
+    except (etree.XMLSyntaxError, MessageRejected):
+        return None
+    return None
+
+
+JW305_NS = "http://www.istandaarden.nl/ijw/3_2/jw305/schema"
+JW323_NS = "http://www.istandaarden.nl/ijw/3_2/jw323/schema"
+HEADS = {
+    "prefixed": f'<?xml version="1.0" encoding="UTF-8"?>\n<a:Bericht xmlns:a="{JW305_NS}"><a:X/></a:Bericht>',
+    "default namespace": f"<Bericht xmlns='{JW323_NS}'/>",
+    "bom and comment": f'\ufeff<?xml version="1.0"?><!-- a - b --><p:Bericht xmlns:p="{JW305_NS}"></p:Bericht>',
+    "prefix bound elsewhere": f'<p:Bericht xmlns:q="{JW305_NS}" xmlns:p="urn:other"></p:Bericht>',
+    "unprefixed without default": f'<Bericht xmlns:p="{JW305_NS}"></Bericht>',
+    "other root": f'<p:Declaratie xmlns:p="{JW323_NS}"></p:Declaratie>',
+    "greater-than in a value": f'<p:Bericht a=">" xmlns:p="{JW323_NS}"></p:Bericht>',
+    "namespace declared twice": f'<p:Bericht xmlns:p="{JW323_NS}" xmlns:p="{JW305_NS}"></p:Bericht>',
+    "doctype": f'<!DOCTYPE p:Bericht [<!ENTITY e "x">]><p:Bericht xmlns:p="{JW323_NS}"></p:Bericht>',
+    "processing instruction": f'<?foo bar?><p:Bericht xmlns:p="{JW323_NS}"></p:Bericht>',
+    "bad declaration": f'<?xml vers="1.0"?><p:Bericht xmlns:p="{JW323_NS}"></p:Bericht>',
+    "utf-16": None,
+    "broken after the root": f'<p:Bericht xmlns:p="{JW323_NS}"><p:Header></p:Bericht>',
+    "not xml": "BSN;bedrag\n123;4",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HEADS))
+def test_the_fast_sniff_agrees_with_the_parser(tmp_path, name):
+    path = tmp_path / "message.xml"
+    content = HEADS[name]
+    if content is None:
+        path.write_bytes(f'<?xml version="1.0" encoding="UTF-16"?><p:Bericht xmlns:p="{JW323_NS}"/>'.encode("utf-16"))
+    else:
+        path.write_bytes(content.encode("utf-8"))
+    assert landing_inventory.sniff_message_type(path) == _parser_answer(path)

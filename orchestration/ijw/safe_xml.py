@@ -118,14 +118,53 @@ IJW_MESSAGE_TYPES = frozenset(
 _MESSAGE_TYPES_BY_NAMESPACE = {message_namespace(message_type): message_type for message_type in IJW_MESSAGE_TYPES}
 
 
+# The head of a message up to its root start tag, when it has the plain shape every iJw sender writes: an optional BOM
+# and XML declaration, whitespace and comments, then <prefix:Bericht ...>. Anything else (a DTD, a processing
+# instruction, another encoding, a root tag beyond the head) is left to the hardened parser.
+_HEAD_BYTES = 4096
+_PLAIN_ROOT_START = re.compile(
+    rb"""(?:\xef\xbb\xbf)?"""
+    rb"""(?:<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?"""
+    rb"""(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>)?"""
+    rb"""(?:\s|<!--(?:[^-]|-[^-])*-->)*"""
+    rb"""<(?:([A-Za-z_][A-Za-z0-9_.-]*):)?([A-Za-z_][A-Za-z0-9_.-]*)((?:\s+[A-Za-z_][A-Za-z0-9_.:-]*\s*=\s*"""
+    rb"""(?:"[^"<&]*"|'[^'<&]*'))*)\s*/?>"""
+)
+_NAMESPACE_DECLARATION = re.compile(rb"""\bxmlns(?::([A-Za-z_][A-Za-z0-9_.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _sniff_plain_head(head: bytes) -> tuple[bool, str | None]:
+    """(decided, type) from the root start tag read with a regular expression; decided is False when the head is not
+    plain (see _PLAIN_ROOT_START) or a namespace is declared twice, and then the parser decides."""
+    root = _PLAIN_ROOT_START.match(head)
+    if root is None:
+        return False, None
+    prefix, local_name, attributes = root.group(4), root.group(5), root.group(6)
+    declared: dict[bytes | None, bytes] = {}
+    for declaration in _NAMESPACE_DECLARATION.finditer(attributes):
+        name = declaration.group(1)
+        if name in declared:
+            return False, None
+        declared[name] = declaration.group(2) if declaration.group(2) is not None else declaration.group(3)
+    namespace = declared.get(prefix)
+    if local_name != b"Bericht" or namespace is None:
+        return True, None
+    return True, _MESSAGE_TYPES_BY_NAMESPACE.get(namespace.decode("utf-8", "replace"))
+
+
 def sniff_message_type(path: Path) -> str | None:
     """'JW323', 'JW301', ... from the root element's namespace; None when the file is not a recognisable iJw 3.2
     message (not XML, a DTD, another namespace).
 
-    Reads only up to the root element, with the same hardening as a full parse.
+    A plain head is read with a regular expression (about a twentieth of a parser's cost, which matters for the
+    first run over a national year's 1.8 million files); any other head gets a hardened parse up to the root.
     """
     try:
         with path.open("rb") as source:
+            decided, message_type = _sniff_plain_head(source.read(_HEAD_BYTES))
+            if decided:
+                return message_type
+            source.seek(0)
             for _event, root in iter_events(source, []):
                 name = etree.QName(root)
                 return _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "") if name.localname == "Bericht" else None
