@@ -43,6 +43,10 @@ class LedgerEntry:
     run_id: str
 
 
+LEDGER_COLUMNS = [field.name for field in dataclasses.fields(LedgerEntry)]
+_ledger_values = operator.attrgetter(*LEDGER_COLUMNS)
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -100,7 +104,7 @@ def load_parsed_files(
         # executemany inserts row by row; a registered frame goes in as one statement.
         if quarantine:
             _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))
-        ledger = pd.DataFrame.from_records([vars(entry) for entry in entries])
+        ledger = pd.DataFrame.from_records([_ledger_values(entry) for entry in entries], columns=LEDGER_COLUMNS)
         _insert_frame(con, "audit.ingest_ledger", ledger)
         con.execute("commit")
     except Exception:
@@ -116,6 +120,7 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
 
 
 def _ledger_entry(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> LedgerEntry:
+    accepted, quarantined = parsed.amount_cents_accepted, parsed.amount_cents_quarantined
     return LedgerEntry(
         file_path=str(parsed.path),
         file_sha256=sha256,
@@ -123,9 +128,9 @@ def _ledger_entry(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime
         records_read=len(parsed.records) + len(parsed.rejections),
         records_accepted=len(parsed.records),
         records_quarantined=len(parsed.rejections),
-        amount_cents_read=parsed.amount_cents_read,
-        amount_cents_accepted=parsed.amount_cents_accepted,
-        amount_cents_quarantined=parsed.amount_cents_quarantined,
+        amount_cents_read=accepted + quarantined,
+        amount_cents_accepted=accepted,
+        amount_cents_quarantined=quarantined,
         status="rejected" if parsed.file_rejection else "loaded",
         ingested_at=now,
         run_id=run_id,
