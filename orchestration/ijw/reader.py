@@ -137,12 +137,13 @@ def b(local: str) -> str:
     return f"{{{BASIS_NS}}}{local}"
 
 
-def text(element: etree._Element | None, *path: str) -> str | None:
-    """Stripped text at path below element; None when an element on the path is missing or has no text."""
+def text(element: etree._Element | None, tag: str) -> str | None:
+    """Stripped text of element's first child named tag; None when element or that child is missing or has no text."""
     if element is None:
         return None
-    # lxml evaluates findtext paths in Python, about 15 µs a call here; JW323 lines, the bulk, use one compiled XPath.
-    value = element.findtext("/".join(path))
+    # A C-level tag filter: half the cost of findtext, whose path lxml evaluates in Python.
+    child = next(element.iterchildren(tag), None)
+    value = None if child is None else child.text
     return value.strip() if value else None
 
 
