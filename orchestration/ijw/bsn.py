@@ -1,6 +1,7 @@
 """The BSN check (elfproef), as described in ../shared/reference/ijw-3.2/elfproef.md."""
 
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+_ZERO = ord("0")
 
 
 def is_valid_bsn(value: str) -> bool:
@@ -10,5 +11,9 @@ def is_valid_bsn(value: str) -> bool:
     """
     if len(value) != 9 or not value.isascii() or not value.isdigit():
         return False
-    total = sum(weight * int(digit) for weight, digit in zip(_WEIGHTS, value, strict=True))
+    # Written out: this runs once per client record, a national year's millions of them.
+    d = value.encode("ascii")
+    total = (9 * d[0] + 8 * d[1] + 7 * d[2] + 6 * d[3] + 5 * d[4] + 4 * d[5] + 3 * d[6] + 2 * d[7] - d[8]) - sum(
+        _WEIGHTS
+    ) * _ZERO
     return total % 11 == 0 and total != 0

@@ -160,6 +160,8 @@ MAX_NUMBER_DIGITS = 18
 
 
 def non_negative_int(value: str, label: str) -> int:
+    if len(value) <= MAX_NUMBER_DIGITS and value.isdigit() and value.isascii():
+        return int(value)
     if not value.isascii() or not value.isdigit():
         raise RecordError("NUMBER_INVALID", f"{label} {value!r} is not a non-negative whole number")
     if len(value.lstrip("0")) > MAX_NUMBER_DIGITS:
@@ -340,7 +342,6 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
 
 def _read_record(element, spec: MessageSpec, header: Header, client: Client, parsed: ParsedFile) -> None:
     fields = spec.record_fields(element)
-    record_ref = spec.record_ref(fields, parsed)
     amount_cents = 0
     try:
         amount_cents = spec.amount_cents(fields)
@@ -348,6 +349,7 @@ def _read_record(element, spec: MessageSpec, header: Header, client: Client, par
             raise client.error
         parsed.records.append(spec.parse_record(fields, header, client, parsed))
     except RecordError as error:
+        record_ref = spec.record_ref(fields, parsed)
         parsed.rejections.append(
             Rejection(
                 record_ref=record_ref,
