@@ -57,6 +57,7 @@ def floor(files: list[Path]) -> tuple[float, int]:
 
 def ingest(files: list[Path], database: Path) -> tuple[float, int]:
     pseudonymiser = Pseudonymiser(b"benchmark-key-0123456789")
+    database.unlink(missing_ok=True)
     started, lines = time.perf_counter(), 0
     with duckdb.connect(str(database)) as con:
         ensure_schema(con)
@@ -93,6 +94,7 @@ def main() -> None:
     parser.add_argument("--end-to-end", action="store_true")
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--landing", type=Path, help="an already generated world to measure")
+    parser.add_argument("--end-to-end-only", action="store_true", help="skip the floor and ingest measurements")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="ingest-bench-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -115,6 +117,19 @@ def main() -> None:
             fault_rate=0.01,
         )
         truth = generate(options)
+    if args.end_to_end_only:
+        seconds, peak_mib = end_to_end(landing, root / "warehouse")
+        print(
+            json.dumps(
+                {
+                    "landing": str(landing),
+                    "end_to_end_seconds": round(seconds, 1),
+                    "end_to_end_peak_rss_mib": round(peak_mib),
+                },
+                indent=2,
+            )
+        )
+        return
     files = sorted((landing / "ijw").rglob("JW323_*.xml"))
     floor_seconds, floor_lines = floor(files)
     ingest_seconds, ingest_lines = ingest(files, root / "ingest.duckdb")

@@ -68,6 +68,25 @@ def test_each_file_version_is_sniffed_once(tmp_path, warehouse, sniffed):
     assert warehouse.execute("select count(*) from audit.ijw_landed_files").fetchone() == (3,)
 
 
+def test_a_vanished_file_leaves_the_inventory_and_another_landing_is_left_alone(tmp_path, warehouse):
+    landing, other = tmp_path / "landing", tmp_path / "landing-2"
+    land(landing, {"a.xml": care_event("JW305"), "b.xml": care_event("JW307"), "junk.xml": b"not xml"})
+    land(other, {"a.xml": care_event("JW305")})
+    landing_inventory.update_inventory(warehouse, other)
+    assert landing_inventory.update_inventory(warehouse, landing).by_type == {
+        "JW305": 1,
+        "JW307": 1,
+        "unrecognised": 1,
+    }
+
+    (landing / "ijw" / "b.xml").unlink()
+    update = landing_inventory.update_inventory(warehouse, landing)
+
+    assert (update.files, update.sniffed, update.removed) == (2, 0, 1)
+    assert update.by_type == {"JW305": 1, "unrecognised": 1}
+    assert [path.name for path, _ in landing_inventory.inventoried_files(warehouse, other)] == ["a.xml"]
+
+
 def test_files_come_in_the_order_sorted_paths_give(tmp_path, warehouse):
     landing = tmp_path / "landing"
     names = ["a-c.xml", "a/b.xml", "a/a.xml", "B.xml", "2024/10/x.xml", "2024/9/x.xml", "2024/1.xml"]

@@ -1,10 +1,10 @@
 """Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: one asset per message type and raw table.
 
-Each asset reads the files of its message type (recognised by the root element's namespace, once per file version:
-orchestration/warehouse/landing_inventory.py) in path order, so that a credit or a withdrawal is read after what it
-refers to, and loads them in batches (orchestration/warehouse/ijw_ingest.py): each file with its ledger row and
-quarantine rows, never part of a file. Files that are no
-recognisable iJw message are claimed by the declaration asset, so that each is quarantined exactly once.
+Each asset reads the files of its message type from the landing inventory (audit/ijw_landed_files, upstream of all
+five: each file version's type, recognised by the root element's namespace once) in path order, so that a credit or
+a withdrawal is read after what it refers to, and loads them in batches (orchestration/warehouse/ijw_ingest.py): each
+file with its ledger row and quarantine rows, never part of a file. Files that are no recognisable iJw message are
+claimed by the declaration asset, so that each is quarantined exactly once.
 """
 
 import time
@@ -75,10 +75,10 @@ class IjwIngest:
 
 
 def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path) -> list[Path]:
-    """The landed files of ingest's message type, in path order (types come from the landing inventory)."""
+    """The inventoried files of ingest's message type, in path order."""
     return [
         path
-        for path, message_type in landing_inventory.classify_landed_files(con, landing_dir)
+        for path, message_type in landing_inventory.inventoried_files(con, landing_dir)
         if ingest.claims_type(message_type)
     ]
 
@@ -86,7 +86,35 @@ def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir
 def ingest_landing(
     con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
 ) -> list[LedgerEntry]:
+    """The inventory brought up to date, then ingest's files loaded: what the two assets do, in one call."""
+    landing_inventory.update_inventory(con, landing_dir)
     return ingest.ingest_files(con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id)
+
+
+@dg.asset(
+    key=dg.AssetKey(["audit", "ijw_landed_files"]),
+    group_name="ingest",
+    pool=WRITER_POOL,
+    kinds={"python", "duckdb"},
+    description="The landing inventory: each landed iJw file with its message type, sniffed once per file version.",
+)
+def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = warehouse.settings()
+    started = time.monotonic()
+    with warehouse.connect() as con:
+        update = landing_inventory.update_inventory(con, settings.landing_dir)
+    if update.files == 0:
+        context.log.warning(f"No iJw messages in {settings.landing_dir / 'ijw'}.")
+    return dg.MaterializeResult(
+        metadata={
+            "files": update.files,
+            "files_sniffed": update.sniffed,
+            "files_removed": update.removed,
+            **{f"files_{message_type}": count for message_type, count in update.by_type.items()},
+            "dagster/row_count": update.files,
+            "duration_seconds": round(time.monotonic() - started, 2),
+        }
+    )
 
 
 def build_ijw_ingest_asset(ingest: IjwIngest, deps: tuple[dg.AssetKey, ...] = ()) -> dg.AssetsDefinition:
@@ -98,7 +126,7 @@ def build_ijw_ingest_asset(ingest: IjwIngest, deps: tuple[dg.AssetKey, ...] = ()
         pool=WRITER_POOL,
         kinds={"python", "duckdb"},
         description=ingest.description,
-        deps=list(deps),
+        deps=[ijw_landed_files.key, *deps],
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = warehouse.settings()
