@@ -32,10 +32,11 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        path = self.settings().duckdb_path
+        settings = self.settings()
+        path = settings.duckdb_path
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": settings.duckdb_memory_limit})
         try:
             if not read_only:
                 ensure_schema(con)
@@ -48,6 +49,7 @@ class WarehouseResource(dg.ConfigurableResource):
         settings = self.settings()
         os.environ["WAREHOUSE_DUCKDB_PATH"] = str(settings.duckdb_path)
         os.environ["WAREHOUSE_TARGET"] = settings.target
+        os.environ["WAREHOUSE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
 
 
 class CbsResource(dg.ConfigurableResource):

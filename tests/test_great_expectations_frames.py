@@ -1,0 +1,94 @@
+"""The suites judge the rows the check hands them as categoricals exactly as they judge plain strings.
+
+The check fetches text columns as pandas categoricals (orchestration/defs/quality/great_expectations.py) to keep a
+national year in memory; each case here breaks one expectation of the raw declaration suite on a text column and
+expects exactly that expectation to fail, and a clean batch to pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from orchestration.defs.quality.great_expectations import _frame
+from orchestration.quality.suites import failures_of, run_suite, suite_files
+from orchestration.settings import EXPECTATIONS_DIR
+from orchestration.warehouse.schema import ensure_schema
+
+SUITE = next(suite for suite in suite_files(EXPECTATIONS_DIR) if suite.table == "raw.ijw_declaration_lines")
+
+
+def line(number: int, **changes) -> dict:
+    row = {
+        "client_key": f"{number:064x}",
+        "municipality_code": "GM0363",
+        "provider_agb": "98060001",
+        "message_id": "M1",
+        "declaration_number": "D1",
+        "declaration_period_start": dt.date(2024, 3, 1),
+        "declaration_period_end": dt.date(2024, 3, 31),
+        "declaration_date": dt.date(2024, 4, 2),
+        "reference_number": f"R{number}",
+        "previous_reference_number": None,
+        "allocation_number": 1000 + number,
+        "product_category": "45",
+        "product_code": "45A51",
+        "period_start": dt.date(2024, 3, 1),
+        "period_end": dt.date(2024, 3, 31),
+        "volume": 10,
+        "unit_code": "04",
+        "tariff_cents": 9000,
+        "amount_cents": 90000,
+        "debit_credit": "D",
+        "source_line": 10 + number,
+        "file_path": "/landing/ijw/a.xml",
+        "file_sha256": "a" * 64,
+        "ingested_at": dt.datetime(2024, 4, 3, tzinfo=dt.UTC),
+        "run_id": "run",
+    }
+    return row | changes
+
+
+def failing(rows: list[dict]) -> set[tuple[str, str | None]]:
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    columns = list(rows[0])
+    con.executemany(
+        f"insert into raw.ijw_declaration_lines ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+        [list(row.values()) for row in rows],
+    )
+    frame = _frame(con.execute("select * from raw.ijw_declaration_lines"))
+    assert str(frame["client_key"].dtype) == "category"
+    return {(failure.expectation, failure.column) for failure in failures_of(run_suite(frame, SUITE))}
+
+
+CLEAN = [line(number) for number in range(5)]
+
+
+def test_a_clean_batch_passes():
+    assert failing(CLEAN) == set()
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"client_key": "not-a-pseudonym"}, ("expect_column_values_to_match_regex", "client_key")),
+        ({"municipality_code": "0363"}, ("expect_column_values_to_match_regex", "municipality_code")),
+        ({"unit_code": "99"}, ("expect_column_values_to_be_in_set", "unit_code")),
+        ({"debit_credit": "X"}, ("expect_column_values_to_be_in_set", "debit_credit")),
+        ({"product_code": "45a51"}, ("expect_column_values_to_match_regex", "product_code")),
+        ({"provider_agb": "9806000"}, ("expect_column_values_to_match_regex", "provider_agb")),
+        ({"source_line": 10}, ("expect_compound_columns_to_be_unique", None)),
+    ],
+)
+def test_one_broken_text_value_fails_its_expectation(changes, expected):
+    assert failing([*CLEAN, line(9, **changes)]) == {expected}
+
+
+def test_a_bsn_in_the_pseudonym_column_fails_both_pseudonym_expectations():
+    assert failing([*CLEAN, line(9, client_key="999936943")]) == {
+        ("expect_column_values_to_match_regex", "client_key"),
+        ("expect_column_values_to_not_match_regex", "client_key"),
+    }
