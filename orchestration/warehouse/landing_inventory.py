@@ -7,6 +7,9 @@ audit/ijw_landed_files brings audit.ijw_landed_files up to date once per run, an
 files from it. A file is sniffed when it is new or changed (path, size and modification time, as make and rsync
 decide a file is unchanged); a file gone from the landing directory leaves the inventory (its ledger rows stay).
 
+Sniffing is a plain loop: on the benchmark machine a pool of threads was no faster from a cold cache (about 170 us a
+file, the disk being the limit) and slower from a warm one (107 us a file with 8 threads, 20 us in the loop).
+
 A file rewritten in place with the same size and the same nanosecond mtime would keep its old type; the reader of
 that type then refuses it (WRONG_NAMESPACE), so it is quarantined, never silently skipped. Which content is new is
 still decided by its sha256 in the ledger, never by this inventory.
@@ -15,7 +18,6 @@ still decided by its sha256 in the ledger, never by this inventory.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +25,6 @@ import duckdb
 import pandas as pd
 
 from orchestration.ijw.safe_xml import sniff_message_type
-
-# A sniff mostly waits on the kernel (open, read, close), which releases the GIL: threads overlap those waits.
-SNIFF_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,10 @@ def landed_ijw_files(landing_dir: Path) -> list[tuple[str, int, int]]:
     return found
 
 
-def _path_order(path: str) -> list[str]:
-    return path.split(os.sep)
+def _path_order(path: str) -> str:
+    """A key that sorts paths component by component: the separator becomes NUL, which sorts before every character
+    a file name can hold. One string per path instead of a list of its parts (a national year has 1.6 million)."""
+    return path.replace(os.sep, "\0")
 
 
 def _prefix(landing_dir: Path) -> str:
@@ -74,8 +75,7 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Inven
             anti join audit.ijw_landed_files k using (file_path, size_bytes, mtime_ns)
             """
         ).df()
-        with ThreadPoolExecutor(SNIFF_THREADS) as pool:
-            new["message_type"] = list(pool.map(sniff_message_type, map(Path, new["file_path"]), chunksize=256))
+        new["message_type"] = [sniff_message_type(Path(path)) for path in new["file_path"]]
         con.register("newly_classified", new)
         con.execute("begin transaction")
         try:
