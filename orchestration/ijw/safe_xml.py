@@ -156,18 +156,23 @@ def sniff_message_type(path: Path) -> str | None:
     """'JW323', 'JW301', ... from the root element's namespace; None when the file is not a recognisable iJw 3.2
     message (not XML, a DTD, another namespace).
 
-    A plain head is read with a regular expression (about a twentieth of a parser's cost, which matters for the
-    first run over a national year's 1.8 million files); any other head gets a hardened parse up to the root.
+    A plain head is read with a regular expression (about a ninth of a parser's cost, which matters for the first run
+    over a national year's 1.6 million files); any other head gets a hardened parse up to the root.
     """
+    with path.open("rb") as source:
+        decided, message_type = _sniff_plain_head(source.read(_HEAD_BYTES))
+        if decided:
+            return message_type
+        source.seek(0)
+        return parsed_message_type(source)
+
+
+def parsed_message_type(source: IO[bytes]) -> str | None:
+    """The message type a hardened parse up to the root element gives (None as in sniff_message_type)."""
     try:
-        with path.open("rb") as source:
-            decided, message_type = _sniff_plain_head(source.read(_HEAD_BYTES))
-            if decided:
-                return message_type
-            source.seek(0)
-            for _event, root in iter_events(source, []):
-                name = etree.QName(root)
-                return _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "") if name.localname == "Bericht" else None
+        for _event, root in iter_events(source, []):
+            name = etree.QName(root)
+            return _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "") if name.localname == "Bericht" else None
     except (etree.XMLSyntaxError, MessageRejected):
         return None
     return None
