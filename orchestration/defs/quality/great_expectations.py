@@ -35,10 +35,15 @@ def _frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         chunks.append(chunk.astype(dict.fromkeys(text_columns, "category")))
     if not chunks:
         return result.df()
-    frame = pd.concat(chunks, ignore_index=True)
-    for column in text_columns:
-        frame[column] = union_categoricals([chunk[column] for chunk in chunks], ignore_order=True)
-    return frame
+    # Column by column: concatenating whole chunks would turn categoricals with different categories into strings.
+    return pd.DataFrame(
+        {
+            column: union_categoricals([chunk[column] for chunk in chunks], ignore_order=True)
+            if column in text_columns
+            else pd.concat([chunk[column] for chunk in chunks], ignore_index=True)
+            for column in chunks[0].columns
+        }
+    )
 
 
 def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
