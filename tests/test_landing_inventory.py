@@ -115,6 +115,7 @@ HEADS = {
     "other root": f'<p:Declaratie xmlns:p="{JW323_NS}"></p:Declaratie>',
     "greater-than in a value": f'<p:Bericht a=">" xmlns:p="{JW323_NS}"></p:Bericht>',
     "namespace declared twice": f'<p:Bericht xmlns:p="{JW323_NS}" xmlns:p="{JW305_NS}"></p:Bericht>',
+    "attribute given twice": f'<p:Bericht a="1" xmlns:p="{JW323_NS}" a="2"></p:Bericht>',
     "doctype": f'<!DOCTYPE p:Bericht [<!ENTITY e "x">]><p:Bericht xmlns:p="{JW323_NS}"></p:Bericht>',
     "processing instruction": f'<?foo bar?><p:Bericht xmlns:p="{JW323_NS}"></p:Bericht>',
     "bad declaration": f'<?xml vers="1.0"?><p:Bericht xmlns:p="{JW323_NS}"></p:Bericht>',

@@ -130,23 +130,23 @@ _PLAIN_ROOT_START = re.compile(
     rb"""<(?:([A-Za-z_][A-Za-z0-9_.-]*):)?([A-Za-z_][A-Za-z0-9_.-]*)((?:\s+[A-Za-z_][A-Za-z0-9_.:-]*\s*=\s*"""
     rb"""(?:"[^"<&]*"|'[^'<&]*'))*)\s*/?>"""
 )
-_NAMESPACE_DECLARATION = re.compile(rb"""\bxmlns(?::([A-Za-z_][A-Za-z0-9_.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTRIBUTE = re.compile(rb"""([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def _sniff_plain_head(head: bytes) -> tuple[bool, str | None]:
     """(decided, type) from the root start tag read with a regular expression; decided is False when the head is not
-    plain (see _PLAIN_ROOT_START) or a namespace is declared twice, and then the parser decides."""
+    plain (see _PLAIN_ROOT_START) or an attribute occurs twice (not well-formed), and then the parser decides."""
     root = _PLAIN_ROOT_START.match(head)
     if root is None:
         return False, None
-    prefix, local_name, attributes = root.group(4), root.group(5), root.group(6)
-    declared: dict[bytes | None, bytes] = {}
-    for declaration in _NAMESPACE_DECLARATION.finditer(attributes):
-        name = declaration.group(1)
-        if name in declared:
+    prefix, local_name = root.group(4), root.group(5)
+    values: dict[bytes, bytes] = {}
+    for attribute in _ATTRIBUTE.finditer(root.group(6)):
+        name = attribute.group(1)
+        if name in values:
             return False, None
-        declared[name] = declaration.group(2) if declaration.group(2) is not None else declaration.group(3)
-    namespace = declared.get(prefix)
+        values[name] = attribute.group(2) if attribute.group(2) is not None else attribute.group(3)
+    namespace = values.get(b"xmlns:" + prefix if prefix else b"xmlns")
     if local_name != b"Bericht" or namespace is None:
         return True, None
     return True, _MESSAGE_TYPES_BY_NAMESPACE.get(namespace.decode("utf-8", "replace"))
