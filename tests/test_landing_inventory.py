@@ -88,6 +88,19 @@ def test_a_vanished_file_leaves_the_inventory_and_another_landing_is_left_alone(
     assert [path.name for path, _ in landing_inventory.inventoried_files(warehouse, other)] == ["a.xml"]
 
 
+def test_an_empty_landing_directory_empties_its_inventory(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    land(landing, {"a.xml": care_event("JW305")})
+    landing_inventory.update_inventory(warehouse, landing)
+    (landing / "ijw" / "a.xml").unlink()
+
+    update = landing_inventory.update_inventory(warehouse, landing)
+
+    assert (update.files, update.sniffed, update.removed, update.by_type) == (0, 0, 1, {})
+    assert landing_inventory.inventoried_files(warehouse, landing) == []
+    assert landing_inventory.update_inventory(warehouse, tmp_path / "never-created").files == 0
+
+
 def test_files_come_in_the_order_sorted_paths_give(tmp_path, warehouse):
     landing = tmp_path / "landing"
     names = ["a-c.xml", "a/b.xml", "a/a.xml", "B.xml", "2024/10/x.xml", "2024/9/x.xml", "2024/1.xml"]

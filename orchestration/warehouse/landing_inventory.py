@@ -64,7 +64,9 @@ def _prefix(landing_dir: Path) -> str:
 
 def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> InventoryUpdate:
     """Bring audit.ijw_landed_files in line with landing_dir/ijw: sniff new and changed files, drop vanished ones."""
-    landed = pd.DataFrame(landed_ijw_files(landing_dir), columns=["file_path", "size_bytes", "mtime_ns"])
+    landed = pd.DataFrame(landed_ijw_files(landing_dir), columns=["file_path", "size_bytes", "mtime_ns"]).astype(
+        {"file_path": "str", "size_bytes": "int64", "mtime_ns": "int64"}
+    )
     prefix = _prefix(landing_dir)
     con.register("landed_now", landed)
     try:
@@ -87,10 +89,11 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Inven
                 """,
                 [prefix],
             ).fetchone()[0]
-            con.execute(
-                "delete from audit.ijw_landed_files where file_path in (select file_path from newly_classified)"
-            )
-            con.execute("insert into audit.ijw_landed_files by name select * from newly_classified")
+            if not new.empty:
+                con.execute(
+                    "delete from audit.ijw_landed_files where file_path in (select file_path from newly_classified)"
+                )
+                con.execute("insert into audit.ijw_landed_files by name select * from newly_classified")
             con.execute("commit")
         except Exception:
             con.execute("rollback")
