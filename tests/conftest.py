@@ -7,6 +7,7 @@ import duckdb
 import pytest
 from lxml import etree
 
+from orchestration.warehouse.schema import ensure_schema
 from tests.steering_worlds import steering_world  # noqa: F401 - the session fixture of tests/test_steering_*.py
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,15 @@ def definitions():
     from orchestration.definitions import defs
 
     return defs()
+
+
+@pytest.fixture
+def warehouse():
+    """An empty in-memory warehouse with the raw and audit schema, for tests of the ingest library."""
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    yield con
+    con.close()
 
 
 @pytest.fixture

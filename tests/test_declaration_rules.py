@@ -1,24 +1,14 @@
 """Each declaration rule has a failing fixture and a passing one (iJw 3.2 JW323 rules; reason code = rule id)."""
 
-import duckdb
 import pytest
 
 from orchestration.ijw.jw323 import read_declaration_file
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.ingest import file_sha256, load_parsed_file
-from orchestration.warehouse.schema import ensure_schema
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"rules-test-key-0123456789")
-
-
-@pytest.fixture
-def warehouse():
-    con = duckdb.connect(":memory:")
-    ensure_schema(con)
-    yield con
-    con.close()
 
 
 def ingest(warehouse, tmp_path, name: str, xml: str):

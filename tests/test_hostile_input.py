@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
@@ -22,7 +21,6 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.reconciliation import reconcile
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.load import ingest_file
-from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
 from tests.jw323_documents import INVALID_BSN, VALID_BSN, client, document, prestatie
 
@@ -309,14 +307,6 @@ def land(root: Path, files: dict[str, bytes]) -> dict[str, Path]:
         path.write_bytes(content)
         paths[name] = path
     return paths
-
-
-@pytest.fixture
-def warehouse():
-    con = duckdb.connect(":memory:")
-    ensure_schema(con)
-    yield con
-    con.close()
 
 
 def quarantine_rows(con, path: Path) -> list[tuple]:

@@ -3,7 +3,6 @@
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.ijw import jw323
@@ -11,7 +10,6 @@ from orchestration.ijw.jw323 import read_declaration_file
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import read_message_file
 from orchestration.warehouse.ingest import file_sha256, load_parsed_file
-from orchestration.warehouse.schema import ensure_schema
 from tests.jw323_documents import (
     INVALID_BSN,
     MESSAGE_NS,
@@ -23,14 +21,6 @@ from tests.jw323_documents import (
 )
 
 PSEUDONYMISER = Pseudonymiser(b"test-key-0123456789abcdef")
-
-
-@pytest.fixture
-def warehouse():
-    con = duckdb.connect(":memory:")
-    ensure_schema(con)
-    yield con
-    con.close()
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "message.xml") -> Path:

@@ -5,22 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.ijw.safe_xml import parsed_message_type
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import care_event
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
-
-
-@pytest.fixture
-def warehouse():
-    con = duckdb.connect(":memory:")
-    ensure_schema(con)
-    yield con
-    con.close()
 
 
 @pytest.fixture
