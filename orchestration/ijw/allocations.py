@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from lxml import etree
-
 from orchestration.ijw.reader import (
     Client,
+    ElementFields,
     Header,
     MessageSpec,
     ParsedFile,
@@ -21,8 +20,7 @@ from orchestration.ijw.reader import (
     non_negative_int,
     optional_date,
     parse_date,
-    required_text,
-    text,
+    required,
 )
 from orchestration.ijw.safe_xml import message_namespace
 
@@ -62,38 +60,43 @@ class Allocation:
         return f"toewijzing {self.allocation_number}"
 
 
-def product_fields(record: etree._Element, product_tag: str) -> tuple[str | None, str | None]:
+_CATEGORIE, _CODE = b("Categorie"), b("Code")
+_VOLUME, _EENHEID, _FREQUENTIE = b("Volume"), b("Eenheid"), b("Frequentie")
+
+
+def product_fields(record: ElementFields, product_tag: str) -> tuple[str | None, str | None]:
     """(category, code) of a CDT_Product, both checked against the code lists when present."""
-    product = record.find(product_tag)
-    if product is None:
+    if product_tag not in record:
         return None, None
     category = checked_code(
-        text(product, b("Categorie")), "codelists/jz020_product_categories", "PRODUCT_CATEGORY_UNKNOWN", "Categorie"
+        record.get((product_tag, _CATEGORIE)),
+        "codelists/jz020_product_categories",
+        "PRODUCT_CATEGORY_UNKNOWN",
+        "Categorie",
     )
-    code = text(product, b("Code"))
+    code = record.get((product_tag, _CODE))
     if code is not None:
         checked_code(code, "reference/product_codes", "PRODUCT_CODE_UNKNOWN", "Product Code")
     return category, code
 
 
-def volume_fields(record: etree._Element, omvang_tag: str) -> tuple[int | None, str | None, str | None]:
+def volume_fields(record: ElementFields, omvang_tag: str) -> tuple[int | None, str | None, str | None]:
     """(volume, unit, frequency) of a CDT_Omvang, when present."""
-    omvang = record.find(omvang_tag)
-    if omvang is None:
+    if omvang_tag not in record:
         return None, None, None
-    volume = non_negative_int(text(omvang, b("Volume")) or "", "Omvang Volume")
-    unit = checked_code(text(omvang, b("Eenheid")), "codelists/wj756_units", "UNIT_UNKNOWN", "Omvang Eenheid")
-    return volume, unit, text(omvang, b("Frequentie"))
+    volume = non_negative_int(record.get((omvang_tag, _VOLUME)) or "", "Omvang Volume")
+    unit = checked_code(record.get((omvang_tag, _EENHEID)), "codelists/wj756_units", "UNIT_UNKNOWN", "Omvang Eenheid")
+    return volume, unit, record.get((omvang_tag, _FREQUENTIE))
 
 
-def _record_ref(element: etree._Element, _parsed: ParsedFile) -> str:
-    return f"toewijzing {text(element, _m('ToewijzingNummer')) or '?'}"
+def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
+    return f"toewijzing {record.get(_m('ToewijzingNummer')) or '?'}"
 
 
-def _parse(element: etree._Element, header: Header, client: Client, _parsed: ParsedFile) -> Allocation:
-    category, code = product_fields(element, _m("Product"))
-    volume, unit, frequency = volume_fields(element, _m("Omvang"))
-    budget = text(element, _m("Budget"))
+def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> Allocation:
+    category, code = product_fields(record, _m("Product"))
+    volume, unit, frequency = volume_fields(record, _m("Omvang"))
+    budget = record.get(_m("Budget"))
     return Allocation(
         client_key=client.client_key or "",
         birth_year=client.birth_date.year if client.birth_date else None,
@@ -104,20 +107,20 @@ def _parse(element: etree._Element, header: Header, client: Client, _parsed: Par
         message_id=header.message_id,
         message_date=header.message_date,
         allocation_number=non_negative_int(
-            required_text(element, _m("ToewijzingNummer"), "ToewijzingNummer"), "ToewijzingNummer"
+            required(record.get(_m("ToewijzingNummer")), "ToewijzingNummer"), "ToewijzingNummer"
         ),
-        provider_reference=text(element, _m("ReferentieAanbieder")),
+        provider_reference=record.get(_m("ReferentieAanbieder")),
         product_category=category,
         product_code=code,
-        allocated_on=parse_date(text(element, _m("Toewijzingsdatum")), "Toewijzingsdatum"),
-        valid_from=parse_date(text(element, _m("Ingangsdatum")), "Ingangsdatum"),
-        valid_to=optional_date(text(element, _m("Einddatum")), "Einddatum"),
-        change_reason_code=text(element, _m("RedenWijziging")),
+        allocated_on=parse_date(record.get(_m("Toewijzingsdatum")), "Toewijzingsdatum"),
+        valid_from=parse_date(record.get(_m("Ingangsdatum")), "Ingangsdatum"),
+        valid_to=optional_date(record.get(_m("Einddatum")), "Einddatum"),
+        change_reason_code=record.get(_m("RedenWijziging")),
         volume=volume,
         unit_code=unit,
         frequency_code=frequency,
         budget_cents=None if budget is None else non_negative_int(budget, "Budget"),
-        source_line=element.sourceline or 0,
+        source_line=record.sourceline,
     )
 
 

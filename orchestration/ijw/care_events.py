@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from lxml import etree
-
 from orchestration.ijw.allocations import product_fields
 from orchestration.ijw.reader import (
     Client,
+    ElementFields,
     Header,
     MessageSpec,
     ParsedFile,
@@ -22,7 +21,6 @@ from orchestration.ijw.reader import (
     non_negative_int,
     optional_date,
     parse_date,
-    text,
 )
 from orchestration.ijw.safe_xml import message_namespace
 
@@ -57,22 +55,24 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
     def m(local: str) -> str:
         return f"{{{namespace}}}{local}"
 
-    def record_ref(element: etree._Element, _parsed: ParsedFile) -> str:
-        return f"toewijzing {text(element, m('ToewijzingNummer')) or '?'} start {text(element, m('Begindatum')) or '?'}"
+    allocation_tag, start_tag = m("ToewijzingNummer"), m("Begindatum")
 
-    def parse(element: etree._Element, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
-        category, code = product_fields(element, m("Product"))
-        allocation = text(element, m("ToewijzingNummer"))
-        status = text(element, m("StatusAanlevering"))
+    def record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
+        return f"toewijzing {record.get(allocation_tag) or '?'} start {record.get(start_tag) or '?'}"
+
+    def parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
+        category, code = product_fields(record, m("Product"))
+        allocation = record.get(allocation_tag)
+        status = record.get(m("StatusAanlevering"))
         if status not in _DELIVERY_STATUSES:
             raise RecordError("DELIVERY_STATUS_INVALID", f"StatusAanlevering {status!r} is not 1, 2 or 3 (COD467)")
-        start = parse_date(text(element, m("Begindatum")), "Begindatum")
-        end = optional_date(text(element, m("Einddatum")), "Einddatum") if is_stop else None
+        start = parse_date(record.get(start_tag), "Begindatum")
+        end = optional_date(record.get(m("Einddatum")), "Einddatum") if is_stop else None
         if end is not None and end < start:
             raise RecordError("DATE_INVALID", f"Einddatum {end} precedes Begindatum {start}")
         end_reason = (
             checked_code(
-                text(element, m("RedenBeeindiging")),
+                record.get(m("RedenBeeindiging")),
                 "codelists/jz588_end_reasons",
                 "END_REASON_UNKNOWN",
                 "RedenBeeindiging",
@@ -89,12 +89,12 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
             allocation_number=None if allocation is None else non_negative_int(allocation, "ToewijzingNummer"),
             product_category=category,
             product_code=code,
-            allocation_valid_from=optional_date(text(element, m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
+            allocation_valid_from=optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
             start_date=start,
             end_date=end,
             end_reason_code=end_reason,
             delivery_status=status,
-            source_line=element.sourceline or 0,
+            source_line=record.sourceline,
         )
 
     return MessageSpec(

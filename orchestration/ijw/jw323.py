@@ -29,6 +29,7 @@ from orchestration.ijw.reader import (
     non_negative_int,
     parse_date,
     read_message_file,
+    required,
     text,
 )
 from orchestration.ijw.safe_xml import MessageRejected, message_namespace
@@ -174,12 +175,6 @@ def _record_ref(prestatie: PrestatieFields, parsed: ParsedFile) -> str:
     return f"{parsed.state.get('declaration_number') or '?'}/{prestatie.reference or '?'}"
 
 
-def _required(value: str | None, label: str) -> str:
-    if not value:
-        raise RecordError("LINE_INCOMPLETE", f"{label} is missing")
-    return value
-
-
 def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, parsed: ParsedFile) -> DeclarationLine:
     declaration = parsed.state
     if not {"declaration_number", "declaration_period", "declaration_date"} <= declaration.keys():
@@ -209,7 +204,7 @@ def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, pars
         raise RecordError("FUTURE_DATE", f"ProductPeriode starts {period_start}, after today ({today})")
     if (period_start.year, period_start.month) != (period_end.year, period_end.month):
         raise RecordError("CS337", f"ProductPeriode {period_start}..{period_end} spans more than one calendar month")
-    volume = non_negative_int(_required(prestatie.volume, "GeleverdVolume"), "GeleverdVolume")
+    volume = non_negative_int(required(prestatie.volume, "GeleverdVolume"), "GeleverdVolume")
     tariff_text = prestatie.tariff
     tariff_cents = None if tariff_text is None else non_negative_int(tariff_text, "ProductTarief")
     if unit != EURO_UNIT:
@@ -232,7 +227,7 @@ def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, pars
         reference_number=reference,
         previous_reference_number=prestatie.previous_reference,
         allocation_number=non_negative_int(
-            _required(prestatie.allocation_number, "ToewijzingNummer"), "ToewijzingNummer"
+            required(prestatie.allocation_number, "ToewijzingNummer"), "ToewijzingNummer"
         ),
         product_category=category,
         product_code=product_code,

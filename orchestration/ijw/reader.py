@@ -104,6 +104,32 @@ class ParsedFile:
         self.file_rejection = rejected
 
 
+class ElementFields(dict):
+    """An element's field texts read in one walk: each child's stripped text under its tag, each grandchild's under
+    (child tag, grandchild tag); the first of each in document order, as text() reads it; None where empty. A dict
+    lookup per field instead of a tag filter per field: the one-record messages have some twenty fields each."""
+
+    __slots__ = ("sourceline",)
+
+
+def element_fields(element: etree._Element) -> ElementFields:
+    fields = ElementFields()
+    fields.sourceline = element.sourceline or 0
+    for child in element:
+        tag = child.tag
+        if tag in fields:
+            continue
+        value = child.text
+        fields[tag] = (value.strip() or None) if value else None
+        if len(child):
+            for grandchild in child:
+                key = (tag, grandchild.tag)
+                if key not in fields:
+                    value = grandchild.text
+                    fields[key] = (value.strip() or None) if value else None
+    return fields
+
+
 @dataclass(frozen=True)
 class MessageSpec:
     message_type: str
@@ -117,9 +143,9 @@ class MessageSpec:
     record_ref: Callable[[Any, ParsedFile], str]
     amount_cents: Callable[[Any], int] = lambda _fields: 0
     """Signed cents of a record, read before any rule so a rejected record keeps its money in the books."""
-    record_fields: Callable[[etree._Element], Any] = lambda element: element
-    """What record_ref, amount_cents and parse_record receive: the record element itself, or its field values read
-    once (JW323, the message with many records per file, reads them in one compiled XPath call)."""
+    record_fields: Callable[[etree._Element], Any] = element_fields
+    """What record_ref, amount_cents and parse_record receive: the record's field texts, read once (JW323, the
+    message with many records per file, reads its Prestatie into a tuple of its own)."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile], None]] = field(default_factory=dict)
     """Handlers for message-level elements outside Header and Client, by local name."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
@@ -132,9 +158,37 @@ class MessageSpec:
     def m(self, local: str) -> str:
         return f"{{{self.namespace}}}{local}"
 
+    @functools.cached_property
+    def tags(self) -> MessageTags:
+        return MessageTags(
+            header=self.m("Header"),
+            client=self.m("Client"),
+            record=self.m(self.record_tag),
+            bsn=self.m("Bsn"),
+            birth_date=self.m("Geboortedatum"),
+            gender=self.m("Geslacht"),
+            message_fields={self.m(local): handler for local, handler in self.message_fields.items()},
+        )
+
+
+@dataclass(frozen=True)
+class MessageTags:
+    """A message type's qualified tags, built once: every file of the type looks them up."""
+
+    header: str
+    client: str
+    record: str
+    bsn: str
+    birth_date: str
+    gender: str
+    message_fields: dict[str, Callable[[etree._Element, ParsedFile], None]]
+
 
 def b(local: str) -> str:
     return f"{{{BASIS_NS}}}{local}"
+
+
+_DAGTEKENING, _IDENTIFICATIE, _DATUM = b("Dagtekening"), b("Identificatie"), b("Datum")
 
 
 def text(element: etree._Element | None, tag: str) -> str | None:
@@ -147,8 +201,7 @@ def text(element: etree._Element | None, tag: str) -> str | None:
     return value.strip() if value else None
 
 
-def required_text(element: etree._Element, tag: str, label: str) -> str:
-    value = text(element, tag)
+def required(value: str | None, label: str) -> str:
     if not value:
         raise RecordError("LINE_INCOMPLETE", f"{label} is missing")
     return value
@@ -206,9 +259,11 @@ def read_message_file(
     set), a file that reads cleanly must also be XSD-valid."""
     parsed = ParsedFile(path=path, message_type=spec.message_type)
     try:
-        check_file_size(path)
         if data is None:
+            check_file_size(path.stat().st_size)
             data = path.read_bytes()
+        else:
+            check_file_size(len(data))
         check_encoding(data)
         _read_document(data, spec, pseudonymiser, parsed)
         if schema is not None:
@@ -242,11 +297,10 @@ def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser,
     _check_root(root, spec)
     header: Header | None = None
     client, client_element = Client(), None
-    client_tag, record_tag = spec.m("Client"), spec.m(spec.record_tag)
-    header_tag = spec.m("Header")
-    message_fields = {spec.m(local): handler for local, handler in spec.message_fields.items()}
-    client_fields = {spec.m("Bsn"), spec.m("Geboortedatum"), spec.m("Geslacht")}
-    for element in root.iter(header_tag, client_tag, record_tag, *client_fields, *message_fields):
+    tags = spec.tags
+    client_tag, record_tag, message_fields = tags.client, tags.record, tags.message_fields
+    client_fields = (tags.bsn, tags.birth_date, tags.gender)
+    for element in root.iter(tags.header, client_tag, record_tag, *client_fields, *message_fields):
         tag = element.tag
         if tag == record_tag:
             if header is None:
@@ -254,7 +308,7 @@ def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser,
             # A record belongs to the Client it sits in; one outside every Client has no client data.
             owner = next(element.iterancestors(client_tag), None)
             _read_record(element, spec, header, client if owner is client_element else Client(), parsed)
-        elif tag == header_tag:
+        elif tag == tags.header:
             header = _read_header(element, spec)
         elif tag in message_fields:
             message_fields[tag](element, parsed)
@@ -268,20 +322,19 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
     """The same visit as _read_document over a hardened stream (end events), for documents that do not parse whole."""
     header: Header | None = None
     client = Client()
-    client_tag = spec.m("Client")
-    message_fields = {spec.m(local): handler for local, handler in spec.message_fields.items()}
-    tags = [spec.m("Header"), client_tag, spec.m("Bsn"), spec.m("Geboortedatum"), spec.m("Geslacht")]
-    tags += [spec.m(spec.record_tag), *message_fields]
-    for event, element in iter_events(source, tags):
+    tags = spec.tags
+    client_tag, message_fields = tags.client, tags.message_fields
+    wanted = [tags.header, client_tag, tags.bsn, tags.birth_date, tags.gender, tags.record, *message_fields]
+    for event, element in iter_events(source, wanted):
         if event == "start":
             _check_root(element, spec)
-        elif element.tag == spec.m("Header"):
+        elif element.tag == tags.header:
             header = _read_header(element, spec)
         elif element.tag in message_fields:
             message_fields[element.tag](element, parsed)
         elif element.getparent() is not None and element.getparent().tag == client_tag:
             _read_client_field(element, spec, client, pseudonymiser)
-        elif element.tag == spec.m(spec.record_tag):
+        elif element.tag == tags.record:
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
             _read_record(element, spec, header, client, parsed)
@@ -294,49 +347,51 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
 
 
 def _read_header(header: etree._Element, spec: MessageSpec) -> Header:
-    berichtcode = text(header, spec.m("BerichtCode"))
+    fields = element_fields(header)
+    berichtcode = fields.get(spec.m("BerichtCode"))
     if berichtcode != spec.berichtcode:
         raise MessageRejected(
             "WRONG_BERICHTCODE", f"BerichtCode is {berichtcode!r}, {spec.message_type} requires {spec.berichtcode}"
         )
-    version = (text(header, spec.m("BerichtVersie")), text(header, spec.m("BerichtSubversie")))
+    version = (fields.get(spec.m("BerichtVersie")), fields.get(spec.m("BerichtSubversie")))
     if version != ("3", "2"):
         raise MessageRejected("WRONG_VERSION", f"BerichtVersie.Subversie is {'.'.join(map(str, version))}, not 3.2")
-    sender, receiver = text(header, spec.m("Afzender")) or "", text(header, spec.m("Ontvanger")) or ""
+    sender, receiver = fields.get(spec.m("Afzender")) or "", fields.get(spec.m("Ontvanger")) or ""
     gemeente, agb = (sender, receiver) if spec.sent_by_municipality else (receiver, sender)
     if not (len(agb) == 8 and agb.isdigit()):
         raise MessageRejected("HEADER_INVALID", f"AGB code {agb!r} is not 8 digits")
     if not (len(gemeente) == 4 and gemeente.isdigit()):
         raise MessageRejected("HEADER_INVALID", f"gemeente code {gemeente!r} is not 4 digits")
-    identification = header.find(spec.m("BerichtIdentificatie"))
+    identification = spec.m("BerichtIdentificatie")
     try:
-        message_date = parse_date(text(identification, b("Dagtekening")), "Dagtekening")
+        message_date = parse_date(fields.get((identification, _DAGTEKENING)), "Dagtekening")
     except RecordError as error:
         raise MessageRejected("HEADER_INVALID", str(error)) from error
     return Header(
         message_type=spec.message_type,
         municipality_code=f"GM{gemeente}",
         provider_agb=agb,
-        message_id=text(identification, b("Identificatie")) or "",
+        message_id=fields.get((identification, _IDENTIFICATIE)) or "",
         message_date=message_date,
     )
 
 
 def _read_client_field(element: etree._Element, spec: MessageSpec, client: Client, pseudonymiser: Pseudonymiser):
     """Only the BSN (pseudonymised at once), birth date and gender are read: never names, addresses or contacts."""
-    if element.tag == spec.m("Bsn"):
+    tag = element.tag
+    if tag == spec.tags.bsn:
         bsn = (element.text or "").strip()
         if is_valid_bsn(bsn):
             client.client_key, client.error = pseudonymiser.client_key(bsn), None
         else:
             # The reason never repeats the number: quarantine is readable by more people than the BSN may be.
             client.error = RecordError("BSN_INVALID", "the client's BSN is not 9 digits passing the elfproef")
-    elif element.tag == spec.m("Geboortedatum"):
+    elif tag == spec.tags.birth_date:
         try:
-            client.birth_date = parse_date(text(element, b("Datum")), "Geboortedatum")
+            client.birth_date = parse_date(text(element, _DATUM), "Geboortedatum")
         except RecordError as error:
             client.error = client.error or error
-    elif element.tag == spec.m("Geslacht"):
+    elif tag == spec.tags.gender:
         client.gender_code = (element.text or "").strip()
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from lxml import etree
-
 from orchestration.ijw.allocations import product_fields, volume_fields
 from orchestration.ijw.reader import (
     Client,
+    ElementFields,
     Header,
     MessageSpec,
     ParsedFile,
@@ -23,7 +22,6 @@ from orchestration.ijw.reader import (
     non_negative_int,
     optional_date,
     parse_date,
-    text,
 )
 from orchestration.ijw.safe_xml import message_namespace
 
@@ -63,22 +61,25 @@ class ReferralRequest:
         return f"referentie {self.provider_reference}"
 
 
-def _record_ref(element: etree._Element, _parsed: ParsedFile) -> str:
-    return f"referentie {text(element, _m('ReferentieAanbieder')) or '?'}"
+_REFERRER = _m("Verwijzer")
+_REFERRER_TYPE, _REFERRER_AGB = (_REFERRER, b("Type")), (_REFERRER, b("ZorgverlenerCode"))
 
 
-def _parse(element: etree._Element, header: Header, client: Client, _parsed: ParsedFile) -> ReferralRequest:
-    reference = text(element, _m("ReferentieAanbieder"))
+def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
+    return f"referentie {record.get(_m('ReferentieAanbieder')) or '?'}"
+
+
+def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> ReferralRequest:
+    reference = record.get(_m("ReferentieAanbieder"))
     if not reference:
         raise RecordError("LINE_INCOMPLETE", "ReferentieAanbieder is missing")
-    category, code = product_fields(element, _m("Product"))
-    volume, unit, frequency = volume_fields(element, _m("Omvang"))
-    referrer = element.find(_m("Verwijzer"))
+    category, code = product_fields(record, _m("Product"))
+    volume, unit, frequency = volume_fields(record, _m("Omvang"))
     referrer_type = checked_code(
-        text(referrer, b("Type")), "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type"
+        record.get(_REFERRER_TYPE), "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type"
     )
-    decision = text(element, _m("BeschikkingNummer"))
-    budget = text(element, _m("Budget"))
+    decision = record.get(_m("BeschikkingNummer"))
+    budget = record.get(_m("Budget"))
     return ReferralRequest(
         client_key=client.client_key or "",
         birth_year=client.birth_date.year if client.birth_date else None,
@@ -92,15 +93,15 @@ def _parse(element: etree._Element, header: Header, client: Client, _parsed: Par
         decision_number=None if decision is None else non_negative_int(decision, "BeschikkingNummer"),
         product_category=category,
         product_code=code,
-        requested_valid_from=parse_date(text(element, _m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
-        requested_valid_to=optional_date(text(element, _m("ToewijzingEinddatum")), "ToewijzingEinddatum"),
+        requested_valid_from=parse_date(record.get(_m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
+        requested_valid_to=optional_date(record.get(_m("ToewijzingEinddatum")), "ToewijzingEinddatum"),
         volume=volume,
         unit_code=unit,
         frequency_code=frequency,
         budget_cents=None if budget is None else non_negative_int(budget, "Budget"),
         referrer_type_code=referrer_type,
-        referrer_agb=text(referrer, b("ZorgverlenerCode")),
-        source_line=element.sourceline or 0,
+        referrer_agb=record.get(_REFERRER_AGB),
+        source_line=record.sourceline,
     )
 
 

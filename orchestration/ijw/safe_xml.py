@@ -75,8 +75,7 @@ def parse_document(data: bytes) -> etree._Element:
     return root
 
 
-def check_file_size(path: Path) -> None:
-    size = path.stat().st_size
+def check_file_size(size: int) -> None:
     if size == 0:
         raise MessageRejected("FILE_EMPTY", "the file is empty")
     if size > MAX_FILE_BYTES:

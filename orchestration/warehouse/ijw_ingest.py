@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -50,9 +51,10 @@ def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[
 def _landed_content(path: Path) -> tuple[bytes | None, str]:
     """(bytes, sha256) read in one go, so a file is read once for its hash and its parse; a file above the iJw cap is
     only hashed (in chunks) and left for the reader to refuse unread."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        return None, file_sha256(path)
-    data = path.read_bytes()
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+            return None, file_sha256(path)
+        data = handle.read()
     return data, hashlib.sha256(data).hexdigest()
 
 
