@@ -138,3 +138,18 @@ def test_the_fast_sniff_agrees_with_the_parser(tmp_path, name):
     else:
         path.write_bytes(content.encode("utf-8"))
     assert landing_inventory.sniff_message_type(path) == _parser_answer(path)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 4, 5, 13])
+def test_read_ahead_yields_every_path_in_order_each_advised_once_and_before_it_is_read(monkeypatch, count):
+    advised: list[str] = []
+    monkeypatch.setattr(landing_inventory, "_advise_will_need", advised.append)
+    paths = [f"f{index}.xml" for index in range(count)]
+    yielded = []
+    for path in landing_inventory._read_ahead(paths, window=4):
+        assert path in advised
+        # No more than the window is asked for ahead of the file being read.
+        assert len(advised) <= min(count, paths.index(path) + 1 + 4)
+        yielded.append(path)
+    assert yielded == paths
+    assert advised == paths
