@@ -45,6 +45,20 @@ class SuiteFile:
     def table_name(self) -> str:
         return self.table.split(".", 1)[1]
 
+    @property
+    def columns(self) -> list[str] | None:
+        """The columns the expectations read, in order of first mention; None when an expectation looks at the table
+        as a whole (its set of columns), which then needs every column."""
+        mentioned: dict[str, None] = {}
+        for expectation in self.expectations:
+            kwargs = expectation["kwargs"]
+            names = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
+            names += kwargs.get("column_list", [])
+            if not names:
+                return None
+            mentioned.update(dict.fromkeys(names))
+        return list(mentioned)
+
 
 @dataclass(frozen=True)
 class Failure:

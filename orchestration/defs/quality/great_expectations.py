@@ -10,40 +10,56 @@ from orchestration.quality.suites import SuiteFile, failures_of, run_suite, suit
 from orchestration.settings import EXPECTATIONS_DIR
 
 
-def _rows_to_validate(con, suite_file: SuiteFile, run_id: str) -> pd.DataFrame:
-    columns = {row[0] for row in con.execute(f"describe {suite_file.table}").fetchall()}
+def _rows_to_validate(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile, run_id: str) -> pd.DataFrame:
+    table_columns = [row[0] for row in con.execute(f"describe {suite_file.table}").fetchall()]
+    # Only what the suite reads: a one-record message's raw row carries its file's path and hash, which most suites
+    # never look at.
+    selected = ", ".join(f'"{column}"' for column in suite_file.columns or table_columns)
     # Raw tables are append-only and carry run_id: each run validates what it appended, so the check stays
     # proportional to the new data instead of the whole history.
-    if "run_id" in columns:
-        return _frame(con.execute(f"select * from {suite_file.table} where run_id = ?", [run_id]))
-    return _frame(con.execute(f"select * from {suite_file.table}"))
+    if "run_id" in table_columns:
+        return _frame(con, f"select {selected} from {suite_file.table} where run_id = ?", [run_id])
+    return _frame(con, f"select {selected} from {suite_file.table}", [])
 
 
 # Rows fetched per step: 100 DuckDB vectors of 2,048.
 _VECTORS_PER_CHUNK = 100
 
 
-def _frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The result with its text columns as categoricals, fetched in chunks.
+def _frame(con: duckdb.DuckDBPyConnection, query: str, parameters: list) -> pd.DataFrame:
+    """The query's rows with their repeating text columns as categoricals, fetched in chunks.
 
     As Python strings a national year's 1.9 million declaration lines take 3.4 GB (pseudonyms, hashes and paths
     repeat on every line); as categories a fraction of that, and no chunk holds more than 204,800 rows as strings.
+    A column whose values hardly repeat stays strings: as a category it would cost the hashing and save nothing.
     """
-    text_columns = [name for name, type_code, *_ in result.description if type_code == "VARCHAR"]
+    described = con.execute(f"select * from ({query}) limit 0", parameters).description  # noqa: S608
+    text_columns = [name for name, type_code, *_ in described if type_code == "VARCHAR"]
+    categorical = _repeating_columns(con, query, parameters, text_columns)
+    result = con.execute(query, parameters)
     chunks = []
     while not (chunk := result.fetch_df_chunk(_VECTORS_PER_CHUNK)).empty:
-        chunks.append(chunk.astype(dict.fromkeys(text_columns, "category")))
+        chunks.append(chunk.astype(dict.fromkeys(categorical, "category")))
     if not chunks:
         return result.df()
     # Column by column: concatenating whole chunks would turn categoricals with different categories into strings.
     return pd.DataFrame(
         {
             column: union_categoricals([chunk[column] for chunk in chunks], ignore_order=True)
-            if column in text_columns
+            if column in categorical
             else pd.concat([chunk[column] for chunk in chunks], ignore_index=True)
             for column in chunks[0].columns
         }
     )
+
+
+def _repeating_columns(con: duckdb.DuckDBPyConnection, query: str, parameters: list, columns: list[str]) -> list[str]:
+    """The columns with at most one distinct value (estimated) per two rows."""
+    if not columns:
+        return []
+    distinct = ", ".join(f'approx_count_distinct("{column}")' for column in columns)
+    rows, *distinct_counts = con.execute(f"select count(*), {distinct} from ({query})", parameters).fetchone()  # noqa: S608
+    return [column for column, count in zip(columns, distinct_counts, strict=True) if 2 * count <= rows]
 
 
 def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
