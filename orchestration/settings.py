@@ -21,6 +21,9 @@ def _path_from_env(name: str, default: str) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
@@ -34,7 +37,7 @@ class Settings:
     cbs_mode: str = "offline"
     """offline (snapshot files only), online (pull from CBS, fail when unreachable) or auto (pull, else snapshots)."""
     cbs_base_url: str = "https://opendata.cbs.nl/ODataApi/odata"
-    duckdb_memory_limit: str = "2GB"
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     """DuckDB's memory_limit for the warehouse and dbt; larger work spills to disk (DuckDB's default, 80% of the
     machine's memory, took 5 GB for the KPI marts of a national year)."""
 
@@ -66,7 +69,7 @@ class Settings:
             ijw_xsd_dir=_path_from_env("IJW_XSD_DIR", "") if os.environ.get("IJW_XSD_DIR") else None,
             cbs_mode=_cbs_mode(os.environ.get("CBS_MODE") or "offline"),
             cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
-            duckdb_memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or "2GB",
+            duckdb_memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
         )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 from orchestration.warehouse.suppression import CountKinds, KpiRow, rows_to_suppress
 
 PUBLISHED_FILENAME = "marts.duckdb"
@@ -27,14 +28,17 @@ class PublishedTable:
     rows: int
 
 
-def publish_marts(warehouse_path: Path, published_dir: Path, threshold: int) -> list[PublishedTable]:
-    """Copy every table of the warehouse's marts schema into published_dir/marts.duckdb (main schema)."""
+def publish_marts(
+    warehouse_path: Path, published_dir: Path, threshold: int, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+) -> list[PublishedTable]:
+    """Copy every table of the warehouse's marts schema into published_dir/marts.duckdb (main schema), DuckDB using
+    at most memory_limit (the warehouse's setting; without it DuckDB takes up to 80% of the machine)."""
     published_dir.mkdir(parents=True, exist_ok=True)
     target = published_dir / PUBLISHED_FILENAME
     staging = published_dir / f"publishing-{os.getpid()}.duckdb.tmp"
     staging.unlink(missing_ok=True)
     try:
-        with duckdb.connect(str(staging)) as con:
+        with duckdb.connect(str(staging), config={"memory_limit": memory_limit}) as con:
             con.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
             # The tables go into the file's main schema: opened as marts.duckdb the file's catalog is itself named
             # marts, so a BI query for marts.kpi_values finds them (a marts schema would make that ambiguous).

@@ -45,7 +45,9 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     if failed:
         raise dg.Failure(f"not publishing: blocking checks failed in this run: {', '.join(sorted(failed))}")
     settings = warehouse.settings()
-    tables = publish_marts(settings.duckdb_path, settings.published_dir, settings.suppression_threshold)
+    tables = publish_marts(
+        settings.duckdb_path, settings.published_dir, settings.suppression_threshold, settings.duckdb_memory_limit
+    )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.published_dir / "marts.duckdb")),
