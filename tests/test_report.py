@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from orchestration.report.build import report_paths, write_reports
-from orchestration.report.data import load_report_data, report_periods
+from orchestration.report.data import load_quarter_data, report_periods
 from orchestration.report.html import render_report_html
 from orchestration.report.labels import euros_nl, kpi_value_nl, number_nl, quarter_bounds, quarters_ending
 from tests.report_marts import HOSTILE_NAME, build_report_marts
@@ -27,7 +27,7 @@ def tiny_db(tmp_path_factory) -> Path:
 
 def render(db: Path, region: str = "JZ11", quarter: str = "2024-Q2") -> str:
     with duckdb.connect(str(db), read_only=True) as con:
-        return render_report_html(load_report_data(con, region, quarter))
+        return render_report_html(load_quarter_data(con, quarter, [region])[0])
 
 
 def test_dutch_number_formats():
@@ -196,6 +196,25 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
     with zipfile.ZipFile(xlsx_path) as archive:
         sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name) for name in sheets)
+
+
+def test_reports_written_by_worker_processes_equal_those_written_in_process(tiny_db, tmp_path):
+    in_process = write_reports(tiny_db, tmp_path / "in_process", workers=1)
+    workers = write_reports(tiny_db, tmp_path / "workers", workers=2)
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        periods = report_periods(con)
+    assert [(report.region_code, report.quarter) for report in workers] == periods
+
+    def summary(report):
+        return report.region_code, report.quarter, report.red_signals, report.agenda_items, report.kpi_rows
+
+    def cells(path):
+        return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in load_workbook(path).worksheets}
+
+    assert [summary(report) for report in workers] == [summary(report) for report in in_process]
+    for ours, theirs in zip(in_process, workers, strict=True):
+        assert theirs.html_path.read_bytes() == ours.html_path.read_bytes()
+        assert cells(theirs.xlsx_path) == cells(ours.xlsx_path)
 
 
 def test_report_asset_reads_the_published_copy_of_every_mart_it_reads(definitions):

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
 
-from orchestration.report.data import load_report_data, report_periods
+from orchestration.report.data import ReportData, load_quarter_data, report_periods
 from orchestration.report.html import render_report_html
 from orchestration.report.workbook import write_kpi_workbook
+
+MAX_WORKERS = 4
+"""Rendering is CPU-bound (matplotlib, openpyxl), so one process per core; at most four, because each holds about
+130 MB and the whole pipeline must stay under 4 GiB."""
+REPORTS_PER_WORKER = 20
+"""A worker takes a few seconds to start (imports, fonts, its first chart), as long as several reports take to render:
+with fewer reports than this per worker an extra process costs more than it saves (the 16 reports of the sample take
+about 4.5 s in process and 9.7 s on two workers)."""
 
 
 @dataclass(frozen=True)
@@ -29,30 +42,63 @@ def report_paths(reports_dir: Path, region_code: str, quarter: str) -> tuple[Pat
     return folder / f"{quarter}.html", folder / f"{quarter}.xlsx"
 
 
-def write_reports(warehouse_path: Path, reports_dir: Path) -> list[WrittenReport]:
-    """Render every (region, quarter) of report_periods; each file is written beside its target and renamed over it,
-    so a reader never sees half a report."""
-    written = []
+def write_reports(warehouse_path: Path, reports_dir: Path, workers: int | None = None) -> list[WrittenReport]:
+    """Render every (region, quarter) of report_periods, in that order, on `workers` processes (1 renders in this
+    process; by default one per core, at most MAX_WORKERS and one per REPORTS_PER_WORKER reports). Each file is written
+    beside its target and renamed over it, so a reader never sees half a report."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        for region_code, quarter in report_periods(con):
-            data = load_report_data(con, region_code, quarter)
-            html_path, xlsx_path = report_paths(reports_dir, region_code, quarter)
-            html_path.parent.mkdir(parents=True, exist_ok=True)
-            html_tmp = html_path.with_suffix(".html.tmp")
-            html_tmp.write_text(render_report_html(data), encoding="utf-8")
-            xlsx_tmp = xlsx_path.with_suffix(".xlsx.tmp")
-            kpi_rows = write_kpi_workbook(data, xlsx_tmp)
-            os.replace(html_tmp, html_path)
-            os.replace(xlsx_tmp, xlsx_path)
-            written.append(
-                WrittenReport(
-                    region_code=region_code,
-                    quarter=quarter,
-                    html_path=html_path,
-                    xlsx_path=xlsx_path,
-                    red_signals=sum(row["status"] == "red" for row in data.signals),
-                    agenda_items=len(data.agenda),
-                    kpi_rows=kpi_rows,
-                )
-            )
-    return written
+        periods = report_periods(con)
+        regions: dict[str, list[str]] = defaultdict(list)
+        for region_code, quarter in periods:
+            regions[quarter].append(region_code)
+        quarters = (load_quarter_data(con, quarter, region_codes) for quarter, region_codes in regions.items())
+        write = partial(write_report, reports_dir=reports_dir)
+        if workers is None:
+            workers = min(MAX_WORKERS, os.cpu_count() or 1, len(periods) // REPORTS_PER_WORKER)
+        if workers <= 1:
+            written = [write(data) for quarter in quarters for data in quarter]
+        else:
+            written = _write_in_processes(write, quarters, workers)
+    by_period = {(report.region_code, report.quarter): report for report in written}
+    return [by_period[period] for period in periods]
+
+
+def _write_in_processes(
+    write: Callable[[ReportData], WrittenReport], quarters: Iterable[list[ReportData]], workers: int
+) -> list[WrittenReport]:
+    # Not fork: the Dagster run process has threads (DuckDB's among them), and a forked child can inherit a lock one
+    # of them holds.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        written: list[WrittenReport] = []
+        previous: list[Future[WrittenReport]] = []
+        for quarter in quarters:
+            current = [pool.submit(write, data) for data in quarter]
+            # One quarter queued behind the one being rendered keeps the workers busy; reading further ahead would
+            # only hold more data in memory.
+            written += [future.result() for future in previous]
+            previous = current
+        return written + [future.result() for future in previous]
+    finally:
+        # After a failure the reports still queued are not rendered, as the loop in one process stops there.
+        pool.shutdown(cancel_futures=True)
+
+
+def write_report(data: ReportData, reports_dir: Path) -> WrittenReport:
+    html_path, xlsx_path = report_paths(reports_dir, data.region_code, data.quarter)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_tmp = html_path.with_suffix(".html.tmp")
+    html_tmp.write_text(render_report_html(data), encoding="utf-8")
+    xlsx_tmp = xlsx_path.with_suffix(".xlsx.tmp")
+    kpi_rows = write_kpi_workbook(data, xlsx_tmp)
+    os.replace(html_tmp, html_path)
+    os.replace(xlsx_tmp, xlsx_path)
+    return WrittenReport(
+        region_code=data.region_code,
+        quarter=data.quarter,
+        html_path=html_path,
+        xlsx_path=xlsx_path,
+        red_signals=sum(row["status"] == "red" for row in data.signals),
+        agenda_items=len(data.agenda),
+        kpi_rows=kpi_rows,
+    )
