@@ -25,16 +25,18 @@ INGEST = """
 import sys
 import duckdb
 from pathlib import Path
-from orchestration.defs.ingest.ijw import IJW_INGESTS, landed_ijw_files
+from orchestration.defs.ingest.ijw import IJW_INGESTS, claimed_files
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.warehouse.landing_inventory import update_inventory
 from orchestration.warehouse.schema import ensure_schema
 
 database, landing, run_id = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 pseudonymiser = Pseudonymiser(b"crash-safety-test-key-0123456789")
 con = duckdb.connect(database)
 ensure_schema(con)
+update_inventory(con, landing)
 for ingest in IJW_INGESTS:
-    paths = [path for path in landed_ijw_files(landing) if ingest.claims(path)]
+    paths = claimed_files(con, ingest, landing)
     # Small batches, so that a kill lands between and inside many transactions.
     for start in range(0, len(paths), 3):
         for entry in ingest.ingest_files(con, paths[start : start + 3], pseudonymiser, run_id, batch_files=3):

@@ -20,17 +20,12 @@ from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.ijw.reader import MessageSpec, ParsedFile
-from orchestration.ijw.safe_xml import sniff_message_type
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.ijw_ingest import BATCH_FILES, HistoryRule, ingest_message_files, no_history
 from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
-
-
-def landed_ijw_files(landing_dir: Path) -> list[Path]:
-    return [Path(path) for path, _size, _mtime in landing_inventory.landed_ijw_files(landing_dir)]
 
 
 @dataclass(frozen=True)
@@ -45,9 +40,6 @@ class IjwIngest:
 
     def claims_type(self, message_type: str | None) -> bool:
         return message_type == self.spec.message_type or (self.claims_unrecognised and message_type is None)
-
-    def claims(self, path: Path) -> bool:
-        return self.claims_type(sniff_message_type(path))
 
     def ingest_files(
         self,
