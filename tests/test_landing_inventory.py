@@ -9,6 +9,7 @@ import pytest
 
 from orchestration.ijw.safe_xml import parsed_message_type
 from orchestration.warehouse import landing_inventory
+from orchestration.warehouse import read_ahead as read_ahead_module
 from tests.hostile.documents import care_event
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
@@ -143,10 +144,10 @@ def test_the_fast_sniff_agrees_with_the_parser(tmp_path, name):
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 5, 13])
 def test_read_ahead_yields_every_path_in_order_each_advised_once_and_before_it_is_read(monkeypatch, count):
     advised: list[str] = []
-    monkeypatch.setattr(landing_inventory, "_advise_will_need", advised.append)
+    monkeypatch.setattr(read_ahead_module, "advise_will_need", advised.append)
     paths = [f"f{index}.xml" for index in range(count)]
     yielded = []
-    for path in landing_inventory._read_ahead(paths, window=4):
+    for path in read_ahead_module.read_ahead(paths, window=4):
         assert path in advised
         # No more than the window is asked for ahead of the file being read.
         assert len(advised) <= min(count, paths.index(path) + 1 + 4)

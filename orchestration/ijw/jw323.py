@@ -39,6 +39,8 @@ _NS = message_namespace(MESSAGE_TYPE)
 EARLIEST_DATE = dt.date(2021, 1, 1)  # CS100: iJw 3.x declarations start on 1 January 2021
 MAX_AMOUNT_CENTS = 99_999_999  # LDT_Bedrag (basisschema.xsd): maxInclusive 99999999
 EURO_UNIT = "83"
+DECLARATION_FIELDS = frozenset({"declaration_number", "declaration_period", "declaration_date"})
+"""What a line needs from the Declaratie before it (DeclaratieNummer, DeclaratiePeriode, DeclaratieDagtekening)."""
 MINUTE_UNIT = "01"
 
 
@@ -177,7 +179,7 @@ def _record_ref(prestatie: PrestatieFields, parsed: ParsedFile) -> str:
 
 def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, parsed: ParsedFile) -> DeclarationLine:
     declaration = parsed.state
-    if not {"declaration_number", "declaration_period", "declaration_date"} <= declaration.keys():
+    if not declaration.keys() >= DECLARATION_FIELDS:
         raise MessageRejected("HEADER_INVALID", "Declaratie lacks DeclaratieNummer, DeclaratiePeriode or dagtekening")
     reference = prestatie.reference
     if not reference:
@@ -271,17 +273,22 @@ def _read_total(element, state):
     state["declared_total_cents"] = -total if text(element, b("DebetCredit")) == "C" else total
 
 
+def check_declaration_period(declaration: dict) -> None:
+    """CS340: the declaration period is one calendar month."""
+    start, end = declaration.get("declaration_period") or (None, None)
+    if start is not None and (
+        start.day != 1 or end != start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    ):
+        raise MessageRejected("CS340", f"DeclaratiePeriode {start}..{end} is not one calendar month")
+
+
 def _check_file(parsed: ParsedFile) -> None:
     """File-level rules, checked after every line is read so a rejected file still accounts for all its cents.
 
     CS340: the declaration period is one calendar month. TR358: the declared total equals the signed sum of every
     line read, accepted or not.
     """
-    start, end = parsed.state.get("declaration_period") or (None, None)
-    if start is not None and (
-        start.day != 1 or end != start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    ):
-        raise MessageRejected("CS340", f"DeclaratiePeriode {start}..{end} is not one calendar month")
+    check_declaration_period(parsed.state)
     declared = parsed.state.get("declared_total_cents")
     if declared is not None and declared != parsed.amount_cents_read:
         raise MessageRejected(

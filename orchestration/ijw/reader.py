@@ -79,6 +79,8 @@ class ParsedFile:
     file_rejection: MessageRejected | None = None
     state: dict[str, Any] = field(default_factory=dict)
     """Message-level fields a spec collects while streaming (e.g. the JW323 Declaratie header)."""
+    staged: bool = False
+    """The records are already staged in the warehouse by a batch reader, which inserts the accepted ones itself."""
 
     @property
     def amount_cents_accepted(self) -> int:
@@ -294,6 +296,17 @@ def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser,
         # the books when the file is rejected (and a wrong root or a DTD is reported before a later syntax error).
         _stream(io.BytesIO(data), spec, pseudonymiser, parsed)
         raise
+    visit_document(root, spec, pseudonymiser, parsed, functools.partial(_read_record, spec=spec, parsed=parsed))
+
+
+RecordVisitor = Callable[[etree._Element, Header, Client], None]
+
+
+def visit_document(
+    root: etree._Element, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
+) -> None:
+    """Read the header, clients and message-level fields of a parsed message in document order, handing each record
+    element to on_record with the header and the client it belongs to."""
     _check_root(root, spec)
     header: Header | None = None
     client, client_element = Client(), None
@@ -307,7 +320,7 @@ def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser,
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
             # A record belongs to the Client it sits in; one outside every Client has no client data.
             owner = next(element.iterancestors(client_tag), None)
-            _read_record(element, spec, header, client if owner is client_element else Client(), parsed)
+            on_record(element, header, client if owner is client_element else Client())
         elif tag == tags.header:
             header = _read_header(element, spec)
         elif tag in message_fields:
@@ -337,7 +350,7 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
         elif element.tag == tags.record:
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
-            _read_record(element, spec, header, client, parsed)
+            _read_record(element, header, client, spec=spec, parsed=parsed)
             element.clear()
         elif element.tag == client_tag:
             client = Client()
@@ -395,8 +408,15 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
         client.gender_code = (element.text or "").strip()
 
 
-def _read_record(element, spec: MessageSpec, header: Header, client: Client, parsed: ParsedFile) -> None:
-    fields = spec.record_fields(element)
+def _read_record(element, header: Header, client: Client, *, spec: MessageSpec, parsed: ParsedFile) -> None:
+    read_record_fields(spec.record_fields(element), element.sourceline or 0, header, client, spec, parsed)
+
+
+def read_record_fields(
+    fields: Any, source_line: int, header: Header, client: Client, spec: MessageSpec, parsed: ParsedFile
+) -> None:
+    """One record's rules on its fields (as spec.record_fields reads them): the row joins parsed.records, or a
+    rejection naming the rule joins parsed.rejections."""
     amount_cents = 0
     try:
         amount_cents = spec.amount_cents(fields)
@@ -409,8 +429,8 @@ def _read_record(element, spec: MessageSpec, header: Header, client: Client, par
             Rejection(
                 record_ref=record_ref,
                 reason_code=error.reason_code,
-                reason=f"{spec.record_tag} {record_ref} at line {element.sourceline}: {error}",
+                reason=f"{spec.record_tag} {record_ref} at line {source_line}: {error}",
                 amount_cents=amount_cents,
-                source_line=element.sourceline or 0,
+                source_line=source_line,
             )
         )

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,10 +81,19 @@ def load_parsed_file(
     return load_parsed_files(con, [(parsed, sha256)], run_id, table)[0]
 
 
+StagedInsert = Callable[[duckdb.DuckDBPyConnection, list[tuple[ParsedFile, str]], dt.datetime, str], None]
+"""Inserts the accepted records of a batch's staged files (con, batch, ingested_at, run_id)."""
+
+
 def load_parsed_files(
-    con: duckdb.DuckDBPyConnection, batch: list[tuple[ParsedFile, str]], run_id: str, table: str
+    con: duckdb.DuckDBPyConnection,
+    batch: list[tuple[ParsedFile, str]],
+    run_id: str,
+    table: str,
+    insert_staged: StagedInsert | None = None,
 ) -> list[LedgerEntry]:
-    """Write a batch of files (records, quarantine rows, ledger rows) in one transaction.
+    """Write a batch of files (records, quarantine rows, ledger rows) in one transaction; the records of staged files
+    are inserted by insert_staged.
 
     All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
     run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
@@ -94,13 +104,15 @@ def load_parsed_files(
     now = _now()
     entries = [_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch]
     quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
-    records = [record for parsed, _ in batch for record in parsed.records]
+    unstaged = [(parsed, sha256) for parsed, sha256 in batch if not parsed.staged]
     con.execute("begin transaction")
     try:
-        if records:
-            frame = _records_frame(batch)
+        if any(parsed.records for parsed, _ in unstaged):
+            frame = _records_frame(unstaged)
             frame["ingested_at"], frame["run_id"] = now, run_id
             _insert_frame(con, table, frame)
+        if insert_staged is not None:
+            insert_staged(con, batch, now, run_id)
         # executemany inserts row by row; a registered frame goes in as one statement.
         if quarantine:
             _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))

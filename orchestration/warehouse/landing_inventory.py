@@ -7,9 +7,7 @@ audit/ijw_landed_files brings audit.ijw_landed_files up to date once per run, an
 files from it. A file is sniffed when it is new or changed (path, size and modification time, as make and rsync
 decide a file is unchanged); a file gone from the landing directory leaves the inventory (its ledger rows stay).
 
-Reading a small file from a cold cache costs one disk round trip (about 200 us a file on the benchmark machine's
-virtual disk, in any order), so the sniff asks the kernel to read ahead (posix_fadvise WILLNEED) a window of files
-before it reaches them: the round trips then overlap, without threads in the way of a warm cache.
+A cold cache costs one disk round trip a file, so the sniff reads ahead (orchestration/warehouse/read_ahead.py).
 
 A file rewritten in place with the same size and the same nanosecond mtime would keep its old type; the reader of
 that type then refuses it (WRONG_NAMESPACE), so it is quarantined, never silently skipped. Which content is new is
@@ -19,7 +17,6 @@ still decided by its sha256 in the ledger, never by this inventory.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.ijw.safe_xml import sniff_message_type
+from orchestration.warehouse.read_ahead import read_ahead
 
 
 @dataclass(frozen=True)
@@ -60,33 +58,6 @@ def _path_order(path: str) -> str:
     return path.replace(os.sep, "\0")
 
 
-READ_AHEAD_FILES = 256
-
-
-def _read_ahead(paths: list[str], window: int = READ_AHEAD_FILES) -> Iterator[str]:
-    """paths, each one yielded after the kernel was asked to start reading the window of files after it."""
-    if not hasattr(os, "posix_fadvise"):  # not on macOS: there the files are simply read in turn
-        yield from paths
-        return
-    for ahead in paths[:window]:
-        _advise_will_need(ahead)
-    for index, path in enumerate(paths):
-        if index + window < len(paths):
-            _advise_will_need(paths[index + window])
-        yield path
-
-
-def _advise_will_need(path: str) -> None:
-    try:
-        descriptor = os.open(path, os.O_RDONLY)
-    except OSError:
-        return  # gone or unreadable: the sniff itself reports it
-    try:
-        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
-    finally:
-        os.close(descriptor)
-
-
 def _prefix(landing_dir: Path) -> str:
     return os.path.join(landing_dir / "ijw", "")
 
@@ -106,7 +77,7 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Inven
             anti join audit.ijw_landed_files k using (file_path, size_bytes, mtime_ns)
             """
         ).df()
-        new["message_type"] = [sniff_message_type(Path(path)) for path in _read_ahead(list(new["file_path"]))]
+        new["message_type"] = [sniff_message_type(Path(path)) for path in read_ahead(list(new["file_path"]))]
         con.register("newly_classified", new)
         con.execute("begin transaction")
         try:

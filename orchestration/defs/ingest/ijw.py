@@ -23,8 +23,16 @@ from orchestration.ijw.reader import MessageSpec, ParsedFile
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
+from orchestration.warehouse.declaration_batch import read_declaration_batch
 from orchestration.warehouse.declaration_history import apply_declaration_history
-from orchestration.warehouse.ijw_ingest import BATCH_FILES, HistoryRule, ingest_message_files, no_history
+from orchestration.warehouse.ijw_ingest import (
+    BATCH_FILES,
+    BatchReader,
+    HistoryRule,
+    ingest_message_files,
+    no_history,
+    read_each_file,
+)
 from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
 
 
@@ -37,6 +45,7 @@ class IjwIngest:
     description: str
     claims_unrecognised: bool = False
     apply_history: HistoryRule = no_history
+    read_batch: BatchReader = read_each_file
 
     def claims_type(self, message_type: str | None) -> bool:
         return message_type == self.spec.message_type or (self.claims_unrecognised and message_type is None)
@@ -63,6 +72,7 @@ class IjwIngest:
             on_rejected_file,
             schema,
             batch_files,
+            self.read_batch,
         )
 
 
@@ -152,6 +162,7 @@ DECLARATIONS = IjwIngest(
     "JW323 declaratie lines (Prestatie), with TR346, TR358, CS337, CS340, CS100, TR389 and CD060 enforced at the door.",
     claims_unrecognised=True,
     apply_history=apply_declaration_history,
+    read_batch=read_declaration_batch,
 )
 ALLOCATIONS = IjwIngest(
     allocations.SPEC, "raw.ijw_allocations", "JW301 toewijzingen (ToegewezenProduct), one row per allocated product."

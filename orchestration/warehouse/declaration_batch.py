@@ -1,0 +1,267 @@
+"""A batch of JW323 files read with the per-line rules decided in SQL on columns.
+
+Each plainly shaped file (orchestration/ijw/jw323_texts.py) hands over its line texts; one query over the batch then
+decides, per line, every rule the reference reader (orchestration/ijw/jw323.py) checks on a line, and per file TR358.
+A file all of whose lines pass is loaded from those columns, typed by the query; any other file is read again by the
+reference reader, which gives each rejection its exact reason. The query only clears what the reference reader would
+accept with the same values (a value that would need stripping, a date in another ISO form, a number with more
+digits than an iJw number may have: the reference reader decides), and tests/test_declaration_batch.py compares both
+paths on generated and hostile files.
+
+The cross-file rules (TR389, CD060) and the ledger then see every file alike: the lines cleared here as DeclaredLine
+tuples, the others as DeclarationLine records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+import pandas as pd
+from lxml import etree
+
+from orchestration.ijw import jw323
+from orchestration.ijw.codelists import codes
+from orchestration.ijw.jw323_texts import TEXT_COLUMNS, DeclarationTexts, read_declaration_texts, reference_fields
+from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.reader import Client, MessageSpec, ParsedFile, read_message_file, read_record_fields
+from orchestration.ijw.safe_xml import MessageRejected
+from orchestration.warehouse.ingest import StagedInsert
+
+
+class DeclaredLine(NamedTuple):
+    """What the cross-file rules, the quarantine and the ledger need of a line the batch query accepted."""
+
+    ordinal: int
+    """The line's row in the batch's staged lines."""
+    provider_agb: str
+    declaration_number: str
+    reference_number: str
+    previous_reference_number: str | None
+    allocation_number: int
+    product_code: str
+    period_start: dt.date
+    debit_credit: str
+    amount_cents: int
+    source_line: int
+
+    @property
+    def is_credit(self) -> bool:
+        return self.debit_credit == "C"
+
+    @property
+    def record_ref(self) -> str:
+        return f"{self.declaration_number}/{self.reference_number}"
+
+
+# A value is cleared only in the form the reference reader stores it unchanged: digits without sign or space, dates
+# as YYYY-MM-DD, references of printable ASCII without spaces (the reference reader strips Unicode whitespace too).
+_DECIDE_LINES = """
+create or replace temp table jw323_batch_lines as
+with texts as (
+    -- A column that is None throughout a batch arrives untyped.
+    select ordinal, file_index, source_line, client_key::varchar as client_key, reference::varchar as reference,
+        previous_reference::varchar as previous_reference, allocation::varchar as allocation,
+        category::varchar as category, product_code::varchar as product_code, period_start::varchar as period_start,
+        period_end::varchar as period_end, volume::varchar as volume, unit::varchar as unit, tariff::varchar as tariff,
+        amount::varchar as amount, debit_credit::varchar as debit_credit
+    from staged_line_texts
+),
+typed as (
+    select *,
+        case when regexp_full_match(amount, '[0-9]{1,8}') then amount::bigint end as amount_value,
+        case when regexp_full_match(volume, '[0-9]{1,18}') then volume::bigint end as volume_value,
+        case when regexp_full_match(tariff, '[0-9]{1,18}') then tariff::bigint end as tariff_value,
+        case when regexp_full_match(allocation, '[0-9]{1,18}') then allocation::bigint end as allocation_value,
+        case when regexp_full_match(period_start, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            then try_cast(period_start as date) end as start_date,
+        case when regexp_full_match(period_end, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            then try_cast(period_end as date) end as end_date
+    from texts
+)
+select *,
+    case when debit_credit = 'C' then -amount_value else amount_value end as amount_cents,
+    coalesce(
+        client_key is not null
+        and amount_value is not null
+        and list_contains($debit_credit_codes, debit_credit)
+        and regexp_full_match(reference, '[!-~]+')
+        and (previous_reference is null or regexp_full_match(previous_reference, '[!-~]+'))
+        and list_contains($units, unit)
+        and list_contains($categories, category)
+        and list_contains($product_codes, product_code)
+        and end_date >= start_date
+        and start_date >= $earliest_date                                        -- CS100
+        and start_date <= $today                                                -- FUTURE_DATE
+        and date_trunc('month', start_date) = date_trunc('month', end_date)     -- CS337
+        and volume_value is not null
+        and (tariff is null or tariff_value is not null)
+        and (unit = $euro_unit or case                                          -- TR346, in exact integers
+            when unit = $minute_unit then abs(60 * amount_value::hugeint - volume_value::hugeint * tariff_value) <= 30
+            else amount_value::hugeint = volume_value::hugeint * tariff_value end)
+        and allocation_value is not null,
+        false
+    ) as clean
+from typed
+"""
+
+_STAGED_LINES = """
+select clean, reference, previous_reference, allocation_value, product_code, start_date, debit_credit, amount_cents
+from jw323_batch_lines
+order by ordinal
+"""
+
+_INSERT_ACCEPTED = """
+insert into raw.ijw_declaration_lines by name
+select l.client_key, f.municipality_code, f.provider_agb, f.message_id, f.declaration_number,
+       f.declaration_period_start, f.declaration_period_end, f.declaration_date,
+       l.reference as reference_number, l.previous_reference as previous_reference_number,
+       l.allocation_value as allocation_number, l.category as product_category, l.product_code,
+       l.start_date as period_start, l.end_date as period_end, l.volume_value as volume, l.unit as unit_code,
+       l.tariff_value as tariff_cents, l.amount_cents, l.debit_credit, l.source_line,
+       f.file_path, f.file_sha256, $ingested_at as ingested_at, $run_id as run_id
+from jw323_batch_lines l join jw323_batch_files f using (file_index)
+where l.ordinal in (select unnest($accepted))
+"""
+
+
+def read_declaration_batch(
+    con: duckdb.DuckDBPyConnection,
+    landed: list[tuple[Path, bytes | None, str]],
+    _spec: MessageSpec,
+    pseudonymiser: Pseudonymiser,
+    schema: etree.XMLSchema | None = None,
+) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
+    """Each (path, bytes, sha256) read: plain files through the batch query, the others (and every file when an XSD
+    schema is set) through the reference reader. Returns the parsed files in order and how to insert the staged ones.
+    """
+    plain: dict[int, DeclarationTexts] = {}
+    if schema is None:
+        for index, (path, data, _sha256) in enumerate(landed):
+            texts = None if data is None else read_declaration_texts(path, data, pseudonymiser)
+            if texts is not None:
+                plain[index] = texts
+    staged = _decide(con, landed, plain) if plain else {}
+    parsed: list[tuple[ParsedFile, str]] = []
+    for index, (path, data, sha256) in enumerate(landed):
+        read = staged.get(index) or read_message_file(path, jw323.SPEC, pseudonymiser, schema, data)
+        parsed.append((read, sha256))
+    return parsed, (_insert_accepted if staged else None)
+
+
+def _decide(
+    con: duckdb.DuckDBPyConnection, landed: list[tuple[Path, bytes | None, str]], plain: dict[int, DeclarationTexts]
+) -> dict[int, ParsedFile]:
+    """Stage the plain files' lines and decide them in one query. A line the query does not clear gets the reference
+    reader's rules on the same fields, for its exact reason; a file where those accept a line the query did not clear
+    is left out (the reference reader reads it whole), so a staged file's records are all staged lines."""
+    ordinal = itertools.count()
+    rows = [
+        (next(ordinal), index, position, *line)
+        for index, texts in plain.items()
+        for position, line in enumerate(texts.lines)
+    ]
+    names = ("ordinal", "file_index", "position", "source_line", "client_key", *TEXT_COLUMNS)
+    line_texts = pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)))
+    files = pd.DataFrame.from_records(
+        [_file_row(index, landed[index], texts) for index, texts in plain.items()], columns=_FILE_COLUMNS
+    )
+    con.register("staged_line_texts", line_texts)
+    con.register("staged_files", files)
+    try:
+        con.execute(_DECIDE_LINES, _rule_parameters())
+        con.execute("create or replace temp table jw323_batch_files as select * from staged_files")
+    finally:
+        con.unregister("staged_line_texts")
+        con.unregister("staged_files")
+    decided = iter(con.execute(_STAGED_LINES).fetchall())
+    staged: dict[int, ParsedFile] = {}
+    needs_reference_reader: set[int] = set()
+    for (line_ordinal, index, position, *line), (clean, *typed) in zip(rows, decided, strict=True):
+        texts = plain[index]
+        parsed = staged.get(index)
+        if parsed is None:
+            parsed = staged[index] = ParsedFile(
+                landed[index][0], jw323.MESSAGE_TYPE, state=texts.declaration, staged=True
+            )
+        if clean:
+            parsed.records.append(
+                DeclaredLine(
+                    line_ordinal,
+                    texts.header.provider_agb,
+                    texts.declaration["declaration_number"],
+                    *typed,
+                    line[0],
+                )
+            )
+            continue
+        accepted_before = len(parsed.records)
+        client = Client(client_key=line[1], error=texts.client_errors.get(position))
+        read_record_fields(reference_fields(line), line[0], texts.header, client, jw323.SPEC, parsed)
+        if len(parsed.records) > accepted_before:
+            needs_reference_reader.add(index)
+    for index in needs_reference_reader:
+        del staged[index]
+    for parsed in staged.values():
+        try:
+            jw323.SPEC.check_file(parsed)
+        except MessageRejected as rejected:
+            parsed.reject_file(rejected)
+    return staged
+
+
+def _rule_parameters() -> dict[str, object]:
+    return {
+        "debit_credit_codes": sorted(codes("codelists/cod043_debit_credit")),
+        "units": sorted(codes("codelists/wj756_units")),
+        "categories": sorted(codes("codelists/jz020_product_categories")),
+        "product_codes": sorted(codes("reference/product_codes")),
+        "earliest_date": jw323.EARLIEST_DATE,
+        "today": dt.date.today(),
+        "euro_unit": jw323.EURO_UNIT,
+        "minute_unit": jw323.MINUTE_UNIT,
+    }
+
+
+_FILE_COLUMNS = [
+    "file_index",
+    "file_path",
+    "file_sha256",
+    "municipality_code",
+    "provider_agb",
+    "message_id",
+    "declaration_number",
+    "declaration_period_start",
+    "declaration_period_end",
+    "declaration_date",
+]
+
+
+def _file_row(index: int, landed: tuple[Path, bytes | None, str], texts: DeclarationTexts) -> tuple:
+    path, _data, sha256 = landed
+    declaration = texts.declaration
+    period_start, period_end = declaration["declaration_period"]
+    return (
+        index,
+        str(path),
+        sha256,
+        texts.header.municipality_code,
+        texts.header.provider_agb,
+        texts.header.message_id,
+        declaration["declaration_number"],
+        period_start,
+        period_end,
+        declaration["declaration_date"],
+    )
+
+
+def _insert_accepted(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[ParsedFile, str]], ingested_at: dt.datetime, run_id: str
+) -> None:
+    """The staged lines still accepted after the cross-file rules, typed by the batch query."""
+    accepted = [line.ordinal for parsed, _ in batch if parsed.staged for line in parsed.records]
+    con.execute(_INSERT_ACCEPTED, {"accepted": accepted, "ingested_at": ingested_at, "run_id": run_id})
+    con.execute("drop table jw323_batch_lines; drop table jw323_batch_files")

@@ -1,0 +1,179 @@
+"""The JW323 batch path (line rules in SQL on columns) loads exactly what the reference reader loads.
+
+Every corpus is ingested twice into empty warehouses: once as the declaration asset does (plain files decided by the
+batch query, orchestration/warehouse/declaration_batch.py) and once with the reference reader on every file. The raw
+lines, the quarantine and the ledger must be equal row for row, reasons and cents included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.defs.ingest.ijw import DECLARATIONS
+from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.warehouse import declaration_batch
+from orchestration.warehouse.ijw_ingest import read_each_file
+from orchestration.warehouse.schema import ensure_schema
+from tests.conftest import copy_sample_ijw
+from tests.jw323_documents import INVALID_BSN, OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
+from tests.test_hostile_input import IJW_CASES
+
+PSEUDONYMISER = Pseudonymiser(b"batch-test-key-0123456789")
+REFERENCE = dataclasses.replace(DECLARATIONS, read_batch=read_each_file)
+COMPARED = {
+    "raw.ijw_declaration_lines": "select * exclude (ingested_at, run_id) from raw.ijw_declaration_lines",
+    "audit.quarantine": "select * exclude (quarantined_at, run_id) from audit.quarantine",
+    "audit.ingest_ledger": "select * exclude (ingested_at, run_id) from audit.ingest_ledger",
+}
+
+
+def _ingest(ingest, files: list[Path], batch_files: int) -> dict[str, list[tuple]]:
+    with duckdb.connect(":memory:") as con:
+        ensure_schema(con)
+        ingest.ingest_files(con, files, PSEUDONYMISER, "batch-test", batch_files=batch_files)
+        return {table: sorted(con.execute(query).fetchall(), key=repr) for table, query in COMPARED.items()}
+
+
+def _reference_reads(monkeypatch) -> list[Path]:
+    """The files the batch path leaves to the reference reader."""
+    reads: list[Path] = []
+    real = declaration_batch.read_message_file
+
+    def spy(path, *args):
+        reads.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(declaration_batch, "read_message_file", spy)
+    return reads
+
+
+def _assert_same(files: list[Path], monkeypatch, batch_files: int = 5000) -> list[Path]:
+    expected = _ingest(REFERENCE, files, batch_files)
+    reads = _reference_reads(monkeypatch)
+    assert _ingest(DECLARATIONS, files, batch_files) == expected
+    assert sum(len(rows) for rows in expected.values()) > 0
+    return reads
+
+
+@pytest.mark.parametrize("batch_files", [5000, 7])
+def test_the_sample_loads_the_same_and_most_files_never_reach_the_reference_reader(tmp_path, monkeypatch, batch_files):
+    files = [path for path in copy_sample_ijw(tmp_path) if path.name.startswith("JW323_")]
+    reads = _assert_same(files, monkeypatch, batch_files)
+    # The sample's faulty files reach the reference reader (malformed, wrong code); the faulty lines do not.
+    assert 0 < len(reads) < len(files) / 20
+
+
+def test_the_hostile_declaration_cases_load_the_same(tmp_path, monkeypatch):
+    files = []
+    for case in IJW_CASES:
+        for name, content in case.files().items():
+            path = tmp_path / case.id / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            files.append(path)
+    _assert_same(sorted(files), monkeypatch)
+
+
+GOOD = prestatie("R9", 4000)
+
+
+def _with(old: str, new: str, *lines, count: int = 1) -> str:
+    text = document(client(VALID_BSN, *lines)) if lines else document(client(VALID_BSN, prestatie("R1", 5000), GOOD))
+    assert text.count(old) >= count
+    return text.replace(old, new, count)
+
+
+# Documents the batch query might read differently from the reference reader: odd but legal XML, values that need
+# stripping or parse in more than one way, elements out of place, and rules that hold or fail across lines and files.
+UNUSUAL = {
+    "comment_in_a_value": _with("<jw323:ProductCode>45A04<", "<jw323:ProductCode>45A<!-- x -->04<"),
+    "cdata_value": _with("<jw323:ProductCode>45A04<", "<jw323:ProductCode><![CDATA[45A04]]><"),
+    "character_reference": _with("<jw323:ProductCode>45A04<", "<jw323:ProductCode>&#52;5A04<"),
+    "default_namespace": document(client(VALID_BSN, prestatie("R1", 5000), GOOD))
+    .replace("jw323:", "")
+    .replace("xmlns:jw323=", "xmlns="),
+    "one_line": "".join(line.strip() for line in document(client(VALID_BSN, prestatie("R1", 5000), GOOD)).splitlines()),
+    "padded_number": _with("<jw323:GeleverdVolume>1<", "<jw323:GeleverdVolume> 1 <"),
+    "padded_reference": _with("<ijw:ReferentieNummer>R1<", "<ijw:ReferentieNummer>\u2003R1 <"),
+    "leading_zeros": _with("<ijw:Bedrag>5000<", "<ijw:Bedrag>000005000<"),
+    "whitespace_only_previous": _with(
+        "</ijw:ReferentieNummer></jw323:ProductReferentie>",
+        "</ijw:ReferentieNummer><ijw:VorigReferentieNummer> </ijw:VorigReferentieNummer></jw323:ProductReferentie>",
+    ),
+    "empty_previous": _with(
+        "</ijw:ReferentieNummer></jw323:ProductReferentie>",
+        "</ijw:ReferentieNummer><ijw:VorigReferentieNummer/></jw323:ProductReferentie>",
+    ),
+    "compact_date": _with(
+        "<ijw:Begindatum>2024-09-01</ijw:Begindatum><ijw:Einddatum>2024-09-30<",
+        "<ijw:Begindatum>20240901</ijw:Begindatum><ijw:Einddatum>2024-09-30<",
+    ),
+    "impossible_date": _with("<ijw:Einddatum>2024-09-30<", "<ijw:Einddatum>2024-09-31<"),
+    "reference_beside_its_container": _with(
+        "<jw323:ProductReferentie><ijw:ReferentieNummer>R1</ijw:ReferentieNummer></jw323:ProductReferentie>",
+        "<jw323:ProductReferentie/><ijw:ReferentieNummer>R1</ijw:ReferentieNummer>",
+    ),
+    "field_with_a_child": _with(
+        "<jw323:ProductCode>45A04</jw323:ProductCode>",
+        "<jw323:ProductCode>45A<ijw:Code>04</ijw:Code></jw323:ProductCode>",
+    ),
+    "line_outside_a_client": _with("<jw323:Clienten>", "<jw323:Clienten>" + str(prestatie("R7", 0))),
+    "number_after_the_lines": _with(
+        "</jw323:Clienten>", "</jw323:Clienten><jw323:DeclaratieNummer>DT02</jw323:DeclaratieNummer>"
+    ),
+    "header_twice": _with("</jw323:Header>", "</jw323:Header><jw323:Header/>"),
+    "minute_rounding": document(
+        client(
+            VALID_BSN,
+            prestatie("R1", 2083, unit="01", volume=125, tariff=1000),  # 2083.33: within half a cent
+            prestatie("R2", 2084, unit="01", volume=125, tariff=1000),  # 0.67 off
+            prestatie("R3", 1250, unit="01", volume=75, tariff=1000),  # exactly 1250
+        )
+    ),
+    "euro_unit_without_tariff": document(client(VALID_BSN, prestatie("R1", 700, unit="83", tariff=None))),
+    "huge_volume": document(client(VALID_BSN, prestatie("R1", 5000, volume=10**17, tariff=10**17))),
+    "invalid_bsn_among_valid": document(
+        client(VALID_BSN, prestatie("R1", 5000)),
+        client(INVALID_BSN, prestatie("R2", 300, period=("2020-01-01", "2020-01-31"))),
+        client(OTHER_VALID_BSN, prestatie("R3", 200)),
+    ),
+    "faulty_line_and_wrong_total": document(
+        client(VALID_BSN, prestatie("R1", 5000, product_code="99Z99"), GOOD), total=1
+    ),
+    "faulty_line_and_long_period": document(
+        client(VALID_BSN, prestatie("R1", 5000, period=("2024-09-01", "2024-10-02")), GOOD),
+        period=("2024-09-01", "2024-10-31"),
+    ),
+    # TR389 and CD060 across files: a debit, a second debit of the same key, its credit, the redeclaration.
+    "history_1_debit": document(client(VALID_BSN, prestatie("H1", 5000, allocation=7))),
+    "history_2_second_debit": document(client(VALID_BSN, prestatie("H2", 5000, allocation=7))),
+    "history_3_credit_and_redeclaration": document(
+        client(
+            VALID_BSN,
+            prestatie("H4", 5100, allocation=7),
+            prestatie("H3", 5000, allocation=7, debit_credit="C", previous_reference="H1"),
+        )
+    ),
+    "history_4_credit_of_nothing": document(
+        client(VALID_BSN, prestatie("H5", 100, allocation=8, debit_credit="C", previous_reference="H0"))
+    ),
+}
+
+
+@pytest.mark.parametrize("batch_files", [5000, 2])
+def test_unusual_documents_load_the_same(tmp_path, monkeypatch, batch_files):
+    files = []
+    for name, text in UNUSUAL.items():
+        path = tmp_path / f"{name}.xml"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    files.sort()
+    reads = _assert_same(files, monkeypatch, batch_files)
+    # The plain documents (comments, CDATA and references included) are decided by the batch query.
+    assert tmp_path / "comment_in_a_value.xml" not in reads
+    assert tmp_path / "history_3_credit_and_redeclaration.xml" not in reads
+    assert tmp_path / "field_with_a_child.xml" in reads
