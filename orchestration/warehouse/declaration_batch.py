@@ -15,11 +15,11 @@ tuples, the others as DeclarationLine records.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
+import numpy as np
 import pandas as pd
 from lxml import etree
 
@@ -158,16 +158,23 @@ def _decide(
     """Stage the plain files' lines and decide them in one query. A line the query does not clear gets the reference
     reader's rules on the same fields, for its exact reason; a file where those accept a line the query did not clear
     is left out (the reference reader reads it whole), so a staged file's records are all staged lines."""
-    ordinal = itertools.count()
-    rows = [
-        (next(ordinal), index, position, *line)
-        for index, texts in plain.items()
-        for position, line in enumerate(texts.lines)
-    ]
-    names = ("ordinal", "file_index", "position", "source_line", "client_key", *TEXT_COLUMNS)
-    line_texts = pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)))
+    files_in_order = list(plain.items())
+    lines = [line for _index, texts in files_in_order for line in texts.lines]
+    sizes = [len(texts.lines) for _index, texts in files_in_order]
+    source_lines, *texts_by_column = zip(*lines, strict=True)
+    line_texts = pd.DataFrame(
+        {
+            "ordinal": np.arange(len(lines)),
+            "file_index": np.repeat([index for index, _texts in files_in_order], sizes),
+            "source_line": np.array(source_lines, dtype=np.int64),
+            **{
+                name: np.array(column, dtype=object)
+                for name, column in zip(("client_key", *TEXT_COLUMNS), texts_by_column, strict=True)
+            },
+        }
+    )
     files = pd.DataFrame.from_records(
-        [_file_row(index, landed[index], texts) for index, texts in plain.items()], columns=_FILE_COLUMNS
+        [_file_row(index, landed[index], texts) for index, texts in files_in_order], columns=_FILE_COLUMNS
     )
     con.register("staged_line_texts", line_texts)
     con.register("staged_files", files)
@@ -177,40 +184,62 @@ def _decide(
     finally:
         con.unregister("staged_line_texts")
         con.unregister("staged_files")
-    decided = iter(con.execute(_STAGED_LINES).fetchall())
+    decided = con.execute(_STAGED_LINES).fetchnumpy()
+    clean = decided["clean"].tolist()
+    declared = list(
+        map(
+            DeclaredLine,
+            range(len(lines)),
+            _per_line([texts.header.provider_agb for _index, texts in files_in_order], sizes),
+            _per_line([texts.declaration["declaration_number"] for _index, texts in files_in_order], sizes),
+            decided["reference"].tolist(),
+            decided["previous_reference"].tolist(),
+            decided["allocation_value"].tolist(),
+            decided["product_code"].tolist(),
+            decided["start_date"].astype("datetime64[D]").tolist(),
+            decided["debit_credit"].tolist(),
+            decided["amount_cents"].tolist(),
+            source_lines,
+        )
+    )
     staged: dict[int, ParsedFile] = {}
-    needs_reference_reader: set[int] = set()
-    for (line_ordinal, index, position, *line), (clean, *typed) in zip(rows, decided, strict=True):
-        texts = plain[index]
-        parsed = staged.get(index)
-        if parsed is None:
-            parsed = staged[index] = ParsedFile(
-                landed[index][0], jw323.MESSAGE_TYPE, state=texts.declaration, staged=True
-            )
-        if clean:
-            parsed.records.append(
-                DeclaredLine(
-                    line_ordinal,
-                    texts.header.provider_agb,
-                    texts.declaration["declaration_number"],
-                    *typed,
-                    line[0],
-                )
-            )
+    first = 0
+    for (index, texts), size in zip(files_in_order, sizes, strict=True):
+        parsed = ParsedFile(landed[index][0], jw323.MESSAGE_TYPE, state=texts.declaration, staged=True)
+        if all(clean[first : first + size]):
+            parsed.records = declared[first : first + size]
+        elif not _decide_by_reference_rules(parsed, texts, declared[first : first + size], clean[first : first + size]):
+            first += size
             continue
-        accepted_before = len(parsed.records)
-        client = Client(client_key=line[1], error=texts.client_errors.get(position))
-        read_record_fields(reference_fields(line), line[0], texts.header, client, jw323.SPEC, parsed)
-        if len(parsed.records) > accepted_before:
-            needs_reference_reader.add(index)
-    for index in needs_reference_reader:
-        del staged[index]
-    for parsed in staged.values():
         try:
             jw323.SPEC.check_file(parsed)
         except MessageRejected as rejected:
             parsed.reject_file(rejected)
+        staged[index] = parsed
+        first += size
     return staged
+
+
+def _per_line(values: list, sizes: list[int]) -> list:
+    return [value for value, size in zip(values, sizes, strict=True) for _ in range(size)]
+
+
+def _decide_by_reference_rules(
+    parsed: ParsedFile, texts: DeclarationTexts, declared: list[DeclaredLine], clean: list[bool]
+) -> bool:
+    """Give each line the query did not clear the reference reader's verdict on the same fields; False when that
+    accepts one (the query is stricter than the rules there), and the reference reader must read the file whole."""
+    for position, (line, declared_line, line_is_clean) in enumerate(zip(texts.lines, declared, clean, strict=True)):
+        if line_is_clean:
+            parsed.records.append(declared_line)
+            continue
+        accepted_before = len(parsed.records)
+        source_line, client_key = line[0], line[1]
+        client = Client(client_key=client_key, error=texts.client_errors.get(position))
+        read_record_fields(reference_fields(line), source_line, texts.header, client, jw323.SPEC, parsed)
+        if len(parsed.records) > accepted_before:
+            return False
+    return True
 
 
 def _rule_parameters() -> dict[str, object]:
