@@ -9,7 +9,8 @@ are handed on as they are and the rules run once per batch in SQL. This module r
   in document order plus the child counts of the compound elements, which together fix the tree), so comments,
   CDATA, character references and any namespace prefixes read exactly as the reference reader reads them;
 - the header and the Declaratie fields (each given once, before the first line) pass;
-- each line sits in a Client after its Bsn, and the file has at least one line.
+- each line sits in a Client after its Bsn (a BSN failing the elfproef is kept as the line's client error, which the
+  reference rules then report), and the file has at least one line.
 
 Any other file gives None and is read by the reference reader, which then decides everything about it. The texts are
 not stripped: the batch rules accept only values that need no stripping, and leave the others to the reference reader.

@@ -1,14 +1,15 @@
 """A batch of JW323 files read with the per-line rules decided in SQL on columns.
 
 Each plainly shaped file (orchestration/ijw/jw323_texts.py) hands over its line texts; one query over the batch then
-decides, per line, every rule the reference reader (orchestration/ijw/jw323.py) checks on a line, and per file TR358.
-A file all of whose lines pass is loaded from those columns, typed by the query; any other file is read again by the
-reference reader, which gives each rejection its exact reason. The query only clears what the reference reader would
-accept with the same values (a value that would need stripping, a date in another ISO form, a number with more
-digits than an iJw number may have: the reference reader decides), and tests/test_declaration_batch.py compares both
-paths on generated and hostile files.
+checks, per line, every rule the reference reader (orchestration/ijw/jw323.py) checks on a line, and types the values.
+The query only clears a line the reference rules would accept with the same values; it is stricter where that is
+simpler (a value that would need stripping, a date in another ISO form, a number with leading zeros beyond an iJw
+number's digits). A line it does not clear gets the reference rules on the same fields, so a rejection carries exactly
+their reason and message; should those accept it, the reference reader reads that file whole instead. The file rules
+(CS340, TR358) then run as in the reference reader, and tests/test_declaration_batch.py compares both paths on the
+sample, the hostile cases and unusual documents.
 
-The cross-file rules (TR389, CD060) and the ledger then see every file alike: the lines cleared here as DeclaredLine
+The cross-file rules (TR389, CD060) and the ledger see every file alike: the lines cleared here as DeclaredLine
 tuples, the others as DeclarationLine records.
 """
 
