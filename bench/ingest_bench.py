@@ -1,13 +1,14 @@
 """Ingest and end-to-end benchmark on a generated national year (not part of `make test`).
 
 1. floor: lxml iterparse over the JW323 files with the ingest's hardening flags, doing nothing but counting lines;
-2. ingest: the product's JW323 path (read, TR389/CD060 against the warehouse, transactional load) into a fresh
-   DuckDB file, same files, reported as lines per second and as a share of the floor;
+2. ingest: the product's JW323 path as the declaration asset runs it (plain files' lines decided per batch in SQL,
+   TR389/CD060 against the warehouse, transactional load) into a fresh DuckDB file, same files, reported as lines
+   per second and as a share of the floor; floor and ingest alternate for --rounds rounds, best of each;
 3. end to end (optional, --end-to-end): `dg launch --assets '*'` over the whole world in a subprocess, wall time and
    the subprocess's peak RSS.
 
 Usage: uv run python bench/ingest_bench.py [--scale 0.01] [--municipalities national|default|GM...] [--end-to-end]
-       [--keep DIR | --landing DIR]
+       [--keep DIR | --landing DIR] [--rounds 3]
 
 --landing measures a world generated before (python -m orchestration.generator --out DIR ...) instead of generating
 one; the generator writes the world's own CBS snapshots, so a national world runs end to end too.
