@@ -141,6 +141,9 @@ UNUSUAL = {
         client(INVALID_BSN, prestatie("R2", 300, period=("2020-01-01", "2020-01-31"))),
         client(OTHER_VALID_BSN, prestatie("R3", 200)),
     ),
+    "valid_bsn_then_invalid_bsn": document(client(VALID_BSN, prestatie("R1", 5000))).replace(
+        f"<jw323:Bsn>{VALID_BSN}</jw323:Bsn>", f"<jw323:Bsn>{VALID_BSN}</jw323:Bsn><jw323:Bsn>{INVALID_BSN}</jw323:Bsn>"
+    ),
     "faulty_line_and_wrong_total": document(
         client(VALID_BSN, prestatie("R1", 5000, product_code="99Z99"), GOOD), total=1
     ),

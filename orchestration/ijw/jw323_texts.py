@@ -167,7 +167,9 @@ def read_declaration_texts(path: Path, data: bytes, pseudonymiser: Pseudonymiser
                 raise _NotPlain
         texts = [element.text for element in elements]
         texts.append(None)
-        lines.append((prestatie.sourceline or 0, client.client_key, *shape.texts(texts)))
+        # A client with an error may still hold the key of an earlier, valid Bsn: its lines must not pass as clean.
+        client_key = None if client.error is not None else client.client_key
+        lines.append((prestatie.sourceline or 0, client_key, *shape.texts(texts)))
 
     try:
         check_file_size(len(data))
