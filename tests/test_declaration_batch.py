@@ -8,10 +8,12 @@ lines, the quarantine and the ledger must be equal row for row, reasons and cent
 from __future__ import annotations
 
 import dataclasses
+import random
 from pathlib import Path
 
 import duckdb
 import pytest
+from lxml import etree
 
 from orchestration.defs.ingest.ijw import DECLARATIONS
 from orchestration.ijw.pseudonym import Pseudonymiser
@@ -180,3 +182,76 @@ def test_unusual_documents_load_the_same(tmp_path, monkeypatch, batch_files):
     assert tmp_path / "comment_in_a_value.xml" not in reads
     assert tmp_path / "history_3_credit_and_redeclaration.xml" not in reads
     assert tmp_path / "field_with_a_child.xml" in reads
+
+
+# Values a mutation writes into a field: empty, padded, signed, too long, other date forms, codes of other lists.
+ODD_VALUES = [
+    "",
+    " ",
+    "0",
+    "00000001",
+    "-5",
+    "+5",
+    "1e3",
+    "2024-02-30",
+    "20240901",
+    "2024-9-1",
+    "2020-12-31",
+    "2099-01-01",
+    "C",
+    "d",
+    "X",
+    "83",
+    "01",
+    "99Z99",
+    "\u2003R1",
+    "R 1",
+    "999999999999999999999",
+    "123456789",
+    "\u0665",
+]
+
+
+def _mutated(document: bytes, rng: random.Random) -> bytes:
+    """The document with one or two random changes: an element removed, doubled, emptied, padded, given an odd value,
+    a comment or a child, or moved up a level."""
+    root = etree.fromstring(document)
+    for _ in range(rng.choice((1, 2))):
+        element = rng.choice([element for element in root.iter() if element is not root])
+        leaf = len(element) == 0
+        kind = rng.randrange(8)
+        if kind == 0:
+            element.getparent().remove(element)
+        elif kind == 1:
+            element.addnext(etree.fromstring(etree.tostring(element)))
+        elif kind == 2 and leaf:
+            element.text = f"  {element.text or ''} \n"
+        elif kind in (3, 4) and leaf:
+            element.text = rng.choice(ODD_VALUES)
+        elif kind == 5:
+            element.insert(0, etree.Comment("c"))
+        elif kind == 6 and leaf:
+            etree.SubElement(element, element.tag).text = "7"
+        elif kind == 7 and element.getparent() is not root:
+            parent = element.getparent()
+            parent.remove(element)
+            parent.getparent().append(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_randomly_mutated_documents_load_the_same(tmp_path, monkeypatch):
+    sample = [path for path in copy_sample_ijw(tmp_path / "sample") if path.name.startswith("JW323_")]
+    rng = random.Random(3)
+    files = []
+    for number in range(150):
+        source = rng.choice(sample)
+        try:
+            mutated = _mutated(source.read_bytes(), rng)
+        except etree.XMLSyntaxError:
+            continue  # the sample's malformed file
+        path = tmp_path / "mutated" / f"{number:03d}_{source.name}"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(mutated)
+        files.append(path)
+    reads = _assert_same(files, monkeypatch, batch_files=40)
+    assert len(reads) < len(files)
