@@ -117,32 +117,32 @@ def _shapes() -> dict[tuple[str, ...], _Shape]:
 _SHAPES = _shapes()
 
 
-def _once(key: str, handler):
-    """A Declaratie field read twice could change the lines between: the reference reader decides such a file."""
+@dataclass
+class _PlainFile(ParsedFile):
+    fields_read: set[str] = dataclasses.field(default_factory=set)
+    """The Declaratie fields met so far, by element name."""
 
-    def read(element: etree._Element, parsed: ParsedFile) -> None:
-        if key in parsed.state:
+
+def _once(name: str, handler):
+    """A Declaratie field given twice could change the lines between: the reference reader decides such a file."""
+
+    def read(element: etree._Element, parsed: _PlainFile) -> None:
+        if name in parsed.fields_read:
             raise _NotPlain
+        parsed.fields_read.add(name)
         handler(element, parsed)
 
     return read
 
 
-_FIELD_KEYS = {
-    "DeclaratieNummer": "declaration_number",
-    "DeclaratiePeriode": "declaration_period",
-    "DeclaratieDagtekening": "declaration_date",
-    "TotaalIngediendBedrag": "declared_total_cents",
-}
 _PLAIN_SPEC = dataclasses.replace(
-    SPEC,
-    message_fields={name: _once(_FIELD_KEYS[name], handler) for name, handler in SPEC.message_fields.items()},
+    SPEC, message_fields={name: _once(name, handler) for name, handler in SPEC.message_fields.items()}
 )
 
 
 def read_declaration_texts(path: Path, data: bytes, pseudonymiser: Pseudonymiser) -> DeclarationTexts | None:
     """The file's header, Declaratie and line texts, or None when the reference reader must read it."""
-    parsed = ParsedFile(path=path, message_type=SPEC.message_type)
+    parsed = _PlainFile(path=path, message_type=SPEC.message_type)
     lines: list[tuple] = []
     client_errors: dict[int, RecordError] = {}
     first_header: list[Header] = []
