@@ -30,12 +30,12 @@ from pathlib import Path
 import duckdb
 from lxml import etree
 
-from orchestration.defs.ingest.ijw import DECLARATIONS
 from orchestration.generator import calibration as cal
 from orchestration.generator.world import Options, generate
 from orchestration.ijw import jw323
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.settings import REPO_ROOT
+from orchestration.warehouse.ijw_messages import DECLARATIONS
 from orchestration.warehouse.schema import ensure_schema
 
 PRESTATIE = jw323.SPEC.m("Prestatie")

@@ -40,6 +40,8 @@ class Settings:
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     """DuckDB's memory_limit for the warehouse and dbt; larger work spills to disk (DuckDB's default, 80% of the
     machine's memory, took 5 GB for the KPI marts of a national year)."""
+    ingest_lanes: int = 1
+    """Processes the iJw ingest may use side by side (orchestration/warehouse/ingest_lanes.py); default: the cores."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -70,7 +72,17 @@ class Settings:
             cbs_mode=_cbs_mode(os.environ.get("CBS_MODE") or "offline"),
             cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
             duckdb_memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
+            ingest_lanes=_positive_int("WAREHOUSE_INGEST_LANES", os.cpu_count() or 1),
         )
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def _cbs_mode(value: str) -> str:

@@ -25,7 +25,7 @@ INGEST = """
 import sys
 import duckdb
 from pathlib import Path
-from orchestration.defs.ingest.ijw import IJW_INGESTS, claimed_files
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.landing_inventory import update_inventory
 from orchestration.warehouse.schema import ensure_schema

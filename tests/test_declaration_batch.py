@@ -15,10 +15,10 @@ import duckdb
 import pytest
 from lxml import etree
 
-from orchestration.defs.ingest.ijw import DECLARATIONS
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse import declaration_batch
 from orchestration.warehouse.ijw_ingest import read_each_file
+from orchestration.warehouse.ijw_messages import DECLARATIONS
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
 from tests.jw323_documents import INVALID_BSN, OTHER_VALID_BSN, VALID_BSN, client, document, prestatie

@@ -16,10 +16,10 @@ import pytest
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
 from orchestration.budgets.region_budget import read_region_budget
 from orchestration.cbs.datasets import KERNCIJFERS, read_dataset_file
-from orchestration.defs.ingest.ijw import IJW_INGESTS, ingest_landing
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.reconciliation import reconcile
 from orchestration.reference import municipality_regions
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
 from orchestration.warehouse.load import ingest_file
 from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
 from tests.jw323_documents import INVALID_BSN, VALID_BSN, client, document, prestatie

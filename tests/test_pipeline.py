@@ -65,6 +65,14 @@ def test_both_runs_succeed_with_every_blocking_check_passing(sample_run):
         for run in ("first", "second")
     }
     assert failed == {"first": {"iv3_geen_opgave"}, "second": set()}
+    for run in ("first", "second"):
+        raw_tables = [
+            materialization
+            for materialization in sample_run[run].get_asset_materialization_events()
+            if materialization.asset_key.to_user_string().startswith("raw/ijw_")
+        ]
+        processes = {event.materialization.metadata["ingest_processes"].value for event in raw_tables}
+        assert len(raw_tables) == 5 and processes == {2}, "the sample runs load the iJw messages in two lanes"
 
 
 def test_ledger_balances_records_and_cents_per_file(sample_run):

@@ -16,6 +16,7 @@ import duckdb
 
 from orchestration.ijw.care_events import CareEvent
 from orchestration.ijw.reader import ParsedFile
+from orchestration.warehouse.ingest import known_rows
 
 WITHDRAWAL = "3"
 EventKey = tuple[str, int | None, str | None, dt.date]
@@ -34,7 +35,7 @@ def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[Pars
     rows = con.execute(
         f"""
         select provider_agb, allocation_number, product_code, start_date
-        from {table}
+        from {known_rows(con, table)}
         where delivery_status <> '{WITHDRAWAL}'
           and provider_agb in (select unnest(?::varchar[]))
           and (allocation_number is null or allocation_number in (select unnest(?::bigint[])))

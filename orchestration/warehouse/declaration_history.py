@@ -6,6 +6,7 @@ import duckdb
 
 from orchestration.ijw.declaration_rules import DebitBook, apply_cross_file_rules
 from orchestration.ijw.reader import ParsedFile
+from orchestration.warehouse.ingest import known_rows
 
 
 def book_for(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> DebitBook:
@@ -19,12 +20,12 @@ def book_for(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> DebitBo
     if not keys:
         return book
     rows = con.execute(
-        """
+        f"""
         select provider_agb, reference_number, previous_reference_number, debit_credit,
                allocation_number, product_code, period_start
-        from raw.ijw_declaration_lines
+        from {known_rows(con, "raw.ijw_declaration_lines")}
         where (provider_agb, period_start) in (select unnest(?), unnest(?))
-        """,
+        """,  # noqa: S608 - our own table
         [[provider for provider, _ in keys], [period for _, period in keys]],
     ).fetchall()
     # Credits first, so that a debit loaded after its credit is not counted as open.

@@ -56,10 +56,23 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+PRIOR_CATALOG = "prior"
+"""The warehouse as a staging database sees it (orchestration/warehouse/ingest_lanes.py): attached read-only."""
+
+
+def known_rows(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """table as the rules that look back see it: in the warehouse, the table; in a lane's staging database, what the
+    lane loaded so far and what the warehouse held when the lane started."""
+    attached = con.execute("select count(*) from duckdb_databases() where database_name = ?", [PRIOR_CATALOG])
+    if attached.fetchone()[0]:
+        return f"(select * from {table} union all by name select * from {PRIOR_CATALOG}.{table})"  # noqa: S608
+    return table
+
+
 def already_ingested(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> set[str]:
     """Which of these contents were loaded or rejected before, under any name."""
     rows = con.execute(
-        "select distinct file_sha256 from audit.ingest_ledger "
+        f"select distinct file_sha256 from {known_rows(con, 'audit.ingest_ledger')} "  # noqa: S608 - our own table
         "where file_sha256 in (select unnest(?)) and status in ('loaded', 'rejected')",
         [sha256s],
     ).fetchall()

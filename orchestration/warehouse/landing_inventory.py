@@ -124,6 +124,16 @@ def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list
     return [(Path(path), message_type) for path, message_type in rows]
 
 
+def bytes_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str | None, int]:
+    """Landed bytes per message type (None: no recognisable iJw message), as the inventory last saw them."""
+    rows = con.execute(
+        "select message_type, sum(size_bytes)::bigint from audit.ijw_landed_files "
+        "where starts_with(file_path, ?) group by all",
+        [_prefix(landing_dir)],
+    ).fetchall()
+    return dict(rows)
+
+
 def classify_landed_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[Path, str | None]]:
     """Update the inventory, then every landed file with its type, in path order."""
     update_inventory(con, landing_dir)

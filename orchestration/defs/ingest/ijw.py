@@ -1,96 +1,30 @@
-"""Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: one asset per message type and raw table.
+"""Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: the landing inventory, then one asset per
+message type and raw table (orchestration/warehouse/ijw_messages.py says how each type loads).
 
-Each asset reads the files of its message type from the landing inventory (audit/ijw_landed_files, upstream of all
-five: each file version's type, recognised by the root element's namespace once) in path order, so that a credit or
-a withdrawal is read after what it refers to, and loads them in batches (orchestration/warehouse/ijw_ingest.py): each
-file with its ledger row and quarantine rows, never part of a file. Files that are no recognisable iJw message are
-claimed by the declaration asset, so that each is quarantined exactly once.
+The five raw tables are one step: a large landing is loaded in lanes, one process per core
+(orchestration/warehouse/ingest_lanes.py), a small one in this process, where lanes would cost more than they save.
 """
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import duckdb
-from lxml import etree
 
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
-from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
-from orchestration.ijw.reader import MessageSpec, ParsedFile
 from orchestration.ijw.xsd import message_schema
+from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
-from orchestration.warehouse.declaration_batch import read_declaration_batch
-from orchestration.warehouse.declaration_history import apply_declaration_history
-from orchestration.warehouse.ijw_ingest import (
-    BATCH_FILES,
-    BatchReader,
-    HistoryRule,
-    ingest_message_files,
-    no_history,
-    read_each_file,
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, STARTS, STOPS, IjwIngest, claimed_files
+from orchestration.warehouse.ingest import ledger_metadata
+from orchestration.warehouse.ingest_lanes import (
+    LANES_FROM_FILES,
+    IngestOutcome,
+    LaneSettings,
+    ingest_in_lanes,
+    rejected_file_message,
 )
-from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
-
-
-@dataclass(frozen=True)
-class IjwIngest:
-    """How one message type lands: its spec, raw table and the cross-file rules applied against the warehouse."""
-
-    spec: MessageSpec
-    table: str
-    description: str
-    claims_unrecognised: bool = False
-    apply_history: HistoryRule = no_history
-    read_batch: BatchReader = read_each_file
-
-    def claims_type(self, message_type: str | None) -> bool:
-        return message_type == self.spec.message_type or (self.claims_unrecognised and message_type is None)
-
-    def ingest_files(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        paths: list[Path],
-        pseudonymiser: Pseudonymiser,
-        run_id: str,
-        schema: etree.XMLSchema | None = None,
-        batch_files: int = BATCH_FILES,
-        on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
-    ) -> list[LedgerEntry]:
-        """Load files in path order, in batches, each file with its ledger row, or record a duplicate."""
-        return ingest_message_files(
-            con,
-            paths,
-            self.spec,
-            self.table,
-            pseudonymiser,
-            run_id,
-            self.apply_history,
-            on_rejected_file,
-            schema,
-            batch_files,
-            self.read_batch,
-        )
-
-
-def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path) -> list[Path]:
-    """The inventoried files of ingest's message type, in path order."""
-    return [
-        path
-        for path, message_type in landing_inventory.inventoried_files(con, landing_dir)
-        if ingest.claims_type(message_type)
-    ]
-
-
-def ingest_landing(
-    con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
-) -> list[LedgerEntry]:
-    """The inventory brought up to date, then ingest's files loaded: what the two assets do, in one call."""
-    landing_inventory.update_inventory(con, landing_dir)
-    return ingest.ingest_files(con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id)
 
 
 @dg.asset(
@@ -119,77 +53,86 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     )
 
 
-def build_ijw_ingest_asset(ingest: IjwIngest, deps: tuple[dg.AssetKey, ...] = ()) -> dg.AssetsDefinition:
-    schema, name = ingest.table.split(".")
+def _asset_key(ingest: IjwIngest) -> dg.AssetKey:
+    return dg.AssetKey(ingest.table.split("."))
 
-    @dg.asset(
-        key=dg.AssetKey([schema, name]),
-        group_name="ingest",
-        pool=WRITER_POOL,
-        kinds={"python", "duckdb"},
-        description=ingest.description,
-        deps=[ijw_landed_files.key, *deps],
+
+@dg.multi_asset(
+    name="ijw_messages",
+    specs=[
+        dg.AssetSpec(
+            _asset_key(ingest),
+            group_name="ingest",
+            kinds={"python", "duckdb"},
+            description=ingest.description,
+            # Starts landed in the same run load first, so a stop is judged against every start delivered so far.
+            deps=[ijw_landed_files.key, *([_asset_key(STARTS)] if ingest is STOPS else [])],
+        )
+        for ingest in IJW_INGESTS
+    ],
+    can_subset=True,
+    pool=WRITER_POOL,
+)
+def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+    settings = warehouse.settings()
+    selected = [ingest for ingest in IJW_INGESTS if _asset_key(ingest) in context.selected_asset_keys]
+    with warehouse.connect() as con:
+        files = {ingest.spec.message_type: claimed_files(con, ingest, settings.landing_dir) for ingest in selected}
+        landed_bytes = landing_inventory.bytes_by_type(con, settings.landing_dir)
+    for ingest in selected:
+        if not files[ingest.spec.message_type]:
+            context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
+    if settings.ingest_lanes > 1 and sum(map(len, files.values())) >= LANES_FROM_FILES:
+        bytes_by_type = {
+            ingest.spec.message_type: sum(size for kind, size in landed_bytes.items() if ingest.claims_type(kind))
+            for ingest in selected
+        }
+        context.log.info(f"Loading in up to {settings.ingest_lanes} lanes: {bytes_by_type} bytes per message type.")
+        lanes = _lane_settings(settings, context.run.run_id)
+        outcomes = ingest_in_lanes(files, bytes_by_type, lanes, settings.ingest_lanes, warehouse.connect)
+    else:
+        outcomes = _ingest_here(warehouse, settings, selected, files, context.run.run_id)
+    by_type = {outcome.message_type: outcome for outcome in outcomes}
+    for ingest in selected:
+        outcome = by_type[ingest.spec.message_type]
+        for message in outcome.rejected_files:
+            context.log.warning(message)
+        yield dg.MaterializeResult(
+            asset_key=_asset_key(ingest), metadata={**outcome.metadata, "ingest_processes": outcome.lanes}
+        )
+
+
+def _lane_settings(settings: Settings, run_id: str) -> LaneSettings:
+    return LaneSettings(
+        warehouse_path=settings.duckdb_path,
+        pseudonym_key=load_or_create_key(settings.pseudonym_key, settings.warehouse_dir),
+        run_id=run_id,
+        xsd_dir=settings.ijw_xsd_dir,
+        memory_limit=settings.duckdb_memory_limit,
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        settings = warehouse.settings()
-        started = time.monotonic()
-        pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
-        schema = message_schema(settings.ijw_xsd_dir, ingest.spec.message_type) if settings.ijw_xsd_dir else None
-        with warehouse.connect() as con:
-            files = claimed_files(con, ingest, settings.landing_dir)
-            if not files:
-                context.log.warning(
-                    f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent."
-                )
+
+
+def _ingest_here(
+    warehouse: WarehouseResource,
+    settings: Settings,
+    selected: list[IjwIngest],
+    files: dict[str, list[Path]],
+    run_id: str,
+) -> list[IngestOutcome]:
+    pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
+    outcomes = []
+    with warehouse.connect() as con:
+        for ingest in selected:
+            message_type = ingest.spec.message_type
+            started = time.monotonic()
+            rejected: list[str] = []
             entries = ingest.ingest_files(
                 con,
-                files,
+                files[message_type],
                 pseudonymiser,
-                context.run.run_id,
-                schema,
-                on_rejected_file=lambda parsed: context.log.warning(
-                    f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
-                ),
+                run_id,
+                message_schema(settings.ijw_xsd_dir, message_type) if settings.ijw_xsd_dir else None,
+                on_rejected_file=lambda parsed, rejected=rejected: rejected.append(rejected_file_message(parsed)),
             )
-        return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
-
-    return _ingest
-
-
-DECLARATIONS = IjwIngest(
-    jw323.SPEC,
-    "raw.ijw_declaration_lines",
-    "JW323 declaratie lines (Prestatie), with TR346, TR358, CS337, CS340, CS100, TR389 and CD060 enforced at the door.",
-    claims_unrecognised=True,
-    apply_history=apply_declaration_history,
-    read_batch=read_declaration_batch,
-)
-ALLOCATIONS = IjwIngest(
-    allocations.SPEC, "raw.ijw_allocations", "JW301 toewijzingen (ToegewezenProduct), one row per allocated product."
-)
-STARTS = IjwIngest(
-    care_events.START_SPEC,
-    "raw.ijw_start_events",
-    "JW305 start zorg (StartProduct), withdrawals included; a withdrawal of a start never sent is quarantined.",
-    apply_history=apply_start_history,
-)
-STOPS = IjwIngest(
-    care_events.STOP_SPEC,
-    "raw.ijw_stop_events",
-    "JW307 stop zorg (StopProduct), withdrawals included; a stop without an accepted start is quarantined.",
-    apply_history=apply_stop_history,
-)
-REFERRALS = IjwIngest(
-    referral_requests.SPEC,
-    "raw.ijw_referral_requests",
-    "JW315 verzoeken om toewijzing (AangevraagdProduct) with the referrer (Verwijzer, COD327).",
-)
-IJW_INGESTS = (REFERRALS, ALLOCATIONS, STARTS, STOPS, DECLARATIONS)
-"""In the order the assets run: a stop is judged against the starts, so starts come first."""
-
-ijw_declaration_lines = build_ijw_ingest_asset(DECLARATIONS)
-ijw_allocations = build_ijw_ingest_asset(ALLOCATIONS)
-ijw_start_events = build_ijw_ingest_asset(STARTS)
-# Starts landed in the same run load first, so a stop is judged against every start delivered so far.
-ijw_stop_events = build_ijw_ingest_asset(STOPS, deps=(ijw_start_events.key,))
-ijw_referral_requests = build_ijw_ingest_asset(REFERRALS)
+            outcomes.append(IngestOutcome(message_type, ledger_metadata(entries, time.monotonic() - started), rejected))
+    return outcomes

@@ -10,9 +10,9 @@ import dagster as dg
 
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
 from orchestration.cbs.datasets import IV3, STATISTICS_DATASETS
-from orchestration.defs.ingest.ijw import IJW_INGESTS
 from orchestration.defs.resources import WarehouseResource
 from orchestration.quality.reconciliation import reconcile, totals
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
 
 
 def build_reconciliation_check(table: str, sources: str, loads_from: Callable[[str], bool]) -> dg.AssetChecksDefinition:

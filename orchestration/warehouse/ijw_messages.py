@@ -1,0 +1,123 @@
+"""The five iJw message types as the ingest loads them: each one's spec, raw table and cross-file rules.
+
+Each message type reads its files from the landing inventory (audit.ijw_landed_files) in path order, so that a credit
+or a withdrawal is read after what it refers to, and loads them in batches (orchestration/warehouse/ijw_ingest.py):
+each file with its ledger row and quarantine rows, never part of a file. Files that are no recognisable iJw message
+are claimed by the declarations, so that each is quarantined exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from lxml import etree
+
+from orchestration.ijw import allocations, care_events, jw323, referral_requests
+from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.reader import MessageSpec, ParsedFile
+from orchestration.warehouse import landing_inventory
+from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
+from orchestration.warehouse.declaration_batch import read_declaration_batch
+from orchestration.warehouse.declaration_history import apply_declaration_history
+from orchestration.warehouse.ijw_ingest import (
+    BATCH_FILES,
+    BatchReader,
+    HistoryRule,
+    ingest_message_files,
+    no_history,
+    read_each_file,
+)
+from orchestration.warehouse.ingest import LedgerEntry
+
+
+@dataclass(frozen=True)
+class IjwIngest:
+    """How one message type lands: its spec, raw table and the cross-file rules applied against the warehouse."""
+
+    spec: MessageSpec
+    table: str
+    description: str
+    claims_unrecognised: bool = False
+    apply_history: HistoryRule = no_history
+    read_batch: BatchReader = read_each_file
+
+    def claims_type(self, message_type: str | None) -> bool:
+        return message_type == self.spec.message_type or (self.claims_unrecognised and message_type is None)
+
+    def ingest_files(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        paths: list[Path],
+        pseudonymiser: Pseudonymiser,
+        run_id: str,
+        schema: etree.XMLSchema | None = None,
+        batch_files: int = BATCH_FILES,
+        on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
+    ) -> list[LedgerEntry]:
+        """Load files in path order, in batches, each file with its ledger row, or record a duplicate."""
+        return ingest_message_files(
+            con,
+            paths,
+            self.spec,
+            self.table,
+            pseudonymiser,
+            run_id,
+            self.apply_history,
+            on_rejected_file,
+            schema,
+            batch_files,
+            self.read_batch,
+        )
+
+
+def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path) -> list[Path]:
+    """The inventoried files of ingest's message type, in path order."""
+    return [
+        path
+        for path, message_type in landing_inventory.inventoried_files(con, landing_dir)
+        if ingest.claims_type(message_type)
+    ]
+
+
+def ingest_landing(
+    con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
+) -> list[LedgerEntry]:
+    """The inventory brought up to date, then ingest's files loaded: what the inventory and ingest assets do."""
+    landing_inventory.update_inventory(con, landing_dir)
+    return ingest.ingest_files(con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id)
+
+
+DECLARATIONS = IjwIngest(
+    jw323.SPEC,
+    "raw.ijw_declaration_lines",
+    "JW323 declaratie lines (Prestatie), with TR346, TR358, CS337, CS340, CS100, TR389 and CD060 enforced at the door.",
+    claims_unrecognised=True,
+    apply_history=apply_declaration_history,
+    read_batch=read_declaration_batch,
+)
+ALLOCATIONS = IjwIngest(
+    allocations.SPEC, "raw.ijw_allocations", "JW301 toewijzingen (ToegewezenProduct), one row per allocated product."
+)
+STARTS = IjwIngest(
+    care_events.START_SPEC,
+    "raw.ijw_start_events",
+    "JW305 start zorg (StartProduct), withdrawals included; a withdrawal of a start never sent is quarantined.",
+    apply_history=apply_start_history,
+)
+STOPS = IjwIngest(
+    care_events.STOP_SPEC,
+    "raw.ijw_stop_events",
+    "JW307 stop zorg (StopProduct), withdrawals included; a stop without an accepted start is quarantined.",
+    apply_history=apply_stop_history,
+)
+REFERRALS = IjwIngest(
+    referral_requests.SPEC,
+    "raw.ijw_referral_requests",
+    "JW315 verzoeken om toewijzing (AangevraagdProduct) with the referrer (Verwijzer, COD327).",
+)
+IJW_INGESTS = (REFERRALS, ALLOCATIONS, STARTS, STOPS, DECLARATIONS)
+"""In load order: a stop is judged against the starts, so starts come first."""
+BY_MESSAGE_TYPE = {ingest.spec.message_type: ingest for ingest in IJW_INGESTS}

@@ -1,0 +1,152 @@
+"""The iJw ingest in lanes (orchestration/warehouse/ingest_lanes.py) loads exactly what one process loads, also when
+what it must look back at (earlier debits, starts, contents already in the ledger) sits in the warehouse already; and a
+failing lane leaves the warehouse as it was."""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.warehouse import landing_inventory
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files
+from orchestration.warehouse.ingest_lanes import INGESTED_TABLES, LaneSettings, ingest_in_lanes, plan_lanes
+from orchestration.warehouse.schema import ensure_schema
+from tests.conftest import copy_sample_ijw
+from tests.test_hostile_input import IJW_CASES
+
+KEY = b"lanes-test-key-0123456789"
+# Rows are compared without the moment they were written.
+_UNTIMED = {"audit.quarantine": "quarantined_at"}
+
+
+def test_message_types_go_to_the_lightest_lane_largest_first_with_starts_and_stops_together():
+    landed = {"JW323": 100, "JW301": 60, "JW305": 50, "JW307": 40, "JW315": 30}
+    # 323 (100) and 305+307 (90) open the two lanes; 301 (60) joins the lighter, then 315 (30) the other.
+    assert plan_lanes(landed, 2) == [("JW315", "JW323"), ("JW301", "JW305", "JW307")]
+    assert plan_lanes(landed, 8) == [("JW323",), ("JW305", "JW307"), ("JW301",), ("JW315",)]
+    assert plan_lanes(landed, 1) == [("JW315", "JW301", "JW305", "JW307", "JW323")]
+    assert plan_lanes({"JW307": 5, "JW323": 1}, 2) == [("JW307",), ("JW323",)]
+
+
+def _landing(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """The sample, every hostile iJw case, and copies of earlier files under new names; and the files of the first
+    delivery (the sample up to 2023), which the warehouse holds before the second."""
+    landing = tmp_path / "landing"
+    sample = copy_sample_ijw(landing)
+    for case in IJW_CASES:
+        for name, content in case.files().items():
+            path = landing / "ijw" / "zz-hostile" / case.id / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+    first_delivery = [path for path in sample if path.relative_to(landing / "ijw").parts[0] <= "2023"]
+    for path in first_delivery[::40]:
+        shutil.copy(path, landing / "ijw" / "zz-hostile" / f"copy-of-{path.name}")
+    return landing, first_delivery
+
+
+def _warehouse_after_first_delivery(path: Path, landing: Path, first_delivery: list[Path]) -> None:
+    with duckdb.connect(str(path)) as con:
+        ensure_schema(con)
+        landing_inventory.update_inventory(con, landing)
+        for ingest in IJW_INGESTS:
+            delivered = [file for file in claimed_files(con, ingest, landing) if file in first_delivery]
+            ingest.ingest_files(con, delivered, Pseudonymiser(KEY), "first")
+
+
+def _files_by_type(path: Path, landing: Path) -> dict[str, list[Path]]:
+    with duckdb.connect(str(path)) as con:
+        return {ingest.spec.message_type: claimed_files(con, ingest, landing) for ingest in IJW_INGESTS}
+
+
+def _tables(path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {
+            table: sorted(
+                con.execute(
+                    f"select * exclude ({_UNTIMED.get(table, 'ingested_at')}) from {table}"  # noqa: S608
+                ).fetchall(),
+                key=repr,
+            )
+            for table in INGESTED_TABLES
+        }
+
+
+def _connect(path: Path):
+    @contextmanager
+    def connect():
+        with duckdb.connect(str(path)) as con:
+            yield con
+
+    return connect
+
+
+def _lanes(path: Path, run_id: str) -> LaneSettings:
+    return LaneSettings(path, KEY, run_id, xsd_dir=None, memory_limit="1GB")
+
+
+@pytest.fixture(scope="module")
+def delivered(tmp_path_factory):
+    """Two warehouses that hold the first delivery, and the landing with the second."""
+    tmp_path = tmp_path_factory.mktemp("lanes")
+    landing, first_delivery = _landing(tmp_path)
+    one_process, lanes = tmp_path / "one-process.duckdb", tmp_path / "lanes.duckdb"
+    _warehouse_after_first_delivery(one_process, landing, first_delivery)
+    shutil.copy(one_process, lanes)
+    return landing, one_process, lanes
+
+
+def test_lanes_load_what_one_process_loads(delivered):
+    landing, one_process, lanes = delivered
+    files = _files_by_type(one_process, landing)
+    with duckdb.connect(str(one_process)) as con:
+        for ingest in IJW_INGESTS:
+            ingest.ingest_files(con, files[ingest.spec.message_type], Pseudonymiser(KEY), "second")
+    before = _tables(lanes)
+
+    outcomes = ingest_in_lanes(
+        files, {kind: len(paths) for kind, paths in files.items()}, _lanes(lanes, "second"), 2, _connect(lanes)
+    )
+
+    expected = _tables(one_process)
+    assert _tables(lanes) == expected
+    # The second delivery mattered: new rows, duplicates of earlier contents, and rules that looked back.
+    assert all(len(expected[table]) > len(before[table]) for table in INGESTED_TABLES)
+    assert {"TR389", "CD060"} <= {row[4] for row in expected["audit.quarantine"] if row[-1] == "second"}
+    assert any(row[9] == "duplicate" and row[-1] == "second" for row in expected["audit.ingest_ledger"])
+    with duckdb.connect(str(one_process), read_only=True) as con:
+        stops_of_earlier_starts = con.execute(
+            """
+            select count(*) from raw.ijw_stop_events s
+            where s.run_id = 'second' and (s.provider_agb, s.allocation_number, s.product_code) in (
+                select (provider_agb, allocation_number, product_code) from raw.ijw_start_events where run_id = 'first')
+            """
+        ).fetchone()[0]
+    assert stops_of_earlier_starts > 0
+    assert {(outcome.message_type, outcome.lanes) for outcome in outcomes} == {(kind, 2) for kind in files}
+    assert not (lanes.parent / "staging").exists()
+
+
+def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path):
+    landing, one_process, _ = delivered
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(one_process, warehouse)
+    before = _tables(warehouse)
+    files = _files_by_type(warehouse, landing)
+    files["JW305"] = [*files["JW305"], landing / "ijw" / "vanished.xml"]
+
+    with pytest.raises(FileNotFoundError, match="vanished.xml"):
+        ingest_in_lanes(
+            files,
+            {kind: len(paths) for kind, paths in files.items()},
+            _lanes(warehouse, "failing"),
+            2,
+            _connect(warehouse),
+        )
+
+    assert _tables(warehouse) == before
+    assert not (tmp_path / "staging").exists()
