@@ -99,13 +99,18 @@ def end_to_end(landing: Path, warehouse: Path) -> tuple[float, float, float]:
 
 
 def _tree_rss_kib(pid: int) -> int:
-    """Resident memory of pid and all its descendants, from /proc (0 for processes gone meanwhile)."""
+    """Resident memory of pid and all its descendants, from /proc (0 for processes gone meanwhile). Children are
+    listed per thread that started them (the ingest's lane processes are started from a pool's thread)."""
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            children = [
+                child
+                for task in Path(f"/proc/{current}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
         except OSError:
             continue
         total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)

@@ -40,8 +40,9 @@ class Settings:
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     """DuckDB's memory_limit for the warehouse and dbt; larger work spills to disk (DuckDB's default, 80% of the
     machine's memory, took 5 GB for the KPI marts of a national year)."""
-    ingest_lanes: int = 1
-    """Processes the iJw ingest may use side by side (orchestration/warehouse/ingest_lanes.py); default: the cores."""
+    ingest_processes: int = 1
+    """Processes the iJw inventory and ingest may use side by side (orchestration/warehouse/ingest_lanes.py); default:
+    the cores."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -72,7 +73,7 @@ class Settings:
             cbs_mode=_cbs_mode(os.environ.get("CBS_MODE") or "offline"),
             cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
             duckdb_memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
-            ingest_lanes=_positive_int("WAREHOUSE_INGEST_LANES", os.cpu_count() or 1),
+            ingest_processes=_positive_int("WAREHOUSE_INGEST_PROCESSES", os.cpu_count() or 1),
         )
 
 

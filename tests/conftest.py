@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from orchestration.defs.ingest import ijw as ijw_assets
+from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.schema import ensure_schema
 from tests.steering_worlds import steering_world  # noqa: F401 - the session fixture of tests/test_steering_*.py
 
@@ -97,10 +98,11 @@ def sample_run(definitions, tmp_path_factory):
         monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
         files = copy_sample(landing)
         with pytest.MonkeyPatch.context() as in_lanes:
-            # The sample is far below the size where the iJw ingest spreads over processes; these runs take that
-            # path anyway, so the known answers hold for it (the other Dagster runs load in one process).
-            in_lanes.setenv("WAREHOUSE_INGEST_LANES", "2")
+            # The sample is far below the size where the iJw inventory and ingest spread over processes; these runs
+            # take that path anyway, so the known answers hold for it (the other Dagster runs stay in one process).
+            in_lanes.setenv("WAREHOUSE_INGEST_PROCESSES", "2")
             in_lanes.setattr(ijw_assets, "LANES_FROM_FILES", 0)
+            in_lanes.setattr(landing_inventory, "SNIFF_IN_PROCESSES_FROM", 0)
             first = run_everything(definitions)
             with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
                 facts_after_first = con.execute("select * from marts.fct_declaration_line order by all").fetchall()

@@ -13,7 +13,7 @@ import pytest
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files, claimed_paths
 from orchestration.warehouse.ingest_lanes import INGESTED_TABLES, LaneSettings, ingest_in_lanes, plan_lanes
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
@@ -58,9 +58,9 @@ def _warehouse_after_first_delivery(path: Path, landing: Path, first_delivery: l
             ingest.ingest_files(con, delivered, Pseudonymiser(KEY), "first")
 
 
-def _files_by_type(path: Path, landing: Path) -> dict[str, list[Path]]:
+def _files_by_type(path: Path, landing: Path) -> dict[str, list[str]]:
     with duckdb.connect(str(path)) as con:
-        return {ingest.spec.message_type: claimed_files(con, ingest, landing) for ingest in IJW_INGESTS}
+        return claimed_paths(con, list(IJW_INGESTS), landing)
 
 
 def _tables(path: Path) -> dict[str, list[tuple]]:
@@ -105,7 +105,8 @@ def test_lanes_load_what_one_process_loads(delivered):
     files = _files_by_type(one_process, landing)
     with duckdb.connect(str(one_process)) as con:
         for ingest in IJW_INGESTS:
-            ingest.ingest_files(con, files[ingest.spec.message_type], Pseudonymiser(KEY), "second")
+            paths = [Path(path) for path in files[ingest.spec.message_type]]
+            ingest.ingest_files(con, paths, Pseudonymiser(KEY), "second")
     before = _tables(lanes)
 
     outcomes = ingest_in_lanes(
@@ -137,7 +138,7 @@ def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path):
     shutil.copy(one_process, warehouse)
     before = _tables(warehouse)
     files = _files_by_type(warehouse, landing)
-    files["JW305"] = [*files["JW305"], landing / "ijw" / "vanished.xml"]
+    files["JW305"] = [*files["JW305"], str(landing / "ijw" / "vanished.xml")]
 
     with pytest.raises(FileNotFoundError, match="vanished.xml"):
         ingest_in_lanes(

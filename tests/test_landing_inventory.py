@@ -36,7 +36,9 @@ def land(landing: Path, files: dict[str, bytes]) -> None:
 
 
 def types(con, landing: Path) -> dict[str, str | None]:
-    return {path.name: message_type for path, message_type in landing_inventory.classify_landed_files(con, landing)}
+    return {
+        Path(path).name: message_type for path, message_type in landing_inventory.classify_landed_files(con, landing)
+    }
 
 
 def test_each_file_version_is_sniffed_once(tmp_path, warehouse, sniffed):
@@ -76,7 +78,7 @@ def test_a_vanished_file_leaves_the_inventory_and_another_landing_is_left_alone(
 
     assert (update.files, update.sniffed, update.removed) == (2, 0, 1)
     assert update.by_type == {"JW305": 1, "unrecognised": 1}
-    assert [path.name for path, _ in landing_inventory.inventoried_files(warehouse, other)] == ["a.xml"]
+    assert [Path(path).name for path, _ in landing_inventory.inventoried_files(warehouse, other)] == ["a.xml"]
 
 
 def test_an_empty_landing_directory_empties_its_inventory(tmp_path, warehouse):
@@ -97,7 +99,7 @@ def test_files_come_in_the_order_sorted_paths_give(tmp_path, warehouse):
     names = ["a-c.xml", "a/b.xml", "a/a.xml", "B.xml", "2024/10/x.xml", "2024/9/x.xml", "2024/1.xml"]
     land(landing, dict.fromkeys(names, care_event("JW305")))
 
-    listed = [path for path, _type in landing_inventory.classify_landed_files(warehouse, landing)]
+    listed = [Path(path) for path, _type in landing_inventory.classify_landed_files(warehouse, landing)]
 
     assert listed == sorted((landing / "ijw").rglob("*.xml"))
 
@@ -139,6 +141,20 @@ def test_the_fast_sniff_agrees_with_the_parser(tmp_path, name):
     else:
         path.write_bytes(content.encode("utf-8"))
     assert landing_inventory.sniff_message_type(path) == _parser_answer(path)
+
+
+def test_sniffing_in_processes_gives_each_file_its_type_in_order(tmp_path):
+    paths = []
+    for number, name in enumerate(sorted(HEADS) * 3):
+        path = tmp_path / f"{number:03}.xml"
+        content = HEADS[name]
+        path.write_bytes(content.encode("utf-8") if content is not None else "\ufeff<a/>".encode("utf-16"))
+        paths.append(path)
+
+    sniffed = landing_inventory.sniff_types([str(path) for path in paths], processes=2)
+
+    assert sniffed == [_parser_answer(path) for path in paths]
+    assert {"JW305", "JW323", None} <= set(sniffed)
 
 
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 5, 13])

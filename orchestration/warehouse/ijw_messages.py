@@ -75,11 +75,21 @@ class IjwIngest:
 
 def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path) -> list[Path]:
     """The inventoried files of ingest's message type, in path order."""
-    return [
-        path
-        for path, message_type in landing_inventory.inventoried_files(con, landing_dir)
-        if ingest.claims_type(message_type)
-    ]
+    return [Path(path) for path in claimed_paths(con, [ingest], landing_dir)[ingest.spec.message_type]]
+
+
+def claimed_paths(con: duckdb.DuckDBPyConnection, ingests: list[IjwIngest], landing_dir: Path) -> dict[str, list[str]]:
+    """The inventoried files each ingest claims, by message type, in path order: one pass over the inventory."""
+    claimed: dict[str, list[str]] = {ingest.spec.message_type: [] for ingest in ingests}
+    owners: dict[str | None, list[str] | None] = {}
+    for path, message_type in landing_inventory.inventoried_files(con, landing_dir):
+        if message_type not in owners:
+            owner = next((ingest for ingest in ingests if ingest.claims_type(message_type)), None)
+            owners[message_type] = None if owner is None else claimed[owner.spec.message_type]
+        paths = owners[message_type]
+        if paths is not None:
+            paths.append(path)
+    return claimed
 
 
 def ingest_landing(

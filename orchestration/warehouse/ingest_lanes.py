@@ -94,7 +94,7 @@ class LaneSettings:
 
 
 def ingest_in_lanes(
-    files_by_type: dict[str, list[Path]],
+    files_by_type: dict[str, list[str]],
     bytes_by_type: dict[str, int],
     settings: LaneSettings,
     lanes: int,
@@ -110,7 +110,7 @@ def ingest_in_lanes(
     planned = [
         _Lane(
             staging_dir / f"ijw-lane-{number}.duckdb",
-            {message_type: [str(path) for path in files_by_type[message_type]] for message_type in message_types},
+            {message_type: files_by_type[message_type] for message_type in message_types},
         )
         for number, message_types in enumerate(plan_lanes(bytes_by_type, lanes))
     ]

@@ -7,7 +7,9 @@ audit/ijw_landed_files brings audit.ijw_landed_files up to date once per run, an
 files from it. A file is sniffed when it is new or changed (path, size and modification time, as make and rsync
 decide a file is unchanged); a file gone from the landing directory leaves the inventory (its ledger rows stay).
 
-A cold cache costs one disk round trip a file, so the sniff reads ahead (orchestration/warehouse/read_ahead.py).
+A cold cache costs one disk round trip a file, so the sniff reads ahead (orchestration/warehouse/read_ahead.py). From
+20,000 new files on, the sniff is spread over processes (WAREHOUSE_INGEST_PROCESSES): it is Python per file, and a
+message type is cheap to send back.
 
 A file rewritten in place with the same size and the same nanosecond mtime would keep its old type; the reader of
 that type then refuses it (WRONG_NAMESPACE), so it is quarantined, never silently skipped. Which content is new is
@@ -16,7 +18,9 @@ still decided by its sha256 in the ledger, never by this inventory.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +66,29 @@ def _prefix(landing_dir: Path) -> str:
     return os.path.join(landing_dir / "ijw", "")
 
 
-def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> InventoryUpdate:
-    """Bring audit.ijw_landed_files in line with landing_dir/ijw: sniff new and changed files, drop vanished ones."""
+SNIFF_IN_PROCESSES_FROM = 20_000
+"""Fewer new files than this are sniffed in this process: starting the others (about a second) would cost more."""
+_SNIFF_CHUNK_FILES = 10_000
+
+
+def sniff_types(paths: list[str], processes: int = 1) -> list[str | None]:
+    """The message type of each file (sniff_message_type), in order, sniffed by up to `processes` processes."""
+    if processes < 2 or len(paths) < 2:
+        return _sniff_chunk(paths)
+    size = min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes))
+    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
+    # Spawned, not forked: the Dagster process holds DuckDB's and its own threads.
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [message_type for chunk in pool.map(_sniff_chunk, chunks) for message_type in chunk]
+
+
+def _sniff_chunk(paths: list[str]) -> list[str | None]:
+    return [sniff_message_type(Path(path)) for path in read_ahead(paths)]
+
+
+def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processes: int = 1) -> InventoryUpdate:
+    """Bring audit.ijw_landed_files in line with landing_dir/ijw: sniff new and changed files (in up to `processes`
+    processes when there are many), drop vanished ones."""
     landed = pd.DataFrame(landed_ijw_files(landing_dir), columns=["file_path", "size_bytes", "mtime_ns"]).astype(
         {"file_path": "str", "size_bytes": "int64", "mtime_ns": "int64"}
     )
@@ -77,7 +102,8 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Inven
             anti join audit.ijw_landed_files k using (file_path, size_bytes, mtime_ns)
             """
         ).df()
-        new["message_type"] = [sniff_message_type(Path(path)) for path in read_ahead(list(new["file_path"]))]
+        new_paths = list(new["file_path"])
+        new["message_type"] = sniff_types(new_paths, processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1)
         con.register("newly_classified", new)
         con.execute("begin transaction")
         try:
@@ -114,14 +140,16 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Inven
     return InventoryUpdate(len(landed), len(new), removed, by_type)
 
 
-def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[Path, str | None]]:
-    """(path, message type or None for no recognisable iJw message) of every inventoried file, in path order."""
+def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:
+    """(path, message type or None for no recognisable iJw message) of every inventoried file, in path order.
+
+    Paths come as strings: a national year's 1.6 million Path objects took about a gigabyte."""
     rows = con.execute(
         "select file_path, message_type from audit.ijw_landed_files where starts_with(file_path, ?)",
         [_prefix(landing_dir)],
     ).fetchall()
     rows.sort(key=lambda row: _path_order(row[0]))
-    return [(Path(path), message_type) for path, message_type in rows]
+    return rows
 
 
 def bytes_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str | None, int]:
@@ -134,7 +162,7 @@ def bytes_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str
     return dict(rows)
 
 
-def classify_landed_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[Path, str | None]]:
+def classify_landed_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:
     """Update the inventory, then every landed file with its type, in path order."""
     update_inventory(con, landing_dir)
     return inventoried_files(con, landing_dir)

@@ -16,7 +16,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.ijw.xsd import message_schema
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, STARTS, STOPS, IjwIngest, claimed_files
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, STARTS, STOPS, IjwIngest, claimed_paths
 from orchestration.warehouse.ingest import ledger_metadata
 from orchestration.warehouse.ingest_lanes import (
     LANES_FROM_FILES,
@@ -38,7 +38,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     settings = warehouse.settings()
     started = time.monotonic()
     with warehouse.connect() as con:
-        update = landing_inventory.update_inventory(con, settings.landing_dir)
+        update = landing_inventory.update_inventory(con, settings.landing_dir, settings.ingest_processes)
     if update.files == 0:
         context.log.warning(f"No iJw messages in {settings.landing_dir / 'ijw'}.")
     return dg.MaterializeResult(
@@ -77,19 +77,19 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     settings = warehouse.settings()
     selected = [ingest for ingest in IJW_INGESTS if _asset_key(ingest) in context.selected_asset_keys]
     with warehouse.connect() as con:
-        files = {ingest.spec.message_type: claimed_files(con, ingest, settings.landing_dir) for ingest in selected}
+        files = claimed_paths(con, selected, settings.landing_dir)
         landed_bytes = landing_inventory.bytes_by_type(con, settings.landing_dir)
     for ingest in selected:
         if not files[ingest.spec.message_type]:
             context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
-    if settings.ingest_lanes > 1 and sum(map(len, files.values())) >= LANES_FROM_FILES:
+    if settings.ingest_processes > 1 and sum(map(len, files.values())) >= LANES_FROM_FILES:
         bytes_by_type = {
             ingest.spec.message_type: sum(size for kind, size in landed_bytes.items() if ingest.claims_type(kind))
             for ingest in selected
         }
-        context.log.info(f"Loading in up to {settings.ingest_lanes} lanes: {bytes_by_type} bytes per message type.")
+        context.log.info(f"Loading in up to {settings.ingest_processes} lanes: {bytes_by_type} bytes per message type.")
         lanes = _lane_settings(settings, context.run.run_id)
-        outcomes = ingest_in_lanes(files, bytes_by_type, lanes, settings.ingest_lanes, warehouse.connect)
+        outcomes = ingest_in_lanes(files, bytes_by_type, lanes, settings.ingest_processes, warehouse.connect)
     else:
         outcomes = _ingest_here(warehouse, settings, selected, files, context.run.run_id)
     by_type = {outcome.message_type: outcome for outcome in outcomes}
@@ -116,7 +116,7 @@ def _ingest_here(
     warehouse: WarehouseResource,
     settings: Settings,
     selected: list[IjwIngest],
-    files: dict[str, list[Path]],
+    files: dict[str, list[str]],
     run_id: str,
 ) -> list[IngestOutcome]:
     pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
@@ -128,7 +128,7 @@ def _ingest_here(
             rejected: list[str] = []
             entries = ingest.ingest_files(
                 con,
-                files[message_type],
+                [Path(path) for path in files[message_type]],
                 pseudonymiser,
                 run_id,
                 message_schema(settings.ijw_xsd_dir, message_type) if settings.ijw_xsd_dir else None,

@@ -1,5 +1,9 @@
 """One blocking asset check per Great Expectations suite in expectations/ (dagster-ge supports only GX < 1.0)."""
 
+import contextlib
+import ctypes
+import sys
+
 import dagster as dg
 import duckdb
 import pandas as pd
@@ -62,6 +66,15 @@ def _repeating_columns(con: duckdb.DuckDBPyConnection, query: str, parameters: l
     return [column for column, count in zip(columns, distinct_counts, strict=True) if 2 * count <= rows]
 
 
+def _release_freed_memory() -> None:
+    """Give the pages a validated frame held back to the OS. The checks run in the Dagster process, which stays
+    resident while dbt builds the next models beside it; glibc keeps freed memory inside the heap otherwise (a
+    national year's declaration lines: 838 MiB resident after the frame was dropped, 587 MiB after the trim)."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey([suite_file.schema, suite_file.table_name]),
@@ -72,7 +85,10 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             frame = _rows_to_validate(con, suite_file, context.run.run_id)
+        rows_validated = len(frame)
         result = run_suite(frame, suite_file)
+        del frame
+        _release_freed_memory()
         failures = failures_of(result)
         docs = write_data_docs(result, suite_file, warehouse.settings().warehouse_dir / "data_docs", context.run.run_id)
         summary = "; ".join(
@@ -86,7 +102,7 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
                 else f"all {len(suite_file.expectations)} expectations met"
             ),
             metadata={
-                "rows_validated": len(frame),
+                "rows_validated": rows_validated,
                 "failed_expectations": len(failures),
                 "suite": str(suite_file.path),
                 "data_docs": dg.MetadataValue.url(docs),
