@@ -42,7 +42,7 @@ class Settings:
     machine's memory, took 5 GB for the KPI marts of a national year)."""
     ingest_processes: int = 1
     """Processes the iJw inventory and ingest may use side by side (orchestration/warehouse/ingest_lanes.py); default:
-    the cores."""
+    the cores, at most four (the ingest has four lanes' worth of message types; each process holds up to a GB)."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -73,7 +73,7 @@ class Settings:
             cbs_mode=_cbs_mode(os.environ.get("CBS_MODE") or "offline"),
             cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
             duckdb_memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
-            ingest_processes=_positive_int("WAREHOUSE_INGEST_PROCESSES", os.cpu_count() or 1),
+            ingest_processes=_positive_int("WAREHOUSE_INGEST_PROCESSES", min(os.cpu_count() or 1, 4)),
         )
 
 

@@ -4,6 +4,7 @@ failing lane leaves the warehouse as it was."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files, claimed_paths
 from orchestration.warehouse.ingest_lanes import INGESTED_TABLES, LaneSettings, ingest_in_lanes, plan_lanes
@@ -151,3 +153,14 @@ def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path):
 
     assert _tables(warehouse) == before
     assert not (tmp_path / "staging").exists()
+
+
+def test_the_number_of_ingest_processes_is_a_whole_number_of_at_least_one(monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_INGEST_PROCESSES", "3")
+    assert Settings.from_env().ingest_processes == 3
+    monkeypatch.delenv("WAREHOUSE_INGEST_PROCESSES")
+    assert Settings.from_env().ingest_processes == min(os.cpu_count() or 1, 4)
+    for wrong in ("0", "two", "-1"):
+        monkeypatch.setenv("WAREHOUSE_INGEST_PROCESSES", wrong)
+        with pytest.raises(ValueError, match="WAREHOUSE_INGEST_PROCESSES"):
+            Settings.from_env()
