@@ -8,6 +8,7 @@ are claimed by the declarations, so that each is quarantined exactly once.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from lxml import etree
 from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MessageSpec, ParsedFile
+from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
 from orchestration.warehouse.declaration_batch import read_declaration_batch
@@ -30,7 +32,7 @@ from orchestration.warehouse.ijw_ingest import (
     no_history,
     read_each_file,
 )
-from orchestration.warehouse.ingest import LedgerEntry
+from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,42 @@ class IjwIngest:
             batch_files,
             self.read_batch,
         )
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What loading one message type reports: ledger_metadata, and a message per rejected file."""
+
+    message_type: str
+    metadata: dict[str, int | float]
+    rejected_files: list[str]
+    lanes: int = 1
+    """How many processes the ingest ran in, this message type's and the others' (orchestration/warehouse/
+    ingest_lanes.py)."""
+
+
+def load_message_type(
+    con: duckdb.DuckDBPyConnection,
+    message_type: str,
+    paths: list[str],
+    pseudonymiser: Pseudonymiser,
+    run_id: str,
+    xsd_dir: Path | None,
+) -> IngestOutcome:
+    """One message type's files loaded, with the figures a data engineer wants on the materialization."""
+    started = time.monotonic()
+    rejected: list[str] = []
+    entries = BY_MESSAGE_TYPE[message_type].ingest_files(
+        con,
+        [Path(path) for path in paths],
+        pseudonymiser,
+        run_id,
+        message_schema(xsd_dir, message_type) if xsd_dir else None,
+        on_rejected_file=lambda parsed: rejected.append(
+            f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
+        ),
+    )
+    return IngestOutcome(message_type, ledger_metadata(entries, time.monotonic() - started), rejected)
 
 
 def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path) -> list[Path]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
@@ -33,10 +32,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import ParsedFile
-from orchestration.ijw.xsd import message_schema
-from orchestration.warehouse.ijw_messages import BY_MESSAGE_TYPE, IJW_INGESTS, STARTS, STOPS
-from orchestration.warehouse.ingest import PRIOR_CATALOG, ledger_metadata
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, STARTS, STOPS, IngestOutcome, load_message_type
+from orchestration.warehouse.ingest import PRIOR_CATALOG
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
 
 LANES_FROM_FILES = 20_000
@@ -45,21 +42,6 @@ LANES_FROM_FILES = 20_000
 INGESTED_TABLES = (*RAW_TABLES, "audit.quarantine", "audit.ingest_ledger")
 _LOAD_ORDER = [ingest.spec.message_type for ingest in IJW_INGESTS]
 _TOGETHER = (STARTS.spec.message_type, STOPS.spec.message_type)
-
-
-@dataclass(frozen=True)
-class IngestOutcome:
-    """What the ingest of one message type reports: ledger_metadata, and a message per rejected file."""
-
-    message_type: str
-    metadata: dict[str, int | float]
-    rejected_files: list[str]
-    lanes: int = 1
-    """How many processes the ingest ran in, this message type's and the others'."""
-
-
-def rejected_file_message(parsed: ParsedFile) -> str:
-    return f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
 
 
 def plan_lanes(bytes_by_type: dict[str, int], lanes: int) -> list[tuple[str, ...]]:
@@ -136,19 +118,10 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
         ensure_schema(con)
         con.execute(f"attach {_quoted(settings.warehouse_path)} as {PRIOR_CATALOG} (read_only)")
         pseudonymiser = Pseudonymiser(settings.pseudonym_key)
-        outcomes = []
-        for message_type, paths in lane.files.items():
-            started = time.monotonic()
-            rejected: list[str] = []
-            entries = BY_MESSAGE_TYPE[message_type].ingest_files(
-                con,
-                [Path(path) for path in paths],
-                pseudonymiser,
-                settings.run_id,
-                message_schema(settings.xsd_dir, message_type) if settings.xsd_dir else None,
-                on_rejected_file=lambda parsed, rejected=rejected: rejected.append(rejected_file_message(parsed)),
-            )
-            outcomes.append(IngestOutcome(message_type, ledger_metadata(entries, time.monotonic() - started), rejected))
+        outcomes = [
+            load_message_type(con, message_type, paths, pseudonymiser, settings.run_id, settings.xsd_dir)
+            for message_type, paths in lane.files.items()
+        ]
         con.execute(f"detach {PRIOR_CATALOG}")
         return outcomes
     finally:

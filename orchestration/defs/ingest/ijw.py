@@ -7,24 +7,23 @@ The five raw tables are one step: a large landing is loaded in lanes, one proces
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
-from orchestration.ijw.xsd import message_schema
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, STARTS, STOPS, IjwIngest, claimed_paths
-from orchestration.warehouse.ingest import ledger_metadata
-from orchestration.warehouse.ingest_lanes import (
-    LANES_FROM_FILES,
+from orchestration.warehouse.ijw_messages import (
+    IJW_INGESTS,
+    STARTS,
+    STOPS,
+    IjwIngest,
     IngestOutcome,
-    LaneSettings,
-    ingest_in_lanes,
-    rejected_file_message,
+    claimed_paths,
+    load_message_type,
 )
+from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes
 
 
 @dg.asset(
@@ -91,7 +90,7 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         lanes = _lane_settings(settings, context.run.run_id)
         outcomes = ingest_in_lanes(files, bytes_by_type, lanes, settings.ingest_processes, warehouse.connect)
     else:
-        outcomes = _ingest_here(warehouse, settings, selected, files, context.run.run_id)
+        outcomes = _ingest_here(warehouse, settings, files, context.run.run_id)
     by_type = {outcome.message_type: outcome for outcome in outcomes}
     for ingest in selected:
         outcome = by_type[ingest.spec.message_type]
@@ -113,26 +112,11 @@ def _lane_settings(settings: Settings, run_id: str) -> LaneSettings:
 
 
 def _ingest_here(
-    warehouse: WarehouseResource,
-    settings: Settings,
-    selected: list[IjwIngest],
-    files: dict[str, list[str]],
-    run_id: str,
+    warehouse: WarehouseResource, settings: Settings, files: dict[str, list[str]], run_id: str
 ) -> list[IngestOutcome]:
     pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
-    outcomes = []
     with warehouse.connect() as con:
-        for ingest in selected:
-            message_type = ingest.spec.message_type
-            started = time.monotonic()
-            rejected: list[str] = []
-            entries = ingest.ingest_files(
-                con,
-                [Path(path) for path in files[message_type]],
-                pseudonymiser,
-                run_id,
-                message_schema(settings.ijw_xsd_dir, message_type) if settings.ijw_xsd_dir else None,
-                on_rejected_file=lambda parsed, rejected=rejected: rejected.append(rejected_file_message(parsed)),
-            )
-            outcomes.append(IngestOutcome(message_type, ledger_metadata(entries, time.monotonic() - started), rejected))
-    return outcomes
+        return [
+            load_message_type(con, message_type, paths, pseudonymiser, run_id, settings.ijw_xsd_dir)
+            for message_type, paths in files.items()
+        ]
