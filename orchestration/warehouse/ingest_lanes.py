@@ -21,9 +21,7 @@ namespace), so copies of a file are all claimed by the same message type, and on
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
@@ -35,6 +33,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, STARTS, STOPS, IngestOutcome, load_message_type
 from orchestration.warehouse.ingest import PRIOR_CATALOG
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
+from orchestration.warehouse.worker_pool import worker_pool
 
 LANES_FROM_FILES = 20_000
 """Below this many files a lane's start (a process importing the readers, about 2 s) costs more than it saves."""
@@ -97,9 +96,8 @@ def ingest_in_lanes(
         for number, message_types in enumerate(plan_lanes(bytes_by_type, lanes))
     ]
     try:
-        # A pool that notices a lane killed (ProcessPoolExecutor), and spawned: forking a process that holds DuckDB's
-        # and Dagster's threads is unsafe.
-        with ProcessPoolExecutor(len(planned), mp_context=multiprocessing.get_context("spawn")) as pool:
+        # ProcessPoolExecutor notices a lane that was killed (multiprocessing.Pool would wait for it forever).
+        with worker_pool(len(planned)) as pool:
             outcomes = [outcome for lane in pool.map(partial(_run_lane, settings), planned) for outcome in lane]
         with connect() as con:
             merge_staging(con, [lane.staging_path for lane in planned])

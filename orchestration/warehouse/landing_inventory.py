@@ -18,9 +18,7 @@ still decided by its sha256 in the ledger, never by this inventory.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +27,7 @@ import pandas as pd
 
 from orchestration.ijw.safe_xml import sniff_message_type
 from orchestration.warehouse.read_ahead import read_ahead
+from orchestration.warehouse.worker_pool import worker_pool
 
 
 @dataclass(frozen=True)
@@ -77,8 +76,7 @@ def sniff_types(paths: list[str], processes: int = 1) -> list[str | None]:
         return _sniff_chunk(paths)
     size = min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes))
     chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
-    # Spawned, not forked: the Dagster process holds DuckDB's and its own threads.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with worker_pool(processes) as pool:
         return [message_type for chunk in pool.map(_sniff_chunk, chunks) for message_type in chunk]
 
 
