@@ -3,6 +3,7 @@ what it says when a source is absent, and the XLSX workbook. The browser test on
 """
 
 import re
+import shutil
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -159,6 +160,17 @@ def test_budget_forecast_of_another_quarter_is_named_not_shown(tiny_db):
     budget = lxml_html.fromstring(render(tiny_db, quarter="2024-Q1")).xpath("//section[@id='budget']")[0].text_content()
     assert "Geen gegevens" in budget
     assert "per 2024-Q2" in budget
+
+
+def test_the_budget_section_shows_the_forecasts_of_the_quarters_year_only(tiny_db, tmp_path):
+    # As of a year's first quarter the forecast marts also hold the year before, whose declarations still come in.
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(tiny_db, db)
+    with duckdb.connect(str(db)) as con:
+        for mart in ("budget_forecast", "provider_revenue_forecast"):
+            con.execute(f"insert into marts.{mart} select * replace (year - 1 as year) from marts.{mart}")  # noqa: S608
+
+    assert render(db) == render(tiny_db)
 
 
 def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_db, tmp_path):

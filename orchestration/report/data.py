@@ -149,10 +149,12 @@ def load_quarter_data(con: duckdb.DuckDBPyConnection, quarter: str, region_codes
                b.forecast_error_bound_cents
         from marts.budget_forecast as b
         left join marts.dim_municipality as m on m.municipality_code = b.municipality_code
-        where b.as_of_period = ?
+        where b.as_of_period = ? and b.year = ?
         order by b.region_code, b.municipality_code, b.perceel
         """,
-        [quarter],
+        # As of a year's first quarter the mart also holds the year before (its declarations still come in); the
+        # section is the quarter's year.
+        [quarter, year],
     )
     budget_as_of = _by_region(
         con,
@@ -177,10 +179,10 @@ def load_quarter_data(con: duckdb.DuckDBPyConnection, quarter: str, region_codes
                p.forecast_error_bound_cents
         from marts.provider_revenue_forecast as p
         join active as a on a.provider_agb = p.provider_agb
-        where p.as_of_period = ?
+        where p.as_of_period = ? and p.year = ?
         order by a.region_code, p.early_warning desc, p.forecast_share_of_cap desc nulls last, p.provider_agb
         """,
-        [year, quarter],
+        [year, quarter, year],
     )
     agenda = _by_region(
         con,
