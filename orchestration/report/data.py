@@ -35,10 +35,11 @@ class ReportData:
     cost_variance: list[Row]
     """cost_variance of the region with the quarter as period_to: the region total first, then per care form."""
     budget_forecast: list[Row]
-    """budget_forecast of the region as of the quarter."""
+    """budget_forecast of the region for the quarter's year, as of the quarter."""
     budget_as_of: list[str]
     """as_of_period of the region's budget_forecast rows for the quarter's year (named when none is this quarter)."""
     provider_revenue: list[Row]
+    """provider_revenue_forecast for the quarter's year, as of the quarter: providers that declared in the region."""
     agenda: list[Row]
     referrals: list[Row]
 
