@@ -111,8 +111,14 @@ def test_lanes_load_what_one_process_loads(delivered):
             ingest.ingest_files(con, paths, Pseudonymiser(KEY), "second")
     before = _tables(lanes)
 
+    lanes_done = []
     outcomes = ingest_in_lanes(
-        files, {kind: len(paths) for kind, paths in files.items()}, _lanes(lanes, "second"), 2, _connect(lanes)
+        files,
+        {kind: len(paths) for kind, paths in files.items()},
+        _lanes(lanes, "second"),
+        2,
+        _connect(lanes),
+        on_lane_done=lanes_done.append,
     )
 
     expected = _tables(one_process)
@@ -131,6 +137,8 @@ def test_lanes_load_what_one_process_loads(delivered):
         ).fetchone()[0]
     assert stops_of_earlier_starts > 0
     assert {(outcome.message_type, outcome.lanes) for outcome in outcomes} == {(kind, 2) for kind in files}
+    assert sorted(outcome.message_type for lane in lanes_done for outcome in lane) == sorted(files)
+    assert len(lanes_done) == 2
     assert not (lanes.parent / "staging").exists()
 
 

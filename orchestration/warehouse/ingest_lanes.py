@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from concurrent.futures import as_completed
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -80,11 +80,12 @@ def ingest_in_lanes(
     settings: LaneSettings,
     lanes: int,
     connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    on_lane_done: Callable[[list[IngestOutcome]], None] = lambda _outcomes: None,
 ) -> list[IngestOutcome]:
     """Load each message type's files in a lane, then every lane's rows into the warehouse in one transaction.
 
     The warehouse must not be open for writing meanwhile (DuckDB lets readers in only when no process writes);
-    connect opens it for the merge.
+    connect opens it for the merge. on_lane_done hears of each lane as it finishes, for the run's log.
     """
     staging_dir = settings.warehouse_path.parent / "staging"
     staging_dir.mkdir(parents=True, exist_ok=True)
@@ -98,7 +99,10 @@ def ingest_in_lanes(
     try:
         # ProcessPoolExecutor notices a lane that was killed (multiprocessing.Pool would wait for it forever).
         with worker_pool(len(planned)) as pool:
-            outcomes = [outcome for lane in pool.map(partial(_run_lane, settings), planned) for outcome in lane]
+            running = [pool.submit(_run_lane, settings, lane) for lane in planned]
+            for done in as_completed(running):
+                on_lane_done(done.result())
+            outcomes = [outcome for lane in running for outcome in lane.result()]
         with connect() as con:
             merge_staging(con, [lane.staging_path for lane in planned])
     finally:

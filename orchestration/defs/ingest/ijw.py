@@ -88,7 +88,14 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         }
         context.log.info(f"Loading in up to {settings.ingest_processes} lanes: {bytes_by_type} bytes per message type.")
         lanes = _lane_settings(settings, context.run.run_id)
-        outcomes = ingest_in_lanes(files, bytes_by_type, lanes, settings.ingest_processes, warehouse.connect)
+        outcomes = ingest_in_lanes(
+            files,
+            bytes_by_type,
+            lanes,
+            settings.ingest_processes,
+            warehouse.connect,
+            on_lane_done=lambda lane: context.log.info(_lane_done(lane)),
+        )
     else:
         outcomes = _ingest_here(warehouse, settings, files, context.run.run_id)
     by_type = {outcome.message_type: outcome for outcome in outcomes}
@@ -99,6 +106,15 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         yield dg.MaterializeResult(
             asset_key=_asset_key(ingest), metadata={**outcome.metadata, "ingest_processes": outcome.lanes}
         )
+
+
+def _lane_done(lane: list[IngestOutcome]) -> str:
+    loaded = "; ".join(
+        f"{outcome.message_type} {outcome.metadata['files_loaded']:,} files loaded in "
+        f"{outcome.metadata['duration_seconds']:.0f} s"
+        for outcome in lane
+    )
+    return f"Lane done: {loaded}. The warehouse takes every lane's rows when all are done."
 
 
 def _lane_settings(settings: Settings, run_id: str) -> LaneSettings:
