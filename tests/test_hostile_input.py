@@ -65,6 +65,10 @@ BILLION_LAUGHS = (
     + b']>\n<Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw323/schema">&lol9;</Bericht>'
 )
 PLAIN_DTD = replaced(VALID, "<jw323:Bericht", "<!DOCTYPE jw323:Bericht>\n<jw323:Bericht")
+_HEADER = VALID[VALID.index(b"<jw323:Header>") : VALID.index(b"</jw323:Header>") + len(b"</jw323:Header>")]
+SECOND_HEADER = replaced(
+    VALID, "<jw323:Clienten>", _HEADER.replace(b">98000011<", b">98000022<").decode() + "<jw323:Clienten>"
+)
 # A negative or overflowing line carries no readable cents, so the declared total is that of the good line (TR358).
 BAD_AMOUNT_TOTAL = GOOD.signed_cents
 
@@ -108,6 +112,8 @@ IJW_CASES = [
         "HEADER_INVALID",
         None,
     ),
+    # A second Header could name another provider for the lines after it: one Header a message, as the XSDs say.
+    Case("second_header", one("headers.xml", SECOND_HEADER), "HEADER_INVALID", None),
     Case("truncated", one("truncated.xml", VALID[: len(VALID) // 2]), "XML_MALFORMED", None),
     Case("empty", one("empty.xml", b""), "FILE_EMPTY", None),
     Case("whitespace_only", one("blank.xml", b"  \n\t\n"), "XML_MALFORMED", None),

@@ -16,7 +16,16 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files, claimed_paths
-from orchestration.warehouse.ingest_lanes import INGESTED_TABLES, LaneSettings, ingest_in_lanes, plan_lanes
+from orchestration.warehouse.ingest_lanes import (
+    INGESTED_TABLES,
+    LanePart,
+    LaneSettings,
+    ingest_in_lanes,
+    lane_parts,
+    plan_lanes,
+    split_by_sender,
+)
+from orchestration.warehouse.landing_inventory import SenderFiles
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
 from tests.test_hostile_input import IJW_CASES
@@ -26,13 +35,36 @@ KEY = b"lanes-test-key-0123456789"
 _UNTIMED = {"audit.quarantine": "quarantined_at"}
 
 
-def test_message_types_go_to_the_lightest_lane_largest_first_with_starts_and_stops_together():
+def _kinds(planned: list[list[LanePart]]) -> list[tuple[str, ...]]:
+    return [tuple(part.message_type for part in lane) for lane in planned]
+
+
+def test_parts_go_to_the_lightest_lane_largest_first_with_starts_and_stops_together():
     landed = {"JW323": 100, "JW301": 60, "JW305": 50, "JW307": 40, "JW315": 30}
+    parts = [LanePart(kind, [], size) for kind, size in landed.items()]
     # 323 (100) and 305+307 (90) open the two lanes; 301 (60) joins the lighter, then 315 (30) the other.
-    assert plan_lanes(landed, 2) == [("JW315", "JW323"), ("JW301", "JW305", "JW307")]
-    assert plan_lanes(landed, 8) == [("JW323",), ("JW305", "JW307"), ("JW301",), ("JW315",)]
-    assert plan_lanes(landed, 1) == [("JW315", "JW301", "JW305", "JW307", "JW323")]
-    assert plan_lanes({"JW307": 5, "JW323": 1}, 2) == [("JW307",), ("JW323",)]
+    assert _kinds(plan_lanes(parts, 2)) == [("JW315", "JW323"), ("JW301", "JW305", "JW307")]
+    assert _kinds(plan_lanes(parts, 8)) == [("JW323",), ("JW305", "JW307"), ("JW301",), ("JW315",)]
+    assert _kinds(plan_lanes(parts, 1)) == [("JW315", "JW301", "JW305", "JW307", "JW323")]
+    assert _kinds(plan_lanes([LanePart("JW307", [], 5), LanePart("JW323", [], 1)], 2)) == [("JW307",), ("JW323",)]
+
+
+def test_a_split_keeps_each_senders_files_together_in_path_order():
+    senders = [
+        SenderFiles("A", ["x/a/2.xml", "x/c/1.xml"], 50),
+        SenderFiles("B", ["x/a/1.xml"], 40),
+        SenderFiles("C", ["x/b/1.xml", "x/b-1.xml"], 30),
+        SenderFiles(None, ["x/z.xml"], 5),
+    ]
+    # A (50) and B (40) open the parts; C (30) joins B, the lighter, and the unreadable senders (5) then join A.
+    assert split_by_sender("JW323", senders, 2) == [
+        LanePart("JW323", ["x/a/2.xml", "x/c/1.xml", "x/z.xml"], 55),
+        LanePart("JW323", ["x/a/1.xml", "x/b/1.xml", "x/b-1.xml"], 70),
+    ]
+    assert split_by_sender("JW323", senders, 1) == [
+        LanePart("JW323", ["x/a/1.xml", "x/a/2.xml", "x/b/1.xml", "x/b-1.xml", "x/c/1.xml", "x/z.xml"], 125)
+    ]
+    assert split_by_sender("JW323", [], 2) == []
 
 
 def _landing(tmp_path: Path) -> tuple[Path, list[Path]]:
@@ -63,6 +95,12 @@ def _warehouse_after_first_delivery(path: Path, landing: Path, first_delivery: l
 def _files_by_type(path: Path, landing: Path) -> dict[str, list[str]]:
     with duckdb.connect(str(path)) as con:
         return claimed_paths(con, list(IJW_INGESTS), landing)
+
+
+def _parts(path: Path, landing: Path) -> list[LanePart]:
+    """The parts the ijw_messages asset loads in two lanes."""
+    with duckdb.connect(str(path)) as con:
+        return lane_parts(con, list(IJW_INGESTS), claimed_paths(con, list(IJW_INGESTS), landing), landing, 2)
 
 
 def _tables(path: Path) -> dict[str, list[tuple]]:
@@ -113,8 +151,7 @@ def test_lanes_load_what_one_process_loads(delivered):
 
     lanes_done = []
     outcomes = ingest_in_lanes(
-        files,
-        {kind: len(paths) for kind, paths in files.items()},
+        _parts(lanes, landing),
         _lanes(lanes, "second"),
         2,
         _connect(lanes),
@@ -137,8 +174,10 @@ def test_lanes_load_what_one_process_loads(delivered):
         ).fetchone()[0]
     assert stops_of_earlier_starts > 0
     assert {(outcome.message_type, outcome.lanes) for outcome in outcomes} == {(kind, 2) for kind in files}
-    assert sorted(outcome.message_type for lane in lanes_done for outcome in lane) == sorted(files)
     assert len(lanes_done) == 2
+    # The declarations went in two parts, one in each lane, split by provider.
+    assert sorted(outcome.message_type for lane in lanes_done for outcome in lane) == sorted([*files, "JW323"])
+    assert all("JW323" in [outcome.message_type for outcome in lane] for lane in lanes_done)
     assert not (lanes.parent / "staging").exists()
 
 
@@ -147,13 +186,12 @@ def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(one_process, warehouse)
     before = _tables(warehouse)
-    files = _files_by_type(warehouse, landing)
-    files["JW305"] = [*files["JW305"], str(landing / "ijw" / "vanished.xml")]
+    parts = _parts(warehouse, landing)
+    next(part for part in parts if part.message_type == "JW305").paths.append(str(landing / "ijw" / "vanished.xml"))
 
     with pytest.raises(FileNotFoundError, match="vanished.xml"):
         ingest_in_lanes(
-            files,
-            {kind: len(paths) for kind, paths in files.items()},
+            parts,
             _lanes(warehouse, "failing"),
             2,
             _connect(warehouse),

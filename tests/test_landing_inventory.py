@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.ijw.safe_xml import parsed_message_type
+from orchestration.ijw import jw323
+from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.reader import read_message_file
+from orchestration.ijw.safe_xml import MessageHead, parsed_message_head
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse import read_ahead as read_ahead_module
+from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import care_event
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
@@ -18,13 +22,13 @@ from tests.jw323_documents import VALID_BSN, client, document, prestatie
 def sniffed(monkeypatch) -> list[str]:
     """The paths the inventory sniffs, in order."""
     calls: list[str] = []
-    real = landing_inventory.sniff_message_type
+    real = landing_inventory.sniff_message
 
-    def counting(path: Path) -> str | None:
+    def counting(path: Path) -> MessageHead:
         calls.append(path.name)
         return real(path)
 
-    monkeypatch.setattr(landing_inventory, "sniff_message_type", counting)
+    monkeypatch.setattr(landing_inventory, "sniff_message", counting)
     return calls
 
 
@@ -104,10 +108,10 @@ def test_files_come_in_the_order_sorted_paths_give(tmp_path, warehouse):
     assert listed == sorted((landing / "ijw").rglob("*.xml"))
 
 
-def _parser_answer(path: Path) -> str | None:
-    """The message type a hardened parse up to the root gives: the independent answer the regex path must match."""
+def _parser_answer(path: Path) -> MessageHead:
+    """The message type and sender a hardened parse gives: the independent answer the regex path must match."""
     with path.open("rb") as source:
-        return parsed_message_type(source)
+        return parsed_message_head(source)
 
 
 JW305_NS = "http://www.istandaarden.nl/ijw/3_2/jw305/schema"
@@ -132,6 +136,43 @@ HEADS = {
 }
 
 
+DECLARATION = document(client(VALID_BSN, prestatie("R1", 5000)))
+AFZENDER = "<jw323:Afzender>98000011</jw323:Afzender>"
+# Headers the readers accept, written every way that could mislead a regular expression about the sender.
+HEADERS = {
+    "plain": DECLARATION,
+    "padded sender": DECLARATION.replace(AFZENDER, "<jw323:Afzender>\n 98000011\t</jw323:Afzender>"),
+    "character reference": DECLARATION.replace(AFZENDER, "<jw323:Afzender>9800&#48;011</jw323:Afzender>"),
+    "cdata": DECLARATION.replace(AFZENDER, "<jw323:Afzender><![CDATA[98000011]]></jw323:Afzender>"),
+    "comment before the sender": DECLARATION.replace(
+        AFZENDER, "<!-- <jw323:Afzender>98000099</jw323:Afzender> -->" + AFZENDER
+    ),
+    "comment inside the sender": DECLARATION.replace(AFZENDER, "<jw323:Afzender>9800<!-- 99 -->0011</jw323:Afzender>"),
+    "sender given twice": DECLARATION.replace(AFZENDER, AFZENDER + "<jw323:Afzender>98000099</jw323:Afzender>"),
+    "sender first": DECLARATION.replace(AFZENDER, "").replace("<jw323:Header>", "<jw323:Header>" + AFZENDER),
+    "comment before the header": DECLARATION.replace("<jw323:Header>", "<!-- x --><jw323:Header>"),
+    "default namespace": DECLARATION.replace("jw323:", "").replace("xmlns:jw323=", "xmlns="),
+    "header beyond the head": DECLARATION.replace(
+        "<jw323:Header>", "<jw323:Header><jw323:BerichtCode>490</jw323:BerichtCode>" + " " * 5000, 1
+    ).replace("<jw323:BerichtCode>490</jw323:BerichtCode>", "", 1),
+    "sender in another namespace first": DECLARATION.replace(
+        AFZENDER, "<ijw:Afzender>98000099</ijw:Afzender>" + AFZENDER
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HEADERS))
+def test_the_sniffed_sender_is_the_provider_the_reader_reads(tmp_path, name):
+    path = tmp_path / "declaration.xml"
+    path.write_text(HEADERS[name], encoding="utf-8")
+
+    parsed = read_message_file(path, jw323.SPEC, Pseudonymiser(b"sniff-test-key-0123456789"))
+
+    assert parsed.file_rejection is None and parsed.records, "the reader accepts every variant"
+    assert {line.provider_agb for line in parsed.records} == {landing_inventory.sniff_message(path).sender}
+    assert landing_inventory.sniff_message(path) == _parser_answer(path)
+
+
 @pytest.mark.parametrize("name", sorted(HEADS))
 def test_the_fast_sniff_agrees_with_the_parser(tmp_path, name):
     path = tmp_path / "message.xml"
@@ -140,7 +181,7 @@ def test_the_fast_sniff_agrees_with_the_parser(tmp_path, name):
         path.write_bytes(f'<?xml version="1.0" encoding="UTF-16"?><p:Bericht xmlns:p="{JW323_NS}"/>'.encode("utf-16"))
     else:
         path.write_bytes(content.encode("utf-8"))
-    assert landing_inventory.sniff_message_type(path) == _parser_answer(path)
+    assert landing_inventory.sniff_message(path) == _parser_answer(path)
 
 
 def test_sniffing_in_processes_gives_each_file_its_type_in_order(tmp_path):
@@ -151,10 +192,10 @@ def test_sniffing_in_processes_gives_each_file_its_type_in_order(tmp_path):
         path.write_bytes(content.encode("utf-8") if content is not None else "\ufeff<a/>".encode("utf-16"))
         paths.append(path)
 
-    sniffed = landing_inventory.sniff_types([str(path) for path in paths], processes=2)
+    sniffed = landing_inventory.sniff_heads([str(path) for path in paths], processes=2)
 
     assert sniffed == [_parser_answer(path) for path in paths]
-    assert {"JW305", "JW323", None} <= set(sniffed)
+    assert {"JW305", "JW323", None} <= {head.message_type for head in sniffed}
 
 
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 5, 13])
@@ -170,3 +211,25 @@ def test_read_ahead_yields_every_path_in_order_each_advised_once_and_before_it_i
         yielded.append(path)
     assert yielded == paths
     assert advised == paths
+
+
+def test_an_inventory_from_an_earlier_version_is_rebuilt_with_every_column(tmp_path, warehouse):
+    warehouse.execute("drop table audit.ijw_landed_files")
+    warehouse.execute(
+        "create table audit.ijw_landed_files (file_path varchar primary key, size_bytes bigint not null, "
+        "mtime_ns bigint not null, message_type varchar)"
+    )
+    landing = tmp_path / "landing"
+    land(landing, {"d.xml": DECLARATION.encode()})
+    stat = (landing / "ijw" / "d.xml").stat()
+    warehouse.execute(
+        "insert into audit.ijw_landed_files values (?, ?, ?, 'JW323')",
+        [str(landing / "ijw" / "d.xml"), stat.st_size, stat.st_mtime_ns],
+    )
+
+    ensure_schema(warehouse)
+    landing_inventory.update_inventory(warehouse, landing)
+
+    assert warehouse.execute("select message_type, sender from audit.ijw_landed_files").fetchall() == [
+        ("JW323", "98000011")
+    ]

@@ -322,7 +322,7 @@ def visit_document(
             owner = next(element.iterancestors(client_tag), None)
             on_record(element, header, client if owner is client_element else Client())
         elif tag == tags.header:
-            header = _read_header(element, spec)
+            header = _read_header(element, spec, header)
         elif tag in message_fields:
             message_fields[tag](element, parsed)
         elif tag == client_tag:
@@ -342,7 +342,7 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
         if event == "start":
             _check_root(element, spec)
         elif element.tag == tags.header:
-            header = _read_header(element, spec)
+            header = _read_header(element, spec, header)
         elif element.tag in message_fields:
             message_fields[element.tag](element, parsed)
         elif element.getparent() is not None and element.getparent().tag == client_tag:
@@ -359,7 +359,11 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
                 del element.getparent()[0]
 
 
-def _read_header(header: etree._Element, spec: MessageSpec) -> Header:
+def _read_header(header: etree._Element, spec: MessageSpec, earlier: Header | None = None) -> Header:
+    # One Header a message (the XSDs say so): the sender it names is the provider of every record, which is also how
+    # the ingest keeps each provider's files together (orchestration/warehouse/ingest_lanes.py).
+    if earlier is not None:
+        raise MessageRejected("HEADER_INVALID", f"a second Header at line {header.sourceline}; a message has one")
     fields = element_fields(header)
     berichtcode = fields.get(spec.m("BerichtCode"))
     if berichtcode != spec.berichtcode:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from lxml import etree
 
@@ -132,46 +132,95 @@ _PLAIN_ROOT_START = re.compile(
 _ATTRIBUTE = re.compile(rb"""([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
-def _sniff_plain_head(head: bytes) -> tuple[bool, str | None]:
-    """(decided, type) from the root start tag read with a regular expression; decided is False when the head is not
-    plain (see _PLAIN_ROOT_START) or an attribute occurs twice (not well-formed), and then the parser decides."""
+class MessageHead(NamedTuple):
+    """What the landing inventory keeps of a message without reading it whole."""
+
+    message_type: str | None
+    """'JW323', 'JW301', ... from the root element's namespace; None when the file is no recognisable iJw 3.2 message
+    (not XML, a DTD, another namespace)."""
+    sender: str | None
+    """The Header's Afzender as the readers take it (the first Header's first Afzender, stripped; None when absent or
+    unreadable). For a message the readers accept, this is the header they read: a message has one Header."""
+
+
+def _header_start(prefix: bytes | None) -> re.Pattern[bytes]:
+    """The root's first child as a Header in the root's namespace, then simple elements up to the first Afzender."""
+    p = re.escape(prefix + b":") if prefix else b""
+    return re.compile(
+        rb"\s*<" + p + rb"Header>\s*(?:<" + p + rb"([A-Za-z_][A-Za-z0-9_.-]*)>[^<&]*</" + p + rb"\1>\s*)*?"
+        rb"<" + p + rb"Afzender>([^<&]*)</" + p + rb"Afzender>"
+    )
+
+
+_HEADER_STARTS: dict[bytes | None, re.Pattern[bytes]] = {}
+
+
+def _sniff_plain_head(head: bytes) -> MessageHead | None:
+    """The head read with regular expressions, or None when it is not plain (see _PLAIN_ROOT_START; an attribute given
+    twice, which is not well-formed; a Header not plainly written at the root's start) and the parser must decide."""
     root = _PLAIN_ROOT_START.match(head)
     if root is None:
-        return False, None
+        return None
     prefix, local_name = root.group(4), root.group(5)
     values: dict[bytes, bytes] = {}
     for attribute in _ATTRIBUTE.finditer(root.group(6)):
         name = attribute.group(1)
         if name in values:
-            return False, None
+            return None
         values[name] = attribute.group(2) if attribute.group(2) is not None else attribute.group(3)
     namespace = values.get(b"xmlns:" + prefix if prefix else b"xmlns")
     if local_name != b"Bericht" or namespace is None:
-        return True, None
-    return True, _MESSAGE_TYPES_BY_NAMESPACE.get(namespace.decode("utf-8", "replace"))
+        return MessageHead(None, None)
+    message_type = _MESSAGE_TYPES_BY_NAMESPACE.get(namespace.decode("utf-8", "replace"))
+    if message_type is None:
+        return MessageHead(None, None)
+    if prefix not in _HEADER_STARTS:
+        _HEADER_STARTS[prefix] = _header_start(prefix)
+    header = _HEADER_STARTS[prefix].match(head, root.end())
+    if header is None:
+        return None
+    return MessageHead(message_type, header.group(2).decode("utf-8", "replace").strip() or None)
 
 
-def sniff_message_type(path: Path) -> str | None:
-    """'JW323', 'JW301', ... from the root element's namespace; None when the file is not a recognisable iJw 3.2
-    message (not XML, a DTD, another namespace).
+def sniff_message(path: Path) -> MessageHead:
+    """The message type and sender of a landed file.
 
-    A plain head is read with a regular expression (about a ninth of a parser's cost, which matters for the first run
-    over a national year's 1.6 million files); any other head gets a hardened parse up to the root.
+    A plain head is read with regular expressions (about a ninth of a parser's cost, which matters for the first run
+    over a national year's 1.6 million files); any other head gets a hardened parse up to the end of the Header.
     """
     with path.open("rb") as source:
-        decided, message_type = _sniff_plain_head(source.read(_HEAD_BYTES))
-        if decided:
-            return message_type
+        plain = _sniff_plain_head(source.read(_HEAD_BYTES))
+        if plain is not None:
+            return plain
         source.seek(0)
-        return parsed_message_type(source)
+        return parsed_message_head(source)
 
 
-def parsed_message_type(source: IO[bytes]) -> str | None:
-    """The message type a hardened parse up to the root element gives (None as in sniff_message_type)."""
+def parsed_message_head(source: IO[bytes]) -> MessageHead:
+    """The message type and sender a hardened parse up to the end of the first Header gives (as in sniff_message)."""
+    message_type = None
     try:
-        for _event, root in iter_events(source, []):
-            name = etree.QName(root)
-            return _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "") if name.localname == "Bericht" else None
-    except (etree.XMLSyntaxError, MessageRejected):
+        parser = etree.iterparse(source, events=("start", "end"), **_hardening())
+        for event, element in parser:
+            if message_type is None:
+                if element.getroottree().docinfo.doctype:
+                    return MessageHead(None, None)
+                name = etree.QName(element)
+                message_type = _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "")
+                if name.localname != "Bericht" or message_type is None:
+                    return MessageHead(None, None)
+                namespace = name.namespace
+            elif event == "end" and element.tag == f"{{{namespace}}}Header":
+                return MessageHead(message_type, _first_child_text(element, f"{{{namespace}}}Afzender"))
+    except etree.XMLSyntaxError:
+        return MessageHead(message_type, None)
+    return MessageHead(message_type, None)
+
+
+def _first_child_text(element: etree._Element, tag: str) -> str | None:
+    """The stripped text of element's first child with tag, as the readers read header fields."""
+    child = element.find(tag)
+    if child is None or not child.text:
         return None
+    return child.text.strip() or None
     return None

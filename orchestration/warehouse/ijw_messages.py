@@ -45,9 +45,17 @@ class IjwIngest:
     claims_unrecognised: bool = False
     apply_history: HistoryRule = no_history
     read_batch: BatchReader = read_each_file
+    splits_by_sender: bool = False
+    """Its rules look back only at the same sender's files, so its files may load in parts by sender
+    (orchestration/warehouse/ingest_lanes.py)."""
+
+    @property
+    def claimed_types(self) -> tuple[str | None, ...]:
+        """The inventory's message types this ingest loads; None: files that are no recognisable iJw message."""
+        return (self.spec.message_type, *([None] if self.claims_unrecognised else []))
 
     def claims_type(self, message_type: str | None) -> bool:
-        return message_type == self.spec.message_type or (self.claims_unrecognised and message_type is None)
+        return message_type in self.claimed_types
 
     def ingest_files(
         self,
@@ -85,6 +93,31 @@ class IngestOutcome:
     lanes: int = 1
     """How many processes the ingest ran in, this message type's and the others' (orchestration/warehouse/
     ingest_lanes.py)."""
+
+
+def combine_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
+    """One outcome per message type from those of its parts, in the order first met: the counts add up, and the
+    duration is the longest part's (parts in different lanes load side by side)."""
+    by_type: dict[str, list[IngestOutcome]] = {}
+    for outcome in outcomes:
+        by_type.setdefault(outcome.message_type, []).append(outcome)
+    return [
+        IngestOutcome(
+            message_type,
+            _combined_metadata([part.metadata for part in parts]),
+            [message for part in parts for message in part.rejected_files],
+            parts[0].lanes,
+        )
+        for message_type, parts in by_type.items()
+    ]
+
+
+def _combined_metadata(parts: list[dict[str, int | float]]) -> dict[str, int | float]:
+    combined: dict[str, int | float] = {}
+    for name in parts[0]:
+        values = [part[name] for part in parts]
+        combined[name] = max(values) if name == "duration_seconds" else sum(values)
+    return combined
 
 
 def load_message_type(
@@ -145,6 +178,7 @@ DECLARATIONS = IjwIngest(
     claims_unrecognised=True,
     apply_history=apply_declaration_history,
     read_batch=read_declaration_batch,
+    splits_by_sender=True,
 )
 ALLOCATIONS = IjwIngest(
     allocations.SPEC, "raw.ijw_allocations", "JW301 toewijzingen (ToegewezenProduct), one row per allocated product."

@@ -7,6 +7,10 @@ national files each, took 8.3 and 10.5 s together against 7.3 and 10.3 s one aft
 
 - The message types are spread over the lanes by landed bytes, the largest first onto the lightest lane. Starts and
   stops share a lane, because a stop is judged against the starts loaded before it.
+- A message type whose rules look back only at the same sender's files (the declarations: TR389 and CD060 compare a
+  provider's lines with its own earlier lines, and the provider is the header's Afzender) is split into parts by
+  sender (split_by_sender), so the largest type no longer sets the pace. The sender comes from the landing inventory,
+  read from the content, so copies of a file land in the same part, where the ledger finds them.
 - Each lane is a spawned process with a fresh staging database beside the warehouse, which it attaches read-only as
   `prior`. The rules that look back (a content already in the ledger, TR389 and CD060, withdrawals, a stop without a
   start) see the lane's own rows and the warehouse's (orchestration/warehouse/ingest.py: known_rows); reading and
@@ -14,8 +18,9 @@ national files each, took 8.3 and 10.5 s together against 7.3 and 10.3 s one aft
 - When every lane is done, the staging databases go into the warehouse in one transaction. A failed or killed lane
   leaves the warehouse as it was, and the next run starts its lanes afresh.
 
-Lanes do not see each other's rows, and need not: a content's message type is decided by the content (its root
-namespace), so copies of a file are all claimed by the same message type, and only stops look at another type.
+Lanes do not see each other's rows, and need not: a content's message type and sender are decided by the content
+(its root namespace and header), so copies of a file are all claimed by the same part, and only stops look at another
+type.
 """
 
 from __future__ import annotations
@@ -30,8 +35,18 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, STARTS, STOPS, IngestOutcome, load_message_type
+from orchestration.warehouse import landing_inventory
+from orchestration.warehouse.ijw_messages import (
+    IJW_INGESTS,
+    STARTS,
+    STOPS,
+    IjwIngest,
+    IngestOutcome,
+    combine_outcomes,
+    load_message_type,
+)
 from orchestration.warehouse.ingest import PRIOR_CATALOG
+from orchestration.warehouse.landing_inventory import SenderFiles, path_order
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
 
@@ -43,24 +58,75 @@ _LOAD_ORDER = [ingest.spec.message_type for ingest in IJW_INGESTS]
 _TOGETHER = (STARTS.spec.message_type, STOPS.spec.message_type)
 
 
-def plan_lanes(bytes_by_type: dict[str, int], lanes: int) -> list[tuple[str, ...]]:
-    """Message types per lane, each lane in load order: the largest first onto the lightest lane."""
-    together = tuple(message_type for message_type in _TOGETHER if message_type in bytes_by_type)
+@dataclass(frozen=True)
+class LanePart:
+    """Files of one message type that a lane loads together, in path order."""
+
+    message_type: str
+    paths: list[str]
+    landed_bytes: int
+
+
+def split_by_sender(message_type: str, senders: list[SenderFiles], parts: int) -> list[LanePart]:
+    """One message type's files in up to `parts` parts of about equal bytes, each sender's files in one part (the
+    largest sender first into the lightest part), each part in path order."""
+    split: list[list[SenderFiles]] = [[] for _ in range(max(1, parts))]
+    for files in sorted(senders, key=lambda files: -files.landed_bytes):
+        min(split, key=lambda grouped: sum(files.landed_bytes for files in grouped)).append(files)
+    return [
+        LanePart(
+            message_type,
+            sorted((path for files in grouped for path in files.paths), key=path_order),
+            sum(files.landed_bytes for files in grouped),
+        )
+        for grouped in split
+        if grouped
+    ]
+
+
+def lane_parts(
+    con: duckdb.DuckDBPyConnection,
+    ingests: list[IjwIngest],
+    files: dict[str, list[str]],
+    landing_dir: Path,
+    lanes: int,
+) -> list[LanePart]:
+    """Each message type's claimed files (claimed_paths) as one part or, where its rules allow, split by sender into
+    a part per lane."""
+    landed_bytes = landing_inventory.bytes_by_type(con, landing_dir)
+    parts: list[LanePart] = []
+    for ingest in ingests:
+        message_type = ingest.spec.message_type
+        if ingest.splits_by_sender:
+            senders = landing_inventory.files_by_sender(con, landing_dir, ingest.claimed_types)
+            parts += split_by_sender(message_type, senders, lanes) or [LanePart(message_type, [], 0)]
+        else:
+            size = sum(size for kind, size in landed_bytes.items() if ingest.claims_type(kind))
+            parts.append(LanePart(message_type, files[message_type], size))
+    return parts
+
+
+def plan_lanes(parts: list[LanePart], lanes: int) -> list[list[LanePart]]:
+    """The parts per lane, each lane in load order: the largest first onto the lightest lane, starts and stops in
+    one lane."""
+    together = [part for part in parts if part.message_type in _TOGETHER]
     units = [together] if together else []
-    units += [(message_type,) for message_type in bytes_by_type if message_type not in _TOGETHER]
-    units.sort(key=lambda unit: -sum(bytes_by_type[message_type] for message_type in unit))
-    planned: list[list[str]] = [[] for _ in range(max(1, min(lanes, len(units))))]
+    units += [[part] for part in parts if part.message_type not in _TOGETHER]
+    units.sort(key=lambda unit: -_landed_bytes(unit))
+    planned: list[list[LanePart]] = [[] for _ in range(max(1, min(lanes, len(units))))]
     for unit in units:
-        lightest = min(planned, key=lambda lane: sum(bytes_by_type[message_type] for message_type in lane))
-        lightest.extend(unit)
-    return [tuple(sorted(lane, key=_LOAD_ORDER.index)) for lane in planned if lane]
+        min(planned, key=_landed_bytes).extend(unit)
+    return [sorted(lane, key=lambda part: _LOAD_ORDER.index(part.message_type)) for lane in planned if lane]
+
+
+def _landed_bytes(parts: list[LanePart]) -> int:
+    return sum(part.landed_bytes for part in parts)
 
 
 @dataclass(frozen=True)
 class _Lane:
     staging_path: Path
-    files: dict[str, list[str]]
-    """Paths per message type, in load order."""
+    parts: list[LanePart]
 
 
 @dataclass(frozen=True)
@@ -75,14 +141,14 @@ class LaneSettings:
 
 
 def ingest_in_lanes(
-    files_by_type: dict[str, list[str]],
-    bytes_by_type: dict[str, int],
+    parts: list[LanePart],
     settings: LaneSettings,
     lanes: int,
     connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
     on_lane_done: Callable[[list[IngestOutcome]], None] = lambda _outcomes: None,
 ) -> list[IngestOutcome]:
-    """Load each message type's files in a lane, then every lane's rows into the warehouse in one transaction.
+    """Load the parts in lanes, then every lane's rows into the warehouse in one transaction; one outcome per
+    message type.
 
     The warehouse must not be open for writing meanwhile (DuckDB lets readers in only when no process writes);
     connect opens it for the merge. on_lane_done hears of each lane as it finishes, for the run's log.
@@ -90,11 +156,8 @@ def ingest_in_lanes(
     staging_dir = settings.warehouse_path.parent / "staging"
     staging_dir.mkdir(parents=True, exist_ok=True)
     planned = [
-        _Lane(
-            staging_dir / f"ijw-lane-{number}.duckdb",
-            {message_type: files_by_type[message_type] for message_type in message_types},
-        )
-        for number, message_types in enumerate(plan_lanes(bytes_by_type, lanes))
+        _Lane(staging_dir / f"ijw-lane-{number}.duckdb", lane_parts)
+        for number, lane_parts in enumerate(plan_lanes(parts, lanes))
     ]
     try:
         # ProcessPoolExecutor notices a lane that was killed (multiprocessing.Pool would wait for it forever).
@@ -110,7 +173,7 @@ def ingest_in_lanes(
             _remove_database(lane.staging_path)
         if not any(staging_dir.iterdir()):
             staging_dir.rmdir()
-    return [dataclasses.replace(outcome, lanes=len(planned)) for outcome in outcomes]
+    return [dataclasses.replace(outcome, lanes=len(planned)) for outcome in combine_outcomes(outcomes)]
 
 
 def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
@@ -121,8 +184,8 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
         con.execute(f"attach {_quoted(settings.warehouse_path)} as {PRIOR_CATALOG} (read_only)")
         pseudonymiser = Pseudonymiser(settings.pseudonym_key)
         outcomes = [
-            load_message_type(con, message_type, paths, pseudonymiser, settings.run_id, settings.xsd_dir)
-            for message_type, paths in lane.files.items()
+            load_message_type(con, part.message_type, part.paths, pseudonymiser, settings.run_id, settings.xsd_dir)
+            for part in lane.parts
         ]
         con.execute(f"detach {PRIOR_CATALOG}")
         return outcomes

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.ijw.safe_xml import sniff_message_type
+from orchestration.ijw.safe_xml import MessageHead, sniff_message
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.worker_pool import worker_pool
 
@@ -51,11 +51,11 @@ def landed_ijw_files(landing_dir: Path) -> list[tuple[str, int, int]]:
                 path = os.path.join(folder, name)
                 stat = os.stat(path)
                 found.append((path, stat.st_size, stat.st_mtime_ns))
-    found.sort(key=lambda entry: _path_order(entry[0]))
+    found.sort(key=lambda entry: path_order(entry[0]))
     return found
 
 
-def _path_order(path: str) -> str:
+def path_order(path: str) -> str:
     """A key that sorts paths component by component: the separator becomes NUL, which sorts before every character
     a file name can hold. One string per path instead of a list of its parts (a national year has 1.6 million)."""
     return path.replace(os.sep, "\0")
@@ -70,18 +70,18 @@ SNIFF_IN_PROCESSES_FROM = 20_000
 _SNIFF_CHUNK_FILES = 10_000
 
 
-def sniff_types(paths: list[str], processes: int = 1) -> list[str | None]:
-    """The message type of each file (sniff_message_type), in order, sniffed by up to `processes` processes."""
+def sniff_heads(paths: list[str], processes: int = 1) -> list[MessageHead]:
+    """The message type and sender of each file (sniff_message), in order, sniffed by up to `processes` processes."""
     if processes < 2 or len(paths) < 2:
         return _sniff_chunk(paths)
     size = min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes))
     chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
     with worker_pool(processes) as pool:
-        return [message_type for chunk in pool.map(_sniff_chunk, chunks) for message_type in chunk]
+        return [head for chunk in pool.map(_sniff_chunk, chunks) for head in chunk]
 
 
-def _sniff_chunk(paths: list[str]) -> list[str | None]:
-    return [sniff_message_type(Path(path)) for path in read_ahead(paths)]
+def _sniff_chunk(paths: list[str]) -> list[MessageHead]:
+    return [sniff_message(Path(path)) for path in read_ahead(paths)]
 
 
 def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processes: int = 1) -> InventoryUpdate:
@@ -101,7 +101,9 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processe
             """
         ).df()
         new_paths = list(new["file_path"])
-        new["message_type"] = sniff_types(new_paths, processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1)
+        heads = sniff_heads(new_paths, processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1)
+        new["message_type"] = [head.message_type for head in heads]
+        new["sender"] = [head.sender for head in heads]
         con.register("newly_classified", new)
         con.execute("begin transaction")
         try:
@@ -146,7 +148,7 @@ def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list
         "select file_path, message_type from audit.ijw_landed_files where starts_with(file_path, ?)",
         [_prefix(landing_dir)],
     ).fetchall()
-    rows.sort(key=lambda row: _path_order(row[0]))
+    rows.sort(key=lambda row: path_order(row[0]))
     return rows
 
 
@@ -164,3 +166,27 @@ def classify_landed_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> 
     """Update the inventory, then every landed file with its type, in path order."""
     update_inventory(con, landing_dir)
     return inventoried_files(con, landing_dir)
+
+
+@dataclass(frozen=True)
+class SenderFiles:
+    sender: str | None
+    paths: list[str]
+    """In path order."""
+    landed_bytes: int
+
+
+def files_by_sender(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, message_types: tuple[str | None, ...]
+) -> list[SenderFiles]:
+    """The inventoried files of these message types (None: no recognisable iJw message), grouped by their sender."""
+    rows = con.execute(
+        """
+        select sender, list(file_path), sum(size_bytes)::bigint
+        from audit.ijw_landed_files
+        where starts_with(file_path, ?) and (list_contains(?::varchar[], message_type) or (? and message_type is null))
+        group by sender
+        """,
+        [_prefix(landing_dir), [kind for kind in message_types if kind is not None], None in message_types],
+    ).fetchall()
+    return [SenderFiles(sender, sorted(paths, key=path_order), size) for sender, paths, size in rows]

@@ -77,10 +77,12 @@ AUDIT_STATEMENTS = [
         file_path varchar primary key,
         size_bytes bigint not null,
         mtime_ns bigint not null,
-        message_type varchar
+        message_type varchar,
+        sender varchar
     )
     """,
 ]
+_INVENTORY_COLUMNS = ("file_path", "size_bytes", "mtime_ns", "message_type", "sender")
 
 
 def _column(field: dataclasses.Field, hints: dict) -> str:
@@ -97,7 +99,23 @@ def raw_table_ddl(table: str, record_type: type) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    _drop_outdated_inventory(con)
     for statement in AUDIT_STATEMENTS + schema_cbs_budgets.STATEMENTS:
         con.execute(statement)
     for table, record_type in RAW_TABLES.items():
         con.execute(raw_table_ddl(table, record_type))
+
+
+def _drop_outdated_inventory(con: duckdb.DuckDBPyConnection) -> None:
+    """An inventory written by an earlier version lacks columns its rows cannot get without sniffing again; it is a
+    cache, so it is dropped and rebuilt in full by the next update."""
+    columns = [
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = current_database() and table_schema = 'audit' and table_name = 'ijw_landed_files' "
+            "order by ordinal_position"
+        ).fetchall()
+    ]
+    if columns and tuple(columns) != _INVENTORY_COLUMNS:
+        con.execute("drop table audit.ijw_landed_files")

@@ -23,7 +23,7 @@ from orchestration.warehouse.ijw_messages import (
     claimed_paths,
     load_message_type,
 )
-from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes
+from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes, lane_parts
 
 
 @dg.asset(
@@ -77,21 +77,21 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     selected = [ingest for ingest in IJW_INGESTS if _asset_key(ingest) in context.selected_asset_keys]
     with warehouse.connect() as con:
         files = claimed_paths(con, selected, settings.landing_dir)
-        landed_bytes = landing_inventory.bytes_by_type(con, settings.landing_dir)
+        in_lanes = settings.ingest_processes > 1 and sum(map(len, files.values())) >= LANES_FROM_FILES
+        parts = lane_parts(con, selected, files, settings.landing_dir, settings.ingest_processes) if in_lanes else []
     for ingest in selected:
         if not files[ingest.spec.message_type]:
             context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
-    if settings.ingest_processes > 1 and sum(map(len, files.values())) >= LANES_FROM_FILES:
-        bytes_by_type = {
-            ingest.spec.message_type: sum(size for kind, size in landed_bytes.items() if ingest.claims_type(kind))
-            for ingest in selected
-        }
-        context.log.info(f"Loading in up to {settings.ingest_processes} lanes: {bytes_by_type} bytes per message type.")
-        lanes = _lane_settings(settings, context.run.run_id)
+    if in_lanes:
+        context.log.info(
+            f"Loading in up to {settings.ingest_processes} lanes: "
+            + ", ".join(
+                f"{part.message_type} {len(part.paths):,} files ({part.landed_bytes:,} bytes)" for part in parts
+            )
+        )
         outcomes = ingest_in_lanes(
-            files,
-            bytes_by_type,
-            lanes,
+            parts,
+            _lane_settings(settings, context.run.run_id),
             settings.ingest_processes,
             warehouse.connect,
             on_lane_done=lambda lane: context.log.info(_lane_done(lane)),
