@@ -15,13 +15,24 @@ import duckdb
 import pytest
 from lxml import etree
 
+from orchestration.ijw import jw323_texts
+from orchestration.ijw.jw323_texts import DeclarationTexts, read_declaration_texts
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse import declaration_batch
 from orchestration.warehouse.ijw_ingest import read_each_file
 from orchestration.warehouse.ijw_messages import DECLARATIONS
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
-from tests.jw323_documents import INVALID_BSN, OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
+from tests.jw323_documents import (
+    BASIS_NS,
+    INVALID_BSN,
+    MESSAGE_NS,
+    OTHER_VALID_BSN,
+    VALID_BSN,
+    client,
+    document,
+    prestatie,
+)
 from tests.test_hostile_input import IJW_CASES
 
 PSEUDONYMISER = Pseudonymiser(b"batch-test-key-0123456789")
@@ -89,6 +100,15 @@ def _with(old: str, new: str, *lines, count: int = 1) -> str:
     return text.replace(old, new, count)
 
 
+def _hidden_clienten(opening: str, closing: str) -> str:
+    """The lines' Clienten written with a space in its tags, then plainly written Clienten with as many other lines
+    where the parser reads no elements (between opening and closing)."""
+    other_lines = client(OTHER_VALID_BSN, prestatie("F1", 5000), prestatie("F2", 4000))
+    return _with("<jw323:Clienten>", "<jw323:Clienten >").replace(
+        "</jw323:Clienten>", f"</jw323:Clienten >{opening}<jw323:Clienten>{other_lines}</jw323:Clienten>{closing}"
+    )
+
+
 # Documents the batch query might read differently from the reference reader: odd but legal XML, values that need
 # stripping or parse in more than one way, elements out of place, and rules that hold or fail across lines and files.
 UNUSUAL = {
@@ -153,6 +173,48 @@ UNUSUAL = {
         client(VALID_BSN, prestatie("R1", 5000, period=("2024-09-01", "2024-10-02")), GOOD),
         period=("2024-09-01", "2024-10-31"),
     ),
+    # Attacks on the regular expressions that read plain Clienten (orchestration/ijw/jw323_texts.py): each is either
+    # read by them exactly as the tree visit reads it, or left to the visit.
+    "clienten_in_a_comment": _hidden_clienten("<!-- ", " -->"),
+    "clienten_in_cdata": _hidden_clienten("<![CDATA[", "]]>"),
+    "clienten_in_a_processing_instruction": _hidden_clienten("<?note ", "?>"),
+    "basis_prefix_rebound_above_the_lines": _with("<jw323:Declaratie>", '<jw323:Declaratie xmlns:ijw="urn:elsewhere">')
+    .replace("<jw323:DeclaratiePeriode>", f'<jw323:DeclaratiePeriode xmlns:ijw="{BASIS_NS}">')
+    .replace("<jw323:TotaalIngediendBedrag>", f'<jw323:TotaalIngediendBedrag xmlns:ijw="{BASIS_NS}">'),
+    "basis_prefix_rebound_on_a_client": _with("<jw323:Client>", '<jw323:Client xmlns:ijw="urn:elsewhere">'),
+    "message_prefix_rebound_on_a_line": _with(
+        "<jw323:Prestatie>", f'<jw323:Prestatie xmlns:jw323="{MESSAGE_NS}">', count=2
+    ),
+    "line_in_another_namespace": document(client(VALID_BSN, prestatie("R1", 5000), GOOD))
+    .replace(f'xmlns:ijw="{BASIS_NS}"', f'xmlns:ijw="{BASIS_NS}" xmlns:x="urn:elsewhere"')
+    .replace("<jw323:Prestaties>", "<jw323:Prestaties>" + prestatie("R7", 0).replace("jw323:", "x:")),
+    "second_prefix_for_the_message_namespace": document(client(VALID_BSN, prestatie("R1", 5000), GOOD))
+    .replace(f'xmlns:ijw="{BASIS_NS}"', f'xmlns:ijw="{BASIS_NS}" xmlns:j="{MESSAGE_NS}"')
+    .replace("jw323:Prestatie>", "j:Prestatie>"),
+    "comment_in_a_line": _with("<jw323:Eenheid>", "<!-- x --><jw323:Eenheid>"),
+    "character_reference_in_a_bsn": _with(f"<jw323:Bsn>{VALID_BSN[0]}", f"<jw323:Bsn>&#{ord(VALID_BSN[0])};"),
+    "crlf_line_endings": document(client(VALID_BSN, prestatie("R1", 5000), GOOD)).replace("\n", "\r\n"),
+    "cr_line_endings": document(client(VALID_BSN, prestatie("R1", 5000), GOOD)).replace("\n", "\r"),
+    "carriage_return_in_a_value": _with("<jw323:ProductCode>45A04<", "<jw323:ProductCode>45A04\r<"),
+    "newlines_in_values": _with("<jw323:ProductCode>45A04<", "<jw323:ProductCode>\n  45A04\n  <"),
+    "padded_bsn": _with(f"<jw323:Bsn>{VALID_BSN}<", f"<jw323:Bsn>\n {VALID_BSN}\t<"),
+    "empty_value": _with("<jw323:Eenheid>04<", "<jw323:Eenheid><"),
+    "line_before_the_clienten": _with("<jw323:Clienten>", str(prestatie("R7", 0)) + "<jw323:Clienten>"),
+    "line_after_the_clienten": _with("</jw323:Clienten>", "</jw323:Clienten>" + str(prestatie("R7", 0))),
+    "lines_in_a_second_clienten": _with(
+        "</jw323:Clienten>",
+        f"</jw323:Clienten><jw323:Clienten>{client(OTHER_VALID_BSN, prestatie('R7', 0))}</jw323:Clienten>",
+    ),
+    "number_after_the_last_client": _with(
+        "</jw323:Clienten>", "<jw323:DeclaratieNummer>DT02</jw323:DeclaratieNummer></jw323:Clienten>"
+    ),
+    "line_after_the_last_client": _with("</jw323:Client>", "</jw323:Client>" + str(prestatie("R7", 0))),
+    "bsn_after_the_lines": _with("</jw323:Prestaties>", f"</jw323:Prestaties><jw323:Bsn>{INVALID_BSN}</jw323:Bsn>"),
+    "element_between_lines": _with("</jw323:Prestatie>", "</jw323:Prestatie><jw323:Opmerking>x</jw323:Opmerking>"),
+    "text_between_lines": _with("</jw323:Prestatie>", "</jw323:Prestatie>x"),
+    "same_bsn_in_two_clients": document(
+        client(VALID_BSN, prestatie("R1", 5000)), client(INVALID_BSN, GOOD), client(VALID_BSN, prestatie("R2", 300))
+    ),
     # TR389 and CD060 across files: a debit, a second debit of the same key, its credit, the redeclaration.
     "history_1_debit": document(client(VALID_BSN, prestatie("H1", 5000, allocation=7))),
     "history_2_second_debit": document(client(VALID_BSN, prestatie("H2", 5000, allocation=7))),
@@ -171,6 +233,8 @@ UNUSUAL = {
 
 @pytest.mark.parametrize("batch_files", [5000, 2])
 def test_unusual_documents_load_the_same(tmp_path, monkeypatch, batch_files):
+    # These documents are short: have the regular expressions read them too (orchestration/ijw/jw323_texts.py).
+    monkeypatch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
     files = []
     for name, text in UNUSUAL.items():
         path = tmp_path / f"{name}.xml"
@@ -240,6 +304,7 @@ def _mutated(document: bytes, rng: random.Random) -> bytes:
 
 
 def test_randomly_mutated_documents_load_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
     sample = [path for path in copy_sample_ijw(tmp_path / "sample") if path.name.startswith("JW323_")]
     rng = random.Random(3)
     files = []
@@ -255,3 +320,54 @@ def test_randomly_mutated_documents_load_the_same(tmp_path, monkeypatch):
         files.append(path)
     reads = _assert_same(files, monkeypatch, batch_files=40)
     assert len(reads) < len(files)
+
+
+def _comparable(texts: DeclarationTexts | None) -> tuple | None:
+    """The texts, with each client error as its reason (errors compare by identity)."""
+    if texts is None:
+        return None
+    errors = {position: (error.reason_code, str(error)) for position, error in texts.client_errors.items()}
+    return texts.header, texts.declaration, texts.lines, errors
+
+
+def _read_both_ways(name: str, data: bytes, monkeypatch) -> tuple[tuple | None, tuple | None, bool]:
+    """The file's texts as read_declaration_texts reads them and as the tree visit of every line reads them, and
+    whether the first read its Clienten with the regular expressions."""
+    read_plain_clienten = jw323_texts._read_plain_clienten
+    plain_reads = []
+
+    def spy(*args):
+        plain_reads.append(read_plain_clienten(*args))
+        return plain_reads[-1]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jw323_texts, "_read_plain_clienten", spy)
+        patch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
+        read = read_declaration_texts(Path(name), data, PSEUDONYMISER)
+    with monkeypatch.context() as patch:
+        patch.setattr(jw323_texts, "_read_plain_clienten", lambda *_args: None)
+        visited = read_declaration_texts(Path(name), data, PSEUDONYMISER)
+    return _comparable(read), _comparable(visited), any(plain_reads)
+
+
+def test_the_regular_expressions_read_what_the_tree_visit_reads(tmp_path, monkeypatch):
+    sample = [path for path in copy_sample_ijw(tmp_path) if path.name.startswith("JW323_")]
+    documents = {path.name: path.read_bytes() for path in sample}
+    documents |= {name: text.encode("utf-8") for name, text in UNUSUAL.items()}
+    rng = random.Random(11)
+    for number in range(300):
+        source = rng.choice(sample)
+        try:
+            documents[f"mutated_{number:03d}_{source.name}"] = _mutated(source.read_bytes(), rng)
+        except etree.XMLSyntaxError:
+            continue
+    read_plainly = {}
+    for name, data in documents.items():
+        read, visited, read_plainly[name] = _read_both_ways(name, data, monkeypatch)
+        assert read == visited, name
+    # The comparison covers the regular expressions: they read most documents, and the attacks as intended.
+    assert sum(read_plainly.values()) > len(documents) / 2
+    for name in ["crlf_line_endings", "cr_line_endings", "newlines_in_values", "padded_bsn", "same_bsn_in_two_clients"]:
+        assert read_plainly[name], name
+    for name in ["clienten_in_a_comment", "basis_prefix_rebound_above_the_lines", "line_before_the_clienten"]:
+        assert not read_plainly[name], name
