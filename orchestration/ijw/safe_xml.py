@@ -7,6 +7,7 @@ none, and an internal subset is how entity-expansion attacks (billion laughs, XX
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,6 +144,7 @@ class MessageHead(NamedTuple):
     unreadable). For a message the readers accept, this is the header they read: a message has one Header."""
 
 
+@functools.cache
 def _header_start(prefix: bytes | None) -> re.Pattern[bytes]:
     """The root's first child as a Header in the root's namespace, then simple elements up to the first Afzender."""
     p = re.escape(prefix + b":") if prefix else b""
@@ -150,9 +152,6 @@ def _header_start(prefix: bytes | None) -> re.Pattern[bytes]:
         rb"\s*<" + p + rb"Header>\s*(?:<" + p + rb"([A-Za-z_][A-Za-z0-9_.-]*)>[^<&]*</" + p + rb"\1>\s*)*?"
         rb"<" + p + rb"Afzender>([^<&]*)</" + p + rb"Afzender>"
     )
-
-
-_HEADER_STARTS: dict[bytes | None, re.Pattern[bytes]] = {}
 
 
 def _sniff_plain_head(head: bytes) -> MessageHead | None:
@@ -174,9 +173,7 @@ def _sniff_plain_head(head: bytes) -> MessageHead | None:
     message_type = _MESSAGE_TYPES_BY_NAMESPACE.get(namespace.decode("utf-8", "replace"))
     if message_type is None:
         return MessageHead(None, None)
-    if prefix not in _HEADER_STARTS:
-        _HEADER_STARTS[prefix] = _header_start(prefix)
-    header = _HEADER_STARTS[prefix].match(head, root.end())
+    header = _header_start(prefix).match(head, root.end())
     if header is None:
         return None
     return MessageHead(message_type, header.group(2).decode("utf-8", "replace").strip() or None)
