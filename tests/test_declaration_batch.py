@@ -371,3 +371,19 @@ def test_the_regular_expressions_read_what_the_tree_visit_reads(tmp_path, monkey
         assert read_plainly[name], name
     for name in ["clienten_in_a_comment", "basis_prefix_rebound_above_the_lines", "line_before_the_clienten"]:
         assert not read_plainly[name], name
+
+
+def test_a_line_past_line_65535_carries_the_line_of_its_start_tag(monkeypatch):
+    # libxml2 keeps an element's line in 16 bits and only estimates it beyond; the plain read counts it.
+    lines = [prestatie(f"R{number}", 100 + number) for number in range(7_000)]
+    data = document(client(VALID_BSN, *lines)).encode("utf-8")
+    text = data.decode("utf-8")
+    start_tags = [number for number, line in enumerate(text.split("\n"), start=1) if "<jw323:Prestatie>" in line]
+    assert start_tags[-1] > 65_535
+
+    read, visited, plainly = _read_both_ways("long.xml", data, monkeypatch)
+
+    assert plainly
+    assert [line[0] for line in read[2]] == start_tags
+    # The tree's lines agree up to where libxml2 stops counting.
+    assert [line[0] for line in visited[2] if line[0] < 65_535] == [tag for tag in start_tags if tag < 65_535]

@@ -13,19 +13,23 @@ are handed on as they are and the rules run once per batch in SQL. This module r
 Any other file gives None and is read by the reference reader, which then decides everything about it. The texts are
 not stripped: the batch rules accept only values that need no stripping, and leave the others to the reference reader.
 
-Every file is parsed whole by the hardened parser, which also decides well-formedness. A Python step per element of
-every line would then cost twice the parse, so the Clienten of a plainly written file (of more than a few lines:
-PLAIN_READ_MIN_BYTES) are read with regular expressions over its text instead, and the tree visit reads the rest
-(header, Declaratie fields) with a stand-in line in the Clienten's place. The expressions are used only where they
-provably read what the visit of every element (_visit_every_line, which reads any other file) reads:
+A file is parsed by the hardened parser, which decides well-formedness, and visited element by element
+(_visit_every_line). Both cost about as much per line as the floor, so the Clienten of a plainly written file (of more
+than a few lines: PLAIN_READ_MIN_BYTES) are read with regular expressions over its text instead and never parsed: the
+parser reads the document with a stand-in Prestatie in place of the Clienten's content, and the tree visit reads that
+(header, Declaratie fields). The expressions are used only where they provably read what parsing and visiting the
+whole document reads:
 
 - past the XML declaration there is no '!' or '?', and past the root's start tag no '=': so every '<' opens an
   element's start or end tag (no comment, CDATA section or processing instruction), and no element but the root
-  declares a namespace, so the prefixes the root binds to the JW323 and basisschema namespaces mean them everywhere;
-- the first JW323 Clienten start tag is followed by nothing but whitespace and plainly written Clients: each a Bsn and
-  Prestaties of the shapes in _SHAPES, the texts without references, CR or '<' (so they are the tree's texts);
-- the tree holds exactly as many JW323 Prestatie elements as the expressions matched, so it holds no line elsewhere;
-  each line takes its source line from the tree's Prestatie in the same place.
+  declares a namespace, so the prefixes the root binds mean the same everywhere;
+- the first Clienten start tag is followed, up to the last Clienten end tag, by nothing but XML whitespace and plainly
+  written Clients: each a Bsn and Prestaties of the shapes in _SHAPES, their texts free of references, markup, CR and
+  characters XML forbids, and short (so the content is well-formed and the texts are the tree's);
+- the document around, parsed, binds the prefixes the expressions took to the JW323 and basisschema namespaces and holds
+  no Prestatie but the stand-in, so no line sits elsewhere;
+- a line's source line is the parser's line of its start tag: one more than the line feeds before it. (Past line
+  65,535 libxml2 only estimates an element's line from its neighbours; the count is exact there.)
 
 Elements outside that Clienten (other Clients included) are visited as before; the stand-in meets the checks the
 first line would, at the same place in document order.
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import operator
 import re
 from dataclasses import dataclass
@@ -162,13 +167,17 @@ PLAIN_READ_MIN_BYTES = 5_000
 """Shorter files are read by the tree visit: the regular expressions cost more per file (their checks, the stand-in
 line) and less per line, and win from about four lines (some 1,050 bytes each as iJw senders write them)."""
 
-# XML whitespace only (other text between elements would be mixed content). Possessive quantifiers: nothing to give
-# back to, and they save the regular expression engine its backtracking marks.
-_SPACE = r"[ \t\r\n]*+"
-_ONLY_SPACE = re.compile(_SPACE)
-# No '&' (references), no '<' (comments, CDATA, children), no CR (which the parser turns into LF) and not empty (the
-# tree's text is None then): the text between the tags is the element's text as the tree holds it.
-_TEXT = r"([^<&\r]++)"
+# The Clienten's content is never parsed: these expressions decide that it is well-formed, so they admit less than XML
+# does. Whitespace between elements is XML whitespace only (other text would be mixed content). Possessive
+# quantifiers: nothing to give back to, and they save the regular expression engine its backtracking marks. Runs stay
+# far below libxml2's 10 MB text node limit (huge_tree is off).
+_SPACE = r"[ \t\r\n]{0,10000}+"
+# A text holds no '&' (references), no '<' (markup), no '>' (so no ']]>'), no character XML 1.0 forbids (a decoded str
+# holds no surrogates) and no CR, and is not empty (the tree's text is None then): it is the element's text as the
+# tree would hold it.
+_TEXT_CHARACTER = r"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+_TEXT = _TEXT_CHARACTER + "{1,10000}+"
+_BSN_TEXT = _TEXT_CHARACTER + "{0,10000}+"  # may be empty: the elfproef refuses it, as the tree's None
 
 
 class _PlainExpressions(NamedTuple):
@@ -176,11 +185,12 @@ class _PlainExpressions(NamedTuple):
 
     clienten_start: str
     clienten_end: str
-    client_start: re.Pattern[str]
-    """A Client's start up to its Prestaties, capturing the Bsn text."""
-    prestatie: re.Pattern[str]
-    """A Prestatie of one of the shapes in _SHAPES, capturing the texts of TEXT_COLUMNS (None where absent)."""
-    client_end: re.Pattern[str]
+    clients: re.Pattern[str]
+    """Whitespace and plainly written Clients (each a Bsn and Prestaties of the shapes in _SHAPES), nothing else."""
+    tokens: re.Pattern[str]
+    """A Client's start up to its Prestaties (capturing its start tag, as a marker, and the Bsn text) or a Prestatie
+    (capturing the texts of TEXT_COLUMNS, empty where absent). Over content that `clients` fully matches, findall
+    meets exactly these in document order: each alternative starts at a distinct tag and matches one way only."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -193,55 +203,54 @@ def _plain_expressions(message_prefix: str, basis_prefix: str) -> _PlainExpressi
     def end(prefix: str, name: str) -> str:
         return f"{_SPACE}</{prefix}{name}>"
 
-    def leaf(prefix: str, name: str, optional: bool = False) -> str:
-        element = f"{start(prefix, name)}{_TEXT}</{prefix}{name}>"
+    def group(pattern: str, captured: bool) -> str:
+        return f"({pattern})" if captured else f"(?:{pattern})"
+
+    def leaf(prefix: str, name: str, captured: bool, optional: bool = False, text: str = _TEXT) -> str:
+        element = f"{start(prefix, name)}{group(text, captured)}</{prefix}{name}>"
         return f"(?:{element})?" if optional else element
 
-    prestatie = (
-        start(m, "Prestatie")
-        + start(m, "ProductReferentie")
-        + leaf(b_, "ReferentieNummer")
-        + leaf(b_, "VorigReferentieNummer", optional=True)
-        + end(m, "ProductReferentie")
-        + leaf(m, "ToewijzingNummer")
-        + leaf(m, "ProductCategorie")
-        + leaf(m, "ProductCode")
-        + start(m, "ProductPeriode")
-        + leaf(b_, "Begindatum")
-        + leaf(b_, "Einddatum")
-        + end(m, "ProductPeriode")
-        + leaf(m, "GeleverdVolume")
-        + leaf(m, "Eenheid")
-        + leaf(m, "ProductTarief", optional=True)
-        + start(m, "IngediendBedrag")
-        + leaf(b_, "Bedrag")
-        + leaf(b_, "DebetCredit")
-        + end(m, "IngediendBedrag")
-        + end(m, "Prestatie")
-    )
+    def client_start(captured: bool) -> str:
+        return group(start(m, "Client"), captured) + leaf(m, "Bsn", captured, text=_BSN_TEXT) + start(m, "Prestaties")
+
+    def prestatie(captured: bool) -> str:
+        return (
+            start(m, "Prestatie")
+            + start(m, "ProductReferentie")
+            + leaf(b_, "ReferentieNummer", captured)
+            + leaf(b_, "VorigReferentieNummer", captured, optional=True)
+            + end(m, "ProductReferentie")
+            + leaf(m, "ToewijzingNummer", captured)
+            + leaf(m, "ProductCategorie", captured)
+            + leaf(m, "ProductCode", captured)
+            + start(m, "ProductPeriode")
+            + leaf(b_, "Begindatum", captured)
+            + leaf(b_, "Einddatum", captured)
+            + end(m, "ProductPeriode")
+            + leaf(m, "GeleverdVolume", captured)
+            + leaf(m, "Eenheid", captured)
+            + leaf(m, "ProductTarief", captured, optional=True)
+            + start(m, "IngediendBedrag")
+            + leaf(b_, "Bedrag", captured)
+            + leaf(b_, "DebetCredit", captured)
+            + end(m, "IngediendBedrag")
+            + end(m, "Prestatie")
+        )
+
+    client_end = end(m, "Prestaties") + end(m, "Client")
     return _PlainExpressions(
         clienten_start=f"<{message_prefix}:Clienten>",
         clienten_end=f"</{message_prefix}:Clienten>",
-        # The Bsn may be empty: the elfproef refuses it, as the tree's None.
-        client_start=re.compile(
-            start(m, "Client") + start(m, "Bsn") + rf"([^<&\r]*+)</{m}Bsn>" + start(m, "Prestaties")
-        ),
-        prestatie=re.compile(prestatie),
-        client_end=re.compile(end(m, "Prestaties") + end(m, "Client")),
+        clients=re.compile(f"(?:{client_start(False)}(?:{prestatie(False)})++{client_end})*+{_SPACE}"),
+        tokens=re.compile(f"(?:{client_end})?{client_start(True)}|{prestatie(True)}"),
     )
 
 
 class _PlainClienten(NamedTuple):
-    element: etree._Element
     lines: list[tuple]
     client_errors: dict[int, RecordError]
-
-
-def _plain_prefixes(root: etree._Element) -> tuple[str, str] | None:
-    """The prefixes the root binds to the JW323 and basisschema namespaces."""
-    by_namespace = {namespace: prefix for prefix, namespace in root.nsmap.items() if prefix}
-    message_prefix, basis_prefix = by_namespace.get(SPEC.namespace), by_namespace.get(BASIS_NS)
-    return None if message_prefix is None or basis_prefix is None else (message_prefix, basis_prefix)
+    around: etree._Element
+    """The root of the document parsed with a stand-in Prestatie in place of the Clienten's content."""
 
 
 def _markup_start(text: str) -> int | None:
@@ -263,76 +272,85 @@ def _markup_start(text: str) -> int | None:
     return position
 
 
-def _read_plain_clienten(text: str, root: etree._Element, pseudonymiser: Pseudonymiser) -> _PlainClienten | None:
+# A client recurs in every month's declarations: remembered, its BSN is checked once (within a bound on memory).
+_is_valid_bsn = functools.lru_cache(maxsize=1 << 17)(is_valid_bsn)
+_CLIENTEN_START = re.compile(r"<([A-Za-z_][\w.-]*+):Clienten>")
+_REFERENCE_START = re.compile(r"<([A-Za-z_][\w.-]*+):ReferentieNummer>")
+
+
+def _read_plain_clienten(data: bytes, text: str, pseudonymiser: Pseudonymiser) -> _PlainClienten | None:
     """The lines of the document's Clienten read with regular expressions, or None when that cannot be shown to
-    read what the tree visit reads."""
-    prefixes = _plain_prefixes(root)
-    if prefixes is None:
-        return None
+    read what the tree visit of the whole document reads."""
     markup_start = _markup_start(text)
     if markup_start is None:
         return None
-    expressions = _plain_expressions(*prefixes)
-    clienten_start = text.find(expressions.clienten_start, markup_start)
-    if clienten_start == -1:
+    # The prefixes of the first Clienten and ReferentieNummer start tags, taken on trust here and checked against the
+    # root's namespace declarations once the document around the Clienten is parsed.
+    first = _CLIENTEN_START.search(text, markup_start)
+    if first is None:
         return None
-    position = clienten_start + len(expressions.clienten_start)
+    message_prefix, position = first.group(1), first.end()
     # From the end, where it is: a second Clienten between the two leaves text the expressions do not match.
-    clienten_end = text.rfind(expressions.clienten_end, position)
-    if clienten_end == -1:
+    clienten_end = text.rfind(f"</{message_prefix}:Clienten>", position)
+    reference = _REFERENCE_START.search(text, position, clienten_end)
+    if clienten_end == -1 or reference is None:
         return None
-    prestaties = list(root.iter(SPEC.tags.record))
-    if not prestaties:
+    basis_prefix = reference.group(1)
+    expressions = _plain_expressions(message_prefix, basis_prefix)
+    if not expressions.clients.fullmatch(text, position, clienten_end):
         return None
-    first_prestatie = prestaties[0]
-    source_lines = iter([prestatie.sourceline or 0 for prestatie in prestaties])
-    del prestaties  # an element with a proxy is moved, not freed, when the Clienten are cleared
-    client_start, prestatie, client_end = expressions.client_start, expressions.prestatie, expressions.client_end
     lines: list[tuple] = []
     client_errors: dict[int, RecordError] = {}
-    client_keys: dict[str, str] = {}
-    try:
-        while client := client_start.match(text, position, clienten_end):
-            position = client.end()
-            bsn = client.group(1).strip()
-            error = None
-            if not is_valid_bsn(bsn):
+    client_key: str | None = None
+    error: RecordError | None = None
+    source_line, counted_to = 1, 0
+    for token in expressions.tokens.finditer(text, position, clienten_end):
+        texts = token.groups()
+        if texts[0]:
+            bsn = texts[1].strip()
+            if _is_valid_bsn(bsn):
+                client_key, error = pseudonymiser.client_key(bsn), None
+            else:
                 client_key = None
                 error = RecordError("BSN_INVALID", "the client's BSN is not 9 digits passing the elfproef")
-            elif (client_key := client_keys.get(bsn)) is None:
-                client_key = client_keys[bsn] = pseudonymiser.client_key(bsn)
-            while line := prestatie.match(text, position, clienten_end):
-                position = line.end()
-                if error is not None:
-                    client_errors[len(lines)] = error
-                lines.append((next(source_lines), client_key, *line.groups()))
-            if not (end := client_end.match(text, position, clienten_end)):
-                return None
-            position = end.end()
-    except StopIteration:
-        # More lines than the tree's Prestaties: every match is one of them, so this only guards that argument.
+            continue
+        # The parser's line of a start tag: one more than the line feeds before it (CR LF counts once, a lone CR not
+        # at all, as libxml2 counts).
+        tag_start = text.index("<", token.start())
+        source_line += text.count("\n", counted_to, tag_start)
+        counted_to = tag_start
+        if error is not None:
+            client_errors[len(lines)] = error
+        # An absent optional element's group is None; a present one's text is never empty (_TEXT).
+        lines.append((source_line, client_key, *texts[2:]))
+    if not lines:
         return None
-    if not lines or not _ONLY_SPACE.fullmatch(text, position, clienten_end) or next(source_lines, None) is not None:
+    # In bytes the same tags sit at other offsets (a character may take several bytes), found the same way: UTF-8
+    # never encodes another character with an ASCII byte.
+    start_tag, end_tag = f"<{message_prefix}:Clienten>".encode(), f"</{message_prefix}:Clienten>".encode()
+    content_start = data.index(start_tag) + len(start_tag)
+    # The rest of the document is parsed as it stands: the expressions' prefixes must mean the JW323 and basisschema
+    # namespaces there, and the stand-in must be its only line.
+    around = parse_document(
+        data[:content_start] + f"<{message_prefix}:Prestatie/>".encode() + data[data.rindex(end_tag) :]
+    )
+    if around.nsmap.get(message_prefix) != SPEC.namespace or around.nsmap.get(basis_prefix) != BASIS_NS:
         return None
-    # The first tree Prestatie is the first line: Prestaties, Client and Clienten enclose it.
-    clienten = first_prestatie.getparent().getparent().getparent()
-    return _PlainClienten(clienten, lines, client_errors)
+    if len(list(itertools.islice(around.iter(SPEC.tags.record), 2))) != 1:
+        return None
+    return _PlainClienten(lines, client_errors, around)
 
 
-def _visit_around_clienten(
-    root: etree._Element, clienten: etree._Element, pseudonymiser: Pseudonymiser, parsed: _PlainFile
-) -> Header:
-    """The tree visit of everything but the Clienten, whose lines the expressions read: a stand-in Prestatie in their
-    place meets the checks the first line would, with the header and Declaratie fields read so far."""
+def _visit_around_clienten(around: etree._Element, pseudonymiser: Pseudonymiser, parsed: _PlainFile) -> Header:
+    """The tree visit of everything but the Clienten's content, which the expressions read: the stand-in Prestatie in
+    its place meets the checks the first line would, with the header and Declaratie fields read so far."""
     headers: list[Header] = []
 
     def at_the_lines(_stand_in: etree._Element, header: Header, _client: Client) -> None:
         _require_declaration_fields(parsed)
         headers.append(header)
 
-    clienten.clear()
-    etree.SubElement(clienten, SPEC.tags.record)
-    visit_document(root, _PLAIN_SPEC, pseudonymiser, parsed, at_the_lines)
+    visit_document(around, _PLAIN_SPEC, pseudonymiser, parsed, at_the_lines)
     return headers[0]
 
 
@@ -342,14 +360,13 @@ def read_declaration_texts(path: Path, data: bytes, pseudonymiser: Pseudonymiser
     try:
         check_file_size(len(data))
         check_encoding(data)
-        root = parse_document(data)
         clienten = None
         if len(data) >= PLAIN_READ_MIN_BYTES:
-            clienten = _read_plain_clienten(data.decode("utf-8"), root, pseudonymiser)
+            clienten = _read_plain_clienten(data, data.decode("utf-8"), pseudonymiser)
         if clienten is None:
-            header, lines, client_errors = _visit_every_line(root, pseudonymiser, parsed)
+            header, lines, client_errors = _visit_every_line(parse_document(data), pseudonymiser, parsed)
         else:
-            header = _visit_around_clienten(root, clienten.element, pseudonymiser, parsed)
+            header = _visit_around_clienten(clienten.around, pseudonymiser, parsed)
             lines, client_errors = clienten.lines, clienten.client_errors
     except (_NotPlain, MessageRejected, etree.XMLSyntaxError):
         return None
