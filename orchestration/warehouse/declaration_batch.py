@@ -93,7 +93,7 @@ select *,
         and (previous_reference is null or regexp_full_match(previous_reference, '[!-~]+'))
         and list_contains($units, unit)
         and list_contains($categories, category)
-        and list_contains($product_codes, product_code)
+        and product_code in (select unnest($product_codes))                     -- a hash lookup in 450 codes
         and end_date >= start_date
         and start_date >= $earliest_date                                        -- CS100
         and start_date <= $today                                                -- FUTURE_DATE
@@ -125,7 +125,7 @@ select l.client_key, f.municipality_code, f.provider_agb, f.message_id, f.declar
        l.tariff_value as tariff_cents, l.amount_cents, l.debit_credit, l.source_line,
        f.file_path, f.file_sha256, $ingested_at as ingested_at, $run_id as run_id
 from jw323_batch_lines l join jw323_batch_files f using (file_index)
-where l.ordinal in (select unnest($accepted))
+where l.ordinal in (select ordinal from accepted_lines)
 """
 
 
@@ -162,18 +162,16 @@ def _decide(
     files_in_order = list(plain.items())
     lines = [line for _index, texts in files_in_order for line in texts.lines]
     sizes = [len(texts.lines) for _index, texts in files_in_order]
-    source_lines, *texts_by_column = zip(*lines, strict=True)
-    line_texts = pd.DataFrame(
-        {
-            "ordinal": np.arange(len(lines)),
-            "file_index": np.repeat([index for index, _texts in files_in_order], sizes),
-            "source_line": np.array(source_lines, dtype=np.int64),
-            **{
-                name: np.array(column, dtype=object)
-                for name, column in zip(("client_key", *TEXT_COLUMNS), texts_by_column, strict=True)
-            },
-        }
-    )
+    # One object array of the lines' tuples (rows) and a view per column: numpy fills it in one C loop, where an
+    # array per column built from Python sequences took four times as long.
+    by_column = np.array(lines, dtype=object)
+    source_lines = by_column[:, 0].astype(np.int64)
+    line_texts = {
+        "ordinal": np.arange(len(lines)),
+        "file_index": np.repeat([index for index, _texts in files_in_order], sizes),
+        "source_line": source_lines,
+        **{name: by_column[:, column] for column, name in enumerate(("client_key", *TEXT_COLUMNS), start=1)},
+    }
     files = pd.DataFrame.from_records(
         [_file_row(index, landed[index], texts) for index, texts in files_in_order], columns=_FILE_COLUMNS
     )
@@ -200,7 +198,7 @@ def _decide(
             decided["start_date"].astype("datetime64[D]").tolist(),
             decided["debit_credit"].tolist(),
             decided["amount_cents"].tolist(),
-            source_lines,
+            source_lines.tolist(),
         )
     )
     staged: dict[int, ParsedFile] = {}
@@ -293,5 +291,11 @@ def _insert_accepted(
 ) -> None:
     """The staged lines still accepted after the cross-file rules, typed by the batch query."""
     accepted = [line.ordinal for parsed, _ in batch if parsed.staged for line in parsed.records]
-    con.execute(_INSERT_ACCEPTED, {"accepted": accepted, "ingested_at": ingested_at, "run_id": run_id})
+    # Registered as an array: as a list parameter, DuckDB converts each ordinal to a value of its own (0.2-0.5 s for
+    # 100,000 lines).
+    con.register("accepted_lines", {"ordinal": np.array(accepted, dtype=np.int64)})
+    try:
+        con.execute(_INSERT_ACCEPTED, {"ingested_at": ingested_at, "run_id": run_id})
+    finally:
+        con.unregister("accepted_lines")
     con.execute("drop table jw323_batch_lines; drop table jw323_batch_files")
