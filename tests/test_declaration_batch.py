@@ -212,6 +212,16 @@ UNUSUAL = {
     "bsn_after_the_lines": _with("</jw323:Prestaties>", f"</jw323:Prestaties><jw323:Bsn>{INVALID_BSN}</jw323:Bsn>"),
     "element_between_lines": _with("</jw323:Prestatie>", "</jw323:Prestatie><jw323:Opmerking>x</jw323:Opmerking>"),
     "text_between_lines": _with("</jw323:Prestatie>", "</jw323:Prestatie>x"),
+    # Ill-formed only in the lines, which the parser never reads when the expressions do.
+    "client_never_closed": document(client(VALID_BSN, GOOD), client(OTHER_VALID_BSN, GOOD)).replace(
+        "</jw323:Prestaties>\n      </jw323:Client>", "", 1
+    ),
+    "client_end_before_the_first_client": _with(
+        "<jw323:Clienten>", "<jw323:Clienten></jw323:Prestaties></jw323:Client>"
+    ),
+    "line_without_its_client_start": _with(
+        f"<jw323:Client>\n        <jw323:Bsn>{VALID_BSN}</jw323:Bsn>\n        <jw323:Prestaties>", ""
+    ),
     "same_bsn_in_two_clients": document(
         client(VALID_BSN, prestatie("R1", 5000)), client(INVALID_BSN, GOOD), client(VALID_BSN, prestatie("R2", 300))
     ),
@@ -369,8 +379,15 @@ def test_the_regular_expressions_read_what_the_tree_visit_reads(tmp_path, monkey
     assert sum(read_plainly.values()) > len(documents) / 2
     for name in ["crlf_line_endings", "cr_line_endings", "newlines_in_values", "padded_bsn", "same_bsn_in_two_clients"]:
         assert read_plainly[name], name
-    for name in ["clienten_in_a_comment", "basis_prefix_rebound_above_the_lines", "line_before_the_clienten"]:
-        assert not read_plainly[name], name
+    for name in [
+        "clienten_in_a_comment",
+        "basis_prefix_rebound_above_the_lines",
+        "line_before_the_clienten",
+        "client_never_closed",
+        "client_end_before_the_first_client",
+        "line_without_its_client_start",
+    ]:
+        assert read_plainly[name] is False, name
 
 
 def test_a_line_past_line_65535_carries_the_line_of_its_start_tag(monkeypatch):

@@ -183,14 +183,19 @@ _BSN_TEXT = _TEXT_CHARACTER + "{0,10000}+"  # may be empty: the elfproef refuses
 class _PlainExpressions(NamedTuple):
     """The plainly written parts of a Clienten element for one pair of namespace prefixes."""
 
-    clienten_start: str
-    clienten_end: str
-    clients: re.Pattern[str]
-    """Whitespace and plainly written Clients (each a Bsn and Prestaties of the shapes in _SHAPES), nothing else."""
-    tokens: re.Pattern[str]
-    """A Client's start up to its Prestaties (capturing its start tag, as a marker, and the Bsn text) or a Prestatie
-    (capturing the texts of TEXT_COLUMNS, empty where absent). Over content that `clients` fully matches, findall
-    meets exactly these in document order: each alternative starts at a distinct tag and matches one way only."""
+    lines: re.Pattern[str]
+    """A line: either a Client's start and its first Prestatie, or a further Prestatie of the same Client.
+
+    The first alternative may begin with the end of the Client before. It captures (groups 1 to 3) that end, the Client
+    start tag (as a marker) and the Bsn text; then each alternative captures where its Prestatie start tag begins (an
+    empty group: 4, or 17) and the texts of TEXT_COLUMNS (None where absent: 5 to 16, or 18 to 29). Each alternative
+    starts at a tag of its own and matches one way only, so a content made of such lines is met line by line."""
+    last_client_end: re.Pattern[str]
+    """The end of the last Client, and whitespace up to the Clienten end tag."""
+
+
+_FIRST_LINE_TEXTS = slice(4, 16)
+_FURTHER_LINE_TEXTS = slice(17, 29)
 
 
 @functools.lru_cache(maxsize=8)
@@ -203,46 +208,37 @@ def _plain_expressions(message_prefix: str, basis_prefix: str) -> _PlainExpressi
     def end(prefix: str, name: str) -> str:
         return f"{_SPACE}</{prefix}{name}>"
 
-    def group(pattern: str, captured: bool) -> str:
-        return f"({pattern})" if captured else f"(?:{pattern})"
-
-    def leaf(prefix: str, name: str, captured: bool, optional: bool = False, text: str = _TEXT) -> str:
-        element = f"{start(prefix, name)}{group(text, captured)}</{prefix}{name}>"
+    def leaf(prefix: str, name: str, optional: bool = False, text: str = _TEXT) -> str:
+        element = f"{start(prefix, name)}({text})</{prefix}{name}>"
         return f"(?:{element})?" if optional else element
 
-    def client_start(captured: bool) -> str:
-        return group(start(m, "Client"), captured) + leaf(m, "Bsn", captured, text=_BSN_TEXT) + start(m, "Prestaties")
-
-    def prestatie(captured: bool) -> str:
-        return (
-            start(m, "Prestatie")
-            + start(m, "ProductReferentie")
-            + leaf(b_, "ReferentieNummer", captured)
-            + leaf(b_, "VorigReferentieNummer", captured, optional=True)
-            + end(m, "ProductReferentie")
-            + leaf(m, "ToewijzingNummer", captured)
-            + leaf(m, "ProductCategorie", captured)
-            + leaf(m, "ProductCode", captured)
-            + start(m, "ProductPeriode")
-            + leaf(b_, "Begindatum", captured)
-            + leaf(b_, "Einddatum", captured)
-            + end(m, "ProductPeriode")
-            + leaf(m, "GeleverdVolume", captured)
-            + leaf(m, "Eenheid", captured)
-            + leaf(m, "ProductTarief", captured, optional=True)
-            + start(m, "IngediendBedrag")
-            + leaf(b_, "Bedrag", captured)
-            + leaf(b_, "DebetCredit", captured)
-            + end(m, "IngediendBedrag")
-            + end(m, "Prestatie")
-        )
-
+    prestatie = (
+        f"{_SPACE}()<{m}Prestatie>"
+        + start(m, "ProductReferentie")
+        + leaf(b_, "ReferentieNummer")
+        + leaf(b_, "VorigReferentieNummer", optional=True)
+        + end(m, "ProductReferentie")
+        + leaf(m, "ToewijzingNummer")
+        + leaf(m, "ProductCategorie")
+        + leaf(m, "ProductCode")
+        + start(m, "ProductPeriode")
+        + leaf(b_, "Begindatum")
+        + leaf(b_, "Einddatum")
+        + end(m, "ProductPeriode")
+        + leaf(m, "GeleverdVolume")
+        + leaf(m, "Eenheid")
+        + leaf(m, "ProductTarief", optional=True)
+        + start(m, "IngediendBedrag")
+        + leaf(b_, "Bedrag")
+        + leaf(b_, "DebetCredit")
+        + end(m, "IngediendBedrag")
+        + end(m, "Prestatie")
+    )
     client_end = end(m, "Prestaties") + end(m, "Client")
+    client_start = f"({start(m, 'Client')})" + leaf(m, "Bsn", text=_BSN_TEXT) + start(m, "Prestaties")
     return _PlainExpressions(
-        clienten_start=f"<{message_prefix}:Clienten>",
-        clienten_end=f"</{message_prefix}:Clienten>",
-        clients=re.compile(f"(?:{client_start(False)}(?:{prestatie(False)})++{client_end})*+{_SPACE}"),
-        tokens=re.compile(f"(?:{client_end})?{client_start(True)}|{prestatie(True)}"),
+        lines=re.compile(f"({client_end})?{client_start}{prestatie}|{prestatie}"),
+        last_client_end=re.compile(client_end + _SPACE),
     )
 
 
@@ -273,7 +269,7 @@ def _markup_start(text: str) -> int | None:
 
 
 # A client recurs in every month's declarations: remembered, its BSN is checked once (within a bound on memory).
-_is_valid_bsn = functools.lru_cache(maxsize=1 << 17)(is_valid_bsn)
+_is_valid_bsn = functools.lru_cache(maxsize=1 << 18)(is_valid_bsn)
 _CLIENTEN_START = re.compile(r"<([A-Za-z_][\w.-]*+):Clienten>")
 _REFERENCE_START = re.compile(r"<([A-Za-z_][\w.-]*+):ReferentieNummer>")
 
@@ -297,32 +293,41 @@ def _read_plain_clienten(data: bytes, text: str, pseudonymiser: Pseudonymiser) -
         return None
     basis_prefix = reference.group(1)
     expressions = _plain_expressions(message_prefix, basis_prefix)
-    if not expressions.clients.fullmatch(text, position, clienten_end):
-        return None
     lines: list[tuple] = []
     client_errors: dict[int, RecordError] = {}
     client_key: str | None = None
     error: RecordError | None = None
     source_line, counted_to = 1, 0
-    for token in expressions.tokens.finditer(text, position, clienten_end):
-        texts = token.groups()
-        if texts[0]:
-            bsn = texts[1].strip()
+    # The content must be the lines back to back (each match starts where the one before ended), then the last
+    # Client's end: so it is nothing but whitespace and plainly written Clients.
+    for line in expressions.lines.finditer(text, position, clienten_end):
+        if line.start() != position:
+            return None
+        position = line.end()
+        texts = line.groups()
+        if texts[1] is None:
+            if not lines:  # a further line needs a Client before it
+                return None
+            tag_start, line_texts = line.start(17), texts[_FURTHER_LINE_TEXTS]
+        else:
+            if (texts[0] is None) != (not lines):  # only the first Client starts without the end of one before it
+                return None
+            bsn = texts[2].strip()
             if _is_valid_bsn(bsn):
                 client_key, error = pseudonymiser.client_key(bsn), None
             else:
                 client_key = None
                 error = RecordError("BSN_INVALID", "the client's BSN is not 9 digits passing the elfproef")
-            continue
+            tag_start, line_texts = line.start(4), texts[_FIRST_LINE_TEXTS]
         # The parser's line of a start tag: one more than the line feeds before it (CR LF counts once, a lone CR not
         # at all, as libxml2 counts).
-        tag_start = text.index("<", token.start())
         source_line += text.count("\n", counted_to, tag_start)
         counted_to = tag_start
         if error is not None:
             client_errors[len(lines)] = error
-        # An absent optional element's group is None; a present one's text is never empty (_TEXT).
-        lines.append((source_line, client_key, *texts[2:]))
+        lines.append((source_line, client_key, *line_texts))
+    if not lines or not expressions.last_client_end.fullmatch(text, position, clienten_end):
+        return None
     if not lines:
         return None
     # In bytes the same tags sit at other offsets (a character may take several bytes), found the same way: UTF-8
