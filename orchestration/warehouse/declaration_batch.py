@@ -185,20 +185,24 @@ def _decide(
         con.unregister("staged_files")
     decided = con.execute(_STAGED_LINES).fetchnumpy()
     clean = decided["clean"].tolist()
+    # _make is tuple.__new__: no Python frame per line, as the generated __new__ would cost.
     declared = list(
         map(
-            DeclaredLine,
-            range(len(lines)),
-            _per_line([texts.header.provider_agb for _index, texts in files_in_order], sizes),
-            _per_line([texts.declaration["declaration_number"] for _index, texts in files_in_order], sizes),
-            decided["reference"].tolist(),
-            decided["previous_reference"].tolist(),
-            decided["allocation_value"].tolist(),
-            decided["product_code"].tolist(),
-            decided["start_date"].astype("datetime64[D]").tolist(),
-            decided["debit_credit"].tolist(),
-            decided["amount_cents"].tolist(),
-            source_lines.tolist(),
+            DeclaredLine._make,
+            zip(
+                range(len(lines)),
+                _per_line([texts.header.provider_agb for _index, texts in files_in_order], sizes),
+                _per_line([texts.declaration["declaration_number"] for _index, texts in files_in_order], sizes),
+                decided["reference"].tolist(),
+                decided["previous_reference"].tolist(),
+                decided["allocation_value"].tolist(),
+                decided["product_code"].tolist(),
+                decided["start_date"].astype("datetime64[D]").tolist(),
+                decided["debit_credit"].tolist(),
+                decided["amount_cents"].tolist(),
+                source_lines.tolist(),
+                strict=True,
+            ),
         )
     )
     staged: dict[int, ParsedFile] = {}
