@@ -49,20 +49,32 @@ def test_parts_go_to_the_lightest_lane_largest_first_with_starts_and_stops_toget
     assert _kinds(plan_lanes([LanePart("JW307", [], 5), LanePart("JW323", [], 1)], 2)) == [("JW307",), ("JW323",)]
 
 
+def test_many_small_files_weigh_more_than_their_bytes():
+    parts = [
+        LanePart("JW323", [f"d{number}.xml" for number in range(2)], 300_000),
+        LanePart("JW301", [f"a{number}.xml" for number in range(100)], 100_000),
+        LanePart("JW315", ["r.xml"], 150_000),
+    ]
+    # By bytes alone JW323 would open a lane and the other two share the second; 100 files of fixed cost make JW301
+    # the heaviest, so JW323 and JW315 share a lane.
+    assert _kinds(plan_lanes(parts, 2)) == [("JW301",), ("JW315", "JW323")]
+
+
 def test_a_split_keeps_each_senders_files_together_in_path_order():
+    megabyte = 1_000_000
     senders = [
-        SenderFiles("A", ["x/a/2.xml", "x/c/1.xml"], 50),
-        SenderFiles("B", ["x/a/1.xml"], 40),
-        SenderFiles("C", ["x/b/1.xml", "x/b-1.xml"], 30),
-        SenderFiles(None, ["x/z.xml"], 5),
+        SenderFiles("A", ["x/a/2.xml", "x/c/1.xml"], 50 * megabyte),
+        SenderFiles("B", ["x/a/1.xml"], 40 * megabyte),
+        SenderFiles("C", ["x/b/1.xml", "x/b-1.xml"], 30 * megabyte),
+        SenderFiles(None, ["x/z.xml"], 5 * megabyte),
     ]
     # A (50) and B (40) open the parts; C (30) joins B, the lighter, and the unreadable senders (5) then join A.
     assert split_by_sender("JW323", senders, 2) == [
-        LanePart("JW323", ["x/a/2.xml", "x/c/1.xml", "x/z.xml"], 55),
-        LanePart("JW323", ["x/a/1.xml", "x/b/1.xml", "x/b-1.xml"], 70),
+        LanePart("JW323", ["x/a/2.xml", "x/c/1.xml", "x/z.xml"], 55 * megabyte),
+        LanePart("JW323", ["x/a/1.xml", "x/b/1.xml", "x/b-1.xml"], 70 * megabyte),
     ]
     assert split_by_sender("JW323", senders, 1) == [
-        LanePart("JW323", ["x/a/1.xml", "x/a/2.xml", "x/b/1.xml", "x/b-1.xml", "x/c/1.xml", "x/z.xml"], 125)
+        LanePart("JW323", ["x/a/1.xml", "x/a/2.xml", "x/b/1.xml", "x/b-1.xml", "x/c/1.xml", "x/z.xml"], 125 * megabyte)
     ]
     assert split_by_sender("JW323", [], 2) == []
 
