@@ -1,3 +1,7 @@
+import hashlib
+import hmac
+
+from orchestration.ijw import pseudonym
 from orchestration.ijw.bsn import is_valid_bsn
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 
@@ -23,6 +27,16 @@ def test_pseudonym_is_stable_per_key_and_differs_between_keys():
     assert first.client_key("123456782") != second.client_key("123456782")
     assert first.client_key("123456782") != first.client_key("999990019")
     assert "123456782" not in first.client_key("123456782")
+
+
+def test_pseudonym_is_the_keyed_hash_also_for_keys_remembered_and_forgotten(monkeypatch):
+    monkeypatch.setattr(pseudonym, "CLIENT_KEYS_REMEMBERED", 4)
+    key = b"k" * 32
+    pseudonymiser = Pseudonymiser(key)
+    bsns = [f"{number:09d}" for number in range(10)]
+    # Twice over ten BSNs with room for four: every key is asked again after it was remembered or forgotten.
+    for bsn in bsns + bsns + bsns[::-1]:
+        assert pseudonymiser.client_key(bsn) == hmac.new(key, bsn.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def test_dev_key_is_generated_once_with_a_warning_and_reused(tmp_path, caplog):
