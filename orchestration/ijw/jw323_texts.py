@@ -288,8 +288,10 @@ def _read_plain_clienten(data: bytes, text: str, pseudonymiser: Pseudonymiser) -
     message_prefix, position = first.group(1), first.end()
     # From the end, where it is: a second Clienten between the two leaves text the expressions do not match.
     clienten_end = text.rfind(f"</{message_prefix}:Clienten>", position)
+    if clienten_end == -1:
+        return None
     reference = _REFERENCE_START.search(text, position, clienten_end)
-    if clienten_end == -1 or reference is None:
+    if reference is None:
         return None
     basis_prefix = reference.group(1)
     expressions = _plain_expressions(message_prefix, basis_prefix)
@@ -327,8 +329,6 @@ def _read_plain_clienten(data: bytes, text: str, pseudonymiser: Pseudonymiser) -
             client_errors[len(lines)] = error
         lines.append((source_line, client_key, *line_texts))
     if not lines or not expressions.last_client_end.fullmatch(text, position, clienten_end):
-        return None
-    if not lines:
         return None
     # In bytes the same tags sit at other offsets (a character may take several bytes), found the same way: UTF-8
     # never encodes another character with an ASCII byte.

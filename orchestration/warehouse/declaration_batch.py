@@ -164,13 +164,13 @@ def _decide(
     sizes = [len(texts.lines) for _index, texts in files_in_order]
     # One object array of the lines' tuples (rows) and a view per column: numpy fills it in one C loop, where an
     # array per column built from Python sequences took four times as long.
-    by_column = np.array(lines, dtype=object)
-    source_lines = by_column[:, 0].astype(np.int64)
+    line_rows = np.array(lines, dtype=object)
+    source_lines = line_rows[:, 0].astype(np.int64)
     line_texts = {
         "ordinal": np.arange(len(lines)),
         "file_index": np.repeat([index for index, _texts in files_in_order], sizes),
         "source_line": source_lines,
-        **{name: by_column[:, column] for column, name in enumerate(("client_key", *TEXT_COLUMNS), start=1)},
+        **{name: line_rows[:, column] for column, name in enumerate(("client_key", *TEXT_COLUMNS), start=1)},
     }
     files = pd.DataFrame.from_records(
         [_file_row(index, landed[index], texts) for index, texts in files_in_order], columns=_FILE_COLUMNS
