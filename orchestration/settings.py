@@ -21,10 +21,7 @@ def _path_from_env(name: str, default: str) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
-# With 2GB the KPI marts' dbt process (2.4 GB resident) and the Dagster process beside it (1.7 GB after the checks)
-# went past 4 GiB on a national year; with 1.5GB dbt stayed at 1.8 GB and built the KPI marts no slower (103.5 s
-# against 114-118 s), docs/benchmarks.md.
-DEFAULT_DUCKDB_MEMORY_LIMIT = "1.5GB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 @dataclass(frozen=True)
