@@ -144,7 +144,8 @@ class MessageHead(NamedTuple):
     unreadable). For a message the readers accept, this is the header they read: a message has one Header."""
 
 
-@functools.cache
+# Bounded: the prefix comes from the landed file, and a hostile landing could name a new one in every file.
+@functools.lru_cache(maxsize=64)
 def _header_start(prefix: bytes | None) -> re.Pattern[bytes]:
     """The root's first child as a Header in the root's namespace, then simple elements up to the first Afzender."""
     p = re.escape(prefix + b":") if prefix else b""
