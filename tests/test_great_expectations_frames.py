@@ -1,6 +1,6 @@
 """The suites judge the rows the check hands them as categoricals exactly as they judge plain strings.
 
-The check fetches text columns as pandas categoricals (orchestration/defs/quality/great_expectations.py) to keep a
+The check fetches text columns as pandas categoricals (orchestration/quality/table_validation.py) to keep a
 national year in memory; each case here breaks one expectation of the raw declaration suite on a text column and
 expects exactly that expectation to fail, and a clean batch to pass.
 """
@@ -12,8 +12,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from orchestration.defs.quality.great_expectations import _frame
 from orchestration.quality.suites import failures_of, run_suite, suite_files
+from orchestration.quality.table_validation import query_frame
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.schema import ensure_schema
 
@@ -60,7 +60,7 @@ def failing(rows: list[dict]) -> set[tuple[str, str | None]]:
         f"insert into raw.ijw_declaration_lines ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
         [list(row.values()) for row in rows],
     )
-    frame = _frame(con, "select * from raw.ijw_declaration_lines", [])
+    frame = query_frame(con, "select * from raw.ijw_declaration_lines", [])
     assert str(frame["client_key"].dtype) == "category"
     return {(failure.expectation, failure.column) for failure in failures_of(run_suite(frame, SUITE))}
 
@@ -109,7 +109,7 @@ def test_only_text_columns_whose_values_repeat_become_categories():
         "create table t as select 'GM0363' as municipality_code, 'file-' || i as file_path, i as number "
         "from range(10) r(i)"
     )
-    frame = _frame(con, "select * from t where number >= ?", [2])
+    frame = query_frame(con, "select * from t where number >= ?", [2])
     assert {column: str(dtype) for column, dtype in frame.dtypes.items()} == {
         "municipality_code": "category",
         "file_path": "object",

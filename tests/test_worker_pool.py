@@ -1,4 +1,5 @@
-"""A worker of the inventory's or the ingest's pool does not outlive the process that started it."""
+"""A worker of the inventory's or the ingest's pool, or one forked for a table validation, does not outlive the process
+that started it."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # The parent: a pool of one worker that reports its pid and then reads "for minutes".
 _PARENT = """
 import sys
 from tests.test_worker_pool import report_and_sleep
-from orchestration.warehouse.worker_pool import worker_pool
-with worker_pool(1) as pool:
+from orchestration.warehouse.worker_pool import forked_worker, worker_pool
+with {pool} as pool:
     pool.submit(report_and_sleep, sys.argv[1]).result()
 """
 
@@ -44,9 +47,10 @@ def _wait_for(condition, seconds: float) -> bool:
     return condition()
 
 
-def test_a_worker_exits_when_its_parent_is_killed(tmp_path):
+@pytest.mark.parametrize("pool", ["worker_pool(1)", "forked_worker(preload=['tests.test_worker_pool'])"])
+def test_a_worker_exits_when_its_parent_is_killed(tmp_path, pool):
     pid_file = tmp_path / "worker.pid"
-    parent = subprocess.Popen([sys.executable, "-c", _PARENT, str(pid_file)], cwd=REPO_ROOT)
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT.format(pool=pool), str(pid_file)], cwd=REPO_ROOT)
     try:
         assert _wait_for(lambda: pid_file.exists() and pid_file.read_text(), 60), "the worker never started"
         worker = int(pid_file.read_text())

@@ -1,9 +1,13 @@
-"""Worker processes for the iJw inventory and ingest: spawned, and gone as soon as the process that started them.
+"""Worker processes for the inventory, the ingest and the table validations, gone as soon as the process that started
+them.
 
-Spawned, not forked: the Dagster process holds DuckDB's and Dagster's own threads, and a forked child inherits their
-locks in whatever state they were. A worker left running after its run was killed or terminated would go on reading
-for minutes and hold the warehouse open (a lane attaches it read-only), so the next run could not write it; each worker
-therefore watches its parent and exits when it is gone.
+Spawned or forked from a forkserver, never forked from the Dagster process: that process holds DuckDB's and Dagster's
+own threads, and a forked child inherits their locks in whatever state they were. The forkserver is a single-threaded
+process that multiprocessing starts once and forks each worker from, so a worker gets the modules the server imported
+without importing them again. A worker left running after its run was killed or terminated would go on reading for
+minutes and hold the warehouse open, so the next run could not write it; each worker therefore watches the process
+that asked for it and exits when that is gone. For a worker forked from the forkserver that is not its parent, and the
+parent is no help: the forkserver lives on while any worker it forked does.
 """
 
 from __future__ import annotations
@@ -21,16 +25,36 @@ def worker_pool(processes: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         processes,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_exit_with_parent,
+        initializer=_exit_with_starter,
         initargs=(os.getpid(),),
     )
 
 
-def _exit_with_parent(parent: int) -> None:
-    threading.Thread(target=_watch_parent, args=(parent,), name="exit-with-parent", daemon=True).start()
+def forked_worker(preload: list[str]) -> ProcessPoolExecutor:
+    """One worker forked from the forkserver, which imports the modules in `preload` when it starts (the first call in
+    this process decides them). Where there is no forkserver (Windows), the worker is spawned."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return worker_pool(1)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(preload)
+    return ProcessPoolExecutor(1, mp_context=context, initializer=_exit_with_starter, initargs=(os.getpid(),))
 
 
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
+def _exit_with_starter(starter: int) -> None:
+    threading.Thread(target=_watch_starter, args=(starter, os.getppid()), name="exit-with-parent", daemon=True).start()
+
+
+def _watch_starter(starter: int, parent: int) -> None:
+    while os.getppid() == parent and _exists(starter):
         time.sleep(_PARENT_CHECK_SECONDS)
     os._exit(1)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user: the pid was reused
+        return False
+    return True
