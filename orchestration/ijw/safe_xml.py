@@ -221,4 +221,3 @@ def _first_child_text(element: etree._Element, tag: str) -> str | None:
     if child is None or not child.text:
         return None
     return child.text.strip() or None
-    return None
