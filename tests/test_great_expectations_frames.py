@@ -52,14 +52,18 @@ def line(number: int, **changes) -> dict:
     return row | changes
 
 
-def failing(rows: list[dict]) -> set[tuple[str, str | None]]:
-    con = duckdb.connect(":memory:")
+def insert_lines(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     ensure_schema(con)
     columns = list(rows[0])
     con.executemany(
         f"insert into raw.ijw_declaration_lines ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
         [list(row.values()) for row in rows],
     )
+
+
+def failing(rows: list[dict]) -> set[tuple[str, str | None]]:
+    con = duckdb.connect(":memory:")
+    insert_lines(con, rows)
     frame = query_frame(con, "select * from raw.ijw_declaration_lines", [])
     assert str(frame["client_key"].dtype) == "category"
     return {(failure.expectation, failure.column) for failure in failures_of(run_suite(frame, SUITE))}

@@ -10,19 +10,13 @@ import pytest
 
 from orchestration.quality.suites import failures_of, run_suite
 from orchestration.quality.table_validation import query_frame, validate_table_in_own_process
-from orchestration.warehouse.schema import ensure_schema
-from tests.test_great_expectations_frames import CLEAN, SUITE, line
+from tests.test_great_expectations_frames import CLEAN, SUITE, insert_lines, line
 
 
 def _warehouse(tmp_path, rows: list[dict]):
     path = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
-        ensure_schema(con)
-        columns = list(rows[0])
-        con.executemany(
-            f"insert into raw.ijw_declaration_lines ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-            [list(row.values()) for row in rows],
-        )
+        insert_lines(con, rows)
     return path
 
 

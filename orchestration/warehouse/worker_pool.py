@@ -41,7 +41,7 @@ def forked_worker(preload: list[str]) -> ProcessPoolExecutor:
 
 
 def _exit_with_starter(starter: int) -> None:
-    threading.Thread(target=_watch_starter, args=(starter, os.getppid()), name="exit-with-parent", daemon=True).start()
+    threading.Thread(target=_watch_starter, args=(starter, os.getppid()), name="exit-with-starter", daemon=True).start()
 
 
 def _watch_starter(starter: int, parent: int) -> None:
