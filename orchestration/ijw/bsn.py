@@ -1,5 +1,7 @@
 """The BSN check (elfproef), as described in ../shared/reference/ijw-3.2/elfproef.md."""
 
+import functools
+
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 _ZERO = ord("0")
 
@@ -17,3 +19,10 @@ def is_valid_bsn(value: str) -> bool:
         _WEIGHTS
     ) * _ZERO
     return total % 11 == 0 and total != 0
+
+
+BSNS_REMEMBERED = 1 << 18
+
+remembered_is_valid_bsn = functools.lru_cache(maxsize=BSNS_REMEMBERED)(is_valid_bsn)
+"""is_valid_bsn for the readers: a client recurs in every month's messages, so each process remembers the verdicts of
+the last BSNS_REMEMBERED numbers it checked (the bound keeps a national year's memory in check)."""

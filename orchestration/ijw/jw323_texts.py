@@ -48,7 +48,7 @@ from typing import Any, NamedTuple
 
 from lxml import etree
 
-from orchestration.ijw.bsn import is_valid_bsn
+from orchestration.ijw.bsn import remembered_is_valid_bsn
 from orchestration.ijw.jw323 import DECLARATION_FIELDS, SPEC, PrestatieFields
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import Client, Header, ParsedFile, RecordError, b, visit_document
@@ -268,8 +268,6 @@ def _markup_start(text: str) -> int | None:
     return position
 
 
-# A client recurs in every month's declarations: remembered, its BSN is checked once (within a bound on memory).
-_is_valid_bsn = functools.lru_cache(maxsize=1 << 18)(is_valid_bsn)
 _CLIENTEN_START = re.compile(r"<([A-Za-z_][\w.-]*+):Clienten>")
 _REFERENCE_START = re.compile(r"<([A-Za-z_][\w.-]*+):ReferentieNummer>")
 
@@ -315,7 +313,7 @@ def _read_plain_clienten(data: bytes, text: str, pseudonymiser: Pseudonymiser) -
             if (texts[0] is None) != (not lines):  # only the first Client starts without the end of one before it
                 return None
             bsn = texts[2].strip()
-            if _is_valid_bsn(bsn):
+            if remembered_is_valid_bsn(bsn):
                 client_key, error = pseudonymiser.client_key(bsn), None
             else:
                 client_key = None

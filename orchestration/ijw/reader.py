@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from orchestration.ijw.bsn import is_valid_bsn
+from orchestration.ijw.bsn import remembered_is_valid_bsn
 from orchestration.ijw.codelists import codes
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.safe_xml import (
@@ -398,7 +398,7 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
     tag = element.tag
     if tag == spec.tags.bsn:
         bsn = (element.text or "").strip()
-        if is_valid_bsn(bsn):
+        if remembered_is_valid_bsn(bsn):
             client.client_key, client.error = pseudonymiser.client_key(bsn), None
         else:
             # The reason never repeats the number: quarantine is readable by more people than the BSN may be.
