@@ -32,11 +32,14 @@ def worker_pool(processes: int) -> ProcessPoolExecutor:
 
 def forked_worker(preload: list[str]) -> ProcessPoolExecutor:
     """One worker forked from the forkserver, which imports the modules in `preload` when it starts (the first call in
-    this process decides them). Where there is no forkserver (Windows), the worker is spawned."""
+    this process decides them). Where there is no forkserver (Windows), the worker is spawned.
+
+    The server also imports the main script, as multiprocessing's own default preload does; a worker imports it
+    otherwise (with the dg command line as main script: 0.34-0.35 s a small check in a worker, 0.37 without)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return worker_pool(1)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(preload)
+    context.set_forkserver_preload(["__main__", *preload])
     return ProcessPoolExecutor(1, mp_context=context, initializer=_exit_with_starter, initargs=(os.getpid(),))
 
 

@@ -1,14 +1,14 @@
 """One blocking asset check per Great Expectations suite in expectations/ (dagster-ge supports only GX < 1.0).
 
-Each table is read and validated in a process of its own (orchestration/quality/table_validation.py says why); this
-process only renders the result into the Data Docs and the check.
+A large table is read and validated in a process of its own (orchestration/quality/table_validation.py says why);
+this process then only renders the result into the Data Docs and the check.
 """
 
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.quality.suites import SuiteFile, failures_of, suite_files, write_data_docs
-from orchestration.quality.table_validation import validate_table_in_own_process
+from orchestration.quality.table_validation import validate_table
 from orchestration.settings import EXPECTATIONS_DIR
 
 
@@ -21,9 +21,7 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = warehouse.settings()
-        validation = validate_table_in_own_process(
-            settings.duckdb_path, settings.duckdb_memory_limit, suite_file, context.run.run_id
-        )
+        validation = validate_table(settings.duckdb_path, settings.duckdb_memory_limit, suite_file, context.run.run_id)
         failures = failures_of(validation.result)
         docs = write_data_docs(validation.result, suite_file, settings.warehouse_dir / "data_docs", context.run.run_id)
         summary = "; ".join(
