@@ -38,48 +38,47 @@ def validate_table(database: Path, memory_limit: str, suite_file: SuiteFile, run
     """The suite's rows of the DuckDB file `database` validated against suite_file: in a worker process that exits
     when it is done, or here when they are fewer than IN_PROCESS_ROWS."""
     with _connect(database, memory_limit) as con:
-        table, where, parameters = _scope(con, suite_file, run_id)
-        (rows,) = con.execute(f"select count(*) from {table}{where}", parameters).fetchone()
-        if rows < IN_PROCESS_ROWS:
-            return _validated(con, suite_file, run_id)
+        rows = _RowsToValidate.of(con, suite_file, run_id)
+        (count,) = con.execute(f"select count(*) {rows.source}", rows.parameters).fetchone()
+        if count < IN_PROCESS_ROWS:
+            return _validated(con, suite_file, rows)
     with forked_worker(preload=[__name__]) as worker:
         return worker.submit(validate_table_here, database, memory_limit, suite_file, run_id).result()
 
 
 def validate_table_here(database: Path, memory_limit: str, suite_file: SuiteFile, run_id: str) -> TableValidation:
     with _connect(database, memory_limit) as con:
-        return _validated(con, suite_file, run_id)
+        return _validated(con, suite_file, _RowsToValidate.of(con, suite_file, run_id))
 
 
 def _connect(database: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(database), read_only=True, config={"memory_limit": memory_limit})
 
 
-def _validated(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile, run_id: str) -> TableValidation:
-    frame = rows_to_validate(con, suite_file, run_id)
+def _validated(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile, rows: _RowsToValidate) -> TableValidation:
+    frame = query_frame(con, f"select {rows.columns} {rows.source}", rows.parameters)
     return TableValidation(rows_validated=len(frame), result=run_suite(frame, suite_file))
 
 
-def rows_to_validate(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile, run_id: str) -> pd.DataFrame:
-    table, where, parameters = _scope(con, suite_file, run_id)
-    table_columns = [row[0] for row in con.execute(f"describe {table}").fetchall()]
-    # Only what the suite reads: a one-record message's raw row carries its file's path and hash, which most suites
-    # never look at.
-    selected = ", ".join(f'"{column}"' for column in suite_file.columns or table_columns)
-    return query_frame(con, f"select {selected} from {table}{where}", parameters)
+@dataclass(frozen=True)
+class _RowsToValidate:
+    columns: str
+    """The select list."""
+    source: str
+    """from ... where ..."""
+    parameters: list
 
-
-def _scope(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile, run_id: str) -> tuple[str, str, list]:
-    """The table, the where clause and its parameters that select the rows a check validates.
-
-    Raw tables are append-only and carry run_id: each run validates what it appended, so the check stays
-    proportional to the new data instead of the whole history."""
-    schema, table = suite_file.schema, suite_file.table_name
-    (has_run_id,) = con.execute(
-        "select count(*) > 0 from duckdb_columns() where schema_name = ? and table_name = ? and column_name = 'run_id'",
-        [schema, table],
-    ).fetchone()
-    return (suite_file.table, " where run_id = ?", [run_id]) if has_run_id else (suite_file.table, "", [])
+    @classmethod
+    def of(cls, con: duckdb.DuckDBPyConnection, suite_file: SuiteFile, run_id: str) -> _RowsToValidate:
+        table_columns = [row[0] for row in con.execute(f"describe {suite_file.table}").fetchall()]
+        # Only what the suite reads: a one-record message's raw row carries its file's path and hash, which most
+        # suites never look at.
+        columns = ", ".join(f'"{column}"' for column in suite_file.columns or table_columns)
+        # Raw tables are append-only and carry run_id: each run validates what it appended, so the check stays
+        # proportional to the new data instead of the whole history.
+        if "run_id" in table_columns:
+            return cls(columns, f"from {suite_file.table} where run_id = ?", [run_id])
+        return cls(columns, f"from {suite_file.table}", [])
 
 
 # Rows fetched per step: 100 DuckDB vectors of 2,048.
