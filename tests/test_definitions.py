@@ -1,8 +1,11 @@
 """The code location loads and the asset graph is connected from ingest to the KPI mart."""
 
-import dagster as dg
+import os
 
-from orchestration.defs.dbt.project import warehouse_dbt_project
+import dagster as dg
+from dagster_dbt import DbtProject
+
+from orchestration.defs.dbt.project import manifest_is_current, warehouse_dbt_project
 
 
 def test_dbt_project_parses_with_every_model_and_seed(definitions):
@@ -38,3 +41,42 @@ def test_quality_checks_are_blocking(definitions):
     assert checks["raw/ijw_declaration_lines:great_expectations_ijw_declaration_lines"].blocking
     relationships = [name for name in checks if ":relationships_fct_declaration_line_municipality_code" in name]
     assert relationships and all(checks[name].blocking for name in relationships)
+
+
+def test_the_manifest_is_parsed_again_only_when_a_parsed_file_or_folder_changed(tmp_path):
+    project_dir, seeds = tmp_path / "dbt", tmp_path / "seeds"
+    (project_dir / "models").mkdir(parents=True)
+    seeds.mkdir()
+    (project_dir / "dbt_project.yml").write_text('name: p\nmodel-paths: ["models"]\nseed-paths: ["../seeds"]\n')
+    (project_dir / "profiles.yml").write_text("p: {}\n")
+    (project_dir / "models" / "a.sql").write_text("select 1")
+    (seeds / "codes.csv").write_text("code\n1\n")
+    (project_dir / "analyses").mkdir()  # dbt's default analysis path
+    (project_dir / "analyses" / "b.sql").write_text("select 2")
+    (project_dir / "notes.md").write_text("not parsed")
+    project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+    parsed = [
+        project_dir / "dbt_project.yml",
+        project_dir / "profiles.yml",
+        project_dir / "models",
+        project_dir / "models" / "a.sql",
+        seeds,
+        seeds / "codes.csv",
+        project_dir / "analyses",
+        project_dir / "analyses" / "b.sql",
+    ]
+    for path in [*parsed, project_dir / "notes.md"]:
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    assert not manifest_is_current(project)  # none yet
+
+    project.manifest_path.parent.mkdir()
+    project.manifest_path.write_text("{}")
+    os.utime(project.manifest_path, ns=(2_000_000_000, 2_000_000_000))
+    os.utime(project_dir / "notes.md", ns=(3_000_000_000, 3_000_000_000))
+    assert manifest_is_current(project)
+
+    for path in parsed:
+        os.utime(path, ns=(3_000_000_000, 3_000_000_000))
+        assert not manifest_is_current(project), path
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    assert manifest_is_current(project)
