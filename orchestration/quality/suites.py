@@ -6,7 +6,6 @@ into pandas and validated there.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -16,12 +15,7 @@ from pathlib import Path
 import great_expectations as gx
 import pandas as pd
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
-from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.data_context.types.resource_identifiers import (
-    ExpectationSuiteIdentifier,
-    ValidationResultIdentifier,
-)
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 # Nine digits in a row may be a BSN that slipped past the door (the very thing the client_key suites look for): such a
@@ -80,7 +74,8 @@ def suite_files(directory: Path) -> list[SuiteFile]:
 
 
 @cache
-def _context():
+def gx_context():
+    """The one ephemeral GX context of this process (suites, data sources, Data Docs sites)."""
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
@@ -92,7 +87,7 @@ def redact(value: object) -> str:
 
 
 def run_suite(frame: pd.DataFrame, suite_file: SuiteFile) -> ExpectationSuiteValidationResult:
-    context = _context()
+    context = gx_context()
     suite = gx.ExpectationSuite(name=suite_file.table)
     for expectation in suite_file.expectations:
         suite.add_expectation_configuration(
@@ -136,30 +131,3 @@ def failures_of(result: ExpectationSuiteValidationResult) -> list[Failure]:
 def validate(frame: pd.DataFrame, suite_file: SuiteFile) -> list[Failure]:
     """The expectations of suite_file that frame fails (empty when it passes)."""
     return failures_of(run_suite(frame, suite_file))
-
-
-_docs_sites: dict[Path, str] = {}
-"""One Data Docs site per warehouse directory this process validated (tests use several)."""
-
-
-def write_data_docs(result: ExpectationSuiteValidationResult, suite_file: SuiteFile, docs_dir: Path, run: str) -> str:
-    """Render result into the static Data Docs site in docs_dir (index.html lists every validation); its page URL."""
-    context = _context()
-    site_name = _docs_sites.setdefault(docs_dir.resolve(), f"warehouse_{len(_docs_sites)}")
-    if site_name not in context.variables.data_docs_sites:
-        context.add_data_docs_site(
-            site_name=site_name,
-            site_config={
-                "class_name": "SiteBuilder",
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            },
-        )
-    identifier = ValidationResultIdentifier(
-        ExpectationSuiteIdentifier(name=suite_file.table),
-        RunIdentifier(run_name=run, run_time=dt.datetime.now(dt.UTC)),
-        "whole_table",
-    )
-    context.validation_results_store.set(identifier, result)
-    context.build_data_docs(site_names=[site_name], resource_identifiers=[identifier])
-    return (docs_dir / "index.html").as_uri()

@@ -7,7 +7,8 @@ this process then only renders the result into the Data Docs and the check.
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from orchestration.quality.suites import SuiteFile, failures_of, suite_files, write_data_docs
+from orchestration.quality.data_docs import write_data_docs
+from orchestration.quality.suites import SuiteFile, failures_of, suite_files
 from orchestration.quality.table_validation import validate_table
 from orchestration.settings import EXPECTATIONS_DIR
 
@@ -23,7 +24,13 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
         settings = warehouse.settings()
         validation = validate_table(settings.duckdb_path, settings.duckdb_memory_limit, suite_file, context.run.run_id)
         failures = failures_of(validation.result)
-        docs = write_data_docs(validation.result, suite_file, settings.warehouse_dir / "data_docs", context.run.run_id)
+        docs = write_data_docs(
+            validation.result,
+            suite_file,
+            settings.warehouse_dir / "data_docs",
+            context.run.run_id,
+            validation.rows_validated,
+        )
         summary = "; ".join(
             f"{f.expectation}({f.column or ''}): {f.unexpected_count} unexpected, e.g. {f.examples}" for f in failures
         )
