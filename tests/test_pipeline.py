@@ -232,12 +232,13 @@ def test_every_suite_ran_blocking_and_links_its_data_docs(sample_run):
         assert evaluations[(f"raw/{table}", "reconciliation")].passed
     docs_dir = (sample_run["db"].parent / "data_docs").resolve()
     index = (docs_dir / "index.html").read_text(encoding="utf-8")
-    for table in ("fct_declaration_line", "fct_trajectory", "fct_referral", "dim_client", "kpi_values"):
-        evaluation = evaluations[(f"marts/{table}", f"great_expectations_{table}")]
+    marts = ("fct_declaration_line", "fct_trajectory", "fct_referral", "dim_client", "kpi_values")
+    for schema, table in [("raw", "ijw_stop_events"), *(("marts", table) for table in marts)]:
+        evaluation = evaluations[(f"{schema}/{table}", f"great_expectations_{table}")]
         page = Path(urllib.request.url2pathname(urllib.parse.urlparse(evaluation.metadata["data_docs"].value).path))
         assert evaluation.passed
         # The check links its own validation's page, which the index lists.
-        assert page.is_file() and page.is_relative_to(docs_dir / "validations" / "marts" / table)
+        assert page.is_file() and page.is_relative_to(docs_dir / "validations" / schema / table)
         assert f'href="{page.relative_to(docs_dir).as_posix()}"' in index
 
 
