@@ -2,8 +2,8 @@
 
 Everything the page needs is inside it: CSS inline, charts as inline SVG, no script, and a Content-Security-Policy
 that forbids every fetch, so the file opens offline and a browser makes no request for it. Every text from the
-warehouse is escaped (jinja2 autoescape); only the SVG that matplotlib wrote, which escapes its own text, is inserted
-as markup.
+warehouse is escaped (jinja2 autoescape); only the charts' SVG (orchestration/report/charts.py), which escapes its own
+text, is inserted as markup.
 """
 
 from __future__ import annotations
@@ -62,7 +62,6 @@ TREND_CHART_LIMIT = 12
 
 
 def render_report_html(data: ReportData) -> str:
-    salt = f"{data.region_code}-{data.quarter}"
     municipality_names = {row["municipality_code"]: row["municipality_name"] for row in data.municipalities}
     return _environment.get_template("report.html.j2").render(
         data=data,
@@ -70,11 +69,11 @@ def render_report_html(data: ReportData) -> str:
         status_counts=_status_counts(data.signals),
         scope_names={**municipality_names, data.region_code: data.region_name},
         matrix=_municipality_matrix(data, municipality_names),
-        trend_svg=_trend_svg(data, salt),
+        trend_svg=_trend_svg(data),
         agenda=_agenda_groups(data.agenda),
-        budget=_budget(data, salt),
-        variance=_variance(data, salt),
-        referrals=_referrals(data, municipality_names, salt),
+        budget=_budget(data),
+        variance=_variance(data),
+        referrals=_referrals(data, municipality_names),
     )
 
 
@@ -114,7 +113,7 @@ def _value_format(unit: str | None) -> str:
     return "number"
 
 
-def _trend_svg(data: ReportData, salt: str) -> Markup | None:
+def _trend_svg(data: ReportData) -> Markup | None:
     labels = quarters_ending(data.quarter, 4)
     series = [
         charts.TrendSeries(
@@ -132,7 +131,7 @@ def _trend_svg(data: ReportData, salt: str) -> Markup | None:
     ][:TREND_CHART_LIMIT]
     if not series:
         return None
-    return Markup(charts.trend_chart(series, f"{salt}-trend"))  # noqa: S704 - SVG written by matplotlib
+    return Markup(charts.trend_chart(series))  # noqa: S704 - charts escape their text
 
 
 def _agenda_groups(agenda: list[Row]) -> list[tuple[str | None, list[Row]]]:
@@ -143,11 +142,11 @@ def _agenda_groups(agenda: list[Row]) -> list[tuple[str | None, list[Row]]]:
     return sorted(groups.items(), key=lambda item: (item[0] is not None, item[0] or ""))
 
 
-def _budget(data: ReportData, salt: str) -> dict[str, Any]:
+def _budget(data: ReportData) -> dict[str, Any]:
     rows = data.budget_forecast
     chart = None
     if rows:
-        chart = Markup(  # noqa: S704 - SVG written by matplotlib
+        chart = Markup(  # noqa: S704 - charts escape their text
             charts.budget_chart(
                 [
                     (
@@ -157,8 +156,7 @@ def _budget(data: ReportData, salt: str) -> dict[str, Any]:
                         row["budget_cents"],
                     )
                     for row in rows
-                ],
-                f"{salt}-budget",
+                ]
             )
         )
     totals = {
@@ -183,18 +181,17 @@ VARIANCE_EFFECTS = [
 ]
 
 
-def _variance(data: ReportData, salt: str) -> dict[str, Any]:
+def _variance(data: ReportData) -> dict[str, Any]:
     total = next((row for row in data.cost_variance if row["care_form_code"] is None), None)
     chart = None
     if total is not None:
-        chart = Markup(  # noqa: S704 - SVG written by matplotlib
+        chart = Markup(  # noqa: S704 - charts escape their text
             charts.waterfall_chart(
                 f"Kosten {total['period_from']}",
                 total["cost_from_cents"],
                 [(label, total[column]) for column, label in VARIANCE_EFFECTS],
                 f"Kosten {total['period_to']}",
                 total["cost_to_cents"],
-                f"{salt}-variance",
             )
         )
     growth = None
@@ -209,7 +206,7 @@ def _variance(data: ReportData, salt: str) -> dict[str, Any]:
     }
 
 
-def _referrals(data: ReportData, names: dict[str, str], salt: str) -> dict[str, Any]:
+def _referrals(data: ReportData, names: dict[str, str]) -> dict[str, Any]:
     """Referrer x municipality counts with the region's count and share per referrer; None where publication
     withholds a count (it is shown as a dash, never recomputed from the other cells)."""
     by_referrer: dict[tuple[str, str], dict[str, float | None]] = defaultdict(dict)
@@ -233,8 +230,8 @@ def _referrals(data: ReportData, names: dict[str, str], salt: str) -> dict[str, 
     ]
     chart = None
     if shown:
-        chart = Markup(  # noqa: S704 - SVG written by matplotlib
-            charts.bar_chart(shown, f"{salt}-referrals")
+        chart = Markup(  # noqa: S704 - charts escape their text
+            charts.bar_chart(shown, "Verwijzingen per verwijzer")
         )
     return {
         "columns": [(code, names.get(code, code)) for code in municipalities],
