@@ -58,6 +58,11 @@ class Settings:
         return self.warehouse_dir / "reports"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder for this warehouse (compiled SQL, run results, dbt.log), kept between steps and runs."""
+        return self.warehouse_dir / "dbt_target"
+
+    @property
     def dagster_home(self) -> Path:
         return self.warehouse_dir / "dagster_home"
 

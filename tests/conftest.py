@@ -106,6 +106,8 @@ def sample_run(definitions, tmp_path_factory):
             first = run_everything(definitions)
             with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
                 facts_after_first = con.execute("select * from marts.fct_declaration_line order by all").fetchall()
+            # dbt's log rolls over: it is sure to hold the last invocation, the first run's KPI build.
+            dbt_log_after_first = (warehouse / "dbt_target" / "dbt.log").read_text(encoding="utf-8")
             second = run_everything(definitions)
         yield {
             "files": files,
@@ -113,5 +115,7 @@ def sample_run(definitions, tmp_path_factory):
             "first": first,
             "second": second,
             "db": warehouse / "warehouse.duckdb",
+            "warehouse": warehouse,
             "facts_after_first": facts_after_first,
+            "dbt_logs": [dbt_log_after_first, (warehouse / "dbt_target" / "dbt.log").read_text(encoding="utf-8")],
         }

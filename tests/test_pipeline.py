@@ -1,5 +1,6 @@
 """The whole pipeline on the shipped sample, checked against totals computed straight from the XML files."""
 
+import json
 import re
 import urllib.parse
 import urllib.request
@@ -75,6 +76,22 @@ def test_both_runs_succeed_with_every_blocking_check_passing(sample_run):
         ]
         processes = {event.materialization.metadata["ingest_processes"].value for event in raw_tables}
         assert len(raw_tables) == 5 and processes == {2}, "the sample runs load the iJw messages in two lanes"
+
+
+def test_dbt_parses_the_project_once_per_warehouse(sample_run):
+    """Each run builds the star schema, then the KPI marts: the first run's KPI build already reuses the parse of its
+    star schema build, in the warehouse's own dbt target folder (dbt's log keeps the last invocation whole)."""
+    for log in sample_run["dbt_logs"]:
+        events = [json.loads(line) for line in log.splitlines()]
+        *_, (invocation, arguments) = [
+            (event["info"]["invocation_id"], event["data"]["args"])
+            for event in events
+            if event["info"]["name"] == "MainReportArgs"
+        ]
+        events = [event for event in events if event["info"]["invocation_id"] == invocation]
+        assert arguments["invocation_command"].startswith("dbt build ") and "tag:kpi" in arguments["invocation_command"]
+        assert not [event["data"] for event in events if event["info"]["name"] == "UnableToPartialParse"]
+        assert [event for event in events if event["info"]["name"] == "CommandCompleted"]
 
 
 def test_ledger_balances_records_and_cents_per_file(sample_run):

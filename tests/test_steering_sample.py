@@ -12,7 +12,7 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.defs.dbt.assets import kpi_vars
+from orchestration.defs.dbt.assets import dbt_vars
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.warehouse.publish import DEFAULT_SUPPRESSION_THRESHOLD, PUBLISHED_FILENAME
@@ -156,4 +156,4 @@ def test_dbt_the_settings_and_the_publisher_share_one_threshold(monkeypatch):
     default = Settings.from_env().suppression_threshold
     assert project["vars"]["suppression_threshold"] == default == DEFAULT_SUPPRESSION_THRESHOLD
     monkeypatch.setenv("WAREHOUSE_SUPPRESSION_THRESHOLD", "3")
-    assert kpi_vars(WarehouseResource()) == {"suppression_threshold": 3}
+    assert dbt_vars(WarehouseResource()) == {"suppression_threshold": 3}
