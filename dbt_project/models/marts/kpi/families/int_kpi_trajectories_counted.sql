@@ -5,7 +5,8 @@
 
     A national year gives about 20 million (scope, period, youth) rows to group. They are grouped on numbers, not on
     the 64-character pseudonyms and the period labels: under the 2 GB memory limit that took 14 s instead of 21-25 s
-    (int_kpi_trajectories_counted on run 22's warehouse, same rows out). -#}
+    (int_kpi_trajectories_counted on run 22's warehouse, same rows out). The sums are cast back to bigint: a sum of
+    counts is a hugeint in DuckDB and a numeric in PostgreSQL. -#}
 with trajectories as (
     select
         fct_trajectory.trajectory_id,
@@ -75,8 +76,8 @@ numbered_active_counts as (
         period_number,
         count(client_number) as clients,
         cast(sum(trajectories) as bigint) as trajectories,
-        sum(family_stays) as family_stays,
-        sum(stays) as stays,
+        cast(sum(family_stays) as bigint) as family_stays,
+        cast(sum(stays) as bigint) as stays,
         count(case when residential_under_12 then client_number end) as residential_under_12,
         count(case when closed_placement then client_number end) as closed_placements,
         count(case when turning_18 then client_number end) as turning_18,
