@@ -1,6 +1,6 @@
 {#- True where the published copy withholds a kpi_values row for its own sake: a count strictly between 0 and the
     suppression threshold, as numerator, denominator or level (the primary rule of
-    orchestration/warehouse/suppression.py; the publisher adds complements, which need the whole table). The threshold is the dbt var suppression_threshold, which the Dagster dbt step sets from
+    orchestration/warehouse/suppression.py; the publisher adds complements, which need the whole table). The threshold is the dbt var suppression_threshold, which the Dagster dbt steps set from
     WAREHOUSE_SUPPRESSION_THRESHOLD, so dbt and Python use one number. `kpi` is a kpi_values-shaped relation alias,
     `catalogue` a dim_kpi alias. -#}
 {% macro suppressed_in_publication(kpi, catalogue) -%}
