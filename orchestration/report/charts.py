@@ -285,18 +285,20 @@ def fitted(label: str, room: float, size: float = LABEL_SIZE) -> str:
     return label if len(label) <= fits else label[: max(fits - 1, 1)].rstrip() + "…"
 
 
-ROW_HEIGHT = 28
+ROW_HEIGHT = 32
+AXIS_HEIGHT = 30
+"""Below the bars: the value axis's labels."""
 
 
 def budget_chart(rows: Sequence[tuple[str, int | None, int | None, int | None]]) -> str:
     """Per gemeente and perceel: realised so far (dark), forecast for the year (light), budget (black mark)."""
     width = 720
     left = _label_margin([label for label, *_ in rows], width)
-    right, top = width - 36, 8
+    right, top = width - 36, 12
     bottom = top + ROW_HEIGHT * len(rows)
     amounts = [(cents or 0) / 100 for _, *row_cents in rows for cents in row_cents]
     x = nice_axis([0, *amounts], left, right)
-    canvas = Canvas(width, bottom + 28, "Realisatie, prognose en budget per gemeente en perceel")
+    canvas = Canvas(width, bottom + AXIS_HEIGHT, "Realisatie, prognose en budget per gemeente en perceel")
     _category_gridlines(canvas, x, top, bottom, compact_euros)
     for index, (label, realised, forecast, budget) in enumerate(rows):
         middle = top + (index + 0.5) * ROW_HEIGHT
@@ -315,12 +317,12 @@ def bar_chart(rows: Sequence[tuple[str, float]], label: str, value_format: str =
     """Horizontal bars, largest first as given, each with its value."""
     width = 720
     left = _label_margin([row_label for row_label, _ in rows], width)
-    right, top = width - 36, 8
+    right, top = width - 36, 12
     bottom = top + ROW_HEIGHT * len(rows)
     values = [value for _, value in rows]
     # Room after the longest bar for its value.
     x = nice_axis([0, *values, max(values) * 1.12], left, right, integer=value_format == "number")
-    canvas = Canvas(width, bottom + 28, label)
+    canvas = Canvas(width, bottom + AXIS_HEIGHT, label)
     _category_gridlines(canvas, x, top, bottom, tick_format(value_format, x))
     for index, (row_label, value) in enumerate(rows):
         middle = top + (index + 0.5) * ROW_HEIGHT
