@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pandas as pd
 import pytest
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations.registry import get_metric_provider
 
+from orchestration.quality.categorical_regex import CategoricalMatchRegex, CategoricalNotMatchRegex, contains_match
 from orchestration.quality.suites import failures_of, run_suite, suite_files
 from orchestration.quality.table_validation import query_frame
 from orchestration.settings import EXPECTATIONS_DIR
@@ -120,3 +124,29 @@ def test_only_text_columns_whose_values_repeat_become_categories():
         "number": "int64",
     }
     assert list(frame["file_path"]) == [f"file-{number}" for number in range(2, 10)]
+
+
+@pytest.mark.parametrize("regex", [r"^GM[0-9]{4}$", r"^nan$", r"36", r"^[0-9a-f]{64}$"])
+def test_regex_metrics_match_a_categorical_per_category_as_gx_matches_each_value(regex):
+    column = pd.Series(["GM0363", "GM036", None, "gm0363", "GM0363", "nan", f"{7:064x}"], dtype="category")
+    # GX 1.x's own pandas formula, value by value (a missing value becomes the text 'nan').
+    expected = column.astype(str).str.contains(regex).tolist()
+    assert contains_match(column, regex).tolist() == expected
+    assert contains_match(column.astype(object), regex).tolist() == expected
+
+
+def test_the_suites_use_the_per_category_regex_metrics():
+    engine = PandasExecutionEngine()
+    for metric, provider in (
+        ("column_values.match_regex.condition", CategoricalMatchRegex),
+        ("column_values.not_match_regex.condition", CategoricalNotMatchRegex),
+    ):
+        assert get_metric_provider(metric, engine)[0] is provider
+
+
+def test_a_validated_batch_is_not_hashed_for_a_fingerprint():
+    con = duckdb.connect(":memory:")
+    insert_lines(con, CLEAN)
+    result = run_suite(query_frame(con, "select * from raw.ijw_declaration_lines", []), SUITE)
+    assert result.success
+    assert "pandas_data_fingerprint" not in result.meta["batch_markers"]
