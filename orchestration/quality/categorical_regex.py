@@ -3,8 +3,8 @@
 The checks read repeating text columns as categoricals (orchestration/quality/table_validation.py). GX 1.x's pandas
 metrics behind expect_column_values_to_match_regex and ..._to_not_match_regex turn every value into a Python string
 and match each one: on a national year's 1.9 million declaration lines, five such expectations took 21 of the suite's
-37 s (cProfile), matching the same few thousand pseudonyms and codes over and over. A categorical's values are its
-categories, so matching each category once and looking the answer up by code gives the same mask.
+37 s (cProfile), matching the same pseudonyms and codes again on every line that repeats them. A categorical's values
+are its categories, so matching each category once and looking the answer up by code gives the same mask.
 
 Importing this module registers the two metrics for pandas again, as GX lets a metric provider do; GX logs that it
 overwrote the provider. Anything not categorical is matched exactly as GX does.
