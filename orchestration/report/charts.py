@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from orchestration.report.labels import number_nl
+from orchestration.report.labels import kpi_value_nl, number_nl
 
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "no_data": "#9e9e9e"}
 INK, MUTED, GRID = "#263238", "#78909c", "#e0e6ea"
@@ -157,11 +157,9 @@ def tick_format(value_format: str, axis: Axis) -> Callable[[float], str]:
 
 def value_text(value: float, value_format: str) -> str:
     """A value as a bar's label writes it: exact, where a tick label is round."""
-    if value_format == "percent":
-        return f"{number_nl(value, 1)}%"
     if value_format == "euro":
         return compact_euros(value)
-    return number_nl(value, 0 if float(value).is_integer() else 1)
+    return kpi_value_nl(value, "percent" if value_format == "percent" else None)
 
 
 def compact_euros(euros: float) -> str:
@@ -288,46 +286,69 @@ def fitted(label: str, room: float, size: float = LABEL_SIZE) -> str:
 ROW_HEIGHT = 32
 AXIS_HEIGHT = 30
 """Below the bars: the value axis's labels."""
+ROWS_WIDTH = 720
+
+
+@dataclass(frozen=True)
+class RowsLayout:
+    """Labelled horizontal rows: the labels on the left, bars from `left` to `right`, the value axis below."""
+
+    labels: list[str]
+    left: float
+    right: float = ROWS_WIDTH - 36
+    top: float = 12
+
+    @property
+    def bottom(self) -> float:
+        return self.top + ROW_HEIGHT * len(self.labels)
+
+    def middle(self, index: int) -> float:
+        return self.top + (index + 0.5) * ROW_HEIGHT
+
+    def canvas(self, label: str) -> Canvas:
+        return Canvas(ROWS_WIDTH, self.bottom + AXIS_HEIGHT, label)
+
+    def draw_labels(self, canvas: Canvas) -> None:
+        for index, label in enumerate(self.labels):
+            y = self.middle(index) + LABEL_SIZE * 0.35
+            canvas.text(self.left - 8, y, fitted(label, self.left - 12), size=LABEL_SIZE, anchor="end")
+        canvas.line(self.left, self.top, self.left, self.bottom, GRID)
+
+
+def rows_layout(labels: Sequence[str]) -> RowsLayout:
+    return RowsLayout(list(labels), left=_label_margin(labels, ROWS_WIDTH))
 
 
 def budget_chart(rows: Sequence[tuple[str, int | None, int | None, int | None]]) -> str:
     """Per gemeente and perceel: realised so far (dark), forecast for the year (light), budget (black mark)."""
-    width = 720
-    left = _label_margin([label for label, *_ in rows], width)
-    right, top = width - 36, 12
-    bottom = top + ROW_HEIGHT * len(rows)
+    layout = rows_layout([label for label, *_ in rows])
     amounts = [(cents or 0) / 100 for _, *row_cents in rows for cents in row_cents]
-    x = nice_axis([0, *amounts], left, right)
-    canvas = Canvas(width, bottom + AXIS_HEIGHT, "Realisatie, prognose en budget per gemeente en perceel")
-    _category_gridlines(canvas, x, top, bottom, compact_euros)
-    for index, (label, realised, forecast, budget) in enumerate(rows):
-        middle = top + (index + 0.5) * ROW_HEIGHT
-        canvas.text(left - 8, middle + LABEL_SIZE * 0.35, fitted(label, left - 12), size=LABEL_SIZE, anchor="end")
+    x = nice_axis([0, *amounts], layout.left, layout.right)
+    canvas = layout.canvas("Realisatie, prognose en budget per gemeente en perceel")
+    _category_gridlines(canvas, x, layout.top, layout.bottom, compact_euros)
+    for index, (_, realised, forecast, budget) in enumerate(rows):
+        middle = layout.middle(index)
         bar_top, bar_height = middle - 0.3 * ROW_HEIGHT, 0.6 * ROW_HEIGHT
         canvas.rect(x(0), bar_top, x((forecast or 0) / 100) - x(0), bar_height, FORECAST)
         canvas.rect(x(0), bar_top, x((realised or 0) / 100) - x(0), bar_height, REALISED)
         if budget is not None:
             mark = x(budget / 100)
             canvas.line(mark, middle - 0.42 * ROW_HEIGHT, mark, middle + 0.42 * ROW_HEIGHT, INK, 2.5)
-    canvas.line(left, top, left, bottom, GRID)
+    layout.draw_labels(canvas)
     return canvas.svg()
 
 
 def bar_chart(rows: Sequence[tuple[str, float]], label: str, value_format: str = "number") -> str:
     """Horizontal bars, largest first as given, each with its value."""
-    width = 720
-    left = _label_margin([row_label for row_label, _ in rows], width)
-    right, top = width - 36, 12
-    bottom = top + ROW_HEIGHT * len(rows)
+    layout = rows_layout([row_label for row_label, _ in rows])
     values = [value for _, value in rows]
     # Room after the longest bar for its value.
-    x = nice_axis([0, *values, max(values) * 1.12], left, right, integer=value_format == "number")
-    canvas = Canvas(width, bottom + AXIS_HEIGHT, label)
-    _category_gridlines(canvas, x, top, bottom, tick_format(value_format, x))
-    for index, (row_label, value) in enumerate(rows):
-        middle = top + (index + 0.5) * ROW_HEIGHT
-        canvas.text(left - 8, middle + LABEL_SIZE * 0.35, fitted(row_label, left - 12), size=LABEL_SIZE, anchor="end")
+    x = nice_axis([0, *values, max(values) * 1.12], layout.left, layout.right, integer=value_format == "number")
+    canvas = layout.canvas(label)
+    _category_gridlines(canvas, x, layout.top, layout.bottom, tick_format(value_format, x))
+    for index, value in enumerate(values):
+        middle = layout.middle(index)
         canvas.rect(x(0), middle - 0.3 * ROW_HEIGHT, x(value) - x(0), 0.6 * ROW_HEIGHT, REALISED)
         canvas.text(x(value) + 5, middle + TICK_SIZE * 0.35, value_text(value, value_format))
-    canvas.line(left, top, left, bottom, GRID)
+    layout.draw_labels(canvas)
     return canvas.svg()
