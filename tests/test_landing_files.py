@@ -24,7 +24,9 @@ from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.defs.ingest.budgets import landed_budget_files
 from orchestration.defs.ingest.cbs import landed_snapshots
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.landing import fill_from_sample_if_empty
 from orchestration.reference import municipality_regions
+from orchestration.settings import SAMPLE_LANDING_DIR
 from orchestration.warehouse import landing_files, landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files, ingest_landing
 from orchestration.warehouse.landing_files import UNREAD_PREFIX, list_landing, printable_path
@@ -413,3 +415,22 @@ def test_the_listing_matches_extensions_in_any_case_and_sorts_by_path(tmp_path):
     ]
     assert listing.odd == [] and listing.folder_problem is None
     assert list_landing(landing, "absent", ".xml", recursive=False) == list_landing(tmp_path / "no", "x", ".x", False)
+
+
+def test_make_run_fills_only_a_landing_that_holds_nothing_but_folders(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
+    (landing / "ijw" / "2024").mkdir(parents=True)
+    os.mkfifo(landing / "ijw" / "2024" / "upload.xml")  # a delivery on its way in, not yet a regular file
+    os.symlink(tmp_path / "nowhere", landing / "cbs")
+
+    fill_from_sample_if_empty()
+
+    assert sorted(path.name for path in landing.rglob("*")) == ["2024", "cbs", "ijw", "upload.xml"]
+
+    (landing / "ijw" / "2024" / "upload.xml").unlink()
+    (landing / "cbs").unlink()
+    fill_from_sample_if_empty()
+
+    shipped = sorted(path.relative_to(SAMPLE_LANDING_DIR) for path in SAMPLE_LANDING_DIR.rglob("*") if path.is_file())
+    assert shipped and all((landing / path).is_file() for path in shipped)

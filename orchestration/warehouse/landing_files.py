@@ -5,14 +5,16 @@ the regular files under its folder (landing/ijw, landing/cbs, landing/budgets) w
 any case (.xml, .XML). Everything else that claims to be a data file is an odd entry, recorded once with a reason code
 (ledger status 'rejected' and a file-level quarantine row), never a crash, a hang or a silent skip:
 
-- FILE_NOT_REGULAR: a fifo, socket or device (a read could block forever), a folder named like a data file, a symbolic
-  link (links are never followed: land the file itself), a folder that cannot be descended safely.
+- FILE_NOT_REGULAR: a fifo, socket or device (a read could block forever), a folder named like a data file where
+  folders are not descended (CBS, budgets), a symbolic link (links are never followed: land the file itself; a link
+  to a folder is reported whatever its name, since the files behind it would otherwise go unseen).
 - FILE_OUTSIDE_LANDING: a symbolic link, or a file reached through a folder swapped for one, that leads out of the
   landing directory.
 - FILE_NAME_INVALID: a name that is not UTF-8 or holds control or format characters (a newline, a bidi override);
   DuckDB cannot hold the first and logs and exports misread the second. It is recorded under a printable form of
   its name (printable_path) and not read: renamed, it loads.
-- FILE_UNREADABLE: the file or a folder cannot be opened or read (permissions, I/O error, a path too long).
+- FILE_UNREADABLE: the file cannot be opened or read, or a folder under the source folder cannot be listed
+  (permissions, an I/O error, a path too long).
 - FILE_VANISHED: listed, but gone when opened.
 - FILE_CHANGED: the file changed while it was read (a delivery still being written): it loads once it stops changing.
 - FILE_TOO_LARGE: above its source's cap; refused unread, so no read is longer than the cap.
