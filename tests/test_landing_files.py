@@ -14,6 +14,8 @@ import signal
 import socket
 from pathlib import Path
 
+import dagster as dg
+import duckdb
 import pytest
 
 from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_BYTES
@@ -21,8 +23,11 @@ from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_T
 from orchestration.budgets.region_budget import read_region_budget
 from orchestration.cbs.datasets import KERNCIJFERS, read_dataset_file
 from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
-from orchestration.defs.ingest.budgets import landed_budget_files
-from orchestration.defs.ingest.cbs import landed_snapshots
+from orchestration.defs.ingest.budgets import budget_region_lines, cbs_iv3, landed_budget_files
+from orchestration.defs.ingest.cbs import cbs_assets, landed_snapshots
+from orchestration.defs.ingest.ijw import ijw_landed_files, ijw_messages
+from orchestration.defs.quality.reconciliation import reconciliation_checks
+from orchestration.defs.resources import CbsResource, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.landing import fill_from_sample_if_empty
 from orchestration.reference import municipality_regions
@@ -34,6 +39,7 @@ from orchestration.warehouse.load import ingest_listing
 from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
 from tests.test_hostile_input import IJW_TABLES, assert_invariants
 
+KERNCIJFERS_ASSET = next(asset for asset in cbs_assets if asset.key.path[-1] == f"cbs_{KERNCIJFERS.name}")
 PSEUDONYMISER = Pseudonymiser(b"landing-files-test-key-01234567")
 RUN = "fs-run"
 
@@ -118,6 +124,7 @@ def test_odd_ijw_entries_are_recorded_once_and_the_good_files_beside_them_load(t
     os.symlink(ijw / "2024", ijw / "linked-inside-folder")
     os.symlink(ijw / "nothing.xml", ijw / "dangling.xml")
     os.symlink(ijw / "loop.xml", ijw / "loop.xml")
+    os.link(ijw / "good.xml", ijw / "hard-link.xml")  # a regular file inside the landing: read, found a duplicate
     with socket.socket(socket.AF_UNIX) as server:
         server.bind(os.path.relpath(ijw / "socket.xml"))  # relative: a socket path is capped at 108 bytes
         latin1 = os.fsencode(ijw) + b"/caf\xe9.xml"
@@ -144,7 +151,8 @@ def test_odd_ijw_entries_are_recorded_once_and_the_good_files_beside_them_load(t
     assert printable_path(latin1).endswith("/caf\\xe9.xml")
     assert printable_path(ijw / "two\nlines.xml").endswith("/two\\nlines.xml")
     assert printable_path(ijw / "evil\u202egpj.xml").endswith("/evil\\u202egpj.xml")
-    assert len(ledger(warehouse)) == len(good) + 11, "notes.txt is no data file and has no row"
+    assert ledger(warehouse)[str(ijw / "hard-link.xml")][0] == "duplicate"
+    assert len(ledger(warehouse)) == len(good) + 12, "notes.txt is no data file and has no row"
     assert_invariants(warehouse, IJW_TABLES)
 
     # The next run records each odd entry again only as a duplicate: no second rejection, no new quarantine row.
@@ -154,7 +162,7 @@ def test_odd_ijw_entries_are_recorded_once_and_the_good_files_beside_them_load(t
     statuses = warehouse.execute(
         "select status, count(*) from audit.ingest_ledger where run_id = 'second-run' group by all order by all"
     ).fetchall()
-    assert statuses == [("duplicate", len(good) + 11)]
+    assert statuses == [("duplicate", len(good) + 12)]
     assert warehouse.execute("select count(*) from audit.quarantine").fetchone() == quarantined
 
 
@@ -226,6 +234,32 @@ def test_an_unlistable_folder_is_recorded(tmp_path, warehouse, monkeypatch):
     ingest_ijw(warehouse, landing)
 
     assert_odd(warehouse, landing / "ijw" / "closed", "FILE_UNREADABLE", "a folder that cannot be listed")
+    assert_loaded(warehouse, landing / "ijw" / "good.xml")
+
+
+def test_a_folder_deeper_than_the_longest_path_is_recorded(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    write(landing / "ijw" / "good.xml", start(701100))
+    # Folders of 200-character names, 25 deep: their path (over 5,000 bytes) is longer than the system opens by name.
+    folder = os.open(landing / "ijw", os.O_RDONLY | os.O_DIRECTORY)
+    names = [f"{depth:02}" + "d" * 198 for depth in range(25)]
+    for name in names:
+        os.mkdir(name, dir_fd=folder)
+        inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    deepest = os.open("deep.xml", os.O_WRONLY | os.O_CREAT, dir_fd=folder)
+    os.write(deepest, start(701101))
+    os.close(deepest)
+    os.close(folder)
+
+    ingest_ijw(warehouse, landing)
+
+    [(path, reason)] = warehouse.execute(
+        "select file_path, reason from audit.quarantine where reason_code = 'FILE_UNREADABLE'"
+    ).fetchall()
+    assert len(path) > 4096 and path.startswith(str(landing / "ijw" / names[0]))
+    assert reason.endswith(": cannot be examined (File name too long)")
     assert_loaded(warehouse, landing / "ijw" / "good.xml")
 
 
@@ -434,3 +468,48 @@ def test_make_run_fills_only_a_landing_that_holds_nothing_but_folders(tmp_path, 
 
     shipped = sorted(path.relative_to(SAMPLE_LANDING_DIR) for path in SAMPLE_LANDING_DIR.rglob("*") if path.is_file())
     assert shipped and all((landing / path).is_file() for path in shipped)
+
+
+def test_the_ingest_assets_record_odd_entries_and_pass_their_reconciliation_checks(warehouse_env, monkeypatch):
+    warehouse_dir, landing = warehouse_env
+    monkeypatch.setenv("CBS_MODE", "offline")
+    monkeypatch.setenv("WAREHOUSE_INGEST_PROCESSES", "1")
+    write(landing / "ijw" / "good.xml", start(701000))
+    os.mkfifo(landing / "ijw" / "fifo.xml")
+    write(os.fsencode(landing / "ijw") + b"/\xfe.xml", start(701001))
+    write(landing / "cbs" / "85099NED.json", kerncijfers_snapshot([kerncijfer()]))
+    os.mkfifo(landing / "cbs" / "85099NED_fifo.json")
+    write(landing / "budgets" / "region.csv", budget_csv())
+    os.mkfifo(landing / "budgets" / "fifo.csv")
+    (landing / "budgets" / "iv3.json").mkdir()
+    assets = [ijw_landed_files, ijw_messages, KERNCIJFERS_ASSET, cbs_iv3, budget_region_lines]
+    keys = {key for asset in assets for key in asset.keys}
+    checks = [
+        check for check in reconciliation_checks if check.check_keys and next(iter(check.check_keys)).asset_key in keys
+    ]
+
+    result = dg.materialize(
+        [*assets, *checks],
+        resources={"warehouse": WarehouseResource(), "cbs": CbsResource()},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == len(checks) and all(evaluation.passed for evaluation in evaluations)
+    with duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select l.file_path, l.message_type, l.status, q.reason_code from audit.ingest_ledger l "
+            "left join audit.quarantine q using (file_sha256) order by all"
+        ).fetchall()
+    ijw, cbs, budgets = (str(landing / name) for name in ("ijw", "cbs", "budgets"))
+    assert rows == [
+        (f"{budgets}/fifo.csv", BUDGET_MESSAGE_TYPE, "rejected", "FILE_NOT_REGULAR"),
+        (f"{budgets}/iv3.json", "CBS:IV3", "rejected", "FILE_NOT_REGULAR"),
+        (f"{budgets}/region.csv", BUDGET_MESSAGE_TYPE, "loaded", None),
+        (f"{cbs}/85099NED.json", "CBS:85099NED", "loaded", None),
+        (f"{cbs}/85099NED_fifo.json", "CBS:85099NED", "rejected", "FILE_NOT_REGULAR"),
+        (f"{ijw}/\\xfe.xml", "JW323", "rejected", "FILE_NAME_INVALID"),
+        (f"{ijw}/fifo.xml", "JW323", "rejected", "FILE_NOT_REGULAR"),
+        (f"{ijw}/good.xml", "JW305", "loaded", None),
+    ]

@@ -246,7 +246,10 @@ def _entry_problem(
     except FileNotFoundError:
         return EntryProblem("FILE_VANISHED", "listed, but gone before it could be read") if data_name else None
     except OSError as error:
-        return EntryProblem("FILE_UNREADABLE", f"cannot be examined ({error.strerror})") if data_name else None
+        # A folder too deep to name (ENAMETOOLONG) would hide its files: reported like a data file.
+        if data_name or (recursive and entry.is_dir(follow_symlinks=False)):
+            return EntryProblem("FILE_UNREADABLE", f"cannot be examined ({error.strerror})")
+        return None
     mode = status.st_mode
     descend = recursive and stat.S_ISDIR(mode)
     # A linked folder is reported whatever its name: the files it holds would otherwise be skipped unseen.
