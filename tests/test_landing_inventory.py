@@ -24,9 +24,9 @@ def sniffed(monkeypatch) -> list[str]:
     calls: list[str] = []
     real = landing_inventory.sniff_landed
 
-    def counting(path: str, landing_dir: Path) -> MessageHead:
+    def counting(path: str, root: str) -> MessageHead:
         calls.append(Path(path).name)
-        return real(path, landing_dir)
+        return real(path, root)
 
     monkeypatch.setattr(landing_inventory, "sniff_landed", counting)
     return calls

@@ -19,7 +19,7 @@ from orchestration.warehouse.ingest import (
     load_parsed_files,
     record_duplicate,
 )
-from orchestration.warehouse.landing_files import EntryProblem, odd_entry, read_landed
+from orchestration.warehouse.landing_files import EntryProblem, landing_root, odd_entry, read_landed
 from orchestration.warehouse.read_ahead import read_ahead
 
 # Files are loaded in batches, one transaction each: a commit and the hand-over of a batch's rows to DuckDB cost about
@@ -75,12 +75,12 @@ def _landed_size(path: Path) -> int:
         return 0
 
 
-def _landed_content(path: Path, landing_dir: Path) -> tuple[bytes | None, str, EntryProblem | None]:
+def _landed_content(path: Path, root: str) -> tuple[bytes | None, str, EntryProblem | None]:
     """(bytes, sha256, None) read in one go through the landing rule (orchestration/warehouse/landing_files.py), so a
     file is read once for its hash and its parse; (None, the entry's ledger key, why) for a file that is not read:
     above the iJw cap, gone, unreadable, no regular file, outside the landing directory, changing."""
     try:
-        content = read_landed(path, landing_dir, MAX_FILE_BYTES)
+        content = read_landed(path, root, MAX_FILE_BYTES)
     except EntryProblem as problem:
         return None, odd_entry(str(path), problem).ledger_key, problem
     return content.data, content.sha256, None
@@ -108,8 +108,9 @@ def ingest_message_files(
     """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else.
     Files are opened by the landing rule for landing_dir; one that cannot be read is rejected with the reason."""
     entries: list[LedgerEntry] = []
+    root = landing_root(landing_dir)
     for batch in batches(files, batch_files):
-        contents = {path: _landed_content(path, landing_dir) for path in read_ahead(batch)}
+        contents = {path: _landed_content(path, root) for path in read_ahead(batch)}
         seen = already_ingested(con, [sha256 for _data, sha256, _problem in contents.values()])
         new: list[LandedContent] = []
         unread: list[tuple[ParsedFile, str]] = []

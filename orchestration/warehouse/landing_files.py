@@ -188,7 +188,7 @@ def list_landing(landing_dir: Path, source: str, suffix: str, recursive: bool) -
 
     recursive: the source's files may sit in folders of any depth (iJw); otherwise only the folder's own entries
     count (CBS, budgets), and a folder among them named like a data file is an odd entry."""
-    root = os.path.realpath(landing_dir)
+    root = landing_root(landing_dir)
     folder = os.path.join(landing_dir, source)
     try:
         folder_status = os.lstat(folder)
@@ -269,11 +269,13 @@ def _entry_problem(
     return EntryProblem("FILE_NOT_REGULAR", f"{_kind(mode)}, not a regular file; not read", _identity(status))
 
 
+_PROC_FD = os.path.isdir("/proc/self/fd")
+
+
 def _opened_path(descriptor: int, path: str) -> str:
     """Where the kernel says the open descriptor's file is (Linux /proc, macOS F_GETPATH); else where path leads."""
-    proc = f"/proc/self/fd/{descriptor}"
-    if os.path.isdir("/proc/self/fd"):
-        return os.readlink(proc)
+    if _PROC_FD:
+        return os.readlink(f"/proc/self/fd/{descriptor}")
     try:
         import fcntl
 
@@ -289,11 +291,17 @@ def _lstat_identity(path: str) -> str:
         return ""
 
 
+def landing_root(landing_dir: Path) -> str:
+    """The landing directory as open_landed compares with it: resolved once per listing or batch of reads, since a
+    deployment may mount it through a link."""
+    return os.path.realpath(landing_dir)
+
+
 @contextmanager
-def open_landed(path: str | os.PathLike, landing_dir: Path) -> Iterator[BinaryIO]:
-    """path opened for reading if it is a regular file inside landing_dir; EntryProblem otherwise."""
+def open_landed(path: str | os.PathLike, root: str) -> Iterator[BinaryIO]:
+    """path opened for reading if it is a regular file inside the landing directory (root: landing_root);
+    EntryProblem otherwise."""
     path = os.fspath(path)
-    root = os.path.realpath(landing_dir)
     try:
         status = os.lstat(path)
     except FileNotFoundError:
@@ -351,10 +359,10 @@ class LandedContent:
     sha256: str
 
 
-def read_landed(path: str | os.PathLike, landing_dir: Path, max_bytes: int) -> LandedContent:
-    """The whole file and its sha256, read once through open_landed and never beyond max_bytes: a larger file is
-    FILE_TOO_LARGE unread, one that changes while it is read FILE_CHANGED."""
-    with open_landed(path, landing_dir) as handle:
+def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> LandedContent:
+    """The whole file and its sha256, read once through open_landed (root: landing_root) and never beyond max_bytes:
+    a larger file is FILE_TOO_LARGE unread, one that changes while it is read FILE_CHANGED."""
+    with open_landed(path, root) as handle:
         before = os.fstat(handle.fileno())
         if before.st_size > max_bytes:
             raise EntryProblem(

@@ -32,7 +32,14 @@ import duckdb
 import pandas as pd
 
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, sniff_stream
-from orchestration.warehouse.landing_files import EntryProblem, Listing, OddEntry, list_landing, open_landed
+from orchestration.warehouse.landing_files import (
+    EntryProblem,
+    Listing,
+    OddEntry,
+    landing_root,
+    list_landing,
+    open_landed,
+)
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.worker_pool import worker_pool
 
@@ -84,14 +91,16 @@ def sniff_heads(paths: list[str], landing_dir: Path, processes: int = 1) -> list
 
 
 def _sniff_chunk(paths: list[str], landing_dir: Path) -> list[MessageHead]:
-    return [sniff_landed(path, landing_dir) for path in read_ahead(paths)]
+    root = landing_root(landing_dir)
+    return [sniff_landed(path, root) for path in read_ahead(paths)]
 
 
-def sniff_landed(path: str, landing_dir: Path) -> MessageHead:
-    """The message type and sender of a landed file (safe_xml.sniff_stream), opened by the landing rule; a file that
-    cannot be opened by it has no type here, and the ingest that reads it records why."""
+def sniff_landed(path: str, root: str) -> MessageHead:
+    """The message type and sender of a landed file (safe_xml.sniff_stream), opened by the landing rule (root:
+    landing_files.landing_root); a file that cannot be opened by it has no type here, and the ingest that reads it
+    records why."""
     try:
-        with open_landed(path, landing_dir) as source:
+        with open_landed(path, root) as source:
             return sniff_stream(source)
     except EntryProblem:
         return MessageHead(None, None)

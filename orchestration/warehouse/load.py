@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.warehouse.ingest import LedgerEntry, already_ingested, record_duplicate
-from orchestration.warehouse.landing_files import EntryProblem, Listing, OddEntry, odd_entry, read_landed
+from orchestration.warehouse.landing_files import EntryProblem, Listing, OddEntry, landing_root, odd_entry, read_landed
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def ingest_file(
     The file is read once (orchestration/warehouse/landing_files.py: a regular file inside landing_dir, at most
     max_bytes) and read(path, bytes) parses those bytes, so what is hashed is what is parsed."""
     try:
-        content = read_landed(path, landing_dir, max_bytes)
+        content = read_landed(path, landing_root(landing_dir), max_bytes)
     except EntryProblem as problem:
         return record_odd_entry(con, odd_entry(str(path), problem), message_type, table, run_id)
     if content.sha256 in already_ingested(con, [content.sha256]):
