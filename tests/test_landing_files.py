@@ -404,6 +404,9 @@ def test_odd_cbs_and_budget_entries_are_recorded_and_the_good_files_load(tmp_pat
     os.mkfifo(budgets / "fifo.csv")
     (budgets / "folder.csv").mkdir()
     write(budgets / "denied.csv", budget_csv("GM0453;2024;Ambulant;10,00"))
+    # Zero bytes: the snapshot is rejected by its reader; the empty CSV is the same (empty) content, so a duplicate.
+    write(cbs / "85099NED_empty.json", b"")
+    write(budgets / "empty.csv", b"")
     real_open = os.open
 
     def refusing(path, *args):
@@ -426,9 +429,12 @@ def test_odd_cbs_and_budget_entries_are_recorded_and_the_good_files_load(tmp_pat
     assert_odd(warehouse, budgets / "fifo.csv", "FILE_NOT_REGULAR", "a fifo")
     assert_odd(warehouse, budgets / "folder.csv", "FILE_NOT_REGULAR", "a folder")
     assert_odd(warehouse, budgets / "denied.csv", "FILE_UNREADABLE", "Permission denied")
-    assert len(ledger(warehouse)) == 9
+    assert ledger(warehouse)[str(cbs / "85099NED_empty.json")][0] == "rejected"
+    assert file_rows(warehouse, str(cbs / "85099NED_empty.json"))[0][0] == "SNAPSHOT_NOT_JSON"
+    assert ledger(warehouse)[str(budgets / "empty.csv")][0] == "duplicate"
+    assert len(ledger(warehouse)) == 11
     odd = [path for path, (status, _sha) in ledger(warehouse).items() if status == "rejected"]
-    assert len(warnings) == len(odd) == 7
+    assert len(warnings) == len(odd) == 8
     assert all(any(warning.startswith(f"{path}: ") for warning in warnings) for path in odd), warnings
     assert_invariants(
         warehouse, {"CBS:85099NED": KERNCIJFERS.raw_table, BUDGET_MESSAGE_TYPE: "raw.budget_region_lines"}
