@@ -49,11 +49,11 @@ PRESTATIE = jw323.SPEC.m("Prestatie")
 PSEUDONYMISER_KEY = b"benchmark-key-0123456789"
 
 
-def _files_by_sender(files: list[Path], processes: int) -> list[SenderFiles]:
+def _files_by_sender(files: list[Path], landing: Path, processes: int) -> list[SenderFiles]:
     """The files grouped by the sender the landing inventory sniffs."""
     paths = [str(path) for path in files]
     by_sender: dict[str | None, list[str]] = {}
-    for path, head in zip(paths, sniff_heads(paths, processes), strict=True):
+    for path, head in zip(paths, sniff_heads(paths, landing, processes), strict=True):
         by_sender.setdefault(head.sender, []).append(path)
     return [
         SenderFiles(sender, grouped, sum(os.path.getsize(path) for path in grouped))
@@ -75,22 +75,26 @@ def floor(files: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - started, lines
 
 
-def one_process_ingest(files: list[Path], database: Path) -> tuple[float, int]:
+def one_process_ingest(files: list[Path], landing: Path, database: Path) -> tuple[float, int]:
     pseudonymiser = Pseudonymiser(PSEUDONYMISER_KEY)
     database.unlink(missing_ok=True)
     started, lines = time.perf_counter(), 0
     with duckdb.connect(str(database)) as con:
         ensure_schema(con)
-        entries = DECLARATIONS.ingest_files(con, files, pseudonymiser, "bench")
+        entries = DECLARATIONS.ingest_files(con, files, pseudonymiser, "bench", landing_dir=landing)
         lines = sum(entry.records_read for entry in entries)
     return time.perf_counter() - started, lines
 
 
-def product_ingest(parts: list[LanePart], database: Path, processes: int, memory_limit: str) -> tuple[float, int]:
+def product_ingest(
+    parts: list[LanePart], landing: Path, database: Path, processes: int, memory_limit: str
+) -> tuple[float, int]:
     database.unlink(missing_ok=True)
     with duckdb.connect(str(database)) as con:
         ensure_schema(con)
-    lanes = LaneSettings(database, PSEUDONYMISER_KEY, "bench", xsd_dir=None, memory_limit=memory_limit)
+    lanes = LaneSettings(
+        database, PSEUDONYMISER_KEY, "bench", xsd_dir=None, memory_limit=memory_limit, landing_dir=landing
+    )
     started = time.perf_counter()
     outcomes = ingest_in_lanes(parts, lanes, processes, lambda: duckdb.connect(str(database)))
     seconds = time.perf_counter() - started
@@ -202,15 +206,18 @@ def main() -> None:
     for path in files:
         path.read_bytes()
     settings = Settings.from_env()
-    parts = split_by_sender("JW323", _files_by_sender(files, settings.ingest_processes), settings.ingest_processes)
+    by_sender = _files_by_sender(files, landing, settings.ingest_processes)
+    parts = split_by_sender("JW323", by_sender, settings.ingest_processes)
     # The benchmark VM's speed drifts by half within minutes, so floor and ingests alternate and each keeps its best.
     floor_runs, lanes_runs, one_process_runs = [], [], []
     for _round in range(args.rounds):
         floor_runs.append(floor(files))
         lanes_runs.append(
-            product_ingest(parts, root / "lanes.duckdb", settings.ingest_processes, settings.duckdb_memory_limit)
+            product_ingest(
+                parts, landing, root / "lanes.duckdb", settings.ingest_processes, settings.duckdb_memory_limit
+            )
         )
-        one_process_runs.append(one_process_ingest(files, root / "ingest.duckdb"))
+        one_process_runs.append(one_process_ingest(files, landing, root / "ingest.duckdb"))
     floor_seconds, floor_lines = min(floor_runs)
     ingest_seconds, ingest_lines = min(lanes_runs)
     one_seconds, one_lines = min(one_process_runs)

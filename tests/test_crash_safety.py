@@ -39,7 +39,8 @@ for ingest in IJW_INGESTS:
     paths = claimed_files(con, ingest, landing)
     # Small batches, so that a kill lands between and inside many transactions.
     for start in range(0, len(paths), 3):
-        for entry in ingest.ingest_files(con, paths[start : start + 3], pseudonymiser, run_id, batch_files=3):
+        batch = paths[start : start + 3]
+        for entry in ingest.ingest_files(con, batch, pseudonymiser, run_id, batch_files=3, landing_dir=landing):
             print(entry.status, flush=True)
 con.close()
 """

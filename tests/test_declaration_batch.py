@@ -8,6 +8,7 @@ lines, the quarantine and the ledger must be equal row for row, reasons and cent
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 from pathlib import Path
 
@@ -47,7 +48,8 @@ COMPARED = {
 def _ingest(ingest, files: list[Path], batch_files: int) -> dict[str, list[tuple]]:
     with duckdb.connect(":memory:") as con:
         ensure_schema(con)
-        ingest.ingest_files(con, files, PSEUDONYMISER, "batch-test", batch_files=batch_files)
+        landing = Path(os.path.commonpath(files)) if files else Path()
+        ingest.ingest_files(con, files, PSEUDONYMISER, "batch-test", batch_files=batch_files, landing_dir=landing)
         return {table: sorted(con.execute(query).fetchall(), key=repr) for table, query in COMPARED.items()}
 
 

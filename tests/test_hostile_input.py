@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_BYTES
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
 from orchestration.budgets.region_budget import read_region_budget
 from orchestration.cbs.datasets import KERNCIJFERS, read_dataset_file
+from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.reconciliation import reconcile
 from orchestration.reference import municipality_regions
@@ -501,11 +503,13 @@ BUDGET_CASES = [
 
 
 def load_cbs_or_budget(con, path: Path) -> None:
+    landing = path.parents[1]
     if path.suffix == ".json":
-        ingest_file(con, path, "CBS:85099NED", lambda p: read_dataset_file(p, KERNCIJFERS), KERNCIJFERS.raw_table, "r")
+        read = lambda p, data: read_dataset_file(p, KERNCIJFERS, data)  # noqa: E731
+        ingest_file(con, path, "CBS:85099NED", read, KERNCIJFERS.raw_table, "r", landing, MAX_SNAPSHOT_BYTES)
     else:
-        read = lambda p: read_region_budget(p, set(municipality_regions()))  # noqa: E731
-        ingest_file(con, path, BUDGET_MESSAGE_TYPE, read, "raw.budget_region_lines", "r")
+        read = lambda p, data: read_region_budget(p, set(municipality_regions()), data)  # noqa: E731
+        ingest_file(con, path, BUDGET_MESSAGE_TYPE, read, "raw.budget_region_lines", "r", landing, MAX_BUDGET_BYTES)
 
 
 @pytest.mark.parametrize("case", CBS_CASES + BUDGET_CASES, ids=lambda case: case.id)

@@ -101,7 +101,7 @@ def _warehouse_after_first_delivery(path: Path, landing: Path, first_delivery: l
         landing_inventory.update_inventory(con, landing)
         for ingest in IJW_INGESTS:
             delivered = [file for file in claimed_files(con, ingest, landing) if file in first_delivery]
-            ingest.ingest_files(con, delivered, Pseudonymiser(KEY), "first")
+            ingest.ingest_files(con, delivered, Pseudonymiser(KEY), "first", landing_dir=landing)
 
 
 def _files_by_type(path: Path, landing: Path) -> dict[str, list[str]]:
@@ -137,8 +137,8 @@ def _connect(path: Path):
     return connect
 
 
-def _lanes(path: Path, run_id: str) -> LaneSettings:
-    return LaneSettings(path, KEY, run_id, xsd_dir=None, memory_limit="1GB")
+def _lanes(path: Path, run_id: str, landing: Path, xsd_dir: Path | None = None) -> LaneSettings:
+    return LaneSettings(path, KEY, run_id, xsd_dir=xsd_dir, memory_limit="1GB", landing_dir=landing)
 
 
 @pytest.fixture(scope="module")
@@ -158,13 +158,13 @@ def test_lanes_load_what_one_process_loads(delivered):
     with duckdb.connect(str(one_process)) as con:
         for ingest in IJW_INGESTS:
             paths = [Path(path) for path in files[ingest.spec.message_type]]
-            ingest.ingest_files(con, paths, Pseudonymiser(KEY), "second")
+            ingest.ingest_files(con, paths, Pseudonymiser(KEY), "second", landing_dir=landing)
     before = _tables(lanes)
 
     lanes_done = []
     outcomes = ingest_in_lanes(
         _parts(lanes, landing),
-        _lanes(lanes, "second"),
+        _lanes(lanes, "second", landing),
         2,
         _connect(lanes),
         on_lane_done=lanes_done.append,
@@ -193,18 +193,21 @@ def test_lanes_load_what_one_process_loads(delivered):
     assert not (lanes.parent / "staging").exists()
 
 
-def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path):
+def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path, ijw_xsd_dir):
     landing, one_process, _ = delivered
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(one_process, warehouse)
     before = _tables(warehouse)
     parts = _parts(warehouse, landing)
-    next(part for part in parts if part.message_type == "JW305").paths.append(str(landing / "ijw" / "vanished.xml"))
+    # An XSD folder without the start message's schema: the lane loading starts fails, the other one does not.
+    xsd_dir = tmp_path / "xsd"
+    shutil.copytree(ijw_xsd_dir, xsd_dir)
+    (xsd_dir / "JW305.xsd").unlink()
 
-    with pytest.raises(FileNotFoundError, match="vanished.xml"):
+    with pytest.raises(FileNotFoundError, match="JW305.xsd"):
         ingest_in_lanes(
             parts,
-            _lanes(warehouse, "failing"),
+            _lanes(warehouse, "failing", landing, xsd_dir),
             2,
             _connect(warehouse),
         )

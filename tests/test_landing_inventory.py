@@ -10,7 +10,7 @@ import pytest
 from orchestration.ijw import jw323
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import read_message_file
-from orchestration.ijw.safe_xml import MessageHead, parsed_message_head
+from orchestration.ijw.safe_xml import MessageHead, parsed_message_head, sniff_message
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse import read_ahead as read_ahead_module
 from orchestration.warehouse.schema import ensure_schema
@@ -22,13 +22,13 @@ from tests.jw323_documents import VALID_BSN, client, document, prestatie
 def sniffed(monkeypatch) -> list[str]:
     """The paths the inventory sniffs, in order."""
     calls: list[str] = []
-    real = landing_inventory.sniff_message
+    real = landing_inventory.sniff_landed
 
-    def counting(path: Path) -> MessageHead:
-        calls.append(path.name)
-        return real(path)
+    def counting(path: str, root: str) -> MessageHead:
+        calls.append(Path(path).name)
+        return real(path, root)
 
-    monkeypatch.setattr(landing_inventory, "sniff_message", counting)
+    monkeypatch.setattr(landing_inventory, "sniff_landed", counting)
     return calls
 
 
@@ -169,8 +169,8 @@ def test_the_sniffed_sender_is_the_provider_the_reader_reads(tmp_path, name):
     parsed = read_message_file(path, jw323.SPEC, Pseudonymiser(b"sniff-test-key-0123456789"))
 
     assert parsed.file_rejection is None and parsed.records, "the reader accepts every variant"
-    assert {line.provider_agb for line in parsed.records} == {landing_inventory.sniff_message(path).sender}
-    assert landing_inventory.sniff_message(path) == _parser_answer(path)
+    assert {line.provider_agb for line in parsed.records} == {sniff_message(path).sender}
+    assert sniff_message(path) == _parser_answer(path)
 
 
 @pytest.mark.parametrize("name", sorted(HEADS))
@@ -181,7 +181,7 @@ def test_the_fast_sniff_agrees_with_the_parser(tmp_path, name):
         path.write_bytes(f'<?xml version="1.0" encoding="UTF-16"?><p:Bericht xmlns:p="{JW323_NS}"/>'.encode("utf-16"))
     else:
         path.write_bytes(content.encode("utf-8"))
-    assert landing_inventory.sniff_message(path) == _parser_answer(path)
+    assert sniff_message(path) == _parser_answer(path)
 
 
 def test_sniffing_in_processes_gives_each_file_its_type_in_order(tmp_path):
@@ -192,7 +192,7 @@ def test_sniffing_in_processes_gives_each_file_its_type_in_order(tmp_path):
         path.write_bytes(content.encode("utf-8") if content is not None else "\ufeff<a/>".encode("utf-16"))
         paths.append(path)
 
-    sniffed = landing_inventory.sniff_heads([str(path) for path in paths], processes=2)
+    sniffed = landing_inventory.sniff_heads([str(path) for path in paths], tmp_path, processes=2)
 
     assert sniffed == [_parser_answer(path) for path in paths]
     assert {"JW305", "JW323", None} <= {head.message_type for head in sniffed}

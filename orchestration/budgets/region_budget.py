@@ -92,9 +92,10 @@ def _row(values: dict[str, str], delimiter: str, municipalities: set[str]) -> di
     }
 
 
-def read_region_budget(path: Path, municipalities: set[str]) -> ParsedFile:
+def read_region_budget(path: Path, municipalities: set[str], data: bytes | None = None) -> ParsedFile:
+    """data: the file's bytes, when the ingest already read them."""
     parsed = ParsedFile(path=path, message_type=MESSAGE_TYPE, cents_column="amount_cents")
-    raw = path.read_bytes()
+    raw = path.read_bytes() if data is None else data
     if len(raw) > MAX_FILE_BYTES:
         return parsed.reject_file("FILE_TOO_LARGE", f"larger than {MAX_FILE_BYTES} bytes")
     text = _decode(raw)

@@ -318,12 +318,13 @@ def read_iv3(table: StatTable, parsed: ParsedFile) -> None:
     _read_records(table, parsed, read_one)
 
 
-def read_dataset_file(path: Path, dataset: CbsDataset) -> ParsedFile:
-    """A snapshot file read into raw rows for `dataset`, or rejected as a whole with a reason naming the file."""
+def read_dataset_file(path: Path, dataset: CbsDataset, data: bytes | None = None) -> ParsedFile:
+    """A snapshot file (data: its bytes, when the ingest already read them) read into raw rows for `dataset`, or
+    rejected as a whole with a reason naming the file."""
     money = dataset.reader is read_iv3
     parsed = ParsedFile(path, f"CBS:{dataset.table_ids[0]}", cents_column="amount_cents" if money else None)
     try:
-        table = read_snapshot(path)
+        table = read_snapshot(path, data)
         parsed.message_type = f"CBS:{table.table_id}"
         if not money and table.table_id.upper() not in {table_id.upper() for table_id in dataset.table_ids}:
             expected = "/".join(dataset.table_ids)

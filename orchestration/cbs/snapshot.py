@@ -56,12 +56,13 @@ def _value_array(bundle: dict[str, Any], entity: str) -> list[dict[str, Any]]:
     return answer["value"]
 
 
-def read_snapshot(path: Path) -> StatTable:
-    """Parse and structurally check a snapshot file; SnapshotError (with a reason code) names what is wrong."""
-    if path.stat().st_size > MAX_SNAPSHOT_BYTES:
+def read_snapshot(path: Path, data: bytes | None = None) -> StatTable:
+    """Parse and structurally check a snapshot file (data: its bytes, when already read); SnapshotError (with a
+    reason code) names what is wrong."""
+    if (path.stat().st_size if data is None else len(data)) > MAX_SNAPSHOT_BYTES:
         raise SnapshotError("FILE_TOO_LARGE", f"larger than {MAX_SNAPSHOT_BYTES} bytes")
     try:
-        bundle = json.loads(path.read_bytes().decode("utf-8-sig"))
+        bundle = json.loads((path.read_bytes() if data is None else data).decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SnapshotError("SNAPSHOT_NOT_JSON", f"not UTF-8 JSON ({error})") from error
     if not isinstance(bundle, dict):

@@ -269,7 +269,7 @@ def read_message_file(
         check_encoding(data)
         _read_document(data, spec, pseudonymiser, parsed)
         if schema is not None:
-            validate_against_schema(path, schema)
+            validate_against_schema(data, schema)
         spec.check_file(parsed)
     except MessageRejected as rejected:
         parsed.reject_file(rejected)

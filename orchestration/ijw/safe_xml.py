@@ -8,6 +8,7 @@ none, and an internal subset is how entity-expansion attacks (billion laughs, XX
 from __future__ import annotations
 
 import functools
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -187,11 +188,20 @@ def sniff_message(path: Path) -> MessageHead:
     over a national year's 1.6 million files); any other head gets a hardened parse up to the end of the Header.
     """
     with path.open("rb") as source:
-        plain = _sniff_plain_head(source.read(_HEAD_BYTES))
-        if plain is not None:
-            return plain
-        source.seek(0)
-        return parsed_message_head(source)
+        return sniff_stream(source)
+
+
+def sniff_stream(source: IO[bytes]) -> MessageHead:
+    """sniff_message on an open file, reading no more than MAX_FILE_BYTES: a larger message is no iJw delivery (the
+    reader refuses it unread), and a parse of an endless one would never end."""
+    head = source.read(_HEAD_BYTES)
+    plain = _sniff_plain_head(head)
+    if plain is not None:
+        return plain
+    whole = head + source.read(MAX_FILE_BYTES + 1 - len(head))
+    if len(whole) > MAX_FILE_BYTES:
+        return MessageHead(None, None)
+    return parsed_message_head(io.BytesIO(whole))
 
 
 def parsed_message_head(source: IO[bytes]) -> MessageHead:

@@ -28,9 +28,10 @@ def message_schema(xsd_dir: Path, message_type: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path), parser=_hardened_parser()))
 
 
-def validate_against_schema(path: Path, schema: etree.XMLSchema) -> None:
-    """Raise MessageRejected('XSD_INVALID') naming the first violation's line."""
-    document = etree.parse(str(path), parser=_hardened_parser())
+def validate_against_schema(data: bytes, schema: etree.XMLSchema) -> None:
+    """Raise MessageRejected('XSD_INVALID') naming the first violation's line. The message's bytes, as the reader
+    read them: opening the file again could read another file, or block on a fifo swapped in meanwhile."""
+    document = etree.fromstring(data, parser=_hardened_parser()).getroottree()
     if not schema.validate(document):
         error = schema.error_log[0]
         raise MessageRejected(

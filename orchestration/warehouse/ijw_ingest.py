@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,15 +11,15 @@ from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MessageSpec, ParsedFile, read_message_file
-from orchestration.ijw.safe_xml import MAX_FILE_BYTES
+from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageRejected
 from orchestration.warehouse.ingest import (
     LedgerEntry,
     StagedInsert,
     already_ingested,
-    file_sha256,
     load_parsed_files,
     record_duplicate,
 )
+from orchestration.warehouse.landing_files import EntryProblem, landing_root, odd_entry, read_landed
 from orchestration.warehouse.read_ahead import read_ahead
 
 # Files are loaded in batches, one transaction each: a commit and the hand-over of a batch's rows to DuckDB cost about
@@ -31,7 +30,7 @@ BATCH_BYTES = 64 * 1024 * 1024
 
 HistoryRule = Callable[[duckdb.DuckDBPyConnection, list[ParsedFile]], None]
 LandedContent = tuple[Path, bytes | None, str]
-"""(path, bytes, sha256) of a file to read; bytes is None for a file above the iJw cap, refused unread."""
+"""(path, bytes, sha256) of a file to read."""
 BatchReader = Callable[
     [duckdb.DuckDBPyConnection, list[LandedContent], MessageSpec, Pseudonymiser, etree.XMLSchema | None],
     tuple[list[tuple[ParsedFile, str]], StagedInsert | None],
@@ -58,7 +57,7 @@ def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[
     batch: list[Path] = []
     size = 0
     for path in files:
-        file_size = path.stat().st_size
+        file_size = _landed_size(path)
         if batch and (len(batch) >= batch_files or size + file_size > BATCH_BYTES):
             yield batch
             batch, size = [], 0
@@ -68,14 +67,27 @@ def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[
         yield batch
 
 
-def _landed_content(path: Path) -> tuple[bytes | None, str]:
-    """(bytes, sha256) read in one go, so a file is read once for its hash and its parse; a file above the iJw cap is
-    only hashed (in chunks) and left for the reader to refuse unread."""
-    with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-            return None, file_sha256(path)
-        data = handle.read()
-    return data, hashlib.sha256(data).hexdigest()
+def _landed_size(path: Path) -> int:
+    """The size a batch counts a file at; a file that is gone or no regular file weighs nothing (it is not read)."""
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
+
+
+def _landed_content(path: Path, root: str) -> tuple[bytes | None, str, EntryProblem | None]:
+    """(bytes, sha256, None) read in one go through the landing rule (orchestration/warehouse/landing_files.py), so a
+    file is read once for its hash and its parse; (None, the entry's ledger key, why) for a file that is not read:
+    above the iJw cap, gone, unreadable, no regular file, outside the landing directory, changing."""
+    try:
+        content = read_landed(path, root, MAX_FILE_BYTES)
+    except EntryProblem as problem:
+        return None, odd_entry(str(path), problem).ledger_key, problem
+    return content.data, content.sha256, None
+
+
+def _unread_file(path: Path, spec: MessageSpec, problem: EntryProblem) -> ParsedFile:
+    return ParsedFile(path, spec.message_type, file_rejection=MessageRejected(problem.reason_code, str(problem)))
 
 
 def ingest_message_files(
@@ -90,21 +102,30 @@ def ingest_message_files(
     schema: etree.XMLSchema | None = None,
     batch_files: int = BATCH_FILES,
     read_batch: BatchReader = read_each_file,
+    *,
+    landing_dir: Path,
 ) -> list[LedgerEntry]:
-    """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else."""
+    """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else.
+    Files are opened by the landing rule for landing_dir; one that cannot be read is rejected with the reason."""
     entries: list[LedgerEntry] = []
+    root = landing_root(landing_dir)
     for batch in batches(files, batch_files):
-        contents = {path: _landed_content(path) for path in read_ahead(batch)}
-        seen = already_ingested(con, [sha256 for _data, sha256 in contents.values()])
+        contents = {path: _landed_content(path, root) for path in read_ahead(batch)}
+        seen = already_ingested(con, [sha256 for _data, sha256, _problem in contents.values()])
         new: list[LandedContent] = []
-        for path, (data, sha256) in contents.items():
+        unread: list[tuple[ParsedFile, str]] = []
+        for path, (data, sha256, problem) in contents.items():
             if sha256 in seen:
                 entries.append(record_duplicate(con, path, sha256, spec.message_type, run_id))
                 continue
             seen.add(sha256)
-            new.append((path, data, sha256))
+            if problem is None:
+                new.append((path, data, sha256))
+            else:
+                unread.append((_unread_file(path, spec, problem), sha256))
         parsed_batch, insert_staged = read_batch(con, new, spec, pseudonymiser, schema)
         apply_history(con, [parsed for parsed, _ in parsed_batch])
+        parsed_batch += unread
         for parsed, _ in parsed_batch:
             if parsed.file_rejection is not None:
                 on_rejected_file(parsed)

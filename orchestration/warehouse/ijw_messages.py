@@ -33,6 +33,8 @@ from orchestration.warehouse.ijw_ingest import (
     read_each_file,
 )
 from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
+from orchestration.warehouse.landing_files import OddEntry
+from orchestration.warehouse.load import record_odd_entry
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,11 @@ class IjwIngest:
         schema: etree.XMLSchema | None = None,
         batch_files: int = BATCH_FILES,
         on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
+        *,
+        landing_dir: Path,
     ) -> list[LedgerEntry]:
-        """Load files in path order, in batches, each file with its ledger row, or record a duplicate."""
+        """Load files in path order, in batches, each file with its ledger row, or record a duplicate; files are
+        opened by the landing rule for landing_dir (orchestration/warehouse/landing_files.py)."""
         return ingest_message_files(
             con,
             paths,
@@ -80,6 +85,7 @@ class IjwIngest:
             schema,
             batch_files,
             self.read_batch,
+            landing_dir=landing_dir,
         )
 
 
@@ -127,6 +133,7 @@ def load_message_type(
     pseudonymiser: Pseudonymiser,
     run_id: str,
     xsd_dir: Path | None,
+    landing_dir: Path,
 ) -> IngestOutcome:
     """One message type's files loaded, with the figures a data engineer wants on the materialization."""
     started = time.monotonic()
@@ -140,6 +147,7 @@ def load_message_type(
         on_rejected_file=lambda parsed: rejected.append(
             f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
         ),
+        landing_dir=landing_dir,
     )
     return IngestOutcome(message_type, ledger_metadata(entries, time.monotonic() - started), rejected)
 
@@ -163,12 +171,25 @@ def claimed_paths(con: duckdb.DuckDBPyConnection, ingests: list[IjwIngest], land
     return claimed
 
 
+def record_odd_entries(con: duckdb.DuckDBPyConnection, entries: list[OddEntry], run_id: str) -> list[LedgerEntry]:
+    """The landing inventory's odd entries (landing_files.py), each recorded once, under the ingest that claims the
+    files that are no recognisable message."""
+    return [
+        record_odd_entry(con, entry, UNRECOGNISED_OWNER.spec.message_type, UNRECOGNISED_OWNER.table, run_id)
+        for entry in entries
+    ]
+
+
 def ingest_landing(
     con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
 ) -> list[LedgerEntry]:
-    """The inventory brought up to date, then ingest's files loaded: what the inventory and ingest assets do."""
-    landing_inventory.update_inventory(con, landing_dir)
-    return ingest.ingest_files(con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id)
+    """The inventory brought up to date, then ingest's files loaded: what the inventory and ingest assets do. The
+    odd entries go with the ingest that owns them, so a loop over every ingest records each once."""
+    update = landing_inventory.update_inventory(con, landing_dir)
+    odd = record_odd_entries(con, update.odd_entries, run_id) if ingest is UNRECOGNISED_OWNER else []
+    return odd + ingest.ingest_files(
+        con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id, landing_dir=landing_dir
+    )
 
 
 DECLARATIONS = IjwIngest(
@@ -203,3 +224,5 @@ REFERRALS = IjwIngest(
 IJW_INGESTS = (REFERRALS, ALLOCATIONS, STARTS, STOPS, DECLARATIONS)
 """In load order: a stop is judged against the starts, so starts come first."""
 BY_MESSAGE_TYPE = {ingest.spec.message_type: ingest for ingest in IJW_INGESTS}
+UNRECOGNISED_OWNER = next(ingest for ingest in IJW_INGESTS if ingest.claims_unrecognised)
+"""The ingest whose ledger rows record files that are no recognisable message, and odd landing entries."""

@@ -158,6 +158,8 @@ class LaneSettings:
     run_id: str
     xsd_dir: Path | None
     memory_limit: str
+    landing_dir: Path
+    """Files are opened by the landing rule for this directory (orchestration/warehouse/landing_files.py)."""
 
 
 def ingest_in_lanes(
@@ -207,7 +209,15 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
         con.execute(f"attach {_quoted(settings.warehouse_path)} as {PRIOR_CATALOG} (read_only)")
         pseudonymiser = Pseudonymiser(settings.pseudonym_key)
         outcomes = [
-            load_message_type(con, part.message_type, part.paths, pseudonymiser, settings.run_id, settings.xsd_dir)
+            load_message_type(
+                con,
+                part.message_type,
+                part.paths,
+                pseudonymiser,
+                settings.run_id,
+                settings.xsd_dir,
+                settings.landing_dir,
+            )
             for part in lane.parts
         ]
         con.execute(f"detach {PRIOR_CATALOG}")

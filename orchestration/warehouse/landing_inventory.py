@@ -14,18 +14,32 @@ message type is cheap to send back.
 A file rewritten in place with the same size and the same nanosecond mtime would keep its old type; the reader of
 that type then refuses it (WRONG_NAMESPACE), so it is quarantined, never silently skipped. Which content is new is
 still decided by its sha256 in the ledger, never by this inventory.
+
+The listing follows orchestration/warehouse/landing_files.py: regular *.xml files (any case) only. Its odd entries
+(a fifo, a link, a name that is not UTF-8, ...) never enter the inventory; the update hands them back to be recorded
+in the ledger. A file that cannot be opened when sniffed (unreadable, gone, swapped) is inventoried without a type, so
+the ingest that claims unrecognised files opens it again and records why it cannot be read.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from orchestration.ijw.safe_xml import MessageHead, sniff_message
+from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, sniff_stream
+from orchestration.warehouse.landing_files import (
+    EntryProblem,
+    Listing,
+    OddEntry,
+    landing_root,
+    list_landing,
+    open_landed,
+)
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.worker_pool import worker_pool
 
@@ -39,20 +53,16 @@ class InventoryUpdate:
     """Files no longer in the landing directory."""
     by_type: dict[str, int]
     """Files per message type; 'unrecognised' for files that are no iJw 3.2 message."""
+    odd_entries: list[OddEntry]
+    """Entries named like messages that are no regular file inside the landing directory, to be recorded."""
+    folder_problem: str | None = None
+    """Why landing_dir/ijw itself was not listed, for a warning."""
 
 
-def landed_ijw_files(landing_dir: Path) -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every landing_dir/ijw/**/*.xml file, in path order (component by component, as
-    sorted Paths compare), symlinked folders not followed."""
-    found: list[tuple[str, int, int]] = []
-    for folder, _dirs, names in os.walk(landing_dir / "ijw"):
-        for name in names:
-            if name.endswith(".xml"):
-                path = os.path.join(folder, name)
-                stat = os.stat(path)
-                found.append((path, stat.st_size, stat.st_mtime_ns))
-    found.sort(key=lambda entry: path_order(entry[0]))
-    return found
+def landed_ijw_files(landing_dir: Path) -> Listing:
+    """Every regular landing_dir/ijw/**/*.xml file (any case) in path order (component by component, as sorted Paths
+    compare), and the odd entries; links, to files or folders, are never followed."""
+    return list_landing(landing_dir, "ijw", ".xml", recursive=True)
 
 
 def path_order(path: str) -> str:
@@ -70,26 +80,40 @@ SNIFF_IN_PROCESSES_FROM = 20_000
 _SNIFF_CHUNK_FILES = 10_000
 
 
-def sniff_heads(paths: list[str], processes: int = 1) -> list[MessageHead]:
-    """The message type and sender of each file (sniff_message), in order, sniffed by up to `processes` processes."""
+def sniff_heads(paths: list[str], landing_dir: Path, processes: int = 1) -> list[MessageHead]:
+    """The message type and sender of each file (sniff_landed), in order, sniffed by up to `processes` processes."""
     if processes < 2 or len(paths) < 2:
-        return _sniff_chunk(paths)
+        return _sniff_chunk(paths, landing_dir)
     size = min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes))
     chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
     with worker_pool(processes) as pool:
-        return [head for chunk in pool.map(_sniff_chunk, chunks) for head in chunk]
+        return [head for chunk in pool.map(_sniff_chunk, chunks, repeat(landing_dir)) for head in chunk]
 
 
-def _sniff_chunk(paths: list[str]) -> list[MessageHead]:
-    return [sniff_message(Path(path)) for path in read_ahead(paths)]
+def _sniff_chunk(paths: list[str], landing_dir: Path) -> list[MessageHead]:
+    root = landing_root(landing_dir)
+    return [sniff_landed(path, root) for path in read_ahead(paths)]
+
+
+def sniff_landed(path: str, root: str) -> MessageHead:
+    """The message type and sender of a landed file (safe_xml.sniff_stream), opened by the landing rule (root:
+    landing_files.landing_root); a file that cannot be opened by it has no type here, and the ingest that reads it
+    records why."""
+    try:
+        with open_landed(path, root) as source:
+            return sniff_stream(source)
+    except EntryProblem:
+        return MessageHead(None, None)
 
 
 def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processes: int = 1) -> InventoryUpdate:
     """Bring audit.ijw_landed_files in line with landing_dir/ijw: sniff new and changed files (in up to `processes`
     processes when there are many), drop vanished ones."""
-    landed = pd.DataFrame(landed_ijw_files(landing_dir), columns=["file_path", "size_bytes", "mtime_ns"]).astype(
-        {"file_path": "str", "size_bytes": "int64", "mtime_ns": "int64"}
-    )
+    listing = landed_ijw_files(landing_dir)
+    landed = pd.DataFrame(
+        [(file.path, file.size, file.mtime_ns) for file in listing.files],
+        columns=["file_path", "size_bytes", "mtime_ns"],
+    ).astype({"file_path": "str", "size_bytes": "int64", "mtime_ns": "int64"})
     prefix = _prefix(landing_dir)
     con.register("landed_now", landed)
     try:
@@ -100,8 +124,13 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processe
             anti join audit.ijw_landed_files k using (file_path, size_bytes, mtime_ns)
             """
         ).df()
-        new_paths = list(new["file_path"])
-        heads = sniff_heads(new_paths, processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1)
+        # A file above the iJw cap is not opened: the reader refuses it unread.
+        sniffable = new["size_bytes"] <= MAX_FILE_BYTES
+        new_paths = list(new.loc[sniffable, "file_path"])
+        sniffed = iter(
+            sniff_heads(new_paths, landing_dir, processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1)
+        )
+        heads = [next(sniffed) if fits else MessageHead(None, None) for fits in sniffable]
         new["message_type"] = [head.message_type for head in heads]
         new["sender"] = [head.sender for head in heads]
         con.register("newly_classified", new)
@@ -137,7 +166,7 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processe
             [prefix],
         ).fetchall()
     )
-    return InventoryUpdate(len(landed), len(new), removed, by_type)
+    return InventoryUpdate(len(landed), len(new), removed, by_type, listing.odd, listing.folder_problem)
 
 
 def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:

@@ -13,7 +13,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from orchestration.warehouse.ingest import LedgerEntry, already_ingested, file_sha256, record_duplicate
+from orchestration.warehouse.ingest import LedgerEntry, already_ingested, record_duplicate
+from orchestration.warehouse.landing_files import EntryProblem, Listing, OddEntry, landing_root, odd_entry, read_landed
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,61 @@ def ingest_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     message_type: str,
-    read: Callable[[Path], ParsedFile],
+    read: Callable[[Path, bytes], ParsedFile],
     table: str,
     run_id: str,
+    landing_dir: Path,
+    max_bytes: int,
 ) -> LedgerEntry:
-    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row)."""
-    sha256 = file_sha256(path)
-    if sha256 in already_ingested(con, [sha256]):
-        return record_duplicate(con, path, sha256, message_type, run_id)
-    return load_parsed_file(con, read(path), table, sha256, run_id)
+    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row).
+
+    The file is read once (orchestration/warehouse/landing_files.py: a regular file inside landing_dir, at most
+    max_bytes) and read(path, bytes) parses those bytes, so what is hashed is what is parsed."""
+    try:
+        content = read_landed(path, landing_root(landing_dir), max_bytes)
+    except EntryProblem as problem:
+        return record_odd_entry(con, odd_entry(str(path), problem), message_type, table, run_id)
+    if content.sha256 in already_ingested(con, [content.sha256]):
+        return record_duplicate(con, path, content.sha256, message_type, run_id)
+    return load_parsed_file(con, read(path, content.data), table, content.sha256, run_id)
+
+
+def record_odd_entry(
+    con: duckdb.DuckDBPyConnection, entry: OddEntry, message_type: str, table: str, run_id: str
+) -> LedgerEntry:
+    """An entry that is no file to load, recorded as a rejected file with its reason, or as a duplicate when the
+    same entry in the same state was recorded before."""
+    if entry.ledger_key in already_ingested(con, [entry.ledger_key]):
+        return record_duplicate(con, Path(entry.path), entry.ledger_key, message_type, run_id)
+    rejected = ParsedFile(Path(entry.path), message_type).reject_file(entry.reason_code, entry.reason)
+    return load_parsed_file(con, rejected, table, entry.ledger_key, run_id)
+
+
+def ingest_listing(
+    con: duckdb.DuckDBPyConnection,
+    listing: Listing,
+    message_type: str,
+    read: Callable[[Path, bytes], ParsedFile],
+    table: str,
+    run_id: str,
+    landing_dir: Path,
+    max_bytes: int,
+    warn: Callable[[str], None],
+) -> list[LedgerEntry]:
+    """A source's listing loaded: each odd entry recorded, each file ingested; warn hears of every entry that did
+    not load, by name and reason."""
+    if listing.folder_problem:
+        warn(f"{message_type} files not listed: {listing.folder_problem}")
+    entries = []
+    for odd in listing.odd:
+        entries.append(record_odd_entry(con, odd, message_type, table, run_id))
+        warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
+    for landed in listing.files:
+        entry = ingest_file(con, Path(landed.path), message_type, read, table, run_id, landing_dir, max_bytes)
+        if entry.status == "rejected" or entry.records_quarantined:
+            warn(
+                f"{entry.file_path}: {entry.records_quarantined} records quarantined, status {entry.status}; "
+                f"see audit.quarantine (file_sha256 {entry.file_sha256})"
+            )
+        entries.append(entry)
+    return entries

@@ -10,6 +10,7 @@ for seconds), by the time the next ingest asset reads the files the inventory sn
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
@@ -31,12 +32,21 @@ def read_ahead(paths: Sequence[PathT], window: int = READ_AHEAD_FILES) -> Iterat
         yield path
 
 
+# Never follows a link and never waits: a fifo opened without O_NONBLOCK blocks until someone writes to it.
+_ADVISE_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY
+
+
 def advise_will_need(path: str | os.PathLike) -> None:
     try:
-        descriptor = os.open(path, os.O_RDONLY)
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return  # a device is never opened; whoever reads it reports what it is
+        descriptor = os.open(path, _ADVISE_OPEN_FLAGS)
     except OSError:
         return  # gone or unreadable: whoever reads it reports that
     try:
-        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        return  # advice only
     finally:
         os.close(descriptor)

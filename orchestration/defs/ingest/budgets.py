@@ -6,20 +6,22 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_FILE_BYTES
 from orchestration.budgets.region_budget import MESSAGE_TYPE, read_region_budget
 from orchestration.cbs.datasets import IV3, read_dataset_file
+from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.reference import municipality_regions
-from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
-from orchestration.warehouse.load import ingest_file
+from orchestration.warehouse.ingest import ledger_metadata
+from orchestration.warehouse.landing_files import Listing, list_landing
+from orchestration.warehouse.load import ingest_listing
 
 IV3_KEY = dg.AssetKey(["raw", "cbs_iv3"])
 REGION_BUDGET_KEY = dg.AssetKey(["raw", "budget_region_lines"])
 
 
-def landed_budget_files(landing_dir: Path, suffix: str) -> list[Path]:
-    directory = landing_dir / "budgets"
-    return sorted(directory.glob(f"*{suffix}")) if directory.is_dir() else []
+def landed_budget_files(landing_dir: Path, suffix: str) -> Listing:
+    return list_landing(landing_dir, "budgets", suffix, recursive=False)
 
 
 @dg.asset(
@@ -34,14 +36,21 @@ def landed_budget_files(landing_dir: Path, suffix: str) -> list[Path]:
 )
 def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings, started = warehouse.settings(), time.monotonic()
-    files = landed_budget_files(settings.landing_dir, ".json")
-    if not files:
+    listing = landed_budget_files(settings.landing_dir, ".json")
+    if not listing.files:
         context.log.warning(f"No Iv3 snapshot in {settings.landing_dir / 'budgets'}: the Iv3 source is absent.")
-    entries: list[LedgerEntry] = []
     with warehouse.connect() as con:
-        for path in files:
-            read = lambda p: read_dataset_file(p, IV3)  # noqa: E731 - the reader for this dataset
-            entries.append(ingest_file(con, path, "CBS:IV3", read, IV3.raw_table, context.run_id))
+        entries = ingest_listing(
+            con,
+            listing,
+            "CBS:IV3",
+            lambda path, data: read_dataset_file(path, IV3, data),
+            IV3.raw_table,
+            context.run_id,
+            settings.landing_dir,
+            MAX_SNAPSHOT_BYTES,
+            context.log.warning,
+        )
     return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
 
 
@@ -57,18 +66,22 @@ def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
 )
 def budget_region_lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings, started = warehouse.settings(), time.monotonic()
-    files = landed_budget_files(settings.landing_dir, ".csv")
-    if not files:
+    listing = landed_budget_files(settings.landing_dir, ".csv")
+    if not listing.files:
         context.log.warning(f"No region budget CSV in {settings.landing_dir / 'budgets'}: the source is absent.")
     municipalities = set(municipality_regions())
-    entries: list[LedgerEntry] = []
     with warehouse.connect() as con:
-        for path in files:
-            read = lambda p: read_region_budget(p, municipalities)  # noqa: E731 - binds the municipalities
-            entry = ingest_file(con, path, MESSAGE_TYPE, read, "raw.budget_region_lines", context.run_id)
-            if entry.records_quarantined or entry.status == "rejected":
-                context.log.warning(f"{path}: {entry.records_quarantined} rows quarantined, status {entry.status}")
-            entries.append(entry)
+        entries = ingest_listing(
+            con,
+            listing,
+            MESSAGE_TYPE,
+            lambda path, data: read_region_budget(path, municipalities, data),
+            "raw.budget_region_lines",
+            context.run_id,
+            settings.landing_dir,
+            MAX_BUDGET_FILE_BYTES,
+            context.log.warning,
+        )
     return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
 
 

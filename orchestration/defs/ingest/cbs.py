@@ -12,14 +12,22 @@ import dagster as dg
 
 from orchestration.cbs.client import CbsError, write_snapshot
 from orchestration.cbs.datasets import STATISTICS_DATASETS, CbsDataset, online_filter, read_dataset_file
+from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.defs.resources import WRITER_POOL, CbsResource, WarehouseResource
 from orchestration.reference import scope_codes
-from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
-from orchestration.warehouse.load import ingest_file
+from orchestration.warehouse.ingest import ledger_metadata
+from orchestration.warehouse.landing_files import Listing, list_landing
+from orchestration.warehouse.load import ingest_listing
 
 
-def landed_snapshots(directory: Path, dataset: CbsDataset) -> list[Path]:
-    return sorted(path for path in directory.glob("*.json") if dataset.claims(path)) if directory.is_dir() else []
+def landed_snapshots(landing_dir: Path, dataset: CbsDataset) -> Listing:
+    """The snapshot files in landing_dir/cbs that dataset claims by name, and the odd entries so named."""
+    listing = list_landing(landing_dir, "cbs", ".json", recursive=False)
+    return Listing(
+        [landed for landed in listing.files if dataset.claims(Path(landed.path))],
+        [odd for odd in listing.odd if dataset.claims(Path(odd.path))],
+        listing.folder_problem,
+    )
 
 
 def pull_snapshots(context: dg.AssetExecutionContext, cbs: CbsResource, dataset: CbsDataset, directory: Path) -> None:
@@ -52,23 +60,21 @@ def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
         directory = settings.landing_dir / "cbs"
         if cbs.mode() != "offline":
             pull_snapshots(context, cbs, dataset, directory)
-        files = landed_snapshots(directory, dataset)
-        if not files:
+        listing = landed_snapshots(settings.landing_dir, dataset)
+        if not listing.files:
             context.log.warning(f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {directory}: source absent.")
-        entries: list[LedgerEntry] = []
         with warehouse.connect() as con:
-            for path in files:
-                entry = ingest_file(
-                    con,
-                    path,
-                    f"CBS:{dataset.table_ids[0]}",
-                    lambda p: read_dataset_file(p, dataset),
-                    dataset.raw_table,
-                    context.run_id,
-                )
-                if entry.status == "rejected":
-                    context.log.warning(f"{path}: snapshot rejected, see audit.quarantine (sha256 {entry.file_sha256})")
-                entries.append(entry)
+            entries = ingest_listing(
+                con,
+                listing,
+                f"CBS:{dataset.table_ids[0]}",
+                lambda path, data: read_dataset_file(path, dataset, data),
+                dataset.raw_table,
+                context.run_id,
+                settings.landing_dir,
+                MAX_SNAPSHOT_BYTES,
+                context.log.warning,
+            )
         return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
 
     return _asset

@@ -22,6 +22,7 @@ from orchestration.warehouse.ijw_messages import (
     IngestOutcome,
     claimed_paths,
     load_message_type,
+    record_odd_entries,
 )
 from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes, lane_parts
 
@@ -31,13 +32,21 @@ from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings,
     group_name="ingest",
     pool=WRITER_POOL,
     kinds={"python", "duckdb"},
-    description="The landing inventory: each landed iJw file with its message type, sniffed once per file version.",
+    description=(
+        "The landing inventory: each landed iJw file with its message type, sniffed once per file version; entries "
+        "that are no regular file inside the landing directory are recorded in the ledger with their reason."
+    ),
 )
 def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings()
     started = time.monotonic()
     with warehouse.connect() as con:
         update = landing_inventory.update_inventory(con, settings.landing_dir, settings.ingest_processes)
+        odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
+    if update.folder_problem:
+        context.log.warning(f"iJw messages not listed: {update.folder_problem}")
+    for entry, recorded in zip(update.odd_entries, odd, strict=True):
+        context.log.warning(f"{entry.path}: {entry.reason_code}, {entry.reason} (ledger: {recorded.status})")
     if update.files == 0:
         context.log.warning(f"No iJw messages in {settings.landing_dir / 'ijw'}.")
     return dg.MaterializeResult(
@@ -45,6 +54,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "files": update.files,
             "files_sniffed": update.sniffed,
             "files_removed": update.removed,
+            "entries_odd": len(update.odd_entries),
             **{f"files_{message_type}": count for message_type, count in update.by_type.items()},
             "dagster/row_count": update.files,
             "duration_seconds": round(time.monotonic() - started, 2),
@@ -124,6 +134,7 @@ def _lane_settings(settings: Settings, run_id: str) -> LaneSettings:
         run_id=run_id,
         xsd_dir=settings.ijw_xsd_dir,
         memory_limit=settings.duckdb_memory_limit,
+        landing_dir=settings.landing_dir,
     )
 
 
@@ -133,6 +144,8 @@ def _ingest_here(
     pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
     with warehouse.connect() as con:
         return [
-            load_message_type(con, message_type, paths, pseudonymiser, run_id, settings.ijw_xsd_dir)
+            load_message_type(
+                con, message_type, paths, pseudonymiser, run_id, settings.ijw_xsd_dir, settings.landing_dir
+            )
             for message_type, paths in files.items()
         ]
