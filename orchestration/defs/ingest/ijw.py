@@ -48,8 +48,8 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     }
     if not_ingested:
         context.log.warning(
-            "iJw messages of types the warehouse does not ingest, listed in audit.ijw_landed_files and not loaded: "
-            + ", ".join(f"{kind} ({count:,} files)" for kind, count in sorted(not_ingested.items()))
+            "iJw messages of types the warehouse does not ingest, listed in audit.ijw_landed_files and not loaded "
+            "(files per type): " + ", ".join(f"{kind} {count:,}" for kind, count in sorted(not_ingested.items()))
         )
     return dg.MaterializeResult(
         metadata={
