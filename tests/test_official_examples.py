@@ -143,7 +143,7 @@ def quarantine_and_ledger(con: duckdb.DuckDBPyConnection) -> tuple[Counter, dict
     )
 
 
-def test_the_expectations_are_not_empty_and_name_only_explained_reasons(examples):
+def test_the_derivation_finds_the_faults_the_examples_hold(examples):
     """A guard on the derivation itself: the examples hold the TR389 repeat and JW315's two impossible dates, and XSD
     mode rejects JW315 whole."""
     assert expected_quarantine(examples) == Counter({("JW323.xml", "TR389"): 1, ("JW315.xml", "DATE_INVALID"): 2})
