@@ -15,6 +15,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import (
+    BY_MESSAGE_TYPE,
     IJW_INGESTS,
     STARTS,
     STOPS,
@@ -49,6 +50,16 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         context.log.warning(f"{entry.path}: {entry.reason_code}, {entry.reason} (ledger: {recorded.status})")
     if update.files == 0:
         context.log.warning(f"No iJw messages in {settings.landing_dir / 'ijw'}.")
+    # Other iJw 3.2 messages (JW302, JW306, ...) carry nothing the marts use; unrecognisable files are claimed and
+    # quarantined by the declaration asset.
+    not_ingested = {
+        kind: count for kind, count in update.by_type.items() if kind not in BY_MESSAGE_TYPE and kind != "unrecognised"
+    }
+    if not_ingested:
+        context.log.warning(
+            "iJw messages of types the warehouse does not ingest, listed in audit.ijw_landed_files and not loaded "
+            "(files per type): " + ", ".join(f"{kind} {count:,}" for kind, count in sorted(not_ingested.items()))
+        )
     return dg.MaterializeResult(
         metadata={
             "files": update.files,

@@ -1,5 +1,6 @@
 {#- The regions of the warehouse's municipalities (seed), plus every other jeugdzorgregio CBS Gebieden in Nederland
-    names in its latest year, so national CBS figures per region have a dimension row too. -#}
+    names in its latest year landed or in the national reference list (dim_municipality), so national CBS figures per
+    region and facts of any municipality have a dimension row too. -#}
 with municipalities as (
     select * from {{ ref('municipalities') }}
 ),
@@ -28,10 +29,22 @@ cbs_latest as (
     group by region_code
 ),
 
+reference_regions as (
+    select region_code, max(nullif(region_name, '')) as region_name
+    from {{ ref('dutch_municipalities') }}
+    group by region_code
+),
+
 final as (
     select
-        coalesce(in_scope.region_code, cbs_latest.region_code) as region_code,
-        coalesce(in_scope.region_name, cbs_latest.region_name) as region_name,
+        coalesce(in_scope.region_code, cbs_latest.region_code, reference_regions.region_code) as region_code,
+        -- The 2016 Gebieden table names no region: its code stands in, never an invented name.
+        coalesce(
+            in_scope.region_name,
+            cbs_latest.region_name,
+            reference_regions.region_name,
+            coalesce(in_scope.region_code, cbs_latest.region_code, reference_regions.region_code)
+        ) as region_name,
         coalesce(in_scope.municipality_count, 0) as municipality_count,
         in_scope.region_code is not null as in_scope,
         cbs_latest.region_name as cbs_region_name,
@@ -40,6 +53,8 @@ final as (
     from in_scope
     full outer join cbs_latest
         on in_scope.region_code = cbs_latest.region_code
+    full outer join reference_regions
+        on coalesce(in_scope.region_code, cbs_latest.region_code) = reference_regions.region_code
 )
 
 select * from final

@@ -1,6 +1,7 @@
 {#- Share of youth (0-17 on 1 January of the period's year, CBS 03759ned) with a trajectory active in the period.
-    A region's population is the sum over all its municipalities (dim_municipality); a region with one municipality's
-    population missing gets no row rather than a share over a partial denominator. -#}
+    A region's population is the sum over all its municipalities (dim_municipality, those known only from the
+    national reference list left out: an older list still names merged municipalities); a region with one
+    municipality's population missing gets no row rather than a share over a partial denominator. -#}
 with clients as (
     select * from {{ ref('int_kpi_trajectories_counted') }}
     where kpi_id = 'clients_in_care'
@@ -15,6 +16,7 @@ population as (
     select
         dim_municipality.municipality_code,
         dim_municipality.region_code,
+        dim_municipality.known_from,
         fct_population.year,
         fct_population.youth_0_17
     from {{ ref('dim_municipality') }} as dim_municipality
@@ -25,6 +27,7 @@ population as (
 municipality_counts as (
     select region_code, count(*) as municipalities
     from {{ ref('dim_municipality') }}
+    where known_from <> 'cbs_reference'
     group by region_code
 ),
 
@@ -37,6 +40,7 @@ youth as (
     from population
     inner join municipality_counts
         on population.region_code = municipality_counts.region_code
+    where population.known_from <> 'cbs_reference'
     group by population.region_code, population.year, municipality_counts.municipalities
     having count(population.youth_0_17) = municipality_counts.municipalities
 ),
