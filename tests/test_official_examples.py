@@ -161,7 +161,7 @@ def test_each_example_loads_and_every_quarantine_row_is_explained(examples, requ
     landing_inventory.update_inventory(con, landing)
     claimed = claimed_paths(con, list(IJW_INGESTS), landing)
     for kind in (ingest.spec.message_type for ingest in IJW_INGESTS):
-        load_message_type(con, kind, claimed[kind], PSEUDONYMISER, "r1", xsd_dir)
+        load_message_type(con, kind, claimed[kind], PSEUDONYMISER, "r1", xsd_dir, landing)
     quarantine, ledger = quarantine_and_ledger(con)
     assert quarantine == expected_quarantine(examples, xsd_dir)
     assert {reason for _, reason in quarantine} <= set(EXPLAINED_REASONS)
@@ -193,7 +193,7 @@ def test_a_declaration_of_a_regions_own_code_is_accepted_and_of_a_code_in_no_lis
         path = tmp_path / f"JW323_{code}.xml"
         path.write_text(xml.replace("<jw323:ProductCategorie>45<", "<jw323:ProductCategorie>55<"), encoding="utf-8")
         paths.append(path)
-    DECLARATIONS.ingest_files(con, paths, PSEUDONYMISER, "r1")
+    DECLARATIONS.ingest_files(con, paths, PSEUDONYMISER, "r1", landing_dir=tmp_path)
     assert con.execute("select product_code from raw.ijw_declaration_lines").fetchall() == [("55A11",)]
     assert con.execute("select file_path, reason_code from audit.quarantine").fetchall() == [
         (str(paths[1]), "PRODUCT_CODE_UNKNOWN")
