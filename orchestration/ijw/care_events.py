@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from orchestration.ijw.allocations import product_fields
+from orchestration.ijw.allocations import MAX_NUMBER, client_fields, end_not_before_start, product_fields
+from orchestration.ijw.codelists import column
 from orchestration.ijw.reader import (
     Client,
     ElementFields,
@@ -17,14 +18,38 @@ from orchestration.ijw.reader import (
     MessageSpec,
     ParsedFile,
     RecordError,
+    bounded_int,
     checked_code,
-    non_negative_int,
     optional_date,
     parse_date,
+    required,
 )
 from orchestration.ijw.safe_xml import message_namespace
 
 _DELIVERY_STATUSES = {"1", "2", "3"}  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
+JEUGDWET_START = dt.date(2015, 1, 1)
+"""No youth care under the Jeugdwet began before it; dim_date, which every trajectory date must be in, starts here."""
+
+
+def care_form_code(code: str | None) -> str:
+    """The CBS care form of a started or stopped product: a trajectory is one youth at one provider in one care form
+    (fct_trajectory requires it), so a product without one cannot start or end one."""
+    care_form = column("reference/product_codes", "care_form_code").get(code or "", "")
+    if not care_form:
+        named = f"Product Code {code}" if code else "a product without a Code"
+        raise RecordError("CARE_FORM_UNKNOWN", f"{named} has no care form in the product code list")
+    return care_form
+
+
+def care_date(value: str | None, label: str) -> dt.date:
+    """A Begindatum or Einddatum of care: it happened under the Jeugdwet, and not after today."""
+    date = parse_date(required(value, label), label)
+    if date < JEUGDWET_START:
+        raise RecordError("DATE_OUT_OF_RANGE", f"{label} {date} precedes the Jeugdwet ({JEUGDWET_START})")
+    today = dt.date.today()
+    if date > today:
+        raise RecordError("FUTURE_DATE", f"{label} {date} is after today ({today})")
+    return date
 
 
 @dataclass(frozen=True)
@@ -61,15 +86,16 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
         return f"toewijzing {record.get(allocation_tag) or '?'} start {record.get(start_tag) or '?'}"
 
     def parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
+        client_key = client_fields(client)[0]
         category, code = product_fields(record, m("Product"))
+        care_form_code(code)
         allocation = record.get(allocation_tag)
         status = record.get(m("StatusAanlevering"))
         if status not in _DELIVERY_STATUSES:
             raise RecordError("DELIVERY_STATUS_INVALID", f"StatusAanlevering {status!r} is not 1, 2 or 3 (COD467)")
-        start = parse_date(record.get(start_tag), "Begindatum")
-        end = optional_date(record.get(m("Einddatum")), "Einddatum") if is_stop else None
-        if end is not None and end < start:
-            raise RecordError("DATE_INVALID", f"Einddatum {end} precedes Begindatum {start}")
+        start = care_date(record.get(start_tag), "Begindatum")
+        end = care_date(record.get(m("Einddatum")), "Einddatum") if is_stop else None
+        end_not_before_start(start, end, "Begindatum", "Einddatum")
         end_reason = (
             checked_code(
                 record.get(m("RedenBeeindiging")),
@@ -81,12 +107,14 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
             else None
         )
         return CareEvent(
-            client_key=client.client_key or "",
+            client_key=client_key,
             municipality_code=header.municipality_code,
             provider_agb=header.provider_agb,
             message_id=header.message_id,
             message_date=header.message_date,
-            allocation_number=None if allocation is None else non_negative_int(allocation, "ToewijzingNummer"),
+            allocation_number=None
+            if allocation is None
+            else bounded_int(allocation, "ToewijzingNummer", 1, MAX_NUMBER),
             product_category=category,
             product_code=code,
             allocation_valid_from=optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),

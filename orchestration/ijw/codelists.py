@@ -16,3 +16,13 @@ def codes(seed: str) -> frozenset[str]:
         reader = csv.reader(handle)
         next(reader)
         return frozenset(row[0] for row in reader if row)
+
+
+@cache
+def column(seed: str, name: str) -> dict[str, str]:
+    """Each code of seeds/<seed>.csv (its first column) -> its value in column name ('' where the list gives none),
+    e.g. column('reference/product_codes', 'product_category_code')."""
+    with (SEEDS_DIR / f"{seed}.csv").open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        key = reader.fieldnames[0]
+        return {row[key]: row[name] or "" for row in reader if row[key]}
