@@ -39,6 +39,15 @@ def from_provider(message: bytes, kind: str, agb: str) -> bytes:
     return replaced(message, f"<{kind}:Afzender>98000011<", f"<{kind}:Afzender>{agb}<")
 
 
+def second_record_on_the_same_line(message: bytes, tag: str, old: str, new: str) -> bytes:
+    """message (one record) with a copy of its record, old replaced by new, right after it on the same line."""
+    text = " ".join(message.decode().splitlines()[1:])
+    start, end = text.index(f"<{tag}>"), text.index(f"</{tag}>") + len(f"</{tag}>")
+    record = text[start:end]
+    assert old in record
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text[:end] + record.replace(old, new) + text[end:]).encode()
+
+
 FUTURE = (dt.date.today() + dt.timedelta(days=40)).isoformat()
 
 DOOR_CASES = [
@@ -118,6 +127,15 @@ DOOR_CASES = [
         "toewijzing 700001",
     ),
     Case("allocation_client_gender_9", one("a.xml", allocation(gender="9")), "GENDER_UNKNOWN", "toewijzing 700001"),
+    Case(
+        "allocations_on_one_line",
+        one(
+            "a.xml",
+            lambda: second_record_on_the_same_line(allocation(), "jw301:ToegewezenProduct", ">700001<", ">700002<"),
+        ),
+        "SOURCE_LINE_SHARED",
+        "toewijzing 700002",
+    ),
     # JW301 against earlier allocations: a number names one allocation (TR332), whatever the file order.
     Case(
         "allocation_number_taken_by_another_client",
@@ -184,6 +202,19 @@ DOOR_CASES = [
         "start_code_of_another_category",
         one("s.xml", lambda: care_event("JW305", product_code="43A01")),
         "PRODUCT_NOT_IN_CATEGORY",
+        START,
+    ),
+    Case(
+        "start_and_its_withdrawal_on_one_line",
+        lambda: with_allocation(
+            (
+                "ijw/s.xml",
+                second_record_on_the_same_line(
+                    care_event("JW305"), "jw305:StartProduct", "Aanlevering>1<", "Aanlevering>3<"
+                ),
+            )
+        ),
+        "SOURCE_LINE_SHARED",
         START,
     ),
     # JW305 against the accepted allocations (TR019): the start file sorts before the allocation's, as it may.
@@ -347,6 +378,21 @@ def test_good_records_of_every_type_pass_the_door_whatever_the_file_order(tmp_pa
 
     assert warehouse.execute("select reason from audit.quarantine").fetchall() == []
     assert accepted(warehouse) == (1, 1, 1, 1)
+
+
+def test_records_on_lines_of_their_own_are_told_apart(tmp_path, warehouse):
+    one_line = second_record_on_the_same_line(allocation(), "jw301:ToegewezenProduct", ">700001<", ">700002<")
+    land(tmp_path, {"ijw/a.xml": one_line.replace(b"<jw301:ToegewezenProduct>", b"\n<jw301:ToegewezenProduct>")})
+
+    ingest(warehouse, tmp_path)
+
+    assert warehouse.execute("select reason from audit.quarantine").fetchall() == []
+    assert warehouse.execute(
+        "select allocation_number, source_line from raw.ijw_allocations order by 1"
+    ).fetchall() == [
+        (700001, 3),
+        (700002, 4),
+    ]
 
 
 def test_an_allocation_resent_with_a_change_keeps_its_number_and_a_start_in_either_version_is_accepted(

@@ -92,6 +92,20 @@ def client_fields(client: Client) -> tuple[str, int | None, int | None, str | No
     return client.client_key, birth.year, birth.month, client.gender_code
 
 
+def claim_source_line(parsed: ParsedFile, source_line: int, record_tag: str) -> None:
+    """The last rule of a record: no accepted record of the file starts on its line. Raw rows of a file are told apart
+    and ordered by their line (the raw suites hold file_sha256 + source_line unique; dbt orders versions and
+    withdrawals by it), which a message written on one line would not do."""
+    claimed = parsed.state.setdefault("record_lines", set())
+    if source_line in claimed:
+        raise RecordError(
+            "SOURCE_LINE_SHARED",
+            f"an earlier accepted {record_tag} of this file starts on the same line; records on one line cannot be "
+            "told apart or ordered",
+        )
+    claimed.add(source_line)
+
+
 def allocation_number(value: str | None) -> int:
     return bounded_int(required(value, "ToewijzingNummer"), "ToewijzingNummer", 1, MAX_NUMBER)
 
@@ -141,7 +155,7 @@ def budget_cents(value: str | None) -> int | None:
     return None if value is None else bounded_int(value, "Budget", 0, MAX_BUDGET_CENTS, "AMOUNT_OUT_OF_RANGE")
 
 
-def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> Allocation:
+def _parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> Allocation:
     client_key, birth_year, birth_month, gender = client_fields(client)
     number = allocation_number(record.get(_m("ToewijzingNummer")))
     category, code = product_fields(record, _m("Product"))
@@ -149,6 +163,9 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
     valid_from = parse_date(record.get(_m("Ingangsdatum")), "Ingangsdatum")
     valid_to = optional_date(record.get(_m("Einddatum")), "Einddatum")
     end_not_before_start(valid_from, valid_to, "Ingangsdatum", "Einddatum")
+    allocated_on = parse_date(record.get(_m("Toewijzingsdatum")), "Toewijzingsdatum")
+    budget = budget_cents(record.get(_m("Budget")))
+    claim_source_line(parsed, record.sourceline, "ToegewezenProduct")
     return Allocation(
         client_key=client_key,
         birth_year=birth_year,
@@ -162,14 +179,14 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
         provider_reference=record.get(_m("ReferentieAanbieder")),
         product_category=category,
         product_code=code,
-        allocated_on=parse_date(record.get(_m("Toewijzingsdatum")), "Toewijzingsdatum"),
+        allocated_on=allocated_on,
         valid_from=valid_from,
         valid_to=valid_to,
         change_reason_code=record.get(_m("RedenWijziging")),
         volume=volume,
         unit_code=unit,
         frequency_code=frequency,
-        budget_cents=budget_cents(record.get(_m("Budget"))),
+        budget_cents=budget,
         source_line=record.sourceline,
     )
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from orchestration.ijw.allocations import MAX_NUMBER, client_fields, end_not_before_start, product_fields
+from orchestration.ijw.allocations import (
+    MAX_NUMBER,
+    claim_source_line,
+    client_fields,
+    end_not_before_start,
+    product_fields,
+)
 from orchestration.ijw.codelists import column
 from orchestration.ijw.reader import (
     Client,
@@ -85,7 +91,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
     def record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
         return f"toewijzing {record.get(allocation_tag) or '?'} start {record.get(start_tag) or '?'}"
 
-    def parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
+    def parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> CareEvent:
         client_key = client_fields(client)[0]
         category, code = product_fields(record, m("Product"))
         care_form_code(code)
@@ -106,18 +112,19 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
             if is_stop
             else None
         )
+        number = None if allocation is None else bounded_int(allocation, "ToewijzingNummer", 1, MAX_NUMBER)
+        valid_from = optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum")
+        claim_source_line(parsed, record.sourceline, record_tag)
         return CareEvent(
             client_key=client_key,
             municipality_code=header.municipality_code,
             provider_agb=header.provider_agb,
             message_id=header.message_id,
             message_date=header.message_date,
-            allocation_number=None
-            if allocation is None
-            else bounded_int(allocation, "ToewijzingNummer", 1, MAX_NUMBER),
+            allocation_number=number,
             product_category=category,
             product_code=code,
-            allocation_valid_from=optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
+            allocation_valid_from=valid_from,
             start_date=start,
             end_date=end,
             end_reason_code=end_reason,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from orchestration.ijw.allocations import (
     MAX_NUMBER,
     budget_cents,
+    claim_source_line,
     client_fields,
     end_not_before_start,
     product_fields,
@@ -76,7 +77,7 @@ def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
     return f"referentie {record.get(_m('ReferentieAanbieder')) or '?'}"
 
 
-def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> ReferralRequest:
+def _parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> ReferralRequest:
     client_key, birth_year, birth_month, gender = client_fields(client)
     reference = record.get(_m("ReferentieAanbieder"))
     if not reference:
@@ -95,6 +96,9 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
     valid_to = optional_date(record.get(_m("ToewijzingEinddatum")), "ToewijzingEinddatum")
     end_not_before_start(valid_from, valid_to, "ToewijzingIngangsdatum", "ToewijzingEinddatum")
     decision = record.get(_m("BeschikkingNummer"))
+    decision_number = None if decision is None else bounded_int(decision, "BeschikkingNummer", 0, MAX_NUMBER)
+    budget = budget_cents(record.get(_m("Budget")))
+    claim_source_line(parsed, record.sourceline, "AangevraagdProduct")
     return ReferralRequest(
         client_key=client_key,
         birth_year=birth_year,
@@ -105,7 +109,7 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
         message_id=header.message_id,
         requested_on=header.message_date,
         provider_reference=reference,
-        decision_number=None if decision is None else bounded_int(decision, "BeschikkingNummer", 0, MAX_NUMBER),
+        decision_number=decision_number,
         product_category=category,
         product_code=code,
         requested_valid_from=valid_from,
@@ -113,7 +117,7 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
         volume=volume,
         unit_code=unit,
         frequency_code=frequency,
-        budget_cents=budget_cents(record.get(_m("Budget"))),
+        budget_cents=budget,
         referrer_type_code=referrer_type,
         referrer_agb=referrer_agb,
         source_line=record.sourceline,
