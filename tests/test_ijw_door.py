@@ -187,18 +187,6 @@ DOOR_CASES = [
         "toewijzing 0 start 2024-03-04",
     ),
     Case(
-        "start_of_a_product_without_care_form",
-        one("s.xml", lambda: replaced(care_event("JW305", product_code="42A01"), ">45<", ">42<")),
-        "CARE_FORM_UNKNOWN",
-        START,
-    ),
-    Case(
-        "start_of_a_category_without_product_code",
-        one("s.xml", lambda: replaced(care_event("JW305"), "<ijw:Code>45A04</ijw:Code>", "")),
-        "CARE_FORM_UNKNOWN",
-        START,
-    ),
-    Case(
         "start_code_of_another_category",
         one("s.xml", lambda: care_event("JW305", product_code="43A01")),
         "PRODUCT_NOT_IN_CATEGORY",

@@ -16,7 +16,6 @@ from orchestration.ijw.allocations import (
     end_not_before_start,
     product_fields,
 )
-from orchestration.ijw.codelists import column
 from orchestration.ijw.reader import (
     Client,
     ElementFields,
@@ -35,16 +34,6 @@ from orchestration.ijw.safe_xml import message_namespace
 _DELIVERY_STATUSES = {"1", "2", "3"}  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
 JEUGDWET_START = dt.date(2015, 1, 1)
 """No youth care under the Jeugdwet began before it; dim_date, which every trajectory date must be in, starts here."""
-
-
-def care_form_code(code: str | None) -> str:
-    """The CBS care form of a started or stopped product: a trajectory is one youth at one provider in one care form
-    (fct_trajectory requires it), so a product without one cannot start or end one."""
-    care_form = column("reference/product_codes", "care_form_code").get(code or "", "")
-    if not care_form:
-        named = f"Product Code {code}" if code else "a product without a Code"
-        raise RecordError("CARE_FORM_UNKNOWN", f"{named} has no care form in the product code list")
-    return care_form
 
 
 def care_date(value: str | None, label: str) -> dt.date:
@@ -94,7 +83,6 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
     def parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> CareEvent:
         client_key = client_fields(client)[0]
         category, code = product_fields(record, m("Product"))
-        care_form_code(code)
         allocation = record.get(allocation_tag)
         status = record.get(m("StatusAanlevering"))
         if status not in _DELIVERY_STATUSES:
