@@ -11,15 +11,22 @@ cases in lanes too.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from contextlib import contextmanager
 
+import duckdb
 import pytest
+from dagster_dbt import DbtCliResource
 
 from orchestration.ijw.reader import RecordError, parse_date
+from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
+from orchestration.warehouse.schema import ensure_schema
 from tests import test_hostile_input as hostile
 from tests.hostile.allocation_documents import allocation, referral_request
 from tests.hostile.documents import care_event
 from tests.jw323_documents import OTHER_VALID_BSN
+from tests.steering_dbt import query
 from tests.test_hostile_input import PSEUDONYMISER, Case, land, one, replaced
 
 START = "toewijzing 700001 start 2024-03-04"
@@ -453,3 +460,51 @@ def test_dates_are_xs_date_without_timezone_as_ldt_datum_says(text, expected):
         assert raised.value.reason_code == "DATE_INVALID"
     else:
         assert parse_date(text, "Begindatum") == expected
+
+
+@contextmanager
+def _warehouse_for_dbt(path):
+    previous = os.environ.get("WAREHOUSE_DUCKDB_PATH")
+    os.environ["WAREHOUSE_DUCKDB_PATH"] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["WAREHOUSE_DUCKDB_PATH"]
+        else:
+            os.environ["WAREHOUSE_DUCKDB_PATH"] = previous
+
+
+def test_a_restart_keeps_its_own_stop_and_a_later_change_keeps_the_first_allocation_date(tmp_path):
+    """What the door lets through, the gates downstream hold: care stopped (temporarily, JZ588 20) and started again
+    on the same allocation is open, not ended by the stop of the earlier start before it began (fct_trajectory:
+    end_date >= start_date); and an allocation changed after its start keeps the date it was first allocated on
+    (fct_referral: started_on >= allocated_on)."""
+    path = tmp_path / "warehouse.duckdb"
+    land(
+        tmp_path / "landing",
+        {
+            "ijw/1_allocation.xml": allocation(),
+            "ijw/2_start.xml": care_event("JW305"),
+            "ijw/3_stop.xml": care_event("JW307", end="2024-04-30", end_reason="20"),
+            "ijw/4_restart.xml": replaced(care_event("JW305", start="2024-06-03"), ">E1<", ">E2<"),
+            "ijw/5_change.xml": allocation(allocated_on="2024-09-02", valid_to="2024-10-31"),
+        },
+    )
+    with duckdb.connect(str(path)) as con:
+        ensure_schema(con)
+        ingest(con, tmp_path / "landing")
+        assert con.execute("select reason from audit.quarantine").fetchall() == []
+
+    # Only the models between the raw tables and the episodes, with the tests wholly on them (cautious selection).
+    with _warehouse_for_dbt(path):
+        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
+            ["build", "--select", "+int_care_episodes_applied", "--indirect-selection", "cautious"]
+        ).wait()
+
+    assert query(
+        path, "select start_date::varchar, end_date, allocated_on::varchar from intermediate.int_care_episodes_applied"
+    ) == [("2024-06-03", None, "2024-03-01")]
+    assert query(
+        path, "select allocated_on::varchar, valid_to::varchar from intermediate.int_allocations_referred"
+    ) == [("2024-03-01", "2024-10-31")]
