@@ -37,7 +37,8 @@ JEUGDWET_START = dt.date(2015, 1, 1)
 
 
 def care_date(value: str | None, label: str) -> dt.date:
-    """A Begindatum or Einddatum of care: it happened under the Jeugdwet, and not after today."""
+    """A Begindatum or Einddatum of care: it happened under the Jeugdwet, and not after today (a start or stop
+    reports what has happened; CBS takes an end only once it has, not as planned)."""
     date = parse_date(required(value, label), label)
     if date < JEUGDWET_START:
         raise RecordError("DATE_OUT_OF_RANGE", f"{label} {date} precedes the Jeugdwet ({JEUGDWET_START})")
