@@ -267,6 +267,16 @@ DOOR_CASES = [
         "START_OUTSIDE_ALLOCATION",
         START,
     ),
+    # A withdrawal dbt would order before its start (an earlier Dagtekening) would withdraw nothing there.
+    Case(
+        "withdrawal_dated_before_its_start",
+        lambda: with_allocation(
+            ("ijw/z_withdrawal.xml", replaced(care_event("JW305", status="3"), ">2024-07-01<", ">2024-06-30<")),
+            **{"ijw/start.xml": care_event("JW305")},
+        ),
+        "WITHDRAWAL_WITHOUT_DELIVERY",
+        START,
+    ),
     # JW307: a stop ends a start of its own provider, client and Begindatum.
     Case(
         "stop_of_another_providers_start",

@@ -25,45 +25,57 @@ from orchestration.warehouse.ingest import known_rows
 
 EventKey = tuple[str, str, int | None, str | None, dt.date]
 """(provider_agb, client_key, allocation_number, product_code, start_date)"""
+Sent = tuple[dt.date, str, int]
+"""When a delivery was sent, as dbt orders deliveries (int_care_episodes_applied): message date, file path, line."""
 
 
 def _event_key(event: CareEvent) -> EventKey:
     return (event.provider_agb, event.client_key, event.allocation_number, event.product_code, event.start_date)
 
 
-def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[ParsedFile]) -> set[EventKey]:
-    """Delivered (status 1/2) events in table for the batch's providers and allocations; the lookup stays small."""
+def _sent(event: CareEvent, parsed: ParsedFile) -> Sent:
+    return (event.message_date, str(parsed.path), event.source_line)
+
+
+def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[ParsedFile]) -> dict[EventKey, Sent]:
+    """Delivered (status 1/2) events in table for the batch's providers and allocations, each with when it was first
+    sent; the lookup stays small."""
     events = [event for parsed in batch for event in parsed.records]
     providers = sorted({event.provider_agb for event in events})
     allocations = sorted({event.allocation_number for event in events if event.allocation_number is not None})
     rows = con.execute(
         f"""
-        select provider_agb, client_key, allocation_number, product_code, start_date
+        select provider_agb, client_key, allocation_number, product_code, start_date,
+            min((message_date, file_path, source_line))
         from {known_rows(con, table)}
         where delivery_status <> '{WITHDRAWAL}'
           and provider_agb in (select unnest(?::varchar[]))
           and (allocation_number is null or allocation_number in (select unnest(?::bigint[])))
+        group by all
         """,  # noqa: S608 - table is one of ours
         [providers, allocations],
     ).fetchall()
-    return set(rows)
+    return {tuple(key): tuple(sent) for *key, sent in rows}
 
 
-def _reject_withdrawals_without_delivery(parsed: ParsedFile, delivered: set[EventKey], label: str) -> None:
+def _reject_withdrawals_without_delivery(parsed: ParsedFile, delivered: dict[EventKey, Sent], label: str) -> None:
+    """A withdrawal must follow its delivery in the order dbt applies withdrawals in, or dbt would keep the delivery
+    it was accepted to withdraw."""
     accepted: list[CareEvent] = []
     for event in sorted(parsed.records, key=lambda e: e.source_line):
-        key = _event_key(event)
-        if event.delivery_status == WITHDRAWAL and key not in delivered:
+        key, sent = _event_key(event), _sent(event, parsed)
+        if event.delivery_status == WITHDRAWAL and not (key in delivered and delivered[key] < sent):
             parsed.reject_record(
                 event,
                 "WITHDRAWAL_WITHOUT_DELIVERY",
                 f"{label} {event.record_ref} at line {event.source_line}: withdraws (StatusAanlevering 3) a "
-                f"{label.lower()} that was never delivered (same provider, client, allocation, product and Begindatum)",
+                f"{label.lower()} that was never delivered before it (same provider, client, allocation, product and "
+                "Begindatum, an earlier Dagtekening, or the same one in an earlier file or line)",
                 event.record_ref,
             )
             continue
         if event.delivery_status != WITHDRAWAL:
-            delivered.add(key)
+            delivered[key] = min(delivered.get(key, sent), sent)
         accepted.append(event)
     parsed.records = accepted
 
