@@ -143,6 +143,18 @@ DOOR_CASES = [
         "SOURCE_LINE_SHARED",
         "toewijzing 700002",
     ),
+    Case(
+        "allocation_birth_date_with_an_offset",
+        one("a.xml", allocation(birth="2012-05-17+02:00")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case(
+        "start_dagtekening_with_a_timezone",
+        one("s.xml", lambda: replaced(care_event("JW305"), ">2024-07-01<", ">2024-07-01Z<")),
+        "HEADER_INVALID",
+        None,
+    ),
     # JW301 against earlier allocations: a number names one allocation (TR332), whatever the file order.
     Case(
         "allocation_number_taken_by_another_client",
