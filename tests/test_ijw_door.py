@@ -430,7 +430,7 @@ def test_an_allocation_resent_with_a_change_keeps_its_number_and_a_start_in_eith
     assert accepted(warehouse) == (0, 2, 1, 0)
 
 
-def test_a_start_waits_for_no_file_order_across_runs_once_its_allocation_is_in_the_warehouse(tmp_path, warehouse):
+def test_a_start_and_stop_landed_a_run_after_their_allocation_are_accepted(tmp_path, warehouse):
     land(tmp_path / "first", {"ijw/allocation.xml": allocation()})
     ingest(warehouse, tmp_path / "first", "first")
     land(tmp_path / "second", {"ijw/start.xml": care_event("JW305"), "ijw/stop.xml": care_event("JW307")})
