@@ -23,6 +23,7 @@ from orchestration.quality.reconciliation import reconcile
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
 from orchestration.warehouse.load import ingest_file
+from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
 from tests.jw323_documents import INVALID_BSN, VALID_BSN, client, document, prestatie
 
@@ -301,7 +302,7 @@ IJW_CASES = [
     Case(
         "stop_ends_before_it_starts",
         lambda: {"ijw/b_stop.xml": care_event("JW307", end="2024-01-01"), "ijw/a_start.xml": care_event("JW305")},
-        "DATE_INVALID",
+        "END_BEFORE_START",
         "toewijzing 700001 start 2024-03-04",
     ),
 ]
@@ -397,7 +398,14 @@ def test_a_file_above_the_25_mb_cap_is_refused_unread(tmp_path, warehouse):
 def test_a_stop_landed_beside_its_start_is_accepted_whatever_the_file_order(tmp_path, warehouse):
     landing = tmp_path / "landing"
     # The stop's file sorts first; the ingest order (starts before stops) still judges it against the start.
-    land(landing, {"ijw/2024/a_stop.xml": care_event("JW307"), "ijw/2024/b_start.xml": care_event("JW305")})
+    land(
+        landing,
+        {
+            "ijw/2024/a_stop.xml": care_event("JW307"),
+            "ijw/2024/b_start.xml": care_event("JW305"),
+            "ijw/2024/c_allocation.xml": allocation(),
+        },
+    )
 
     for ingest in IJW_INGESTS:
         ingest_landing(warehouse, ingest, landing, PSEUDONYMISER, "hostile-run")
@@ -410,7 +418,14 @@ def test_a_stop_landed_beside_its_start_is_accepted_whatever_the_file_order(tmp_
 
 def test_a_withdrawal_after_its_start_is_accepted(tmp_path, warehouse):
     landing = tmp_path / "landing"
-    land(landing, {"ijw/1_start.xml": care_event("JW305"), "ijw/2_withdrawal.xml": care_event("JW305", status="3")})
+    land(
+        landing,
+        {
+            "ijw/0_allocation.xml": allocation(),
+            "ijw/1_start.xml": care_event("JW305"),
+            "ijw/2_withdrawal.xml": care_event("JW305", status="3"),
+        },
+    )
 
     for ingest in IJW_INGESTS:
         ingest_landing(warehouse, ingest, landing, PSEUDONYMISER, "hostile-run")

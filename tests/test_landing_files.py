@@ -36,7 +36,8 @@ from orchestration.warehouse import landing_files, landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files, ingest_landing
 from orchestration.warehouse.landing_files import UNREAD_PREFIX, list_landing, printable_path
 from orchestration.warehouse.load import ingest_listing
-from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
+from tests.hostile.allocation_documents import allocation
+from tests.hostile.documents import budget_csv, kerncijfer, kerncijfers_snapshot
 from tests.test_hostile_input import IJW_TABLES, assert_invariants
 
 KERNCIJFERS_ASSET = next(asset for asset in cbs_assets if asset.key.path[-1] == f"cbs_{KERNCIJFERS.name}")
@@ -58,9 +59,10 @@ def no_hang():
     signal.signal(signal.SIGALRM, previous)
 
 
-def start(allocation: int) -> bytes:
-    """A valid JW305 start; the allocation number makes each content (and so its sha256) distinct."""
-    return care_event("JW305", allocation=allocation)
+def good_message(number: int) -> bytes:
+    """A valid JW301 allocation (it needs no earlier message to pass the door); the allocation number makes each
+    content (and so its sha256) distinct."""
+    return allocation(number=str(number))
 
 
 def write(path: Path | bytes, content: bytes) -> None:
@@ -104,8 +106,8 @@ def assert_loaded(con, *paths: Path) -> None:
     for path in paths:
         status, sha = entries[str(path)]
         assert status == "loaded" and not sha.startswith(UNREAD_PREFIX), (path, status)
-    loaded = con.execute("select count(*) from raw.ijw_start_events").fetchone()[0]
-    assert loaded == len(paths), "each good start file loads its one product, nothing else loads"
+    loaded = con.execute("select count(*) from raw.ijw_allocations").fetchone()[0]
+    assert loaded == len(paths), "each good allocation file loads its one product, nothing else loads"
 
 
 def test_odd_ijw_entries_are_recorded_once_and_the_good_files_beside_them_load(tmp_path, warehouse):
@@ -113,10 +115,10 @@ def test_odd_ijw_entries_are_recorded_once_and_the_good_files_beside_them_load(t
     ijw = landing / "ijw"
     good = [ijw / "good.xml", ijw / "2024" / "UPPER.XML", ijw / "folder.xml" / "inside.Xml"]
     for number, path in enumerate(good):
-        write(path, start(700100 + number))
+        write(path, good_message(700100 + number))
     # What lies outside the landing directory, which no link may bring in.
-    write(outside / "secret.xml", start(700900))
-    write(outside / "folder" / "secret.xml", start(700901))
+    write(outside / "secret.xml", good_message(700900))
+    write(outside / "folder" / "secret.xml", good_message(700901))
     os.mkfifo(ijw / "fifo.xml")
     os.symlink(outside / "secret.xml", ijw / "out.xml")
     os.symlink(outside / "folder", ijw / "linked-folder")
@@ -128,9 +130,9 @@ def test_odd_ijw_entries_are_recorded_once_and_the_good_files_beside_them_load(t
     with socket.socket(socket.AF_UNIX) as server:
         server.bind(os.path.relpath(ijw / "socket.xml"))  # relative: a socket path is capped at 108 bytes
         latin1 = os.fsencode(ijw) + b"/caf\xe9.xml"
-        write(latin1, start(700200))
-        write(ijw / "two\nlines.xml", start(700201))
-        write(ijw / "evil\u202egpj.xml", start(700202))
+        write(latin1, good_message(700200))
+        write(ijw / "two\nlines.xml", good_message(700201))
+        write(ijw / "evil\u202egpj.xml", good_message(700202))
         write(ijw / "notes.txt", b"not a message, not a data file name: ignored")
 
         ingest_ijw(warehouse, landing)
@@ -168,7 +170,7 @@ def test_odd_ijw_entries_are_recorded_once_and_the_good_files_beside_them_load(t
 
 def test_a_device_file_is_never_opened(tmp_path, warehouse, monkeypatch):
     landing = tmp_path / "landing"
-    write(landing / "ijw" / "good.xml", start(700300))
+    write(landing / "ijw" / "good.xml", good_message(700300))
     device = landing / "ijw" / "device.xml"
     if os.geteuid() == 0:
         os.mknod(device, 0o600 | 0o020000, os.makedev(1, 3))  # a character device like /dev/null
@@ -193,9 +195,9 @@ def test_a_device_file_is_never_opened(tmp_path, warehouse, monkeypatch):
 def test_an_unreadable_file_is_rejected_and_the_others_load(tmp_path, warehouse, monkeypatch):
     landing = tmp_path / "landing"
     good, locked, denied = (landing / "ijw" / name for name in ("good.xml", "locked.xml", "denied.xml"))
-    write(good, start(700400))
-    write(locked, start(700401))
-    write(denied, start(700402))
+    write(good, good_message(700400))
+    write(locked, good_message(700401))
+    write(denied, good_message(700402))
     locked.chmod(0)
     # Root reads a file whatever its mode (as in CI), so unreadability is also simulated where the file is opened.
     real_open = os.open
@@ -220,8 +222,8 @@ def test_an_unreadable_file_is_rejected_and_the_others_load(tmp_path, warehouse,
 
 def test_an_unlistable_folder_is_recorded(tmp_path, warehouse, monkeypatch):
     landing = tmp_path / "landing"
-    write(landing / "ijw" / "good.xml", start(700450))
-    write(landing / "ijw" / "closed" / "hidden.xml", start(700451))
+    write(landing / "ijw" / "good.xml", good_message(700450))
+    write(landing / "ijw" / "closed" / "hidden.xml", good_message(700451))
     real_scandir = os.scandir
 
     def refusing(path):
@@ -239,7 +241,7 @@ def test_an_unlistable_folder_is_recorded(tmp_path, warehouse, monkeypatch):
 
 def test_a_folder_deeper_than_the_longest_path_is_recorded(tmp_path, warehouse):
     landing = tmp_path / "landing"
-    write(landing / "ijw" / "good.xml", start(701100))
+    write(landing / "ijw" / "good.xml", good_message(701100))
     # Folders of 200-character names, 25 deep: their path (over 5,000 bytes) is longer than the system opens by name.
     folder = os.open(landing / "ijw", os.O_RDONLY | os.O_DIRECTORY)
     names = [f"{depth:02}" + "d" * 198 for depth in range(25)]
@@ -249,7 +251,7 @@ def test_a_folder_deeper_than_the_longest_path_is_recorded(tmp_path, warehouse):
         os.close(folder)
         folder = inner
     deepest = os.open("deep.xml", os.O_WRONLY | os.O_CREAT, dir_fd=folder)
-    os.write(deepest, start(701101))
+    os.write(deepest, good_message(701101))
     os.close(deepest)
     os.close(folder)
 
@@ -278,8 +280,8 @@ def test_entries_that_change_between_listing_and_reading_are_recorded(tmp_path, 
     ijw = landing / "ijw"
     names = ["good.xml", "vanishing.xml", "becomes-fifo.xml", "becomes-link.xml", "sub/swapped.xml"]
     for number, name in enumerate(names):
-        write(ijw / name, start(700500 + number))
-    write(outside / "swapped.xml", start(700599))
+        write(ijw / name, good_message(700500 + number))
+    write(outside / "swapped.xml", good_message(700599))
     assert set(_inventoried(warehouse, landing)) == {Path(name).name for name in names}
 
     # Between the inventory and the ingest: one file goes, one becomes a fifo, one a link leading out, and the
@@ -305,7 +307,7 @@ def test_entries_that_change_between_listing_and_reading_are_recorded(tmp_path, 
 def test_a_file_growing_while_it_is_read_is_rejected_then_loads_once_it_is_complete(tmp_path, warehouse, monkeypatch):
     landing = tmp_path / "landing"
     growing = landing / "ijw" / "growing.xml"
-    write(growing, start(700600))
+    write(growing, good_message(700600))
     real_read = landing_files._read_at_most
 
     def appending(handle, limit):
@@ -324,7 +326,7 @@ def test_a_file_growing_while_it_is_read_is_rejected_then_loads_once_it_is_compl
         "select status from audit.ingest_ledger where run_id = 'next-run' and file_path = ?", [str(growing)]
     ).fetchall()
     assert loaded == [("loaded",)]
-    assert warehouse.execute("select count(*) from raw.ijw_start_events").fetchone() == (1,)
+    assert warehouse.execute("select count(*) from raw.ijw_allocations").fetchone() == (1,)
 
 
 def test_a_huge_sparse_file_is_refused_without_reading_it(tmp_path, warehouse, monkeypatch):
@@ -332,7 +334,7 @@ def test_a_huge_sparse_file_is_refused_without_reading_it(tmp_path, warehouse, m
     huge = landing / "ijw" / "huge.xml"
     write(huge, b"")
     os.truncate(huge, 1 << 40)  # a terabyte of holes: hashing it alone would take many minutes
-    write(landing / "ijw" / "good.xml", start(700700))
+    write(landing / "ijw" / "good.xml", good_message(700700))
     reads: list[int] = []
     real_read = landing_files._read_at_most
     monkeypatch.setattr(
@@ -348,13 +350,13 @@ def test_a_huge_sparse_file_is_refused_without_reading_it(tmp_path, warehouse, m
 
 def test_a_landing_directory_that_is_a_link_loads_and_a_source_folder_leading_out_is_refused(tmp_path, warehouse):
     real, linked, outside = tmp_path / "real-landing", tmp_path / "landing", tmp_path / "elsewhere"
-    write(real / "ijw" / "good.xml", start(700800))
+    write(real / "ijw" / "good.xml", good_message(700800))
     os.symlink(real, linked)  # how a deployment may point WAREHOUSE_LANDING_DIR at a mounted volume
     ingest_ijw(warehouse, linked)
     assert_loaded(warehouse, linked / "ijw" / "good.xml")
 
     other = tmp_path / "other-landing"
-    write(outside / "ijw" / "secret.xml", start(700801))
+    write(outside / "ijw" / "secret.xml", good_message(700801))
     other.mkdir()
     os.symlink(outside / "ijw", other / "ijw")
     update = landing_inventory.update_inventory(warehouse, other)
@@ -480,9 +482,9 @@ def test_the_ingest_assets_record_odd_entries_and_pass_their_reconciliation_chec
     warehouse_dir, landing = warehouse_env
     monkeypatch.setenv("CBS_MODE", "offline")
     monkeypatch.setenv("WAREHOUSE_INGEST_PROCESSES", "1")
-    write(landing / "ijw" / "good.xml", start(701000))
+    write(landing / "ijw" / "good.xml", good_message(701000))
     os.mkfifo(landing / "ijw" / "fifo.xml")
-    write(os.fsencode(landing / "ijw") + b"/\xfe.xml", start(701001))
+    write(os.fsencode(landing / "ijw") + b"/\xfe.xml", good_message(701001))
     write(landing / "cbs" / "85099NED.json", kerncijfers_snapshot([kerncijfer()]))
     os.mkfifo(landing / "cbs" / "85099NED_fifo.json")
     write(landing / "budgets" / "region.csv", budget_csv())
@@ -517,5 +519,5 @@ def test_the_ingest_assets_record_odd_entries_and_pass_their_reconciliation_chec
         (f"{cbs}/85099NED_fifo.json", "CBS:85099NED", "rejected", "FILE_NOT_REGULAR"),
         (f"{ijw}/\\xfe.xml", "JW323", "rejected", "FILE_NAME_INVALID"),
         (f"{ijw}/fifo.xml", "JW323", "rejected", "FILE_NOT_REGULAR"),
-        (f"{ijw}/good.xml", "JW305", "loaded", None),
+        (f"{ijw}/good.xml", "JW301", "loaded", None),
     ]

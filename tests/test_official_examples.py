@@ -39,6 +39,9 @@ EXPLAINED_REASONS = {
     "DATE_INVALID": "a date that does not exist (JW315's ToewijzingEinddatum 2027-06-31, the standard's own bad input)",
     "FUTURE_DATE": "a JW323 product period that starts after today",
     "TR389": "a second uncredited debit of the same allocation, product and period in the JW323 example",
+    "TR019": "a JW305 start (provider 65656055 to gemeente 0363) for an allocation its sender was never given: the "
+    "JW301 example allocates to provider 42420001 for gemeente 0384",
+    "STOP_WITHOUT_START": "a JW307 stop of a start that was not accepted (the JW305 example's, above)",
     "XSD_INVALID": "the file fails its official XSD (JW315's ToewijzingEinddatum 2027-06-31), with IJW_XSD_DIR set",
 }
 PSEUDONYMISER = Pseudonymiser(b"official-examples-key-0123456789")
@@ -98,6 +101,10 @@ def expected_quarantine(examples: list[Path], xsd_dir: Path | None = None) -> Co
     """(file name, reason code) of every quarantine row the examples should give, from the XML alone."""
     product_codes = seed_codes("product_codes", "region_product_codes")
     expected: Counter = Counter()
+    # Accepted allocations (gemeente, provider, BSN, number, code) and starts (provider, BSN, number, code, begin):
+    # sorted file names load JW301 before JW305 before JW307, as the ingest's asset order does.
+    allocations: set[tuple[str, ...]] = set()
+    starts: set[tuple[str, ...]] = set()
     for path in examples:
         tree = etree.parse(str(path))
         kind = message_type(tree)
@@ -107,6 +114,9 @@ def expected_quarantine(examples: list[Path], xsd_dir: Path | None = None) -> Co
         if xsd_dir is not None and not etree.XMLSchema(etree.parse(str(xsd_dir / f"{kind}.xsd"))).validate(tree):
             expected[(path.name, "XSD_INVALID")] += 1
         ns = {"m": etree.QName(tree.getroot()).namespace, "b": BASIS_NS}
+        rejected_whole = bool(expected[(path.name, "XSD_INVALID")])
+        sender = tree.xpath("string(/m:Bericht/m:Header/m:Afzender)", namespaces=ns)
+        receiver = tree.xpath("string(/m:Bericht/m:Header/m:Ontvanger)", namespaces=ns)
         debits: set[tuple[str, str, str]] = set()
         for record in tree.iter(f"{{{ns['m']}}}{RECORD_ELEMENTS[kind]}"):
             bsn = record.xpath("string(ancestor::m:Client/m:Bsn)", namespaces=ns)
@@ -118,6 +128,17 @@ def expected_quarantine(examples: list[Path], xsd_dir: Path | None = None) -> Co
                 reason = "PRODUCT_CODE_UNKNOWN"
             elif not all(is_date(element.text) for element in record.iter() if _is_date_element(element)):
                 reason = "DATE_INVALID"
+            elif kind in ("JW301", "JW305", "JW307"):
+                number = record.xpath("string(m:ToewijzingNummer)", namespaces=ns)
+                begin = record.xpath("string(m:Begindatum)", namespaces=ns)
+                if kind == "JW301" and not rejected_whole:
+                    allocations.add((sender, receiver, bsn, number, code))
+                elif kind == "JW305" and (receiver, sender, bsn, number, code) not in allocations:
+                    reason = "TR019"
+                elif kind == "JW305" and not rejected_whole:
+                    starts.add((sender, bsn, number, code, begin))
+                elif kind == "JW307" and (sender, bsn, number, code, begin) not in starts:
+                    reason = "STOP_WITHOUT_START"
             elif kind == "JW323":
                 begin = record.xpath("string(m:ProductPeriode/b:Begindatum)", namespaces=ns)
                 debit = (record.xpath("string(m:ToewijzingNummer)", namespaces=ns), code, begin)
@@ -144,9 +165,16 @@ def quarantine_and_ledger(con: duckdb.DuckDBPyConnection) -> tuple[Counter, dict
 
 
 def test_the_derivation_finds_the_faults_the_examples_hold(examples):
-    """A guard on the derivation itself: the examples hold the TR389 repeat and JW315's two impossible dates, and XSD
-    mode rejects JW315 whole."""
-    assert expected_quarantine(examples) == Counter({("JW323.xml", "TR389"): 1, ("JW315.xml", "DATE_INVALID"): 2})
+    """A guard on the derivation itself: the examples hold the TR389 repeat, JW315's two impossible dates, and JW305/
+    JW307 records of a provider and gemeente other than the JW301's; XSD mode rejects JW315 whole."""
+    assert expected_quarantine(examples) == Counter(
+        {
+            ("JW323.xml", "TR389"): 1,
+            ("JW315.xml", "DATE_INVALID"): 2,
+            ("JW305.xml", "TR019"): 2,
+            ("JW307.xml", "STOP_WITHOUT_START"): 2,
+        }
+    )
     if (SHARED_XSD_DIR / "basisschema.xsd").exists():
         assert expected_quarantine(examples, SHARED_XSD_DIR)[("JW315.xml", "XSD_INVALID")] == 1
 

@@ -9,20 +9,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from orchestration.ijw.codelists import column
 from orchestration.ijw.reader import (
     Client,
     ElementFields,
     Header,
     MessageSpec,
     ParsedFile,
+    RecordError,
     b,
+    bounded_int,
     checked_code,
-    non_negative_int,
     optional_date,
     parse_date,
     required,
 )
 from orchestration.ijw.safe_xml import message_namespace
+
+# The ranges of the iJw number types (basisschema.xsd), narrowed where the raw tables' suites are stricter: an
+# allocation number (LDT_Nummer) from 1, volume and budget (LDT_Volume, LDT_Budget) up to 99,999,999.
+MAX_NUMBER = 999_999_999
+MAX_VOLUME = MAX_BUDGET_CENTS = 99_999_999
+GENDERS = frozenset({"0", "1", "2"})  # LDT_Geslacht (COD046)
+# Jeugdwet care ends at 23 at the latest (verlengde jeugdhulp), so no client of the Jeugdwet (2015-) was born before
+# 1990; the raw suites and dim_client hold birth years to that bound.
+EARLIEST_BIRTH_DATE = dt.date(1990, 1, 1)
 
 _NS = message_namespace("JW301")
 
@@ -64,8 +75,49 @@ _CATEGORIE, _CODE = b("Categorie"), b("Code")
 _VOLUME, _EENHEID, _FREQUENTIE = b("Volume"), b("Eenheid"), b("Frequentie")
 
 
+def client_fields(client: Client) -> tuple[str, int | None, int | None, str | None]:
+    """(client_key, birth year, birth month, gender) of the Client a record sits in: its Bsn is required (the XSD),
+    its birth date and gender as the raw suites and dim_client hold them."""
+    if client.client_key is None:
+        raise RecordError("LINE_INCOMPLETE", "the record's Client has no Bsn")
+    birth = client.birth_date
+    if birth is not None and not EARLIEST_BIRTH_DATE <= birth <= dt.date.today():
+        raise RecordError(
+            "BIRTH_DATE_OUT_OF_RANGE", f"Geboortedatum {birth} is not between {EARLIEST_BIRTH_DATE} and today"
+        )
+    if client.gender_code is not None and client.gender_code not in GENDERS:
+        raise RecordError("GENDER_UNKNOWN", f"Geslacht {client.gender_code!r} is not 0, 1 or 2 (COD046)")
+    if birth is None:
+        return client.client_key, None, None, client.gender_code
+    return client.client_key, birth.year, birth.month, client.gender_code
+
+
+def claim_source_line(parsed: ParsedFile, source_line: int, record_tag: str) -> None:
+    """The last rule of a record: no accepted record of the file starts on its line. Raw rows of a file are told apart
+    and ordered by their line (the raw suites hold file_sha256 + source_line unique; dbt orders versions and
+    withdrawals by it), which a message written on one line would not do."""
+    claimed = parsed.state.setdefault("record_lines", set())
+    if source_line in claimed:
+        raise RecordError(
+            "SOURCE_LINE_SHARED",
+            f"an earlier accepted {record_tag} of this file starts on the same line; records on one line cannot be "
+            "told apart or ordered",
+        )
+    claimed.add(source_line)
+
+
+def allocation_number(value: str | None) -> int:
+    return bounded_int(required(value, "ToewijzingNummer"), "ToewijzingNummer", 1, MAX_NUMBER)
+
+
+def end_not_before_start(start: dt.date, end: dt.date | None, start_label: str, end_label: str) -> None:
+    if end is not None and end < start:
+        raise RecordError("END_BEFORE_START", f"{end_label} {end} precedes {start_label} {start}")
+
+
 def product_fields(record: ElementFields, product_tag: str) -> tuple[str | None, str | None]:
-    """(category, code) of a CDT_Product, both checked against the code lists when present."""
+    """(category, code) of a CDT_Product, both checked against the code lists when present, and the code against the
+    category the product code list puts it in."""
     if product_tag not in record:
         return None, None
     category = checked_code(
@@ -77,6 +129,12 @@ def product_fields(record: ElementFields, product_tag: str) -> tuple[str | None,
     code = record.get((product_tag, _CODE))
     if code is not None:
         checked_code(code, "reference/product_codes", "PRODUCT_CODE_UNKNOWN", "Product Code")
+        # A code the list names without a category (its group headings, 45A00) has none to contradict.
+        listed = column("reference/product_codes", "product_category_code")[code]
+        if listed and listed != category:
+            raise RecordError(
+                "PRODUCT_NOT_IN_CATEGORY", f"Product Code {code} is in category {listed}, not in Categorie {category}"
+            )
     return category, code
 
 
@@ -84,7 +142,7 @@ def volume_fields(record: ElementFields, omvang_tag: str) -> tuple[int | None, s
     """(volume, unit, frequency) of a CDT_Omvang, when present."""
     if omvang_tag not in record:
         return None, None, None
-    volume = non_negative_int(record.get((omvang_tag, _VOLUME)) or "", "Omvang Volume")
+    volume = bounded_int(record.get((omvang_tag, _VOLUME)) or "", "Omvang Volume", 0, MAX_VOLUME)
     unit = checked_code(record.get((omvang_tag, _EENHEID)), "codelists/wj756_units", "UNIT_UNKNOWN", "Omvang Eenheid")
     return volume, unit, record.get((omvang_tag, _FREQUENTIE))
 
@@ -93,33 +151,42 @@ def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
     return f"toewijzing {record.get(_m('ToewijzingNummer')) or '?'}"
 
 
-def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> Allocation:
+def budget_cents(value: str | None) -> int | None:
+    return None if value is None else bounded_int(value, "Budget", 0, MAX_BUDGET_CENTS, "AMOUNT_OUT_OF_RANGE")
+
+
+def _parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> Allocation:
+    client_key, birth_year, birth_month, gender = client_fields(client)
+    number = allocation_number(record.get(_m("ToewijzingNummer")))
     category, code = product_fields(record, _m("Product"))
     volume, unit, frequency = volume_fields(record, _m("Omvang"))
-    budget = record.get(_m("Budget"))
+    valid_from = parse_date(record.get(_m("Ingangsdatum")), "Ingangsdatum")
+    valid_to = optional_date(record.get(_m("Einddatum")), "Einddatum")
+    end_not_before_start(valid_from, valid_to, "Ingangsdatum", "Einddatum")
+    allocated_on = parse_date(record.get(_m("Toewijzingsdatum")), "Toewijzingsdatum")
+    budget = budget_cents(record.get(_m("Budget")))
+    claim_source_line(parsed, record.sourceline, "ToegewezenProduct")
     return Allocation(
-        client_key=client.client_key or "",
-        birth_year=client.birth_date.year if client.birth_date else None,
-        birth_month=client.birth_date.month if client.birth_date else None,
-        gender_code=client.gender_code,
+        client_key=client_key,
+        birth_year=birth_year,
+        birth_month=birth_month,
+        gender_code=gender,
         municipality_code=header.municipality_code,
         provider_agb=header.provider_agb,
         message_id=header.message_id,
         message_date=header.message_date,
-        allocation_number=non_negative_int(
-            required(record.get(_m("ToewijzingNummer")), "ToewijzingNummer"), "ToewijzingNummer"
-        ),
+        allocation_number=number,
         provider_reference=record.get(_m("ReferentieAanbieder")),
         product_category=category,
         product_code=code,
-        allocated_on=parse_date(record.get(_m("Toewijzingsdatum")), "Toewijzingsdatum"),
-        valid_from=parse_date(record.get(_m("Ingangsdatum")), "Ingangsdatum"),
-        valid_to=optional_date(record.get(_m("Einddatum")), "Einddatum"),
+        allocated_on=allocated_on,
+        valid_from=valid_from,
+        valid_to=valid_to,
         change_reason_code=record.get(_m("RedenWijziging")),
         volume=volume,
         unit_code=unit,
         frequency_code=frequency,
-        budget_cents=None if budget is None else non_negative_int(budget, "Budget"),
+        budget_cents=budget,
         source_line=record.sourceline,
     )
 

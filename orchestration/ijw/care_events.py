@@ -9,7 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from orchestration.ijw.allocations import product_fields
+from orchestration.ijw.allocations import (
+    MAX_NUMBER,
+    claim_source_line,
+    client_fields,
+    end_not_before_start,
+    product_fields,
+)
 from orchestration.ijw.reader import (
     Client,
     ElementFields,
@@ -17,14 +23,29 @@ from orchestration.ijw.reader import (
     MessageSpec,
     ParsedFile,
     RecordError,
+    bounded_int,
     checked_code,
-    non_negative_int,
     optional_date,
     parse_date,
+    required,
 )
 from orchestration.ijw.safe_xml import message_namespace
 
 _DELIVERY_STATUSES = {"1", "2", "3"}  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
+JEUGDWET_START = dt.date(2015, 1, 1)
+"""No youth care under the Jeugdwet began before it; dim_date, which every trajectory date must be in, starts here."""
+
+
+def care_date(value: str | None, label: str) -> dt.date:
+    """A Begindatum or Einddatum of care: it happened under the Jeugdwet, and not after today (a start or stop
+    reports what has happened; CBS takes an end only once it has, not as planned)."""
+    date = parse_date(required(value, label), label)
+    if date < JEUGDWET_START:
+        raise RecordError("DATE_OUT_OF_RANGE", f"{label} {date} precedes the Jeugdwet ({JEUGDWET_START})")
+    today = dt.date.today()
+    if date > today:
+        raise RecordError("FUTURE_DATE", f"{label} {date} is after today ({today})")
+    return date
 
 
 @dataclass(frozen=True)
@@ -60,16 +81,16 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
     def record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
         return f"toewijzing {record.get(allocation_tag) or '?'} start {record.get(start_tag) or '?'}"
 
-    def parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
+    def parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> CareEvent:
+        client_key = client_fields(client)[0]
         category, code = product_fields(record, m("Product"))
         allocation = record.get(allocation_tag)
         status = record.get(m("StatusAanlevering"))
         if status not in _DELIVERY_STATUSES:
             raise RecordError("DELIVERY_STATUS_INVALID", f"StatusAanlevering {status!r} is not 1, 2 or 3 (COD467)")
-        start = parse_date(record.get(start_tag), "Begindatum")
-        end = optional_date(record.get(m("Einddatum")), "Einddatum") if is_stop else None
-        if end is not None and end < start:
-            raise RecordError("DATE_INVALID", f"Einddatum {end} precedes Begindatum {start}")
+        start = care_date(record.get(start_tag), "Begindatum")
+        end = care_date(record.get(m("Einddatum")), "Einddatum") if is_stop else None
+        end_not_before_start(start, end, "Begindatum", "Einddatum")
         end_reason = (
             checked_code(
                 record.get(m("RedenBeeindiging")),
@@ -80,16 +101,19 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
             if is_stop
             else None
         )
+        number = None if allocation is None else bounded_int(allocation, "ToewijzingNummer", 1, MAX_NUMBER)
+        valid_from = optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum")
+        claim_source_line(parsed, record.sourceline, record_tag)
         return CareEvent(
-            client_key=client.client_key or "",
+            client_key=client_key,
             municipality_code=header.municipality_code,
             provider_agb=header.provider_agb,
             message_id=header.message_id,
             message_date=header.message_date,
-            allocation_number=None if allocation is None else non_negative_int(allocation, "ToewijzingNummer"),
+            allocation_number=number,
             product_category=category,
             product_code=code,
-            allocation_valid_from=optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
+            allocation_valid_from=valid_from,
             start_date=start,
             end_date=end,
             end_reason_code=end_reason,

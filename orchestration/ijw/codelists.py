@@ -25,3 +25,17 @@ def codes(seed: str) -> frozenset[str]:
     """The values of the first column of seeds/<seed>.csv, e.g. codes('codelists/wj756_units'), with those of the
     seeds that extend it (EXTENDED_BY)."""
     return frozenset().union(*(_first_column(part) for part in (seed, *EXTENDED_BY.get(seed, ()))))
+
+
+@cache
+def column(seed: str, name: str) -> dict[str, str]:
+    """Each code of seeds/<seed>.csv (its first column) -> its value in column name ('' where the list gives none),
+    with those of the seeds that extend it (EXTENDED_BY), e.g. column('reference/product_codes',
+    'product_category_code')."""
+    values: dict[str, str] = {}
+    for part in (seed, *EXTENDED_BY.get(seed, ())):
+        with (SEEDS_DIR / f"{part}.csv").open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            key = reader.fieldnames[0]
+            values.update({row[key]: row[name] or "" for row in reader if row[key]})
+    return values

@@ -224,11 +224,25 @@ def non_negative_int(value: str, label: str) -> int:
     return int(value)
 
 
+def bounded_int(value: str, label: str, low: int, high: int, reason_code: str = "NUMBER_OUT_OF_RANGE") -> int:
+    """A non-negative whole number within [low, high], the range its iJw type (and the raw table's suite) allows."""
+    number = non_negative_int(value, label)
+    if not low <= number <= high:
+        raise RecordError(reason_code, f"{label} {number} is outside {low}..{high}")
+    return number
+
+
 def parse_date(value: str | None, label: str = "date") -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError as error:
-        raise RecordError("DATE_INVALID", f"{label} {value!r} is not a date (YYYY-MM-DD)") from error
+    text = (value or "").strip()
+    # LDT_Datum is xs:date without a timezone (its pattern forbids ':' and 'Z'), written YYYY-MM-DD; fromisoformat
+    # alone also takes 20240201, week dates and 2024-02-01T00:00.
+    digits = text[:4] + text[5:7] + text[8:]
+    if len(text) == 10 and text[4] == text[7] == "-" and digits.isascii() and digits.isdigit():
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise RecordError("DATE_INVALID", f"{label} {value!r} is not a date (YYYY-MM-DD, no timezone)")
 
 
 def optional_date(value: str | None, label: str) -> dt.date | None:

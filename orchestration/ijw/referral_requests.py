@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from orchestration.ijw.allocations import product_fields, volume_fields
+from orchestration.ijw.allocations import (
+    MAX_NUMBER,
+    budget_cents,
+    claim_source_line,
+    client_fields,
+    end_not_before_start,
+    product_fields,
+    volume_fields,
+)
 from orchestration.ijw.reader import (
     Client,
     ElementFields,
@@ -18,8 +26,8 @@ from orchestration.ijw.reader import (
     ParsedFile,
     RecordError,
     b,
+    bounded_int,
     checked_code,
-    non_negative_int,
     optional_date,
     parse_date,
 )
@@ -69,7 +77,8 @@ def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
     return f"referentie {record.get(_m('ReferentieAanbieder')) or '?'}"
 
 
-def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> ReferralRequest:
+def _parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> ReferralRequest:
+    client_key, birth_year, birth_month, gender = client_fields(client)
     reference = record.get(_m("ReferentieAanbieder"))
     if not reference:
         raise RecordError("LINE_INCOMPLETE", "ReferentieAanbieder is missing")
@@ -78,29 +87,39 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
     referrer_type = checked_code(
         record.get(_REFERRER_TYPE), "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type"
     )
+    referrer_agb = record.get(_REFERRER_AGB)
+    if referrer_agb is not None and not (len(referrer_agb) == 8 and referrer_agb.isascii() and referrer_agb.isdigit()):
+        raise RecordError(
+            "REFERRER_AGB_INVALID", f"Verwijzer ZorgverlenerCode {referrer_agb!r} is not 8 digits (LDT_AgbCode)"
+        )
+    valid_from = parse_date(record.get(_m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum")
+    valid_to = optional_date(record.get(_m("ToewijzingEinddatum")), "ToewijzingEinddatum")
+    end_not_before_start(valid_from, valid_to, "ToewijzingIngangsdatum", "ToewijzingEinddatum")
     decision = record.get(_m("BeschikkingNummer"))
-    budget = record.get(_m("Budget"))
+    decision_number = None if decision is None else bounded_int(decision, "BeschikkingNummer", 0, MAX_NUMBER)
+    budget = budget_cents(record.get(_m("Budget")))
+    claim_source_line(parsed, record.sourceline, "AangevraagdProduct")
     return ReferralRequest(
-        client_key=client.client_key or "",
-        birth_year=client.birth_date.year if client.birth_date else None,
-        birth_month=client.birth_date.month if client.birth_date else None,
-        gender_code=client.gender_code,
+        client_key=client_key,
+        birth_year=birth_year,
+        birth_month=birth_month,
+        gender_code=gender,
         municipality_code=header.municipality_code,
         provider_agb=header.provider_agb,
         message_id=header.message_id,
         requested_on=header.message_date,
         provider_reference=reference,
-        decision_number=None if decision is None else non_negative_int(decision, "BeschikkingNummer"),
+        decision_number=decision_number,
         product_category=category,
         product_code=code,
-        requested_valid_from=parse_date(record.get(_m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum"),
-        requested_valid_to=optional_date(record.get(_m("ToewijzingEinddatum")), "ToewijzingEinddatum"),
+        requested_valid_from=valid_from,
+        requested_valid_to=valid_to,
         volume=volume,
         unit_code=unit,
         frequency_code=frequency,
-        budget_cents=None if budget is None else non_negative_int(budget, "Budget"),
+        budget_cents=budget,
         referrer_type_code=referrer_type,
-        referrer_agb=record.get(_REFERRER_AGB),
+        referrer_agb=referrer_agb,
         source_line=record.sourceline,
     )
 

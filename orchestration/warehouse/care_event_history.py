@@ -3,9 +3,13 @@
 - WITHDRAWAL_WITHOUT_DELIVERY: a withdrawal (StatusAanlevering 3, COD467) must name a delivery (status 1 or 2) with
   the same provider, allocation, product and Begindatum, sent earlier or earlier in the same file. A withdrawal of
   nothing would otherwise vanish in dbt (int_care_episodes_applied) without a trace.
-- STOP_WITHOUT_START: a stop names an allocation and product that has an accepted start. The stop asset depends on
-  the start asset, so every start landed in the same run is loaded first; a stop read before its start is refused
-  rather than left to build a trajectory without a beginning.
+- STOP_WITHOUT_START: a stop names an accepted start of the same provider, client, allocation, product and
+  Begindatum (TR069: the key of a start is its client, allocation and Begindatum), so another provider's stop cannot
+  end a trajectory, nor a stop end one before it began. The stop asset depends on the start asset, so every start
+  landed in the same run is loaded first; a stop read before its start is refused rather than left to build a
+  trajectory without a beginning.
+- A start must belong to its allocation (TR019, START_OUTSIDE_ALLOCATION): orchestration/warehouse/
+  allocation_history.py.
 """
 
 from __future__ import annotations
@@ -16,50 +20,62 @@ import duckdb
 
 from orchestration.ijw.care_events import CareEvent
 from orchestration.ijw.reader import ParsedFile
+from orchestration.warehouse.allocation_history import WITHDRAWAL, reject_starts_without_allocation
 from orchestration.warehouse.ingest import known_rows
 
-WITHDRAWAL = "3"
-EventKey = tuple[str, int | None, str | None, dt.date]
-"""(provider_agb, allocation_number, product_code, start_date)"""
+EventKey = tuple[str, str, int | None, str | None, dt.date]
+"""(provider_agb, client_key, allocation_number, product_code, start_date)"""
+Sent = tuple[dt.date, str, int]
+"""When a delivery was sent, as dbt orders deliveries (int_care_episodes_applied): message date, file path, line."""
 
 
 def _event_key(event: CareEvent) -> EventKey:
-    return (event.provider_agb, event.allocation_number, event.product_code, event.start_date)
+    return (event.provider_agb, event.client_key, event.allocation_number, event.product_code, event.start_date)
 
 
-def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[ParsedFile]) -> set[EventKey]:
-    """Delivered (status 1/2) events in table for the batch's providers and allocations; the lookup stays small."""
+def _sent(event: CareEvent, parsed: ParsedFile) -> Sent:
+    return (event.message_date, str(parsed.path), event.source_line)
+
+
+def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[ParsedFile]) -> dict[EventKey, Sent]:
+    """Delivered (status 1/2) events in table for the batch's providers and allocations, each with when it was first
+    sent; the lookup stays small."""
     events = [event for parsed in batch for event in parsed.records]
     providers = sorted({event.provider_agb for event in events})
     allocations = sorted({event.allocation_number for event in events if event.allocation_number is not None})
     rows = con.execute(
         f"""
-        select provider_agb, allocation_number, product_code, start_date
+        select provider_agb, client_key, allocation_number, product_code, start_date,
+            min((message_date, file_path, source_line))
         from {known_rows(con, table)}
         where delivery_status <> '{WITHDRAWAL}'
           and provider_agb in (select unnest(?::varchar[]))
           and (allocation_number is null or allocation_number in (select unnest(?::bigint[])))
+        group by all
         """,  # noqa: S608 - table is one of ours
         [providers, allocations],
     ).fetchall()
-    return {(provider, allocation, product, start) for provider, allocation, product, start in rows}
+    return {tuple(key): tuple(sent) for *key, sent in rows}
 
 
-def _reject_withdrawals_without_delivery(parsed: ParsedFile, delivered: set[EventKey], label: str) -> None:
+def _reject_withdrawals_without_delivery(parsed: ParsedFile, delivered: dict[EventKey, Sent], label: str) -> None:
+    """A withdrawal must follow its delivery in the order dbt applies withdrawals in, or dbt would keep the delivery
+    it was accepted to withdraw."""
     accepted: list[CareEvent] = []
     for event in sorted(parsed.records, key=lambda e: e.source_line):
-        key = _event_key(event)
-        if event.delivery_status == WITHDRAWAL and key not in delivered:
+        key, sent = _event_key(event), _sent(event, parsed)
+        if event.delivery_status == WITHDRAWAL and not (key in delivered and delivered[key] < sent):
             parsed.reject_record(
                 event,
                 "WITHDRAWAL_WITHOUT_DELIVERY",
                 f"{label} {event.record_ref} at line {event.source_line}: withdraws (StatusAanlevering 3) a "
-                f"{label.lower()} that was never delivered (same provider, allocation, product and Begindatum)",
+                f"{label.lower()} that was never delivered before it (same provider, client, allocation, product and "
+                "Begindatum, an earlier Dagtekening, or the same one in an earlier file or line)",
                 event.record_ref,
             )
             continue
         if event.delivery_status != WITHDRAWAL:
-            delivered.add(key)
+            delivered[key] = min(delivered.get(key, sent), sent)
         accepted.append(event)
     parsed.records = accepted
 
@@ -69,8 +85,9 @@ def _readable(batch: list[ParsedFile]) -> list[ParsedFile]:
 
 
 def apply_start_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> None:
-    """Move JW305 withdrawals of a start never delivered to rejections; each file of the batch sees the warehouse
-    and the files before it."""
+    """Move JW305 starts that belong to no accepted allocation of theirs, and withdrawals of a start never delivered,
+    to rejections; each file of the batch sees the warehouse and the files before it."""
+    reject_starts_without_allocation(con, batch)
     batch = _readable(batch)
     delivered = _delivered_keys(con, "raw.ijw_start_events", batch)
     for parsed in batch:
@@ -80,7 +97,7 @@ def apply_start_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile])
 def apply_stop_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> None:
     """Move JW307 stops without an accepted start, and withdrawals of a stop never delivered, to rejections."""
     batch = _readable(batch)
-    started = {key[:3] for key in _delivered_keys(con, "raw.ijw_start_events", batch)}
+    started = _delivered_keys(con, "raw.ijw_start_events", batch)
     delivered_stops = _delivered_keys(con, "raw.ijw_stop_events", batch)
     for parsed in batch:
         _reject_stops_without_start(parsed, started)
@@ -90,12 +107,13 @@ def apply_stop_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) 
 def _reject_stops_without_start(parsed: ParsedFile, started: set[tuple]) -> None:
     accepted: list[CareEvent] = []
     for event in parsed.records:
-        if _event_key(event)[:3] not in started:
+        if _event_key(event) not in started:
             parsed.reject_record(
                 event,
                 "STOP_WITHOUT_START",
                 f"StopProduct {event.record_ref} at line {event.source_line}: allocation {event.allocation_number} "
-                f"product {event.product_code} has no accepted start (JW305) from this provider",
+                f"product {event.product_code} has no accepted start (JW305) on {event.start_date} from this "
+                "provider for this client",
                 event.record_ref,
             )
             continue

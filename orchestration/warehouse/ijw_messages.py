@@ -21,6 +21,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MessageSpec, ParsedFile
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
+from orchestration.warehouse.allocation_history import apply_allocation_history
 from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
 from orchestration.warehouse.declaration_batch import read_declaration_batch
 from orchestration.warehouse.declaration_history import apply_declaration_history
@@ -202,12 +203,17 @@ DECLARATIONS = IjwIngest(
     splits_by_sender=True,
 )
 ALLOCATIONS = IjwIngest(
-    allocations.SPEC, "raw.ijw_allocations", "JW301 toewijzingen (ToegewezenProduct), one row per allocated product."
+    allocations.SPEC,
+    "raw.ijw_allocations",
+    "JW301 toewijzingen (ToegewezenProduct), one row per allocated product; a number naming another allocation "
+    "(TR332) is quarantined.",
+    apply_history=apply_allocation_history,
 )
 STARTS = IjwIngest(
     care_events.START_SPEC,
     "raw.ijw_start_events",
-    "JW305 start zorg (StartProduct), withdrawals included; a withdrawal of a start never sent is quarantined.",
+    "JW305 start zorg (StartProduct), withdrawals included; a start outside an accepted allocation of its own (TR019, "
+    "START_OUTSIDE_ALLOCATION) or a withdrawal of a start never sent is quarantined.",
     apply_history=apply_start_history,
 )
 STOPS = IjwIngest(
@@ -222,7 +228,9 @@ REFERRALS = IjwIngest(
     "JW315 verzoeken om toewijzing (AangevraagdProduct) with the referrer (Verwijzer, COD327).",
 )
 IJW_INGESTS = (REFERRALS, ALLOCATIONS, STARTS, STOPS, DECLARATIONS)
-"""In load order: a stop is judged against the starts, so starts come first."""
+"""In load order: a start is judged against the allocations and a stop against the starts, so they come first."""
+JUDGED_AGAINST = {STARTS.spec.message_type: ALLOCATIONS, STOPS.spec.message_type: STARTS}
+"""By message type, the ingest whose accepted rows its rules look at: it loads after them, in the same lane."""
 BY_MESSAGE_TYPE = {ingest.spec.message_type: ingest for ingest in IJW_INGESTS}
 UNRECOGNISED_OWNER = next(ingest for ingest in IJW_INGESTS if ingest.claims_unrecognised)
 """The ingest whose ledger rows record files that are no recognisable message, and odd landing entries."""

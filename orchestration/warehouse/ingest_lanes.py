@@ -6,8 +6,8 @@ but processes that each read and load their own message types run side by side a
 national files each, took 8.3 and 10.5 s together against 7.3 and 10.3 s one after the other.
 
 - The message types are spread over the lanes by their estimated load time (load_weight: landed bytes, plus a fixed
-  cost per file), the heaviest first onto the lightest lane. Starts and stops share a lane, because a stop is judged
-  against the starts loaded before it.
+  cost per file), the heaviest first onto the lightest lane. Allocations, starts and stops share a lane,
+  because a start is judged against the allocations loaded before it and a stop against the starts.
 - A message type whose rules look back only at the same sender's files (the declarations: TR389 and CD060 compare a
   provider's lines with its own earlier lines, and the provider is the header's Afzender) is split into parts by
   sender (split_by_sender), so the largest type no longer sets the pace. The sender comes from the landing inventory,
@@ -20,8 +20,8 @@ national files each, took 8.3 and 10.5 s together against 7.3 and 10.3 s one aft
   leaves the warehouse as it was, and the next run starts its lanes afresh.
 
 Lanes do not see each other's rows, and need not: a content's message type and sender are decided by the content
-(its root namespace and header), so copies of a file are all claimed by the same part, and only stops look at another
-type.
+(its root namespace and header), so copies of a file are all claimed by the same part, and only starts and stops look
+at another type, which shares their lane.
 """
 
 from __future__ import annotations
@@ -40,8 +40,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import (
     IJW_INGESTS,
-    STARTS,
-    STOPS,
+    JUDGED_AGAINST,
     IjwIngest,
     IngestOutcome,
     combine_outcomes,
@@ -63,7 +62,9 @@ LANES_FROM_FILES = 20_000
 
 INGESTED_TABLES = (*RAW_TABLES, "audit.quarantine", "audit.ingest_ledger")
 _LOAD_ORDER = [ingest.spec.message_type for ingest in IJW_INGESTS]
-_TOGETHER = (STARTS.spec.message_type, STOPS.spec.message_type)
+_TOGETHER = (*JUDGED_AGAINST, *(ingest.spec.message_type for ingest in JUDGED_AGAINST.values()))
+"""Allocations, starts and stops: a start is judged against the allocations loaded before it, a stop against the
+starts, and a lane sees only its own rows and the warehouse's."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,8 @@ def lane_parts(
 
 
 def plan_lanes(parts: list[LanePart], lanes: int) -> list[list[LanePart]]:
-    """The parts per lane, each lane in load order: the heaviest first onto the lightest lane (load_weight), starts
-    and stops in one lane."""
+    """The parts per lane, each lane in load order: the heaviest first onto the lightest lane (load_weight);
+    allocations, starts and stops in one lane."""
     together = [part for part in parts if part.message_type in _TOGETHER]
     units = [together] if together else []
     units += [[part] for part in parts if part.message_type not in _TOGETHER]

@@ -1,6 +1,8 @@
 {#- One row per allocation (ToewijzingNummer) with its referrer. An allocation that answers a JW315 request (same
     provider, client and ReferentieAanbieder) takes the request's referrer and date; one without was referred by the
-    municipality's own access team (COD327 01). An allocation re-sent with a change keeps its latest version. -#}
+    municipality's own access team (COD327 01). An allocation re-sent with a change keeps its latest version, and the
+    date it was first allocated on: a change is dated when it is made, after the start it may follow, and the lead
+    times count from the allocation itself. -#}
 with allocations as (
     select * from {{ ref('stg_ijw__allocations') }}
 ),
@@ -15,7 +17,8 @@ allocation_versions as (
         row_number() over (
             partition by allocation_number
             order by message_date desc, file_path desc, source_line desc
-        ) as version_rank
+        ) as version_rank,
+        min(allocated_on) over (partition by allocation_number) as first_allocated_on
     from allocations
 ),
 
@@ -46,7 +49,7 @@ final as (
         latest_allocations.provider_reference,
         latest_allocations.product_category,
         latest_allocations.product_code,
-        latest_allocations.allocated_on,
+        latest_allocations.first_allocated_on as allocated_on,
         latest_allocations.valid_from,
         latest_allocations.valid_to,
         latest_allocations.volume,

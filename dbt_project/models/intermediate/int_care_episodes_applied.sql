@@ -1,6 +1,8 @@
 {#- One care episode per started allocation and product: the effective JW305 start and JW307 stop.
     A delivery with StatusAanlevering 3 withdraws every earlier delivery (by message date, then file and line) with
-    the same allocation, product and start date; of the deliveries left, the latest counts. -#}
+    the same allocation, product and start date; of the deliveries left, the latest counts. A stop ends the start with
+    its Begindatum (iJw keys a start by client, allocation and Begindatum, TR069): the stop of an earlier start does not
+    end care started again after it. -#}
 with starts as (
     select * from {{ ref('stg_ijw__start_events') }}
 ),
@@ -42,7 +44,7 @@ valid_stops as (
     select
         stops.*,
         row_number() over (
-            partition by stops.allocation_number, stops.product_code
+            partition by stops.allocation_number, stops.product_code, stops.start_date
             order by stops.message_date desc, stops.file_path desc, stops.source_line desc
         ) as delivery_rank
     from stops
@@ -78,6 +80,7 @@ final as (
     left join valid_stops
         on valid_starts.allocation_number = valid_stops.allocation_number
         and coalesce(valid_starts.product_code, '') = coalesce(valid_stops.product_code, '')
+        and valid_starts.start_date = valid_stops.start_date
         and valid_stops.delivery_rank = 1
     left join allocations
         on valid_starts.allocation_number = allocations.allocation_number

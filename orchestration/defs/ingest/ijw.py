@@ -17,8 +17,7 @@ from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import (
     BY_MESSAGE_TYPE,
     IJW_INGESTS,
-    STARTS,
-    STOPS,
+    JUDGED_AGAINST,
     IjwIngest,
     IngestOutcome,
     claimed_paths,
@@ -85,8 +84,16 @@ def _asset_key(ingest: IjwIngest) -> dg.AssetKey:
             group_name="ingest",
             kinds={"python", "duckdb"},
             description=ingest.description,
-            # Starts landed in the same run load first, so a stop is judged against every start delivered so far.
-            deps=[ijw_landed_files.key, *([_asset_key(STARTS)] if ingest is STOPS else [])],
+            # Allocations landed in the same run load before starts, and starts before stops, so each is judged
+            # against every allocation or start delivered so far.
+            deps=[
+                ijw_landed_files.key,
+                *(
+                    [_asset_key(JUDGED_AGAINST[ingest.spec.message_type])]
+                    if ingest.spec.message_type in JUDGED_AGAINST
+                    else []
+                ),
+            ],
         )
         for ingest in IJW_INGESTS
     ],

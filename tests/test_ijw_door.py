@@ -1,0 +1,532 @@
+"""The door for JW301, JW305, JW307 and JW315 (issue 26): every rule a blocking check holds raw rows of these
+messages to (the raw tables' Great Expectations suites, the dbt tests and mart suites they feed) is enforced per
+record at the ingest with a reason code, so one record never stops the marts of a whole region; and a start or stop
+that claims another's allocation or start is quarantined instead of moving a trajectory.
+
+Each case runs the ingest the assets run and asserts as tests/test_hostile_input.py does: the reason code on the named
+record, a reason naming the file, record and line, and the ledger balanced. tests/test_ingest_lanes.py loads these
+cases in lanes too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from contextlib import contextmanager
+
+import duckdb
+import pytest
+from dagster_dbt import DbtCliResource
+
+from orchestration.ijw.reader import RecordError, parse_date
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
+from orchestration.warehouse.schema import ensure_schema
+from tests import test_hostile_input as hostile
+from tests.hostile.allocation_documents import allocation, referral_request
+from tests.hostile.documents import care_event
+from tests.jw323_documents import OTHER_VALID_BSN
+from tests.steering_dbt import query
+from tests.test_hostile_input import PSEUDONYMISER, Case, land, one, replaced
+
+START = "toewijzing 700001 start 2024-03-04"
+
+
+def with_allocation(*culprit: tuple[str, bytes], **others: bytes) -> dict[str, bytes]:
+    """The culprit files first (the case's assertions look at the first), then the allocation they claim (JW301
+    700001) and any other files; names say where each sorts in the landing."""
+    return {**dict(culprit), "ijw/allocation.xml": allocation(), **others}
+
+
+def started(stop: bytes, start: bytes | None = None) -> dict[str, bytes]:
+    return with_allocation(("ijw/z_stop.xml", stop), **{"ijw/start.xml": start or care_event("JW305")})
+
+
+def from_provider(message: bytes, kind: str, agb: str) -> bytes:
+    return replaced(message, f"<{kind}:Afzender>98000011<", f"<{kind}:Afzender>{agb}<")
+
+
+def second_record_on_the_same_line(message: bytes, tag: str, old: str, new: str) -> bytes:
+    """message (one record) with a copy of its record, old replaced by new, right after it on the same line."""
+    text = " ".join(message.decode().splitlines()[1:])
+    start, end = text.index(f"<{tag}>"), text.index(f"</{tag}>") + len(f"</{tag}>")
+    record = text[start:end]
+    assert old in record
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text[:end] + record.replace(old, new) + text[end:]).encode()
+
+
+FUTURE = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+
+DOOR_CASES = [
+    # JW301 per record: dates, numbers and codes as the XSD types and the raw suite hold them.
+    Case(
+        "allocation_ends_before_it_starts",
+        one("a.xml", allocation(valid_to="2024-02-29")),
+        "END_BEFORE_START",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_date_february_30",
+        one("a.xml", allocation(allocated_on="2024-02-30")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_date_without_leading_zeros",
+        one("a.xml", allocation(valid_from="2024-3-1")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_date_with_a_timezone",
+        one("a.xml", allocation(valid_from="2024-03-01Z")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_date_with_an_offset",
+        one("a.xml", allocation(valid_to="2024-12-31+01:00")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_date_in_basic_format",
+        one("a.xml", allocation(allocated_on="20240301")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case("allocation_number_zero", one("a.xml", allocation(number="0")), "NUMBER_OUT_OF_RANGE", "toewijzing 0"),
+    Case(
+        "allocation_number_of_ten_digits",
+        one("a.xml", allocation(number="1000000000")),
+        "NUMBER_OUT_OF_RANGE",
+        "toewijzing 1000000000",
+    ),
+    Case(
+        "allocation_volume_above_ldt_volume",
+        one("a.xml", allocation(volume="100000000")),
+        "NUMBER_OUT_OF_RANGE",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_budget_above_ldt_budget",
+        one("a.xml", allocation(budget="100000000")),
+        "AMOUNT_OUT_OF_RANGE",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_code_of_another_category",
+        one("a.xml", allocation(product_code="43A01")),
+        "PRODUCT_NOT_IN_CATEGORY",
+        "toewijzing 700001",
+    ),
+    Case("allocation_client_without_bsn", one("a.xml", allocation(bsn=None)), "LINE_INCOMPLETE", "toewijzing 700001"),
+    Case(
+        "allocation_client_born_1985",
+        one("a.xml", allocation(birth="1985-06-01")),
+        "BIRTH_DATE_OUT_OF_RANGE",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_client_born_in_the_future",
+        one("a.xml", allocation(birth=FUTURE)),
+        "BIRTH_DATE_OUT_OF_RANGE",
+        "toewijzing 700001",
+    ),
+    Case("allocation_client_gender_9", one("a.xml", allocation(gender="9")), "GENDER_UNKNOWN", "toewijzing 700001"),
+    Case(
+        "allocations_on_one_line",
+        one(
+            "a.xml",
+            lambda: second_record_on_the_same_line(allocation(), "jw301:ToegewezenProduct", ">700001<", ">700002<"),
+        ),
+        "SOURCE_LINE_SHARED",
+        "toewijzing 700002",
+    ),
+    Case(
+        "allocation_birth_date_with_an_offset",
+        one("a.xml", allocation(birth="2012-05-17+02:00")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case(
+        "start_dagtekening_with_a_timezone",
+        one("s.xml", lambda: replaced(care_event("JW305"), ">2024-07-01<", ">2024-07-01Z<")),
+        "HEADER_INVALID",
+        None,
+    ),
+    # JW301 against earlier allocations: a number names one allocation (TR332), whatever the file order.
+    Case(
+        "allocation_number_taken_by_another_client",
+        lambda: {"ijw/b.xml": allocation(bsn=OTHER_VALID_BSN), "ijw/a.xml": allocation()},
+        "TR332",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_number_taken_by_another_provider",
+        lambda: {"ijw/b.xml": allocation(provider="98000022"), "ijw/a.xml": allocation()},
+        "TR332",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_number_taken_by_another_municipality",
+        lambda: {"ijw/b.xml": allocation(gemeente="0453"), "ijw/a.xml": allocation()},
+        "TR332",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_number_taken_by_another_product",
+        lambda: {"ijw/b.xml": allocation(product_code="45A48"), "ijw/a.xml": allocation()},
+        "TR332",
+        "toewijzing 700001",
+    ),
+    # JW305 per record.
+    Case(
+        "start_in_the_future",
+        one("s.xml", lambda: care_event("JW305", start=FUTURE)),
+        "FUTURE_DATE",
+        f"toewijzing 700001 start {FUTURE}",
+    ),
+    Case(
+        "start_before_the_jeugdwet",
+        one("s.xml", lambda: care_event("JW305", start="2014-12-31")),
+        "DATE_OUT_OF_RANGE",
+        "toewijzing 700001 start 2014-12-31",
+    ),
+    Case(
+        "start_date_february_30",
+        one("s.xml", lambda: care_event("JW305", start="2024-02-30")),
+        "DATE_INVALID",
+        "toewijzing 700001 start 2024-02-30",
+    ),
+    Case(
+        "start_allocation_number_zero",
+        one("s.xml", lambda: care_event("JW305", allocation=0)),
+        "NUMBER_OUT_OF_RANGE",
+        "toewijzing 0 start 2024-03-04",
+    ),
+    Case(
+        "start_code_of_another_category",
+        one("s.xml", lambda: care_event("JW305", product_code="43A01")),
+        "PRODUCT_NOT_IN_CATEGORY",
+        START,
+    ),
+    Case(
+        "start_and_its_withdrawal_on_one_line",
+        lambda: with_allocation(
+            (
+                "ijw/s.xml",
+                second_record_on_the_same_line(
+                    care_event("JW305"), "jw305:StartProduct", "Aanlevering>1<", "Aanlevering>3<"
+                ),
+            )
+        ),
+        "SOURCE_LINE_SHARED",
+        START,
+    ),
+    # JW305 against the accepted allocations (TR019): the start file sorts before the allocation's, as it may.
+    Case("start_for_an_allocation_never_sent", one("s.xml", lambda: care_event("JW305")), "TR019", START),
+    Case(
+        "start_by_another_provider",
+        lambda: with_allocation(("ijw/s.xml", from_provider(care_event("JW305"), "jw305", "98000022"))),
+        "TR019",
+        START,
+    ),
+    Case(
+        "start_for_another_client",
+        lambda: with_allocation(("ijw/s.xml", care_event("JW305", bsn=OTHER_VALID_BSN))),
+        "TR019",
+        START,
+    ),
+    Case(
+        "start_of_another_product",
+        lambda: with_allocation(("ijw/s.xml", care_event("JW305", product_code="45A48"))),
+        "TR019",
+        START,
+    ),
+    Case(
+        "start_for_another_municipality",
+        lambda: with_allocation(("ijw/s.xml", replaced(care_event("JW305"), ">0392<", ">0453<"))),
+        "TR019",
+        START,
+    ),
+    Case(
+        "start_naming_another_allocation_version",
+        lambda: with_allocation(
+            ("ijw/s.xml", replaced(care_event("JW305"), "Ingangsdatum>2024-03-01<", "Ingangsdatum>2024-02-01<"))
+        ),
+        "TR019",
+        START,
+    ),
+    Case(
+        "start_before_the_allocation",
+        lambda: with_allocation(("ijw/s.xml", care_event("JW305", start="2024-02-28"))),
+        "START_OUTSIDE_ALLOCATION",
+        "toewijzing 700001 start 2024-02-28",
+    ),
+    Case(
+        "start_after_the_allocation_ends",
+        lambda: with_allocation(("ijw/s.xml", care_event("JW305", start="2025-01-01"))),
+        "START_OUTSIDE_ALLOCATION",
+        "toewijzing 700001 start 2025-01-01",
+    ),
+    Case(
+        "start_before_the_allocation_was_made",
+        lambda: {
+            "ijw/s.xml": care_event("JW305"),
+            "ijw/allocation.xml": allocation(allocated_on="2024-03-10", valid_from="2024-03-01"),
+        },
+        "START_OUTSIDE_ALLOCATION",
+        START,
+    ),
+    # A withdrawal dbt would order before its start (an earlier Dagtekening) would withdraw nothing there.
+    Case(
+        "withdrawal_dated_before_its_start",
+        lambda: with_allocation(
+            ("ijw/z_withdrawal.xml", replaced(care_event("JW305", status="3"), ">2024-07-01<", ">2024-06-30<")),
+            **{"ijw/start.xml": care_event("JW305")},
+        ),
+        "WITHDRAWAL_WITHOUT_DELIVERY",
+        START,
+    ),
+    # JW307: a stop ends a start of its own provider, client and Begindatum.
+    Case(
+        "stop_of_another_providers_start",
+        lambda: started(from_provider(care_event("JW307"), "jw307", "98000022")),
+        "STOP_WITHOUT_START",
+        START,
+    ),
+    Case(
+        "stop_for_another_client",
+        lambda: started(care_event("JW307", bsn=OTHER_VALID_BSN)),
+        "STOP_WITHOUT_START",
+        START,
+    ),
+    Case(
+        "stop_of_another_begindatum",
+        lambda: started(care_event("JW307", start="2024-03-05")),
+        "STOP_WITHOUT_START",
+        "toewijzing 700001 start 2024-03-05",
+    ),
+    Case(
+        "stop_without_einddatum",
+        lambda: started(replaced(care_event("JW307"), "<jw307:Einddatum>2024-06-28</jw307:Einddatum>", "")),
+        "LINE_INCOMPLETE",
+        START,
+    ),
+    Case("stop_ending_in_the_future", lambda: started(care_event("JW307", end=FUTURE)), "FUTURE_DATE", START),
+    Case("stop_end_with_a_timezone", lambda: started(care_event("JW307", end="2024-06-28Z")), "DATE_INVALID", START),
+    # JW315 per record.
+    Case(
+        "request_ends_before_it_starts",
+        one("r.xml", referral_request(valid_to="2024-01-31")),
+        "END_BEFORE_START",
+        "referentie REF-1",
+    ),
+    Case(
+        "request_referrer_agb_of_4_digits",
+        one("r.xml", referral_request(referrer_agb="1234")),
+        "REFERRER_AGB_INVALID",
+        "referentie REF-1",
+    ),
+    Case(
+        "request_date_with_a_timezone",
+        one("r.xml", referral_request(valid_from="2024-02-15+01:00")),
+        "DATE_INVALID",
+        "referentie REF-1",
+    ),
+    Case("request_client_gender_x", one("r.xml", referral_request(gender="X")), "GENDER_UNKNOWN", "referentie REF-1"),
+    Case(
+        "request_client_born_1989",
+        one("r.xml", referral_request(birth="1989-12-31")),
+        "BIRTH_DATE_OUT_OF_RANGE",
+        "referentie REF-1",
+    ),
+    Case(
+        "request_code_of_another_category",
+        one("r.xml", referral_request(product_code="43A01")),
+        "PRODUCT_NOT_IN_CATEGORY",
+        "referentie REF-1",
+    ),
+    Case(
+        "request_budget_above_ldt_budget",
+        one(
+            "r.xml",
+            lambda: replaced(
+                referral_request(), "</jw315:Omvang>", "</jw315:Omvang><jw315:Budget>100000000</jw315:Budget>"
+            ),
+        ),
+        "AMOUNT_OUT_OF_RANGE",
+        "referentie REF-1",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", DOOR_CASES, ids=lambda case: case.id)
+def test_a_record_a_gate_would_reject_is_quarantined_at_the_door(case, tmp_path, warehouse):
+    hostile.test_hostile_ijw_input_is_quarantined_with_its_reason(case, tmp_path, warehouse)
+
+
+def ingest(warehouse, landing, run_id: str = "door-run") -> None:
+    for each in IJW_INGESTS:
+        ingest_landing(warehouse, each, landing, PSEUDONYMISER, run_id)
+
+
+def accepted(warehouse) -> tuple[int, int, int, int]:
+    return tuple(
+        warehouse.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608 - our own tables
+        for table in ("raw.ijw_referral_requests", "raw.ijw_allocations", "raw.ijw_start_events", "raw.ijw_stop_events")
+    )
+
+
+def test_good_records_of_every_type_pass_the_door_whatever_the_file_order(tmp_path, warehouse):
+    # The stop sorts first and the allocation last: the load order (allocations, starts, stops) judges each right.
+    land(
+        tmp_path,
+        {
+            "ijw/2024/a_stop.xml": care_event("JW307"),
+            "ijw/2024/b_start.xml": care_event("JW305"),
+            "ijw/2024/c_request.xml": referral_request(),
+            "ijw/2024/d_allocation.xml": allocation(),
+        },
+    )
+
+    ingest(warehouse, tmp_path)
+
+    assert warehouse.execute("select reason from audit.quarantine").fetchall() == []
+    assert accepted(warehouse) == (1, 1, 1, 1)
+
+
+def test_records_on_lines_of_their_own_are_told_apart(tmp_path, warehouse):
+    one_line = second_record_on_the_same_line(allocation(), "jw301:ToegewezenProduct", ">700001<", ">700002<")
+    land(tmp_path, {"ijw/a.xml": one_line.replace(b"<jw301:ToegewezenProduct>", b"\n<jw301:ToegewezenProduct>")})
+
+    ingest(warehouse, tmp_path)
+
+    assert warehouse.execute("select reason from audit.quarantine").fetchall() == []
+    assert warehouse.execute(
+        "select allocation_number, source_line from raw.ijw_allocations order by 1"
+    ).fetchall() == [
+        (700001, 3),
+        (700002, 4),
+    ]
+
+
+def test_an_allocation_resent_with_a_change_keeps_its_number_and_a_start_in_either_version_is_accepted(
+    tmp_path, warehouse
+):
+    land(
+        tmp_path,
+        {
+            "ijw/1_allocation.xml": allocation(valid_to="2024-03-31"),
+            "ijw/2_change.xml": allocation(allocated_on="2024-03-20", valid_to="2024-12-31"),
+            "ijw/3_start.xml": care_event("JW305", start="2024-04-15"),
+        },
+    )
+
+    ingest(warehouse, tmp_path)
+
+    assert warehouse.execute("select reason from audit.quarantine").fetchall() == []
+    assert accepted(warehouse) == (0, 2, 1, 0)
+
+
+def test_a_start_and_stop_landed_a_run_after_their_allocation_are_accepted(tmp_path, warehouse):
+    land(tmp_path / "first", {"ijw/allocation.xml": allocation()})
+    ingest(warehouse, tmp_path / "first", "first")
+    land(tmp_path / "second", {"ijw/start.xml": care_event("JW305"), "ijw/stop.xml": care_event("JW307")})
+
+    ingest(warehouse, tmp_path / "second", "second")
+
+    assert warehouse.execute("select reason from audit.quarantine").fetchall() == []
+    assert accepted(warehouse) == (0, 1, 1, 1)
+
+
+def test_a_start_before_its_allocation_is_refused_and_its_stop_with_it(tmp_path, warehouse):
+    """Across runs the rule holds as STOP_WITHOUT_START does: a start landed a run before its allocation is refused
+    (TR019), not kept waiting; the provider sends it again after the allocation."""
+    land(tmp_path / "first", {"ijw/start.xml": care_event("JW305"), "ijw/stop.xml": care_event("JW307")})
+    ingest(warehouse, tmp_path / "first", "first")
+    land(tmp_path / "second", {"ijw/allocation.xml": allocation()})
+
+    ingest(warehouse, tmp_path / "second", "second")
+
+    assert warehouse.execute("select reason_code from audit.quarantine order by 1").fetchall() == [
+        ("STOP_WITHOUT_START",),
+        ("TR019",),
+    ]
+    assert accepted(warehouse) == (0, 1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-02-29", dt.date(2024, 2, 29)),
+        (" 2024-12-31\n", dt.date(2024, 12, 31)),
+        ("2023-02-29", None),
+        ("2024-02-30", None),
+        ("2024-2-1", None),
+        ("20240201", None),
+        ("2024-02-01Z", None),
+        ("2024-02-01+01:00", None),
+        ("2024-02-01T00:00", None),
+        ("2024-W05-4", None),
+        ("２０２４-02-01", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_dates_are_xs_date_without_timezone_as_ldt_datum_says(text, expected):
+    if expected is None:
+        with pytest.raises(RecordError) as raised:
+            parse_date(text, "Begindatum")
+        assert raised.value.reason_code == "DATE_INVALID"
+    else:
+        assert parse_date(text, "Begindatum") == expected
+
+
+@contextmanager
+def _warehouse_for_dbt(path):
+    previous = os.environ.get("WAREHOUSE_DUCKDB_PATH")
+    os.environ["WAREHOUSE_DUCKDB_PATH"] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["WAREHOUSE_DUCKDB_PATH"]
+        else:
+            os.environ["WAREHOUSE_DUCKDB_PATH"] = previous
+
+
+def test_a_restart_keeps_its_own_stop_and_a_later_change_keeps_the_first_allocation_date(tmp_path):
+    """What the door lets through, the gates downstream hold: care stopped (temporarily, JZ588 20) and started again
+    on the same allocation is open, not ended by the stop of the earlier start before it began (fct_trajectory:
+    end_date >= start_date); and an allocation changed after its start keeps the date it was first allocated on
+    (fct_referral: started_on >= allocated_on)."""
+    path = tmp_path / "warehouse.duckdb"
+    land(
+        tmp_path / "landing",
+        {
+            "ijw/1_allocation.xml": allocation(),
+            "ijw/2_start.xml": care_event("JW305"),
+            "ijw/3_stop.xml": care_event("JW307", end="2024-04-30", end_reason="20"),
+            "ijw/4_restart.xml": replaced(care_event("JW305", start="2024-06-03"), ">E1<", ">E2<"),
+            "ijw/5_change.xml": allocation(allocated_on="2024-09-02", valid_to="2024-10-31"),
+        },
+    )
+    with duckdb.connect(str(path)) as con:
+        ensure_schema(con)
+        ingest(con, tmp_path / "landing")
+        assert con.execute("select reason from audit.quarantine").fetchall() == []
+
+    # Only the models between the raw tables and the episodes, with the tests wholly on them (cautious selection).
+    with _warehouse_for_dbt(path):
+        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
+            ["build", "--select", "+int_care_episodes_applied", "--indirect-selection", "cautious"]
+        ).wait()
+
+    assert query(
+        path, "select start_date::varchar, end_date, allocated_on::varchar from intermediate.int_care_episodes_applied"
+    ) == [("2024-06-03", None, "2024-03-01")]
+    assert query(
+        path, "select allocated_on::varchar, valid_to::varchar from intermediate.int_allocations_referred"
+    ) == [("2024-03-01", "2024-10-31")]
