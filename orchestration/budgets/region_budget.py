@@ -166,8 +166,12 @@ def _read_rows(parsed: ParsedFile, reader, delimiter: str, municipalities: set[s
         )
         return
     seen: dict[tuple[str, int, str], int] = {}
-    for cells in reader:
-        line = reader.line_num
+    while True:
+        # The line a row starts on: a quoted cell may run over several lines, and line_num is where the row ended.
+        line = reader.line_num + 1
+        cells = next(reader, None)
+        if cells is None:
+            break
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
