@@ -28,6 +28,7 @@ from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.load import ingest_file
 from tests.hostile.cbs_budget_documents import (
     budget,
+    costs,
     edited,
     iv3,
     iv3_figure,
@@ -37,6 +38,7 @@ from tests.hostile.cbs_budget_documents import (
     region,
     regions,
     youth,
+    youth_population,
 )
 from tests.test_hostile_input import Case, assert_invariants, land, quarantine_rows
 
@@ -537,3 +539,106 @@ def test_a_year_before_the_jeugdwet_stops_at_the_door_not_at_the_fct_budget_suit
     suite = read_suite_file(EXPECTATIONS_DIR / "marts.fct_budget.json")
     assert validate(pd.DataFrame([{**FCT_BUDGET_ROW, "year": 2024}]), suite) == []
     assert validate(pd.DataFrame([{**FCT_BUDGET_ROW, "year": 2014}]), suite)
+
+
+def test_a_population_whose_ages_sum_above_its_total_is_quarantined_whole(tmp_path, warehouse):
+    """marts.fct_population's blocking suite holds population_total >= youth_0_17: 18 ages of 100 are 1,800."""
+    [wrong, right] = land(
+        tmp_path / "landing",
+        {
+            "cbs/03759ned_wrong.json": youth_population(1799, 100),
+            "cbs/03759ned_right.json": youth_population(1800, 100),
+        },
+    ).values()
+
+    ingest(warehouse, wrong)
+    ingest(warehouse, right)
+
+    quarantined = quarantine_rows(warehouse, wrong)
+    assert {code for _, code, *_ in quarantined} == {"POPULATION_TOTAL_BELOW_YOUTH"}
+    assert sorted(ref for ref, *_ in quarantined) == sorted(f"TypedDataSet ID {n}" for n in range(19))
+    assert "sum to 1800, more than the total 1799" in quarantined[0][2]
+    assert quarantine_rows(warehouse, right) == []
+    assert warehouse.execute("select count(*), sum(persons) from raw.cbs_population").fetchone() == (19, 3600)
+    suite = read_suite_file(EXPECTATIONS_DIR / "marts.fct_population.json")
+    row = {"municipality_code": "GM0392", "year": 2024, "youth_0_17": 1800, "population_total": 1800}
+    assert validate(pd.DataFrame([row]), suite) == []
+    assert validate(pd.DataFrame([{**row, "population_total": 1799}]), suite)
+    assert_invariants(warehouse, TABLES)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        costs(
+            ("Begroot_1", "Begrote kosten"), ("Gerealiseerd_2", "Gerealiseerde kosten"), ("PerInwoner_3", "Per inwoner")
+        ),
+        costs(("Begroot_1", "Begrote kosten"), ("Begroot_2", "Begrote kosten, bijgesteld")),
+        costs(("Begroot_1", "Begrote kosten"), ("Gerealiseerd_2", "Gerealiseerde kosten"), extra_dimension=True),
+    ],
+    ids=["a_third_measure", "two_budgeted_measures", "a_second_dimension"],
+)
+def test_a_costs_table_fct_budget_cannot_key_is_rejected_whole(content, tmp_path, warehouse):
+    """fct_budget makes one begroting and one realisatie line per municipality and year of 83454NED; a table that
+    would give it two rows for one key is refused at the door instead of failing fct_budget's unique test."""
+    [path] = land(tmp_path / "landing", {"cbs/83454NED_t.json": content}).values()
+
+    ingest(warehouse, path)
+
+    [(record_ref, reason_code, reason, _)] = quarantine_rows(warehouse, path)
+    assert (record_ref, reason_code) == (None, "SNAPSHOT_MALFORMED")
+    assert "one begrote and one gerealiseerde measure" in reason
+    assert_invariants(warehouse, TABLES)
+
+
+def test_the_two_costs_measures_load(tmp_path, warehouse):
+    [path] = land(
+        tmp_path / "landing",
+        {"cbs/83454NED_t.json": costs(("Begroot_1", "Begrote kosten"), ("Gerealiseerd_2", "Gerealiseerde kosten"))},
+    ).values()
+
+    ingest(warehouse, path)
+
+    assert warehouse.execute("select measure_key, value from raw.cbs_jeugdzorg_kosten order by 1").fetchall() == [
+        ("Begroot_1", 100.0),
+        ("Gerealiseerd_2", 100.0),
+    ]
+
+
+def test_edge_input_a_person_would_write_is_read_as_meant(tmp_path, warehouse):
+    """What sits at the edge but is right: a UTF-8 BOM, a number as OData text, a record ID that is not a number,
+    a UTF-16 CSV with a BOM, Windows-1252 text, a line break in a cell (Alt+Enter), a long toelichting."""
+    # The record's own ID (kerncijfers' third) is text with NUL characters: its position names it instead.
+    snapshot = b"\xef\xbb\xbf" + kerncijfers(youth("GM0453  ", " 12.50 "), youth("JZ11    ", 7, ID="\u0000x" * 1000))
+    note = "regel een\r\nregel twee " + "t" * 300
+    landed = land(
+        tmp_path / "landing",
+        {
+            "cbs/85099NED_edge.json": snapshot,
+            "budgets/utf16.csv": budget("GM0453;2024;Verblijf;7,00;", encoding="utf-16"),
+            "budgets/cp1252.csv": budget("GM0453;2024;Pleegzorg caf\u00e9;3,00;", encoding="cp1252"),
+            "budgets/layout.csv": budget(f'GM0453;2024;"Specialistisch\nen crisis";2,50;"{note}"'),
+        },
+    )
+    for path in landed.values():
+        ingest(warehouse, path)
+
+    assert warehouse.execute("select count(*) from audit.quarantine").fetchone() == (0,)
+    assert warehouse.execute(
+        "select scope_code, value, source_record from raw.cbs_jeugdzorg_kerncijfers order by 1"
+    ).fetchall() == [
+        ("GM0392", 3150.0, "TypedDataSet ID 0"),
+        ("GM0453", 12.5, "TypedDataSet ID 1"),
+        ("JZ11", 7.0, "TypedDataSet record 2"),
+    ]
+    lines = warehouse.execute(
+        "select perceel, amount_cents, note, source_line from raw.budget_region_lines where perceel <> 'Ambulant' "
+        "order by 1"
+    ).fetchall()
+    assert lines == [
+        ("Pleegzorg caf\u00e9", 300, None, 3),
+        ("Specialistisch en crisis", 250, ("regel een regel twee " + "t" * 300)[:200], 3),
+        ("Verblijf", 700, None, 3),
+    ]
+    assert_invariants(warehouse, TABLES)
+    assert_nothing_unfit_is_stored(warehouse)

@@ -263,6 +263,44 @@ def read_population(table: StatTable, parsed: ParsedFile) -> None:
 
     in_scope = dataclasses.replace(table, rows=[row for row in table.rows if in_dataset(row)])
     _read_records(in_scope, parsed, read_one, ("scope_code", "period_code", "age_key"))
+    _quarantine_youth_above_total(parsed)
+
+
+def _quarantine_youth_above_total(parsed: ParsedFile) -> None:
+    """marts.fct_population's blocking suite holds population_total >= youth_0_17 (the sum of the 18 ages, when all
+    are known). fct_population reads one file per municipality and year, so the door checks it per file: a municipality
+    and year whose ages sum above its total are quarantined together, as no one of their records is known to be the
+    wrong one."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in parsed.rows:
+        groups.setdefault((row["scope_code"], row["period_code"]), []).append(row)
+    inconsistent: set[int] = set()
+    for (scope, period_code), rows in groups.items():
+        totals = [row["persons"] for row in rows if row["age_years"] is None]
+        ages = [row["persons"] for row in rows if row["age_years"] is not None and row["persons"] is not None]
+        if len(totals) != 1 or totals[0] is None or len(ages) != 18 or sum(ages) <= totals[0]:
+            continue
+        reason = f"{scope} {period_code}: the ages 0-17 sum to {sum(ages)}, more than the total {totals[0]}"
+        for row in rows:
+            inconsistent.add(id(row))
+            parsed.rejections.append(Rejection(row["source_record"], "POPULATION_TOTAL_BELOW_YOUTH", reason))
+    parsed.rows = [row for row in parsed.rows if id(row) not in inconsistent]
+
+
+def read_costs(table: StatTable, parsed: ParsedFile) -> None:
+    """83454NED: marts.fct_budget makes one begroting line of the measure whose title holds 'begro' and one
+    realisatie line of the other, per municipality and year. Another shape (a third measure, a second dimension)
+    would give fct_budget two rows for one key and stop the marts, so it is rejected here."""
+    geo, time = table.dimension_of_kind("GeoDimension"), table.dimension_of_kind("TimeDimension")
+    others = [dimension.key for dimension in table.dimensions.values() if dimension not in (geo, time)]
+    budgeted = [topic["Key"] for topic in table.topics if "begro" in (topic.get("Title") or "").lower()]
+    if others or len(table.topics) != 2 or len(budgeted) != 1:
+        raise SnapshotError(
+            "SNAPSHOT_MALFORMED",
+            f"83454NED must be {geo.key} x {time.key} with one begrote and one gerealiseerde measure; found other "
+            f"dimensions {others or 'none'}, measures {[topic['Key'] for topic in table.topics]}, begroot {budgeted}",
+        )
+    read_observations(table, parsed)
 
 
 def _jz_columns(table: StatTable) -> tuple[str, str | None]:
@@ -425,7 +463,7 @@ GEMEENTEN = CbsDataset(
 KOSTEN = CbsDataset(
     "jeugdzorg_kosten",
     ("83454NED",),
-    read_observations,
+    read_costs,
     "Begrote en gerealiseerde kosten jeugdzorg per municipality, x EUR 1,000 (83454NED)",
 )
 POPULATION = CbsDataset(

@@ -138,3 +138,24 @@ def iv3_figure(municipality: str, first: object, period: str = "2024JJ00", taakv
 def budget(*rows: str, header: str = "gemeente;jaar;perceel;bedrag;toelichting", encoding: str = "utf-8") -> bytes:
     """A region budget CSV (';' with decimal comma) with one good row first (line 2)."""
     return "\r\n".join([header, "GM0392;2024;Ambulant;1.250.000,00;", *rows, ""]).encode(encoding)
+
+
+def youth_population(total: int, each_age: int) -> bytes:
+    """03759ned for GM0392 in 2024: the total and all 18 single ages 0-17, each `each_age` persons."""
+    return population(*[persons(key, each_age) for key, _ in YOUTH_AGES]).replace(b"162000", str(total).encode())
+
+
+def costs(*measures: tuple[str, str], extra_dimension: bool = False) -> bytes:
+    """83454NED for GM0392 in 2023 with the given (key, title) measures, each 100 (x EUR 1,000)."""
+    dimensions = {
+        "RegioS": keys(("GM0392  ", "Haarlem")),
+        "Perioden": keys(("2023JJ00", "2023"), status={"2023JJ00": "Definitief"}),
+    }
+    record = {"RegioS": "GM0392  ", "Perioden": "2023JJ00", **{key: 100 for key, _ in measures}}
+    properties = [prop("RegioS", "GeoDimension"), prop("Perioden", "TimeDimension")]
+    if extra_dimension:
+        properties.append(prop("Financiering", "Dimension"))
+        dimensions["Financiering"] = keys(("T001", "Totaal"))
+        record["Financiering"] = "T001"
+    properties += [prop(key, "Topic", title, "x 1 000 euro") for key, title in measures]
+    return json.dumps(bundle("83454NED", properties, dimensions, [record])).encode()
