@@ -240,6 +240,25 @@ PARSER_EDGE_CASES = [
     Case(
         "null_key_in_a_record", lambda: kern(kerncijfers(youth(None, 7))), "DIMENSION_KEY_UNKNOWN", "TypedDataSet ID 1"
     ),
+    # A name twice in one object: json keeps the last value, so which one is meant is unknown.
+    Case(
+        "measure_twice_in_a_record",
+        lambda: kern(
+            edited(
+                kerncijfers(youth("GM0453  ", 1)),
+                YOUTH_1,
+                '"JongerenMetJeugdhulp_1": 1, "JongerenMetJeugdhulp_1": 900}',
+            )
+        ),
+        "JSON_NAME_DUPLICATE",
+        "TypedDataSet ID 1",
+    ),
+    Case(
+        "key_twice_in_a_dimension_entry",
+        lambda: kern(edited(kerncijfers(), '"Key": "GM0453  "', '"Key": "GM0453  ", "Key": "GM0454  "')),
+        "JSON_NAME_DUPLICATE",
+        None,
+    ),
     # Control characters and huge text: quarantined, never stored (orchestration/stored_text.py says why).
     Case(
         "nul_in_a_dimension_title",

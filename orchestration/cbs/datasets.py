@@ -16,7 +16,14 @@ from typing import Any
 
 from orchestration.cbs.client import DimensionFilter
 from orchestration.cbs.periods import JEUGDWET_YEARS, Period, normalise_status, parse_period
-from orchestration.cbs.snapshot import MAX_METADATA_TEXT, Dimension, SnapshotError, StatTable, read_snapshot
+from orchestration.cbs.snapshot import (
+    MAX_METADATA_TEXT,
+    Dimension,
+    DuplicateNames,
+    SnapshotError,
+    StatTable,
+    read_snapshot,
+)
 from orchestration.stored_text import TextError, shown, stored_text
 from orchestration.warehouse.load import ParsedFile, Rejection
 
@@ -149,6 +156,10 @@ def _read_records(
     first_with_key: dict[tuple, str] = {}
     for index, row in enumerate(table.rows):
         record_ref = _record_ref(row, index)
+        if isinstance(row, DuplicateNames):
+            reason = f"record {index}: names {', '.join(row.names)} twice, so which value is meant is unknown"
+            parsed.rejections.append(Rejection(record_ref, "JSON_NAME_DUPLICATE", reason))
+            continue
         try:
             new_rows = list(read_one(row))
         except RecordError as error:

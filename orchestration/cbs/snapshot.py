@@ -1,9 +1,14 @@
 """Reading a CBS snapshot file: one JSON object keyed by entity name (TableInfos, DataProperties, each dimension,
-TypedDataSet), each value exactly the OData v3 answer for that entity with its pages merged (docs/cbs.md)."""
+TypedDataSet), each value exactly the OData v3 answer for that entity with its pages merged (docs/cbs.md).
+
+The file is untrusted input: a parser limit (nesting, integer length, encoding) rejects it with a reason code instead
+of raising, and the metadata every raw row repeats (table id, dimension and measure keys, titles, units, statuses)
+is checked here once, so a record can only carry what passed."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +40,7 @@ class Dimension:
     kind: str
     """Dimension, GeoDimension or TimeDimension."""
     entries: dict[str, dict[str, Any]]
-    """Trimmed key -> the dimension table's entry (Key, Title, Description, Status for periods)."""
+    """Trimmed key -> the dimension table's entry: Key, Title and (for periods) Status, trimmed and checked."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,23 @@ class StatTable:
         if len(matches) != 1:
             raise SnapshotError("SNAPSHOT_INCOMPLETE", f"{self.table_id}: expected one {kind}, found {len(matches)}")
         return matches[0]
+
+
+class DuplicateNames(dict):
+    """A JSON object naming a member twice. json keeps the last value, so which one CBS meant is unknown: a record
+    like this is quarantined, a metadata entry rejects the file."""
+
+    names: list[str]
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) == len(pairs):
+        return members
+    duplicate = DuplicateNames(members)
+    # Names for a reason: a few, each cut short, however many the object repeats.
+    duplicate.names = [shown(name) for name, count in Counter(name for name, _ in pairs).items() if count > 1][:5]
+    return duplicate
 
 
 def _json_integer(digits: str) -> int | Decimal:
@@ -112,6 +134,10 @@ def _value_array(bundle: dict[str, Any], entity: str) -> list[dict[str, Any]]:
         raise SnapshotError("SNAPSHOT_INCOMPLETE", f"entity {entity} missing or without a 'value' array")
     if not all(isinstance(item, dict) for item in answer["value"]):
         raise SnapshotError("SNAPSHOT_MALFORMED", f"{entity} 'value' holds something other than records")
+    metadata = [answer] if entity == DATA_ENTITY else [answer, *answer["value"]]
+    for item in metadata:
+        if isinstance(item, DuplicateNames):
+            raise SnapshotError("JSON_NAME_DUPLICATE", f"{entity}: an object names {', '.join(item.names)} twice")
     return answer["value"]
 
 
@@ -124,13 +150,13 @@ def read_snapshot(path: Path) -> StatTable:
     except UnicodeDecodeError as error:
         raise SnapshotError("ENCODING_INVALID", f"not UTF-8 (JSON is UTF-8, RFC 8259): {error}") from error
     try:
-        bundle = json.loads(text, parse_int=_json_integer)
+        bundle = json.loads(text, parse_int=_json_integer, object_pairs_hook=_json_object)
     except ValueError as error:
         raise SnapshotError("SNAPSHOT_NOT_JSON", f"not JSON ({error})") from error
     except RecursionError as error:
         raise SnapshotError("SNAPSHOT_NOT_JSON", "JSON nested deeper than the parser's recursion limit") from error
-    if not isinstance(bundle, dict):
-        raise SnapshotError("SNAPSHOT_MALFORMED", "expected a JSON object keyed by entity name")
+    if not isinstance(bundle, dict) or isinstance(bundle, DuplicateNames):
+        raise SnapshotError("SNAPSHOT_MALFORMED", "expected a JSON object naming each entity once")
     for entity in (*METADATA_ENTITIES, DATA_ENTITY):
         _value_array(bundle, entity)
     infos = bundle["TableInfos"]["value"]
