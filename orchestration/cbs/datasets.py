@@ -436,6 +436,15 @@ def read_iv3(table: StatTable, parsed: ParsedFile) -> None:
     )
 
 
+def _as_cbs_spells_it(table_id: str, dataset: CbsDataset) -> str:
+    # The suites on the raw tables know a table id as CBS spells it ('85099NED', '03759ned'); a file may write it in
+    # another case, which is the same table.
+    for known in dataset.table_ids:
+        if known.upper() == table_id.upper():
+            return known
+    raise SnapshotError("TABLE_MISMATCH", f"holds table {table_id}, expected {'/'.join(dataset.table_ids)}")
+
+
 def read_dataset_file(path: Path, dataset: CbsDataset) -> ParsedFile:
     """A snapshot file read into raw rows for `dataset`, or rejected as a whole with a reason naming the file."""
     money = dataset.reader is read_iv3
@@ -443,9 +452,9 @@ def read_dataset_file(path: Path, dataset: CbsDataset) -> ParsedFile:
     try:
         table = read_snapshot(path)
         parsed.message_type = f"CBS:{table.table_id}"
-        if not money and table.table_id.upper() not in {table_id.upper() for table_id in dataset.table_ids}:
-            expected = "/".join(dataset.table_ids)
-            raise SnapshotError("TABLE_MISMATCH", f"holds table {table.table_id}, expected {expected}")
+        if not money:
+            table = dataclasses.replace(table, table_id=_as_cbs_spells_it(table.table_id, dataset))
+            parsed.message_type = f"CBS:{table.table_id}"
         dataset.reader(table, parsed)
     except SnapshotError as error:
         return parsed.reject_file(error.reason_code, str(error))
@@ -479,7 +488,7 @@ KOSTEN = CbsDataset(
 )
 POPULATION = CbsDataset(
     "population",
-    ("03759NED",),
+    ("03759ned",),
     read_population,
     "Population on 1 January by single year of age 0-17 and in total (03759ned)",
 )
