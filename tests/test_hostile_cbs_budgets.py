@@ -488,6 +488,13 @@ DOOR_BEFORE_GATE_CASES = [
         {"municipality_code": "GM0453", "period_code": "2024KW01", "period_type": "quarter", "period": "2024-Q1"},
     ),
     GateCase(
+        "iv3_second_jaarrekening_of_a_figure",
+        {"budgets/iv3_t.json": iv3(iv3_figure("GM0392  ", 900, report="REK2"))},
+        "DUPLICATE_KEY",
+        "TypedDataSet ID 1",
+        {"report_key": "REK2"},
+    ),
+    GateCase(
         "negative_budget_line",
         {"budgets/b.csv": budget("GM0453;2024;Verblijf;-100,00;")},
         "AMOUNT_NEGATIVE",

@@ -431,9 +431,10 @@ def read_iv3(table: StatTable, parsed: ParsedFile) -> None:
             }
         ]
 
-    _read_records(
-        table, parsed, read_one, ("municipality_code", "period_code", "taakveld_key", "category", "report_key")
-    )
+    # Unique per report kind, not only per report key: fct_budget keeps one figure per kind (the newest file's), so
+    # two keys of one kind in a file (two 'Jaarrekening' entries) would leave the choice to chance.
+    iv3_key = ("municipality_code", "period_code", "taakveld_key", "category", "report_kind")
+    _read_records(table, parsed, read_one, iv3_key)
 
 
 def _as_cbs_spells_it(table_id: str, dataset: CbsDataset) -> str:

@@ -110,7 +110,7 @@ def iv3(*rows: dict) -> bytes:
             "TaakveldBalanspost": keys(("T01 ", "6.73a Pleegzorg"), ("T02 ", "6.72a Jeugdhulp begeleiding")),
             "Categorie": keys(("L ", "Lasten"), ("B ", "Baten")),
             "Gemeenten": keys(("GM0392  ", "Haarlem"), ("GM0453  ", "Velsen")),
-            "Verslagsoort": keys(("REK ", "Jaarrekening")),
+            "Verslagsoort": keys(("REK ", "Jaarrekening"), ("REK2", "Jaarrekening (herzien)")),
             "Perioden": keys(
                 ("2012JJ00", "2012"),
                 ("2024JJ00", "2024"),
@@ -123,12 +123,14 @@ def iv3(*rows: dict) -> bytes:
     return json.dumps(document).encode()
 
 
-def iv3_figure(municipality: str, first: object, period: str = "2024JJ00", taakveld: str = "T01 ") -> dict:
+def iv3_figure(
+    municipality: str, first: object, period: str = "2024JJ00", taakveld: str = "T01 ", report: str = "REK "
+) -> dict:
     return {
         "TaakveldBalanspost": taakveld,
         "Categorie": "L ",
         "Gemeenten": municipality,
-        "Verslagsoort": "REK ",
+        "Verslagsoort": report,
         "Perioden": period,
         "k_1ePlaatsing_1": first,
         "k_2ePlaatsing_2": None,
