@@ -335,7 +335,9 @@ def assert_invariants(con, table_of: dict[str, str]) -> None:
     read_records = read_cents = counted_records = counted_cents = 0
     for path, sha, message_type, records_read, cents_read in ledger:
         table = table_of[message_type]
-        money = "amount_cents" if table in ("raw.ijw_declaration_lines", "raw.budget_region_lines") else "0"
+        money = (
+            "amount_cents" if table in ("raw.ijw_declaration_lines", "raw.budget_region_lines", "raw.cbs_iv3") else "0"
+        )
         accepted = con.execute(
             f"select count(*), coalesce(sum({money}), 0) from {table} where file_sha256 = ?",  # noqa: S608
             [sha],

@@ -15,11 +15,29 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.cbs.client import DimensionFilter
-from orchestration.cbs.periods import Period, normalise_status, parse_period
-from orchestration.cbs.snapshot import Dimension, SnapshotError, StatTable, read_snapshot
+from orchestration.cbs.periods import JEUGDWET_YEARS, Period, normalise_status, parse_period
+from orchestration.cbs.snapshot import (
+    MAX_METADATA_TEXT,
+    Dimension,
+    DuplicateNames,
+    SnapshotError,
+    StatTable,
+    read_snapshot,
+)
+from orchestration.stored_text import TextError, shown, stored_text
 from orchestration.warehouse.load import ParsedFile, Rejection
 
 SCOPE_KEY = re.compile(r"^(GM[0-9]{4}|JZ[0-9]{2}|NL01)$")
+MUNICIPALITY_KEY = re.compile(r"^GM[0-9]{4}$")
+# A number as OData writes Edm.Decimal and Edm.Int64 (as a JSON string); Decimal() alone would also take '1_000',
+# 'NaN' and digits of other scripts.
+NUMBER_TEXT = re.compile(r"^\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*$")
+# No CBS youth-care figure or population count comes near a billion (the Netherlands has 18 million people; costs are
+# in thousands of euros); above it a figure is a broken file, and x 100,000 cents would no longer fit a bigint.
+MAX_FIGURE = 10**9
+# An Iv3 amount above EUR 10 billion (x EUR 1,000) is more than the Dutch youth-care spending of a year, and keeps the
+# cents of a 200 MB snapshot summed in the ledger inside a bigint.
+IV3_MAX_THOUSANDS = 10**7
 JZ_CODE = re.compile(r"^JZ[0-9]{2}$")
 AGE_TITLE = re.compile(r"^([0-9]{1,3}) jaar$")
 TAAKVELD_TITLE = re.compile(r"^([0-9]{1,2}\.[0-9]{1,3}[a-z]?)(?:\s|$)")
@@ -52,13 +70,19 @@ class CbsDataset:
 
 
 def _record_ref(row: dict[str, Any], index: int) -> str:
-    return f"TypedDataSet ID {row.get('ID', index)}"
+    # The ID goes into audit.quarantine, so only a plain number is taken from the file; otherwise the position.
+    record_id = row.get("ID")
+    if isinstance(record_id, int) and not isinstance(record_id, bool) and 0 <= record_id < 10**12:
+        return f"TypedDataSet ID {record_id}"
+    return f"TypedDataSet record {index}"
 
 
 def _key(row: dict[str, Any], dimension: Dimension) -> str:
     value = row.get(dimension.key)
     if not isinstance(value, str) or value.strip() not in dimension.entries:
-        raise RecordError("DIMENSION_KEY_UNKNOWN", f"{dimension.key} {value!r} is not in the {dimension.key} table")
+        raise RecordError(
+            "DIMENSION_KEY_UNKNOWN", f"{dimension.key} {shown(value)} is not in the {dimension.key} table"
+        )
     return value.strip()
 
 
@@ -78,18 +102,37 @@ def _period(row: dict[str, Any], table: StatTable) -> tuple[Period, str | None]:
         raise RecordError("PERIOD_INVALID", str(error)) from error
 
 
-def _number(value: Any, what: str) -> Decimal | None:
+def _number(value: Any, what: str, limit: int = MAX_FIGURE) -> Decimal | None:
+    """A figure of a record, exact; None where CBS publishes none. A figure beyond +-limit is VALUE_OUT_OF_RANGE
+    (JSON's 1e400 arrives as infinity and is VALUE_INVALID, as are NaN and Infinity)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise RecordError("VALUE_INVALID", f"{what} {value!r} is not a number")
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise RecordError("VALUE_INVALID", f"{what} {shown(value)} is not a number")
+    if isinstance(value, str) and not NUMBER_TEXT.match(value):
+        raise RecordError("VALUE_INVALID", f"{what} {shown(value)} is not a number")
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
     except InvalidOperation as error:
-        raise RecordError("VALUE_INVALID", f"{what} {value!r} is not a number") from error
+        raise RecordError("VALUE_INVALID", f"{what} {shown(value)} is not a number") from error
     if not number.is_finite():
-        raise RecordError("VALUE_INVALID", f"{what} {value!r} is not a finite number")
+        raise RecordError("VALUE_INVALID", f"{what} {shown(value)} is not a finite number")
+    if abs(number) > limit:
+        raise RecordError("VALUE_OUT_OF_RANGE", f"{what} {shown(value)} is beyond +-{limit:,}")
     return number
+
+
+def _not_negative(number: Decimal | None, what: str) -> Decimal | None:
+    # The blocking suites on the CBS raw tables hold every count, share, duration and cost at zero or more.
+    if number is not None and number < 0:
+        raise RecordError("VALUE_NEGATIVE", f"{what} {number} is negative")
+    return number
+
+
+def _jeugdwet_year(period: Period) -> None:
+    # marts.fct_budget and its suite hold the years of the Jeugdwet (2015) to 2099.
+    if period.year not in JEUGDWET_YEARS:
+        raise RecordError("PERIOD_INVALID", f"period {period.code} is outside the Jeugdwet years 2015-2099")
 
 
 def _period_columns(period: Period, status: str | None) -> dict[str, Any]:
@@ -102,37 +145,55 @@ def _period_columns(period: Period, status: str | None) -> dict[str, Any]:
     }
 
 
-def _read_records(table: StatTable, parsed: ParsedFile, read_one: Callable[[dict[str, Any]], Iterable[dict]]) -> None:
-    # A cell of a CBS table is identified by its dimension keys: a second record with the same keys would count the
-    # same youths or euros twice, so it is quarantined (the first one read stands).
-    first_with_keys: dict[tuple[str, ...], str] = {}
+def _read_records(
+    table: StatTable,
+    parsed: ParsedFile,
+    read_one: Callable[[dict[str, Any]], Iterable[dict]],
+    unique_columns: tuple[str, ...],
+) -> None:
+    # The raw table's suite holds unique_columns unique per file: a second record giving a row the same values would
+    # count the same youths or euros twice, so it is quarantined (the first one read stands).
+    first_with_key: dict[tuple, str] = {}
     for index, row in enumerate(table.rows):
-        cell = tuple(str(row.get(dimension.key, "")).strip() for dimension in table.dimensions.values())
-        if cell in first_with_keys:
-            reason = f"record {index}: same dimension keys {'/'.join(cell)} as {first_with_keys[cell]}"
-            parsed.rejections.append(Rejection(_record_ref(row, index), "DUPLICATE_KEY", reason))
+        record_ref = _record_ref(row, index)
+        if isinstance(row, DuplicateNames):
+            reason = f"record {index}: names {', '.join(row.names)} twice, so which value is meant is unknown"
+            parsed.rejections.append(Rejection(record_ref, "JSON_NAME_DUPLICATE", reason))
             continue
-        first_with_keys[cell] = _record_ref(row, index)
         try:
             new_rows = list(read_one(row))
         except RecordError as error:
-            parsed.rejections.append(Rejection(_record_ref(row, index), error.reason_code, f"record {index}: {error}"))
+            parsed.rejections.append(Rejection(record_ref, error.reason_code, f"record {index}: {error}"))
             continue
+        keys = [tuple(new_row[column] for column in unique_columns) for new_row in new_rows]
+        earlier = next((first_with_key[key] for key in keys if key in first_with_key), None)
+        if earlier is not None:
+            reason = f"record {index}: same {', '.join(unique_columns)} as {earlier}"
+            parsed.rejections.append(Rejection(record_ref, "DUPLICATE_KEY", reason))
+            continue
+        first_with_key.update(dict.fromkeys(keys, record_ref))
         for new_row in new_rows:
             new_row["table_id"] = table.table_id
-            new_row["source_record"] = _record_ref(row, index)
+            new_row["source_record"] = record_ref
         parsed.rows.extend(new_rows)
 
 
 def read_observations(table: StatTable, parsed: ParsedFile) -> None:
     """Any statistics table in long form: one row per record and measure (Topic), other dimensions as category."""
+    if not table.topics:
+        raise SnapshotError("SNAPSHOT_MALFORMED", "DataProperties names no Topic (measure)")
     geo, time = table.dimension_of_kind("GeoDimension"), table.dimension_of_kind("TimeDimension")
     others = [dimension for dimension in table.dimensions.values() if dimension not in (geo, time)]
 
     def read_one(row: dict[str, Any]) -> Iterable[dict[str, Any]]:
         scope, (period, status) = _scope(row, table), _period(row, table)
+        _jeugdwet_year(period)
+        if status is None:
+            raise RecordError("STATUS_MISSING", f"period {period.code} has no Status in the Perioden table")
         category = ";".join(f"{dimension.key}={_key(row, dimension)}" for dimension in others)
-        values = [(topic, _number(row.get(topic["Key"]), topic["Key"])) for topic in table.topics]
+        values = [
+            (topic, _not_negative(_number(row.get(topic["Key"]), topic["Key"]), topic["Key"])) for topic in table.topics
+        ]
         return [
             {
                 "scope_code": scope,
@@ -146,7 +207,7 @@ def read_observations(table: StatTable, parsed: ParsedFile) -> None:
             for topic, value in values
         ]
 
-    _read_records(table, parsed, read_one)
+    _read_records(table, parsed, read_one, ("scope_code", "period_code", "category", "measure_key"))
 
 
 def _total_key(dimension: Dimension) -> str:
@@ -184,15 +245,21 @@ def read_population(table: StatTable, parsed: ParsedFile) -> None:
     }
     measure = table.topics[0]["Key"]
 
+    def trimmed(row: dict[str, Any], dimension: str) -> str | None:
+        value = row.get(dimension)
+        return value.strip() if isinstance(value, str) else None
+
     def in_dataset(row: dict[str, Any]) -> bool:
-        if str(row.get("Leeftijd", "")).strip() not in ages:
+        if trimmed(row, "Leeftijd") not in ages:
             return False
-        return all(str(row.get(dimension, "")).strip() == key for dimension, key in totals.items())
+        return all(trimmed(row, dimension) == key for dimension, key in totals.items())
 
     def read_one(row: dict[str, Any]) -> Iterable[dict[str, Any]]:
         scope, (period, status) = _scope(row, table), _period(row, table)
-        persons = _number(row.get(measure), measure)
-        if persons is not None and (persons < 0 or persons != persons.to_integral_value()):
+        if period.period_type != "year":
+            raise RecordError("PERIOD_INVALID", f"population period {period.code} is not a year (1 January)")
+        persons = _not_negative(_number(row.get(measure), measure), measure)
+        if persons is not None and persons != persons.to_integral_value():
             raise RecordError("VALUE_INVALID", f"{measure} {persons} is not a count of persons")
         age_key = str(row["Leeftijd"]).strip()
         return [
@@ -205,16 +272,56 @@ def read_population(table: StatTable, parsed: ParsedFile) -> None:
             }
         ]
 
-    _read_records(dataclasses.replace(table, rows=[row for row in table.rows if in_dataset(row)]), parsed, read_one)
+    in_scope = dataclasses.replace(table, rows=[row for row in table.rows if in_dataset(row)])
+    _read_records(in_scope, parsed, read_one, ("scope_code", "period_code", "age_key"))
+    _quarantine_youth_above_total(parsed)
+
+
+def _quarantine_youth_above_total(parsed: ParsedFile) -> None:
+    """marts.fct_population's blocking suite holds population_total >= youth_0_17 (the sum of the 18 ages, when all
+    are known). fct_population reads one file per municipality and year, so the door checks it per file: a municipality
+    and year whose ages sum above its total are quarantined together, as no one of their records is known to be the
+    wrong one."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in parsed.rows:
+        groups.setdefault((row["scope_code"], row["period_code"]), []).append(row)
+    inconsistent: set[int] = set()
+    for (scope, period_code), rows in groups.items():
+        totals = [row["persons"] for row in rows if row["age_years"] is None]
+        ages = [row["persons"] for row in rows if row["age_years"] is not None and row["persons"] is not None]
+        if len(totals) != 1 or totals[0] is None or len(ages) != 18 or sum(ages) <= totals[0]:
+            continue
+        reason = f"{scope} {period_code}: the ages 0-17 sum to {sum(ages)}, more than the total {totals[0]}"
+        for row in rows:
+            inconsistent.add(id(row))
+            parsed.rejections.append(Rejection(row["source_record"], "POPULATION_TOTAL_BELOW_YOUTH", reason))
+    parsed.rows = [row for row in parsed.rows if id(row) not in inconsistent]
+
+
+def read_costs(table: StatTable, parsed: ParsedFile) -> None:
+    """83454NED: marts.fct_budget makes one begroting line of the measure whose title holds 'begro' and one
+    realisatie line of the other, per municipality and year. Another shape (a third measure, a second dimension)
+    would give fct_budget two rows for one key and stop the marts, so it is rejected here."""
+    geo, time = table.dimension_of_kind("GeoDimension"), table.dimension_of_kind("TimeDimension")
+    others = [dimension.key for dimension in table.dimensions.values() if dimension not in (geo, time)]
+    budgeted = [topic["Key"] for topic in table.topics if "begro" in (topic.get("Title") or "").lower()]
+    if others or len(table.topics) != 2 or len(budgeted) != 1:
+        raise SnapshotError(
+            "SNAPSHOT_MALFORMED",
+            f"83454NED must be {geo.key} x {time.key} with one begrote and one gerealiseerde measure; found other "
+            f"dimensions {others or 'none'}, measures {[topic['Key'] for topic in table.topics]}, begroot {budgeted}",
+        )
+    read_observations(table, parsed)
 
 
 def _jz_columns(table: StatTable) -> tuple[str, str | None]:
     """The Topic holding JZ codes (found by its values: its position shifts between editions) and the Topic right
-    after it, which holds the region's name."""
+    after it, which holds the region's name. Most of its values suffice, so one bad record is quarantined alone
+    rather than hiding the column and rejecting the file."""
     for position, topic in enumerate(table.topics):
-        values = [str(row.get(topic["Key"]) or "").strip() for row in table.rows]
-        present = [value for value in values if value]
-        if present and all(JZ_CODE.match(value) for value in present):
+        values = [row.get(topic["Key"]) for row in table.rows]
+        present = [value.strip() for value in values if isinstance(value, str) and value.strip()]
+        if present and 2 * sum(1 for value in present if JZ_CODE.match(value)) > len(present):
             name = table.topics[position + 1]["Key"] if position + 1 < len(table.topics) else None
             return topic["Key"], name
     raise SnapshotError("JZ_COLUMN_NOT_FOUND", "no column holds jeugdzorgregio codes (JZnn)")
@@ -227,26 +334,34 @@ def read_regions(table: StatTable, parsed: ParsedFile) -> None:
 
     def read_one(row: dict[str, Any]) -> Iterable[dict[str, Any]]:
         municipality, (period, status) = _key(row, geo), _period(row, table)
-        if not municipality.startswith("GM"):
-            raise RecordError("REGION_NOT_SUPPORTED", f"{municipality!r} is not a municipality (GM) key")
-        region = str(row.get(code_column) or "").strip()
-        if not JZ_CODE.match(region):
+        if not MUNICIPALITY_KEY.match(municipality):
+            raise RecordError("REGION_NOT_SUPPORTED", f"{municipality!r} is not a municipality (GM####) key")
+        region = row.get(code_column)
+        if not isinstance(region, str) or not JZ_CODE.match(region.strip()):
             raise RecordError("VALUE_INVALID", f"municipality {municipality} has no jeugdzorgregio code")
+        region_name = row.get(name_column) if name_column else None
+        # dim_region.region_name is not null, and the suite on raw.cbs_regions holds it so.
+        if not isinstance(region_name, str) or not region_name.strip():
+            raise RecordError("VALUE_INVALID", f"municipality {municipality}: region {region.strip()} has no name")
+        try:
+            region_name = stored_text(region_name.strip(), MAX_METADATA_TEXT)
+        except TextError as error:
+            raise RecordError(error.reason_code, f"region name {error}") from error
         return [
             {
                 "municipality_code": municipality,
-                "municipality_name": str(geo.entries[municipality].get("Title") or "").strip(),
-                "region_code": region,
-                "region_name": str(row.get(name_column) or "").strip() if name_column else None,
+                "municipality_name": geo.entries[municipality].get("Title") or "",
+                "region_code": region.strip(),
+                "region_name": region_name,
                 **_period_columns(period, status),
             }
         ]
 
-    _read_records(table, parsed, read_one)
+    _read_records(table, parsed, read_one, ("municipality_code", "period_code"))
 
 
 def _iv3_amount(value: Any, what: str) -> tuple[Decimal | None, bool]:
-    number = _number(value, what)
+    number = _number(value, what, IV3_MAX_THOUSANDS)
     if number is not None and number == IV3_NO_DATA:
         return None, True
     return number, False
@@ -280,19 +395,20 @@ def read_iv3(table: StatTable, parsed: ParsedFile) -> None:
 
     def read_one(row: dict[str, Any]) -> Iterable[dict[str, Any]]:
         municipality = _key(row, municipalities)
-        if not re.match(r"^GM[0-9]{4}$", municipality):
+        if not MUNICIPALITY_KEY.match(municipality):
             raise RecordError("REGION_NOT_SUPPORTED", f"Gemeenten {municipality!r} is not a GM code")
         period, status = _period(row, table)
         if period.period_type != "year":
             raise RecordError("PERIOD_INVALID", f"Iv3 period {period.code} is not a year")
+        _jeugdwet_year(period)
         category = _key(row, categories)
         if category not in ("L", "B"):
             raise RecordError("VALUE_INVALID", f"Categorie {category!r} is not L (lasten) or B (baten)")
         taakveld_key = _key(row, taakvelden)
-        taakveld_title = str(taakvelden.entries[taakveld_key].get("Title") or "").strip()
+        taakveld_title = taakvelden.entries[taakveld_key].get("Title") or ""
         taakveld = TAAKVELD_TITLE.match(taakveld_title)
         report_key = _key(row, reports)
-        report_title = str(reports.entries[report_key].get("Title") or report_key).strip()
+        report_title = reports.entries[report_key].get("Title") or report_key
         first, first_no_data = _iv3_amount(row.get("k_1ePlaatsing_1"), "k_1ePlaatsing_1")
         second, second_no_data = _iv3_amount(row.get("k_2ePlaatsing_2"), "k_2ePlaatsing_2")
         chosen = second if second is not None else first
@@ -315,7 +431,19 @@ def read_iv3(table: StatTable, parsed: ParsedFile) -> None:
             }
         ]
 
-    _read_records(table, parsed, read_one)
+    # Unique per report kind, not only per report key: fct_budget keeps one figure per kind (the newest file's), so
+    # two keys of one kind in a file (two 'Jaarrekening' entries) would leave the choice to chance.
+    iv3_key = ("municipality_code", "period_code", "taakveld_key", "category", "report_kind")
+    _read_records(table, parsed, read_one, iv3_key)
+
+
+def _as_cbs_spells_it(table_id: str, dataset: CbsDataset) -> str:
+    # The suites on the raw tables know a table id as CBS spells it ('85099NED', '03759ned'); a file may write it in
+    # another case, which is the same table.
+    for known in dataset.table_ids:
+        if known.upper() == table_id.upper():
+            return known
+    raise SnapshotError("TABLE_MISMATCH", f"holds table {table_id}, expected {'/'.join(dataset.table_ids)}")
 
 
 def read_dataset_file(path: Path, dataset: CbsDataset, data: bytes | None = None) -> ParsedFile:
@@ -326,9 +454,9 @@ def read_dataset_file(path: Path, dataset: CbsDataset, data: bytes | None = None
     try:
         table = read_snapshot(path, data)
         parsed.message_type = f"CBS:{table.table_id}"
-        if not money and table.table_id.upper() not in {table_id.upper() for table_id in dataset.table_ids}:
-            expected = "/".join(dataset.table_ids)
-            raise SnapshotError("TABLE_MISMATCH", f"holds table {table.table_id}, expected {expected}")
+        if not money:
+            table = dataclasses.replace(table, table_id=_as_cbs_spells_it(table.table_id, dataset))
+            parsed.message_type = f"CBS:{table.table_id}"
         dataset.reader(table, parsed)
     except SnapshotError as error:
         return parsed.reject_file(error.reason_code, str(error))
@@ -357,12 +485,12 @@ GEMEENTEN = CbsDataset(
 KOSTEN = CbsDataset(
     "jeugdzorg_kosten",
     ("83454NED",),
-    read_observations,
+    read_costs,
     "Begrote en gerealiseerde kosten jeugdzorg per municipality, x EUR 1,000 (83454NED)",
 )
 POPULATION = CbsDataset(
     "population",
-    ("03759NED",),
+    ("03759ned",),
     read_population,
     "Population on 1 January by single year of age 0-17 and in total (03759ned)",
 )

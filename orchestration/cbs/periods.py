@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# The Jeugdwet took effect on 1 January 2015; youth-care figures and budgets are of its years (marts.fct_budget).
+JEUGDWET_YEARS = range(2015, 2100)
 _PERIOD = re.compile(r"^(?P<year>[0-9]{4})(?P<kind>JJ|HJ|KW)(?P<number>[0-9]{2})$")
 
 
