@@ -286,6 +286,22 @@ def _check_root(root: etree._Element, spec: MessageSpec) -> None:
         )
 
 
+# The first element in neither the message's namespace nor the basisschema's, in one C-level pass.
+_FOREIGN_ELEMENT = etree.XPath("(//*[namespace-uri() != $message and namespace-uri() != $basis])[1]")
+
+
+def _check_namespaces(root: etree._Element, spec: MessageSpec) -> None:
+    """Every element of an iJw message is in its own or the basisschema namespace. The readers look elements up by
+    qualified name, so a body in another namespace (a JW323 Declaratie under a JW301 root, say) would be skipped
+    unseen and its records and cents lost from the ledger."""
+    foreign = _FOREIGN_ELEMENT(root, message=spec.namespace, basis=BASIS_NS)
+    if foreign:
+        raise MessageRejected(
+            "WRONG_NAMESPACE",
+            f"element {foreign[0].tag} at line {foreign[0].sourceline} is in neither {spec.namespace} nor {BASIS_NS}",
+        )
+
+
 def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile) -> None:
     """Parse the whole message in one C call (messages are capped at MAX_FILE_BYTES), then visit the wanted elements
     in document order with a C-level tag filter: far cheaper than a Python step per element of a stream."""
@@ -308,6 +324,7 @@ def visit_document(
     """Read the header, clients and message-level fields of a parsed message in document order, handing each record
     element to on_record with the header and the client it belongs to."""
     _check_root(root, spec)
+    _check_namespaces(root, spec)
     header: Header | None = None
     client, client_element = Client(), None
     tags = spec.tags

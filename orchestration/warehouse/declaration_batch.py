@@ -9,7 +9,7 @@ their reason and message; should those accept it, the reference reader reads tha
 (CS340, TR358) then run as in the reference reader, and tests/test_declaration_batch.py compares both paths on the
 sample, the hostile cases and unusual documents.
 
-The cross-file rules (TR389, CD060) and the ledger see every file alike: the lines cleared here as DeclaredLine
+The cross-file rules (TR314, TR389, CD060) and the ledger see every file alike: the lines cleared here as DeclaredLine
 tuples, the others as DeclarationLine records.
 """
 
@@ -39,6 +39,8 @@ class DeclaredLine(NamedTuple):
     ordinal: int
     """The line's row in the batch's staged lines."""
     provider_agb: str
+    municipality_code: str
+    client_key: str | None
     declaration_number: str
     reference_number: str
     previous_reference_number: str | None
@@ -110,7 +112,8 @@ from typed
 """
 
 _STAGED_LINES = """
-select clean, reference, previous_reference, allocation_value, product_code, start_date, debit_credit, amount_cents
+select clean, client_key, reference, previous_reference, allocation_value, product_code, start_date, debit_credit,
+    amount_cents
 from jw323_batch_lines
 order by ordinal
 """
@@ -192,6 +195,8 @@ def _decide(
             zip(
                 range(len(lines)),
                 _per_line([texts.header.provider_agb for _index, texts in files_in_order], sizes),
+                _per_line([texts.header.municipality_code for _index, texts in files_in_order], sizes),
+                decided["client_key"].tolist(),
                 _per_line([texts.declaration["declaration_number"] for _index, texts in files_in_order], sizes),
                 decided["reference"].tolist(),
                 decided["previous_reference"].tolist(),
