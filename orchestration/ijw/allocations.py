@@ -131,4 +131,5 @@ SPEC = MessageSpec(
     sent_by_municipality=True,
     parse_record=_parse,
     record_ref=_record_ref,
+    identifier_fields=(_m("ToewijzingNummer"), _m("ReferentieAanbieder")),
 )

@@ -104,6 +104,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
         sent_by_municipality=False,
         parse_record=parse,
         record_ref=record_ref,
+        identifier_fields=(allocation_tag,),
     )
 
 

@@ -245,30 +245,30 @@ def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, pars
 
 
 def _declaration_field(reader):
-    def handle(element: etree._Element, parsed: ParsedFile) -> None:
+    def handle(element: etree._Element, parsed: ParsedFile, pseudonymiser: Pseudonymiser) -> None:
         try:
-            reader(element, parsed.state)
+            reader(element, parsed.state, pseudonymiser)
         except RecordError as error:
             raise MessageRejected("HEADER_INVALID", f"{etree.QName(element).localname}: {error}") from error
 
     return handle
 
 
-def _read_number(element, state):
-    state["declaration_number"] = (element.text or "").strip()
+def _read_number(element, state, pseudonymiser):
+    state["declaration_number"] = pseudonymiser.identifier((element.text or "").strip())
 
 
-def _read_period(element, state):
+def _read_period(element, state, _pseudonymiser):
     state["declaration_period"] = _period(
         text(element, b("Begindatum")), text(element, b("Einddatum")), "DeclaratiePeriode"
     )
 
 
-def _read_date(element, state):
+def _read_date(element, state, _pseudonymiser):
     state["declaration_date"] = parse_date(element.text, "DeclaratieDagtekening")
 
 
-def _read_total(element, state):
+def _read_total(element, state, _pseudonymiser):
     total = non_negative_int(text(element, b("TotaalBedrag")) or "", "TotaalBedrag")
     state["declared_total_cents"] = -total if text(element, b("DebetCredit")) == "C" else total
 
@@ -325,6 +325,7 @@ SPEC = MessageSpec(
     record_ref=_record_ref,
     amount_cents=_signed_amount,
     record_fields=_prestatie_fields,
+    identifier_fields=("reference", "previous_reference", "allocation_number"),
     message_fields={
         "DeclaratieNummer": _declaration_field(_read_number),
         "DeclaratiePeriode": _declaration_field(_read_period),

@@ -112,4 +112,5 @@ SPEC = MessageSpec(
     sent_by_municipality=False,
     parse_record=_parse,
     record_ref=_record_ref,
+    identifier_fields=(_m("ReferentieAanbieder"), _m("BeschikkingNummer"), _REFERRER_AGB),
 )
