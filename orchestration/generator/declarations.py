@@ -18,6 +18,10 @@ from orchestration.generator.model import Allocation, Window
 from orchestration.ijw.jw323_writer import Line
 
 CORRECTION_SHARE = 0.02
+BSN_REFERENCE_EVERY = 16
+"""One client in this many (by BSN) has a provider that writes the client's BSN as the ReferentieNummer of its first
+line to the client, as some providers do; the ingest must replace it by its pseudonym. Chosen by the number, not the
+random stream, so the rest of a world stays as it was."""
 
 
 @dataclass(slots=True)
@@ -127,8 +131,21 @@ def declaration_files(
     ordered = [files[key] for key in sorted(files)]
     for declaration in ordered:
         declaration.declared_on = _declared_on(rng, declaration.month)
+    _use_bsns_as_references(ordered)
     _add_corrections(rng, ordered, references)
     return ordered
+
+
+def _use_bsns_as_references(files: list[DeclarationFile]) -> None:
+    """The first line of a provider to a chosen client takes the client's BSN as reference: once per provider and
+    client, since a reference is delivered once (TR314). Before the corrections, so a credit may name it."""
+    used: set[tuple[str, str]] = set()
+    for declaration in files:
+        for planned in declaration.lines:
+            key = (declaration.provider, planned.bsn)
+            if int(planned.bsn) % BSN_REFERENCE_EVERY == 0 and key not in used:
+                used.add(key)
+                planned.line = replace(planned.line, reference_number=planned.bsn)
 
 
 def later_file(files: list[DeclarationFile], after: DeclarationFile) -> DeclarationFile | None:

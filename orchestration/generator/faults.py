@@ -37,7 +37,14 @@ def inject(rng: random.Random, files: list[DeclarationFile], rate: float, refere
 
 
 def _eligible(planned: PlannedLine) -> bool:
-    return planned.plain and not planned.referenced and planned.fault is None
+    # A line whose reference is the client's BSN is quarantined under its pseudonym, not the reference the manifest
+    # would list: it stays fault-free.
+    return (
+        planned.plain
+        and not planned.referenced
+        and planned.fault is None
+        and planned.line.reference_number != planned.bsn
+    )
 
 
 def invalid_bsn(bsn: str) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.ijw.bsn import redact_bsns
 from orchestration.ijw.safe_xml import MessageHead, sniff_message
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.worker_pool import worker_pool
@@ -103,7 +104,8 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processe
         new_paths = list(new["file_path"])
         heads = sniff_heads(new_paths, processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1)
         new["message_type"] = [head.message_type for head in heads]
-        new["sender"] = [head.sender for head in heads]
+        # A valid sender is an AGB code (8 digits) or a gemeente code (4): a BSN written there is no sender to keep.
+        new["sender"] = [redact_bsns(head.sender) for head in heads]
         con.register("newly_classified", new)
         con.execute("begin transaction")
         try:
