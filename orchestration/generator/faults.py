@@ -37,14 +37,7 @@ def inject(rng: random.Random, files: list[DeclarationFile], rate: float, refere
 
 
 def _eligible(planned: PlannedLine) -> bool:
-    # A line whose reference is the client's BSN is quarantined under its pseudonym, not the reference the manifest
-    # would list: it stays fault-free.
-    return (
-        planned.plain
-        and not planned.referenced
-        and planned.fault is None
-        and planned.line.reference_number != planned.bsn
-    )
+    return planned.plain and not planned.referenced and planned.fault is None
 
 
 def invalid_bsn(bsn: str) -> str:
