@@ -35,6 +35,7 @@ DECLARATION_BSN = "999990081"  # DeclaratieNummer
 PRODUCT_CODE_BSN = "999990093"  # a ProductCode: quarantined, and its reason quotes the value
 SENDER_BSN = "999990111"  # a JW323 Afzender: quarantined, and its reason quotes the value
 COMMENT_BSN = "999990123"  # Commentaar, never read
+CODE_BSN = "999990135"  # JW301 Frequentie and the client's Geslacht: stored as sent, unchecked
 EVERY_BSN = (
     CLIENT_BSN,
     REQUEST_REFERENCE_BSN,
@@ -46,6 +47,7 @@ EVERY_BSN = (
     PRODUCT_CODE_BSN,
     SENDER_BSN,
     COMMENT_BSN,
+    CODE_BSN,
 )
 
 
@@ -93,7 +95,13 @@ def landing_files() -> dict[str, bytes]:
             ("12345678", REFERRER_BSN),
             ("Client Commentaar", COMMENT_BSN),
         ),
-        "b_jw301.xml": example("JW301.xml", ("40A12341234", REQUEST_REFERENCE_BSN), ("Commentaar client", COMMENT_BSN)),
+        "b_jw301.xml": example(
+            "JW301.xml",
+            ("40A12341234", REQUEST_REFERENCE_BSN),
+            ("Commentaar client", COMMENT_BSN),
+            ("<ijw:Frequentie>2<", f"<ijw:Frequentie>{CODE_BSN}<"),
+            ("<jw301:Geslacht>1<", f"<jw301:Geslacht>{CODE_BSN}<"),
+        ),
         "c_jw305.xml": example("JW305.xml"),
         "d_jw307.xml": example("JW307.xml"),
         "e_jw323.xml": jw323(DECLARATION_BSN, debit, *others),

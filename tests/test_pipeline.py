@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 from lxml import etree
 
+from orchestration.ijw.bsn import is_valid_bsn
 from orchestration.settings import EXPECTATIONS_DIR, Settings
 from orchestration.warehouse.publish import PUBLISHED_FILENAME
 from tests.conftest import REPO_ROOT
@@ -164,11 +165,9 @@ def test_the_injected_faults_are_quarantined_and_no_bsn_is_stored(sample_run):
         "where q.record_ref is not null and l.status = 'loaded'",
     )[0]
     assert (file_rows, line_rows) == (len(faulty_files), len(faulty_lines))
-    bsns = set()
-    for path in sample_run["files"]:
-        bsns.update(re.findall(rb"<[a-z0-9]+:Bsn>([0-9]{9})<", path.read_bytes()))
-    bsns = {bsn.decode() for bsn in bsns}
+    bsns = landed_bsns(sample_run)
     assert len(bsns) > 10
+    # Every column of every table and view, in every schema.
     tables = query(sample_run, "select table_schema || '.' || table_name from information_schema.tables")
     for (table,) in tables:
         dump = repr(query(sample_run, f"select * from {table}"))
@@ -213,11 +212,22 @@ def test_no_published_count_lies_between_zero_and_the_threshold(sample_run):
 
 
 def landed_bsns(sample_run) -> set[str]:
-    """Every BSN in the landed messages, valid or not (the injected BSN_INVALID faults included)."""
-    found = set()
+    """Every BSN in the landed messages: each Bsn, valid or not (the injected BSN_INVALID faults included), and every
+    other element text of nine digits passing the elfproef (a provider's reference that is its client's BSN, or an
+    identifier that cannot be told from one, such as a ToewijzingNummer that passes)."""
+    found, in_other_fields, references = set(), set(), set()
     for path in sample_run["files"]:
-        found.update(re.findall(rb"<[a-z0-9]+:Bsn>([0-9]{9})<", path.read_bytes()))
-    return {bsn.decode() for bsn in found}
+        content = path.read_bytes()
+        found.update(bsn.decode() for bsn in re.findall(rb"<[a-z0-9]+:Bsn>([0-9]{9})<", content))
+        in_other_fields.update(
+            value.decode()
+            for value in re.findall(rb"<[a-z0-9]+:(?!Bsn>)[A-Za-z]+>([0-9]{9})<", content)
+            if is_valid_bsn(value.decode())
+        )
+        references.update(value.decode() for value in re.findall(rb"<[a-z0-9]+:ReferentieNummer>([^<]*)<", content))
+    # The sample has providers that write a client's BSN as their ReferentieNummer (orchestration/generator).
+    assert references & found
+    return found | in_other_fields
 
 
 def test_no_bsn_in_the_published_file_nor_any_file_under_the_warehouse_dir(sample_run):

@@ -131,5 +131,11 @@ SPEC = MessageSpec(
     sent_by_municipality=True,
     parse_record=_parse,
     record_ref=_record_ref,
-    identifier_fields=(_m("ToewijzingNummer"), _m("ReferentieAanbieder")),
+    # RedenWijziging and Frequentie are stored as sent, unchecked against their code lists: a BSN there is kept out too.
+    identifier_fields=(
+        _m("ToewijzingNummer"),
+        _m("ReferentieAanbieder"),
+        _m("RedenWijziging"),
+        (_m("Omvang"), _FREQUENTIE),
+    ),
 )

@@ -437,7 +437,8 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
         except RecordError as error:
             client.error = client.error or error
     elif tag == spec.tags.gender:
-        client.gender_code = (element.text or "").strip()
+        # Stored as sent (COD046 is not checked here), so a BSN written there is replaced like one in an identifier.
+        client.gender_code = pseudonymiser.identifier((element.text or "").strip())
 
 
 def _read_record(

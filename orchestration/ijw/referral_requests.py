@@ -112,5 +112,10 @@ SPEC = MessageSpec(
     sent_by_municipality=False,
     parse_record=_parse,
     record_ref=_record_ref,
-    identifier_fields=(_m("ReferentieAanbieder"), _m("BeschikkingNummer"), _REFERRER_AGB),
+    identifier_fields=(
+        _m("ReferentieAanbieder"),
+        _m("BeschikkingNummer"),
+        _REFERRER_AGB,
+        (_m("Omvang"), b("Frequentie")),
+    ),
 )
