@@ -224,7 +224,26 @@ IJW_CASES = [
         None,
     ),
     Case("jw323_body_in_no_namespace", one("body_none.xml", lambda: body_in("", "")), "WRONG_NAMESPACE", None),
-    Case("jw323_body_under_a_jw301_root", one("jw301_body323.xml", JW323_BODY_UNDER_JW301), "WRONG_NAMESPACE", None),
+    Case("jw323_body_under_a_jw301_root", one("jw301_body323.xml", JW323_BODY_UNDER_JW301), "NO_RECORDS", None),
+    Case(
+        "jw323_lines_in_the_jw301_namespace",
+        one(
+            "lines301.xml",
+            lambda: (
+                body_in(f'xmlns:jw301="{JW301_NS}"', "jw301:")
+                .replace(b"<jw301:Declaratie>", b"<jw323:Declaratie>")
+                .replace(b"</jw301:Declaratie>", b"</jw323:Declaratie>")
+            ),
+        ),
+        "WRONG_NAMESPACE",
+        None,
+    ),
+    Case(
+        "jw323_without_lines",
+        one("nolines.xml", jw323()),
+        "NO_RECORDS",
+        None,
+    ),
     # File-level declaration rules.
     Case(
         "declaration_period_in_the_future",

@@ -188,6 +188,20 @@ class MessageTags:
     gender: str
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]]
 
+    @functools.cached_property
+    def read(self) -> frozenset[str]:
+        """Every tag visit_document reads."""
+        return frozenset(
+            (self.header, self.client, self.record, self.bsn, self.birth_date, self.gender, *self.message_fields)
+        )
+
+    @functools.cached_property
+    def in_any_namespace(self) -> tuple[str, ...]:
+        """The same local names in any namespace or none. The readers look elements up by qualified name, so a body
+        in another namespace (a JW323 Declaratie under a JW301 root, say) would be skipped unseen, its records and
+        cents lost from the ledger: visit_document meets those too, and refuses the file."""
+        return tuple(sorted({f"{{*}}{etree.QName(tag).localname}" for tag in self.read}))
+
 
 def b(local: str) -> str:
     return f"{{{BASIS_NS}}}{local}"
@@ -271,6 +285,12 @@ def read_message_file(
             check_file_size(len(data))
         check_encoding(data)
         _read_document(data, spec, pseudonymiser, parsed)
+        if not parsed.records and not parsed.rejections:
+            # Every iJw message holds at least one record (its XSD says so). None in the message's namespace means the
+            # body is another message's, or in another namespace: loaded, it would leave a clean, empty ledger row.
+            raise MessageRejected(
+                "NO_RECORDS", f"no {spec.record_tag} in {spec.namespace}; an iJw {spec.message_type} holds at least one"
+            )
         if schema is not None:
             validate_against_schema(path, schema)
         spec.check_file(parsed)
@@ -286,22 +306,6 @@ def _check_root(root: etree._Element, spec: MessageSpec) -> None:
     if root.tag != spec.m("Bericht"):
         raise MessageRejected(
             "WRONG_NAMESPACE", f"root element is {root.tag}, expected Bericht in namespace {spec.namespace}"
-        )
-
-
-# The first element in neither the message's namespace nor the basisschema's, in one C-level pass.
-_FOREIGN_ELEMENT = etree.XPath("(//*[namespace-uri() != $message and namespace-uri() != $basis])[1]")
-
-
-def _check_namespaces(root: etree._Element, spec: MessageSpec) -> None:
-    """Every element of an iJw message is in its own or the basisschema namespace. The readers look elements up by
-    qualified name, so a body in another namespace (a JW323 Declaratie under a JW301 root, say) would be skipped
-    unseen and its records and cents lost from the ledger."""
-    foreign = _FOREIGN_ELEMENT(root, message=spec.namespace, basis=BASIS_NS)
-    if foreign:
-        raise MessageRejected(
-            "WRONG_NAMESPACE",
-            f"element {foreign[0].tag} at line {foreign[0].sourceline} is in neither {spec.namespace} nor {BASIS_NS}",
         )
 
 
@@ -333,14 +337,18 @@ def visit_document(
     """Read the header, clients and message-level fields of a parsed message in document order, handing each record
     element to on_record with the header and the client it belongs to."""
     _check_root(root, spec)
-    _check_namespaces(root, spec)
     header: Header | None = None
     client, client_element = Client(), None
     tags = spec.tags
     client_tag, record_tag, message_fields = tags.client, tags.record, tags.message_fields
-    client_fields = (tags.bsn, tags.birth_date, tags.gender)
-    for element in root.iter(tags.header, client_tag, record_tag, *client_fields, *message_fields):
+    read = tags.read
+    for element in root.iter(*tags.in_any_namespace):
         tag = element.tag
+        if tag not in read:
+            raise MessageRejected(
+                "WRONG_NAMESPACE",
+                f"{tag} at line {element.sourceline} is not in the message's namespace {spec.namespace}",
+            )
         if tag == record_tag:
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
