@@ -325,6 +325,15 @@ IJW_CASES = [
         "DT02/C1",
     ),
     Case(
+        "credit_from_another_provider_cd060",
+        lambda: {
+            "ijw/b.xml": replaced(credit_of_r1(), "<jw323:Afzender>98000011<", "<jw323:Afzender>98000022<"),
+            "ijw/a.xml": DEBIT_R1,
+        },
+        "CD060",
+        "DT02/C1",
+    ),
+    Case(
         "credit_for_another_period_cd060",
         lambda: {"ijw/b.xml": credit_of_r1(period=OCTOBER), "ijw/a.xml": DEBIT_R1},
         "CD060",
