@@ -6,7 +6,7 @@ from orchestration.ijw.jw323 import read_declaration_file
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.ingest import file_sha256, load_parsed_file
-from tests.jw323_documents import VALID_BSN, client, document, prestatie
+from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"rules-test-key-0123456789")
 
@@ -124,3 +124,42 @@ def test_cd060_a_credit_must_name_an_open_debit_it_mirrors(warehouse, tmp_path):
     assert ingest(warehouse, tmp_path, "4.xml", good)[1] == []
     twice = one_line(prestatie("C4", 5000, debit_credit="C", previous_reference="R1")).replace("DT01", "DT05")
     assert ingest(warehouse, tmp_path, "5.xml", twice)[1] == ["CD060"]
+
+
+def test_tr314_a_reference_reused_for_another_period_cannot_let_one_credit_cancel_two_debits(warehouse, tmp_path):
+    september = one_line(prestatie("R1", 45000))
+    assert ingest(warehouse, tmp_path, "1.xml", september)[1] == []
+    october = one_line(prestatie("R1", 45000, period=("2024-10-01", "2024-10-31")), period=("2024-10-01", "2024-10-31"))
+    entry, codes = ingest(warehouse, tmp_path, "2.xml", october.replace("DT01", "DT02"))
+    assert (entry.records_accepted, entry.amount_cents_quarantined, codes) == (0, 45000, ["TR314"])
+    credit = one_line(prestatie("C1", 45000, debit_credit="C", previous_reference="R1")).replace("DT01", "DT03")
+    assert ingest(warehouse, tmp_path, "3.xml", credit)[1] == []
+    # Netted as int_declaration_lines_netted does (each debit joined to the credits naming its reference): the one
+    # credit meets one debit, and nothing is left of September's 45,000.
+    netted = warehouse.execute(
+        """
+        select count(*), sum(d.amount_cents + coalesce(c.amount_cents, 0))
+        from raw.ijw_declaration_lines d
+        left join raw.ijw_declaration_lines c
+            on c.debit_credit = 'C' and c.provider_agb = d.provider_agb
+            and c.previous_reference_number = d.reference_number
+        where d.debit_credit = 'D'
+        """
+    ).fetchone()
+    assert netted == (1, 0)
+
+
+def test_cd060_a_credit_repeats_its_debits_municipality_client_and_amount(warehouse, tmp_path):
+    assert ingest(warehouse, tmp_path, "1.xml", one_line(prestatie("R1", 5000)))[1] == []
+
+    def credit(number: str, amount: int = 5000, bsn: str = VALID_BSN, ontvanger: str = "0392") -> str:
+        line = prestatie(f"C{number}", amount, debit_credit="C", previous_reference="R1")
+        return document(client(bsn, line), ontvanger=ontvanger).replace("DT01", f"DT{number}")
+
+    assert ingest(warehouse, tmp_path, "2.xml", credit("2", amount=6000))[1] == ["CD060"]
+    assert ingest(warehouse, tmp_path, "3.xml", credit("3", amount=4000))[1] == ["CD060"]
+    assert ingest(warehouse, tmp_path, "4.xml", credit("4", bsn=OTHER_VALID_BSN))[1] == ["CD060"]
+    assert ingest(warehouse, tmp_path, "5.xml", credit("5", ontvanger="0363"))[1] == ["CD060"]
+    assert ingest(warehouse, tmp_path, "6.xml", credit("6"))[1] == []
+    (net,) = warehouse.execute("select sum(amount_cents) from raw.ijw_declaration_lines").fetchone()
+    assert net == 0

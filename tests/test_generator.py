@@ -163,6 +163,7 @@ def _line_violations(out: Path) -> dict[tuple[str, str], set[str]]:
     products = _codes("seeds/reference/product_codes.csv")
     debits: dict[tuple[str, str], tuple] = {}
     open_debits: set[tuple] = set()
+    delivered: set[tuple[str, str]] = set()
     found: dict[tuple[str, str], set[str]] = {}
     for relative, provider, _, bsn, line in _declaration_lines(out):
         reference = line.findtext(f"{ns}ProductReferentie/{B}ReferentieNummer")
@@ -172,6 +173,8 @@ def _line_violations(out: Path) -> dict[tuple[str, str], set[str]]:
         tariff, amount = int(line.findtext(f"{ns}ProductTarief")), abs(_signed_amount(line))
         key = (line.findtext(f"{ns}ToewijzingNummer"), line.findtext(f"{ns}ProductCode"), start, end)
         broken = set()
+        if (provider, reference) in delivered:
+            broken.add("TR314")
         if not is_valid_bsn(bsn):
             broken.add("BSN_INVALID")
         if key[1] not in products:
@@ -190,6 +193,8 @@ def _line_violations(out: Path) -> dict[tuple[str, str], set[str]]:
         elif (provider, key) in open_debits:
             broken.add("TR389")
         found[(relative, reference)] = broken
+        if not broken:
+            delivered.add((provider, reference))
         if not broken and _signed_amount(line) >= 0:
             debits[(provider, reference)] = (provider, key)
             open_debits.add((provider, key))
@@ -429,3 +434,16 @@ def test_corrections_never_correct_a_correction(tmp_path):
         if rules and key not in faulty and key[0] not in faulty_files
     }
     assert broken == {}
+
+
+def test_some_providers_write_the_clients_bsn_as_a_reference_once_per_client(faulty_world):
+    ns = _ns("JW323")
+    references = [
+        (provider, line.findtext(f"{ns}ProductReferentie/{B}ReferentieNummer"), bsn)
+        for _relative, provider, _, bsn, line in _declaration_lines(faulty_world)
+        if _signed_amount(line) >= 0
+    ]
+    bsn_references = [(provider, reference) for provider, reference, bsn in references if reference == bsn]
+    assert bsn_references and all(is_valid_bsn(reference) for _provider, reference in bsn_references)
+    # TR314: each is delivered once by its provider, like every other reference.
+    assert len(set(bsn_references)) == len(bsn_references)

@@ -7,6 +7,8 @@ invariants, per file and in total, both as hand-computed sums and through the re
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,7 @@ from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
 from orchestration.warehouse.load import ingest_file
 from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
-from tests.jw323_documents import INVALID_BSN, VALID_BSN, client, document, prestatie
+from tests.jw323_documents import INVALID_BSN, OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"hostile-test-key-0123456789")
 GOOD = prestatie("R9", 4000)
@@ -78,6 +80,65 @@ BAD_AMOUNT_TOTAL = GOOD.signed_cents
 
 def overflow(old: str, new: str, unit: str = "04") -> bytes:
     return replaced(jw323(prestatie("R1", 5000, unit=unit), GOOD, total=BAD_AMOUNT_TOTAL), old, new)
+
+
+JW301_NS = "http://www.istandaarden.nl/ijw/3_2/jw301/schema"
+_DECLARATIE = VALID[
+    VALID.index(b"<jw323:Declaratie>") : VALID.index(b"</jw323:Declaratie>") + len(b"</jw323:Declaratie>")
+]
+
+
+def body_in(namespace_declaration: str, prefix: str) -> bytes:
+    """VALID with its Declaratie (and every line) moved into another namespace, or none (prefix '')."""
+    moved = _DECLARATIE.decode().replace("jw323:", prefix)
+    root = (
+        f'<jw323:Bericht {namespace_declaration} xmlns:jw323="'
+        if namespace_declaration
+        else '<jw323:Bericht xmlns:jw323="'
+    )
+    return replaced(replaced(VALID, _DECLARATIE.decode(), moved), '<jw323:Bericht xmlns:jw323="', root)
+
+
+# A JW301 whose header is right (from gemeente 0392 to provider 98000011) carrying a JW323 Declaratie as its body.
+JW323_BODY_UNDER_JW301 = (
+    VALID.decode()
+    .replace("jw323:", "jw301:")
+    .replace("xmlns:jw323=", "xmlns:jw301=")
+    .replace(jw323_ns := "http://www.istandaarden.nl/ijw/3_2/jw323/schema", JW301_NS)
+    .replace(">490<", ">436<")
+    .replace("<jw301:Afzender>98000011<", "<jw301:Afzender>0392<")
+    .replace("<jw301:Ontvanger>0392<", "<jw301:Ontvanger>98000011<")
+    .replace("<jw301:Declaratie>", f'<jw323:Declaratie xmlns:jw323="{jw323_ns}">')
+    .replace("</jw301:Declaratie>", "</jw323:Declaratie>")
+    .encode()
+)
+# The encoding declared past the first 200 bytes: libxml2 obeys it wherever it stands.
+LATIN1_DECLARED_FAR = replaced(VALID, 'encoding="UTF-8"', " " * 300 + 'encoding="ISO-8859-1"')
+LATIN1_DECLARED_ON_LINES = replaced(VALID, ' encoding="UTF-8"', '\n  encoding\n  =\n  "latin1"')
+_TODAY = dt.date.today()
+_NEXT_MONTH = (_TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+NEXT_MONTH_PERIOD = (
+    _NEXT_MONTH.isoformat(),
+    _NEXT_MONTH.replace(day=calendar.monthrange(_NEXT_MONTH.year, _NEXT_MONTH.month)[1]).isoformat(),
+)
+OCTOBER = ("2024-10-01", "2024-10-31")
+
+
+def later(content: bytes, number: str = "DT02") -> bytes:
+    """Another declaration of the same provider: a new DeclaratieNummer."""
+    return replaced(content, "<jw323:DeclaratieNummer>DT01<", f"<jw323:DeclaratieNummer>{number}<")
+
+
+def credit_of_r1(**options) -> bytes:
+    """A later file crediting debit R1 (5,000 cents, 0392, VALID_BSN, September), with options changed."""
+    bsn = options.pop("bsn", VALID_BSN)
+    amount = options.pop("amount", 5000)
+    ontvanger = options.pop("ontvanger", "0392")
+    line = prestatie("C1", amount, debit_credit="C", previous_reference="R1", **options)
+    return later(document(client(bsn, line, GOOD), ontvanger=ontvanger).encode())
+
+
+DEBIT_R1 = jw323(prestatie("R1", 5000))
 
 
 IJW_CASES = [
@@ -151,6 +212,54 @@ IJW_CASES = [
         "ENCODING_INVALID",
         None,
     ),
+    Case(
+        "latin1_declared_past_200_bytes",
+        one("iso_far.xml", LATIN1_DECLARED_FAR),
+        "ENCODING_INVALID",
+        None,
+    ),
+    Case("latin1_declared_on_lines", one("iso_lines.xml", LATIN1_DECLARED_ON_LINES), "ENCODING_INVALID", None),
+    # A body the reader of the root's namespace does not look for would load as an empty file, its cents gone.
+    Case(
+        "jw323_body_in_the_jw301_namespace",
+        one("body301.xml", lambda: body_in(f'xmlns:jw301="{JW301_NS}"', "jw301:")),
+        "WRONG_NAMESPACE",
+        None,
+    ),
+    Case("jw323_body_in_no_namespace", one("body_none.xml", lambda: body_in("", "")), "WRONG_NAMESPACE", None),
+    Case("jw323_body_under_a_jw301_root", one("jw301_body323.xml", JW323_BODY_UNDER_JW301), "NO_RECORDS", None),
+    Case(
+        "jw323_lines_in_the_jw301_namespace",
+        one(
+            "lines301.xml",
+            lambda: (
+                body_in(f'xmlns:jw301="{JW301_NS}"', "jw301:")
+                .replace(b"<jw301:Declaratie>", b"<jw323:Declaratie>")
+                .replace(b"</jw301:Declaratie>", b"</jw323:Declaratie>")
+            ),
+        ),
+        "WRONG_NAMESPACE",
+        None,
+    ),
+    Case(
+        "jw323_without_lines",
+        one("nolines.xml", jw323()),
+        "NO_RECORDS",
+        None,
+    ),
+    # File-level declaration rules.
+    Case(
+        "declaration_period_in_the_future",
+        one("future_period.xml", jw323(GOOD, period=NEXT_MONTH_PERIOD)),
+        "FUTURE_DATE",
+        None,
+    ),
+    Case(
+        "declaration_signed_in_the_future",
+        one("future_signed.xml", jw323(GOOD, declaration_date=(_TODAY + dt.timedelta(days=3)).isoformat())),
+        "FUTURE_DATE",
+        None,
+    ),
     # File-level declaration rules.
     Case("total_not_lines_tr358", one("total.xml", jw323(prestatie("R1", 5000), GOOD, total=9999)), "TR358", None),
     Case(
@@ -177,6 +286,77 @@ IJW_CASES = [
         one("cd060.xml", jw323(prestatie("R1", 5000, debit_credit="C", previous_reference="R0"), GOOD)),
         "CD060",
         "DT01/R1",
+    ),
+    # Money between files: a reference is delivered once (TR314), a credit mirrors the one open debit it names (CD060).
+    Case(
+        "reference_reused_for_another_period_tr314",
+        lambda: {"ijw/b.xml": later(jw323(prestatie("R1", 45000, period=OCTOBER))), "ijw/a.xml": DEBIT_R1},
+        "TR314",
+        "DT02/R1",
+    ),
+    Case(
+        "reference_reused_in_one_file_tr314",
+        one("twice.xml", jw323(prestatie("R1", 5000), prestatie("R1", 45000, period=OCTOBER))),
+        "TR314",
+        "DT01/R1",
+    ),
+    Case(
+        "credit_reusing_a_debits_reference_tr314",
+        lambda: {
+            "ijw/b.xml": later(jw323(prestatie("R1", 5000, debit_credit="C", previous_reference="R1"))),
+            "ijw/a.xml": DEBIT_R1,
+        },
+        "TR314",
+        "DT02/R1",
+    ),
+    Case(
+        "credit_larger_than_its_debit_cd060",
+        lambda: {"ijw/b.xml": credit_of_r1(amount=45000), "ijw/a.xml": DEBIT_R1},
+        "CD060",
+        "DT02/C1",
+    ),
+    Case(
+        "credit_for_another_municipality_cd060",
+        lambda: {"ijw/b.xml": credit_of_r1(ontvanger="0363"), "ijw/a.xml": DEBIT_R1},
+        "CD060",
+        "DT02/C1",
+    ),
+    Case(
+        "credit_for_another_client_cd060",
+        lambda: {"ijw/b.xml": credit_of_r1(bsn=OTHER_VALID_BSN), "ijw/a.xml": DEBIT_R1},
+        "CD060",
+        "DT02/C1",
+    ),
+    Case(
+        "credit_from_another_provider_cd060",
+        lambda: {
+            "ijw/b.xml": replaced(credit_of_r1(), "<jw323:Afzender>98000011<", "<jw323:Afzender>98000022<"),
+            "ijw/a.xml": DEBIT_R1,
+        },
+        "CD060",
+        "DT02/C1",
+    ),
+    Case(
+        "credit_for_another_period_cd060",
+        lambda: {"ijw/b.xml": credit_of_r1(period=OCTOBER), "ijw/a.xml": DEBIT_R1},
+        "CD060",
+        "DT02/C1",
+    ),
+    Case(
+        "credit_naming_a_credit_cd060",
+        lambda: {
+            "ijw/c.xml": later(
+                jw323(
+                    prestatie("C2", 5000, debit_credit="D"),
+                    prestatie("C3", 5000, debit_credit="C", previous_reference="C1"),
+                ),
+                "DT03",
+            ),
+            "ijw/a.xml": DEBIT_R1,
+            "ijw/b.xml": credit_of_r1(),
+        },
+        "CD060",
+        "DT03/C3",
     ),
     Case(
         "amount_not_volume_x_tariff_tr346",

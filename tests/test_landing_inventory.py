@@ -116,6 +116,9 @@ def _parser_answer(path: Path) -> MessageHead:
 
 JW305_NS = "http://www.istandaarden.nl/ijw/3_2/jw305/schema"
 JW323_NS = "http://www.istandaarden.nl/ijw/3_2/jw323/schema"
+_SENDER_HEADER = (
+    f'<p:Bericht xmlns:p="{JW323_NS}"><p:Header><p:Afzender>9800001\u00e9</p:Afzender></p:Header></p:Bericht>'
+)
 HEADS = {
     "prefixed": f'<?xml version="1.0" encoding="UTF-8"?>\n<a:Bericht xmlns:a="{JW305_NS}"><a:X/></a:Bericht>',
     "default namespace": f"<Bericht xmlns='{JW323_NS}'/>",
@@ -133,6 +136,14 @@ HEADS = {
     "broken after the root": f'<p:Bericht xmlns:p="{JW323_NS}"><p:Header></p:Bericht>',
     "not xml": "BSN;bedrag\n123;4",
     "empty": "",
+    # The parser decodes the text as the declaration says, wherever it stands: a sender's UTF-8 bytes read as Latin-1
+    # are other characters, and the sniff must give the parser's answer, not its own decoding.
+    "latin-1 declared": '<?xml version="1.0" encoding="ISO-8859-1"?>' + _SENDER_HEADER,
+    "latin-1 declared past the head's usual length": '<?xml version="1.0"'
+    + " " * 300
+    + "encoding='latin1'?>"
+    + _SENDER_HEADER,
+    "utf-8 declared in lower case": '<?xml version="1.0" encoding="utf-8"?>' + _SENDER_HEADER,
 }
 
 

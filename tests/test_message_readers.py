@@ -85,7 +85,11 @@ def test_jw315_referrer_and_the_examples_impossible_date(examples, tmp_path):
     assert "huisarts" not in repr(parsed.records)
 
 
-def test_codes_outside_the_national_list_are_quarantined(examples):
-    parsed = read_message_file(examples / "JW301.xml", allocations.SPEC, PSEUDONYMISER)
+def test_codes_in_neither_the_national_nor_the_regions_list_are_quarantined(examples, tmp_path):
+    # The examples' own 55A11 and 55A12 are the shipped region codes (seeds/reference/region_product_codes.csv).
+    text = (examples / "JW301.xml").read_text(encoding="utf-8").replace("55A11", "55A19").replace("55A12", "55A18")
+    path = tmp_path / "JW301.xml"
+    path.write_text(text, encoding="utf-8")
+    parsed = read_message_file(path, allocations.SPEC, PSEUDONYMISER)
     assert {r.reason_code for r in parsed.rejections} == {"PRODUCT_CODE_UNKNOWN"}
     assert len(parsed.rejections) == 2 and not parsed.records

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 from lxml import etree
 
+from orchestration.ijw.bsn import is_valid_bsn
 from orchestration.settings import EXPECTATIONS_DIR, Settings
 from orchestration.warehouse.publish import PUBLISHED_FILENAME
 from tests.conftest import REPO_ROOT
@@ -164,15 +165,17 @@ def test_the_injected_faults_are_quarantined_and_no_bsn_is_stored(sample_run):
         "where q.record_ref is not null and l.status = 'loaded'",
     )[0]
     assert (file_rows, line_rows) == (len(faulty_files), len(faulty_lines))
-    bsns = set()
-    for path in sample_run["files"]:
-        bsns.update(re.findall(rb"<[a-z0-9]+:Bsn>([0-9]{9})<", path.read_bytes()))
-    bsns = {bsn.decode() for bsn in bsns}
+    bsns = landed_bsns(sample_run)
     assert len(bsns) > 10
+    look_alikes = identifiers_that_pass_the_elfproef(sample_run)
+    assert look_alikes
+    # Every column of every table and view, in every schema: no BSN anywhere in a value, no look-alike as a value.
     tables = query(sample_run, "select table_schema || '.' || table_name from information_schema.tables")
     for (table,) in tables:
-        dump = repr(query(sample_run, f"select * from {table}"))
+        rows = query(sample_run, f"select * from {table}")
+        dump = repr(rows)
         assert not any(bsn in dump for bsn in bsns), f"a BSN appears in {table}"
+        assert not look_alikes & {str(value) for row in rows for value in row}, f"a BSN-like identifier in {table}"
 
 
 def test_relanding_the_same_files_changes_nothing(sample_run):
@@ -214,10 +217,26 @@ def test_no_published_count_lies_between_zero_and_the_threshold(sample_run):
 
 def landed_bsns(sample_run) -> set[str]:
     """Every BSN in the landed messages, valid or not (the injected BSN_INVALID faults included)."""
+    found, references = set(), set()
+    for path in sample_run["files"]:
+        content = path.read_bytes()
+        found.update(bsn.decode() for bsn in re.findall(rb"<[a-z0-9]+:Bsn>([0-9]{9})<", content))
+        references.update(value.decode() for value in re.findall(rb"<[a-z0-9]+:ReferentieNummer>([^<]*)<", content))
+    # The sample has providers that write a client's BSN as their ReferentieNummer (orchestration/generator).
+    assert references & found
+    return found
+
+
+def identifiers_that_pass_the_elfproef(sample_run) -> set[str]:
+    """Every landed element text other than a Bsn that is nine digits passing the elfproef: a client's BSN used as a
+    reference, or an identifier that cannot be told from one (a ToewijzingNummer that passes). The door replaces each;
+    as part of a longer identifier (ReferentieAanbieder 98110006-156800020) it is no BSN and stays."""
     found = set()
     for path in sample_run["files"]:
-        found.update(re.findall(rb"<[a-z0-9]+:Bsn>([0-9]{9})<", path.read_bytes()))
-    return {bsn.decode() for bsn in found}
+        for value in re.findall(rb"<[a-z0-9]+:(?!Bsn>)[A-Za-z]+>([0-9]{9})<", path.read_bytes()):
+            if is_valid_bsn(value.decode()):
+                found.add(value.decode())
+    return found
 
 
 def test_no_bsn_in_the_published_file_nor_any_file_under_the_warehouse_dir(sample_run):

@@ -18,6 +18,10 @@ from orchestration.generator.model import Allocation, Window
 from orchestration.ijw.jw323_writer import Line
 
 CORRECTION_SHARE = 0.02
+BSN_REFERENCE_EVERY = 16
+"""One client in this many (by BSN) has a provider that writes the client's BSN as the ReferentieNummer of a line, as
+some providers do; the ingest must replace it by its pseudonym. Chosen by the number, not the random stream, so the
+rest of a world stays as it was."""
 
 
 @dataclass(slots=True)
@@ -174,3 +178,26 @@ def _add_corrections(rng: random.Random, files: list[DeclarationFile], reference
             planned.referenced = True
             target.lines.append(PlannedLine(planned.bsn, credit, plain=False))
             target.lines.append(PlannedLine(planned.bsn, corrected, plain=False))
+
+
+def use_bsns_as_references(files: list[DeclarationFile]) -> None:
+    """The first fault-free debit of a provider to a chosen client takes the client's BSN as its reference (once per
+    provider and client: a reference is delivered once, TR314), and a credit naming that debit names it so. Run after
+    the faults are injected, so the manifest lists no BSN and the random stream is the one without it."""
+    used: set[tuple[str, str]] = set()
+    renamed: dict[tuple[str, str], str] = {}
+    for declaration in files:
+        for planned in declaration.lines:
+            line, key = planned.line, (declaration.provider, planned.bsn)
+            chosen = planned.fault is None and line.amount_cents >= 0 and int(planned.bsn) % BSN_REFERENCE_EVERY == 0
+            if chosen and key not in used:
+                used.add(key)
+                renamed[(declaration.provider, line.reference_number)] = planned.bsn
+                planned.line = replace(line, reference_number=planned.bsn)
+    for declaration in files:
+        for planned in declaration.lines:
+            previous = planned.line.previous_reference_number
+            if previous is not None and (declaration.provider, previous) in renamed:
+                planned.line = replace(
+                    planned.line, previous_reference_number=renamed[(declaration.provider, previous)]
+                )

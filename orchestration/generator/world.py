@@ -21,7 +21,13 @@ from orchestration.generator import calibration as cal
 from orchestration.generator import faults
 from orchestration.generator.calibration import Municipality
 from orchestration.generator.cbs_snapshots import world_youth, write_snapshots
-from orchestration.generator.declarations import DeclarationFile, References, declaration_files, month_end
+from orchestration.generator.declarations import (
+    DeclarationFile,
+    References,
+    declaration_files,
+    month_end,
+    use_bsns_as_references,
+)
 from orchestration.generator.ground_truth import (
     declaration_lag_profile,
     full_years,
@@ -328,6 +334,7 @@ def generate_municipality(options: Options, municipality: Municipality, bsn_pool
         random.Random(f"{options.seed}:{municipality.code}:declarations"), events, window, references
     )
     faults.inject(random.Random(f"{options.seed}:{municipality.code}:faults"), files, options.fault_rate, references)
+    use_bsns_as_references(files)
     messages = [
         m for allocation in events for m in _allocation_messages(options.seed, municipality, allocation, window)
     ]

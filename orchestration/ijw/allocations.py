@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orchestration.ijw.codelists import column
+from orchestration.ijw.pseudonym import IDENTIFIER_PSEUDONYM_FLOOR
 from orchestration.ijw.reader import (
     Client,
     ElementFields,
@@ -106,8 +107,15 @@ def claim_source_line(parsed: ParsedFile, source_line: int, record_tag: str) -> 
     claimed.add(source_line)
 
 
+def ldt_number(text: str, label: str, low: int = 1) -> int:
+    """A number within LDT_Nummer, or the keyed pseudonym that replaced a BSN written there (pseudonym.py)."""
+    if len(text) == len(str(IDENTIFIER_PSEUDONYM_FLOOR)) and text.isdigit():
+        return bounded_int(text, label, IDENTIFIER_PSEUDONYM_FLOOR, 10 * IDENTIFIER_PSEUDONYM_FLOOR - 1)
+    return bounded_int(text, label, low, MAX_NUMBER)
+
+
 def allocation_number(value: str | None) -> int:
-    return bounded_int(required(value, "ToewijzingNummer"), "ToewijzingNummer", 1, MAX_NUMBER)
+    return ldt_number(required(value, "ToewijzingNummer"), "ToewijzingNummer")
 
 
 def end_not_before_start(start: dt.date, end: dt.date | None, start_label: str, end_label: str) -> None:
@@ -198,4 +206,11 @@ SPEC = MessageSpec(
     sent_by_municipality=True,
     parse_record=_parse,
     record_ref=_record_ref,
+    # RedenWijziging and Frequentie are stored as sent, unchecked against their code lists: a BSN there is kept out too.
+    identifier_fields=(
+        _m("ToewijzingNummer"),
+        _m("ReferentieAanbieder"),
+        _m("RedenWijziging"),
+        (_m("Omvang"), _FREQUENTIE),
+    ),
 )

@@ -1,6 +1,7 @@
 """The BSN check (elfproef), as described in ../shared/reference/ijw-3.2/elfproef.md."""
 
 import functools
+import re
 
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 _ZERO = ord("0")
@@ -26,3 +27,16 @@ BSNS_REMEMBERED = 1 << 18
 remembered_is_valid_bsn = functools.lru_cache(maxsize=BSNS_REMEMBERED)(is_valid_bsn)
 """is_valid_bsn for the readers: a client recurs in every month's messages, so each process remembers the verdicts of
 the last BSNS_REMEMBERED numbers it checked (the bound keeps a national year's memory in check)."""
+
+
+_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+REDACTED_BSN = "[BSN redacted]"
+
+
+def redact_bsns(text: str | None) -> str | None:
+    """text with every run of exactly nine digits that passes the elfproef replaced: quarantine reasons quote values
+    (a date, an amount, a code) that a provider may have filled with a BSN, and more people read them than the BSN
+    may reach."""
+    if text is None or not _NINE_DIGITS.search(text):
+        return text
+    return _NINE_DIGITS.sub(lambda match: REDACTED_BSN if is_valid_bsn(match.group()) else match.group(), text)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orchestration.ijw.allocations import (
-    MAX_NUMBER,
+    allocation_number,
     claim_source_line,
     client_fields,
     end_not_before_start,
@@ -23,7 +23,6 @@ from orchestration.ijw.reader import (
     MessageSpec,
     ParsedFile,
     RecordError,
-    bounded_int,
     checked_code,
     optional_date,
     parse_date,
@@ -101,7 +100,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
             if is_stop
             else None
         )
-        number = None if allocation is None else bounded_int(allocation, "ToewijzingNummer", 1, MAX_NUMBER)
+        number = None if allocation is None else allocation_number(allocation)
         valid_from = optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum")
         claim_source_line(parsed, record.sourceline, record_tag)
         return CareEvent(
@@ -128,6 +127,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
         sent_by_municipality=False,
         parse_record=parse,
         record_ref=record_ref,
+        identifier_fields=(allocation_tag,),
     )
 
 

@@ -245,30 +245,30 @@ def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, pars
 
 
 def _declaration_field(reader):
-    def handle(element: etree._Element, parsed: ParsedFile) -> None:
+    def handle(element: etree._Element, parsed: ParsedFile, pseudonymiser: Pseudonymiser) -> None:
         try:
-            reader(element, parsed.state)
+            reader(element, parsed.state, pseudonymiser)
         except RecordError as error:
             raise MessageRejected("HEADER_INVALID", f"{etree.QName(element).localname}: {error}") from error
 
     return handle
 
 
-def _read_number(element, state):
-    state["declaration_number"] = (element.text or "").strip()
+def _read_number(element, state, pseudonymiser):
+    state["declaration_number"] = pseudonymiser.identifier((element.text or "").strip())
 
 
-def _read_period(element, state):
+def _read_period(element, state, _pseudonymiser):
     state["declaration_period"] = _period(
         text(element, b("Begindatum")), text(element, b("Einddatum")), "DeclaratiePeriode"
     )
 
 
-def _read_date(element, state):
+def _read_date(element, state, _pseudonymiser):
     state["declaration_date"] = parse_date(element.text, "DeclaratieDagtekening")
 
 
-def _read_total(element, state):
+def _read_total(element, state, _pseudonymiser):
     total = non_negative_int(text(element, b("TotaalBedrag")) or "", "TotaalBedrag")
     state["declared_total_cents"] = -total if text(element, b("DebetCredit")) == "C" else total
 
@@ -282,13 +282,33 @@ def check_declaration_period(declaration: dict) -> None:
         raise MessageRejected("CS340", f"DeclaratiePeriode {start}..{end} is not one calendar month")
 
 
+def check_declaration_dates(declaration: dict) -> None:
+    """A declaration is signed (TR135: DeclaratieDagtekening not after the system date) for a period that has begun:
+    a period or signature in the future claims care not given yet."""
+    today = dt.date.today()
+    start, _end = declaration.get("declaration_period") or (None, None)
+    if start is not None and start > today:
+        raise MessageRejected("FUTURE_DATE", f"DeclaratiePeriode starts {start}, after today ({today})")
+    signed = declaration.get("declaration_date")
+    if signed is not None and signed > today:
+        raise MessageRejected("FUTURE_DATE", f"DeclaratieDagtekening {signed} is after today ({today})")
+
+
 def _check_file(parsed: ParsedFile) -> None:
     """File-level rules, checked after every line is read so a rejected file still accounts for all its cents.
 
-    CS340: the declaration period is one calendar month. TR358: the declared total equals the signed sum of every
-    line read, accepted or not.
+    A message without a Declaratie (its body in another namespace, say) would load as an empty file with its declared
+    cents gone: HEADER_INVALID. CS340: the declaration period is one calendar month; it and the signature are not in
+    the future (FUTURE_DATE). TR358: the declared total equals the signed sum of every line read, accepted or not.
     """
+    if not parsed.state.keys() >= {*DECLARATION_FIELDS, "declared_total_cents"}:
+        raise MessageRejected(
+            "HEADER_INVALID",
+            "no Declaratie with DeclaratieNummer, DeclaratiePeriode, DeclaratieDagtekening and TotaalIngediendBedrag "
+            "in the JW323 namespace",
+        )
     check_declaration_period(parsed.state)
+    check_declaration_dates(parsed.state)
     declared = parsed.state.get("declared_total_cents")
     if declared is not None and declared != parsed.amount_cents_read:
         raise MessageRejected(
@@ -305,6 +325,7 @@ SPEC = MessageSpec(
     record_ref=_record_ref,
     amount_cents=_signed_amount,
     record_fields=_prestatie_fields,
+    identifier_fields=("reference", "previous_reference", "allocation_number"),
     message_fields={
         "DeclaratieNummer": _declaration_field(_read_number),
         "DeclaratiePeriode": _declaration_field(_read_period),

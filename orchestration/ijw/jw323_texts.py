@@ -149,11 +149,11 @@ class _PlainFile(ParsedFile):
 def _once(name: str, handler):
     """A Declaratie field given twice could change the lines between: the reference reader decides such a file."""
 
-    def read(element: etree._Element, parsed: _PlainFile) -> None:
+    def read(element: etree._Element, parsed: _PlainFile, pseudonymiser: Pseudonymiser) -> None:
         if name in parsed.fields_read:
             raise _NotPlain
         parsed.fields_read.add(name)
-        handler(element, parsed)
+        handler(element, parsed, pseudonymiser)
 
     return read
 
@@ -325,7 +325,7 @@ def _read_plain_clienten(data: bytes, text: str, pseudonymiser: Pseudonymiser) -
         counted_to = tag_start
         if error is not None:
             client_errors[len(lines)] = error
-        lines.append((source_line, client_key, *line_texts))
+        lines.append(_line(source_line, client_key, line_texts, pseudonymiser))
     if not lines or not expressions.last_client_end.fullmatch(text, position, clienten_end):
         return None
     # In bytes the same tags sit at other offsets (a character may take several bytes), found the same way: UTF-8
@@ -413,10 +413,25 @@ def _visit_every_line(
         texts.append(None)
         # A client with an error may still hold the key of an earlier, valid Bsn: its lines must not pass as clean.
         client_key = None if client.error is not None else client.client_key
-        lines.append((prestatie.sourceline or 0, client_key, *shape.texts(texts)))
+        lines.append(_line(prestatie.sourceline or 0, client_key, shape.texts(texts), pseudonymiser))
 
     visit_document(root, _PLAIN_SPEC, pseudonymiser, parsed, collect)
     return (first_header[0] if first_header else None), lines, client_errors
+
+
+def _line(source_line: int, client_key: str | None, texts: tuple, pseudonymiser: Pseudonymiser) -> tuple:
+    """A line as read_declaration_texts gives it, a BSN in its identifiers (the first three TEXT_COLUMNS) replaced by
+    its pseudonym, as the reference reader replaces it (jw323.SPEC.identifier_fields)."""
+    reference, previous_reference, allocation, *rest = texts
+    identifier = pseudonymiser.identifier
+    return (
+        source_line,
+        client_key,
+        identifier(reference),
+        identifier(previous_reference),
+        identifier(allocation),
+        *rest,
+    )
 
 
 def reference_fields(line: tuple) -> PrestatieFields:

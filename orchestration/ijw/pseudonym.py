@@ -8,9 +8,15 @@ import logging
 import secrets
 from pathlib import Path
 
+from orchestration.ijw.bsn import remembered_is_valid_bsn
+
 log = logging.getLogger(__name__)
 
 DEV_KEY_FILENAME = "pseudonym.key"
+IDENTIFIER_PSEUDONYM_FLOOR = 10**17
+"""A BSN found in an identifier becomes an 18-digit number from here: above every iJw number (LDT_Nummer has at most
+nine digits) and reference a provider writes in practice, so it never equals a genuine one, yet it fits the integer
+columns and the 18 digits the readers take."""
 CLIENT_KEYS_REMEMBERED = 1 << 18
 """About 70 MB at most: more than a national month's declared clients in one ingest lane (files load month by
 month)."""
@@ -32,6 +38,19 @@ class Pseudonymiser:
 
     def client_key(self, bsn: str) -> str:
         return self._remembered_key(bsn)
+
+    def identifier(self, value: str | None) -> str | None:
+        """value, or its keyed pseudonym when it is a BSN (nine digits passing the elfproef).
+
+        Providers sometimes put a client's BSN in their own reference fields (ReferentieNummer, ReferentieAanbieder,
+        even ToewijzingNummer); such a value is replaced at the door like the Bsn itself. The same BSN gives the same
+        pseudonym in every message, so a credit still names its debit and an allocation its request.
+        """
+        if value is None or len(value) != 9 or not remembered_is_valid_bsn(value):
+            return value
+        return str(
+            IDENTIFIER_PSEUDONYM_FLOOR + int(self._remembered_key(value)[:16], 16) % (9 * IDENTIFIER_PSEUDONYM_FLOOR)
+        )
 
     def _digest(self, bsn: str) -> str:
         return hmac.digest(self._key, bsn.encode("ascii"), "sha256").hex()

@@ -148,8 +148,11 @@ class MessageSpec:
     record_fields: Callable[[etree._Element], Any] = element_fields
     """What record_ref, amount_cents and parse_record receive: the record's field texts, read once (JW323, the
     message with many records per file, reads its Prestatie into a tuple of its own)."""
-    message_fields: dict[str, Callable[[etree._Element, ParsedFile], None]] = field(default_factory=dict)
+    message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
     """Handlers for message-level elements outside Header and Client, by local name."""
+    identifier_fields: tuple[Any, ...] = ()
+    """The record's free identifiers, as keys of what record_fields gives (a tag, or a field name of its tuple): a
+    BSN found there is replaced by its pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
 
@@ -183,7 +186,21 @@ class MessageTags:
     bsn: str
     birth_date: str
     gender: str
-    message_fields: dict[str, Callable[[etree._Element, ParsedFile], None]]
+    message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]]
+
+    @functools.cached_property
+    def read(self) -> frozenset[str]:
+        """Every tag visit_document reads."""
+        return frozenset(
+            (self.header, self.client, self.record, self.bsn, self.birth_date, self.gender, *self.message_fields)
+        )
+
+    @functools.cached_property
+    def in_any_namespace(self) -> tuple[str, ...]:
+        """The same local names in any namespace or none. The readers look elements up by qualified name, so a body
+        in another namespace (a JW323 Declaratie under a JW301 root, say) would be skipped unseen, its records and
+        cents lost from the ledger: visit_document meets those too, and refuses the file."""
+        return tuple(sorted({f"{{*}}{etree.QName(tag).localname}" for tag in self.read}))
 
 
 def b(local: str) -> str:
@@ -282,6 +299,12 @@ def read_message_file(
             check_file_size(len(data))
         check_encoding(data)
         _read_document(data, spec, pseudonymiser, parsed)
+        if not parsed.records and not parsed.rejections:
+            # Every iJw message holds at least one record (its XSD says so). None in the message's namespace means the
+            # body is another message's, or in another namespace: loaded, it would leave a clean, empty ledger row.
+            raise MessageRejected(
+                "NO_RECORDS", f"no {spec.record_tag} in {spec.namespace}; an iJw {spec.message_type} holds at least one"
+            )
         if schema is not None:
             validate_against_schema(data, schema)
         spec.check_file(parsed)
@@ -310,7 +333,13 @@ def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser,
         # the books when the file is rejected (and a wrong root or a DTD is reported before a later syntax error).
         _stream(io.BytesIO(data), spec, pseudonymiser, parsed)
         raise
-    visit_document(root, spec, pseudonymiser, parsed, functools.partial(_read_record, spec=spec, parsed=parsed))
+    visit_document(
+        root,
+        spec,
+        pseudonymiser,
+        parsed,
+        functools.partial(_read_record, spec=spec, parsed=parsed, pseudonymiser=pseudonymiser),
+    )
 
 
 RecordVisitor = Callable[[etree._Element, Header, Client], None]
@@ -326,9 +355,14 @@ def visit_document(
     client, client_element = Client(), None
     tags = spec.tags
     client_tag, record_tag, message_fields = tags.client, tags.record, tags.message_fields
-    client_fields = (tags.bsn, tags.birth_date, tags.gender)
-    for element in root.iter(tags.header, client_tag, record_tag, *client_fields, *message_fields):
+    read = tags.read
+    for element in root.iter(*tags.in_any_namespace):
         tag = element.tag
+        if tag not in read:
+            raise MessageRejected(
+                "WRONG_NAMESPACE",
+                f"{tag} at line {element.sourceline} is not in the message's namespace {spec.namespace}",
+            )
         if tag == record_tag:
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
@@ -336,9 +370,9 @@ def visit_document(
             owner = next(element.iterancestors(client_tag), None)
             on_record(element, header, client if owner is client_element else Client())
         elif tag == tags.header:
-            header = _read_header(element, spec, header)
+            header = _read_header(element, spec, pseudonymiser, header)
         elif tag in message_fields:
-            message_fields[tag](element, parsed)
+            message_fields[tag](element, parsed, pseudonymiser)
         elif tag == client_tag:
             client, client_element = Client(), element
         elif element.getparent().tag == client_tag:
@@ -356,15 +390,15 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
         if event == "start":
             _check_root(element, spec)
         elif element.tag == tags.header:
-            header = _read_header(element, spec, header)
+            header = _read_header(element, spec, pseudonymiser, header)
         elif element.tag in message_fields:
-            message_fields[element.tag](element, parsed)
+            message_fields[element.tag](element, parsed, pseudonymiser)
         elif element.getparent() is not None and element.getparent().tag == client_tag:
             _read_client_field(element, spec, client, pseudonymiser)
         elif element.tag == tags.record:
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
-            _read_record(element, header, client, spec=spec, parsed=parsed)
+            _read_record(element, header, client, spec=spec, parsed=parsed, pseudonymiser=pseudonymiser)
             element.clear()
         elif element.tag == client_tag:
             client = Client()
@@ -373,7 +407,9 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
                 del element.getparent()[0]
 
 
-def _read_header(header: etree._Element, spec: MessageSpec, earlier: Header | None = None) -> Header:
+def _read_header(
+    header: etree._Element, spec: MessageSpec, pseudonymiser: Pseudonymiser, earlier: Header | None = None
+) -> Header:
     # One Header a message (the XSDs say so): the sender it names is the provider of every record, which is also how
     # the ingest keeps each provider's files together (orchestration/warehouse/ingest_lanes.py).
     if earlier is not None:
@@ -402,7 +438,7 @@ def _read_header(header: etree._Element, spec: MessageSpec, earlier: Header | No
         message_type=spec.message_type,
         municipality_code=f"GM{gemeente}",
         provider_agb=agb,
-        message_id=fields.get((identification, _IDENTIFICATIE)) or "",
+        message_id=pseudonymiser.identifier(fields.get((identification, _IDENTIFICATIE))) or "",
         message_date=message_date,
     )
 
@@ -423,18 +459,42 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
         except RecordError as error:
             client.error = client.error or error
     elif tag == spec.tags.gender:
-        client.gender_code = (element.text or "").strip()
+        # Stored as sent (COD046 is not checked here), so a BSN written there is replaced like one in an identifier.
+        client.gender_code = pseudonymiser.identifier((element.text or "").strip())
 
 
-def _read_record(element, header: Header, client: Client, *, spec: MessageSpec, parsed: ParsedFile) -> None:
-    read_record_fields(spec.record_fields(element), element.sourceline or 0, header, client, spec, parsed)
+def _read_record(
+    element, header: Header, client: Client, *, spec: MessageSpec, parsed: ParsedFile, pseudonymiser: Pseudonymiser
+) -> None:
+    read_record_fields(
+        spec.record_fields(element), element.sourceline or 0, header, client, spec, parsed, pseudonymiser
+    )
+
+
+def without_bsns(fields: Any, keys: tuple[Any, ...], pseudonymiser: Pseudonymiser) -> Any:
+    """fields with a BSN in any of the identifier keys replaced by its pseudonym (a dict in place, a tuple anew)."""
+    if isinstance(fields, dict):
+        for key in keys:
+            value = fields.get(key)
+            if value is not None:
+                fields[key] = pseudonymiser.identifier(value)
+        return fields
+    changed = {key: pseudonymiser.identifier(getattr(fields, key)) for key in keys}
+    return fields._replace(**changed) if any(changed[key] != getattr(fields, key) for key in keys) else fields
 
 
 def read_record_fields(
-    fields: Any, source_line: int, header: Header, client: Client, spec: MessageSpec, parsed: ParsedFile
+    fields: Any,
+    source_line: int,
+    header: Header,
+    client: Client,
+    spec: MessageSpec,
+    parsed: ParsedFile,
+    pseudonymiser: Pseudonymiser,
 ) -> None:
-    """One record's rules on its fields (as spec.record_fields reads them): the row joins parsed.records, or a
-    rejection naming the rule joins parsed.rejections."""
+    """One record's rules on its fields (as spec.record_fields reads them), its identifiers freed of BSNs first: the
+    row joins parsed.records, or a rejection naming the rule joins parsed.rejections."""
+    fields = without_bsns(fields, spec.identifier_fields, pseudonymiser)
     amount_cents = 0
     try:
         amount_cents = spec.amount_cents(fields)

@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orchestration.ijw.allocations import (
-    MAX_NUMBER,
     budget_cents,
     claim_source_line,
     client_fields,
     end_not_before_start,
+    ldt_number,
     product_fields,
     volume_fields,
 )
@@ -26,7 +26,6 @@ from orchestration.ijw.reader import (
     ParsedFile,
     RecordError,
     b,
-    bounded_int,
     checked_code,
     optional_date,
     parse_date,
@@ -96,7 +95,7 @@ def _parse(record: ElementFields, header: Header, client: Client, parsed: Parsed
     valid_to = optional_date(record.get(_m("ToewijzingEinddatum")), "ToewijzingEinddatum")
     end_not_before_start(valid_from, valid_to, "ToewijzingIngangsdatum", "ToewijzingEinddatum")
     decision = record.get(_m("BeschikkingNummer"))
-    decision_number = None if decision is None else bounded_int(decision, "BeschikkingNummer", 0, MAX_NUMBER)
+    decision_number = None if decision is None else ldt_number(decision, "BeschikkingNummer", low=0)
     budget = budget_cents(record.get(_m("Budget")))
     claim_source_line(parsed, record.sourceline, "AangevraagdProduct")
     return ReferralRequest(
@@ -131,4 +130,10 @@ SPEC = MessageSpec(
     sent_by_municipality=False,
     parse_record=_parse,
     record_ref=_record_ref,
+    identifier_fields=(
+        _m("ReferentieAanbieder"),
+        _m("BeschikkingNummer"),
+        _REFERRER_AGB,
+        (_m("Omvang"), b("Frequentie")),
+    ),
 )

@@ -9,7 +9,7 @@ their reason and message; should those accept it, the reference reader reads tha
 (CS340, TR358) then run as in the reference reader, and tests/test_declaration_batch.py compares both paths on the
 sample, the hostile cases and unusual documents.
 
-The cross-file rules (TR389, CD060) and the ledger see every file alike: the lines cleared here as DeclaredLine
+The cross-file rules (TR314, TR389, CD060) and the ledger see every file alike: the lines cleared here as DeclaredLine
 tuples, the others as DeclarationLine records.
 """
 
@@ -39,6 +39,8 @@ class DeclaredLine(NamedTuple):
     ordinal: int
     """The line's row in the batch's staged lines."""
     provider_agb: str
+    municipality_code: str
+    client_key: str | None
     declaration_number: str
     reference_number: str
     previous_reference_number: str | None
@@ -110,7 +112,8 @@ from typed
 """
 
 _STAGED_LINES = """
-select clean, reference, previous_reference, allocation_value, product_code, start_date, debit_credit, amount_cents
+select clean, client_key, reference, previous_reference, allocation_value, product_code, start_date, debit_credit,
+    amount_cents
 from jw323_batch_lines
 order by ordinal
 """
@@ -145,7 +148,7 @@ def read_declaration_batch(
             texts = None if data is None else read_declaration_texts(path, data, pseudonymiser)
             if texts is not None:
                 plain[index] = texts
-    staged = _decide(con, landed, plain) if plain else {}
+    staged = _decide(con, landed, plain, pseudonymiser) if plain else {}
     parsed: list[tuple[ParsedFile, str]] = []
     for index, (path, data, sha256) in enumerate(landed):
         read = staged.get(index) or read_message_file(path, jw323.SPEC, pseudonymiser, schema, data)
@@ -154,7 +157,10 @@ def read_declaration_batch(
 
 
 def _decide(
-    con: duckdb.DuckDBPyConnection, landed: list[tuple[Path, bytes | None, str]], plain: dict[int, DeclarationTexts]
+    con: duckdb.DuckDBPyConnection,
+    landed: list[tuple[Path, bytes | None, str]],
+    plain: dict[int, DeclarationTexts],
+    pseudonymiser: Pseudonymiser,
 ) -> dict[int, ParsedFile]:
     """Stage the plain files' lines and decide them in one query. A line the query does not clear gets the reference
     reader's rules on the same fields, for its exact reason; a file where those accept a line the query did not clear
@@ -192,6 +198,8 @@ def _decide(
             zip(
                 range(len(lines)),
                 _per_line([texts.header.provider_agb for _index, texts in files_in_order], sizes),
+                _per_line([texts.header.municipality_code for _index, texts in files_in_order], sizes),
+                decided["client_key"].tolist(),
                 _per_line([texts.declaration["declaration_number"] for _index, texts in files_in_order], sizes),
                 decided["reference"].tolist(),
                 decided["previous_reference"].tolist(),
@@ -211,7 +219,9 @@ def _decide(
         parsed = ParsedFile(landed[index][0], jw323.MESSAGE_TYPE, state=texts.declaration, staged=True)
         if all(clean[first : first + size]):
             parsed.records = declared[first : first + size]
-        elif not _decide_by_reference_rules(parsed, texts, declared[first : first + size], clean[first : first + size]):
+        elif not _decide_by_reference_rules(
+            parsed, texts, declared[first : first + size], clean[first : first + size], pseudonymiser
+        ):
             first += size
             continue
         try:
@@ -228,7 +238,11 @@ def _per_line(values: list, sizes: list[int]) -> list:
 
 
 def _decide_by_reference_rules(
-    parsed: ParsedFile, texts: DeclarationTexts, declared: list[DeclaredLine], clean: list[bool]
+    parsed: ParsedFile,
+    texts: DeclarationTexts,
+    declared: list[DeclaredLine],
+    clean: list[bool],
+    pseudonymiser: Pseudonymiser,
 ) -> bool:
     """Give each line the query did not clear the reference reader's verdict on the same fields; False when that
     accepts one (the query is stricter than the rules there), and the reference reader must read the file whole."""
@@ -239,7 +253,7 @@ def _decide_by_reference_rules(
         accepted_before = len(parsed.records)
         source_line, client_key = line[0], line[1]
         client = Client(client_key=client_key, error=texts.client_errors.get(position))
-        read_record_fields(reference_fields(line), source_line, texts.header, client, jw323.SPEC, parsed)
+        read_record_fields(reference_fields(line), source_line, texts.header, client, jw323.SPEC, parsed, pseudonymiser)
         if len(parsed.records) > accepted_before:
             return False
     return True

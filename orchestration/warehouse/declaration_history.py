@@ -10,31 +10,49 @@ from orchestration.warehouse.ingest import known_rows
 
 
 def book_for(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> DebitBook:
-    """Accepted debits and credits of the batch's providers in the batch's product periods.
+    """Accepted debits and credits of the batch's providers in the batch's product periods, and which of the batch's
+    references those providers delivered before (TR314).
 
     A credit mirrors the debit it cancels (same allocation, product and period), so the periods in the batch bound
     every earlier line a rule can refer to; loading only those keeps the lookup proportional to the batch.
     """
     book = DebitBook()
-    keys = sorted({(line.provider_agb, line.period_start) for parsed in batch for line in parsed.records})
+    lines = [line for parsed in batch for line in parsed.records]
+    keys = sorted({(line.provider_agb, line.period_start) for line in lines})
     if not keys:
         return book
+    known = known_rows(con, "raw.ijw_declaration_lines")
     rows = con.execute(
         f"""
         select provider_agb, reference_number, previous_reference_number, debit_credit,
-               allocation_number, product_code, period_start
-        from {known_rows(con, "raw.ijw_declaration_lines")}
+               allocation_number, product_code, period_start, municipality_code, client_key, abs(amount_cents)
+        from {known}
         where (provider_agb, period_start) in (select unnest(?), unnest(?))
         """,  # noqa: S608 - our own table
         [[provider for provider, _ in keys], [period for _, period in keys]],
     ).fetchall()
+    references = sorted({(line.provider_agb, line.reference_number) for line in lines})
+    book.references.update(
+        con.execute(
+            f"""
+            select provider_agb, reference_number from {known}
+            where (provider_agb, reference_number) in (select unnest(?), unnest(?))
+            """,  # noqa: S608 - our own table
+            [[provider for provider, _ in references], [reference for _, reference in references]],
+        ).fetchall()
+    )
     # Credits first, so that a debit loaded after its credit is not counted as open.
-    for provider, _reference, previous, debit_credit, *_ in rows:
+    for provider, reference, previous, debit_credit, *_ in rows:
         if debit_credit == "C":
-            book.add_credit(provider, previous)
-    for provider, reference, _previous, debit_credit, allocation, product, period in rows:
+            book.add_credit(provider, reference, previous)
+    for provider, reference, _previous, debit_credit, allocation, product, period, municipality, client, cents in rows:
         if debit_credit != "C":
-            book.add_debit(provider, reference, (provider, allocation, product, period))
+            book.add_debit(
+                provider,
+                reference,
+                (provider, allocation, product, period),
+                (municipality, client, allocation, product, period, cents),
+            )
     return book
 
 

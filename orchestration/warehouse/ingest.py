@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.ijw.bsn import redact_bsns
 from orchestration.ijw.reader import ParsedFile
 
 QUARANTINE_COLUMNS = [
@@ -169,9 +170,9 @@ def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datet
             sha256,
             path,
             parsed.message_type,
-            r.record_ref,
+            redact_bsns(r.record_ref),
             r.reason_code,
-            f"{path}: {r.reason}",
+            redact_bsns(f"{path}: {r.reason}"),
             r.amount_cents,
             now,
             run_id,
@@ -182,7 +183,17 @@ def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datet
         # The file-level row carries the reason once; its cents are already on the per-record rows above.
         rejection = parsed.file_rejection
         rows.append(
-            (sha256, path, parsed.message_type, None, rejection.reason_code, f"{path}: {rejection}", 0, now, run_id)
+            (
+                sha256,
+                path,
+                parsed.message_type,
+                None,
+                rejection.reason_code,
+                redact_bsns(f"{path}: {rejection}"),
+                0,
+                now,
+                run_id,
+            )
         )
     return rows
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.ijw.bsn import redact_bsns
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, sniff_stream
 from orchestration.warehouse.landing_files import (
     EntryProblem,
@@ -132,7 +133,8 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processe
         )
         heads = [next(sniffed) if fits else MessageHead(None, None) for fits in sniffable]
         new["message_type"] = [head.message_type for head in heads]
-        new["sender"] = [head.sender for head in heads]
+        # A valid sender is an AGB code (8 digits) or a gemeente code (4): a BSN written there is no sender to keep.
+        new["sender"] = [redact_bsns(head.sender) for head in heads]
         con.register("newly_classified", new)
         con.execute("begin transaction")
         try:

@@ -1,5 +1,6 @@
 {#- One row per accepted debit with what is left of it after the credits that cancel it (a credit names its debit
-    in previous_reference_number; TR389 and CD060 at the door allow at most one credit per debit). -#}
+    in previous_reference_number; TR314, TR389 and CD060 at the door allow one line per reference and at most one
+    credit per debit, which mirrors it). -#}
 with lines as (
     select * from {{ ref('stg_ijw__declaration_lines') }}
 ),
