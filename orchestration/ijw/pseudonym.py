@@ -11,6 +11,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DEV_KEY_FILENAME = "pseudonym.key"
+MIN_KEY_BYTES = 16
+"""128 bits: a shorter key could be found by trying keys against known BSN and pseudonym pairs."""
 CLIENT_KEYS_REMEMBERED = 1 << 18
 """About 70 MB at most: more than a national month's declared clients in one ingest lane (files load month by
 month)."""
@@ -23,8 +25,8 @@ class Pseudonymiser:
     """
 
     def __init__(self, key: bytes):
-        if len(key) < 16:
-            raise ValueError("the pseudonym key must be at least 16 bytes")
+        if len(key) < MIN_KEY_BYTES:
+            raise ValueError(f"the pseudonym key must be at least {MIN_KEY_BYTES} bytes")
         self._key = key
         # A client recurs in every month's declarations and in each message type: remembering its pseudonym spares
         # most HMACs (a tenth of a declaration line's ingest), within a bound on memory.
