@@ -41,7 +41,7 @@ START_GRACE_SECONDS = 180
 POLL_SECONDS = 1.0
 WAIT_LOG_SECONDS = 60
 
-_locks_held_until_exit: list[IO[str]] = []
+_own_locks_held_until_exit: dict[Path, IO[str]] = {}
 """Each run's own lock stays open until the process exits: releasing it at the end of the run, before Dagster records
 the run's success, would make the run look dead to a run starting in that moment."""
 
@@ -55,7 +55,7 @@ def guarded_run(instance: dg.DagsterInstance, run: dg.DagsterRun, settings: Sett
     """Hold the warehouse for `run`: yields the ids of the dead runs it recovered."""
     locks_dir = Path(instance.root_directory) / RUN_LOCKS_DIR
     locks_dir.mkdir(parents=True, exist_ok=True)
-    _locks_held_until_exit.append(_hold_own_lock(locks_dir / f"{run.run_id}.lock"))
+    _hold_own_lock(locks_dir / f"{run.run_id}.lock")
     deadline = time.monotonic() + settings.run_wait_seconds
     with _warehouse_run_lock(Path(instance.root_directory) / WAREHOUSE_RUN_LOCK, run, deadline, settings, log):
         recover_dead_runs(instance, run.run_id, locks_dir, log)
@@ -109,10 +109,12 @@ def _in_progress(instance: dg.DagsterInstance, run_id: str) -> bool:
     return run is not None and run.status in IN_PROGRESS
 
 
-def _hold_own_lock(path: Path) -> IO[str]:
+def _hold_own_lock(path: Path) -> None:
+    if path in _own_locks_held_until_exit:
+        return
     handle = path.open("a+")
     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return handle
+    _own_locks_held_until_exit[path] = handle
 
 
 def _lock_is_free(path: Path) -> bool:
