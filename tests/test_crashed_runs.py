@@ -27,8 +27,9 @@ import pytest
 
 from orchestration.defs.resources import WRITER_POOL
 from orchestration.defs.run_guard import RUN_LOCKS_DIR, WAREHOUSE_RUN_LOCK, RunWaitTimeout, guarded_run
-from orchestration.settings import Settings
-from tests.conftest import REPO_ROOT
+from orchestration.settings import Settings, SettingsError, checked_settings
+from orchestration.warehouse.publish import publish_marts
+from tests.conftest import REPO_ROOT, copy_sample_ijw
 
 BIN = Path(sys.executable).parent
 NEXT_RUN_TIMEOUT_SECONDS = 600
@@ -215,7 +216,8 @@ HOLD_THE_WAREHOUSE = """
 import logging, sys, time
 import dagster as dg
 from orchestration.defs.run_guard import guarded_run
-from orchestration.settings import Settings
+from orchestration.settings import Settings, SettingsError, checked_settings
+from orchestration.warehouse.publish import publish_marts
 
 with dg.DagsterInstance.get() as instance:
     with guarded_run(instance, dg.DagsterRun(job_name="holder", run_id=sys.argv[1]), Settings.from_env(),
@@ -340,3 +342,99 @@ def test_only_runs_whose_process_is_gone_are_marked_failed(instance_env):
         finally:
             holder.kill()
             holder.wait()
+
+
+SETTINGS_THAT_CANNOT_WORK = {
+    "WAREHOUSE_PSEUDONYM_KEY": "short-secret",
+    "WAREHOUSE_TARGET": "oracle",
+    "CBS_MODE": "sometimes",
+    "WAREHOUSE_INGEST_PROCESSES": "two",
+    "WAREHOUSE_SUPPRESSION_THRESHOLD": "-1",
+    "WAREHOUSE_RUN_WAIT_SECONDS": "0",
+}
+
+
+def test_every_setting_that_cannot_work_is_named_in_one_message(monkeypatch):
+    for name, value in SETTINGS_THAT_CANNOT_WORK.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env()
+    message = str(raised.value)
+    assert len(raised.value.problems) == len(SETTINGS_THAT_CANNOT_WORK)
+    for name in SETTINGS_THAT_CANNOT_WORK:
+        assert name in message
+    assert "at least 16 bytes, not 12" in message
+    assert "short-secret" not in message, "the key is a secret"
+
+
+def test_a_run_checks_paths_and_the_memory_limit_before_it_starts(tmp_path, monkeypatch):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("not a directory")
+    monkeypatch.setenv("WAREHOUSE_DIR", str(a_file / "warehouse"))
+    monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(a_file))
+    monkeypatch.setenv("IJW_XSD_DIR", str(tmp_path / "no_xsds_here"))
+    monkeypatch.setenv("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "lots")
+    Settings.from_env()  # each value alone is well-formed; what they point at is not
+    with pytest.raises(SettingsError) as raised:
+        checked_settings()
+    problems = raised.value.problems
+    assert [problem.split()[0] for problem in problems] == [
+        "WAREHOUSE_DUCKDB_MEMORY_LIMIT",
+        "WAREHOUSE_DIR",
+        "WAREHOUSE_LANDING_DIR",
+        "IJW_XSD_DIR",
+    ]
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.delenv("IJW_XSD_DIR")
+    monkeypatch.setenv("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "1.5GiB")
+    assert checked_settings().warehouse_dir == tmp_path / "warehouse"
+
+
+def test_make_run_stops_on_a_short_pseudonym_key_before_it_lands_anything(instance_env, monkeypatch):
+    landing = Path(instance_env["WAREHOUSE_LANDING_DIR"])
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.landing"],
+        cwd=REPO_ROOT,
+        env={**os.environ, **instance_env, "WAREHOUSE_PSEUDONYM_KEY": "too-short"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "WAREHOUSE_PSEUDONYM_KEY must be at least 16 bytes, not 9" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(landing.iterdir()) == []
+
+
+def test_a_run_with_a_short_pseudonym_key_fails_before_any_step(definitions, instance_env, monkeypatch):
+    copy_sample_ijw(Path(instance_env["WAREHOUSE_LANDING_DIR"]))
+    monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "too-short")
+    job = definitions.resolve_implicit_global_asset_job_def()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        steps_started = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.STEP_START)
+    assert not result.success
+    assert steps_started == []
+    (init_failure,) = [
+        event for event in result.all_events if event.event_type == dg.DagsterEventType.RESOURCE_INIT_FAILURE
+    ]
+    assert "WAREHOUSE_PSEUDONYM_KEY must be at least 16 bytes, not 9" in str(init_failure.event_specific_data)
+    assert not (Path(instance_env["WAREHOUSE_DIR"]) / "warehouse.duckdb").exists()
+
+
+def test_a_publish_removes_what_a_killed_publish_left(tmp_path):
+    warehouse, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_example as select range as id from range(5)")
+    published.mkdir()
+    left = [published / "publishing-4242.duckdb.tmp", published / "publishing-4242.duckdb.tmp.wal"]
+    for path in left:
+        path.write_bytes(b"half a database")
+    unrelated = published / "notes.txt"
+    unrelated.write_text("kept")
+
+    tables = publish_marts(warehouse, published, threshold=10)
+
+    assert [(table.name, table.rows) for table in tables] == [("fct_example", 5)]
+    assert sorted(path.name for path in published.iterdir()) == ["marts.duckdb", "notes.txt"]
