@@ -5,7 +5,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from orchestration.settings import SAMPLE_LANDING_DIR, Settings
+from orchestration.settings import SAMPLE_LANDING_DIR, SettingsError, checked_settings
 
 
 def holds_anything(folder: Path) -> bool:
@@ -19,7 +19,7 @@ def holds_anything(folder: Path) -> bool:
 
 
 def fill_from_sample_if_empty() -> None:
-    landing_dir = Settings.from_env().landing_dir
+    landing_dir = checked_settings().landing_dir
     if landing_dir.exists() and holds_anything(landing_dir):
         print(f"landing directory: {landing_dir}")
         return
@@ -28,5 +28,10 @@ def fill_from_sample_if_empty() -> None:
 
 
 if __name__ == "__main__":
-    fill_from_sample_if_empty()
+    # `make run` runs this first: settings that cannot work stop it here, before any file is copied or read.
+    try:
+        fill_from_sample_if_empty()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        sys.exit(2)
     sys.exit(0)

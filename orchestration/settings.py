@@ -7,8 +7,13 @@ same setting means the same place whether it is read by Dagster, by dbt (which r
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
+
+from orchestration.ijw.pseudonym import MIN_KEY_BYTES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -22,6 +27,22 @@ def _path_from_env(name: str, default: str) -> Path:
 
 
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+DEFAULT_RUN_WAIT_SECONDS = 3600
+"""A run waiting for another to finish with the warehouse gives up after an hour: a national year's run takes less
+(docs/benchmarks.md), so a longer wait means that run hangs."""
+TARGETS = ("duckdb", "postgres")
+CBS_MODES = ("offline", "online", "auto")
+
+
+class SettingsError(ValueError):
+    """Settings that cannot work, every problem named in one message, raised before a run does any work."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(
+            "invalid settings (orchestration/settings.py, README.md):\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+        )
 
 
 @dataclass(frozen=True)
@@ -43,6 +64,9 @@ class Settings:
     ingest_processes: int = 1
     """Processes the iJw inventory and ingest may use side by side (orchestration/warehouse/ingest_lanes.py); default:
     the cores, at most four (the ingest has four lanes' worth of message types; each process holds up to a GB)."""
+    run_wait_seconds: int = DEFAULT_RUN_WAIT_SECONDS
+    """How long a run waits for another run, or a process left by a dead one, to finish with the warehouse
+    (orchestration/defs/run_guard.py) before it fails saying what it waited for."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -68,31 +92,95 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cls(
+        """The settings, every value checked: a SettingsError names each one that cannot work."""
+        problems: list[str] = []
+        settings = cls(
             landing_dir=_path_from_env("WAREHOUSE_LANDING_DIR", "data/landing"),
             warehouse_dir=_path_from_env("WAREHOUSE_DIR", "data"),
-            pseudonym_key=os.environ.get("WAREHOUSE_PSEUDONYM_KEY") or None,
-            target=os.environ.get("WAREHOUSE_TARGET", "duckdb"),
-            suppression_threshold=int(os.environ.get("WAREHOUSE_SUPPRESSION_THRESHOLD", "10")),
+            pseudonym_key=_pseudonym_key(problems),
+            target=_choice("WAREHOUSE_TARGET", TARGETS, "duckdb", problems),
+            suppression_threshold=_whole_number("WAREHOUSE_SUPPRESSION_THRESHOLD", 10, 0, problems),
             ijw_xsd_dir=_path_from_env("IJW_XSD_DIR", "") if os.environ.get("IJW_XSD_DIR") else None,
-            cbs_mode=_cbs_mode(os.environ.get("CBS_MODE") or "offline"),
+            cbs_mode=_choice("CBS_MODE", CBS_MODES, "offline", problems),
             cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
             duckdb_memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
-            ingest_processes=_positive_int("WAREHOUSE_INGEST_PROCESSES", min(os.cpu_count() or 1, 4)),
+            ingest_processes=_whole_number("WAREHOUSE_INGEST_PROCESSES", min(os.cpu_count() or 1, 4), 1, problems),
+            run_wait_seconds=_whole_number("WAREHOUSE_RUN_WAIT_SECONDS", DEFAULT_RUN_WAIT_SECONDS, 1, problems),
         )
+        if problems:
+            raise SettingsError(problems)
+        return settings
 
 
-def _positive_int(name: str, default: int) -> int:
+def checked_settings() -> Settings:
+    """The settings, checked as a run needs them before it does any work: every value (Settings.from_env), DuckDB
+    accepting the memory limit, the warehouse directory writable, the landing and XSD directories readable."""
+    settings = Settings.from_env()
+    problems = [
+        *_memory_limit_problems(settings.duckdb_memory_limit),
+        *_writable_directory_problems("WAREHOUSE_DIR", settings.warehouse_dir),
+        *_readable_directory_problems("WAREHOUSE_LANDING_DIR", settings.landing_dir, may_be_absent=True),
+    ]
+    if settings.ijw_xsd_dir is not None:
+        problems += _readable_directory_problems("IJW_XSD_DIR", settings.ijw_xsd_dir, may_be_absent=False)
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def _pseudonym_key(problems: list[str]) -> str | None:
+    key = os.environ.get("WAREHOUSE_PSEUDONYM_KEY") or None
+    if key is not None and len(key.encode("utf-8")) < MIN_KEY_BYTES:
+        problems.append(
+            f"WAREHOUSE_PSEUDONYM_KEY must be at least {MIN_KEY_BYTES} bytes, not {len(key.encode('utf-8'))} "
+            "(the value is a secret and is not shown)"
+        )
+    return key
+
+
+def _whole_number(name: str, default: int, minimum: int, problems: list[str]) -> int:
     value = os.environ.get(name)
     if not value:
         return default
-    if not value.strip().isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    if not value.strip().isdigit() or int(value) < minimum:
+        problems.append(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+        return default
     return int(value)
 
 
-def _cbs_mode(value: str) -> str:
-    mode = value.strip().lower()
-    if mode not in ("offline", "online", "auto"):
-        raise ValueError(f"CBS_MODE must be offline, online or auto, not {value!r}")
-    return mode
+def _choice(name: str, choices: tuple[str, ...], default: str, problems: list[str]) -> str:
+    value = os.environ.get(name) or default
+    choice = value.strip().lower()
+    if choice not in choices:
+        problems.append(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}, not {value!r}")
+        return default
+    return choice
+
+
+def _memory_limit_problems(memory_limit: str) -> list[str]:
+    # DuckDB's own parser decides: it takes units this code need not list ('2GB', '1.5 GiB', '500MB', ...).
+    try:
+        duckdb.connect(":memory:", config={"memory_limit": memory_limit}).close()
+    except duckdb.Error as error:
+        return [f"WAREHOUSE_DUCKDB_MEMORY_LIMIT {memory_limit!r} is not a size DuckDB accepts: {error}"]
+    return []
+
+
+def _writable_directory_problems(name: str, directory: Path) -> list[str]:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        return [f"{name} {directory} is not a directory this process can write: {error.strerror or error}"]
+    return []
+
+
+def _readable_directory_problems(name: str, directory: Path, may_be_absent: bool) -> list[str]:
+    if not directory.exists():
+        return [] if may_be_absent else [f"{name} {directory} does not exist"]
+    if not directory.is_dir():
+        return [f"{name} {directory} is not a directory"]
+    if not os.access(directory, os.R_OK | os.X_OK):
+        return [f"{name} {directory} is not readable by this process"]
+    return []

@@ -36,3 +36,14 @@ def test_dbt_duckdb_waits_for_the_lock_and_retries_io_errors():
     profile = yaml.safe_load((REPO_ROOT / "dbt_project" / "profiles.yml").read_text())
     retries = profile["jeugdhulp_warehouse"]["outputs"]["duckdb"]["retries"]
     assert retries["connect_attempts"] >= 5 and retries["query_attempts"] >= 2
+
+
+def test_every_asset_and_check_uses_the_warehouse_resource_so_every_run_passes_the_run_guard(definitions):
+    # The run guard (orchestration/defs/run_guard.py) lives in the warehouse resource's initialisation: a run of
+    # assets or checks that did not use the resource would skip the settings check and the wait for its turn.
+    without = [
+        assets_def.node_def.name
+        for assets_def in definitions.resolve_asset_graph().assets_defs
+        if assets_def.is_executable and "warehouse" not in assets_def.required_resource_keys
+    ]
+    assert without == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +16,8 @@ from packaging import version
 
 from orchestration.cbs.client import StatLineClient
 from orchestration.defs.dbt.project import warehouse_dbt_project
-from orchestration.settings import Settings
+from orchestration.defs.run_guard import guarded_run
+from orchestration.settings import Settings, SettingsError, checked_settings
 from orchestration.warehouse.schema import ensure_schema
 
 # Every step that writes the DuckDB file claims this pool; DuckDB allows one writer process at a time.
@@ -24,7 +25,22 @@ WRITER_POOL = "duckdb_writer"
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse and the landing directory. Settings are read when a run starts, not at import."""
+    """The DuckDB warehouse and the landing directory. Settings are read when a run starts, not at import.
+
+    Every asset and check uses this resource (tests/test_single_writer.py), so it is initialised in every run before
+    any step, and there the run checks its settings and takes its turn on the warehouse (defs/run_guard.py)."""
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Generator[WarehouseResource, None, None]:
+        if context.dagster_run is None:
+            yield self
+            return
+        try:
+            settings = checked_settings()
+        except SettingsError as error:
+            raise dg.Failure(description=str(error)) from None
+        with guarded_run(context.instance, context.dagster_run, settings, context.log):
+            yield self
 
     def settings(self) -> Settings:
         return Settings.from_env()

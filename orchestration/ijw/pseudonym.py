@@ -17,6 +17,8 @@ IDENTIFIER_PSEUDONYM_FLOOR = 10**17
 """A BSN found in an identifier becomes an 18-digit number from here: above every iJw number (LDT_Nummer has at most
 nine digits) and reference a provider writes in practice, so it never equals a genuine one, yet it fits the integer
 columns and the 18 digits the readers take."""
+MIN_KEY_BYTES = 16
+"""128 bits: a shorter key could be found by trying keys against known BSN and pseudonym pairs."""
 CLIENT_KEYS_REMEMBERED = 1 << 18
 """About 70 MB at most: more than a national month's declared clients in one ingest lane (files load month by
 month)."""
@@ -29,8 +31,8 @@ class Pseudonymiser:
     """
 
     def __init__(self, key: bytes):
-        if len(key) < 16:
-            raise ValueError("the pseudonym key must be at least 16 bytes")
+        if len(key) < MIN_KEY_BYTES:
+            raise ValueError(f"the pseudonym key must be at least {MIN_KEY_BYTES} bytes")
         self._key = key
         # A client recurs in every month's declarations and in each message type: remembering its pseudonym spares
         # most HMACs (a tenth of a declaration line's ingest), within a bound on memory.

@@ -2,6 +2,8 @@
 
 The new file is written beside the published one and renamed over it: a reader that opened the old file keeps a
 consistent view (the old inode lives on until it closes), and a failure before the rename leaves the old file intact.
+A publish killed before the rename leaves its staging file (and DuckDB's write-ahead log beside it); the next publish
+removes them first, as one run at a time works on the warehouse (orchestration/defs/run_guard.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 from orchestration.warehouse.suppression import CountKinds, KpiRow, rows_to_suppress
 
 PUBLISHED_FILENAME = "marts.duckdb"
+STAGING_PREFIX = "publishing-"
 DEFAULT_SUPPRESSION_THRESHOLD = 10
 KPI_DIMENSION = "dim_kpi"
 """The KPI catalogue in the marts: its numerator_kind and denominator_kind say which figures are counts."""
@@ -35,8 +38,9 @@ def publish_marts(
     at most memory_limit (the warehouse's setting; without it DuckDB takes up to 80% of the machine)."""
     published_dir.mkdir(parents=True, exist_ok=True)
     target = published_dir / PUBLISHED_FILENAME
-    staging = published_dir / f"publishing-{os.getpid()}.duckdb.tmp"
-    staging.unlink(missing_ok=True)
+    staging = published_dir / f"{STAGING_PREFIX}{os.getpid()}.duckdb.tmp"
+    for left_by_a_killed_publish in published_dir.glob(f"{STAGING_PREFIX}*.duckdb.tmp*"):
+        left_by_a_killed_publish.unlink(missing_ok=True)
     try:
         with duckdb.connect(str(staging), config={"memory_limit": memory_limit}) as con:
             con.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
@@ -67,6 +71,7 @@ def publish_marts(
         os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)
+        Path(f"{staging}.wal").unlink(missing_ok=True)
     return published
 
 

@@ -1,7 +1,6 @@
 """The published, read-only copy of the marts that BI tools read (WAREHOUSE_DIR/published/marts.duckdb)."""
 
 import dagster as dg
-from dagster._core.events import DagsterEventType
 
 from orchestration.defs.dbt.assets import kpi_marts, star_schema
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
@@ -19,7 +18,7 @@ def failed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
     checks but do not block Python assets downstream of them (dagster issues 18472, 25112), so publish asks itself.
     """
     records = context.instance.get_records_for_run(
-        run_id=context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     failed = []
     for record in records:
