@@ -7,10 +7,15 @@ to run. These tests hand the same rows over in other orders and require the same
 from __future__ import annotations
 
 import random
+import time
+from pathlib import Path
 
+import duckdb
 import pytest
 
+from orchestration.report.build import write_reports
 from orchestration.warehouse.suppression import CountKinds, KpiRow, rows_to_suppress
+from tests.report_marts import build_report_marts
 
 KINDS = {
     "clients": CountKinds(value=True, numerator=True, denominator=False),
@@ -115,3 +120,36 @@ def test_a_key_given_twice_is_refused():
     row = KpiRow(("clients", "municipality", "GM0001", "quarter", "2024-Q1"), 4.0, 4.0, None)
     with pytest.raises(ValueError, match="twice"):
         rows_to_suppress([row, row], KINDS, {"GM0001": "JZ01"}, threshold=10)
+
+
+def reorder_every_table(db: Path, schema: str) -> None:
+    """Store every table of `schema` again with its rows in reverse order: the same data as a parallel scan may
+    leave it."""
+    with duckdb.connect(str(db)) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? order by table_name", [schema]
+            ).fetchall()
+        ]
+        for table in tables:
+            con.execute(
+                f"create or replace table {schema}.{table} as select * from {schema}.{table} order by rowid desc"
+            )
+
+
+def report_files(reports_dir: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(reports_dir)): path.read_bytes() for path in sorted(reports_dir.rglob("*.*"))}
+
+
+def test_reports_of_the_same_marts_are_the_same_bytes_whatever_the_row_order_and_the_clock(tmp_path):
+    first = build_report_marts(tmp_path / "first.duckdb")
+    second = build_report_marts(tmp_path / "second.duckdb")
+    reorder_every_table(second, "marts")
+    write_reports(first, tmp_path / "first", workers=1)
+    # A zip entry's time has a resolution of two seconds: a later clock must show in a workbook that stamps it.
+    time.sleep(2.1)
+    write_reports(second, tmp_path / "second", workers=1)
+    written = report_files(tmp_path / "first")
+    assert any(name.endswith(".xlsx") for name in written) and any(name.endswith(".html") for name in written)
+    assert report_files(tmp_path / "second") == written

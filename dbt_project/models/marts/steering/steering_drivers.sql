@@ -67,6 +67,7 @@ candidates as (
         signals.period,
         '{{ driver_type }}' as driver_type,
         parts_located.{{ driver_key }}_code as driver_code,
+        parts_located.first_code || '|' || coalesce(parts_located.second_code, '') as part_code,
         parts_located.value,
         parts_located.numerator,
         parts_located.denominator
@@ -92,10 +93,17 @@ per_driver as (
         candidates.driver_type,
         candidates.driver_code,
         catalogue.is_level,
-        sum(case when catalogue.is_level then candidates.value else candidates.value * candidates.denominator end)
-            as mass,
-        sum(cast(case when catalogue.is_level then candidates.numerator else candidates.denominator end
-            as double precision)) as basis,
+        -- Doubles summed in a fixed order (the parts', and below the drivers'): a sum of doubles changes in its
+        -- last bits with the order of its terms, which a parallel scan changes from run to run.
+        sum(
+            case when catalogue.is_level then candidates.value else candidates.value * candidates.denominator end
+            order by candidates.part_code
+        ) as mass,
+        sum(
+            cast(case when catalogue.is_level then candidates.numerator else candidates.denominator end
+                as double precision)
+            order by candidates.part_code
+        ) as basis,
         max(case when {{ suppressed_in_publication('candidates', 'catalogue') }} then 1 else 0 end) = 1
             as small_count
     from candidates
@@ -114,6 +122,7 @@ weighted as (
         sum(per_driver.basis) over (
             partition by per_driver.kpi_id, per_driver.scope_type, per_driver.scope_code, per_driver.period,
                 per_driver.driver_type
+            order by per_driver.driver_code rows between unbounded preceding and unbounded following
         ) as total_basis,
         count(*) over (
             partition by per_driver.kpi_id, per_driver.scope_type, per_driver.scope_code, per_driver.period,
@@ -146,6 +155,7 @@ contributions as (
         own_part - target * weight as direct_contribution,
         (signal_value - target) - sum(own_part - target * weight) over (
             partition by kpi_id, scope_type, scope_code, period, driver_type
+            order by driver_code rows between unbounded preceding and unbounded following
         ) as residual
     from direct
 ),
@@ -160,9 +170,10 @@ final as (
         driver_code,
         cast(direct_contribution + residual * weight as double precision) as contribution,
         cast((direct_contribution + residual * weight) / (signal_value - target) as double precision) as share,
+        -- Ranked on the share rounded, so two drivers with the same share are ordered by code, not by float noise.
         cast(row_number() over (
             partition by kpi_id, scope_type, scope_code, period, driver_type
-            order by (direct_contribution + residual * weight) / (signal_value - target) desc, driver_code
+            order by round((direct_contribution + residual * weight) / (signal_value - target), 9) desc, driver_code
         ) as integer) as driver_rank,
         small_count
     from contributions
