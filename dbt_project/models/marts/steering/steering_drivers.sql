@@ -114,26 +114,39 @@ per_driver as (
         candidates.driver_type, candidates.driver_code, catalogue.is_level
 ),
 
+-- The sums over a signal's drivers are grouped, not windowed: an ordered aggregate adds its terms in the order given.
+driver_totals as (
+    select
+        kpi_id,
+        scope_type,
+        scope_code,
+        period,
+        driver_type,
+        sum(basis order by driver_code) as total_basis,
+        count(*) as drivers
+    from per_driver
+    group by kpi_id, scope_type, scope_code, period, driver_type
+),
+
 weighted as (
     select
         per_driver.*,
         signals.value as signal_value,
         signals.target,
-        sum(per_driver.basis) over (
-            partition by per_driver.kpi_id, per_driver.scope_type, per_driver.scope_code, per_driver.period,
-                per_driver.driver_type
-            order by per_driver.driver_code rows between unbounded preceding and unbounded following
-        ) as total_basis,
-        count(*) over (
-            partition by per_driver.kpi_id, per_driver.scope_type, per_driver.scope_code, per_driver.period,
-                per_driver.driver_type
-        ) as drivers
+        driver_totals.total_basis,
+        driver_totals.drivers
     from per_driver
     inner join signals
         on per_driver.kpi_id = signals.kpi_id
         and per_driver.scope_type = signals.scope_type
         and per_driver.scope_code = signals.scope_code
         and per_driver.period = signals.period
+    inner join driver_totals
+        on per_driver.kpi_id = driver_totals.kpi_id
+        and per_driver.scope_type = driver_totals.scope_type
+        and per_driver.scope_code = driver_totals.scope_code
+        and per_driver.period = driver_totals.period
+        and per_driver.driver_type = driver_totals.driver_type
 ),
 
 direct as (
@@ -149,15 +162,30 @@ direct as (
     from weighted
 ),
 
+explained as (
+    select
+        kpi_id,
+        scope_type,
+        scope_code,
+        period,
+        driver_type,
+        sum(own_part - target * weight order by driver_code) as explained
+    from direct
+    group by kpi_id, scope_type, scope_code, period, driver_type
+),
+
 contributions as (
     select
         direct.*,
-        own_part - target * weight as direct_contribution,
-        (signal_value - target) - sum(own_part - target * weight) over (
-            partition by kpi_id, scope_type, scope_code, period, driver_type
-            order by driver_code rows between unbounded preceding and unbounded following
-        ) as residual
+        direct.own_part - direct.target * direct.weight as direct_contribution,
+        (direct.signal_value - direct.target) - explained.explained as residual
     from direct
+    inner join explained
+        on direct.kpi_id = explained.kpi_id
+        and direct.scope_type = explained.scope_type
+        and direct.scope_code = explained.scope_code
+        and direct.period = explained.period
+        and direct.driver_type = explained.driver_type
 ),
 
 final as (
