@@ -14,7 +14,8 @@ allocation_versions as (
         allocations.*,
         row_number() over (
             partition by allocation_number
-            order by message_date desc, file_path desc, source_line desc
+            -- A message written on one line gives each record line 1: the record's own text settles such a tie.
+            order by message_date desc, file_path desc, source_line desc, cast(allocations as varchar) desc
         ) as version_rank
     from allocations
 ),
@@ -28,7 +29,7 @@ request_versions as (
         requests.*,
         row_number() over (
             partition by provider_agb, client_key, provider_reference
-            order by requested_on desc, file_path desc, source_line desc
+            order by requested_on desc, file_path desc, source_line desc, cast(requests as varchar) desc
         ) as version_rank
     from requests
 ),

@@ -11,7 +11,9 @@ with allocation_records as (
         allocations.*,
         row_number() over (
             partition by allocations.municipality_code, allocations.allocation_number
-            order by allocations.message_date desc, allocations.file_path desc, allocations.source_line desc
+            order by
+                allocations.message_date desc, allocations.file_path desc, allocations.source_line desc,
+                cast(allocations as varchar) desc
         ) as newest_first
     from {{ ref('stg_ijw__allocations') }} as allocations
 ),
