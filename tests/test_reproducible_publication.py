@@ -204,8 +204,7 @@ def test_the_sample_built_again_from_its_raw_rows_in_another_order_publishes_the
     assert any(suppressed for *_, suppressed in published["kpi_values"])
     again = published_tables(second / "published" / PUBLISHED_FILENAME)
     assert again.keys() == published.keys()
-    for table, rows in published.items():
-        assert again[table] == rows, table
+    assert [table for table, rows in published.items() if again[table] != rows] == []
     reports = report_files(first / "reports")
     assert any(name.endswith(".xlsx") for name in reports)
     assert report_files(second / "reports") == reports
