@@ -121,7 +121,7 @@ def load_quarter_data(con: duckdb.DuckDBPyConnection, quarter: str, region_codes
                 where s.kpi_id = v.kpi_id and s.scope_type = 'region' and s.scope_code = v.scope_code
                     and s.period = v.period
             )
-        order by v.scope_code, k.policy_goal, k.name_nl
+        order by v.scope_code, k.policy_goal, k.name_nl, v.kpi_id
         """,
         [quarter],
     )
@@ -136,7 +136,7 @@ def load_quarter_data(con: duckdb.DuckDBPyConnection, quarter: str, region_codes
         from marts.cost_variance as v
         left join marts.dim_care_form as cf on cf.care_form_code = v.care_form_code
         where v.period_type = 'quarter' and v.period_to = ?
-        order by v.region_code, v.care_form_code is not null, abs(v.change_cents) desc, v.care_form_code
+        order by v.region_code, v.care_form_code is not null, abs(v.change_cents) desc, v.care_form_code, v.period_from
         """,
         [quarter],
     )

@@ -3,19 +3,26 @@
 Text from the warehouse is written as text, never as a formula: a municipality or KPI name that starts with `=`, `+`,
 `-` or `@` (CBS and region seeds are outside input) is stored as a string cell with Excel's quote prefix, so neither
 Excel nor a CSV export of the sheet evaluates it (OWASP CSV injection).
+
+The same data gives the same file, byte for byte: the workbook is dated the last day of its quarter (openpyxl would
+write the clock's date into docProps/core.xml), and every zip entry carries the same fixed date.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from orchestration.report.data import ReportData
-from orchestration.report.labels import LEVER_NL, SCOPE_NL, STATUS_NL, TREND_NL, UNIT_NL
+from orchestration.report.labels import LEVER_NL, SCOPE_NL, STATUS_NL, TREND_NL, UNIT_NL, quarter_bounds
 
 KPI_SHEET = "KPI's"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -55,6 +62,8 @@ COLUMNS: list[tuple[str, int, Any]] = [
     ("Beleidsdoel", 34, lambda row: row["policy_goal"]),
 ]
 VALUE_COLUMNS = {"Waarde", "Doel", "Ondergrens band", "Bovengrens band"}
+ZIP_ENTRY_DATE = (1980, 1, 1, 0, 0, 0)
+"""The earliest date a zip entry can carry, as reproducible builds use it."""
 
 
 def _number(value: Any) -> float | None:
@@ -110,5 +119,18 @@ def write_kpi_workbook(data: ReportData, path: Path) -> int:
     about.column_dimensions["A"].width = 30
     about.column_dimensions["B"].width = 100
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    _save_reproducibly(workbook, path, datetime.combine(quarter_bounds(data.quarter)[1], time()))
     return len(data.kpi_rows)
+
+
+def _save_reproducibly(workbook: Workbook, path: Path, dated: datetime) -> None:
+    """Workbook.save stamps the clock into the properties and each zip entry; ExcelWriter leaves the properties as
+    they are, and the entries are copied with a fixed date."""
+    workbook.properties.created = workbook.properties.modified = dated
+    written = io.BytesIO()
+    ExcelWriter(workbook, zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED)).save()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=ZIP_ENTRY_DATE)
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, entry.external_attr
+            target.writestr(fixed, source.read(entry))

@@ -54,8 +54,13 @@ def publish_marts(
                     " order by table_name"
                 ).fetchall()
             ]
+            # Rows are stored sorted on every column, left to right: DuckDB builds the marts in parallel, so their
+            # physical order differs from run to run, and a BI tool reading a table without an order by would
+            # otherwise show the same data in another order.
             for table in tables:
-                con.execute(f'create table "{catalog}".main.{table} as select * from warehouse.marts.{table}')
+                con.execute(
+                    f'create table "{catalog}".main.{table} as select * from warehouse.marts.{table} order by all'
+                )
             if "kpi_values" in tables:
                 for dimension in (KPI_DIMENSION, MUNICIPALITY_DIMENSION):
                     if dimension not in tables:

@@ -13,6 +13,10 @@ count also withholds the rows that publish the same count as their numerator or 
 share built on clients_in_care, the growth rate a year later), matched by value. The count a row keeps secret is its
 small count (primary) or the count it was chosen by (complement); a published denominator such as a population is
 not a secret.
+
+Several complements can close the same sums, and which one the worklist picks depends on the order it meets the rows:
+the rows are therefore taken in key order, and counts are compared rounded, so the same figures always withhold the
+same rows, however the warehouse happened to scan them.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ KpiKey = tuple[str, str, str, str, str]
 REFERRER_SHARE_PREFIX = "referrer_share_"
 REFERRER_SHARE_TOTAL = "allocations"
 """The referrer shares partition a scope's allocations (COD327), so their numerators add up to that KPI's value."""
+COUNT_DECIMALS = 2
+"""kpi_values keeps numerators and denominators as decimal(18, 2): a count rounded to that is the count itself, without
+the last bits a sum of doubles may leave on a value."""
 
 
 @dataclass(frozen=True)
@@ -47,19 +54,25 @@ class CountKinds:
 
     def counts(self, row: KpiRow) -> list[float]:
         figures = ((self.value, row.value), (self.numerator, row.numerator), (self.denominator, row.denominator))
-        return [figure for is_count, figure in figures if is_count and figure is not None]
+        return [round(figure, COUNT_DECIMALS) for is_count, figure in figures if is_count and figure is not None]
 
     @property
     def any(self) -> bool:
         return self.value or self.numerator or self.denominator
 
 
+NO_COUNTS = CountKinds(value=False, numerator=False, denominator=False)
+
+
 def rows_to_suppress(
     rows: Sequence[KpiRow], kinds: dict[str, CountKinds], region_of: dict[str, str], threshold: int
 ) -> set[KpiKey]:
     """The keys of every row to withhold: the primary ones and, until no sum has exactly one withheld row, their
-    complements. A worklist: each newly withheld row revisits only the sums and same-count rows it belongs to."""
-    by_key = {row.key: row for row in rows if row.key[0] in kinds and kinds[row.key[0]].any}
+    complements. A worklist: each newly withheld row revisits only the sums and same-count rows it belongs to.
+    The rows are visited in key order whatever order they come in; a key given twice is an error."""
+    by_key = {row.key: row for row in sorted(rows, key=lambda row: row.key) if kinds.get(row.key[0], NO_COUNTS).any}
+    if len(by_key) < sum(1 for row in rows if kinds.get(row.key[0], NO_COUNTS).any):
+        raise ValueError("kpi_values holds a key twice: which of its rows to withhold would depend on scan order")
     sums = list(_additive_sums(by_key, region_of))
     sums_of: dict[KpiKey, list[int]] = defaultdict(list)
     for index, members in enumerate(sums):

@@ -16,7 +16,9 @@ allocation_versions as (
         allocations.*,
         row_number() over (
             partition by allocation_number
-            order by message_date desc, file_path desc, source_line desc
+            -- A message written on one line gives each record line 1 (the door quarantines a second record on a line,
+            -- SOURCE_LINE_SHARED): the record's own text settles such a tie all the same.
+            order by message_date desc, file_path desc, source_line desc, cast(allocations as varchar) desc
         ) as version_rank,
         min(allocated_on) over (partition by allocation_number) as first_allocated_on
     from allocations
@@ -31,7 +33,7 @@ request_versions as (
         requests.*,
         row_number() over (
             partition by provider_agb, client_key, provider_reference
-            order by requested_on desc, file_path desc, source_line desc
+            order by requested_on desc, file_path desc, source_line desc, cast(requests as varchar) desc
         ) as version_rank
     from requests
 ),

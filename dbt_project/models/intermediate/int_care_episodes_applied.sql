@@ -24,7 +24,9 @@ valid_starts as (
         starts.*,
         row_number() over (
             partition by starts.allocation_number, starts.product_code
-            order by starts.message_date desc, starts.file_path desc, starts.source_line desc
+            -- A message written on one line gives each record line 1: the record's own text settles such a tie.
+            order by
+                starts.message_date desc, starts.file_path desc, starts.source_line desc, cast(starts as varchar) desc
         ) as delivery_rank
     from starts
     where starts.delivery_status in ('1', '2')
@@ -45,7 +47,7 @@ valid_stops as (
         stops.*,
         row_number() over (
             partition by stops.allocation_number, stops.product_code, stops.start_date
-            order by stops.message_date desc, stops.file_path desc, stops.source_line desc
+            order by stops.message_date desc, stops.file_path desc, stops.source_line desc, cast(stops as varchar) desc
         ) as delivery_rank
     from stops
     where stops.delivery_status in ('1', '2')

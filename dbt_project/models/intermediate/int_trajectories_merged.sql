@@ -16,7 +16,7 @@ with_previous_end as (
         *,
         max(end_or_open) over (
             partition by client_key, provider_agb, care_form_code
-            order by start_date, end_or_open, allocation_number
+            order by start_date, end_or_open, allocation_number, product_code
             rows between unbounded preceding and 1 preceding
         ) as previous_latest_end
     from episodes
@@ -27,7 +27,7 @@ islands as (
         *,
         sum(case when previous_latest_end is null or start_date > previous_latest_end then 1 else 0 end) over (
             partition by client_key, provider_agb, care_form_code
-            order by start_date, end_or_open, allocation_number
+            order by start_date, end_or_open, allocation_number, product_code
             rows between unbounded preceding and current row
         ) as island
     from with_previous_end
@@ -38,11 +38,11 @@ ranked as (
         *,
         row_number() over (
             partition by client_key, provider_agb, care_form_code, island
-            order by start_date, allocation_number
+            order by start_date, allocation_number, product_code
         ) as rank_first,
         row_number() over (
             partition by client_key, provider_agb, care_form_code, island
-            order by end_or_open desc, allocation_number desc
+            order by end_or_open desc, allocation_number desc, product_code desc
         ) as rank_last
     from islands
 ),

@@ -13,7 +13,8 @@ iv3_latest as (
             iv3.*,
             row_number() over (
                 partition by municipality_code, year, report_kind, taakveld_key, category
-                order by ingested_at desc
+                -- Files loaded in one transaction share ingested_at: the later path wins, as in the ingest.
+                order by ingested_at desc, file_path desc
             ) as newest_first
         from iv3
     ) as ranked
@@ -72,7 +73,9 @@ region_lines as (
     from (
         select
             lines.*,
-            row_number() over (partition by municipality_code, year, perceel order by ingested_at desc) as newest_first
+            row_number() over (
+                partition by municipality_code, year, perceel order by ingested_at desc, file_path desc, source_line desc
+            ) as newest_first
         from {{ ref('stg_budgets__region_lines') }} as lines
     ) as ranked
     where newest_first = 1

@@ -11,7 +11,7 @@ names as (
         care_form_name_nl,
         care_form_domain,
         row_number() over (
-            partition by care_form_code order by count(*) desc, care_form_name_nl
+            partition by care_form_code order by count(*) desc, care_form_name_nl, cbs_care_form_code, care_form_domain
         ) as name_rank
     from products
     where care_form_code is not null

@@ -12,7 +12,8 @@ latest_description as (
     select
         *,
         row_number() over (
-            partition by client_key order by described_on desc, file_path desc, source_line desc
+            partition by client_key
+            order by described_on desc, file_path desc, source_line desc, birth_year desc, gender_code desc
         ) as description_rank
     from described
 ),

@@ -238,9 +238,11 @@ final as (
         region_code,
         provider_agb,
         period,
+        -- Severity rounded, so equal ones are ordered by key, not by float noise; the summary tells two budget lines
+        -- (perceel, year) of one municipality apart.
         cast(row_number() over (
             partition by region_code, provider_agb, period
-            order by status_order, severity desc, kpi_id, scope_type, scope_code
+            order by status_order, round(severity, 9) desc, kpi_id, scope_type, scope_code, summary_nl
         ) as integer) as item_rank,
         item_type,
         kpi_id,

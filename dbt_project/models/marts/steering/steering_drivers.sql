@@ -67,6 +67,7 @@ candidates as (
         signals.period,
         '{{ driver_type }}' as driver_type,
         parts_located.{{ driver_key }}_code as driver_code,
+        parts_located.first_code || '|' || coalesce(parts_located.second_code, '') as part_code,
         parts_located.value,
         parts_located.numerator,
         parts_located.denominator
@@ -92,10 +93,17 @@ per_driver as (
         candidates.driver_type,
         candidates.driver_code,
         catalogue.is_level,
-        sum(case when catalogue.is_level then candidates.value else candidates.value * candidates.denominator end)
-            as mass,
-        sum(cast(case when catalogue.is_level then candidates.numerator else candidates.denominator end
-            as double precision)) as basis,
+        -- Doubles summed in a fixed order (the parts', and below the drivers'): a sum of doubles changes in its
+        -- last bits with the order of its terms, which a parallel scan changes from run to run.
+        sum(
+            case when catalogue.is_level then candidates.value else candidates.value * candidates.denominator end
+            order by candidates.part_code
+        ) as mass,
+        sum(
+            cast(case when catalogue.is_level then candidates.numerator else candidates.denominator end
+                as double precision)
+            order by candidates.part_code
+        ) as basis,
         max(case when {{ suppressed_in_publication('candidates', 'catalogue') }} then 1 else 0 end) = 1
             as small_count
     from candidates
@@ -106,25 +114,39 @@ per_driver as (
         candidates.driver_type, candidates.driver_code, catalogue.is_level
 ),
 
+-- The sums over a signal's drivers are grouped, not windowed: an ordered aggregate adds its terms in the order given.
+driver_totals as (
+    select
+        kpi_id,
+        scope_type,
+        scope_code,
+        period,
+        driver_type,
+        sum(basis order by driver_code) as total_basis,
+        count(*) as drivers
+    from per_driver
+    group by kpi_id, scope_type, scope_code, period, driver_type
+),
+
 weighted as (
     select
         per_driver.*,
         signals.value as signal_value,
         signals.target,
-        sum(per_driver.basis) over (
-            partition by per_driver.kpi_id, per_driver.scope_type, per_driver.scope_code, per_driver.period,
-                per_driver.driver_type
-        ) as total_basis,
-        count(*) over (
-            partition by per_driver.kpi_id, per_driver.scope_type, per_driver.scope_code, per_driver.period,
-                per_driver.driver_type
-        ) as drivers
+        driver_totals.total_basis,
+        driver_totals.drivers
     from per_driver
     inner join signals
         on per_driver.kpi_id = signals.kpi_id
         and per_driver.scope_type = signals.scope_type
         and per_driver.scope_code = signals.scope_code
         and per_driver.period = signals.period
+    inner join driver_totals
+        on per_driver.kpi_id = driver_totals.kpi_id
+        and per_driver.scope_type = driver_totals.scope_type
+        and per_driver.scope_code = driver_totals.scope_code
+        and per_driver.period = driver_totals.period
+        and per_driver.driver_type = driver_totals.driver_type
 ),
 
 direct as (
@@ -140,14 +162,30 @@ direct as (
     from weighted
 ),
 
+explained as (
+    select
+        kpi_id,
+        scope_type,
+        scope_code,
+        period,
+        driver_type,
+        sum(own_part - target * weight order by driver_code) as explained
+    from direct
+    group by kpi_id, scope_type, scope_code, period, driver_type
+),
+
 contributions as (
     select
         direct.*,
-        own_part - target * weight as direct_contribution,
-        (signal_value - target) - sum(own_part - target * weight) over (
-            partition by kpi_id, scope_type, scope_code, period, driver_type
-        ) as residual
+        direct.own_part - direct.target * direct.weight as direct_contribution,
+        (direct.signal_value - direct.target) - explained.explained as residual
     from direct
+    inner join explained
+        on direct.kpi_id = explained.kpi_id
+        and direct.scope_type = explained.scope_type
+        and direct.scope_code = explained.scope_code
+        and direct.period = explained.period
+        and direct.driver_type = explained.driver_type
 ),
 
 final as (
@@ -160,9 +198,10 @@ final as (
         driver_code,
         cast(direct_contribution + residual * weight as double precision) as contribution,
         cast((direct_contribution + residual * weight) / (signal_value - target) as double precision) as share,
+        -- Ranked on the share rounded, so two drivers with the same share are ordered by code, not by float noise.
         cast(row_number() over (
             partition by kpi_id, scope_type, scope_code, period, driver_type
-            order by (direct_contribution + residual * weight) / (signal_value - target) desc, driver_code
+            order by round((direct_contribution + residual * weight) / (signal_value - target), 9) desc, driver_code
         ) as integer) as driver_rank,
         small_count
     from contributions

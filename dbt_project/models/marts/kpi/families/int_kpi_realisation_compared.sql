@@ -11,7 +11,9 @@ with allocation_records as (
         allocations.*,
         row_number() over (
             partition by allocations.municipality_code, allocations.allocation_number
-            order by allocations.message_date desc, allocations.source_line desc
+            order by
+                allocations.message_date desc, allocations.file_path desc, allocations.source_line desc,
+                cast(allocations as varchar) desc
         ) as newest_first
     from {{ ref('stg_ijw__allocations') }} as allocations
 ),
@@ -75,12 +77,14 @@ allocated_by_month as (
         municipality_code,
         allocation_number,
         month_first_day,
-        case frequency
+        -- Fixed-point from here on: decimals add up exactly in any order, where a sum of doubles changes in its
+        -- last bits with the order a parallel scan gives (and the published value with it).
+        cast(case frequency
             when 1 then volume * overlap_days
             when 2 then volume * overlap_days / 7.0
             when 4 then volume * overlap_days / days_in_month
             when 6 then volume * overlap_days / validity_days
-        end as allocated_volume
+        end as decimal(38, 12)) as allocated_volume
     from allocation_months
 ),
 
@@ -89,11 +93,11 @@ declared_lines as (
         lines.municipality_code,
         cast(lines.allocation_number as bigint) as allocation_number,
         lines.period_start,
-        case
+        cast(case
             when lines.unit_code = allocations.unit_code then 1.0 * lines.net_volume
             when declared_unit.minutes_per_unit is not null and allocated_unit.minutes_per_unit is not null
                 then 1.0 * lines.net_volume * declared_unit.minutes_per_unit / allocated_unit.minutes_per_unit
-        end as declared_volume
+        end as decimal(38, 12)) as declared_volume
     from {{ ref('int_declaration_lines_netted') }} as lines
     inner join allocations
         on lines.municipality_code = allocations.municipality_code

@@ -18,13 +18,15 @@ with lines as (
         dim_product.care_form_code,
         fct_declaration_line.period_start,
         fct_declaration_line.amount_cents,
+        -- In minutes, a piece as 60 so that it is one unit again below: integers add up exactly in any order, where
+        -- a sum of fractions of an hour in doubles changes in its last bits with the order a parallel scan gives.
         case when fct_declaration_line.debit_credit = 'C' then -1 else 1 end
             * fct_declaration_line.volume
             * case
-                when fct_declaration_line.unit_code = '14' then 24.0
-                when units.minutes_per_unit is not null then units.minutes_per_unit / 60.0
-                else 1.0
-            end as units
+                when fct_declaration_line.unit_code = '14' then 1440
+                when units.minutes_per_unit is not null then units.minutes_per_unit
+                else 60
+            end as unit_minutes
     from {{ ref('fct_declaration_line') }} as fct_declaration_line
     inner join {{ ref('dim_municipality') }} as dim_municipality
         on fct_declaration_line.municipality_code = dim_municipality.municipality_code
@@ -66,7 +68,7 @@ care_forms as (
         sum(amount_cents) as cost_cents,
         count(distinct client_key) as care_form_youths,
         count(distinct client_key || '|' || provider_agb) as trajectories,
-        sum(units) as units
+        sum(unit_minutes) / 60.0 as units
     from in_period
     group by period_type, period, region_code, care_form_code
 ),

@@ -119,8 +119,12 @@ trend_fit as (
         scope_code,
         period,
         count(value) as points,
-        avg(value) as mean_value,
-        (count(value) * sum(x * value) - sum(case when value is not null then x end) * sum(value))
+        -- The values summed in quarter order: a sum of doubles changes in its last bits with the order of its terms.
+        avg(value order by x) as mean_value,
+        (
+            count(value) * sum(x * value order by x)
+            - sum(case when value is not null then x end) * sum(value order by x)
+        )
             / nullif(
                 count(value) * sum(case when value is not null then x * x end)
                 - sum(case when value is not null then x end) * sum(case when value is not null then x end),
