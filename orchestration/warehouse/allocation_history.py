@@ -123,8 +123,7 @@ def reject_starts_without_allocation(con: duckdb.DuckDBPyConnection, batch: list
                 parsed.reject_record(
                     event,
                     reason_code,
-                    f"StartProduct {event.record_ref} {record_place(event.source_line, event.source_record)}: "
-                    f"{reason}",
+                    f"StartProduct {event.record_ref} {record_place(event.source_line, event.source_record)}: {reason}",
                     event.record_ref,
                 )
                 continue
