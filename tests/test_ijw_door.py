@@ -588,3 +588,43 @@ def test_a_restart_keeps_its_own_stop_and_a_later_change_keeps_the_first_allocat
     assert query(
         path, "select allocated_on::varchar, valid_to::varchar from intermediate.int_allocations_referred"
     ) == [("2024-03-01", "2024-10-31")]
+
+
+def test_records_on_one_line_are_versioned_and_withdrawn_in_their_file_order(tmp_path):
+    """dbt takes the later of two versions of an allocation on one line as the latest, whatever their content (the
+    later one shortens the allocation), and applies a withdrawal to the start before it on the same line (the
+    withdrawn start is the later one, so it would otherwise be the episode's)."""
+    path = tmp_path / "warehouse.duckdb"
+    versions = with_copies(
+        allocation(valid_to="2024-12-31"), "jw301:ToegewezenProduct", (">2024-12-31<", ">2024-06-30<")
+    )
+    starts = with_copies(
+        care_event("JW305", start="2024-03-11"),
+        "jw305:StartProduct",
+        ("Aanlevering>1<", "Aanlevering>3<"),
+        ("Begindatum>2024-03-11<", "Begindatum>2024-03-04<"),
+    )
+    land(
+        tmp_path / "landing",
+        {
+            "ijw/1_allocation.xml": minified(versions),
+            "ijw/2_start.xml": minified(starts),
+            "ijw/3_stop.xml": minified(care_event("JW307")),
+        },
+    )
+    with duckdb.connect(str(path)) as con:
+        ensure_schema(con)
+        ingest(con, tmp_path / "landing")
+        assert con.execute("select reason from audit.quarantine").fetchall() == []
+        assert accepted(con) == (0, 2, 3, 1)
+
+    with _warehouse_for_dbt(path):
+        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
+            ["build", "--select", "+int_care_episodes_applied", "--indirect-selection", "cautious"]
+        ).wait()
+
+    assert query(
+        path,
+        "select valid_to::varchar, start_date::varchar, end_date::varchar from intermediate.int_care_episodes_applied"
+        " join intermediate.int_allocations_referred using (allocation_number)",
+    ) == [("2024-06-30", "2024-03-04", "2024-06-28")]
