@@ -174,10 +174,13 @@ def _decide(
     # array per column built from Python sequences took four times as long.
     line_rows = np.array(lines, dtype=object)
     source_lines = line_rows[:, 0].astype(np.int64)
-    # A file's lines are all its Prestaties in document order (DeclarationTexts.lines): each one's position + 1.
-    source_records = np.concatenate([np.arange(1, size + 1) for size in sizes])
+    # A file's lines are all its Prestaties in document order (DeclarationTexts.lines): each one's position in its
+    # file + 1, computed for the batch at once (a national batch holds thousands of files of a few lines).
+    ordinals = np.arange(len(lines))
+    file_starts = np.cumsum(sizes) - sizes
+    source_records = ordinals - np.repeat(file_starts, sizes) + 1
     line_texts = {
-        "ordinal": np.arange(len(lines)),
+        "ordinal": ordinals,
         "file_index": np.repeat([index for index, _texts in files_in_order], sizes),
         "source_line": source_lines,
         "source_record": source_records,
