@@ -19,6 +19,8 @@ from lxml import etree
 from orchestration.ijw import jw323_texts
 from orchestration.ijw.jw323_texts import DeclarationTexts, read_declaration_texts
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.quality.suites import read_suite_file, validate
+from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse import declaration_batch
 from orchestration.warehouse.ijw_ingest import read_each_file
 from orchestration.warehouse.ijw_messages import DECLARATIONS
@@ -406,3 +408,49 @@ def test_a_line_past_line_65535_carries_the_line_of_its_start_tag(monkeypatch):
     assert [line[0] for line in read[2]] == start_tags
     # The tree's lines agree up to where libxml2 stops counting.
     assert [line[0] for line in visited[2] if line[0] < 65_535] == [tag for tag in start_tags if tag < 65_535]
+
+
+def _minified(text: str) -> bytes:
+    """The document as minifying software writes it: no whitespace between elements, every element on line 1."""
+    root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(remove_blank_text=True))
+    written = b'<?xml version="1.0" encoding="UTF-8"?>' + etree.tostring(root)
+    assert b"\n" not in written
+    return written
+
+
+@pytest.mark.parametrize("lines", [3, 30])
+def test_a_declaration_written_on_one_line_loads_every_line_both_ways(tmp_path, monkeypatch, lines):
+    """Every Prestatie on line 1: the tree visit (a short file) and the regular expressions (a longer one) give each
+    line its position in the file, as the reference reader does, and the raw suite holds them apart by it. The second
+    line has an unknown product code: its quarantine reason names its record."""
+    prestaties = [
+        prestatie(f"R{number}", 1000 + number, allocation=500000 + number, product_code="45A04")
+        for number in range(1, lines + 1)
+    ]
+    prestaties[1] = prestatie("R2", 1002, allocation=500002, product_code="99Z99")
+    data = _minified(document(client(VALID_BSN, *prestaties[:2]), client(OTHER_VALID_BSN, *prestaties[2:])))
+    path = tmp_path / "JW323_one_line.xml"
+    path.write_bytes(data)
+    # The ingest reads a short file by the tree visit, a longer one by the regular expressions; both read it alike.
+    assert (len(data) >= jw323_texts.PLAIN_READ_MIN_BYTES) == (lines == 30)
+    read, visited, plainly = _read_both_ways(path.name, data, monkeypatch)
+    assert read == visited
+    assert plainly
+
+    reads = _assert_same([path], monkeypatch)
+
+    assert path not in reads, "the batch path read the file"
+    suite = read_suite_file(EXPECTATIONS_DIR / "raw.ijw_declaration_lines.json")
+    for ingest in (REFERENCE, DECLARATIONS):
+        with duckdb.connect(":memory:") as con:
+            ensure_schema(con)
+            ingest.ingest_files(con, [path], PSEUDONYMISER, "one-line", landing_dir=tmp_path)
+            rows = con.execute("select * from raw.ijw_declaration_lines order by source_record").df()
+            quarantine = con.execute("select record_ref, reason_code, reason from audit.quarantine").fetchall()
+        assert rows["reference_number"].tolist() == [f"R{number}" for number in range(1, lines + 1) if number != 2]
+        assert rows["source_line"].tolist() == [1] * (lines - 1)
+        assert rows["source_record"].tolist() == [number for number in range(1, lines + 1) if number != 2]
+        assert [(ref, code) for ref, code, _reason in quarantine] == [("DT01/R2", "PRODUCT_CODE_UNKNOWN")]
+        assert "Prestatie DT01/R2 at line 1, record 2: " in quarantine[0][2]
+        assert validate(rows, suite) == []
+        assert validate(rows.assign(source_record=1), suite), "the suite tells lines apart by source_record"

@@ -48,6 +48,7 @@ def line(number: int, **changes) -> dict:
         "amount_cents": 90000,
         "debit_credit": "D",
         "source_line": 10 + number,
+        "source_record": 1 + number,
         "file_path": "/landing/ijw/a.xml",
         "file_sha256": "a" * 64,
         "ingested_at": dt.datetime(2024, 4, 3, tzinfo=dt.UTC),
@@ -89,7 +90,7 @@ def test_a_clean_batch_passes():
         ({"debit_credit": "X"}, ("expect_column_values_to_be_in_set", "debit_credit")),
         ({"product_code": "45a51"}, ("expect_column_values_to_match_regex", "product_code")),
         ({"provider_agb": "9806000"}, ("expect_column_values_to_match_regex", "provider_agb")),
-        ({"source_line": 10}, ("expect_compound_columns_to_be_unique", None)),
+        ({"source_record": 1}, ("expect_compound_columns_to_be_unique", None)),
     ],
 )
 def test_one_broken_text_value_fails_its_expectation(changes, expected):
@@ -105,7 +106,7 @@ def test_a_bsn_in_the_pseudonym_column_fails_both_pseudonym_expectations():
 
 def test_a_suite_reads_the_columns_it_names_and_every_column_when_it_looks_at_the_table_as_a_whole():
     start_events = next(suite for suite in suite_files(EXPECTATIONS_DIR) if suite.table == "raw.ijw_start_events")
-    assert {"client_key", "file_sha256", "source_line", "end_date", "delivery_status"} <= set(start_events.columns)
+    assert {"client_key", "file_sha256", "source_record", "end_date", "delivery_status"} <= set(start_events.columns)
     assert not {"file_path", "ingested_at", "run_id", "message_id"} & set(start_events.columns)
     # The raw declaration suite checks the table's column set (expect_table_columns_to_match_set).
     assert SUITE.columns is None

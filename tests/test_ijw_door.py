@@ -17,9 +17,11 @@ from contextlib import contextmanager
 import duckdb
 import pytest
 from dagster_dbt import DbtCliResource
+from lxml import etree
 
 from orchestration.ijw.reader import RecordError, parse_date
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.quality.suites import read_suite_file, validate
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
 from orchestration.warehouse.schema import ensure_schema
 from tests import test_hostile_input as hostile
@@ -46,13 +48,22 @@ def from_provider(message: bytes, kind: str, agb: str) -> bytes:
     return replaced(message, f"<{kind}:Afzender>98000011<", f"<{kind}:Afzender>{agb}<")
 
 
-def second_record_on_the_same_line(message: bytes, tag: str, old: str, new: str) -> bytes:
-    """message (one record) with a copy of its record, old replaced by new, right after it on the same line."""
-    text = " ".join(message.decode().splitlines()[1:])
+def with_copies(message: bytes, tag: str, *changes: tuple[str, str]) -> bytes:
+    """message (one record) with, right after its record, a copy of it for each (old, new) change."""
+    text = message.decode()
     start, end = text.index(f"<{tag}>"), text.index(f"</{tag}>") + len(f"</{tag}>")
     record = text[start:end]
-    assert old in record
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text[:end] + record.replace(old, new) + text[end:]).encode()
+    assert all(old in record for old, _new in changes)
+    copies = "".join(record.replace(old, new) for old, new in changes)
+    return (text[:end] + copies + text[end:]).encode()
+
+
+def minified(message: bytes) -> bytes:
+    """message as minifying software writes it: no whitespace between elements, so every element is on line 1."""
+    root = etree.fromstring(message, etree.XMLParser(remove_blank_text=True))
+    written = b'<?xml version="1.0" encoding="UTF-8"?>' + etree.tostring(root)
+    assert b"\n" not in written
+    return written
 
 
 FUTURE = (dt.date.today() + dt.timedelta(days=40)).isoformat()
@@ -135,15 +146,6 @@ DOOR_CASES = [
     ),
     Case("allocation_client_gender_9", one("a.xml", allocation(gender="9")), "GENDER_UNKNOWN", "toewijzing 700001"),
     Case(
-        "allocations_on_one_line",
-        one(
-            "a.xml",
-            lambda: second_record_on_the_same_line(allocation(), "jw301:ToegewezenProduct", ">700001<", ">700002<"),
-        ),
-        "SOURCE_LINE_SHARED",
-        "toewijzing 700002",
-    ),
-    Case(
         "allocation_birth_date_with_an_offset",
         one("a.xml", allocation(birth="2012-05-17+02:00")),
         "DATE_INVALID",
@@ -209,19 +211,6 @@ DOOR_CASES = [
         "start_code_of_another_category",
         one("s.xml", lambda: care_event("JW305", product_code="43A01")),
         "PRODUCT_NOT_IN_CATEGORY",
-        START,
-    ),
-    Case(
-        "start_and_its_withdrawal_on_one_line",
-        lambda: with_allocation(
-            (
-                "ijw/s.xml",
-                second_record_on_the_same_line(
-                    care_event("JW305"), "jw305:StartProduct", "Aanlevering>1<", "Aanlevering>3<"
-                ),
-            )
-        ),
-        "SOURCE_LINE_SHARED",
         START,
     ),
     # JW305 against the accepted allocations (TR019): the start file sorts before the allocation's, as it may.
@@ -398,18 +387,87 @@ def test_good_records_of_every_type_pass_the_door_whatever_the_file_order(tmp_pa
 
 
 def test_records_on_lines_of_their_own_are_told_apart(tmp_path, warehouse):
-    one_line = second_record_on_the_same_line(allocation(), "jw301:ToegewezenProduct", ">700001<", ">700002<")
+    one_line = minified(with_copies(allocation(), "jw301:ToegewezenProduct", (">700001<", ">700002<")))
     land(tmp_path, {"ijw/a.xml": one_line.replace(b"<jw301:ToegewezenProduct>", b"\n<jw301:ToegewezenProduct>")})
 
     ingest(warehouse, tmp_path)
 
     assert warehouse.execute("select reason from audit.quarantine").fetchall() == []
     assert warehouse.execute(
-        "select allocation_number, source_line from raw.ijw_allocations order by 1"
+        "select allocation_number, source_line, source_record from raw.ijw_allocations order by 1"
     ).fetchall() == [
-        (700001, 3),
-        (700002, 4),
+        (700001, 2, 1),
+        (700002, 3, 2),
     ]
+
+
+def test_a_warehouse_from_before_source_record_gets_it_numbered_by_line(tmp_path, warehouse):
+    """Rows stored before the column existed are numbered per file in line order; the next ingest adds to them."""
+    allocations = with_copies(allocation(), "jw301:ToegewezenProduct", (">700001<", ">700002<")).replace(
+        b"</jw301:ToegewezenProduct><jw301:ToegewezenProduct>", b"</jw301:ToegewezenProduct>\n<jw301:ToegewezenProduct>"
+    )
+    land(tmp_path / "first", {"ijw/a.xml": allocations, "ijw/b.xml": allocation(number="700003")})
+    ingest(warehouse, tmp_path / "first", "first")
+    for table in hostile.IJW_TABLES.values():
+        warehouse.execute(f"alter table {table} drop column source_record")
+
+    ensure_schema(warehouse)
+    ensure_schema(warehouse)
+
+    stored = "select allocation_number, source_line, source_record from raw.ijw_allocations order by 1"
+    assert warehouse.execute(stored).fetchall() == [(700001, 8, 1), (700002, 9, 2), (700003, 8, 1)]
+    with pytest.raises(duckdb.ConstraintException):
+        warehouse.execute("update raw.ijw_allocations set source_record = null")
+    land(tmp_path / "second", {"ijw/c.xml": minified(allocation(number="700004"))})
+    ingest(warehouse, tmp_path / "second", "second")
+    assert warehouse.execute(stored).fetchall()[-1] == (700004, 1, 1)
+
+
+STARTS = (("Begindatum>2024-03-04<", "Begindatum>2024-03-11<"), ("Aanlevering>1<", "Aanlevering>3<"))
+"""A second start of allocation 700001's product, and the withdrawal of the first, after the one in the message."""
+
+MINIFIED_CASES = {
+    "JW301": lambda: {
+        "ijw/a.xml": minified(
+            with_copies(allocation(), "jw301:ToegewezenProduct", (">700001<", ">700002<"), (">700001<", ">700003<"))
+        )
+    },
+    "JW315": lambda: {
+        "ijw/r.xml": minified(
+            with_copies(referral_request(), "jw315:AangevraagdProduct", (">REF-1<", ">REF-2<"), (">REF-1<", ">REF-3<"))
+        )
+    },
+    "JW305": lambda: with_allocation(
+        ("ijw/s.xml", minified(with_copies(care_event("JW305"), "jw305:StartProduct", *STARTS)))
+    ),
+    "JW307": lambda: with_allocation(
+        ("ijw/t.xml", minified(with_copies(care_event("JW307"), "jw307:StopProduct", *STARTS))),
+        **{"ijw/s.xml": with_copies(care_event("JW305"), "jw305:StartProduct", STARTS[0])},
+    ),
+}
+
+
+@pytest.mark.parametrize("message_type", MINIFIED_CASES)
+def test_a_message_written_on_one_line_loads_every_record_and_passes_its_raw_suite(message_type, tmp_path, warehouse):
+    """Minified XML puts every record on line 1: each is told apart by its position in the file, which the raw
+    suite's uniqueness holds, and a withdrawal after its delivery on the same line is after it."""
+    [path, *_] = land(tmp_path, MINIFIED_CASES[message_type]()).values()
+
+    ingest(warehouse, tmp_path)
+
+    assert warehouse.execute("select reason from audit.quarantine").fetchall() == []
+    table = hostile.IJW_TABLES[message_type]
+    rows = warehouse.execute(
+        f"select * from {table} where file_path = ? order by source_record",  # noqa: S608 - a raw table of ours
+        [str(path)],
+    ).df()
+    assert path.read_bytes().count(b"\n") == 0
+    assert rows["source_line"].tolist() == [1, 1, 1]
+    assert rows["source_record"].tolist() == [1, 2, 3]
+    suite = read_suite_file(EXPECTATIONS_DIR / f"{table}.json")
+    assert validate(rows, suite) == []
+    assert validate(rows.assign(source_record=1), suite), "the suite tells records apart by source_record"
+    hostile.assert_invariants(warehouse, hostile.IJW_TABLES)
 
 
 def test_an_allocation_resent_with_a_change_keeps_its_number_and_a_start_in_either_version_is_accepted(
@@ -530,3 +588,43 @@ def test_a_restart_keeps_its_own_stop_and_a_later_change_keeps_the_first_allocat
     assert query(
         path, "select allocated_on::varchar, valid_to::varchar from intermediate.int_allocations_referred"
     ) == [("2024-03-01", "2024-10-31")]
+
+
+def test_records_on_one_line_are_versioned_and_withdrawn_in_their_file_order(tmp_path):
+    """dbt takes the later of two versions of an allocation on one line as the latest, whatever their content (the
+    later one shortens the allocation), and applies a withdrawal to the start before it on the same line (the
+    withdrawn start is the later one, so it would otherwise be the episode's)."""
+    path = tmp_path / "warehouse.duckdb"
+    versions = with_copies(
+        allocation(valid_to="2024-12-31"), "jw301:ToegewezenProduct", (">2024-12-31<", ">2024-06-30<")
+    )
+    starts = with_copies(
+        care_event("JW305", start="2024-03-11"),
+        "jw305:StartProduct",
+        ("Aanlevering>1<", "Aanlevering>3<"),
+        ("Begindatum>2024-03-11<", "Begindatum>2024-03-04<"),
+    )
+    land(
+        tmp_path / "landing",
+        {
+            "ijw/1_allocation.xml": minified(versions),
+            "ijw/2_start.xml": minified(starts),
+            "ijw/3_stop.xml": minified(care_event("JW307")),
+        },
+    )
+    with duckdb.connect(str(path)) as con:
+        ensure_schema(con)
+        ingest(con, tmp_path / "landing")
+        assert con.execute("select reason from audit.quarantine").fetchall() == []
+        assert accepted(con) == (0, 2, 3, 1)
+
+    with _warehouse_for_dbt(path):
+        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
+            ["build", "--select", "+int_care_episodes_applied", "--indirect-selection", "cautious"]
+        ).wait()
+
+    assert query(
+        path,
+        "select valid_to::varchar, start_date::varchar, end_date::varchar from intermediate.int_care_episodes_applied"
+        " join intermediate.int_allocations_referred using (allocation_number)",
+    ) == [("2024-06-30", "2024-03-04", "2024-06-28")]

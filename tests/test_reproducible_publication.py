@@ -215,7 +215,8 @@ ONE_LINE_FILE = "landing/ijw/98000001/JW301_one_line.xml"
 
 def one_line_deliveries() -> dict[str, list[tuple]]:
     """Two versions of allocation 1001 and two starts of its product in one message written on one line: every record
-    has source line 1, the same file and message date, so only its content tells them apart."""
+    has source line 1, the same file and message date, so only its position in the file (source_record) tells them
+    apart; the later one is the latest."""
     allocation = (
         "client-1",
         2012,
@@ -233,13 +234,14 @@ def one_line_deliveries() -> dict[str, list[tuple]]:
         dt.date(2024, 3, 1),
     )
     allocations = [
-        (*allocation, valid_to, None, volume, "04", "2", None, 1, ONE_LINE_FILE, "sha-1", INGESTED, "run-1")
-        for valid_to, volume in ((dt.date(2024, 6, 30), 10), (dt.date(2024, 12, 31), 12))
+        (*allocation, valid_to, None, volume, "04", "2", None, 1, record, ONE_LINE_FILE, "sha-1", INGESTED, "run-1")
+        for record, (valid_to, volume) in enumerate(((dt.date(2024, 6, 30), 10), (dt.date(2024, 12, 31), 12)), 1)
     ]
     start = ("client-1", "GM0392", "98000001", "M2", dt.date(2024, 3, 5), 1001, "45", "45A48", dt.date(2024, 3, 1))
+    start_file = ONE_LINE_FILE.replace("JW301", "JW305")
     starts = [
-        (*start, start_date, None, None, "1", 1, ONE_LINE_FILE.replace("JW301", "JW305"), "sha-2", INGESTED, "run-1")
-        for start_date in (dt.date(2024, 3, 2), dt.date(2024, 3, 4))
+        (*start, start_date, None, None, "1", 1, record, start_file, "sha-2", INGESTED, "run-1")
+        for record, start_date in enumerate((dt.date(2024, 3, 2), dt.date(2024, 3, 4)), 1)
     ]
     return {"raw.ijw_allocations": allocations, "raw.ijw_start_events": starts}
 
@@ -274,5 +276,5 @@ def test_records_tied_on_file_and_line_give_the_same_allocation_and_episode_in_a
     first = latest_allocation_and_episode(db)
     reorder_every_table(db, "raw")
     dbt(db, ["run", "--select", " ".join(EPISODE_MODELS)])
-    assert len(first) == 1
+    assert first == [(1001, dt.date(2024, 12, 31), 12, dt.date(2024, 3, 4))]
     assert latest_allocation_and_episode(db) == first

@@ -66,6 +66,9 @@ class Allocation:
     frequency_code: str | None
     budget_cents: int | None
     source_line: int
+    source_record: int
+    """The record's 1-based position among its file's records: with the file, what tells it apart and orders it
+    (source_line does not, in a message written on one line)."""
 
     @property
     def record_ref(self) -> str:
@@ -91,20 +94,6 @@ def client_fields(client: Client) -> tuple[str, int | None, int | None, str | No
     if birth is None:
         return client.client_key, None, None, client.gender_code
     return client.client_key, birth.year, birth.month, client.gender_code
-
-
-def claim_source_line(parsed: ParsedFile, source_line: int, record_tag: str) -> None:
-    """The last rule of a record: no accepted record of the file starts on its line. Raw rows of a file are told apart
-    and ordered by their line (the raw suites hold file_sha256 + source_line unique; dbt orders versions and
-    withdrawals by it), which a message written on one line would not do."""
-    claimed = parsed.state.setdefault("record_lines", set())
-    if source_line in claimed:
-        raise RecordError(
-            "SOURCE_LINE_SHARED",
-            f"an earlier accepted {record_tag} of this file starts on the same line; records on one line cannot be "
-            "told apart or ordered",
-        )
-    claimed.add(source_line)
 
 
 def ldt_number(text: str, label: str, low: int = 1) -> int:
@@ -163,7 +152,7 @@ def budget_cents(value: str | None) -> int | None:
     return None if value is None else bounded_int(value, "Budget", 0, MAX_BUDGET_CENTS, "AMOUNT_OUT_OF_RANGE")
 
 
-def _parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> Allocation:
+def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> Allocation:
     client_key, birth_year, birth_month, gender = client_fields(client)
     number = allocation_number(record.get(_m("ToewijzingNummer")))
     category, code = product_fields(record, _m("Product"))
@@ -173,7 +162,6 @@ def _parse(record: ElementFields, header: Header, client: Client, parsed: Parsed
     end_not_before_start(valid_from, valid_to, "Ingangsdatum", "Einddatum")
     allocated_on = parse_date(record.get(_m("Toewijzingsdatum")), "Toewijzingsdatum")
     budget = budget_cents(record.get(_m("Budget")))
-    claim_source_line(parsed, record.sourceline, "ToegewezenProduct")
     return Allocation(
         client_key=client_key,
         birth_year=birth_year,
@@ -196,6 +184,7 @@ def _parse(record: ElementFields, header: Header, client: Client, parsed: Parsed
         frequency_code=frequency,
         budget_cents=budget,
         source_line=record.sourceline,
+        source_record=record.source_record,
     )
 
 

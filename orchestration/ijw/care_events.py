@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from orchestration.ijw.allocations import (
     allocation_number,
-    claim_source_line,
     client_fields,
     end_not_before_start,
     product_fields,
@@ -63,6 +62,9 @@ class CareEvent:
     end_reason_code: str | None
     delivery_status: str
     source_line: int
+    source_record: int
+    """The record's 1-based position among its file's records: with the file, what tells it apart and orders it
+    (source_line does not, in a message written on one line)."""
 
     @property
     def record_ref(self) -> str:
@@ -80,7 +82,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
     def record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
         return f"toewijzing {record.get(allocation_tag) or '?'} start {record.get(start_tag) or '?'}"
 
-    def parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> CareEvent:
+    def parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
         client_key = client_fields(client)[0]
         category, code = product_fields(record, m("Product"))
         allocation = record.get(allocation_tag)
@@ -102,7 +104,6 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
         )
         number = None if allocation is None else allocation_number(allocation)
         valid_from = optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum")
-        claim_source_line(parsed, record.sourceline, record_tag)
         return CareEvent(
             client_key=client_key,
             municipality_code=header.municipality_code,
@@ -118,6 +119,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
             end_reason_code=end_reason,
             delivery_status=status,
             source_line=record.sourceline,
+            source_record=record.source_record,
         )
 
     return MessageSpec(

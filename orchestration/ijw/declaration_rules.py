@@ -127,4 +127,4 @@ def apply_cross_file_rules(
             continue
         book.add_debit(debit.provider_agb, debit.reference_number, key, mirror(debit))
         accepted.append(debit)
-    return sorted(accepted, key=lambda line: line.source_line), rejected
+    return sorted(accepted, key=lambda line: line.source_record), rejected

@@ -71,6 +71,9 @@ class DeclarationLine:
     amount_cents: int
     debit_credit: str
     source_line: int
+    source_record: int
+    """The record's 1-based position among its file's records: with the file, what tells it apart and orders it
+    (source_line does not, in a message written on one line)."""
 
     @property
     def record_ref(self) -> str:
@@ -107,6 +110,7 @@ class PrestatieFields(NamedTuple):
     amount: str | None
     debit_credit: str | None
     sourceline: int
+    source_record: int
 
 
 # Where each PrestatieFields slot sits: a child of Prestatie, or a child of one of its compound children. Walking the
@@ -128,7 +132,7 @@ _PART_SLOTS = {
 _PERIOD_COUNT_SLOT = 5
 
 
-def _prestatie_fields(prestatie: etree._Element) -> PrestatieFields:
+def _prestatie_fields(prestatie: etree._Element, source_record: int) -> PrestatieFields:
     """The first occurrence of each field in document order (as an XPath string() of its path reads it), stripped."""
     values: list[str | None] = [None] * 13
     periods = 0
@@ -150,7 +154,7 @@ def _prestatie_fields(prestatie: etree._Element) -> PrestatieFields:
                 values[slot] = "".join(part.itertext()) if len(part) else part.text or ""
     values[_PERIOD_COUNT_SLOT] = str(periods)
     stripped = [value.strip() if value else None for value in values]
-    return PrestatieFields(*stripped, sourceline=prestatie.sourceline or 0)
+    return PrestatieFields(*stripped, sourceline=prestatie.sourceline or 0, source_record=source_record)
 
 
 def _signed_amount(prestatie: PrestatieFields) -> int:
@@ -241,6 +245,7 @@ def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, pars
         amount_cents=amount_cents,
         debit_credit=debit_credit,
         source_line=prestatie.sourceline,
+        source_record=prestatie.source_record,
     )
 
 

@@ -77,7 +77,8 @@ class DeclarationTexts:
     declaration: dict[str, Any]
     """The Declaratie fields as the reference reader keeps them (number, period, date, signed total)."""
     lines: list[tuple]
-    """(source_line, client_key, *TEXT_COLUMNS) per Prestatie, in document order; absent texts are None."""
+    """(source_line, client_key, *TEXT_COLUMNS) per Prestatie, in document order; absent texts are None. Every
+    Prestatie of the file is here, so a line's position + 1 is its source_record."""
     client_errors: dict[int, RecordError]
     """Why a line's client is invalid (a BSN failing the elfproef), by the line's position in lines; its client_key
     is None."""
@@ -349,7 +350,7 @@ def _visit_around_clienten(around: etree._Element, pseudonymiser: Pseudonymiser,
     its place meets the checks the first line would, with the header and Declaratie fields read so far."""
     headers: list[Header] = []
 
-    def at_the_lines(_stand_in: etree._Element, header: Header, _client: Client) -> None:
+    def at_the_lines(_stand_in: etree._Element, header: Header, _client: Client, _source_record: int) -> None:
         _require_declaration_fields(parsed)
         headers.append(header)
 
@@ -392,7 +393,7 @@ def _visit_every_line(
     client_errors: dict[int, RecordError] = {}
     first_header: list[Header] = []
 
-    def collect(prestatie: etree._Element, header: Header, client: Client) -> None:
+    def collect(prestatie: etree._Element, header: Header, client: Client, _source_record: int) -> None:
         if not first_header:
             _require_declaration_fields(parsed)
             first_header.append(header)
@@ -434,9 +435,9 @@ def _line(source_line: int, client_key: str | None, texts: tuple, pseudonymiser:
     )
 
 
-def reference_fields(line: tuple) -> PrestatieFields:
-    """A line's fields as the reference reader reads them from the same Prestatie: stripped, None where absent or
-    empty (a plain Prestatie has each field once and one ProductPeriode)."""
+def reference_fields(line: tuple, source_record: int) -> PrestatieFields:
+    """A line's fields as the reference reader reads them from the same Prestatie, the file's source_record-th:
+    stripped, None where absent or empty (a plain Prestatie has each field once and one ProductPeriode)."""
     source_line, _client_key, *texts = line
     stripped = [text.strip() if text else None for text in texts]
-    return PrestatieFields(*stripped[:5], "1", *stripped[5:], sourceline=source_line)
+    return PrestatieFields(*stripped[:5], "1", *stripped[5:], sourceline=source_line, source_record=source_record)

@@ -66,6 +66,7 @@ class Rejection:
     reason: str
     amount_cents: int
     source_line: int
+    source_record: int
 
 
 @dataclass
@@ -96,7 +97,14 @@ class ParsedFile:
 
     def reject_record(self, record: Any, reason_code: str, reason: str, record_ref: str) -> None:
         self.rejections.append(
-            Rejection(record_ref, reason_code, reason, getattr(record, "amount_cents", 0), record.source_line)
+            Rejection(
+                record_ref,
+                reason_code,
+                reason,
+                getattr(record, "amount_cents", 0),
+                record.source_line,
+                record.source_record,
+            )
         )
 
     def reject_file(self, rejected: MessageRejected) -> None:
@@ -111,12 +119,14 @@ class ElementFields(dict):
     (child tag, grandchild tag); the first of each in document order, as text() reads it; None where empty. A dict
     lookup per field instead of a tag filter per field: the one-record messages have some twenty fields each."""
 
-    __slots__ = ("sourceline",)
+    __slots__ = ("sourceline", "source_record")
 
 
-def element_fields(element: etree._Element) -> ElementFields:
+def element_fields(element: etree._Element, source_record: int = 0) -> ElementFields:
+    """The fields of element, which is the file's source_record-th record (0 for an element that is no record)."""
     fields = ElementFields()
     fields.sourceline = element.sourceline or 0
+    fields.source_record = source_record
     for child in element:
         tag = child.tag
         if tag in fields:
@@ -145,9 +155,10 @@ class MessageSpec:
     record_ref: Callable[[Any, ParsedFile], str]
     amount_cents: Callable[[Any], int] = lambda _fields: 0
     """Signed cents of a record, read before any rule so a rejected record keeps its money in the books."""
-    record_fields: Callable[[etree._Element], Any] = element_fields
-    """What record_ref, amount_cents and parse_record receive: the record's field texts, read once (JW323, the
-    message with many records per file, reads its Prestatie into a tuple of its own)."""
+    record_fields: Callable[[etree._Element, int], Any] = element_fields
+    """What record_ref, amount_cents and parse_record receive: the record's field texts, read once, with its line
+    (sourceline) and its position among the file's records (source_record); JW323, the message with many records per
+    file, reads its Prestatie into a tuple of its own."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
     """Handlers for message-level elements outside Header and Client, by local name."""
     identifier_fields: tuple[Any, ...] = ()
@@ -342,17 +353,20 @@ def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser,
     )
 
 
-RecordVisitor = Callable[[etree._Element, Header, Client], None]
+RecordVisitor = Callable[[etree._Element, Header, Client, int], None]
 
 
 def visit_document(
     root: etree._Element, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
 ) -> None:
     """Read the header, clients and message-level fields of a parsed message in document order, handing each record
-    element to on_record with the header and the client it belongs to."""
+    element to on_record with the header and the client it belongs to and its source_record: its 1-based position
+    among the file's records in document order, which tells records apart where lines do not (a message written on
+    one line puts every record on line 1)."""
     _check_root(root, spec)
     header: Header | None = None
     client, client_element = Client(), None
+    source_record = 0
     tags = spec.tags
     client_tag, record_tag, message_fields = tags.client, tags.record, tags.message_fields
     read = tags.read
@@ -368,7 +382,8 @@ def visit_document(
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
             # A record belongs to the Client it sits in; one outside every Client has no client data.
             owner = next(element.iterancestors(client_tag), None)
-            on_record(element, header, client if owner is client_element else Client())
+            source_record += 1
+            on_record(element, header, client if owner is client_element else Client(), source_record)
         elif tag == tags.header:
             header = _read_header(element, spec, pseudonymiser, header)
         elif tag in message_fields:
@@ -383,6 +398,7 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
     """The same visit as _read_document over a hardened stream (end events), for documents that do not parse whole."""
     header: Header | None = None
     client = Client()
+    source_record = 0
     tags = spec.tags
     client_tag, message_fields = tags.client, tags.message_fields
     wanted = [tags.header, client_tag, tags.bsn, tags.birth_date, tags.gender, tags.record, *message_fields]
@@ -398,7 +414,8 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
         elif element.tag == tags.record:
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
-            _read_record(element, header, client, spec=spec, parsed=parsed, pseudonymiser=pseudonymiser)
+            source_record += 1
+            _read_record(element, header, client, source_record, spec=spec, parsed=parsed, pseudonymiser=pseudonymiser)
             element.clear()
         elif element.tag == client_tag:
             client = Client()
@@ -464,11 +481,31 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
 
 
 def _read_record(
-    element, header: Header, client: Client, *, spec: MessageSpec, parsed: ParsedFile, pseudonymiser: Pseudonymiser
+    element,
+    header: Header,
+    client: Client,
+    source_record: int,
+    *,
+    spec: MessageSpec,
+    parsed: ParsedFile,
+    pseudonymiser: Pseudonymiser,
 ) -> None:
     read_record_fields(
-        spec.record_fields(element), element.sourceline or 0, header, client, spec, parsed, pseudonymiser
+        spec.record_fields(element, source_record),
+        element.sourceline or 0,
+        source_record,
+        header,
+        client,
+        spec,
+        parsed,
+        pseudonymiser,
     )
+
+
+def record_place(source_line: int, source_record: int) -> str:
+    """Where a record is, for a reason: its line, where an auditor opens the file, and its position among the file's
+    records, which names it when several share the line."""
+    return f"at line {source_line}, record {source_record}"
 
 
 def without_bsns(fields: Any, keys: tuple[Any, ...], pseudonymiser: Pseudonymiser) -> Any:
@@ -486,6 +523,7 @@ def without_bsns(fields: Any, keys: tuple[Any, ...], pseudonymiser: Pseudonymise
 def read_record_fields(
     fields: Any,
     source_line: int,
+    source_record: int,
     header: Header,
     client: Client,
     spec: MessageSpec,
@@ -507,8 +545,9 @@ def read_record_fields(
             Rejection(
                 record_ref=record_ref,
                 reason_code=error.reason_code,
-                reason=f"{spec.record_tag} {record_ref} at line {source_line}: {error}",
+                reason=f"{spec.record_tag} {record_ref} {record_place(source_line, source_record)}: {error}",
                 amount_cents=amount_cents,
                 source_line=source_line,
+                source_record=source_record,
             )
         )

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from orchestration.ijw.allocations import (
     budget_cents,
-    claim_source_line,
     client_fields,
     end_not_before_start,
     ldt_number,
@@ -62,6 +61,9 @@ class ReferralRequest:
     referrer_type_code: str
     referrer_agb: str | None
     source_line: int
+    source_record: int
+    """The record's 1-based position among its file's records: with the file, what tells it apart and orders it
+    (source_line does not, in a message written on one line)."""
 
     @property
     def record_ref(self) -> str:
@@ -76,7 +78,7 @@ def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
     return f"referentie {record.get(_m('ReferentieAanbieder')) or '?'}"
 
 
-def _parse(record: ElementFields, header: Header, client: Client, parsed: ParsedFile) -> ReferralRequest:
+def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> ReferralRequest:
     client_key, birth_year, birth_month, gender = client_fields(client)
     reference = record.get(_m("ReferentieAanbieder"))
     if not reference:
@@ -97,7 +99,6 @@ def _parse(record: ElementFields, header: Header, client: Client, parsed: Parsed
     decision = record.get(_m("BeschikkingNummer"))
     decision_number = None if decision is None else ldt_number(decision, "BeschikkingNummer", low=0)
     budget = budget_cents(record.get(_m("Budget")))
-    claim_source_line(parsed, record.sourceline, "AangevraagdProduct")
     return ReferralRequest(
         client_key=client_key,
         birth_year=birth_year,
@@ -120,6 +121,7 @@ def _parse(record: ElementFields, header: Header, client: Client, parsed: Parsed
         referrer_type_code=referrer_type,
         referrer_agb=referrer_agb,
         source_line=record.sourceline,
+        source_record=record.source_record,
     )
 
 

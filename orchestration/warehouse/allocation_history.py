@@ -24,7 +24,7 @@ import duckdb
 
 from orchestration.ijw.allocations import Allocation
 from orchestration.ijw.care_events import CareEvent
-from orchestration.ijw.reader import ParsedFile
+from orchestration.ijw.reader import ParsedFile, record_place
 from orchestration.warehouse.ingest import known_rows
 
 WITHDRAWAL = "3"
@@ -61,7 +61,7 @@ def _accepted_versions(con: duckdb.DuckDBPyConnection, numbers: set[int]) -> dic
             allocated_on, valid_from, valid_to
         from {known_rows(con, "raw.ijw_allocations")}
         where allocation_number in (select unnest(?::bigint[]))
-        order by ingested_at, file_path, source_line
+        order by ingested_at, file_path, source_line, source_record
         """,  # noqa: S608 - our own table
         [sorted(numbers)],
     ).fetchall()
@@ -88,7 +88,8 @@ def apply_allocation_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedF
                 parsed.reject_record(
                     allocation,
                     "TR332",
-                    f"ToegewezenProduct {allocation.record_ref} at line {allocation.source_line}: ToewijzingNummer "
+                    f"ToegewezenProduct {allocation.record_ref} "
+                    f"{record_place(allocation.source_line, allocation.source_record)}: ToewijzingNummer "
                     f"{allocation.allocation_number} already names an allocation {_differences(owner, allocation)}",
                     allocation.record_ref,
                 )
@@ -122,7 +123,7 @@ def reject_starts_without_allocation(con: duckdb.DuckDBPyConnection, batch: list
                 parsed.reject_record(
                     event,
                     reason_code,
-                    f"StartProduct {event.record_ref} at line {event.source_line}: {reason}",
+                    f"StartProduct {event.record_ref} {record_place(event.source_line, event.source_record)}: {reason}",
                     event.record_ref,
                 )
                 continue

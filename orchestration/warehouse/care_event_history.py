@@ -19,14 +19,15 @@ import datetime as dt
 import duckdb
 
 from orchestration.ijw.care_events import CareEvent
-from orchestration.ijw.reader import ParsedFile
+from orchestration.ijw.reader import ParsedFile, record_place
 from orchestration.warehouse.allocation_history import WITHDRAWAL, reject_starts_without_allocation
 from orchestration.warehouse.ingest import known_rows
 
 EventKey = tuple[str, str, int | None, str | None, dt.date]
 """(provider_agb, client_key, allocation_number, product_code, start_date)"""
-Sent = tuple[dt.date, str, int]
-"""When a delivery was sent, as dbt orders deliveries (int_care_episodes_applied): message date, file path, line."""
+Sent = tuple[dt.date, str, int, int]
+"""When a delivery was sent, as dbt orders deliveries (int_care_episodes_applied): message date, file path, line,
+record."""
 
 
 def _event_key(event: CareEvent) -> EventKey:
@@ -34,7 +35,7 @@ def _event_key(event: CareEvent) -> EventKey:
 
 
 def _sent(event: CareEvent, parsed: ParsedFile) -> Sent:
-    return (event.message_date, str(parsed.path), event.source_line)
+    return (event.message_date, str(parsed.path), event.source_line, event.source_record)
 
 
 def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[ParsedFile]) -> dict[EventKey, Sent]:
@@ -46,7 +47,7 @@ def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[Pars
     rows = con.execute(
         f"""
         select provider_agb, client_key, allocation_number, product_code, start_date,
-            min((message_date, file_path, source_line))
+            min((message_date, file_path, source_line, source_record))
         from {known_rows(con, table)}
         where delivery_status <> '{WITHDRAWAL}'
           and provider_agb in (select unnest(?::varchar[]))
@@ -62,15 +63,16 @@ def _reject_withdrawals_without_delivery(parsed: ParsedFile, delivered: dict[Eve
     """A withdrawal must follow its delivery in the order dbt applies withdrawals in, or dbt would keep the delivery
     it was accepted to withdraw."""
     accepted: list[CareEvent] = []
-    for event in sorted(parsed.records, key=lambda e: e.source_line):
+    for event in sorted(parsed.records, key=lambda e: e.source_record):
         key, sent = _event_key(event), _sent(event, parsed)
         if event.delivery_status == WITHDRAWAL and not (key in delivered and delivered[key] < sent):
             parsed.reject_record(
                 event,
                 "WITHDRAWAL_WITHOUT_DELIVERY",
-                f"{label} {event.record_ref} at line {event.source_line}: withdraws (StatusAanlevering 3) a "
-                f"{label.lower()} that was never delivered before it (same provider, client, allocation, product and "
-                "Begindatum, an earlier Dagtekening, or the same one in an earlier file or line)",
+                f"{label} {event.record_ref} {record_place(event.source_line, event.source_record)}: withdraws "
+                f"(StatusAanlevering 3) a {label.lower()} that was never delivered before it (same provider, client, "
+                "allocation, product and Begindatum, an earlier Dagtekening, or the same one in an earlier file or "
+                "record)",
                 event.record_ref,
             )
             continue
@@ -111,9 +113,9 @@ def _reject_stops_without_start(parsed: ParsedFile, started: set[tuple]) -> None
             parsed.reject_record(
                 event,
                 "STOP_WITHOUT_START",
-                f"StopProduct {event.record_ref} at line {event.source_line}: allocation {event.allocation_number} "
-                f"product {event.product_code} has no accepted start (JW305) on {event.start_date} from this "
-                "provider for this client",
+                f"StopProduct {event.record_ref} {record_place(event.source_line, event.source_record)}: allocation "
+                f"{event.allocation_number} product {event.product_code} has no accepted start (JW305) on "
+                f"{event.start_date} from this provider for this client",
                 event.record_ref,
             )
             continue

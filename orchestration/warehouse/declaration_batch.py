@@ -50,6 +50,7 @@ class DeclaredLine(NamedTuple):
     debit_credit: str
     amount_cents: int
     source_line: int
+    source_record: int
 
     @property
     def is_credit(self) -> bool:
@@ -66,8 +67,9 @@ _DECIDE_LINES = """
 create or replace temp table jw323_batch_lines as
 with texts as (
     -- A column that is None throughout a batch arrives untyped.
-    select ordinal, file_index, source_line, client_key::varchar as client_key, reference::varchar as reference,
-        previous_reference::varchar as previous_reference, allocation::varchar as allocation,
+    select ordinal, file_index, source_line, source_record, client_key::varchar as client_key,
+        reference::varchar as reference, previous_reference::varchar as previous_reference,
+        allocation::varchar as allocation,
         category::varchar as category, product_code::varchar as product_code, period_start::varchar as period_start,
         period_end::varchar as period_end, volume::varchar as volume, unit::varchar as unit, tariff::varchar as tariff,
         amount::varchar as amount, debit_credit::varchar as debit_credit
@@ -125,7 +127,7 @@ select l.client_key, f.municipality_code, f.provider_agb, f.message_id, f.declar
        l.reference as reference_number, l.previous_reference as previous_reference_number,
        l.allocation_value as allocation_number, l.category as product_category, l.product_code,
        l.start_date as period_start, l.end_date as period_end, l.volume_value as volume, l.unit as unit_code,
-       l.tariff_value as tariff_cents, l.amount_cents, l.debit_credit, l.source_line,
+       l.tariff_value as tariff_cents, l.amount_cents, l.debit_credit, l.source_line, l.source_record,
        f.file_path, f.file_sha256, $ingested_at as ingested_at, $run_id as run_id
 from jw323_batch_lines l join jw323_batch_files f using (file_index)
 where l.ordinal in (select ordinal from accepted_lines)
@@ -172,10 +174,16 @@ def _decide(
     # array per column built from Python sequences took four times as long.
     line_rows = np.array(lines, dtype=object)
     source_lines = line_rows[:, 0].astype(np.int64)
+    # A file's lines are all its Prestaties in document order (DeclarationTexts.lines): each one's position in its
+    # file + 1, computed for the batch at once (a national batch holds thousands of files of a few lines).
+    ordinals = np.arange(len(lines))
+    file_starts = np.cumsum(sizes) - sizes
+    source_records = ordinals - np.repeat(file_starts, sizes) + 1
     line_texts = {
-        "ordinal": np.arange(len(lines)),
+        "ordinal": ordinals,
         "file_index": np.repeat([index for index, _texts in files_in_order], sizes),
         "source_line": source_lines,
+        "source_record": source_records,
         **{name: line_rows[:, column] for column, name in enumerate(("client_key", *TEXT_COLUMNS), start=1)},
     }
     files = pd.DataFrame.from_records(
@@ -209,6 +217,7 @@ def _decide(
                 decided["debit_credit"].tolist(),
                 decided["amount_cents"].tolist(),
                 source_lines.tolist(),
+                source_records.tolist(),
                 strict=True,
             ),
         )
@@ -253,7 +262,17 @@ def _decide_by_reference_rules(
         accepted_before = len(parsed.records)
         source_line, client_key = line[0], line[1]
         client = Client(client_key=client_key, error=texts.client_errors.get(position))
-        read_record_fields(reference_fields(line), source_line, texts.header, client, jw323.SPEC, parsed, pseudonymiser)
+        source_record = position + 1
+        read_record_fields(
+            reference_fields(line, source_record),
+            source_line,
+            source_record,
+            texts.header,
+            client,
+            jw323.SPEC,
+            parsed,
+            pseudonymiser,
+        )
         if len(parsed.records) > accepted_before:
             return False
     return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from orchestration.ijw.declaration_rules import DebitBook, apply_cross_file_rules
-from orchestration.ijw.reader import ParsedFile
+from orchestration.ijw.reader import ParsedFile, record_place
 from orchestration.warehouse.ingest import known_rows
 
 
@@ -73,6 +73,7 @@ def _apply(parsed: ParsedFile, book: DebitBook) -> None:
         parsed.reject_record(
             verdict.line,
             verdict.reason_code,
-            f"Prestatie {verdict.line.reference_number} at line {verdict.line.source_line}: {verdict.reason}",
+            f"Prestatie {verdict.line.reference_number} "
+            f"{record_place(verdict.line.source_line, verdict.line.source_record)}: {verdict.reason}",
             verdict.line.record_ref,
         )

@@ -104,6 +104,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
     for table, record_type in RAW_TABLES.items():
         con.execute(raw_table_ddl(table, record_type))
+        _add_source_record(con, table, record_type)
 
 
 def _drop_outdated_inventory(con: duckdb.DuckDBPyConnection) -> None:
@@ -119,3 +120,35 @@ def _drop_outdated_inventory(con: duckdb.DuckDBPyConnection) -> None:
     ]
     if columns and tuple(columns) != _INVENTORY_COLUMNS:
         con.execute("drop table audit.ijw_landed_files")
+
+
+def _add_source_record(con: duckdb.DuckDBPyConnection, table: str, record_type: type) -> None:
+    """A raw table made before source_record existed is made again with it, in one transaction. Its rows are numbered
+    per file by line, then by the order they were stored in (a file's records were stored in document order): unique
+    and in document order, which is all the column is used for; only the file's quarantined records, never stored, are
+    not counted."""
+    schema, name = table.split(".")
+    (present,) = con.execute(
+        "select count(*) from information_schema.columns where table_catalog = current_database() "
+        "and table_schema = ? and table_name = ? and column_name = 'source_record'",
+        [schema, name],
+    ).fetchone()
+    if present:
+        return
+    before = f"{name}_before_source_record"
+    con.execute("begin transaction")
+    try:
+        con.execute(f"alter table {table} rename to {before}")
+        con.execute(raw_table_ddl(table, record_type))
+        con.execute(
+            f"""
+            insert into {table} by name
+            select *, row_number() over (partition by file_sha256 order by source_line, rowid) as source_record
+            from {schema}.{before}
+            """  # noqa: S608 - our own table names
+        )
+        con.execute(f"drop table {schema}.{before}")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise

@@ -16,9 +16,9 @@ allocation_versions as (
         allocations.*,
         row_number() over (
             partition by allocation_number
-            -- A message written on one line gives each record line 1 (the door quarantines a second record on a line,
-            -- SOURCE_LINE_SHARED): the record's own text settles such a tie all the same.
-            order by message_date desc, file_path desc, source_line desc, cast(allocations as varchar) desc
+            -- A message written on one line gives each record line 1: its position in the file settles such a tie,
+            -- and a record's identity (file_sha256, source_record) makes the order total.
+            order by message_date desc, file_path desc, source_line desc, source_record desc, file_sha256 desc
         ) as version_rank,
         min(allocated_on) over (partition by allocation_number) as first_allocated_on
     from allocations
@@ -33,7 +33,7 @@ request_versions as (
         requests.*,
         row_number() over (
             partition by provider_agb, client_key, provider_reference
-            order by requested_on desc, file_path desc, source_line desc, cast(requests as varchar) desc
+            order by requested_on desc, file_path desc, source_line desc, source_record desc, file_sha256 desc
         ) as version_rank
     from requests
 ),
@@ -60,7 +60,8 @@ final as (
         coalesce(latest_requests.referrer_type_code, '01') as referrer_type_code,
         latest_requests.requested_on,
         latest_allocations.file_sha256,
-        latest_allocations.source_line
+        latest_allocations.source_line,
+        latest_allocations.source_record
     from latest_allocations
     left join latest_requests
         on latest_allocations.provider_agb = latest_requests.provider_agb

@@ -1,8 +1,8 @@
 {#- One care episode per started allocation and product: the effective JW305 start and JW307 stop.
-    A delivery with StatusAanlevering 3 withdraws every earlier delivery (by message date, then file and line) with
-    the same allocation, product and start date; of the deliveries left, the latest counts. A stop ends the start with
-    its Begindatum (iJw keys a start by client, allocation and Begindatum, TR069): the stop of an earlier start does not
-    end care started again after it. -#}
+    A delivery with StatusAanlevering 3 withdraws every earlier delivery (by message date, then file, line and
+    record) with the same allocation, product and start date; of the deliveries left, the latest counts. A stop ends
+    the start with its Begindatum (iJw keys a start by client, allocation and Begindatum, TR069): the stop of an
+    earlier start does not end care started again after it. -#}
 with starts as (
     select * from {{ ref('stg_ijw__start_events') }}
 ),
@@ -24,9 +24,11 @@ valid_starts as (
         starts.*,
         row_number() over (
             partition by starts.allocation_number, starts.product_code
-            -- A message written on one line gives each record line 1: the record's own text settles such a tie.
+            -- A message written on one line gives each record line 1: its position in the file settles such a tie,
+            -- and a record's identity (file_sha256, source_record) makes the order total.
             order by
-                starts.message_date desc, starts.file_path desc, starts.source_line desc, cast(starts as varchar) desc
+                starts.message_date desc, starts.file_path desc, starts.source_line desc, starts.source_record desc,
+                starts.file_sha256 desc
         ) as delivery_rank
     from starts
     where starts.delivery_status in ('1', '2')
@@ -37,8 +39,9 @@ valid_starts as (
                 and withdrawals.allocation_number = starts.allocation_number
                 and coalesce(withdrawals.product_code, '') = coalesce(starts.product_code, '')
                 and withdrawals.start_date = starts.start_date
-                and (withdrawals.message_date, withdrawals.file_path, withdrawals.source_line)
-                    > (starts.message_date, starts.file_path, starts.source_line)
+                and (
+                    withdrawals.message_date, withdrawals.file_path, withdrawals.source_line, withdrawals.source_record
+                ) > (starts.message_date, starts.file_path, starts.source_line, starts.source_record)
         )
 ),
 
@@ -47,7 +50,9 @@ valid_stops as (
         stops.*,
         row_number() over (
             partition by stops.allocation_number, stops.product_code, stops.start_date
-            order by stops.message_date desc, stops.file_path desc, stops.source_line desc, cast(stops as varchar) desc
+            order by
+                stops.message_date desc, stops.file_path desc, stops.source_line desc, stops.source_record desc,
+                stops.file_sha256 desc
         ) as delivery_rank
     from stops
     where stops.delivery_status in ('1', '2')
@@ -58,8 +63,9 @@ valid_stops as (
                 and withdrawals.allocation_number = stops.allocation_number
                 and coalesce(withdrawals.product_code, '') = coalesce(stops.product_code, '')
                 and withdrawals.start_date = stops.start_date
-                and (withdrawals.message_date, withdrawals.file_path, withdrawals.source_line)
-                    > (stops.message_date, stops.file_path, stops.source_line)
+                and (
+                    withdrawals.message_date, withdrawals.file_path, withdrawals.source_line, withdrawals.source_record
+                ) > (stops.message_date, stops.file_path, stops.source_line, stops.source_record)
         )
 ),
 

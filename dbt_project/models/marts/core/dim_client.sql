@@ -1,10 +1,12 @@
 {#- One row per pseudonymous client. Birth year and gender come from the latest JW301 or JW315 that carried them;
     the BSN, names and addresses never reach the warehouse. -#}
 with described as (
-    select client_key, birth_year, gender_code, message_date as described_on, file_path, source_line
+    select
+        client_key, birth_year, gender_code, message_date as described_on, file_path, source_line, source_record,
+        file_sha256
     from {{ ref('stg_ijw__allocations') }}
     union all
-    select client_key, birth_year, gender_code, requested_on, file_path, source_line
+    select client_key, birth_year, gender_code, requested_on, file_path, source_line, source_record, file_sha256
     from {{ ref('stg_ijw__referral_requests') }}
 ),
 
@@ -13,7 +15,7 @@ latest_description as (
         *,
         row_number() over (
             partition by client_key
-            order by described_on desc, file_path desc, source_line desc, birth_year desc, gender_code desc
+            order by described_on desc, file_path desc, source_line desc, source_record desc, file_sha256 desc
         ) as description_rank
     from described
 ),

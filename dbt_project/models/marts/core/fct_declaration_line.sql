@@ -22,7 +22,8 @@ final as (
         reference_number,
         previous_reference_number,
         file_sha256,
-        source_line
+        source_line,
+        source_record
     from declaration_lines
 )
 

@@ -25,6 +25,7 @@ renamed as (
         frequency_code,
         budget_cents,
         source_line,
+        source_record,
         file_path,
         file_sha256,
         ingested_at

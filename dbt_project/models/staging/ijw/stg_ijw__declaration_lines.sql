@@ -25,6 +25,7 @@ renamed as (
         cast(amount_cents as bigint) as amount_cents,
         debit_credit,
         source_line,
+        source_record,
         file_path,
         file_sha256,
         ingested_at

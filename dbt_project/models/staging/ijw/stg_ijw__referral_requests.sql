@@ -25,6 +25,7 @@ renamed as (
         referrer_type_code,
         referrer_agb,
         source_line,
+        source_record,
         file_path,
         file_sha256,
         ingested_at

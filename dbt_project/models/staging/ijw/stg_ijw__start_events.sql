@@ -16,6 +16,7 @@ renamed as (
         start_date,
         delivery_status,
         source_line,
+        source_record,
         file_path,
         file_sha256,
         ingested_at

@@ -18,6 +18,7 @@ renamed as (
         end_reason_code,
         delivery_status,
         source_line,
+        source_record,
         file_path,
         file_sha256,
         ingested_at

@@ -13,7 +13,7 @@ with allocation_records as (
             partition by allocations.municipality_code, allocations.allocation_number
             order by
                 allocations.message_date desc, allocations.file_path desc, allocations.source_line desc,
-                cast(allocations as varchar) desc
+                allocations.source_record desc, allocations.file_sha256 desc
         ) as newest_first
     from {{ ref('stg_ijw__allocations') }} as allocations
 ),
