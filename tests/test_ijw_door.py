@@ -259,15 +259,6 @@ DOOR_CASES = [
         "START_OUTSIDE_ALLOCATION",
         "toewijzing 700001 start 2025-01-01",
     ),
-    Case(
-        "start_before_the_allocation_was_made",
-        lambda: {
-            "ijw/s.xml": care_event("JW305"),
-            "ijw/allocation.xml": allocation(allocated_on="2024-03-10", valid_from="2024-03-01"),
-        },
-        "START_OUTSIDE_ALLOCATION",
-        START,
-    ),
     # A withdrawal dbt would order before its start (an earlier Dagtekening) would withdraw nothing there.
     Case(
         "withdrawal_dated_before_its_start",
@@ -559,7 +550,7 @@ def test_a_restart_keeps_its_own_stop_and_a_later_change_keeps_the_first_allocat
     """What the door lets through, the gates downstream hold: care stopped (temporarily, JZ588 20) and started again
     on the same allocation is open, not ended by the stop of the earlier start before it began (fct_trajectory:
     end_date >= start_date); and an allocation changed after its start keeps the date it was first allocated on
-    (fct_referral: started_on >= allocated_on)."""
+    (fct_referral's lead time from allocation to start counts from it)."""
     path = tmp_path / "warehouse.duckdb"
     land(
         tmp_path / "landing",
@@ -588,6 +579,38 @@ def test_a_restart_keeps_its_own_stop_and_a_later_change_keeps_the_first_allocat
     assert query(
         path, "select allocated_on::varchar, valid_to::varchar from intermediate.int_allocations_referred"
     ) == [("2024-03-01", "2024-10-31")]
+
+
+def test_a_start_before_its_allocation_was_made_is_accepted_without_a_lead_time(tmp_path):
+    """An allocation made afterwards (Toewijzingsdatum 2024-03-10 after its Ingangsdatum 2024-03-01: crisis care
+    allocated once it ran) holds a start on 2024-03-04: the door accepts it, and fct_referral gives it no lead time
+    from allocation to start, so its Great Expectations suite passes."""
+    path = tmp_path / "warehouse.duckdb"
+    land(
+        tmp_path / "landing",
+        {
+            "ijw/1_allocation.xml": allocation(allocated_on="2024-03-10", valid_from="2024-03-01"),
+            "ijw/2_start.xml": care_event("JW305", start="2024-03-04"),
+        },
+    )
+    with duckdb.connect(str(path)) as con:
+        ensure_schema(con)
+        ingest(con, tmp_path / "landing")
+        assert con.execute("select reason from audit.quarantine").fetchall() == []
+
+    with _warehouse_for_dbt(path):
+        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
+            ["build", "--select", "+fct_referral", "--indirect-selection", "cautious"]
+        ).wait()
+
+    assert query(
+        path, "select allocated_on::varchar, started_on::varchar, days_allocation_to_start from marts.fct_referral"
+    ) == [("2024-03-10", "2024-03-04", None)]
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select * from marts.fct_referral").df()
+    suite = read_suite_file(EXPECTATIONS_DIR / "marts.fct_referral.json")
+    assert validate(rows, suite) == []
+    assert validate(rows.assign(days_allocation_to_start=-6), suite), "the suite refuses a negative lead time"
 
 
 def test_records_on_one_line_are_versioned_and_withdrawn_in_their_file_order(tmp_path):

@@ -116,7 +116,9 @@ def municipality_quarters(
                 "mean_days_request_to_allocation": _mean(
                     [(a.allocated_on - a.request_on).days for a in requested if a.request_on is not None]
                 ),
-                "mean_days_allocation_to_start": _mean([(a.start_on - a.allocated_on).days for a in with_start]),
+                "mean_days_allocation_to_start": _mean(
+                    [(a.start_on - a.allocated_on).days for a in with_start if a.start_on >= a.allocated_on]
+                ),
             }
         )
     return figures
@@ -345,8 +347,9 @@ def municipality_kpis(
             rows.append(
                 _kpi("mean_days_request_to_allocation", scope, key, sum(waits) / len(waits), sum(waits), len(waits))
             )
-        if with_start:
-            waits = [(a.start_on - a.allocated_on).days for a in with_start]
+        # Care started before its allocation was made (an allocation made afterwards) has no lead time.
+        waits = [(a.start_on - a.allocated_on).days for a in with_start if a.start_on >= a.allocated_on]
+        if waits:
             rows.append(
                 _kpi("mean_days_allocation_to_start", scope, key, sum(waits) / len(waits), sum(waits), len(waits))
             )

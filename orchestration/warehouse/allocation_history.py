@@ -8,8 +8,9 @@
   municipality, provider, client and product, and the ToewijzingIngangsdatum it names is that allocation's. A
   provider's start on another's allocation would otherwise take the trajectory over, and a start on an allocation
   never sent would make one.
-- START_OUTSIDE_ALLOCATION: the start's Begindatum lies in that allocation's validity (Ingangsdatum to Einddatum),
-  and not before its Toewijzingsdatum, from which fct_referral counts the days to the start.
+- START_OUTSIDE_ALLOCATION: the start's Begindatum lies in that allocation's validity (Ingangsdatum to Einddatum).
+  A Toewijzingsdatum after the Ingangsdatum is an allocation made afterwards (crisis care allocated once it ran):
+  a start between the two is valid, and fct_referral gives it no lead time from allocation to start.
 
 Each file of a batch sees the warehouse and the files before it. The start asset depends on the allocation asset, so
 every allocation landed in the same run is loaded before the starts are judged, whatever the landing's file order.
@@ -40,7 +41,7 @@ class AllocationVersion:
     valid_to: dt.date | None
 
     def holds(self, day: dt.date) -> bool:
-        return max(self.allocated_on, self.valid_from) <= day and (self.valid_to is None or day <= self.valid_to)
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 def _owner(record: Allocation | CareEvent) -> Owner:

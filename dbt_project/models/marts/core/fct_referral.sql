@@ -29,7 +29,11 @@ final as (
         allocations.allocated_on,
         starts.started_on,
         {{ dbt.datediff('allocations.requested_on', 'allocations.allocated_on', 'day') }} as days_request_to_allocation,
-        {{ dbt.datediff('allocations.allocated_on', 'starts.started_on', 'day') }} as days_allocation_to_start
+        -- Care started before its allocation was made (an allocation made afterwards) waited for no allocation.
+        case
+            when starts.started_on >= allocations.allocated_on
+                then {{ dbt.datediff('allocations.allocated_on', 'starts.started_on', 'day') }}
+        end as days_allocation_to_start
     from allocations
     left join starts
         on allocations.allocation_number = starts.allocation_number
