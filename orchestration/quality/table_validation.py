@@ -1,11 +1,9 @@
 """A warehouse table validated against its Great Expectations suite; a large one in a process of its own.
 
 The checks run in the Dagster run process (in-process executor), which stays resident while dbt builds the next
-models beside it. A national year's 1.9 million declaration lines take about 700 MB as a frame and GX's metrics as
-much again, and the process keeps much of what it freed: in a national year's run it grew by 1.1 GB over the checks
-and held 1.65 GB beside dbt's 2.4 GB in the KPI marts (docs/benchmarks.md, ninth session). A process that exits gives
-everything back. It is forked from a forkserver that imported GX once (orchestration/warehouse/worker_pool.py), so a
-check pays for a fork, not for the six seconds of importing GX anew.
+models beside it. A large table's frame and GX's metrics over it are large, and the process keeps much of what it
+freed (measured in docs/benchmarks.md); a process that exits gives everything back. It is forked from a forkserver
+that imported GX once (orchestration/warehouse/worker_pool.py), so a check pays for a fork, not for importing GX anew.
 """
 
 from __future__ import annotations
