@@ -546,14 +546,29 @@ def _warehouse_for_dbt(path):
             os.environ["WAREHOUSE_DUCKDB_PATH"] = previous
 
 
+def _build_after_the_door(tmp_path, files: dict[str, bytes], model: str):
+    """Lands files, ingests them (nothing quarantined) and builds model with what it reads and the tests wholly on
+    them (cautious selection); returns the warehouse's path."""
+    path = tmp_path / "warehouse.duckdb"
+    land(tmp_path / "landing", files)
+    with duckdb.connect(str(path)) as con:
+        ensure_schema(con)
+        ingest(con, tmp_path / "landing")
+        assert con.execute("select reason from audit.quarantine").fetchall() == []
+    with _warehouse_for_dbt(path):
+        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
+            ["build", "--select", f"+{model}", "--indirect-selection", "cautious"]
+        ).wait()
+    return path
+
+
 def test_a_restart_keeps_its_own_stop_and_a_later_change_keeps_the_first_allocation_date(tmp_path):
     """What the door lets through, the gates downstream hold: care stopped (temporarily, JZ588 20) and started again
     on the same allocation is open, not ended by the stop of the earlier start before it began (fct_trajectory:
     end_date >= start_date); and an allocation changed after its start keeps the date it was first allocated on
     (fct_referral's lead time from allocation to start counts from it)."""
-    path = tmp_path / "warehouse.duckdb"
-    land(
-        tmp_path / "landing",
+    path = _build_after_the_door(
+        tmp_path,
         {
             "ijw/1_allocation.xml": allocation(),
             "ijw/2_start.xml": care_event("JW305"),
@@ -561,17 +576,8 @@ def test_a_restart_keeps_its_own_stop_and_a_later_change_keeps_the_first_allocat
             "ijw/4_restart.xml": replaced(care_event("JW305", start="2024-06-03"), ">E1<", ">E2<"),
             "ijw/5_change.xml": allocation(allocated_on="2024-09-02", valid_to="2024-10-31"),
         },
+        "int_care_episodes_applied",
     )
-    with duckdb.connect(str(path)) as con:
-        ensure_schema(con)
-        ingest(con, tmp_path / "landing")
-        assert con.execute("select reason from audit.quarantine").fetchall() == []
-
-    # Only the models between the raw tables and the episodes, with the tests wholly on them (cautious selection).
-    with _warehouse_for_dbt(path):
-        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
-            ["build", "--select", "+int_care_episodes_applied", "--indirect-selection", "cautious"]
-        ).wait()
 
     assert query(
         path, "select start_date::varchar, end_date, allocated_on::varchar from intermediate.int_care_episodes_applied"
@@ -585,23 +591,14 @@ def test_a_start_before_its_allocation_was_made_is_accepted_without_a_lead_time(
     """An allocation made afterwards (Toewijzingsdatum 2024-03-10 after its Ingangsdatum 2024-03-01: crisis care
     allocated once it ran) holds a start on 2024-03-04: the door accepts it, and fct_referral gives it no lead time
     from allocation to start, so its Great Expectations suite passes."""
-    path = tmp_path / "warehouse.duckdb"
-    land(
-        tmp_path / "landing",
+    path = _build_after_the_door(
+        tmp_path,
         {
             "ijw/1_allocation.xml": allocation(allocated_on="2024-03-10", valid_from="2024-03-01"),
             "ijw/2_start.xml": care_event("JW305", start="2024-03-04"),
         },
+        "fct_referral",
     )
-    with duckdb.connect(str(path)) as con:
-        ensure_schema(con)
-        ingest(con, tmp_path / "landing")
-        assert con.execute("select reason from audit.quarantine").fetchall() == []
-
-    with _warehouse_for_dbt(path):
-        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
-            ["build", "--select", "+fct_referral", "--indirect-selection", "cautious"]
-        ).wait()
 
     assert query(
         path, "select allocated_on::varchar, started_on::varchar, days_allocation_to_start from marts.fct_referral"
@@ -617,7 +614,6 @@ def test_records_on_one_line_are_versioned_and_withdrawn_in_their_file_order(tmp
     """dbt takes the later of two versions of an allocation on one line as the latest, whatever their content (the
     later one shortens the allocation), and applies a withdrawal to the start before it on the same line (the
     withdrawn start is the later one, so it would otherwise be the episode's)."""
-    path = tmp_path / "warehouse.duckdb"
     versions = with_copies(
         allocation(valid_to="2024-12-31"), "jw301:ToegewezenProduct", (">2024-12-31<", ">2024-06-30<")
     )
@@ -627,24 +623,17 @@ def test_records_on_one_line_are_versioned_and_withdrawn_in_their_file_order(tmp
         ("Aanlevering>1<", "Aanlevering>3<"),
         ("Begindatum>2024-03-11<", "Begindatum>2024-03-04<"),
     )
-    land(
-        tmp_path / "landing",
+    path = _build_after_the_door(
+        tmp_path,
         {
             "ijw/1_allocation.xml": minified(versions),
             "ijw/2_start.xml": minified(starts),
             "ijw/3_stop.xml": minified(care_event("JW307")),
         },
+        "int_care_episodes_applied",
     )
-    with duckdb.connect(str(path)) as con:
-        ensure_schema(con)
-        ingest(con, tmp_path / "landing")
-        assert con.execute("select reason from audit.quarantine").fetchall() == []
+    with duckdb.connect(str(path), read_only=True) as con:
         assert accepted(con) == (0, 2, 3, 1)
-
-    with _warehouse_for_dbt(path):
-        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
-            ["build", "--select", "+int_care_episodes_applied", "--indirect-selection", "cautious"]
-        ).wait()
 
     assert query(
         path,
