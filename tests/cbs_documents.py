@@ -24,6 +24,18 @@ def keys(*pairs: tuple[str, str], status: dict[str, str] | None = None) -> list[
     ]
 
 
+# The properties of an Iv3 (45046NED, CBS dataderden) snapshot: its dimensions and the two placements, x EUR 1,000.
+IV3_PROPERTIES = [
+    prop("TaakveldBalanspost", "Dimension"),
+    prop("Categorie", "Dimension"),
+    prop("Gemeenten", "GeoDimension"),
+    prop("Verslagsoort", "Dimension"),
+    prop("Perioden", "TimeDimension"),
+    prop("k_1ePlaatsing_1", "Topic", "1e plaatsing", "x 1 000 euro"),
+    prop("k_2ePlaatsing_2", "Topic", "2e plaatsing", "x 1 000 euro"),
+]
+
+
 def bundle(table_id: str, properties: list[dict], dimensions: dict[str, list[dict]], rows: list[dict]) -> dict:
     document = {
         "TableInfos": answer([{"Identifier": table_id, "Title": f"test table {table_id}"}]),

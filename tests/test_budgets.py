@@ -12,7 +12,7 @@ from orchestration.budgets.region_budget import read_region_budget
 from orchestration.defs.ingest.budgets import budget_region_lines, cbs_iv3, iv3_geen_opgave
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.cbs_documents import bundle, keys, prop, write
+from tests.cbs_documents import IV3_PROPERTIES, bundle, keys, write
 
 MUNICIPALITIES = {"GM0392", "GM0268", "GM0944"}
 
@@ -144,15 +144,7 @@ def iv3_table() -> dict:
     ]
     return bundle(
         "45046NED",
-        [
-            prop("TaakveldBalanspost", "Dimension"),
-            prop("Categorie", "Dimension"),
-            prop("Gemeenten", "GeoDimension"),
-            prop("Verslagsoort", "Dimension"),
-            prop("Perioden", "TimeDimension"),
-            prop("k_1ePlaatsing_1", "Topic", "1e plaatsing", "x 1 000 euro"),
-            prop("k_2ePlaatsing_2", "Topic", "2e plaatsing", "x 1 000 euro"),
-        ],
+        IV3_PROPERTIES,
         {
             "TaakveldBalanspost": keys(*TAAKVELDEN),
             "Categorie": keys(("L ", "Lasten"), ("B ", "Baten")),

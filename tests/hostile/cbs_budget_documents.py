@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.cbs_documents import bundle, keys, prop
+from tests.cbs_documents import IV3_PROPERTIES, bundle, keys, prop
 
 YOUTH_AGES = [(f"{10010 + age:<8}", f"{age} jaar") for age in range(18)]
 
@@ -97,15 +97,7 @@ def iv3(*rows: dict) -> bytes:
     """An Iv3 (CBS dataderden) snapshot, x EUR 1,000; a good 6.73a lasten figure of GM0392 for 2024 first."""
     document = bundle(
         "45046NED",
-        [
-            prop("TaakveldBalanspost", "Dimension"),
-            prop("Categorie", "Dimension"),
-            prop("Gemeenten", "GeoDimension"),
-            prop("Verslagsoort", "Dimension"),
-            prop("Perioden", "TimeDimension"),
-            prop("k_1ePlaatsing_1", "Topic", "1e plaatsing", "x 1 000 euro"),
-            prop("k_2ePlaatsing_2", "Topic", "2e plaatsing", "x 1 000 euro"),
-        ],
+        IV3_PROPERTIES,
         {
             "TaakveldBalanspost": keys(("T01 ", "6.73a Pleegzorg"), ("T02 ", "6.72a Jeugdhulp begeleiding")),
             "Categorie": keys(("L ", "Lasten"), ("B ", "Baten")),
