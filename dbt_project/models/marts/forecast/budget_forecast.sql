@@ -1,4 +1,3 @@
-{{ config(tags=['kpi']) }}
 {#- Per municipality, perceel and year: realised cost year to date, the year-end forecast corrected for the
     declaration lag, the region's own budget for the perceel and the boundary status (docs/budget-forecast.md).
     Rows: every municipality x perceel with declared cost up to the cut, and every region budget line of a year the

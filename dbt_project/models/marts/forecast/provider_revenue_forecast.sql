@@ -1,4 +1,3 @@
-{{ config(tags=['kpi']) }}
 {#- Per provider and year: revenue (net declared cents over every municipality) year to date, the year-end forecast
     with the same lag correction as budget_forecast, and the omzetplafond from the seed provider_revenue_caps;
     early_warning when the forecast crosses the cap (docs/budget-forecast.md). -#}

@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', contract={'enforced': false}, tags=['kpi']) }}
 {#- Net declared cents per municipality, provider, perceel, service month (ProductPeriode Begindatum) and
     declaration file, with the file's date (DeclaratieDagtekening): how a month's cost is declared over time. A credit
     counts on its own file's date, so a correction moves the month's cost when it is declared. -#}

@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', contract={'enforced': false}, tags=['kpi']) }}
 {#- Year-end forecasts of two cost series, each municipality x perceel and each provider (docs/budget-forecast.md):
     1. every month of the series up to the cut: known = net cents declared by the cut; age = months since the
        service month; share = the lag profile's share declared at that age (1 from forecast_maturity_months on);

@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', contract={'enforced': false}, tags=['kpi']) }}
 {#- The data cut of the forecasts: the last day of a quarter. Declarations dated after it are ignored, so every
     forecast reads the warehouse as it stood at that quarter's end. Default: the latest complete quarter of the
     declaration files (the quarter of the latest DeclaratieDagtekening when that is the quarter's last day, else the

@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', contract={'enforced': false}, tags=['kpi']) }}
 {#- The declaration lag profile, learned from the warehouse as it stood at the cut (docs/budget-forecast.md):
     for development age a = 0 .. maturity - 1 months after the service month, share_declared is the share of the
     final net cost of the mature service months (at least forecast_maturity_months old at the cut, whose cost counts
