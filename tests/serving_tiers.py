@@ -49,6 +49,7 @@ create table audit_tier.ingest_ledger as select * from (values
 
 def write_tiers(path: Path, extra_sql: str = "") -> Path:
     """A DuckDB file at `path` with the three tiers, then `extra_sql` run on it (more tables, changed rows)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     try:
         con.execute(TIER_SQL + extra_sql)
