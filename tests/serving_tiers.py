@@ -59,7 +59,8 @@ def write_tiers(path: Path, extra_sql: str = "") -> Path:
 
 
 def write_manifest(path: Path) -> Path:
-    """A dbt manifest as the loader reads it: the public kpi_values and the analyst tier's trajectories described."""
+    """A dbt manifest as the loader reads it: the public kpi_values described, its grain tested unique; the internal
+    mart of the same name described and tested otherwise (not served, so not used)."""
     nodes = {
         "model.jeugdhulp.public_kpi_values": {
             "resource_type": "model",
@@ -76,6 +77,17 @@ def write_manifest(path: Path) -> Path:
             "schema": "marts",
             "description": "The internal mart, not served.",
             "columns": {},
+        },
+        "test.jeugdhulp.unique_combination_public_kpi_values": {
+            "resource_type": "test",
+            "attached_node": "model.jeugdhulp.public_kpi_values",
+            "test_metadata": {"name": "unique_combination", "kwargs": {"columns": ["kpi_id", "scope_type", "period"]}},
+        },
+        "test.jeugdhulp.unique_marts_kpi_values_kpi_id": {
+            "resource_type": "test",
+            "attached_node": "model.jeugdhulp.marts_kpi_values",
+            "column_name": "kpi_id",
+            "test_metadata": {"name": "unique", "kwargs": {"column_name": "kpi_id"}},
         },
     }
     path.write_text(json.dumps({"nodes": nodes}))

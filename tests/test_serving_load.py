@@ -80,7 +80,7 @@ def test_values_keep_their_meaning_across_the_type_mapping(postgres_cluster, dat
     assert row[10] != row[10]  # NaN
 
 
-def test_comments_come_from_the_dbt_descriptions_of_the_tier_models(postgres_cluster, database, tmp_path):
+def test_comments_and_indexes_come_from_the_dbt_docs_of_the_tier_models(postgres_cluster, database, tmp_path):
     publish_tiers(
         write_tiers(tmp_path / "warehouse.duckdb"),
         postgres_cluster.conninfo(dbname=database),
@@ -94,9 +94,13 @@ def test_comments_come_from_the_dbt_descriptions_of_the_tier_models(postgres_clu
                    obj_description('public_marts.fct_budget'::regclass, 'pg_class')
             """
         ).fetchone()
+        indexes = pg.execute("select tablename, indexdef from pg_indexes where schemaname = 'public_marts'").fetchall()
     assert table_comment == "One row per KPI, scope and period; withheld counts are null."
     assert column_comment == "True when the count is below the threshold."
     assert uncommented is None
+    assert [(table, indexdef.split(" USING ")[1]) for table, indexdef in indexes] == [
+        ("kpi_values", "btree (kpi_id, scope_type, period)")
+    ]
 
 
 def test_a_failing_copy_leaves_the_previous_tiers_served(postgres_cluster, database, tmp_path):

@@ -1,8 +1,9 @@
 """Load the publication tiers of the DuckDB warehouse into the PostgreSQL serving database, all or nothing.
 
 Every table of the DuckDB schemas public_marts, analyst and audit_tier is copied (DuckDB writes CSV, PostgreSQL
-reads it with COPY) into a loading schema beside the served one; then, in the same transaction, the served schemas
-are dropped and the loading schemas renamed over them, and roles, grants and row-level security are set again
+reads it with COPY; indexed on its dbt grain, analyzed) into a loading schema beside the served one; then, in the
+same transaction, the served schemas are dropped and the loading schemas renamed over them, and roles, grants and
+row-level security are set again
 (orchestration/serving/roles.py). A BI query therefore sees the previous refresh or the new one, never a part; a load
 that fails anywhere, the connection killed included, rolls back and leaves the previous tiers served.
 """
@@ -109,6 +110,10 @@ class Table:
     def postgres_schema(self) -> str:
         return TIERS[self.duckdb_schema]
 
+    @property
+    def column_names(self) -> set[str]:
+        return {column.name for column in self.columns}
+
 
 @dataclass(frozen=True)
 class LoadedTable:
@@ -118,27 +123,43 @@ class LoadedTable:
 
 
 @dataclass(frozen=True)
-class Descriptions:
-    """Table and column descriptions from dbt's manifest, by (DuckDB schema, table)."""
+class DbtDocs:
+    """What dbt's manifest says of the tier models, by (DuckDB schema, table): their descriptions, and their grain
+    (the columns a `unique` or `unique_combination` test declares unique), which the loader indexes for BI lookups."""
 
     tables: dict[tuple[str, str], str]
     columns: dict[tuple[str, str], dict[str, str]]
+    grains: dict[tuple[str, str], tuple[str, ...]]
 
     @classmethod
-    def from_manifest(cls, manifest_path: Path | None) -> Descriptions:
-        """The models' YAML descriptions; none when there is no manifest (the tables are served uncommented)."""
+    def from_manifest(cls, manifest_path: Path | None) -> DbtDocs:
+        """None of it when there is no manifest (the tables are then served uncommented and unindexed)."""
         if manifest_path is None or not manifest_path.exists():
-            return cls({}, {})
-        manifest = json.loads(manifest_path.read_text())
-        tables: dict[tuple[str, str], str] = {}
-        columns: dict[tuple[str, str], dict[str, str]] = {}
-        for node in manifest["nodes"].values():
-            if node["resource_type"] != "model" or node["schema"] not in TIERS:
+            return cls({}, {}, {})
+        nodes = json.loads(manifest_path.read_text())["nodes"]
+        keys = {
+            unique_id: (node["schema"], node.get("alias") or node["name"])
+            for unique_id, node in nodes.items()
+            if node["resource_type"] == "model" and node["schema"] in TIERS
+        }
+        tables = {keys[unique_id]: nodes[unique_id].get("description") or "" for unique_id in keys}
+        columns = {
+            keys[unique_id]: {
+                name: column.get("description") or "" for name, column in nodes[unique_id]["columns"].items()
+            }
+            for unique_id in keys
+        }
+        grains: dict[tuple[str, str], tuple[str, ...]] = {}
+        for node in nodes.values():
+            test = node.get("test_metadata") or {}
+            model = keys.get(node.get("attached_node") or "")
+            if node["resource_type"] != "test" or model is None:
                 continue
-            key = (node["schema"], node.get("alias") or node["name"])
-            tables[key] = node.get("description") or ""
-            columns[key] = {name: column.get("description") or "" for name, column in node["columns"].items()}
-        return cls(tables, columns)
+            if test.get("name") == "unique_combination":
+                grains.setdefault(model, tuple(test["kwargs"]["columns"]))
+            elif test.get("name") == "unique" and node.get("column_name"):
+                grains.setdefault(model, (node["column_name"],))
+        return cls(tables, columns, grains)
 
 
 def tier_tables(duckdb_con: duckdb.DuckDBPyConnection) -> list[Table]:
@@ -166,7 +187,7 @@ def publish_tiers(
 ) -> list[LoadedTable]:
     """Serve every tier table of the DuckDB file at `duckdb_path` from the PostgreSQL database at `conninfo` (the
     loader's), replacing the served tiers in one transaction; the loaded tables with their row counts."""
-    descriptions = Descriptions.from_manifest(manifest_path)
+    docs = DbtDocs.from_manifest(manifest_path)
     duckdb_con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
         duckdb_con.execute("set TimeZone = 'UTC'")
@@ -178,7 +199,7 @@ def publish_tiers(
                 "(make run) before serving"
             )
         with tempfile.TemporaryDirectory(prefix="serving-") as export_dir:
-            return _publish(duckdb_con, Path(export_dir), tables, conninfo, descriptions, provider_region_rows)
+            return _publish(duckdb_con, Path(export_dir), tables, conninfo, docs, provider_region_rows)
     finally:
         duckdb_con.close()
 
@@ -188,7 +209,7 @@ def _publish(
     export_dir: Path,
     tables: list[Table],
     conninfo: str,
-    descriptions: Descriptions,
+    docs: DbtDocs,
     provider_region_rows: bool,
 ) -> list[LoadedTable]:
     loaded: list[LoadedTable] = []
@@ -203,7 +224,8 @@ def _publish(
             for table in tables:
                 step = f"loading {table.postgres_schema}.{table.name}"
                 rows = _load_table(duckdb_con, export_dir, pg, table)
-                _comment(pg, table, descriptions)
+                _comment(pg, table, docs)
+                _index_and_analyze(pg, table, docs)
                 loaded.append(LoadedTable(table.postgres_schema, table.name, rows))
             step = "swapping the served schemas"
             _lock_served_tables(pg)
@@ -273,12 +295,12 @@ def _chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _comment(pg: psycopg.Connection, table: Table, descriptions: Descriptions) -> None:
+def _comment(pg: psycopg.Connection, table: Table, docs: DbtDocs) -> None:
     key = (table.duckdb_schema, table.name)
     target = sql.Identifier(table.postgres_schema + LOADING_SUFFIX, table.name)
-    if descriptions.tables.get(key):
-        pg.execute(sql.SQL("comment on table {} is {}").format(target, sql.Literal(descriptions.tables[key])))
-    column_descriptions = descriptions.columns.get(key, {})
+    if docs.tables.get(key):
+        pg.execute(sql.SQL("comment on table {} is {}").format(target, sql.Literal(docs.tables[key])))
+    column_descriptions = docs.columns.get(key, {})
     for column in table.columns:
         if column_descriptions.get(column.name):
             pg.execute(
@@ -286,3 +308,14 @@ def _comment(pg: psycopg.Connection, table: Table, descriptions: Descriptions) -
                     target, sql.Identifier(column.name), sql.Literal(column_descriptions[column.name])
                 )
             )
+
+
+def _index_and_analyze(pg: psycopg.Connection, table: Table, docs: DbtDocs) -> None:
+    """An index on the table's grain, and fresh statistics: the swapped-in tables are new to the planner."""
+    target = sql.Identifier(table.postgres_schema + LOADING_SUFFIX, table.name)
+    grain = [
+        column for column in docs.grains.get((table.duckdb_schema, table.name), ()) if column in table.column_names
+    ]
+    if grain:
+        pg.execute(sql.SQL("create index on {} ({})").format(target, sql.SQL(", ").join(map(sql.Identifier, grain))))
+    pg.execute(sql.SQL("analyze {}").format(target))
