@@ -19,7 +19,7 @@ help:
 	@echo "make serve - serve the publication tiers from PostgreSQL on port SERVING_POSTGRES_PORT (docs/bi.md)"
 	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint  - ruff on the Python code"
-	@echo "make bench - generator, ingest and end-to-end benchmarks (docs/benchmarks.md)"
+	@echo "make bench - generator, ingest, end-to-end and BI read-path benchmarks (docs/benchmarks.md)"
 	@echo "make kpi-docs - render docs/kpis.md from the KPI catalogue"
 	@echo "make report-screenshot - docs/img/quarterly-report.png from the sample's quarterly report (after make run)"
 	@echo "make sample - write a synthetic world with ground_truth.json into the landing directory (SAMPLE_ARGS=...)"
@@ -84,10 +84,11 @@ lint: setup
 	$(UV) run ruff format --check orchestration tests scripts bench
 
 # Speed and memory on generated worlds (docs/benchmarks.md); never part of make test.
-bench: manifest
+bench: manifest postgres
 	$(UV) run python bench/generator_bench.py
 	$(UV) run python bench/ingest_bench.py
 	$(UV) run python bench/ingest_bench.py --scale 1.0 --municipalities default --end-to-end
+	$(UV) run python bench/serving_bench.py
 
 # The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024). Its
 # omzetplafonds are a seed (a lookup the region maintains), so they move to seeds/reference. Its CBS figures are the

@@ -94,12 +94,19 @@ def test_comments_and_indexes_come_from_the_dbt_docs_of_the_tier_models(postgres
                    obj_description('public_marts.fct_budget'::regclass, 'pg_class')
             """
         ).fetchone()
-        indexes = pg.execute("select tablename, indexdef from pg_indexes where schemaname = 'public_marts'").fetchall()
+        indexes = pg.execute(
+            "select tablename, indexdef from pg_indexes where schemaname = 'public_marts' order by 1, 2"
+        ).fetchall()
     assert table_comment == "One row per KPI, scope and period; withheld counts are null."
     assert column_comment == "True when the count is below the threshold."
     assert uncommented is None
     assert [(table, indexdef.split(" USING ")[1]) for table, indexdef in indexes] == [
-        ("kpi_values", "btree (kpi_id, scope_type, period)")
+        ("dialogue_agenda", "btree (period)"),
+        ("dialogue_agenda", "btree (provider_agb)"),
+        ("dialogue_agenda", "btree (region_code, period)"),
+        ("dim_provider", "btree (provider_agb)"),
+        ("kpi_values", "btree (kpi_id, scope_type, period)"),
+        ("kpi_values", "btree (period)"),
     ]
 
 

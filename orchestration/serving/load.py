@@ -35,6 +35,9 @@ PUBLISH_LOCK_KEY = 2_021_021
 SWAP_LOCK_TIMEOUT = "200ms"
 SWAP_LOCK_ATTEMPTS = 300
 COPY_CHUNK_BYTES = 1 << 20
+FILTER_INDEXES = (("region_code", "period"), ("period",), ("provider_agb",))
+"""Besides the grain, what dashboards filter by: a region's rows of a period, the latest period, a provider's rows
+(row-level security); each index made where the table has its columns."""
 
 SCALAR_TYPES = {
     "BOOLEAN": "boolean",
@@ -311,11 +314,12 @@ def _comment(pg: psycopg.Connection, table: Table, docs: DbtDocs) -> None:
 
 
 def _index_and_analyze(pg: psycopg.Connection, table: Table, docs: DbtDocs) -> None:
-    """An index on the table's grain, and fresh statistics: the swapped-in tables are new to the planner."""
+    """Indexes on the table's grain and its FILTER_INDEXES columns, and fresh statistics: the swapped-in tables are
+    new to the planner."""
     target = sql.Identifier(table.postgres_schema + LOADING_SUFFIX, table.name)
-    grain = [
-        column for column in docs.grains.get((table.duckdb_schema, table.name), ()) if column in table.column_names
-    ]
-    if grain:
-        pg.execute(sql.SQL("create index on {} ({})").format(target, sql.SQL(", ").join(map(sql.Identifier, grain))))
+    grain = docs.grains.get((table.duckdb_schema, table.name), ())
+    for columns in dict.fromkeys([grain, *FILTER_INDEXES]):
+        if columns and set(columns) <= table.column_names:
+            names = sql.SQL(", ").join(map(sql.Identifier, columns))
+            pg.execute(sql.SQL("create index on {} ({})").format(target, names))
     pg.execute(sql.SQL("analyze {}").format(target))
