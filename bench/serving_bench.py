@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import platform
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -233,6 +234,7 @@ def main() -> None:
             process.join()
     finally:
         cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
     errors = [timing for timing in timings if timing[4] is not None]
     partial = [timing for timing in timings if timing[4] is None and timing[3] not in allowed[(timing[0], timing[1])]]
