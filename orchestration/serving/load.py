@@ -35,9 +35,9 @@ PUBLISH_LOCK_KEY = 2_021_021
 SWAP_LOCK_TIMEOUT = "200ms"
 SWAP_LOCK_ATTEMPTS = 300
 COPY_CHUNK_BYTES = 1 << 20
-FILTER_INDEXES = (("region_code", "period"), ("period",), ("provider_agb",))
-"""Besides the grain, what dashboards filter by: a region's rows of a period, the latest period, a provider's rows
-(row-level security); each index made where the table has its columns."""
+FILTER_INDEXES = (("kpi_id", "scope_type", "period_type"), ("region_code", "period"), ("period",), ("provider_agb",))
+"""Besides the grain, what dashboards filter by: one KPI's series for a scope type, a region's rows of a period, the
+latest period, a provider's rows (row-level security); each index made where the table has its columns."""
 
 SCALAR_TYPES = {
     "BOOLEAN": "boolean",
