@@ -1,16 +1,20 @@
 """The serving loader (orchestration/serving/load.py) against the session's PostgreSQL: every tier table served row
 for row with its types and dbt descriptions; a refresh is all or nothing, for a failing COPY, a killed connection and
-a reader querying in a loop while refreshes publish."""
+a server killed in mid-load, and a reader querying in a loop while refreshes publish."""
 
 import datetime as dt
+import shutil
+import tempfile
 import threading
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import psycopg
 import pytest
 
+from orchestration.serving.cluster import Cluster, free_port
 from orchestration.serving.load import APPLICATION_NAME, TIERS, ServingLoadError, publish_tiers
 from tests.serving_tiers import write_manifest, write_tiers
 
@@ -122,39 +126,68 @@ def test_a_failing_copy_leaves_the_previous_tiers_served(postgres_cluster, datab
     assert {table: served_rows(conninfo, *table) for table in served_tables(conninfo)} == before
 
 
-def test_a_killed_loader_connection_leaves_the_previous_tiers_served(postgres_cluster, database, tmp_path):
-    conninfo = postgres_cluster.conninfo(dbname=database)
-    publish_tiers(write_tiers(tmp_path / "first.duckdb"), conninfo)
-    before = {table: served_rows(conninfo, *table) for table in served_tables(conninfo)}
-    big = "create table public_marts.zz_big as select range as n, 'row ' || range as label from range(3000000);"
-    second = write_tiers(tmp_path / "second.duckdb", big)
+def publish_and_interrupt(conninfo: str, admin_conninfo: str, duckdb_path, interrupt) -> BaseException:
+    """Publish `duckdb_path` in a thread and call `interrupt()` once the loader is copying table zz_big; returns the
+    loader's error."""
     failure: list[BaseException] = []
 
     def publish():
         try:
-            publish_tiers(second, conninfo)
+            publish_tiers(duckdb_path, conninfo)
         except BaseException as error:  # noqa: BLE001 - handed to the test thread
             failure.append(error)
 
     loader = threading.Thread(target=publish)
     loader.start()
-    killed = False
-    with psycopg.connect(postgres_cluster.conninfo(), autocommit=True) as admin:
-        while loader.is_alive() and not killed:
-            killed = bool(
-                admin.execute(
-                    """
-                    select pg_terminate_backend(pid) from pg_stat_activity
-                    where application_name = %s and query ilike 'copy %%zz_big%%'
-                    """,
-                    [APPLICATION_NAME],
-                ).fetchall()
-            )
+    copying = False
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin:
+        while loader.is_alive() and not copying:
+            query = "select pid from pg_stat_activity where application_name = %s and query ilike 'copy %%zz_big%%'"
+            copying = bool(admin.execute(query, [APPLICATION_NAME]).fetchall())
+    assert copying, "the loader finished before its COPY could be interrupted"
+    interrupt()
     loader.join()
-    assert killed, "the loader finished before its COPY could be killed"
     assert len(failure) == 1 and isinstance(failure[0], ServingLoadError)
-    assert "while loading public_marts.zz_big" in str(failure[0])
+    return failure[0]
+
+
+BIG_TABLE = "create table public_marts.zz_big as select range as n, 'row ' || range as label from range(3000000);"
+
+
+def test_a_killed_loader_connection_leaves_the_previous_tiers_served(postgres_cluster, database, tmp_path):
+    conninfo = postgres_cluster.conninfo(dbname=database)
+    publish_tiers(write_tiers(tmp_path / "first.duckdb"), conninfo)
+    before = {table: served_rows(conninfo, *table) for table in served_tables(conninfo)}
+
+    def terminate_the_loader():
+        with psycopg.connect(postgres_cluster.conninfo(), autocommit=True) as admin:
+            query = "select pg_terminate_backend(pid) from pg_stat_activity where application_name = %s"
+            assert admin.execute(query, [APPLICATION_NAME]).fetchall() == [(True,)]
+
+    second = write_tiers(tmp_path / "second.duckdb", BIG_TABLE)
+    error = publish_and_interrupt(conninfo, postgres_cluster.conninfo(), second, terminate_the_loader)
+    assert "while loading public_marts.zz_big" in str(error)
     assert {table: served_rows(conninfo, *table) for table in served_tables(conninfo)} == before
+
+
+def test_a_server_killed_during_a_load_comes_back_with_the_previous_tiers(tmp_path):
+    directory = Path(tempfile.mkdtemp(prefix="pg-crash-"))
+    cluster = Cluster(directory=directory, port=free_port())
+    cluster.init()
+    cluster.start()
+    try:
+        cluster.create_database("warehouse")
+        conninfo = cluster.conninfo(dbname="warehouse")
+        publish_tiers(write_tiers(tmp_path / "first.duckdb"), conninfo)
+        before = {table: served_rows(conninfo, *table) for table in served_tables(conninfo)}
+        second = write_tiers(tmp_path / "second.duckdb", BIG_TABLE)
+        error = publish_and_interrupt(conninfo, cluster.conninfo(), second, lambda: cluster.stop(mode="immediate"))
+        assert "nothing was changed" in str(error)
+        cluster.start()
+        assert {table: served_rows(conninfo, *table) for table in served_tables(conninfo)} == before
+    finally:
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_a_reader_querying_during_refreshes_sees_one_whole_refresh_or_the_other(postgres_cluster, database, tmp_path):

@@ -145,10 +145,11 @@ class Cluster:
                     raise ClusterError(message) from error
                 time.sleep(0.2)
 
-    def stop(self) -> None:
-        """Stop the server (fast: open sessions are ended, committed work is kept); nothing to do when it is down."""
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server; nothing to do when it is down. `fast` ends open sessions and keeps committed work;
+        `immediate` kills the server as a crash would (the next start recovers from the WAL)."""
         if self.running():
-            self._run("pg_ctl", "stop", "--pgdata", str(self.directory), "--mode", "fast", "--wait")
+            self._run("pg_ctl", "stop", "--pgdata", str(self.directory), "--mode", mode, "--wait")
 
     def conninfo(self, user: str = SUPERUSER, dbname: str = "postgres") -> str:
         """A libpq connection string: over the socket (no password) when there is one, else 127.0.0.1."""
