@@ -42,10 +42,9 @@ def kpi_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
 def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> DbtCliInvocation:
     """`dbt build` of the step's selection, with the same vars and target folder for both steps.
 
-    dbt parses the whole project again (about 7 s) unless its last parse, kept in the target folder, saw the same
-    vars and the same profile; the profile holds the warehouse's path. dagster-dbt gives each invocation a new target
-    folder, seeded from the project's, which `make manifest` parses with the profile's default path: so both steps
-    parsed everything in every run. The warehouse's own target folder parses once per warehouse."""
+    dbt parses the whole project again unless its last parse, kept in the target folder, saw the same vars and the
+    same profile, which holds the warehouse's path; a new target folder per invocation (dagster-dbt's default) would
+    parse everything at every step, so the warehouse keeps its own (docs/benchmarks.md, eleventh session)."""
     warehouse.export_for_dbt()
     settings = warehouse.settings()
     return dbt.cli(
