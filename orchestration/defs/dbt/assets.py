@@ -15,26 +15,16 @@ from orchestration.defs.dbt.translator import translator
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 
 KPI_SELECTION = "tag:kpi"
+# Both steps read one manifest through one translator, and write DuckDB, so each takes the writer pool's slot.
+DBT_STEP = {"manifest": warehouse_dbt_project.manifest_path, "dagster_dbt_translator": translator, "pool": WRITER_POOL}
 
 
-@dbt_assets(
-    manifest=warehouse_dbt_project.manifest_path,
-    dagster_dbt_translator=translator,
-    exclude=KPI_SELECTION,
-    pool=WRITER_POOL,
-    name="star_schema",
-)
+@dbt_assets(exclude=KPI_SELECTION, name="star_schema", **DBT_STEP)
 def star_schema(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     yield from dbt_build(context, dbt, warehouse).stream()
 
 
-@dbt_assets(
-    manifest=warehouse_dbt_project.manifest_path,
-    dagster_dbt_translator=translator,
-    select=KPI_SELECTION,
-    pool=WRITER_POOL,
-    name="kpi_marts",
-)
+@dbt_assets(select=KPI_SELECTION, name="kpi_marts", **DBT_STEP)
 def kpi_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     yield from dbt_build(context, dbt, warehouse).stream()
 
