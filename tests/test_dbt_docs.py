@@ -1,7 +1,7 @@
 """Documentation as a product (issue 23): every dbt model and every column it builds has a description, and the dbt
 unit tests (unit_tests: in the YAML beside each model) pass on the sample's warehouse.
 
-The manifest knows only the columns a YAML declares, so the second test compares it with the catalogue
+The manifest knows only the columns a YAML declares, so one test compares it with the catalogue that
 `dbt docs generate` reads from the built warehouse: a column added to a model's SQL without a YAML entry fails there.
 dbt runs through the project's DbtCliResource, as in the Dagster steps.
 """
@@ -60,15 +60,32 @@ def test_every_built_column_is_documented(definitions, sample_run, tmp_path, mon
     assert undocumented(invocation.get_artifact("manifest.json"), built) == []
 
 
+UNIT_TESTS = {
+    "unit_test.jeugdhulp_warehouse.int_declaration_lines_netted.credit_cancels_only_the_debit_it_names",
+    "unit_test.jeugdhulp_warehouse.int_cost_variance_factors.cost_factors_by_region_care_form_and_period",
+    "unit_test.jeugdhulp_warehouse.cost_variance.cost_change_split_into_effects_that_add_up",
+}
+
+
+def test_the_kpi_step_runs_the_unit_tests_of_its_models(sample_run):
+    """`dbt build` in a Dagster step selects a model's unit tests with the model: the log of the first run's KPI step
+    holds the results of the unit tests on its models."""
+    events = [json.loads(line) for line in sample_run["dbt_log_after_first"].splitlines() if line.startswith("{")]
+    results = {
+        event["data"]["node_info"]["unique_id"]: event["data"]["status"]
+        for event in events
+        if event["info"]["name"] == "LogTestResult"
+        and event["data"].get("node_info", {}).get("unique_id", "").startswith("unit_test.")
+    }
+    kpi_step = {unique_id for unique_id in UNIT_TESTS if "declaration_lines_netted" not in unique_id}
+    assert {unique_id: results.get(unique_id) for unique_id in kpi_step} == dict.fromkeys(kpi_step, "pass")
+
+
 def test_dbt_unit_tests_pass_on_the_sample_warehouse(definitions, sample_run, tmp_path, monkeypatch):
-    """The Dagster steps run them too (`dbt build` selects a model's unit tests with it); here they are named."""
+    """Every unit test, the star schema's too, through the project's DbtCliResource."""
     monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(sample_run["db"]))
     invocation = definitions.resources["dbt"].cli(["test", "--select", "test_type:unit"], target_path=tmp_path).wait()
     run_results = invocation.get_artifact("run_results.json")["results"]
     results = {result["unique_id"]: result["status"] for result in run_results}
-    assert {
-        "unit_test.jeugdhulp_warehouse.int_declaration_lines_netted.credit_cancels_only_the_debit_it_names",
-        "unit_test.jeugdhulp_warehouse.int_cost_variance_factors.cost_factors_by_region_care_form_and_period",
-        "unit_test.jeugdhulp_warehouse.cost_variance.cost_change_split_into_effects_that_add_up",
-    } <= set(results)
+    assert set(results) >= UNIT_TESTS
     assert set(results.values()) == {"pass"}, results
