@@ -11,7 +11,7 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 .PHONY: help setup browser postgres manifest run serve serve-stop test test-slow ui lint bench sample shipped-sample \
-	sample-cbs-budgets kpi-docs report-screenshot
+	sample-cbs-budgets kpi-docs report-screenshot docs
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint  - ruff on the Python code"
 	@echo "make bench - generator, ingest, end-to-end and BI read-path benchmarks (docs/benchmarks.md)"
 	@echo "make kpi-docs - render docs/kpis.md from the KPI catalogue"
+	@echo "make docs  - the dbt docs site (every model and column, lineage) on http://127.0.0.1:$(DOCS_PORT)"
 	@echo "make report-screenshot - docs/img/quarterly-report.png from the sample's quarterly report (after make run)"
 	@echo "make sample - write a synthetic world with ground_truth.json into the landing directory (SAMPLE_ARGS=...)"
 
@@ -118,3 +119,13 @@ report-screenshot: setup browser
 # docs/kpis.md from seeds/reference/kpi_catalogue.csv (tests/test_kpi_docs.py fails when they differ).
 kpi-docs: setup
 	$(UV) run python scripts/render_kpi_docs.py
+
+# The dbt docs site over the warehouse `make run` built (column types come from it; without one the catalogue is
+# empty and the site shows the YAML alone). Served on 127.0.0.1 only: the docs describe the internal marts.
+DOCS_PORT ?= 8080
+DOCS_TARGET := target/docs
+docs: manifest
+	cd dbt_project && WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run dbt docs generate \
+		--target-path $(DOCS_TARGET) $(if $(wildcard $(WAREHOUSE_DIR_ABS)/warehouse.duckdb),,--empty-catalog)
+	cd dbt_project && $(UV) run dbt docs serve --target-path $(DOCS_TARGET) --host 127.0.0.1 --port $(DOCS_PORT) \
+		--no-browser

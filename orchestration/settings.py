@@ -63,8 +63,8 @@ class Settings:
     """offline (snapshot files only), online (pull from CBS, fail when unreachable) or auto (pull, else snapshots)."""
     cbs_base_url: str = "https://opendata.cbs.nl/ODataApi/odata"
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
-    """DuckDB's memory_limit for the warehouse and dbt; larger work spills to disk (DuckDB's default, 80% of the
-    machine's memory, took 5 GB for the KPI marts of a national year)."""
+    """DuckDB's memory_limit for the warehouse and dbt; larger work spills to disk instead of taking most of the
+    machine (DuckDB's default is 80% of its memory; docs/benchmarks.md)."""
     ingest_processes: int = 1
     """Processes the iJw inventory and ingest may use side by side (orchestration/warehouse/ingest_lanes.py); default:
     the cores, at most four (the ingest has four lanes' worth of message types; each process holds up to a GB)."""

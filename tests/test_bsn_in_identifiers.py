@@ -18,7 +18,8 @@ import pytest
 from orchestration.ijw.jw323_texts import PLAIN_READ_MIN_BYTES
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.ijw_ingest import read_each_file
-from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, ingest_landing
+from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
+from tests.ijw_landing import ingest_landing
 from tests.jw323_documents import client, document, prestatie
 from tests.test_message_readers import EXAMPLES
 

@@ -23,10 +23,11 @@ from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.reconciliation import reconcile
 from orchestration.reference import municipality_regions
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.load import ingest_file
 from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
+from tests.ijw_landing import ingest_landing
 from tests.jw323_documents import INVALID_BSN, OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"hostile-test-key-0123456789")

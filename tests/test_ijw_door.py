@@ -22,11 +22,12 @@ from lxml import etree
 from orchestration.ijw.reader import RecordError, parse_date
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.schema import ensure_schema
 from tests import test_hostile_input as hostile
 from tests.hostile.allocation_documents import allocation, referral_request
 from tests.hostile.documents import care_event
+from tests.ijw_landing import ingest_landing
 from tests.jw323_documents import OTHER_VALID_BSN
 from tests.steering_dbt import query
 from tests.test_hostile_input import PSEUDONYMISER, Case, land, one, replaced

@@ -39,10 +39,14 @@ def land(landing: Path, files: dict[str, bytes]) -> None:
         path.write_bytes(content)
 
 
+def classified(con, landing: Path) -> list[tuple[str, str | None]]:
+    """The inventory brought up to date, then every landed file with its type, in path order."""
+    landing_inventory.update_inventory(con, landing)
+    return landing_inventory.inventoried_files(con, landing)
+
+
 def types(con, landing: Path) -> dict[str, str | None]:
-    return {
-        Path(path).name: message_type for path, message_type in landing_inventory.classify_landed_files(con, landing)
-    }
+    return {Path(path).name: message_type for path, message_type in classified(con, landing)}
 
 
 def test_each_file_version_is_sniffed_once(tmp_path, warehouse, sniffed):
@@ -103,7 +107,7 @@ def test_files_come_in_the_order_sorted_paths_give(tmp_path, warehouse):
     names = ["a-c.xml", "a/b.xml", "a/a.xml", "B.xml", "2024/10/x.xml", "2024/9/x.xml", "2024/1.xml"]
     land(landing, dict.fromkeys(names, care_event("JW305")))
 
-    listed = [Path(path) for path, _type in landing_inventory.classify_landed_files(warehouse, landing)]
+    listed = [Path(path) for path, _type in classified(warehouse, landing)]
 
     assert listed == sorted((landing / "ijw").rglob("*.xml"))
 

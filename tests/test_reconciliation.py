@@ -7,7 +7,8 @@ from orchestration.defs.quality.reconciliation import reconciliation_checks
 from orchestration.defs.resources import WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.reconciliation import reconcile
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, ingest_landing
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
+from tests.ijw_landing import ingest_landing
 from tests.jw323_documents import INVALID_BSN, VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"reconciliation-test-key-0123")

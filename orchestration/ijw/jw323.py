@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 from lxml import etree
@@ -28,7 +27,6 @@ from orchestration.ijw.reader import (
     checked_code,
     non_negative_int,
     parse_date,
-    read_message_file,
     required,
     text,
 )
@@ -87,10 +85,6 @@ class DeclarationLine:
 def expected_amount(volume: int, tariff_cents: int, unit_code: str) -> float:
     """TR346: volume x tariff; a volume in minutes is priced on an hourly tariff, so divided by 60."""
     return volume * tariff_cents / 60 if unit_code == MINUTE_UNIT else volume * tariff_cents
-
-
-def read_declaration_file(path: Path, pseudonymiser: Pseudonymiser) -> ParsedFile:
-    return read_message_file(path, SPEC, pseudonymiser)
 
 
 class PrestatieFields(NamedTuple):

@@ -181,18 +181,6 @@ def record_odd_entries(con: duckdb.DuckDBPyConnection, entries: list[OddEntry], 
     ]
 
 
-def ingest_landing(
-    con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
-) -> list[LedgerEntry]:
-    """The inventory brought up to date, then ingest's files loaded: what the inventory and ingest assets do. The
-    odd entries go with the ingest that owns them, so a loop over every ingest records each once."""
-    update = landing_inventory.update_inventory(con, landing_dir)
-    odd = record_odd_entries(con, update.odd_entries, run_id) if ingest is UNRECOGNISED_OWNER else []
-    return odd + ingest.ingest_files(
-        con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id, landing_dir=landing_dir
-    )
-
-
 DECLARATIONS = IjwIngest(
     jw323.SPEC,
     "raw.ijw_declaration_lines",

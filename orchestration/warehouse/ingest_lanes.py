@@ -1,9 +1,8 @@
 """The iJw ingest on every core: message types in lanes, each lane a process loading into its own staging database.
 
 The ingest is bound by Python (per file: read, parse, the rules), and one Python process uses one core. Handing parsed
-records from a reading process to a loading one costs more than the reading it moves (docs/benchmarks.md: pickling),
-but processes that each read and load their own message types run side by side at full speed: JW305 and JW301, 60,000
-national files each, took 8.3 and 10.5 s together against 7.3 and 10.3 s one after the other.
+records from a reading process to a loading one costs more than the reading it moves, but processes that each read
+and load their own message types run side by side at full speed (docs/benchmarks.md, sixth session).
 
 - The message types are spread over the lanes by their estimated load time (load_weight: landed bytes, plus a fixed
   cost per file), the heaviest first onto the lightest lane. Allocations, starts and stops share a lane,

@@ -2,7 +2,7 @@
 
 Each of the five iJw ingest assets needs the files of its own message type, recognised by the root element's
 namespace (orchestration/ijw/safe_xml.py). Sniffing and even listing the landing directory are not free at national
-scale (1.6 million files a year: about 25 s to list and stat, minutes to sniff on a cold cache), so the Dagster asset
+scale (docs/benchmarks.md: the inventory's walk, stat and sniff of a national year), so the Dagster asset
 audit/ijw_landed_files brings audit.ijw_landed_files up to date once per run, and the five ingest assets read their
 files from it. A file is sniffed when it is new or changed (path, size and modification time, as make and rsync
 decide a file is unchanged); a file gone from the landing directory leaves the inventory (its ledger rows stay).
@@ -191,12 +191,6 @@ def bytes_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str
         [_prefix(landing_dir)],
     ).fetchall()
     return dict(rows)
-
-
-def classify_landed_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:
-    """Update the inventory, then every landed file with its type, in path order."""
-    update_inventory(con, landing_dir)
-    return inventoried_files(con, landing_dir)
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ def forked_worker(preload: list[str]) -> ProcessPoolExecutor:
     """One worker forked from the forkserver, which imports the modules in `preload` when it starts (the first call in
     this process decides them). Where there is no forkserver (Windows), the worker is spawned.
 
-    The server also imports the main script, as multiprocessing's own default preload does; a worker imports it
-    otherwise (with the dg command line as main script: 0.34-0.35 s a small check in a worker, 0.37 without)."""
+    The server also imports the main script, as multiprocessing's own default preload does, so a worker does not
+    import it again for every check (docs/benchmarks.md, ninth session)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return worker_pool(1)
     context = multiprocessing.get_context("forkserver")

@@ -15,26 +15,16 @@ from orchestration.defs.dbt.translator import translator
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 
 KPI_SELECTION = "tag:kpi"
+# Both steps read one manifest through one translator, and write DuckDB, so each takes the writer pool's slot.
+DBT_STEP = {"manifest": warehouse_dbt_project.manifest_path, "dagster_dbt_translator": translator, "pool": WRITER_POOL}
 
 
-@dbt_assets(
-    manifest=warehouse_dbt_project.manifest_path,
-    dagster_dbt_translator=translator,
-    exclude=KPI_SELECTION,
-    pool=WRITER_POOL,
-    name="star_schema",
-)
+@dbt_assets(exclude=KPI_SELECTION, name="star_schema", **DBT_STEP)
 def star_schema(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     yield from dbt_build(context, dbt, warehouse).stream()
 
 
-@dbt_assets(
-    manifest=warehouse_dbt_project.manifest_path,
-    dagster_dbt_translator=translator,
-    select=KPI_SELECTION,
-    pool=WRITER_POOL,
-    name="kpi_marts",
-)
+@dbt_assets(select=KPI_SELECTION, name="kpi_marts", **DBT_STEP)
 def kpi_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     yield from dbt_build(context, dbt, warehouse).stream()
 
@@ -42,10 +32,9 @@ def kpi_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
 def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> DbtCliInvocation:
     """`dbt build` of the step's selection, with the same vars and target folder for both steps.
 
-    dbt parses the whole project again (about 7 s) unless its last parse, kept in the target folder, saw the same
-    vars and the same profile; the profile holds the warehouse's path. dagster-dbt gives each invocation a new target
-    folder, seeded from the project's, which `make manifest` parses with the profile's default path: so both steps
-    parsed everything in every run. The warehouse's own target folder parses once per warehouse."""
+    dbt parses the whole project again unless its last parse, kept in the target folder, saw the same vars and the
+    same profile, which holds the warehouse's path; a new target folder per invocation (dagster-dbt's default) would
+    parse everything at every step, so the warehouse keeps its own (docs/benchmarks.md, eleventh session)."""
     warehouse.export_for_dbt()
     settings = warehouse.settings()
     return dbt.cli(

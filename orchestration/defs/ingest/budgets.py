@@ -10,11 +10,10 @@ from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_FIL
 from orchestration.budgets.region_budget import MESSAGE_TYPE, read_region_budget
 from orchestration.cbs.datasets import IV3, read_dataset_file
 from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.ingest.landed_source import INGEST_ASSET, load_listing
+from orchestration.defs.resources import WarehouseResource
 from orchestration.reference import municipality_regions
-from orchestration.warehouse.ingest import ledger_metadata
 from orchestration.warehouse.landing_files import Listing, list_landing
-from orchestration.warehouse.load import ingest_listing
 
 IV3_KEY = dg.AssetKey(["raw", "cbs_iv3"])
 REGION_BUDGET_KEY = dg.AssetKey(["raw", "budget_region_lines"])
@@ -26,9 +25,7 @@ def landed_budget_files(landing_dir: Path, suffix: str) -> Listing:
 
 @dg.asset(
     key=IV3_KEY,
-    group_name="ingest",
-    pool=WRITER_POOL,
-    kinds={"python", "duckdb"},
+    **INGEST_ASSET,
     description=(
         "Iv3 per municipality and taakveld (CBS dataderden snapshots, WAREHOUSE_LANDING_DIR/budgets/*.json) into "
         "raw.cbs_iv3: x EUR 1,000 as cents, 2ePlaatsing preferred, -99998 (geen opgave) kept as null."
@@ -39,26 +36,21 @@ def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
     listing = landed_budget_files(settings.landing_dir, ".json")
     if not listing.files:
         context.log.warning(f"No Iv3 snapshot in {settings.landing_dir / 'budgets'}: the Iv3 source is absent.")
-    with warehouse.connect() as con:
-        entries = ingest_listing(
-            con,
-            listing,
-            "CBS:IV3",
-            lambda path, data: read_dataset_file(path, IV3, data),
-            IV3.raw_table,
-            context.run_id,
-            settings.landing_dir,
-            MAX_SNAPSHOT_BYTES,
-            context.log.warning,
-        )
-    return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
+    return load_listing(
+        context,
+        warehouse,
+        listing,
+        "CBS:IV3",
+        lambda path, data: read_dataset_file(path, IV3, data),
+        IV3.raw_table,
+        MAX_SNAPSHOT_BYTES,
+        started,
+    )
 
 
 @dg.asset(
     key=REGION_BUDGET_KEY,
-    group_name="ingest",
-    pool=WRITER_POOL,
-    kinds={"python", "duckdb"},
+    **INGEST_ASSET,
     description=(
         "The region's own budget per municipality, year and perceel (WAREHOUSE_LANDING_DIR/budgets/*.csv, ';' with "
         "decimal comma or ',' with decimal point) into raw.budget_region_lines; bad rows quarantined with their line."
@@ -70,19 +62,16 @@ def budget_region_lines(context: dg.AssetExecutionContext, warehouse: WarehouseR
     if not listing.files:
         context.log.warning(f"No region budget CSV in {settings.landing_dir / 'budgets'}: the source is absent.")
     municipalities = set(municipality_regions())
-    with warehouse.connect() as con:
-        entries = ingest_listing(
-            con,
-            listing,
-            MESSAGE_TYPE,
-            lambda path, data: read_region_budget(path, municipalities, data),
-            "raw.budget_region_lines",
-            context.run_id,
-            settings.landing_dir,
-            MAX_BUDGET_FILE_BYTES,
-            context.log.warning,
-        )
-    return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
+    return load_listing(
+        context,
+        warehouse,
+        listing,
+        MESSAGE_TYPE,
+        lambda path, data: read_region_budget(path, municipalities, data),
+        "raw.budget_region_lines",
+        MAX_BUDGET_FILE_BYTES,
+        started,
+    )
 
 
 @dg.asset_check(

@@ -13,11 +13,10 @@ import dagster as dg
 from orchestration.cbs.client import CbsError, write_snapshot
 from orchestration.cbs.datasets import STATISTICS_DATASETS, CbsDataset, online_filter, read_dataset_file
 from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
-from orchestration.defs.resources import WRITER_POOL, CbsResource, WarehouseResource
+from orchestration.defs.ingest.landed_source import INGEST_ASSET, load_listing
+from orchestration.defs.resources import CbsResource, WarehouseResource
 from orchestration.reference import scope_codes
-from orchestration.warehouse.ingest import ledger_metadata
 from orchestration.warehouse.landing_files import Listing, list_landing
-from orchestration.warehouse.load import ingest_listing
 
 
 def landed_snapshots(landing_dir: Path, dataset: CbsDataset) -> Listing:
@@ -47,9 +46,7 @@ def pull_snapshots(context: dg.AssetExecutionContext, cbs: CbsResource, dataset:
 def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["raw", f"cbs_{dataset.name}"]),
-        group_name="ingest",
-        pool=WRITER_POOL,
-        kinds={"python", "duckdb"},
+        **INGEST_ASSET,
         description=(
             f"{dataset.description}, from WAREHOUSE_LANDING_DIR/cbs/{{{','.join(dataset.table_ids)}}}*.json into "
             f"{dataset.raw_table}; bad records and files in audit.quarantine, one ledger row per snapshot file."
@@ -63,19 +60,16 @@ def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
         listing = landed_snapshots(settings.landing_dir, dataset)
         if not listing.files:
             context.log.warning(f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {directory}: source absent.")
-        with warehouse.connect() as con:
-            entries = ingest_listing(
-                con,
-                listing,
-                f"CBS:{dataset.table_ids[0]}",
-                lambda path, data: read_dataset_file(path, dataset, data),
-                dataset.raw_table,
-                context.run_id,
-                settings.landing_dir,
-                MAX_SNAPSHOT_BYTES,
-                context.log.warning,
-            )
-        return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
+        return load_listing(
+            context,
+            warehouse,
+            listing,
+            f"CBS:{dataset.table_ids[0]}",
+            lambda path, data: read_dataset_file(path, dataset, data),
+            dataset.raw_table,
+            MAX_SNAPSHOT_BYTES,
+            started,
+        )
 
     return _asset
 

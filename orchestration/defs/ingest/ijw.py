@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.defs.ingest.landed_source import INGEST_ASSET
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.settings import Settings
@@ -29,9 +30,7 @@ from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings,
 
 @dg.asset(
     key=dg.AssetKey(["audit", "ijw_landed_files"]),
-    group_name="ingest",
-    pool=WRITER_POOL,
-    kinds={"python", "duckdb"},
+    **INGEST_ASSET,
     description=(
         "The landing inventory: each landed iJw file with its message type, sniffed once per file version; entries "
         "that are no regular file inside the landing directory are recorded in the ledger with their reason."
