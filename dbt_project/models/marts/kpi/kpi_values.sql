@@ -29,8 +29,8 @@ final as (
         cast(computed.numerator as decimal(18, 2)) as numerator,
         cast(computed.denominator as decimal(18, 2)) as denominator,
         catalogue.unit,
-        false as suppressed,
-        lookbacks.lookback_complete
+        lookbacks.lookback_complete,
+        false as suppressed
     from computed
     inner join catalogue
         on computed.kpi_id = catalogue.kpi_id
