@@ -11,7 +11,7 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 .PHONY: help setup browser postgres manifest run serve serve-stop test test-slow ui lint bench sample shipped-sample \
-	sample-cbs-budgets kpi-docs report-screenshot docs
+	sample-ground-truth sample-cbs-budgets kpi-docs report-screenshot docs
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
@@ -95,11 +95,23 @@ bench: manifest postgres
 # omzetplafonds are a seed (a lookup the region maintains), so they move to seeds/reference. Its CBS figures are the
 # script-made snapshots of seeds/sample/cbs (make sample-cbs-budgets), so the world's own population and Gebieden
 # snapshots are not shipped: two snapshots of one table would contradict each other.
+SHIPPED_SAMPLE_ARGS := --municipalities GM0392,GM0453,GM0361,GM0268 --from 2024-Q1 --to 2024-Q4 --scale 0.02 \
+	--faults 0.01 --seed 2024 --quiet --overwrite
 shipped-sample: setup
-	$(UV) run python -m orchestration.generator --out seeds/sample --municipalities GM0392,GM0453,GM0361,GM0268 \
-		--from 2024-Q1 --to 2024-Q4 --scale 0.02 --faults 0.01 --seed 2024 --quiet --overwrite
+	$(UV) run python -m orchestration.generator --out seeds/sample $(SHIPPED_SAMPLE_ARGS)
 	mv seeds/sample/provider_revenue_caps.csv seeds/reference/provider_revenue_caps.csv
 	rm -f seeds/sample/cbs/03759ned_generated.json seeds/sample/cbs/85755NED_generated.json
+
+# seeds/sample/ground_truth.json alone, after a change to the ground truth's definitions: the shipped world is written
+# again into a scratch folder, its landing data must equal the shipped files byte for byte, and only then is the
+# truth copied over, so the shipped landing data never changes here.
+sample-ground-truth: setup
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+		$(UV) run python -m orchestration.generator --out "$$scratch" $(SHIPPED_SAMPLE_ARGS) && \
+		diff -r "$$scratch/ijw" seeds/sample/ijw && cmp "$$scratch/faults.json" seeds/sample/faults.json && \
+		cmp "$$scratch/budgets/regiobudget_world.csv" seeds/sample/budgets/regiobudget_world.csv && \
+		cmp "$$scratch/provider_revenue_caps.csv" seeds/reference/provider_revenue_caps.csv && \
+		cp "$$scratch/ground_truth.json" seeds/sample/ground_truth.json && echo "wrote seeds/sample/ground_truth.json"
 
 # A synthetic, calibrated world (docs/generator.md) into WAREHOUSE_LANDING_DIR; e.g. SAMPLE_ARGS="--overwrite --scale 0.1".
 sample: setup

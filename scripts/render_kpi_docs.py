@@ -29,10 +29,10 @@ catalogue, not this file.
 Every KPI is computed in `marts.kpi_values` (DESIGN.md section 4) for each scope (municipality, region, provider,
 care form; `nl` from CBS where the catalogue names a national source) and each period type (quarter `2024-Q3`,
 half-year `2024-H2`, year `2024`), from the earliest to the latest date in the iJw traffic. Trajectories follow the
-CBS rule (one client, provider and care form; overlapping episodes merge); a trajectory is active in a period when it
-starts on or before the period's last day and is open or ends on or after its first day. A youth counts once per
-scope. Amounts: `numerator` in eurocents, `value` in euros. A KPI whose source is absent (no region budget, no CBS
-table) has no rows; the steering layer shows `no_data`.
+CBS rule (an uninterrupted period of care for one client at one provider in one care form; see below); a trajectory is
+active in a period when it starts on or before the period's last day and is open or ends on or after its first day.
+A youth counts once per scope. Amounts: `numerator` in eurocents, `value` in euros. A KPI whose source is absent (no
+region budget, no CBS table) has no rows; the steering layer shows `no_data`.
 
 Published copy: counts strictly between 0 and `WAREHOUSE_SUPPRESSION_THRESHOLD` (default 10) are withheld, and so
 is every rate whose numerator or denominator is such a count (the kinds below say which are counts). Because
@@ -40,6 +40,59 @@ published figures add up (municipalities to their region, quarters to half-years
 to all regions together, referrers to allocations), a sum with exactly one withheld row would give it away: the next
 smallest row of that sum is withheld too (complementary suppression, `orchestration/warehouse/suppression.py`). The
 warehouse keeps exact values.
+"""
+
+
+CBS_DEFINITIONS = """\
+## Definitions checked against CBS
+
+What each changed definition follows, where CBS's own text was found, and where it was not.
+
+- **Trajectory.** The Beleidsinformatie Jeugd protocol (Regeling Jeugdwet bijlage 2, version 7, section 3.3; in
+  `../shared/reference/ijw-3.2/cbs-informatieprotocol-bijlage-2.md`) keys a record by BSN, start date and hulpvorm,
+  merges records of one hulpvorm that overlap in time, and asks that a next record of the same youth and hulpvorm
+  start after the end of the one before. The warehouse merges episodes of one client, provider and care form when the
+  next starts on or before the day after the latest end so far: an allocation ended for a change request (JZ588 36 or
+  37) and renewed the next day is one trajectory; a whole day without care starts a new one. The phrase
+  "aaneengesloten periode" and the day-after rule itself were not found in CBS text available here (StatLine
+  82970NED's table page, the protocol, the Jeugdmonitor pages searched); the rule matches CBS's repeat-care text
+  below, which needs at least one day between trajectories. Not verified against CBS's processing of iJw data.
+- **Repeat care (herhaald beroep).** CBS Jeugdmonitor, "Eerder jeugdhulp gekregen"
+  (https://jeugdmonitor.cbs.nl/begrippen-en-toelichtingen/Eerder%20jeugdhulp%20gekregen): a trajectory is a repeat
+  when the youth received jeugdhulp in the five years before the reporting period; follow-on trajectories are not
+  repeats, there must be at least one day between the ended trajectory and the new start. StatLine 82970NED
+  (https://www.cbs.nl/nl-nl/cijfers/detail/82970NED) splits started trajectories into "nieuw traject" and "herhaald
+  beroep". CBS's maatwerk table "Geen nieuwe start jeugdhulp, 2e halfjaar 2019"
+  (https://www.cbs.nl/nl-nl/maatwerk/2020/44/geen-nieuwe-start-jeugdhulp-2e-halfjaar-2019) says its outcome indicator
+  differs from the StatLine definition, which looks back five years at every started trajectory. Deliberate
+  difference: the warehouse looks back from each start, not from the start of the reporting period (at most half a
+  year apart).
+- **How far back repeat care can look.** Only as far as the warehouse's earliest iJw message (JW301, JW305 or JW307):
+  care that ended before it is unknown, so such a youth's new start counts as a first one. `kpi_values` marks every
+  `repeat_care_share` value whose five years reach before that date with `lookback_complete = false`
+  (`int_kpi_lookbacks_covered`); values are complete from five years after the first delivery. The shipped sample's
+  messages start in 2021, so all its repeat values are marked.
+- **Share of youth with jeugdhulp.** CBS counts youths "van 0 tot en met 22 jaar" with jeugdhulp in natura (table
+  1.0.1 of its Jeugdhulp reports, e.g. https://longreads.cbs.nl/jeugdhulp2019/jongeren-met-jeugdhulp/) and gives the
+  share of "jongeren onder de 23 jaar" (https://longreads.cbs.nl/jeugdmonitor-2024/jeugdzorg); jeugdbescherming stops
+  at 18 and jeugdreclassering applies to 12-22 year olds (same chapter; Jeugdbescherming en jeugdreclassering 2022,
+  https://www.cbs.nl/nl-nl/longread/rapportages/2023/jeugdbescherming-en-jeugdreclassering-2022/2-jeugdreclassering).
+  85099NED's topic "Jongeren met jeugdhulp, relatief" carries no description in the snapshot, so its denominator was
+  not verified from the table itself. The warehouse's population (03759ned) holds single ages 0-17 only, so
+  `youth_in_care_share` counts youths 0-17 on 1 January (born in the 18 years before the period's year) over the youth
+  0-17: one band in numerator and denominator, but not CBS's band, and its NL row (85099NED) is not like for like.
+  Extending the population to ages 18-22 would let it follow CBS.
+- **Justice care forms.** The protocol reports jeugdbescherming (5.1) and jeugdreclassering (5.2) apart from
+  jeugdhulp, and activities in the preventief justitieel kader (5.4) "betreffen geen jeugdhulp". Care forms of the
+  justitieel domain (iJw product categories 47-49, codes `J..` in `dim_care_form`) never count in a jeugdhulp KPI
+  (clients, trajectories, durations, outcomes, cost per youth or trajectory); `jeugdbescherming_clients` and
+  `jeugdreclassering_clients` count them; preventief justitieel kader counts in neither.
+- **End reasons.** The protocol (3.7) has five reasons, which JZ588 31-35 map onto; uitval (4.2) is derived from them.
+  The iJw list JZ588 (`../shared/reference/ijw-3.2/codelijsten/JZ588_Reden_beeindiging.md`) adds 20 (levering
+  tijdelijk beeindigd), 36 (geinitieerd door de gemeente), 37 (in verband met wijzigingsverzoek), 38 (overstap naar
+  andere aanbieder) and 39 (uitstroom naar ander domein), which have no CBS counterpart. Ended according to plan and
+  early termination divide by the ends with reasons 31-35; `ended_administrative_share` reports 20 and 36-39. An end
+  without a reason, or with 02 (overlijden), counts in neither rate's denominator.
 """
 
 
@@ -80,7 +133,14 @@ def _section(row: dict[str, str]) -> str:
 def render(rows: list[dict[str, str]]) -> str:
     """The KPI page: an index, then the KPIs grouped by Regiovisie goal in the order of the goals."""
     ordered = sorted(rows, key=lambda row: POLICY_GOALS.index(row["policy_goal"]))
-    parts = [INTRODUCTION, "## Index", "", "| KPI | unit | goal | lever |", "| --- | --- | --- | --- |"]
+    parts = [
+        INTRODUCTION,
+        CBS_DEFINITIONS,
+        "## Index",
+        "",
+        "| KPI | unit | goal | lever |",
+        "| --- | --- | --- | --- |",
+    ]
     parts += [f"| `{row['kpi_id']}` | {row['unit']} | {row['policy_goal']} | {row['lever']} |" for row in ordered]
     parts.append("")
     for goal, group in groupby(ordered, key=lambda row: row["policy_goal"]):

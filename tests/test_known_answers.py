@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 # GM1681 is outside the seed: its facts must find it in dim_municipality through the world's CBS Gebieden snapshot.
+# Renewals (an allocation ended 36/37, renewed the next day) put the CBS trajectory rule's day-after case in the world.
 SMALL_WORLD = [
     "--municipalities",
     "GM0392,GM0268,GM0453,GM1681",
@@ -26,8 +27,13 @@ SMALL_WORLD = [
     "2024-Q2",
     "--scale",
     "0.03",
+    "--renewals",
+    "0.15",
 ]
-LARGE_WORLD = ["--municipalities", "default", "--from", "2023-Q1", "--to", "2024-Q4", "--scale", "0.2"]
+LARGE_WORLD = [
+    *("--municipalities", "default", "--from", "2023-Q1", "--to", "2024-Q4", "--scale", "0.2"),
+    *("--renewals", "0.1"),
+]
 FILE_LEVEL_CODES = {"TR358", "CS340", "XML_MALFORMED", "WRONG_BERICHTCODE"}
 
 
@@ -204,8 +210,37 @@ def test_small_world_kpi_values_reproduce_the_ground_truth(small_world):
         "net_declared_cost",
         "referrer_share_01",
         "realisation_share",
+        "youth_in_care_share",
+        "repeat_care_share",
+        "ended_according_to_plan_share",
+        "early_termination_share",
+        "ended_administrative_share",
     }
     assert_kpis_match_ground_truth(truth, db)
+
+
+def test_small_world_has_renewals_the_next_day_merged_into_one_trajectory(small_world):
+    """The known answers above cover the day-after rule only if the world has such renewals: episodes ended 36/37
+    whose trajectory goes on with an episode starting the next day."""
+    _, result, db = small_world
+    assert result.success
+    with duckdb.connect(str(db), read_only=True) as con:
+        (renewals,) = con.execute(
+            """
+            select count(*)
+            from intermediate.int_trajectory_episodes_mapped as ended_map
+            inner join intermediate.int_care_episodes_applied as ended
+                on ended_map.allocation_number = ended.allocation_number
+                and ended_map.product_code = ended.product_code
+            inner join intermediate.int_trajectory_episodes_mapped as renewed_map
+                on ended_map.trajectory_id = renewed_map.trajectory_id
+            inner join intermediate.int_care_episodes_applied as renewed
+                on renewed_map.allocation_number = renewed.allocation_number
+                and renewed_map.product_code = renewed.product_code
+            where ended.end_reason_code in ('36', '37') and renewed.start_date = ended.end_date + 1
+            """
+        ).fetchone()
+    assert renewals > 0
 
 
 def test_small_world_municipality_outside_the_seed_is_in_dim_municipality(small_world):

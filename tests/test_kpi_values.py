@@ -303,10 +303,12 @@ EXPECTED = {
     ("ended_according_to_plan_share", "municipality", "GM0392", "2024"): (200 / 3, 2, 3),
     ("early_termination_share", "municipality", "GM0392", "2024"): (100 / 3, 1, 3),
     ("early_termination_share", "municipality", "GM0453", "2024"): (50.0, 1, 2),
+    # All three ends have one of CBS's reasons 31-35: none administrative (20, 36-39).
+    ("ended_administrative_share", "municipality", "GM0392", "2024"): (0.0, 0, 3),
     # Follow-up to 2024-12-01: T1 (C1 restarts 2024-05-06), T4, T6 followed up; T7 (ends 2024-06-30) not yet.
     ("no_new_start_6m_share", "municipality", "GM0392", "2024"): (200 / 3, 2, 3),
     ("no_new_start_6m_share", "municipality", "GM0453", "2024"): (100.0, 1, 1),
-    # Started in Haarlem 2024: T1-T5; T2 follows C1's T1, ended 2024-03-31.
+    # Started in Haarlem 2024: T1-T5; T2 is a repeat: C1's T1 ended 2024-03-31, more than a day before.
     ("repeat_care_share", "municipality", "GM0392", "2024"): (20.0, 1, 5),
     ("allocations", "municipality", "GM0392", "2024"): (5, 5, None),
     ("referrer_share_01", "municipality", "GM0392", "2024"): (60.0, 3, 5),
@@ -325,9 +327,14 @@ EXPECTED = {
     ("residential_under_12", "municipality", "GM0453", "2024"): (0, 0, None),
     ("closed_placements", "municipality", "GM0453", "2024"): (1, 1, None),
     ("closed_placements", "municipality", "GM0392", "2024"): (0, 0, None),
+    # No justice care form in this world (tests/test_cbs_definitions.py has some): zero at every municipality in care.
+    ("jeugdbescherming_clients", "municipality", "GM0392", "2024"): (0, 0, None),
+    ("jeugdreclassering_clients", "region", "JZ10", "2024"): (0, 0, None),
     ("turning_18_in_care", "municipality", "GM0392", "2024"): (1, 1, None),
     ("care_past_18", "municipality", "GM0392", "2024"): (1, 1, None),
-    ("youth_in_care_share", "municipality", "GM0392", "2024"): (100 * 5 / 32_000, 5, 32_000),
+    # 0-17 on 1 January 2024 (born 2006-2023): Haarlem's C1, C2, C3, C5, not C4 (born 2005); Velsen's C6, C7.
+    ("clients_in_care_0_17", "municipality", "GM0392", "2024"): (4, 4, None),
+    ("youth_in_care_share", "municipality", "GM0392", "2024"): (100 * 4 / 32_000, 4, 32_000),
     ("youth_in_care_share", "region", "JZ10", "2024"): (100 * 2 / 29_500, 2, 29_500),
     ("youth_in_care_share", "nl", "NL01", "2024"): (10.3, 349_170, None),
     # Velsen 2024-Q1: allocation 2001 from 2024-03-11 allocates 21/31 of March, 1 is declared; 2024-Q2: 2001 and

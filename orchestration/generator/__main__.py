@@ -68,6 +68,12 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--scale", type=float, default=1.0, help="fraction of the calibrated volume (default 1.0)")
     result.add_argument("--faults", type=float, default=0.01, help="fault rate per JW323 line and file; 0 = none")
     result.add_argument(
+        "--renewals",
+        type=float,
+        default=0.0,
+        help="share of regular allocations ended for a change (JZ588 36/37) and renewed the next day; 0 = none",
+    )
+    result.add_argument(
         "--overwrite",
         action="store_true",
         help="remove ijw/, ground_truth.json, faults.json and the generated cbs/ and budgets/ files in --out first",
@@ -94,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.first_quarter > args.last_quarter:
         raise SystemExit(f"--from {args.first_quarter} is after --to {args.last_quarter}")
-    if args.scale <= 0 or not 0 <= args.faults <= 1:
-        raise SystemExit("--scale must be positive and --faults between 0 and 1")
+    if args.scale <= 0 or not 0 <= args.faults <= 1 or not 0 <= args.renewals <= 1:
+        raise SystemExit("--scale must be positive and --faults and --renewals between 0 and 1")
     out = (args.out or Settings.from_env().landing_dir).resolve()
     _prepare(out, args.overwrite)
     options = Options(
@@ -106,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         last_quarter=args.last_quarter,
         scale=args.scale,
         fault_rate=args.faults,
+        renewal_share=args.renewals,
     )
     started = time.monotonic()
     truth = generate(options, progress_to_stderr if args.progress else None)

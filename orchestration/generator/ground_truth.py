@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -26,6 +27,8 @@ class Trajectory:
     start: dt.date
     end: dt.date | None
     """None while still running at the horizon."""
+    end_reason: str | None = None
+    """JZ588 reason of the episode that ends last (the highest allocation number of those ending that day)."""
 
     def active_between(self, first_day: dt.date, last_day: dt.date) -> bool:
         return self.start <= last_day and (self.end is None or self.end >= first_day)
@@ -50,26 +53,35 @@ def quarters_in(window: Window) -> list[str]:
     return quarters
 
 
+ONE_DAY = dt.timedelta(days=1)
+
+
 def merged_trajectories(allocations: list[Allocation], horizon: dt.date) -> list[Trajectory]:
-    """CBS rule: episodes of one client, provider and care form that overlap (inclusive; an open end overlaps all
-    that follows) merge into one trajectory from the first start to the last end, open if any episode is open."""
-    episodes: dict[tuple[str, str, str], list[tuple[dt.date, dt.date | None]]] = {}
+    """CBS rule: a trajectory is an uninterrupted period of care of one client at one provider in one care form.
+    Sorted by start, an episode joins the trajectory when it starts on or before the day after the latest end so far
+    (an open end runs on past all that follows); a whole day without care starts a new one. The trajectory runs from
+    the first start to the last end, open if any episode is open, and takes the end reason of the episode ending
+    last."""
+    episodes: dict[tuple[str, str, str], list[tuple[dt.date, dt.date | None, int, str]]] = {}
     for allocation in allocations:
         if allocation.allocated_by(horizon) and allocation.started_by(horizon):
             end = allocation.end_on if allocation.ended_by(horizon) else None
             key = (allocation.bsn, allocation.provider, allocation.product.care_form)
-            episodes.setdefault(key, []).append((allocation.start_on, end))
+            episodes.setdefault(key, []).append((allocation.start_on, end, allocation.number, allocation.end_reason))
     trajectories = []
     for (bsn, provider, care_form), spans in episodes.items():
         spans.sort(key=lambda span: span[0])
-        start, end = spans[0]
-        for next_start, next_end in spans[1:]:
-            if end is None or next_start <= end:
-                end = None if end is None or next_end is None else max(end, next_end)
+        start, end, number, reason = spans[0]
+        for next_start, next_end, next_number, next_reason in spans[1:]:
+            if end is None or next_start <= end + ONE_DAY:
+                if end is None or next_end is None:
+                    end = None
+                elif (next_end, next_number) > (end, number):
+                    end, number, reason = next_end, next_number, next_reason
             else:
-                trajectories.append(Trajectory(bsn, provider, care_form, start, end))
-                start, end = next_start, next_end
-        trajectories.append(Trajectory(bsn, provider, care_form, start, end))
+                trajectories.append(Trajectory(bsn, provider, care_form, start, end, reason))
+                start, end, number, reason = next_start, next_end, next_number, next_reason
+        trajectories.append(Trajectory(bsn, provider, care_form, start, end, reason if end is not None else None))
     return trajectories
 
 
@@ -150,6 +162,9 @@ def municipality_years(
 REFERRER_TYPES = ("01", "02", "03", "04", "05", "06", "08")
 """COD327: kpi_values carries a share for every referrer type, zero included."""
 STAYS, FAMILY_STAYS, CLOSED = {"11", "12", "13", "14"}, {"11", "12"}, "13"
+# JZ588: the five reasons CBS counts (Beleidsinformatie Jeugd protocol 3.7) and the administrative iJw reasons.
+CBS_END_REASONS, ADMINISTRATIVE_END_REASONS = ("31", "32", "33", "34", "35"), ("20", "36", "37", "38", "39")
+REPEAT_LOOKBACK_YEARS = 5
 
 
 def periods_in(window: Window) -> list[tuple[str, str, dt.date, dt.date]]:
@@ -293,10 +308,16 @@ def declaration_lag_profile() -> dict:
 
 
 def municipality_kpis(
-    municipality_code: str, allocations: list[Allocation], files: list[DeclarationFile], window: Window
+    municipality_code: str,
+    allocations: list[Allocation],
+    files: list[DeclarationFile],
+    window: Window,
+    youth_population: int,
+    birth_year: Callable[[str], int],
 ) -> list[dict]:
     """kpi_values rows (docs/kpis.md definitions) of one municipality for the periods wholly inside the window, for the
-    KPIs the event model knows: trajectory levels, cost, duration, referrals, lead times and stays."""
+    KPIs the event model knows: trajectory levels, cost, duration, end reasons, referrals, lead times, stays and the
+    share of youth 0-17 in care (youth_population: the world's CBS youth 0-17 of the municipality, every year)."""
     horizon = window.last_day
     trajectories = merged_trajectories(allocations, horizon)
     allocated = [a for a in allocations if a.allocated_by(horizon)]
@@ -323,6 +344,10 @@ def municipality_kpis(
             clients = len({t.bsn for t in active})
             rows.append(_kpi("clients_in_care", scope, key, clients, clients))
             rows.append(_kpi("trajectories_active", scope, key, len(active), len(active)))
+            # 0-17 on 1 January of the period's year: born in the 18 calendar years before it.
+            young = len({t.bsn for t in active if 1 <= int(period[:4]) - birth_year(t.bsn) <= 18})
+            rows.append(_kpi("clients_in_care_0_17", scope, key, young, young))
+            rows += _rate("youth_in_care_share", scope, key, young, youth_population)
             closed = len({t.bsn for t in active if t.care_form == CLOSED})
             rows.append(_kpi("closed_placements", scope, key, closed, closed))
             rows += _rate(
@@ -335,6 +360,12 @@ def municipality_kpis(
             rows.append(_kpi("trajectories_ended", scope, key, len(ended), len(ended)))
             rows.append(_kpi("mean_duration_days_ended", scope, key, sum(days) / len(days), sum(days), len(days)))
             rows += _rate("ended_long_duration_share", scope, key, sum(d >= 365 for d in days), len(days))
+            reasons = Counter(t.end_reason for t in ended)
+            counted_by_cbs = sum(reasons[reason] for reason in CBS_END_REASONS)
+            rows += _rate("ended_according_to_plan_share", scope, key, reasons["31"], counted_by_cbs)
+            rows += _rate("early_termination_share", scope, key, reasons["32"] + reasons["33"], counted_by_cbs)
+            administrative = sum(reasons[reason] for reason in ADMINISTRATIVE_END_REASONS)
+            rows += _rate("ended_administrative_share", scope, key, administrative, len(ended))
         if declared:
             rows.append(_kpi("net_declared_cost", scope, key, sum(declared) / 100, sum(declared)))
         if in_period:
@@ -354,4 +385,41 @@ def municipality_kpis(
                 _kpi("mean_days_allocation_to_start", scope, key, sum(waits) / len(waits), sum(waits), len(waits))
             )
         rows += realisation_rows(scope, key, allocated, volumes, first, last)
+    return rows
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier; 29 February becomes 28 February in a common year, as SQL date arithmetic does."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def is_repeat(trajectory: Trajectory, of_client: Iterable[Trajectory]) -> bool:
+    """CBS herhaald beroep: the client had care in the 5 years before the start, with at least one whole day without
+    care before it; a start that follows on from care the day before (at any provider, in any care form) is none."""
+    day_before = trajectory.start - ONE_DAY
+    lookback_from = _years_before(trajectory.start, REPEAT_LOOKBACK_YEARS)
+    running, earlier = False, False
+    for other in of_client:
+        running |= other.start < trajectory.start and (other.end is None or other.end >= day_before)
+        earlier |= other.end is not None and lookback_from <= other.end < day_before
+    return earlier and not running
+
+
+def repeat_care_kpis(trajectories_by_municipality: dict[str, list[Trajectory]], window: Window) -> list[dict]:
+    """repeat_care_share rows per municipality and period wholly inside the window. A client is a BSN across the
+    whole world (a test BSN may serve municipalities in two regions), so earlier care is sought in every
+    municipality's trajectories, as the warehouse sees one client key."""
+    of_client: dict[str, list[Trajectory]] = defaultdict(list)
+    for trajectories in trajectories_by_municipality.values():
+        for trajectory in trajectories:
+            of_client[trajectory.bsn].append(trajectory)
+    rows: list[dict] = []
+    for code, trajectories in trajectories_by_municipality.items():
+        for period_type, period, first, last in periods_in(window):
+            started = [t for t in trajectories if first <= t.start <= last]
+            repeats = sum(is_repeat(t, of_client[t.bsn]) for t in started)
+            rows += _rate("repeat_care_share", ("municipality", code), (period_type, period), repeats, len(started))
     return rows

@@ -7,6 +7,7 @@ allocation may be requested but not yet allocated, allocated but not started, or
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import random
@@ -157,6 +158,21 @@ def career_plans(rng: random.Random, allocated_on: dt.date) -> list[_Plan]:
     return plans
 
 
+def renewed(rng: random.Random, plan: _Plan) -> list[_Plan]:
+    """A regular allocation of at least 30 days cut in two: the first part ended for a change (JZ588 36 or 37) and
+    the rest allocated that day and started the next, at the same provider in the same care form. One trajectory
+    by the CBS rule, two allocations in the iJw traffic."""
+    days = (plan.end_on - plan.start_on).days
+    if plan.crisis or days < 30:
+        return [plan]
+    cut = plan.start_on + dt.timedelta(days=rng.randint(14, days - 14))
+    first = dataclasses.replace(plan, end_on=cut, planned_until=cut, end_reason=rng.choice(("36", "37")))
+    rest = dataclasses.replace(
+        plan, allocated_on=cut, start_on=cut + dt.timedelta(days=1), same_provider_as_previous=True
+    )
+    return [first, rest]
+
+
 def _with_same_provider(plan: _Plan, earliest_allocation: dt.date) -> _Plan:
     return _Plan(
         care_form=plan.care_form,
@@ -220,10 +236,13 @@ class _Identities:
 
 
 def allocations(
-    seed: int, municipality: Municipality, window: Window, scale: float, bsn_pool: list[str]
+    seed: int, municipality: Municipality, window: Window, scale: float, bsn_pool: list[str], renewal_share: float = 0.0
 ) -> list[Allocation]:
-    """Every allocation of the municipality whose career reaches into the window, in order of career start."""
+    """Every allocation of the municipality whose career reaches into the window, in order of career start. A share
+    of regular allocations is renewed the next day (renewed()); its own random stream leaves a world without
+    renewals as it was."""
     rng = random.Random(f"{seed}:{municipality.code}:events")
+    renewals = random.Random(f"{seed}:{municipality.code}:renewals")
     providers = cal.provider_agbs(municipality.region_code)
     provider_weights = [1 / (rank + 1) for rank in range(len(providers))]
     regular, crisis_products = cal.products_by_form(crisis=False), cal.products_by_form(crisis=True)
@@ -238,6 +257,12 @@ def allocations(
         plans = career_plans(rng, window.warmup_start + dt.timedelta(days=offset))
         if max(p.end_on for p in plans) < window.first_day or min(p.allocated_on for p in plans) > window.last_day:
             continue
+        if renewal_share > 0:
+            plans = [
+                part
+                for plan in plans
+                for part in (renewed(renewals, plan) if renewals.random() < renewal_share else [plan])
+            ]
         bsn = identities.next_bsn()
         provider = rng.choices(providers, weights=provider_weights)[0]
         for plan in plans:

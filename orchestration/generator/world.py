@@ -29,13 +29,16 @@ from orchestration.generator.declarations import (
     use_bsns_as_references,
 )
 from orchestration.generator.ground_truth import (
+    Trajectory,
     declaration_lag_profile,
     full_years,
+    merged_trajectories,
     municipality_kpis,
     municipality_quarters,
     municipality_years,
     provider_revenue,
     quarter_bounds,
+    repeat_care_kpis,
     year_costs,
 )
 from orchestration.generator.model import Allocation, Window, allocations, omvang
@@ -61,6 +64,7 @@ class Options:
     last_quarter: str = "2024-Q4"
     scale: float = 1.0
     fault_rate: float = 0.01
+    renewal_share: float = 0.0
 
     @property
     def window(self) -> Window:
@@ -95,6 +99,8 @@ class Summary:
     provider_revenue: Counter[tuple[str, int]] = field(default_factory=Counter)
     budget_lines: list[dict] = field(default_factory=list)
     provider_caps: list[dict] = field(default_factory=list)
+    trajectories: dict[str, list[Trajectory]] = field(default_factory=dict)
+    """Per municipality, for the KPIs that follow a client across municipalities (repeat care)."""
 
 
 @cache
@@ -328,7 +334,7 @@ def _record_declaration(path: str, declaration: DeclarationFile, summary: Summar
 
 def generate_municipality(options: Options, municipality: Municipality, bsn_pool: list[str], summary: Summary) -> None:
     window = options.window
-    events = allocations(options.seed, municipality, window, options.scale, bsn_pool)
+    events = allocations(options.seed, municipality, window, options.scale, bsn_pool, options.renewal_share)
     references = References(municipality.code4)
     files = declaration_files(
         random.Random(f"{options.seed}:{municipality.code}:declarations"), events, window, references
@@ -344,7 +350,18 @@ def generate_municipality(options: Options, municipality: Municipality, bsn_pool
     summary.by_year.extend(
         municipality_years(municipality.code, world_youth(municipality, options.scale), events, window)
     )
-    summary.kpis.extend(municipality_kpis(municipality.code, events, files, window))
+    youth = world_youth(municipality, options.scale)
+    summary.kpis.extend(
+        municipality_kpis(
+            municipality.code,
+            events,
+            files,
+            window,
+            youth,
+            lambda bsn: client(options.seed, bsn, window).birth_date.year,
+        )
+    )
+    summary.trajectories[municipality.code] = merged_trajectories(events, window.last_day)
     for (year, perceel), cents in year_costs(files, window).items():
         summary.year_costs[(municipality.code, perceel, year)] = cents
     summary.provider_revenue.update(provider_revenue(files))
@@ -368,6 +385,7 @@ def generate(options: Options, progress: Callable[[str], None] | None = None) ->
     in_cbs = municipalities + [cal.municipality(c) for c in cal.default_municipality_codes() if c not in generated]
     window = options.window
     years = list(range(window.first_day.year, window.last_day.year + 1))
+    summary.kpis.extend(repeat_care_kpis(summary.trajectories, window))
     summary.cbs_youth = write_snapshots(options.out, options.seed, in_cbs, years, options.scale)
     _write_steering_inputs(options.out, full_years(window), summary)
     truth = _ground_truth(options, summary)
@@ -397,6 +415,7 @@ def _ground_truth(options: Options, summary: Summary) -> dict:
             "to": options.last_quarter,
             "scale": options.scale,
             "fault_rate": options.fault_rate,
+            "renewal_share": options.renewal_share,
         },
         "by_municipality_quarter": summary.by_quarter,
         "by_municipality_year": summary.by_year,

@@ -1,6 +1,8 @@
-{#- Trajectories by the CBS rule: episodes of one client at one provider in one care form that overlap (the next
-    starts on or before the latest end so far; an open episode overlaps everything after it) merge into one
-    trajectory from the first start to the last end. The first episode gives the municipality, referrer, product
+{#- Trajectories by the CBS rule: a trajectory is an uninterrupted period ("aaneengesloten periode") of care for one
+    client at one provider in one care form. Episodes merge when the next starts on or before the day after the latest
+    end so far (an open episode runs on past everything after it): an allocation ended for a change request (JZ588
+    36/37) and renewed the next day is one trajectory; a gap of at least one day without care starts a new one. The
+    trajectory runs from the first start to the last end. The first episode gives the municipality, referrer, product
     category and crisis flag; the episode that ends last gives the end reason. -#}
 {%- set open_end = "cast('9999-12-31' as date)" -%}
 with episodes as (
@@ -25,7 +27,14 @@ with_previous_end as (
 islands as (
     select
         *,
-        sum(case when previous_latest_end is null or start_date > previous_latest_end then 1 else 0 end) over (
+        -- A start on the day after the latest end continues the trajectory: only a whole day without care breaks it.
+        sum(
+            case
+                when previous_latest_end is null
+                    or {{ dbt.dateadd('day', -1, 'start_date') }} > previous_latest_end then 1
+                else 0
+            end
+        ) over (
             partition by client_key, provider_agb, care_form_code
             order by start_date, end_or_open, allocation_number, product_code
             rows between unbounded preceding and current row

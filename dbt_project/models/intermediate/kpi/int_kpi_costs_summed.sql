@@ -1,12 +1,15 @@
 {#- Cost KPIs per scope and period of the product period's start, so a credit lands in the period of the debit it
     corrects: net declared cost, per youth and per trajectory in care, and the realisation of the region's own
-    budget year to date. Amounts stay in eurocents until kpi_values. -#}
+    budget year to date. Amounts stay in eurocents until kpi_values. Cost per youth and per trajectory divide the
+    jeugdhulp cost only (justice care forms left out, as from their denominators); a line whose product has no care
+    form counts as jeugdhulp. -#}
 with declaration_lines as (
     select
         fct_declaration_line.municipality_code,
         dim_municipality.region_code,
         fct_declaration_line.provider_agb,
         dim_product.care_form_code,
+        coalesce(dim_care_form.cbs_care_domain, 'jeugdhulp') = 'jeugdhulp' as is_jeugdhulp,
         fct_declaration_line.period_start,
         fct_declaration_line.amount_cents
     from {{ ref('fct_declaration_line') }} as fct_declaration_line
@@ -14,10 +17,12 @@ with declaration_lines as (
         on fct_declaration_line.municipality_code = dim_municipality.municipality_code
     left join {{ ref('dim_product') }} as dim_product
         on fct_declaration_line.product_code = dim_product.product_code
+    left join {{ ref('dim_care_form') }} as dim_care_form
+        on dim_product.care_form_code = dim_care_form.care_form_code
 ),
 
 scoped as (
-    {{ kpi_scopes('declaration_lines', ['period_start', 'amount_cents']) }}
+    {{ kpi_scopes('declaration_lines', ['period_start', 'amount_cents', 'is_jeugdhulp']) }}
 ),
 
 periods as (
@@ -30,7 +35,8 @@ costs as (
         scoped.scope_code,
         periods.period_type,
         periods.period,
-        sum(scoped.amount_cents) as net_cents
+        sum(scoped.amount_cents) as net_cents,
+        sum(case when scoped.is_jeugdhulp then scoped.amount_cents else 0 end) as jeugdhulp_cents
     from scoped
     inner join periods
         on scoped.period_start between periods.first_day and periods.last_day
@@ -87,7 +93,7 @@ final as (
     select
         case counted.kpi_id when 'clients_in_care' then 'cost_per_client' else 'cost_per_trajectory' end,
         costs.scope_type, costs.scope_code, costs.period_type, costs.period,
-        costs.net_cents, counted.numerator, costs.net_cents / 100.0 / counted.numerator
+        costs.jeugdhulp_cents, counted.numerator, costs.jeugdhulp_cents / 100.0 / counted.numerator
     from costs
     inner join counted
         on costs.scope_type = counted.scope_type

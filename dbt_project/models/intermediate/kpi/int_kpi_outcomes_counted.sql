@@ -1,7 +1,11 @@
-{#- Duration and outcome KPIs over merged trajectories per scope and period. Duration counts ended trajectories
-    only (CBS). No new start within 6 months: any trajectory of the same client, at any provider and in any care form,
-    starting after the end and at most 6 months later; only ends whose 6 months lie inside the data count. Repeat
-    care: the client ended another trajectory in the 5 years before this one started. -#}
+{#- Duration and outcome KPIs over merged jeugdhulp trajectories per scope and period (justice care forms have
+    their own KPIs). Duration counts ended trajectories only (CBS). End reasons: CBS counts the five reasons of its
+    protocol (JZ588 31-35); the administrative iJw reasons (20, 36-39) are reported apart, not in the denominator
+    of ended-according-to-plan and early termination. No new start within 6 months: any trajectory of the same
+    client, at any provider and in any care form, starting after the end and at most 6 months later; only ends whose
+    6 months lie inside the data count. Repeat care (CBS herhaald beroep): the client had jeugdhulp in the 5 years
+    before the start, with at least one whole day without care before it; a start that follows on (care the day
+    before, at any provider) is no repeat. -#}
 with trajectories as (
     select
         fct_trajectory.trajectory_id,
@@ -17,6 +21,9 @@ with trajectories as (
     from {{ ref('fct_trajectory') }} as fct_trajectory
     inner join {{ ref('dim_municipality') }} as dim_municipality
         on fct_trajectory.municipality_code = dim_municipality.municipality_code
+    inner join {{ ref('dim_care_form') }} as dim_care_form
+        on fct_trajectory.care_form_code = dim_care_form.care_form_code
+    where dim_care_form.cbs_care_domain = 'jeugdhulp'
 ),
 
 periods as (
@@ -46,11 +53,21 @@ followed_up as (
 repeats as (
     select
         trajectories.trajectory_id,
-        exists (
+        not exists (
+            select 1
+            from trajectories as running
+            where running.client_key = trajectories.client_key
+                and running.start_date < trajectories.start_date
+                and (
+                    running.end_date is null
+                    or running.end_date >= {{ dbt.dateadd('day', -1, 'trajectories.start_date') }}
+                )
+        )
+        and exists (
             select 1
             from trajectories as earlier
             where earlier.client_key = trajectories.client_key
-                and earlier.end_date < trajectories.start_date
+                and earlier.end_date <= {{ dbt.dateadd('day', -2, 'trajectories.start_date') }}
                 and earlier.end_date >= {{ dbt.dateadd('year', -5, 'trajectories.start_date') }}
         ) as is_repeat
     from trajectories
@@ -85,6 +102,9 @@ ended as (
         count(*) as ended,
         sum(scoped.duration_days) as duration_days,
         sum(case when scoped.duration_days >= 365 then 1 else 0 end) as long_durations,
+        -- CBS's five reasons (protocol 3.7): volgens plan and the four early ends.
+        sum(case when scoped.end_reason_code in ('31', '32', '33', '34', '35') then 1 else 0 end) as cbs_reasons,
+        sum(case when scoped.end_reason_code in ('20', '36', '37', '38', '39') then 1 else 0 end) as administrative,
         sum(case when scoped.end_reason_code = '31' then 1 else 0 end) as according_to_plan,
         sum(case when scoped.end_reason_code in ('32', '33') then 1 else 0 end) as early_terminations,
         sum(case when scoped.has_follow_up then 1 else 0 end) as followed_up,
@@ -120,11 +140,17 @@ final as (
     from ended
     union all
     select 'ended_according_to_plan_share', scope_type, scope_code, period_type, period,
-        according_to_plan, ended, 100.0 * according_to_plan / ended
+        according_to_plan, cbs_reasons, 100.0 * according_to_plan / cbs_reasons
     from ended
+    where cbs_reasons > 0
     union all
     select 'early_termination_share', scope_type, scope_code, period_type, period,
-        early_terminations, ended, 100.0 * early_terminations / ended
+        early_terminations, cbs_reasons, 100.0 * early_terminations / cbs_reasons
+    from ended
+    where cbs_reasons > 0
+    union all
+    select 'ended_administrative_share', scope_type, scope_code, period_type, period,
+        administrative, ended, 100.0 * administrative / ended
     from ended
     union all
     select 'no_new_start_6m_share', scope_type, scope_code, period_type, period,

@@ -1,10 +1,12 @@
-{#- Share of youth (0-17 on 1 January of the period's year, CBS 03759ned) with a trajectory active in the period.
+{#- Share of youth with jeugdhulp: youths 0-17 on 1 January of the period's year (born in the 18 years before it)
+    with a jeugdhulp trajectory active in the period, over the youth 0-17 on that day (CBS 03759ned): one age band in
+    numerator and denominator. CBS publishes the share over 0-22; the warehouse's population holds 0-17 only.
     A region's population is the sum over all its municipalities (dim_municipality, those known only from the
     national reference list left out: an older list still names merged municipalities); a region with one
     municipality's population missing gets no row rather than a share over a partial denominator. -#}
 with clients as (
     select * from {{ ref('int_kpi_trajectories_counted') }}
-    where kpi_id = 'clients_in_care'
+    where kpi_id = 'clients_in_care_0_17'
         and scope_type in ('municipality', 'region')
 ),
 

@@ -1,7 +1,10 @@
 {#- Level KPIs over merged trajectories (CBS rule) per scope and period: youths and trajectories in care, inflow
     and outflow, the setting of stays, and the age-bound KPIs. A trajectory is active in a period when it starts on
     or before the period's last day and is open or ends on or after its first day. Ages come from the birth year
-    only, so they are ages reached in the period's calendar year.
+    only, so they are ages reached in the period's calendar year; the youths 0-17 on 1 January (CBS 03759ned's
+    youth) are those born in the 18 years before the period's year. Jeugdhulp KPIs count jeugdhulp care forms only
+    (dim_care_form.cbs_care_domain); jeugdbescherming and jeugdreclassering youths are counted apart (CBS publishes
+    them apart and a youth may have both).
 
     A national year gives 17.5 million active rows to group into 14.6 million (scope, period, youth) rows. They are
     grouped on numbers, not on the 64-character pseudonyms and the period labels, which halves the model's time under
@@ -17,18 +20,21 @@ with trajectories as (
         fct_trajectory.care_form_code,
         fct_trajectory.start_date,
         fct_trajectory.end_date,
+        dim_care_form.cbs_care_domain,
         dim_client.birth_year,
         dense_rank() over (order by fct_trajectory.client_key) as client_number
     from {{ ref('fct_trajectory') }} as fct_trajectory
     inner join {{ ref('dim_municipality') }} as dim_municipality
         on fct_trajectory.municipality_code = dim_municipality.municipality_code
+    inner join {{ ref('dim_care_form') }} as dim_care_form
+        on fct_trajectory.care_form_code = dim_care_form.care_form_code
     left join {{ ref('dim_client') }} as dim_client
         on fct_trajectory.client_key = dim_client.client_key
 ),
 
 scoped as (
     {{ kpi_scopes('trajectories', [
-        'trajectory_id', 'client_number', 'care_form_code', 'start_date', 'end_date', 'birth_year'
+        'trajectory_id', 'client_number', 'care_form_code', 'cbs_care_domain', 'start_date', 'end_date', 'birth_year'
     ]) }}
 ),
 
@@ -43,6 +49,8 @@ active as (
         periods.period_number,
         scoped.client_number,
         scoped.care_form_code,
+        scoped.cbs_care_domain = 'jeugdhulp' as is_jeugdhulp,
+        scoped.cbs_care_domain,
         periods.period_year - scoped.birth_year as age_in_year
     from scoped
     inner join periods
@@ -57,14 +65,19 @@ active_clients as (
         scope_code,
         period_number,
         client_number,
-        count(*) as trajectories,
-        -- 11 pleegzorg and 12 gezinsgericht (gezinshuis) are the family settings among the stays 11-14.
+        count(case when is_jeugdhulp then 1 end) as trajectories,
+        bool_or(is_jeugdhulp) as in_jeugdhulp,
+        bool_or(is_jeugdhulp and age_in_year between 1 and 18) as in_jeugdhulp_0_17,
+        bool_or(cbs_care_domain = 'jeugdbescherming') as in_jeugdbescherming,
+        bool_or(cbs_care_domain = 'jeugdreclassering') as in_jeugdreclassering,
+        -- 11 pleegzorg and 12 gezinsgericht (gezinshuis) are the family settings among the stays 11-14; justice
+        -- codes carry a J prefix, so these codes are jeugdhulp only.
         count(case when care_form_code in ('11', '12') then 1 end) as family_stays,
         count(case when care_form_code in ('11', '12', '13', '14') then 1 end) as stays,
         bool_or(care_form_code in ('13', '14') and age_in_year < 12) as residential_under_12,
         bool_or(care_form_code = '13') as closed_placement,
-        bool_or(age_in_year = 18) as turning_18,
-        bool_or(age_in_year >= 19) as past_18
+        bool_or(is_jeugdhulp and age_in_year = 18) as turning_18,
+        bool_or(is_jeugdhulp and age_in_year >= 19) as past_18
     from active
     group by scope_type, scope_code, period_number, client_number
 ),
@@ -74,7 +87,10 @@ numbered_active_counts as (
         scope_type,
         scope_code,
         period_number,
-        count(client_number) as clients,
+        count(case when in_jeugdhulp then client_number end) as clients,
+        count(case when in_jeugdhulp_0_17 then client_number end) as clients_0_17,
+        count(case when in_jeugdbescherming then client_number end) as jeugdbescherming_clients,
+        count(case when in_jeugdreclassering then client_number end) as jeugdreclassering_clients,
         cast(sum(trajectories) as bigint) as trajectories,
         cast(sum(family_stays) as bigint) as family_stays,
         cast(sum(stays) as bigint) as stays,
@@ -93,6 +109,9 @@ active_counts as (
         periods.period_type,
         periods.period,
         counts.clients,
+        counts.clients_0_17,
+        counts.jeugdbescherming_clients,
+        counts.jeugdreclassering_clients,
         counts.trajectories,
         counts.family_stays,
         counts.stays,
@@ -104,11 +123,16 @@ active_counts as (
     inner join periods on counts.period_number = periods.period_number
 ),
 
+jeugdhulp_active_counts as (
+    select * from active_counts where clients > 0
+),
+
 started as (
     select scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, count(*) as trajectories
     from scoped
     inner join periods
         on scoped.start_date between periods.first_day and periods.last_day
+    where scoped.cbs_care_domain = 'jeugdhulp'
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 
@@ -117,6 +141,7 @@ ended as (
     from scoped
     inner join periods
         on scoped.end_date between periods.first_day and periods.last_day
+    where scoped.cbs_care_domain = 'jeugdhulp'
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 
@@ -125,28 +150,42 @@ final as (
         clients as numerator,
         cast(null as bigint) as denominator,
         cast(clients as double precision) as value
-    from active_counts
+    from jeugdhulp_active_counts
     union all
     select 'trajectories_active', scope_type, scope_code, period_type, period, trajectories, null, trajectories
-    from active_counts
+    from jeugdhulp_active_counts
     union all
     select 'family_setting_share', scope_type, scope_code, period_type, period, family_stays, stays,
         100.0 * family_stays / stays
-    from active_counts
+    from jeugdhulp_active_counts
     where stays > 0
     union all
     select 'residential_under_12', scope_type, scope_code, period_type, period,
         residential_under_12, null, residential_under_12
-    from active_counts
+    from jeugdhulp_active_counts
     union all
     select 'closed_placements', scope_type, scope_code, period_type, period, closed_placements, null, closed_placements
-    from active_counts
+    from jeugdhulp_active_counts
     union all
     select 'turning_18_in_care', scope_type, scope_code, period_type, period, turning_18, null, turning_18
-    from active_counts
+    from jeugdhulp_active_counts
     union all
     select 'care_past_18', scope_type, scope_code, period_type, period, past_18, null, past_18
+    from jeugdhulp_active_counts
+    union all
+    select 'clients_in_care_0_17', scope_type, scope_code, period_type, period, clients_0_17, null, clients_0_17
+    from jeugdhulp_active_counts
+    union all
+    -- Justice youths at every municipality and region with care in the period (zero included), elsewhere where any.
+    select 'jeugdbescherming_clients', scope_type, scope_code, period_type, period,
+        jeugdbescherming_clients, null, jeugdbescherming_clients
     from active_counts
+    where jeugdbescherming_clients > 0 or scope_type in ('municipality', 'region')
+    union all
+    select 'jeugdreclassering_clients', scope_type, scope_code, period_type, period,
+        jeugdreclassering_clients, null, jeugdreclassering_clients
+    from active_counts
+    where jeugdreclassering_clients > 0 or scope_type in ('municipality', 'region')
     union all
     select 'trajectories_started', scope_type, scope_code, period_type, period, trajectories, null, trajectories
     from started

@@ -1,5 +1,7 @@
 {#- One row per care form. The product code list names a care form on every product and in one case names code 02
-    differently; the name most products use wins. -#}
+    differently; the name most products use wins. cbs_care_domain says which CBS statistic counts the care form: the
+    justice codes follow the Beleidsinformatie Jeugd protocol's types (5.1.1 kinderbeschermingsmaatregel 1x-2x,
+    5.4 preventief justitieel kader 31, 5.2.1 jeugdreclassering 4x-6x), so they never count as jeugdhulp. -#}
 with products as (
     select * from {{ ref('dim_product') }}
 ),
@@ -27,7 +29,13 @@ final as (
         case
             when care_form_name_nl like 'Met verblijf%' then 'met verblijf'
             when care_form_name_nl like 'Zonder verblijf%' then 'zonder verblijf'
-        end as setting
+        end as setting,
+        case
+            when care_form_domain <> 'justitieel' then 'jeugdhulp'
+            when substr(cbs_care_form_code, 1, 1) in ('1', '2') then 'jeugdbescherming'
+            when cbs_care_form_code = '31' then 'preventief justitieel kader'
+            else 'jeugdreclassering'
+        end as cbs_care_domain
     from names
     where name_rank = 1
 )

@@ -1,7 +1,9 @@
 {#- Long-format KPI values (DESIGN.md section 4) for every catalogue KPI, scope and period: the KPI families in
     models/intermediate/kpi (unioned in int_kpi_values_unioned) at the published scopes, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
     the relationships test). NL rows are CBS figures (int_kpi_national_benchmarks). suppressed is always false in
-    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py). -#}
+    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py).
+    lookback_complete marks values of a KPI that looks back in time (repeat care) whose look-back reaches before the
+    warehouse's earliest iJw message (int_kpi_lookbacks_covered); null for KPIs without a look-back. -#}
 with computed as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
     from {{ ref('int_kpi_values_unioned') }}
@@ -10,6 +12,10 @@ with computed as (
 
 catalogue as (
     select kpi_id, unit from {{ ref('kpi_catalogue') }}
+),
+
+lookbacks as (
+    select kpi_id, period_type, period, lookback_complete from {{ ref('int_kpi_lookbacks_covered') }}
 ),
 
 final as (
@@ -23,10 +29,15 @@ final as (
         cast(computed.numerator as decimal(18, 2)) as numerator,
         cast(computed.denominator as decimal(18, 2)) as denominator,
         catalogue.unit,
+        lookbacks.lookback_complete,
         false as suppressed
     from computed
     inner join catalogue
         on computed.kpi_id = catalogue.kpi_id
+    left join lookbacks
+        on computed.kpi_id = lookbacks.kpi_id
+        and computed.period_type = lookbacks.period_type
+        and computed.period = lookbacks.period
 )
 
 select * from final
