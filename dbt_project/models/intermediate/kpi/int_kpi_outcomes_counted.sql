@@ -93,6 +93,7 @@ ended as (
     from scoped
     inner join periods
         on scoped.end_date between periods.first_day and periods.last_day
+    {{ kpi_covered_join('scoped', 'periods') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 
@@ -107,6 +108,7 @@ started as (
     from scoped
     inner join periods
         on scoped.start_date between periods.first_day and periods.last_day
+    {{ kpi_covered_join('scoped', 'periods') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 

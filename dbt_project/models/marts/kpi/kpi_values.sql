@@ -1,7 +1,8 @@
 {#- Long-format KPI values (DESIGN.md section 4) for every catalogue KPI, scope and period: the KPI families under
     families/ (unioned in int_kpi_values_unioned) at the published scopes, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
     the relationships test). NL rows are CBS figures (int_kpi_national_benchmarks). suppressed is always false in
-    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py). -#}
+    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py). A region row says
+    how many of its municipalities it covers (kpi_coverage). -#}
 with computed as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
     from {{ ref('int_kpi_values_unioned') }}
@@ -10,6 +11,11 @@ with computed as (
 
 catalogue as (
     select kpi_id, unit from {{ ref('kpi_catalogue') }}
+),
+
+region_coverage as (
+    select distinct region_code, period_type, period, municipalities_covered, municipalities_in_region
+    from {{ ref('kpi_coverage') }}
 ),
 
 final as (
@@ -23,10 +29,17 @@ final as (
         cast(computed.numerator as decimal(18, 2)) as numerator,
         cast(computed.denominator as decimal(18, 2)) as denominator,
         catalogue.unit,
-        false as suppressed
+        false as suppressed,
+        region_coverage.municipalities_covered,
+        region_coverage.municipalities_in_region
     from computed
     inner join catalogue
         on computed.kpi_id = catalogue.kpi_id
+    left join region_coverage
+        on computed.scope_type = 'region'
+        and computed.scope_code = region_coverage.region_code
+        and computed.period_type = region_coverage.period_type
+        and computed.period = region_coverage.period
 )
 
 select * from final
