@@ -568,15 +568,18 @@ def _value_from_parts(kpi: str, unit: str, numerator: Decimal, denominator: Deci
 def test_every_warehouse_value_follows_its_unit(tiny_db):
     """The catalogue's unit is what the value holds: recomputed from numerator and denominator on every row the
     warehouse computes (nl rows are CBS's published figures). kpi_values stores numerator and denominator rounded to
-    hundredths, so a rate on a fractional part (an allocated volume, a budget share) agrees up to that rounding."""
+    hundredths: a volume (pro-rated allocations) or an amount in the denominator (a budget share due) agrees up to
+    that rounding, counts and declared cents exactly."""
     rows = tiny_query(
         tiny_db,
-        "select v.kpi_id, v.scope_type, v.scope_code, v.period, v.unit, c.unit, v.value, v.numerator, v.denominator"
+        "select v.kpi_id, v.scope_type, v.scope_code, v.period, v.unit, c.unit, c.numerator_kind, c.denominator_kind,"
+        " v.value, v.numerator, v.denominator"
         " from marts.kpi_values as v join marts.dim_kpi as c using (kpi_id) where v.scope_type <> 'nl'",
     )
     assert rows
-    for kpi, *key, unit, catalogue_unit, value, numerator, denominator in rows:
+    for kpi, *key, unit, catalogue_unit, numerator_kind, denominator_kind, value, numerator, denominator in rows:
         assert unit == catalogue_unit, (kpi, *key)
         expected = _value_from_parts(kpi, unit, numerator, denominator)
-        rounding = sum(0.005 / abs(float(part)) for part in (numerator, denominator) if part)
+        rounded = [numerator] * (numerator_kind == "volume") + [denominator] * (denominator_kind in ("volume", "EUR"))
+        rounding = sum(0.005 / abs(float(part)) for part in rounded if part)
         assert value == pytest.approx(expected, rel=rounding + 1e-9, abs=1e-9), (kpi, *key)

@@ -173,6 +173,20 @@ def periods_in(window: Window) -> list[tuple[str, str, dt.date, dt.date]]:
     return periods
 
 
+def covered_periods_in(window: Window, files: list[DeclarationFile]) -> list[tuple[str, str, dt.date, dt.date]]:
+    """periods_in, kept where the municipality's data covers the period (docs/kpis.md, Coverage): it starts on or after
+    the first quarter with a fault-free declaration line (by ProductPeriode Begindatum) and one of its quarters has
+    one."""
+    delivered = {quarter_bounds(quarter_of(line.period_start))[0] for line in fault_free_lines(files)}
+    if not delivered:
+        return []
+    return [
+        (period_type, period, first, last)
+        for period_type, period, first, last in periods_in(window)
+        if first >= min(delivered) and any(first <= quarter <= last for quarter in delivered)
+    ]
+
+
 def _kpi(kpi_id: str, scope: tuple[str, str], period: tuple[str, str], value, numerator, denominator=None) -> dict:
     return {
         "kpi_id": kpi_id,
@@ -295,15 +309,16 @@ def declaration_lag_profile() -> dict:
 def municipality_kpis(
     municipality_code: str, allocations: list[Allocation], files: list[DeclarationFile], window: Window
 ) -> list[dict]:
-    """kpi_values rows (docs/kpis.md definitions) of one municipality for the periods wholly inside the window, for the
-    KPIs the event model knows: trajectory levels, cost, duration, referrals, lead times and stays."""
+    """kpi_values rows (docs/kpis.md definitions) of one municipality for the periods wholly inside the window that its
+    data covers, for the KPIs the event model knows: trajectory levels, cost, duration, referrals, lead times and
+    stays."""
     horizon = window.last_day
     trajectories = merged_trajectories(allocations, horizon)
     allocated = [a for a in allocations if a.allocated_by(horizon)]
     volumes = declared_volumes(files)
     scope = ("municipality", municipality_code)
     rows: list[dict] = []
-    for period_type, period, first, last in periods_in(window):
+    for period_type, period, first, last in covered_periods_in(window, files):
         key = (period_type, period)
         active = [t for t in trajectories if t.active_between(first, last)]
         started = [t for t in trajectories if first <= t.start <= last]
