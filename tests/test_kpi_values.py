@@ -1,9 +1,10 @@
 """Every KPI of the catalogue against figures worked out by hand on a tiny world written in this file.
 
-Two municipalities (Haarlem GM0392 in JZ11, Velsen GM0453 in JZ10), two providers, nine clients, eleven
-allocations, written as iJw messages with the project's writers and run through the whole pipeline once. CBS figures
-come from the shipped CBS sample (youth 0-17 on 1 January 2024: Haarlem 32,000; Velsen 13,300; NL 2024: 10.3% of
-youth with jeugdhulp). The region budget is written here: Haarlem 2024 EUR 100,000, Velsen 2024 EUR 10,000.
+Two municipalities (Haarlem GM0392 in JZ11, Velsen GM0453 in JZ10), two providers, eleven clients, twelve
+allocations and a request never answered, written as iJw messages with the project's writers and run through the
+whole pipeline once. CBS figures come from the shipped CBS sample (youth 0-17 on 1 January 2024: Haarlem 32,000;
+Velsen 13,300; NL 2024: 10.3% of youth with jeugdhulp). The region budget is written here: Haarlem 2024 EUR 100,000,
+Velsen 2024 EUR 10,000.
 
 Coverage (docs/kpis.md): Haarlem delivers declarations in 2023-Q1, 2024-Q1 and 2024-Q4, Velsen in 2023-Q1, 2024-Q1 and
 2024-Q2; their other municipalities (JZ11 four, JZ10 three) deliver nothing, so each region covers one municipality.
@@ -62,6 +63,7 @@ PRODUCTS = {
     "12": ("43", "43A04"),
     "13": ("43", "43A06"),
     "14": ("43", "43A01"),
+    "04": ("40", "40A01"),
 }
 
 
@@ -169,6 +171,11 @@ CARE = [
     ),
 ]
 
+# Waiting at Haarlem with provider A in care form 04: C10's JW315 of 2023-01-20 is never answered; C11's allocation
+# 1008 of 2023-02-01 (valid to 2023-12-31) never starts.
+UNANSWERED_REQUEST = (10, D(2023, 1, 20))
+UNSTARTED_ALLOCATION = (11, 1008, D(2023, 2, 1), D(2023, 12, 31))
+
 # (allocation number, first day of the product month, euros)
 DECLARED = [
     (1006, D(2023, 2, 1), 500),
@@ -253,6 +260,17 @@ def write_tiny_world(landing: Path) -> None:
                 care.end,
                 lambda h, c=client, s=stop: aw.render_jw307(h, c, [s]),
             )
+    category, code = PRODUCTS["04"]
+    client_number, requested_on = UNANSWERED_REQUEST
+    requester = aw.Client(bsn(client_number), D(2015, 6, 15), "2")
+    request = aw.Request("REFWAIT", category, code, requested_on, volume, "01")
+    out.write("JW315", PROVIDER_A, "0392", requested_on, lambda h: aw.render_jw315(h, requester, [request]))
+    client_number, number, allocated_on, valid_until = UNSTARTED_ALLOCATION
+    allocated = aw.Client(bsn(client_number), D(2015, 6, 15), "2")
+    unstarted = aw.Allocation(
+        number, None, category, code, allocated_on, dt.time(9, 0), allocated_on, valid_until, volume
+    )
+    out.write("JW301", "0392", PROVIDER_A, allocated_on, lambda h: aw.render_jw301(h, allocated, [unstarted]))
     by_care = {care.number: care for care in CARE}
     for index, (number, month, euros) in enumerate(DECLARED):
         care = by_care[number]
@@ -412,6 +430,18 @@ EXPECTED = {
         700_000,
         CAP_A_CENTS,
     ),
+    # Started in Haarlem 2024-Q1: T1 (02), T3 (14), T4 (11), T5 (12), none a crisis product; in JZ10 2024: T7 (13).
+    ("out_of_home_placements_started", "municipality", "GM0392", "2024-Q1"): (3, 3, None),
+    ("out_of_home_placements_started", "region", "JZ10", "2024"): (1, 1, None),
+    ("trajectories_started_in_crisis", "municipality", "GM0392", "2024-Q1"): (0, 0, None),
+    # Waiting 28 days or more (dbt var waiting_days) at the period's end: C10's request from 2023-Q1 on (still open
+    # at the end of 2024-Q1); C11's allocation in 2023 (to its Einddatum 2023-12-31), no longer in 2024.
+    ("requests_waiting", "municipality", "GM0392", "2023-Q1"): (1, 1, None),
+    ("requests_waiting", "provider", PROVIDER_A, "2024-Q1"): (1, 1, None),
+    ("allocations_waiting", "municipality", "GM0392", "2023-Q1"): (1, 1, None),
+    ("allocations_waiting", "region", "JZ11", "2023"): (1, 1, None),
+    ("allocations_waiting", "care_form", "04", "2023-H1"): (1, 1, None),
+    ("allocations_waiting", "municipality", "GM0392", "2024-Q1"): (0, 0, None),
     # Year to date against the share of the year's budget due by the period's end (pro rata by month), as of the
     # cut 2024-12-31: Haarlem's 2024-Q1 cost EUR 7,600 over 3/12 of EUR 100,000; the year EUR 7,600 (December's line
     # is dated 2025-01-05, after the cut) over EUR 100,000. Velsen's 2024-Q2 cost EUR 5,800 over 6/12 of EUR 10,000:
