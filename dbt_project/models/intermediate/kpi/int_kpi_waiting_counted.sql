@@ -1,22 +1,12 @@
 {#- Waiting at each period's end (its last day, with what the warehouse knows: in a period still in progress what
-    has not been answered or started by the data's last day counts as still waiting then), beside
-    the lead-time means of int_kpi_referrals_counted: requests_waiting, the JW315 requests made at least
-    var('waiting_days') (default 28) days before it that no JW301 answered by then (same provider, client and
-    ReferentieAanbieder, as int_allocations_referred links them); allocations_waiting, the JW301 allocations made at
-    least that many days before it without a JW305 start by then and still valid (no Einddatum before it). A request
-    re-sent with a change counts once, in its latest version. -#}
+    has not been answered or started by the data's last day counts as still waiting then), beside the lead-time means
+    of int_kpi_referrals_counted. requests_waiting: the JW315 requests (latest version, int_referral_requests_latest)
+    made at least var('waiting_days') (default 28) days before it that no JW301 answered by then (same provider,
+    client and ReferentieAanbieder, as int_allocations_referred links them). allocations_waiting: the JW301
+    allocations made at least that many days before it without a JW305 start by then and still valid (no Einddatum
+    before it). -#}
 {%- set waiting_days = var('waiting_days', 28) %}
-with request_versions as (
-    select
-        requests.*,
-        row_number() over (
-            partition by provider_agb, client_key, provider_reference
-            order by requested_on desc, file_path desc, source_line desc, source_record desc, file_sha256 desc
-        ) as version_rank
-    from {{ ref('stg_ijw__referral_requests') }} as requests
-),
-
-answers as (
+with answers as (
     select provider_agb, client_key, provider_reference, min(allocated_on) as answered_on
     from {{ ref('int_allocations_referred') }}
     where provider_reference is not null
@@ -29,24 +19,23 @@ municipalities as (
 
 requests as (
     select
-        request_versions.municipality_code,
+        latest_requests.municipality_code,
         municipalities.region_code,
-        request_versions.provider_agb,
+        latest_requests.provider_agb,
         dim_product.care_form_code,
         'request' as waiting_kind,
-        request_versions.requested_on as waiting_since,
+        latest_requests.requested_on as waiting_since,
         answers.answered_on as waiting_until,
         cast(null as date) as valid_to
-    from request_versions
+    from {{ ref('int_referral_requests_latest') }} as latest_requests
     inner join municipalities
-        on request_versions.municipality_code = municipalities.municipality_code
+        on latest_requests.municipality_code = municipalities.municipality_code
     left join answers
-        on request_versions.provider_agb = answers.provider_agb
-        and request_versions.client_key = answers.client_key
-        and request_versions.provider_reference = answers.provider_reference
+        on latest_requests.provider_agb = answers.provider_agb
+        and latest_requests.client_key = answers.client_key
+        and latest_requests.provider_reference = answers.provider_reference
     left join {{ ref('dim_product') }} as dim_product
-        on request_versions.product_code = dim_product.product_code
-    where request_versions.version_rank = 1
+        on latest_requests.product_code = dim_product.product_code
 ),
 
 allocations as (
