@@ -41,6 +41,26 @@
         and coverage.is_covered
 {%- endmacro %}
 
+{#- KPI rows of level (count) KPIs from one relation holding a count column per KPI at scope and period grain:
+    levels is a list of (kpi_id, column); the numerator and the value are the count, the denominator is null. -#}
+{% macro kpi_level_rows(from_cte, levels) -%}
+    {%- for kpi_id, column in levels %}
+    select
+        '{{ kpi_id }}' as kpi_id,
+        scope_type,
+        scope_code,
+        period_type,
+        period,
+        {{ column }} as numerator,
+        cast(null as bigint) as denominator,
+        cast({{ column }} as double precision) as value
+    from {{ from_cte }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- The scope types kpi_values publishes; the crossed ones above stay internal to the steering layer. -#}
 {% macro published_kpi_scope_types() -%}
     ('nl', 'region', 'municipality', 'provider', 'care_form')

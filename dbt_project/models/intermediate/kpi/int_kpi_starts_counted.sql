@@ -39,13 +39,7 @@ counts as (
 ),
 
 final as (
-    select 'trajectories_started_in_crisis' as kpi_id, scope_type, scope_code, period_type, period,
-        in_crisis as numerator, cast(null as bigint) as denominator, cast(in_crisis as double precision) as value
-    from counts
-    union all
-    select 'out_of_home_placements_started', scope_type, scope_code, period_type, period,
-        out_of_home, null, out_of_home
-    from counts
+    {{ kpi_level_rows('counts', [('trajectories_started_in_crisis', 'in_crisis'), ('out_of_home_placements_started', 'out_of_home')]) }}
 )
 
 select * from final

@@ -87,13 +87,7 @@ counts as (
 ),
 
 final as (
-    select 'requests_waiting' as kpi_id, scope_type, scope_code, period_type, period,
-        requests as numerator, cast(null as bigint) as denominator, cast(requests as double precision) as value
-    from counts
-    union all
-    select 'allocations_waiting', scope_type, scope_code, period_type, period,
-        allocations, null, allocations
-    from counts
+    {{ kpi_level_rows('counts', [('requests_waiting', 'requests'), ('allocations_waiting', 'allocations')]) }}
 )
 
 select * from final
