@@ -43,7 +43,8 @@ Coverage (`marts.kpi_coverage`): a municipality has delivered in a quarter when 
 (JW323) for it whose product period starts in that quarter. Its data covers a period when the period starts on or
 after the first day of its first delivered quarter and it delivered in at least one of the period's quarters: the
 traffic from before a municipality's first deliveries is only the back history of care still running then, so there
-is no KPI value for a period before a municipality's data starts. A fact counts in a period only where its
+is no KPI value for a period before a municipality's data starts (and, as providers declare a month after it
+ends, none for the quarter in progress until its first declarations arrive). A fact counts in a period only where its
 municipality's data covers the period, at every scope; a region's denominators (youth population, budget) are summed
 over the same municipalities, and every region row of `kpi_values` says how many of its municipalities it covers
 (`municipalities_covered` of `municipalities_in_region`). `kpi_coverage.coverage_warning` marks a region and period
