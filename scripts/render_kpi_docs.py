@@ -28,11 +28,29 @@ catalogue, not this file.
 
 Every KPI is computed in `marts.kpi_values` (DESIGN.md section 4) for each scope (municipality, region, provider,
 care form; `nl` from CBS where the catalogue names a national source) and each period type (quarter `2024-Q3`,
-half-year `2024-H2`, year `2024`), from the earliest to the latest date in the iJw traffic. Trajectories follow the
-CBS rule (an uninterrupted period of care for one client at one provider in one care form; see below); a trajectory is
-active in a period when it starts on or before the period's last day and is open or ends on or after its first day.
-A youth counts once per scope. Amounts: `numerator` in eurocents, `value` in euros. A KPI whose source is absent (no
-region budget, no CBS table) has no rows; the steering layer shows `no_data`.
+half-year `2024-H2`, year `2024`), from the earliest to the latest date in the iJw traffic where the data covers
+the period (Coverage, below). Trajectories follow the CBS rule (an uninterrupted period of care for one client at one
+provider in one care form; see below); a trajectory is active in a period when it starts on or before the period's
+last day and is open or ends on or after its first day. A youth counts once per scope. Amounts: `numerator` in
+eurocents, `value` in euros. A KPI whose source is absent (no region budget, no CBS table) has no rows; the steering
+layer shows `no_data`.
+
+Each catalogue row declares the scopes and period types `kpi_values` holds it at, and whether it has national rows
+(`nl_source`); `tests/test_kpi_values.py` fails when `kpi_values` holds more or less than declared, or a value that
+does not follow its unit from its numerator and denominator.
+
+Coverage (`marts.kpi_coverage`): a municipality has delivered in a quarter when the warehouse holds declaration lines
+(JW323) for it whose product period starts in that quarter. Its data covers a period when the period starts on or
+after the first day of its first delivered quarter and it delivered in at least one of the period's quarters: the
+traffic from before a municipality's first deliveries is only the back history of care still running then, so there
+is no KPI value for a period before a municipality's data starts (and, as providers declare a month after it
+ends, none for the quarter in progress until its first declarations arrive). A fact counts in a period only where its
+municipality's data covers the period, at every scope; a region's denominators (youth population, budget) are summed
+over the same municipalities, and every region row of `kpi_values` says how many of its municipalities it covers
+(`municipalities_covered` of `municipalities_in_region`). `kpi_coverage.coverage_warning` marks a region and period
+in which some municipality of the region sent nothing in one of the period's quarters (or has not delivered yet); a
+report shows it beside the region's figures. Growth compares two periods only when the same municipalities cover the
+scope in both. National rows are CBS figures over all municipalities, as CBS publishes them.
 
 Published copy: counts strictly between 0 and `WAREHOUSE_SUPPRESSION_THRESHOLD` (default 10) are withheld, and so
 is every rate whose numerator or denominator is such a count (the kinds below say which are counts). Because
@@ -123,6 +141,8 @@ def _section(row: dict[str, str]) -> str:
         f"| direction | {row['direction']} |",
         f"| default target | {_target(row)} |",
         f"| lever | {row['lever']} |",
+        f"| scopes | {row['scopes']}{' and nl (year)' if row['nl_source'] else ''} |",
+        f"| period types | {row['period_types']} |",
         f"| national (nl) source | {row['nl_source'] or 'none: no nl rows'} |",
         f"| source document | {row['source_document']} |",
         "",

@@ -1,9 +1,14 @@
 """Every KPI of the catalogue against figures worked out by hand on a tiny world written in this file.
 
-Two municipalities (Haarlem GM0392 in JZ11, Velsen GM0453 in JZ10), two providers, seven clients, nine allocations,
-written as iJw messages with the project's writers and run through the whole pipeline once. CBS figures come from the
-shipped CBS sample (youth 0-17 on 1 January 2024: Haarlem 32,000; JZ10 = Beverwijk 8,600 + Heemskerk 7,600 + Velsen
-13,300 = 29,500; NL 2024: 10.3% of youth with jeugdhulp). The region budget is written here: Haarlem 2024 EUR 100,000.
+Two municipalities (Haarlem GM0392 in JZ11, Velsen GM0453 in JZ10), two providers, eleven clients, twelve
+allocations and a request never answered, written as iJw messages with the project's writers and run through the
+whole pipeline once. CBS figures come from the shipped CBS sample (youth 0-17 on 1 January 2024: Haarlem 32,000;
+Velsen 13,300; NL 2024: 10.3% of youth with jeugdhulp). The region budget is written here: Haarlem 2024 EUR 100,000,
+Velsen 2024 EUR 10,000.
+
+Coverage (docs/kpis.md): Haarlem delivers declarations in 2023-Q1, 2024-Q1 and 2024-Q4, Velsen in 2023-Q1, 2024-Q1 and
+2024-Q2; their other municipalities (JZ11 four, JZ10 three) deliver nothing, so each region covers one municipality.
+T10 is Haarlem's back history from before its first deliveries: no value for 2022 at any scope.
 
 The trajectories (one per allocation; none overlap, so none merge):
     T1 C1 (born 2010) Haarlem A ambulant 02   2024-01-22 - 2024-03-31 end 31   69 days  request 2024-01-02 (02)
@@ -14,11 +19,14 @@ The trajectories (one per allocation; none overlap, so none merge):
     T6 C5 (born 2012) Haarlem B ambulant 02   2023-02-10 - 2024-02-20 end 31  375 days  no request (01)
     T7 C6 (born 2009) Velsen B gesloten 13    2024-03-21 - 2024-06-30 end 31  101 days  request 2024-03-01 (08)
     T8 C7 (born 2011) Velsen B ambulant 02    2024-04-15 - 2024-05-15 end 33   30 days  no request (01)
+    T9 C8 (born 2012) Velsen B ambulant 02    2023-01-10 - 2023-01-31 end 31            allocation to 2023-01-31
+    T10 C9 (born 2013) Haarlem A ambulant 02  2022-10-05 - 2022-12-30 end 31            allocation to 2022-12-31
 Declared (EUR): Haarlem 2023-02 500 (C5); 2024-01 1,000 (C1); 2024-02 1,000 (C1) + 3,000 (C2) + 2,000 (C3) +
-600 (C5); 2024-12 3,000 (C2). Velsen 2024-03 5,000 (C6); 2024-04 800 (C7). The latest date in the traffic is
-2024-12-01 (the December product period), the follow-up horizon of no_new_start_6m_share.
+600 (C5); 2024-12 3,000 (C2). Velsen 2023-01 400 (C8); 2024-03 5,000 (C6); 2024-04 800 (C7). The latest date in
+the traffic is 2024-12-01 (the December product period), the follow-up horizon of no_new_start_6m_share.
 
-Every allocation allocates 1 stuks (82) per month from its Toewijzingsdatum, open-ended; every line declares 1.
+Every allocation allocates 1 stuks (82) per month from its Toewijzingsdatum, open-ended but for C8's and C9's; every
+line declares 1.
 
 Each declaration is dated five days after its month, so the latest (December 2024) is dated 2025-01-05 and the
 forecasts read the warehouse as of 2024-Q4 (cut 2024-12-31): the December line is not known yet. Every month up to
@@ -31,6 +39,7 @@ September to November, which is 0 for Haarlem and provider A. Forecast 2024: Haa
 import csv
 import datetime as dt
 import shutil
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -54,6 +63,7 @@ PRODUCTS = {
     "12": ("43", "43A04"),
     "13": ("43", "43A06"),
     "14": ("43", "43A01"),
+    "04": ("40", "40A01"),
 }
 
 
@@ -81,6 +91,8 @@ class Care:
     end_reason: str | None = None
     request: tuple[dt.date, str] | None = None
     """Request date and referrer type of the JW315 the allocation answers."""
+    valid_until: dt.date | None = None
+    """The allocation's Einddatum; open-ended when None."""
 
 
 CARE = [
@@ -128,7 +140,41 @@ CARE = [
         (D(2024, 3, 1), "08"),
     ),
     Care(7, 2011, "0453", PROVIDER_B, "02", 2002, D(2024, 4, 1), D(2024, 4, 15), D(2024, 5, 15), "33"),
+    Care(
+        8,
+        2012,
+        "0453",
+        PROVIDER_B,
+        "02",
+        2003,
+        D(2023, 1, 5),
+        D(2023, 1, 10),
+        D(2023, 1, 31),
+        "31",
+        None,
+        D(2023, 1, 31),
+    ),
+    # Back history from before Haarlem's first deliveries: allocated, started and ended, never declared.
+    Care(
+        9,
+        2013,
+        "0392",
+        PROVIDER_A,
+        "02",
+        1007,
+        D(2022, 10, 3),
+        D(2022, 10, 5),
+        D(2022, 12, 30),
+        "31",
+        None,
+        D(2022, 12, 31),
+    ),
 ]
+
+# Waiting at Haarlem with provider A in care form 04: C10's JW315 of 2023-01-20 is never answered; C11's allocation
+# 1008 of 2023-02-01 (valid to 2023-12-31) never starts.
+UNANSWERED_REQUEST = (10, D(2023, 1, 20))
+UNSTARTED_ALLOCATION = (11, 1008, D(2023, 2, 1), D(2023, 12, 31))
 
 # (allocation number, first day of the product month, euros)
 DECLARED = [
@@ -141,6 +187,7 @@ DECLARED = [
     (1003, D(2024, 12, 1), 3_000),
     (2001, D(2024, 3, 1), 5_000),
     (2002, D(2024, 4, 1), 800),
+    (2003, D(2023, 1, 1), 400),
 ]
 
 
@@ -179,7 +226,15 @@ def write_tiny_world(landing: Path) -> None:
                 lambda h, c=client, r=request: aw.render_jw315(h, c, [r]),
             )
         allocation = aw.Allocation(
-            care.number, reference, category, code, care.allocated_on, dt.time(9, 0), care.allocated_on, None, volume
+            care.number,
+            reference,
+            category,
+            code,
+            care.allocated_on,
+            dt.time(9, 0),
+            care.allocated_on,
+            care.valid_until,
+            volume,
         )
         out.write(
             "JW301",
@@ -205,6 +260,17 @@ def write_tiny_world(landing: Path) -> None:
                 care.end,
                 lambda h, c=client, s=stop: aw.render_jw307(h, c, [s]),
             )
+    category, code = PRODUCTS["04"]
+    client_number, requested_on = UNANSWERED_REQUEST
+    requester = aw.Client(bsn(client_number), D(2015, 6, 15), "2")
+    request = aw.Request("REFWAIT", category, code, requested_on, volume, "01")
+    out.write("JW315", PROVIDER_A, "0392", requested_on, lambda h: aw.render_jw315(h, requester, [request]))
+    client_number, number, allocated_on, valid_until = UNSTARTED_ALLOCATION
+    allocated = aw.Client(bsn(client_number), D(2015, 6, 15), "2")
+    unstarted = aw.Allocation(
+        number, None, category, code, allocated_on, dt.time(9, 0), allocated_on, valid_until, volume
+    )
+    out.write("JW301", "0392", PROVIDER_A, allocated_on, lambda h: aw.render_jw301(h, allocated, [unstarted]))
     by_care = {care.number: care for care in CARE}
     for index, (number, month, euros) in enumerate(DECLARED):
         care = by_care[number]
@@ -227,13 +293,15 @@ def write_tiny_world(landing: Path) -> None:
     shutil.copytree(REPO_ROOT / "seeds" / "sample" / "cbs", landing / "cbs")
     (landing / "budgets").mkdir()
     (landing / "budgets" / "regiobudget_2024.csv").write_text(
-        "gemeente;jaar;perceel;bedrag;toelichting\nGM0392;2024;Ambulant;60.000,00;\nGM0392;2024;Verblijf;40.000,00;\n",
+        "gemeente;jaar;perceel;bedrag;toelichting\nGM0392;2024;Ambulant;60.000,00;\nGM0392;2024;Verblijf;40.000,00;\n"
+        "GM0453;2024;Ambulant;10.000,00;\n",
         encoding="utf-8",
     )
 
 
 @pytest.fixture(scope="module")
-def tiny_kpis(definitions, tmp_path_factory):
+def tiny_db(definitions, tmp_path_factory) -> Path:
+    """The tiny world's warehouse after one pipeline run."""
     root = tmp_path_factory.mktemp("tiny_world")
     landing, warehouse = root / "landing", root / "warehouse"
     write_tiny_world(landing)
@@ -245,7 +313,17 @@ def tiny_kpis(definitions, tmp_path_factory):
         job = definitions.resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert result.success, "the pipeline failed on the tiny world"
-    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+    return warehouse / "warehouse.duckdb"
+
+
+def tiny_query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def tiny_kpis(tiny_db):
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
         rows = con.execute(
             "select kpi_id, scope_type, scope_code, period, value, numerator, denominator from marts.kpi_values"
         ).fetchall()
@@ -335,7 +413,8 @@ EXPECTED = {
     # 0-17 on 1 January 2024 (born 2006-2023): Haarlem's C1, C2, C3, C5, not C4 (born 2005); Velsen's C6, C7.
     ("clients_in_care_0_17", "municipality", "GM0392", "2024"): (4, 4, None),
     ("youth_in_care_share", "municipality", "GM0392", "2024"): (100 * 4 / 32_000, 4, 32_000),
-    ("youth_in_care_share", "region", "JZ10", "2024"): (100 * 2 / 29_500, 2, 29_500),
+    # Of JZ10 only Velsen delivers: the population of Velsen alone (13,300), not of the region (29,500).
+    ("youth_in_care_share", "region", "JZ10", "2024"): (100 * 2 / 13_300, 2, 13_300),
     ("youth_in_care_share", "nl", "NL01", "2024"): (10.3, 349_170, None),
     # Velsen 2024-Q1: allocation 2001 from 2024-03-11 allocates 21/31 of March, 1 is declared; 2024-Q2: 2001 and
     # 2002 allocate 3 each (April to June), only 2002's April is declared.
@@ -358,9 +437,34 @@ EXPECTED = {
         700_000,
         CAP_A_CENTS,
     ),
-    # Year to date against EUR 100,000.
-    ("budget_realisation_share", "municipality", "GM0392", "2024-Q1"): (7.6, 760_000, 10_000_000),
-    ("budget_realisation_share", "region", "JZ11", "2024"): (10.6, 1_060_000, 10_000_000),
+    # Started in Haarlem 2024-Q1: T1 (02), T3 (14), T4 (11), T5 (12), none a crisis product; in JZ10 2024: T7 (13).
+    ("out_of_home_placements_started", "municipality", "GM0392", "2024-Q1"): (3, 3, None),
+    ("out_of_home_placements_started", "region", "JZ10", "2024"): (1, 1, None),
+    ("trajectories_started_in_crisis", "municipality", "GM0392", "2024-Q1"): (0, 0, None),
+    # Waiting 28 days or more (dbt var waiting_days) at the period's end: C10's request from 2023-Q1 on (still open
+    # at the end of 2024-Q1); C11's allocation in 2023 (to its Einddatum 2023-12-31), no longer in 2024.
+    ("requests_waiting", "municipality", "GM0392", "2023-Q1"): (1, 1, None),
+    ("requests_waiting", "provider", PROVIDER_A, "2024-Q1"): (1, 1, None),
+    ("allocations_waiting", "municipality", "GM0392", "2023-Q1"): (1, 1, None),
+    ("allocations_waiting", "region", "JZ11", "2023"): (1, 1, None),
+    ("allocations_waiting", "care_form", "04", "2023-H1"): (1, 1, None),
+    ("allocations_waiting", "municipality", "GM0392", "2024-Q1"): (0, 0, None),
+    # Year to date against the share of the year's budget due by the period's end (pro rata by month), as of the
+    # cut 2024-12-31: Haarlem's 2024-Q1 cost EUR 7,600 over 3/12 of EUR 100,000; the year EUR 7,600 (December's line
+    # is dated 2025-01-05, after the cut) over EUR 100,000. Velsen's 2024-Q2 cost EUR 5,800 over 6/12 of EUR 10,000:
+    # spending ahead of its budget (the year's budget only 58% spent), so red.
+    ("budget_realisation_share", "municipality", "GM0392", "2024-Q1"): (30.4, 760_000, 2_500_000),
+    ("budget_realisation_share", "region", "JZ11", "2024"): (7.6, 760_000, 10_000_000),
+    ("budget_realisation_share", "municipality", "GM0453", "2024-Q2"): (116.0, 580_000, 500_000),
+    ("budget_realisation_share", "region", "JZ10", "2024"): (58.0, 580_000, 1_000_000),
+    # Velsen delivers from 2023-Q1 (C8's January line), like Haarlem, so every scope compares like with like:
+    # Velsen 2024 C6, C7 against 2023 C8; provider B 2024 C5, C6, C7 against 2023 C5, C8; ambulant 2024 C1, C5,
+    # C7 against C5, C8; provider B 2024-Q1 C5, C6 against 2023-Q1 C5, C8.
+    ("clients_in_care_growth", "municipality", "GM0453", "2024"): (100.0, 2, 1),
+    ("clients_in_care_growth", "region", "JZ10", "2024"): (100.0, 2, 1),
+    ("clients_in_care_growth", "provider", PROVIDER_B, "2024"): (50.0, 3, 2),
+    ("clients_in_care_growth", "care_form", "02", "2024"): (50.0, 3, 2),
+    ("clients_in_care_growth", "provider", PROVIDER_B, "2024-Q1"): (0.0, 2, 2),
 }
 
 
@@ -384,11 +488,135 @@ def test_kpi_value_matches_the_hand_computed_figure(tiny_kpis, key):
     assert (numerator, denominator) == (expected_numerator, expected_denominator)
 
 
-def test_no_region_budget_for_a_municipality_means_no_budget_rows(tiny_kpis):
+def test_no_region_budget_for_a_year_means_no_budget_rows(tiny_kpis):
     values, _ = tiny_kpis
-    assert not [key for key in values if key[0] == "budget_realisation_share" and key[2] == "GM0453"]
+    budget_rows = [key for key in values if key[0] == "budget_realisation_share"]
+    assert budget_rows and not [key for key in budget_rows if key[3].startswith("2023")]
 
 
 def test_every_kpi_value_is_in_the_catalogue(tiny_kpis):
     values, catalogue = tiny_kpis
     assert {kpi for kpi, *_ in values} <= catalogue
+
+
+def test_q2_spending_ahead_of_the_budget_is_red(tiny_db):
+    """Velsen's 2024-Q2 runs at 116% of the budget due by June (EXPECTED): red against the catalogue's band (100,
+    up to 102), where the year's budget, only 58% spent, would have shown green."""
+    rows = tiny_query(
+        tiny_db,
+        "select scope_type, status from marts.steering_signals where kpi_id = 'budget_realisation_share'"
+        " and scope_code in ('GM0453', 'JZ10') and period = '2024-Q2'",
+    )
+    assert sorted(rows) == [("municipality", "red"), ("region", "red")]
+
+
+def test_no_value_before_a_municipality_delivers_nor_in_a_quarter_it_sent_nothing(tiny_kpis):
+    """T10 is Haarlem's back history of 2022, before its first declarations (2023-Q1): no 2022 value at any scope.
+    Haarlem sent nothing in 2023-Q2 although C5 was in care: no value there either, for Haarlem nor JZ11."""
+    values, _ = tiny_kpis
+    assert not [key for key in values if key[1] != "nl" and key[3].startswith("2022")]
+    assert not [key for key in values if key[2] in ("GM0392", "JZ11") and key[3] == "2023-Q2"]
+    assert ("clients_in_care", "provider", PROVIDER_A, "2024-Q1") in values
+
+
+def test_region_figures_say_how_many_municipalities_they_cover(tiny_db):
+    rows = tiny_query(
+        tiny_db,
+        "select distinct scope_code, period, municipalities_covered, municipalities_in_region from marts.kpi_values"
+        " where scope_type = 'region' and period in ('2024', '2024-Q1')",
+    )
+    assert sorted(rows) == [
+        ("JZ10", "2024", 1, 3),
+        ("JZ10", "2024-Q1", 1, 3),
+        ("JZ11", "2024", 1, 4),
+        ("JZ11", "2024-Q1", 1, 4),
+    ]
+    assert tiny_query(
+        tiny_db,
+        "select count(*) from marts.kpi_values where scope_type <> 'region'"
+        " and (municipalities_covered is not null or municipalities_in_region is not null)",
+    ) == [(0,)]
+
+
+def test_coverage_warns_where_a_municipality_sent_nothing(tiny_db):
+    """kpi_coverage of the hand-made deliveries: Velsen covers 2024 but sent nothing in its third and fourth
+    quarters, Haarlem nothing in 2024-Q2; every region warns, as three of JZ10's and JZ11's municipalities never
+    deliver."""
+    rows = tiny_query(
+        tiny_db,
+        "select region_code, period, municipality_code, quarters_in_period, quarters_delivered, is_covered,"
+        " is_complete, municipalities_covered, coverage_warning from marts.kpi_coverage"
+        " where municipality_code in ('GM0392', 'GM0453') and period in ('2024', '2024-Q2')",
+    )
+    assert sorted(rows) == [
+        ("JZ10", "2024", "GM0453", 4, 2, True, False, 1, True),
+        ("JZ10", "2024-Q2", "GM0453", 1, 1, True, True, 1, True),
+        ("JZ11", "2024", "GM0392", 4, 2, True, False, 1, True),
+        ("JZ11", "2024-Q2", "GM0392", 1, 0, False, False, 0, True),
+    ]
+    warnings = tiny_query(tiny_db, "select distinct coverage_warning from marts.kpi_coverage")
+    assert warnings == [(True,)]
+
+
+def _declared(row: dict[str, str], column: str) -> set[str]:
+    return set(row[column].split())
+
+
+def test_kpi_values_hold_exactly_what_the_catalogue_declares(tiny_db):
+    """The catalogue is the contract, in both directions: per KPI the scope types, the period types and the national
+    rows kpi_values holds are those its catalogue row declares (the tiny world has data for every declared cell)."""
+    with (REPO_ROOT / "seeds" / "reference" / "kpi_catalogue.csv").open(encoding="utf-8") as handle:
+        catalogue = {row["kpi_id"]: row for row in csv.DictReader(handle)}
+    held = defaultdict(lambda: (set(), set(), set()))
+    for kpi, scope_type, period_type in tiny_query(
+        tiny_db, "select distinct kpi_id, scope_type, period_type from marts.kpi_values"
+    ):
+        scopes, periods, national_periods = held[kpi]
+        if scope_type == "nl":
+            national_periods.add(period_type)
+        else:
+            scopes.add(scope_type)
+            periods.add(period_type)
+    assert held.keys() == catalogue.keys()
+    for kpi, row in catalogue.items():
+        scopes, periods, national_periods = held[kpi]
+        assert scopes == _declared(row, "scopes"), kpi
+        assert periods == _declared(row, "period_types"), kpi
+        assert national_periods == ({"year"} if row["nl_source"] else set()), kpi
+
+
+def _value_from_parts(kpi: str, unit: str, numerator: Decimal, denominator: Decimal | None) -> float:
+    """What a value in `unit` is from its numerator (eurocents for amounts) and denominator."""
+    n, d = float(numerator), None if denominator is None else float(denominator)
+    if unit == "count":
+        assert d is None
+        return n
+    if unit == "EUR":
+        assert d is None
+        return n / 100
+    if unit in ("EUR_per_client", "EUR_per_trajectory"):
+        return n / 100 / d
+    if unit == "days":
+        return n / d
+    assert unit == "percent", unit
+    return 100 * (n / d - 1) if kpi.endswith("_growth") else 100 * n / d
+
+
+def test_every_warehouse_value_follows_its_unit(tiny_db):
+    """The catalogue's unit is what the value holds: recomputed from numerator and denominator on every row the
+    warehouse computes (nl rows are CBS's published figures). kpi_values stores numerator and denominator rounded to
+    hundredths: a volume (pro-rated allocations) or an amount in the denominator (a budget share due) agrees up to
+    that rounding, counts and declared cents exactly."""
+    rows = tiny_query(
+        tiny_db,
+        "select v.kpi_id, v.scope_type, v.scope_code, v.period, v.unit, c.unit, c.numerator_kind, c.denominator_kind,"
+        " v.value, v.numerator, v.denominator"
+        " from marts.kpi_values as v join marts.dim_kpi as c using (kpi_id) where v.scope_type <> 'nl'",
+    )
+    assert rows
+    for kpi, *key, unit, catalogue_unit, numerator_kind, denominator_kind, value, numerator, denominator in rows:
+        assert unit == catalogue_unit, (kpi, *key)
+        expected = _value_from_parts(kpi, unit, numerator, denominator)
+        rounded = [numerator] * (numerator_kind == "volume") + [denominator] * (denominator_kind in ("volume", "EUR"))
+        rounding = sum(0.005 / abs(float(part)) for part in rounded if part)
+        assert value == pytest.approx(expected, rel=rounding + 1e-9, abs=1e-9), (kpi, *key)

@@ -188,6 +188,20 @@ def periods_in(window: Window) -> list[tuple[str, str, dt.date, dt.date]]:
     return periods
 
 
+def covered_periods_in(window: Window, files: list[DeclarationFile]) -> list[tuple[str, str, dt.date, dt.date]]:
+    """periods_in, kept where the municipality's data covers the period (docs/kpis.md, Coverage): it starts on or after
+    the first quarter with a fault-free declaration line (by ProductPeriode Begindatum) and one of its quarters has
+    one."""
+    delivered = {quarter_bounds(quarter_of(line.period_start))[0] for line in fault_free_lines(files)}
+    if not delivered:
+        return []
+    return [
+        (period_type, period, first, last)
+        for period_type, period, first, last in periods_in(window)
+        if first >= min(delivered) and any(first <= quarter <= last for quarter in delivered)
+    ]
+
+
 def _kpi(kpi_id: str, scope: tuple[str, str], period: tuple[str, str], value, numerator, denominator=None) -> dict:
     return {
         "kpi_id": kpi_id,
@@ -307,6 +321,39 @@ def declaration_lag_profile() -> dict:
     }
 
 
+WAITING_DAYS = 28
+"""The dbt var waiting_days at its default (docs/kpis.md)."""
+
+
+def waiting_rows(
+    scope: tuple[str, str], key: tuple[str, str], allocations: list[Allocation], horizon: dt.date, counted_on: dt.date
+) -> list[dict]:
+    """requests_waiting: JW315 requests written (requested by the horizon, with a ReferentieAanbieder) at least
+    WAITING_DAYS before counted_on whose allocation was not made by then; allocations_waiting: allocations made at
+    least WAITING_DAYS before counted_on, not started by then and valid to it. Rows only where either is waiting."""
+    since = counted_on - dt.timedelta(days=WAITING_DAYS)
+    requests = sum(
+        a.requested_by(horizon)
+        and a.provider_reference is not None
+        and a.request_on <= since
+        and not (a.allocated_by(horizon) and a.allocated_on <= counted_on)
+        for a in allocations
+    )
+    unstarted = sum(
+        a.allocated_by(horizon)
+        and a.allocated_on <= since
+        and not (a.started_by(horizon) and a.start_on <= counted_on)
+        and a.planned_until >= counted_on
+        for a in allocations
+    )
+    if not requests and not unstarted:
+        return []
+    return [
+        _kpi("requests_waiting", scope, key, requests, requests),
+        _kpi("allocations_waiting", scope, key, unstarted, unstarted),
+    ]
+
+
 def municipality_kpis(
     municipality_code: str,
     allocations: list[Allocation],
@@ -315,16 +362,24 @@ def municipality_kpis(
     youth_population: int,
     birth_year: Callable[[str], int],
 ) -> list[dict]:
-    """kpi_values rows (docs/kpis.md definitions) of one municipality for the periods wholly inside the window, for the
-    KPIs the event model knows: trajectory levels, cost, duration, end reasons, referrals, lead times, stays and the
-    share of youth 0-17 in care (youth_population: the world's CBS youth 0-17 of the municipality, every year)."""
+    """kpi_values rows (docs/kpis.md definitions) of one municipality for the periods wholly inside the window that its
+    data covers, for the KPIs the event model knows: trajectory levels, cost, duration, end reasons, referrals, lead
+    times, stays and the share of youth 0-17 in care (youth_population: the world's CBS youth 0-17 of the
+    municipality, every year)."""
     horizon = window.last_day
     trajectories = merged_trajectories(allocations, horizon)
     allocated = [a for a in allocations if a.allocated_by(horizon)]
     volumes = declared_volumes(files)
+    # A trajectory started in crisis when an episode it starts with is a crisis product (JZ020 category 46).
+    first_categories: dict[tuple[str, str, str, dt.date], set[str]] = {}
+    for a in allocated:
+        if a.started_by(horizon):
+            first_categories.setdefault((a.bsn, a.provider, a.product.care_form, a.start_on), set()).add(
+                a.product.category
+            )
     scope = ("municipality", municipality_code)
     rows: list[dict] = []
-    for period_type, period, first, last in periods_in(window):
+    for period_type, period, first, last in covered_periods_in(window, files):
         key = (period_type, period)
         active = [t for t in trajectories if t.active_between(first, last)]
         started = [t for t in trajectories if first <= t.start <= last]
@@ -355,6 +410,12 @@ def municipality_kpis(
             )
         if started:
             rows.append(_kpi("trajectories_started", scope, key, len(started), len(started)))
+            out_of_home = sum(t.care_form in STAYS for t in started)
+            rows.append(_kpi("out_of_home_placements_started", scope, key, out_of_home, out_of_home))
+            in_crisis = sum(
+                cal.CRISIS_CATEGORY in first_categories[t.bsn, t.provider, t.care_form, t.start] for t in started
+            )
+            rows.append(_kpi("trajectories_started_in_crisis", scope, key, in_crisis, in_crisis))
         if ended:
             days = [(t.end - t.start).days for t in ended if t.end is not None]
             rows.append(_kpi("trajectories_ended", scope, key, len(ended), len(ended)))
@@ -385,6 +446,7 @@ def municipality_kpis(
                 _kpi("mean_days_allocation_to_start", scope, key, sum(waits) / len(waits), sum(waits), len(waits))
             )
         rows += realisation_rows(scope, key, allocated, volumes, first, last)
+        rows += waiting_rows(scope, key, allocations, horizon, last)
     return rows
 
 

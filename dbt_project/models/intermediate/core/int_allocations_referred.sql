@@ -7,10 +7,6 @@ with allocations as (
     select * from {{ ref('stg_ijw__allocations') }}
 ),
 
-requests as (
-    select * from {{ ref('stg_ijw__referral_requests') }}
-),
-
 allocation_versions as (
     select
         allocations.*,
@@ -28,18 +24,8 @@ latest_allocations as (
     select * from allocation_versions where version_rank = 1
 ),
 
-request_versions as (
-    select
-        requests.*,
-        row_number() over (
-            partition by provider_agb, client_key, provider_reference
-            order by requested_on desc, file_path desc, source_line desc, source_record desc, file_sha256 desc
-        ) as version_rank
-    from requests
-),
-
 latest_requests as (
-    select * from request_versions where version_rank = 1
+    select * from {{ ref('int_referral_requests_latest') }}
 ),
 
 final as (

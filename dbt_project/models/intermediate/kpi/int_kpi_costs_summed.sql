@@ -1,8 +1,9 @@
 {#- Cost KPIs per scope and period of the product period's start, so a credit lands in the period of the debit it
     corrects: net declared cost, per youth and per trajectory in care, and the realisation of the region's own
-    budget year to date. Amounts stay in eurocents until kpi_values. Cost per youth and per trajectory divide the
-    jeugdhulp cost only (justice care forms left out, as from their denominators); a line whose product has no care
-    form counts as jeugdhulp. -#}
+    budget year to date: cost of the year up to the period's end over the share of the year's budget due by then
+    (pro rata by month, or the region's phasing), so a quarter that spends ahead of its budget is over 100. Amounts
+    stay in eurocents until kpi_values. Cost per youth and per trajectory divide the jeugdhulp cost only (justice
+    care forms left out, as from their denominators); a line whose product has no care form counts as jeugdhulp. -#}
 with declaration_lines as (
     select
         fct_declaration_line.municipality_code,
@@ -11,6 +12,7 @@ with declaration_lines as (
         dim_product.care_form_code,
         coalesce(dim_care_form.cbs_care_domain, 'jeugdhulp') = 'jeugdhulp' as is_jeugdhulp,
         fct_declaration_line.period_start,
+        fct_declaration_line.declaration_date,
         fct_declaration_line.amount_cents
     from {{ ref('fct_declaration_line') }} as fct_declaration_line
     inner join {{ ref('dim_municipality') }} as dim_municipality
@@ -22,7 +24,7 @@ with declaration_lines as (
 ),
 
 scoped as (
-    {{ kpi_scopes('declaration_lines', ['period_start', 'amount_cents', 'is_jeugdhulp']) }}
+    {{ kpi_scopes('declaration_lines', ['period_start', 'declaration_date', 'amount_cents', 'is_jeugdhulp']) }}
 ),
 
 periods as (
@@ -40,9 +42,16 @@ costs as (
     from scoped
     inner join periods
         on scoped.period_start between periods.first_day and periods.last_day
+    {{ kpi_covered_join('scoped', 'periods') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 
+as_of as (
+    select cut_day from {{ ref('int_forecast_as_of') }}
+),
+
+-- Budget realisation reads the warehouse as of the forecasts' data cut (int_forecast_as_of), as budget_forecast
+-- does: for the same cut both state the same realised cost, and a period after the cut has no realisation yet.
 year_to_date as (
     select
         scoped.scope_type,
@@ -50,12 +59,19 @@ year_to_date as (
         periods.period_type,
         periods.period,
         periods.period_year,
+        cast(extract(month from periods.last_day) as integer) as months_elapsed,
         sum(scoped.amount_cents) as net_cents
     from scoped
+    cross join as_of
     inner join periods
         on scoped.period_start between {{ dbt.date_trunc('year', 'periods.first_day') }} and periods.last_day
+        and periods.last_day <= as_of.cut_day
+    {{ kpi_covered_join('scoped', 'periods') }}
     where scoped.scope_type in ('municipality', 'region')
-    group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, periods.period_year
+        and scoped.declaration_date <= as_of.cut_day
+    group by
+        scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, periods.period_year,
+        periods.last_day
 ),
 
 region_budget_lines as (
@@ -70,14 +86,62 @@ region_budget_lines as (
     where fct_budget.kind = 'region_budget'
 ),
 
+-- A region's budget counts only the municipalities whose data covers the period, as its cost does.
+covered_budgets as (
+    select
+        region_budget_lines.municipality_code,
+        region_budget_lines.region_code,
+        coverage.period_type,
+        coverage.period,
+        sum(region_budget_lines.amount_cents) as budget_cents
+    from region_budget_lines
+    inner join {{ ref('int_municipality_periods_covered') }} as coverage
+        on region_budget_lines.municipality_code = coverage.municipality_code
+        and region_budget_lines.year = cast(extract(year from coverage.first_day) as integer)
+        and coverage.is_covered
+    group by region_budget_lines.municipality_code, region_budget_lines.region_code, coverage.period_type, coverage.period
+),
+
 budgets as (
-    select 'municipality' as scope_type, municipality_code as scope_code, year, sum(amount_cents) as budget_cents
-    from region_budget_lines
-    group by municipality_code, year
+    select 'municipality' as scope_type, municipality_code as scope_code, region_code, period_type, period, budget_cents
+    from covered_budgets
     union all
-    select 'region', region_code, year, sum(amount_cents)
-    from region_budget_lines
-    group by region_code, year
+    select 'region', region_code, region_code, period_type, period, sum(budget_cents)
+    from covered_budgets
+    group by region_code, period_type, period
+),
+
+-- The share of the year's budget due by the end of each month: the region's own phasing (seed budget_phasing,
+-- cumulated) where it gives one for the year, else pro rata by month.
+phasing as (
+    select
+        region_code,
+        year,
+        month,
+        sum(share) over (partition by region_code, year order by month) as share_due
+    from {{ ref('budget_phasing') }}
+),
+
+budget_due as (
+    select
+        budgets.scope_type,
+        budgets.scope_code,
+        budgets.period_type,
+        budgets.period,
+        budgets.budget_cents,
+        year_to_date.net_cents,
+        cast(budgets.budget_cents * coalesce(phasing.share_due, year_to_date.months_elapsed / 12.0) as decimal(38, 6))
+            as budget_due_cents
+    from year_to_date
+    inner join budgets
+        on year_to_date.scope_type = budgets.scope_type
+        and year_to_date.scope_code = budgets.scope_code
+        and year_to_date.period_type = budgets.period_type
+        and year_to_date.period = budgets.period
+    left join phasing
+        on budgets.region_code = phasing.region_code
+        and year_to_date.period_year = phasing.year
+        and year_to_date.months_elapsed = phasing.month
 ),
 
 counted as (
@@ -101,15 +165,10 @@ final as (
         and costs.period_type = counted.period_type
         and costs.period = counted.period
     union all
-    select 'budget_realisation_share', year_to_date.scope_type, year_to_date.scope_code, year_to_date.period_type,
-        year_to_date.period, year_to_date.net_cents, budgets.budget_cents,
-        100.0 * year_to_date.net_cents / budgets.budget_cents
-    from year_to_date
-    inner join budgets
-        on year_to_date.scope_type = budgets.scope_type
-        and year_to_date.scope_code = budgets.scope_code
-        and year_to_date.period_year = budgets.year
-    where budgets.budget_cents > 0
+    select 'budget_realisation_share', scope_type, scope_code, period_type, period, net_cents,
+        round(budget_due_cents, 2), 100.0 * net_cents / budget_due_cents
+    from budget_due
+    where budget_due_cents > 0
 )
 
 select * from final

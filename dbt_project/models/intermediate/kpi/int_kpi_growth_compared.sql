@@ -1,6 +1,8 @@
 {#- Growth of the level KPIs against the same period one year earlier ('2024-Q3' against '2023-Q3'), as their own
     kpi_id (<kpi>_growth): numerator this period's level, denominator last year's, value the change in percent.
-    No row when last year's level is missing or zero. -#}
+    No row when last year's level is missing or zero, nor when the municipalities covering the scope differ between
+    the two periods (a region, or for providers and care forms the whole warehouse, int_municipality_periods_covered):
+    a municipality's first deliveries are not growth. -#}
 with levels as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator
     from {{ ref('int_kpi_trajectories_counted') }}
@@ -9,6 +11,32 @@ with levels as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator
     from {{ ref('int_kpi_costs_summed') }}
     where kpi_id = 'net_declared_cost'
+),
+
+covered as (
+    select region_code, municipality_code, period_type, period
+    from {{ ref('int_municipality_periods_covered') }}
+    where is_covered
+),
+
+coverage_sets as (
+    select
+        'region' as scope_type,
+        region_code as coverage_code,
+        period_type,
+        period,
+        {{ dbt.listagg('municipality_code', "','", 'order by municipality_code') }} as municipalities
+    from covered
+    group by region_code, period_type, period
+    union all
+    select
+        'warehouse',
+        'all',
+        period_type,
+        period,
+        {{ dbt.listagg('municipality_code', "','", 'order by municipality_code') }}
+    from covered
+    group by period_type, period
 ),
 
 with_previous_period as (
@@ -36,7 +64,22 @@ final as (
         and current_level.scope_code = previous_level.scope_code
         and current_level.period_type = previous_level.period_type
         and current_level.previous_period = previous_level.period
+    left join coverage_sets as current_coverage
+        on current_level.period_type = current_coverage.period_type
+        and current_level.period = current_coverage.period
+        and current_coverage.scope_type = case current_level.scope_type when 'region' then 'region' else 'warehouse' end
+        and current_coverage.coverage_code
+            = case current_level.scope_type when 'region' then current_level.scope_code else 'all' end
+    left join coverage_sets as previous_coverage
+        on current_coverage.scope_type = previous_coverage.scope_type
+        and current_coverage.coverage_code = previous_coverage.coverage_code
+        and current_level.period_type = previous_coverage.period_type
+        and current_level.previous_period = previous_coverage.period
     where previous_level.numerator > 0
+        and (
+            current_level.scope_type in ('municipality', 'municipality_provider', 'municipality_care_form')
+            or current_coverage.municipalities = previous_coverage.municipalities
+        )
 )
 
 select * from final

@@ -113,6 +113,7 @@ ended as (
     from scoped
     inner join periods
         on scoped.end_date between periods.first_day and periods.last_day
+    {{ kpi_covered_join('scoped', 'periods') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 
@@ -127,6 +128,7 @@ started as (
     from scoped
     inner join periods
         on scoped.start_date between periods.first_day and periods.last_day
+    {{ kpi_covered_join('scoped', 'periods') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 

@@ -1,8 +1,8 @@
 {#- Share of youth with jeugdhulp: youths 0-17 on 1 January of the period's year (born in the 18 years before it)
     with a jeugdhulp trajectory active in the period, over the youth 0-17 on that day (CBS 03759ned): one age band in
     numerator and denominator. CBS publishes the share over 0-22; the warehouse's population holds 0-17 only.
-    A region's population is the sum over all its municipalities (dim_municipality, those known only from the
-    national reference list left out: an older list still names merged municipalities); a region with one
+    A region's population is the sum over the municipalities whose data covers the period
+    (int_municipality_periods_covered), the same municipalities its clients come from; a region with one such
     municipality's population missing gets no row rather than a share over a partial denominator. -#}
 with clients as (
     select * from {{ ref('int_kpi_trajectories_counted') }}
@@ -10,41 +10,33 @@ with clients as (
         and scope_type in ('municipality', 'region')
 ),
 
-periods as (
-    select distinct period_type, period, period_year from {{ ref('int_kpi_periods') }}
-),
-
 population as (
-    select
-        dim_municipality.municipality_code,
-        dim_municipality.region_code,
-        dim_municipality.known_from,
-        fct_population.year,
-        fct_population.youth_0_17
-    from {{ ref('dim_municipality') }} as dim_municipality
-    inner join {{ ref('fct_population') }} as fct_population
-        on dim_municipality.municipality_code = fct_population.municipality_code
+    select municipality_code, year, youth_0_17 from {{ ref('fct_population') }}
 ),
 
-municipality_counts as (
-    select region_code, count(*) as municipalities
-    from {{ ref('dim_municipality') }}
-    where known_from <> 'cbs_reference'
-    group by region_code
+covered as (
+    select
+        coverage.municipality_code,
+        coverage.region_code,
+        coverage.period_type,
+        coverage.period,
+        population.youth_0_17
+    from {{ ref('int_municipality_periods_covered') }} as coverage
+    left join population
+        on coverage.municipality_code = population.municipality_code
+        and cast(extract(year from coverage.first_day) as integer) = population.year
+    where coverage.is_covered
 ),
 
 youth as (
-    select 'municipality' as scope_type, municipality_code as scope_code, year, youth_0_17
-    from population
+    select 'municipality' as scope_type, municipality_code as scope_code, period_type, period, youth_0_17
+    from covered
     where youth_0_17 is not null
     union all
-    select 'region', population.region_code, population.year, sum(population.youth_0_17)
-    from population
-    inner join municipality_counts
-        on population.region_code = municipality_counts.region_code
-    where population.known_from <> 'cbs_reference'
-    group by population.region_code, population.year, municipality_counts.municipalities
-    having count(population.youth_0_17) = municipality_counts.municipalities
+    select 'region', region_code, period_type, period, sum(youth_0_17)
+    from covered
+    group by region_code, period_type, period
+    having count(youth_0_17) = count(*)
 ),
 
 final as (
@@ -58,13 +50,11 @@ final as (
         youth.youth_0_17 as denominator,
         100.0 * clients.numerator / youth.youth_0_17 as value
     from clients
-    inner join periods
-        on clients.period_type = periods.period_type
-        and clients.period = periods.period
     inner join youth
         on clients.scope_type = youth.scope_type
         and clients.scope_code = youth.scope_code
-        and periods.period_year = youth.year
+        and clients.period_type = youth.period_type
+        and clients.period = youth.period
     where youth.youth_0_17 > 0
 )
 

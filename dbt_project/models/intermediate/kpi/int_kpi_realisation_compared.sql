@@ -166,16 +166,17 @@ scoped as (
 final as (
     select
         'realisation_share' as kpi_id,
-        scope_type,
-        scope_code,
-        period_type,
-        period,
-        sum(declared_volume) as numerator,
-        sum(allocated_volume) as denominator,
-        100.0 * sum(declared_volume) / sum(allocated_volume) as value
+        scoped.scope_type,
+        scoped.scope_code,
+        scoped.period_type,
+        scoped.period,
+        sum(scoped.declared_volume) as numerator,
+        sum(scoped.allocated_volume) as denominator,
+        100.0 * sum(scoped.declared_volume) / sum(scoped.allocated_volume) as value
     from scoped
-    group by scope_type, scope_code, period_type, period
-    having sum(allocated_volume) > 0
+    {{ kpi_covered_join('scoped', 'scoped') }}
+    group by scoped.scope_type, scoped.scope_code, scoped.period_type, scoped.period
+    having sum(scoped.allocated_volume) > 0
 )
 
 select * from final

@@ -35,6 +35,7 @@ in_period as (
     from scoped
     inner join periods
         on scoped.allocated_on between periods.first_day and periods.last_day
+    {{ kpi_covered_join('scoped', 'periods') }}
 ),
 
 totals as (

@@ -56,6 +56,7 @@ active as (
     inner join periods
         on scoped.start_date <= periods.last_day
         and (scoped.end_date is null or scoped.end_date >= periods.first_day)
+    {{ kpi_covered_join('scoped', 'periods') }}
 ),
 
 -- One row per youth first: one grouping instead of a distinct count per KPI.
@@ -132,6 +133,7 @@ started as (
     from scoped
     inner join periods
         on scoped.start_date between periods.first_day and periods.last_day
+    {{ kpi_covered_join('scoped', 'periods') }}
     where scoped.cbs_care_domain = 'jeugdhulp'
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
@@ -141,6 +143,7 @@ ended as (
     from scoped
     inner join periods
         on scoped.end_date between periods.first_day and periods.last_day
+    {{ kpi_covered_join('scoped', 'periods') }}
     where scoped.cbs_care_domain = 'jeugdhulp'
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),

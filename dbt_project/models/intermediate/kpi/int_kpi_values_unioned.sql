@@ -11,6 +11,8 @@ here, in the list, once and reaches both. -#}
     'int_kpi_national_benchmarks',
     'int_kpi_realisation_compared',
     'int_kpi_budget_forecasts',
+    'int_kpi_waiting_counted',
+    'int_kpi_starts_counted',
 ] %}
 {%- for family in families %}
 select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value

@@ -1,9 +1,10 @@
 {#- Long-format KPI values (DESIGN.md section 4) for every catalogue KPI, scope and period: the KPI families in
     models/intermediate/kpi (unioned in int_kpi_values_unioned) at the published scopes, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
     the relationships test). NL rows are CBS figures (int_kpi_national_benchmarks). suppressed is always false in
-    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py).
-    lookback_complete marks values of a KPI that looks back in time (repeat care) whose look-back reaches before the
-    warehouse's earliest iJw message (int_kpi_lookbacks_covered); null for KPIs without a look-back. -#}
+    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py). A region row says
+    how many of its municipalities it covers (kpi_coverage). lookback_complete marks values of a KPI that looks back
+    in time (repeat care) whose look-back reaches before the warehouse's earliest iJw message
+    (int_kpi_lookbacks_covered); null for KPIs without a look-back. -#}
 with computed as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
     from {{ ref('int_kpi_values_unioned') }}
@@ -18,6 +19,11 @@ lookbacks as (
     select kpi_id, period_type, period, lookback_complete from {{ ref('int_kpi_lookbacks_covered') }}
 ),
 
+region_coverage as (
+    select distinct region_code, period_type, period, municipalities_covered, municipalities_in_region
+    from {{ ref('kpi_coverage') }}
+),
+
 final as (
     select
         computed.kpi_id,
@@ -30,6 +36,8 @@ final as (
         cast(computed.denominator as decimal(18, 2)) as denominator,
         catalogue.unit,
         lookbacks.lookback_complete,
+        region_coverage.municipalities_covered,
+        region_coverage.municipalities_in_region,
         false as suppressed
     from computed
     inner join catalogue
@@ -38,6 +46,11 @@ final as (
         on computed.kpi_id = lookbacks.kpi_id
         and computed.period_type = lookbacks.period_type
         and computed.period = lookbacks.period
+    left join region_coverage
+        on computed.scope_type = 'region'
+        and computed.scope_code = region_coverage.region_code
+        and computed.period_type = region_coverage.period_type
+        and computed.period = region_coverage.period
 )
 
 select * from final
