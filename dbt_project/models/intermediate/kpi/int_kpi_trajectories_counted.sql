@@ -179,16 +179,16 @@ final as (
     select 'clients_in_care_0_17', scope_type, scope_code, period_type, period, clients_0_17, null, clients_0_17
     from jeugdhulp_active_counts
     union all
-    -- Justice youths at every municipality and region with care in the period (zero included), elsewhere where any.
+    -- Justice youths per municipality and region with care in the period (zero included), as CBS publishes them.
     select 'jeugdbescherming_clients', scope_type, scope_code, period_type, period,
         jeugdbescherming_clients, null, jeugdbescherming_clients
     from active_counts
-    where jeugdbescherming_clients > 0 or scope_type in ('municipality', 'region')
+    where scope_type in ('municipality', 'region')
     union all
     select 'jeugdreclassering_clients', scope_type, scope_code, period_type, period,
         jeugdreclassering_clients, null, jeugdreclassering_clients
     from active_counts
-    where jeugdreclassering_clients > 0 or scope_type in ('municipality', 'region')
+    where scope_type in ('municipality', 'region')
     union all
     select 'trajectories_started', scope_type, scope_code, period_type, period, trajectories, null, trajectories
     from started
