@@ -75,6 +75,7 @@ def realisation(tmp_path_factory) -> dict:
                 [(code, region, "region_seed") for code, region in REGIONS.items()],
             ),
             "marts.dim_product": ("product_code varchar, care_form_code varchar", [("40A12", "02")]),
+            "marts.dim_care_form": ("care_form_code varchar, cbs_care_domain varchar", [("02", "jeugdhulp")]),
             "marts.fct_budget": (
                 "municipality_code varchar, year integer, kind varchar, amount_cents bigint",
                 [(code, 2024, "region_budget", euros * 100) for code, euros in BUDGET_EUROS.items()],

@@ -96,6 +96,15 @@ def warehouse(tmp_path_factory):
                 [(GM, 2024, YOUTH_0_17)],
             ),
             "intermediate.int_kpi_periods": (PERIODS_COLUMNS, quarter_periods([2024])),
+            # The municipality's data covers every period (coverage is tests/test_kpi_values.py's subject).
+            "intermediate.int_municipality_periods_covered": (
+                "municipality_code varchar, region_code varchar, period_type varchar, period varchar, first_day date,"
+                " is_covered boolean",
+                [
+                    (GM, JZ, period_type, period, first, True)
+                    for period_type, period, _, first, *_ in quarter_periods([2024])
+                ],
+            ),
             "staging.stg_ijw__allocations": message_dates,
             "staging.stg_ijw__start_events": message_dates,
             "staging.stg_ijw__stop_events": message_dates,
