@@ -1,9 +1,9 @@
 {#- Long-format KPI values (DESIGN.md section 4) for every catalogue KPI, scope and period: the KPI families in
     models/intermediate/kpi (unioned in int_kpi_values_unioned) at the published scopes, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
     the relationships test). NL rows are CBS figures (int_kpi_national_benchmarks). suppressed is always false in
-    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py). A region row says
-    how many of its municipalities it covers (kpi_coverage). lookback_complete marks values of a KPI that looks back
-    in time (repeat care) whose look-back reaches before the warehouse's earliest iJw message
+    the warehouse: the public tier withholds small counts and their complements (public_kpi_values). A region row
+    says how many of its municipalities it covers (kpi_coverage). lookback_complete marks values of a KPI that looks
+    back in time (repeat care) whose look-back reaches before the warehouse's earliest iJw message
     (int_kpi_lookbacks_covered); null for KPIs without a look-back. -#}
 with computed as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
