@@ -3,6 +3,7 @@ what it says when a source is absent, and the XLSX workbook. The browser test on
 """
 
 import ast
+import json
 import re
 import shutil
 import zipfile
@@ -116,6 +117,23 @@ def test_no_report_module_holds_sql_that_computes():
                 assert module.name == "data.py", f"{module.name} line {node.lineno} runs a statement"
 
 
+def test_report_models_read_the_public_tier():
+    """A withheld figure stays withheld: the report models read public_<table> models (and each other), and of the
+    internal marts only fct_declaration_line, for which providers declared in a region."""
+    from orchestration.defs.dbt.project import warehouse_dbt_project
+
+    warehouse_dbt_project.preparer.prepare(warehouse_dbt_project)
+    nodes = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))["nodes"]
+    models = {node["name"]: node for node in nodes.values() if node["resource_type"] == "model"}
+    assert set(REPORT_MODELS) == {name for name, node in models.items() if "report" in node["tags"]}
+    for name in REPORT_MODELS:
+        assert models[name]["schema"] == "report"
+        upstream = {nodes[key]["name"] for key in models[name]["depends_on"]["nodes"]}
+        internal = {model for model in upstream if not model.startswith(("public_", "rpt_"))}
+        assert internal <= {"fct_declaration_line"}, name
+    assert {nodes[key]["name"] for key in models["rpt_kpi_rows"]["depends_on"]["nodes"]} >= {"public_kpi_values"}
+
+
 def test_quarter_arithmetic():
     assert quarters_ending("2024-Q2", 4) == ["2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
     assert quarter_bounds("2024-Q4") == (date(2024, 10, 1), date(2024, 12, 31))
@@ -134,8 +152,8 @@ def test_reports_cover_the_latest_four_quarters_with_data(tiny_db, tmp_path):
     with duckdb.connect(str(db)) as con:
         for quarter in ("2024-Q3", "2024-Q4"):
             con.execute(
-                "insert into marts.kpi_values values"
-                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', false)",
+                "insert into public_marts.kpi_values values"
+                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', false, false)",
                 [quarter],
             )
     with duckdb.connect(str(build_report_layer(db)), read_only=True) as con:
@@ -247,7 +265,9 @@ def test_the_budget_section_shows_the_forecasts_of_the_quarters_year_only(tiny_d
     shutil.copy(tiny_db, db)
     with duckdb.connect(str(db)) as con:
         for mart in ("budget_forecast", "provider_revenue_forecast"):
-            con.execute(f"insert into marts.{mart} select * replace (year - 1 as year) from marts.{mart}")  # noqa: S608
+            con.execute(
+                f"insert into public_marts.{mart} select * replace (year - 1 as year) from public_marts.{mart}"  # noqa: S608
+            )
 
     assert render(build_report_layer(db)) == render(tiny_db)
 

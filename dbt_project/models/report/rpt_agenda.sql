@@ -1,7 +1,7 @@
 {#- The dialogue agenda of a reported region in the report's quarter: the region's own items first, then one group
     per provider, each by its rank. -#}
 with dialogue_agenda as (
-    select * from {{ ref('dialogue_agenda') }}
+    select * from {{ ref('public_dialogue_agenda') }}
 ),
 
 rpt_periods as (

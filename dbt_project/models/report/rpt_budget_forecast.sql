@@ -2,11 +2,11 @@
     quarter. As of a year's first quarter the mart also holds the year before (its declarations still come in); the
     report shows the quarter's year only. -#}
 with budget_forecast as (
-    select * from {{ ref('budget_forecast') }}
+    select * from {{ ref('public_budget_forecast') }}
 ),
 
 dim_municipality as (
-    select * from {{ ref('dim_municipality') }}
+    select * from {{ ref('public_dim_municipality') }}
 ),
 
 rpt_periods as (

@@ -1,7 +1,7 @@
 {#- The quarters as of which a reported region has a budget forecast for the report quarter's year: a report without
     a forecast as of its own quarter names the ones there are. -#}
 with budget_forecast as (
-    select * from {{ ref('budget_forecast') }}
+    select * from {{ ref('public_budget_forecast') }}
 ),
 
 rpt_periods as (

@@ -2,11 +2,11 @@
     region total (care_form_code null) first, then each care form by the size of its change. change_share is the
     change as a fraction of the earlier cost (null when that cost is zero). -#}
 with cost_variance as (
-    select * from {{ ref('cost_variance') }}
+    select * from {{ ref('public_cost_variance') }}
 ),
 
 dim_care_form as (
-    select * from {{ ref('dim_care_form') }}
+    select * from {{ ref('public_dim_care_form') }}
 ),
 
 rpt_periods as (

@@ -1,23 +1,23 @@
 {#- Every KPI value of a reported region and its municipalities in the report's quarter, with its signal where the
     KPI has a target: the workbook's KPI table, the region first, then its municipalities by code. -#}
 with kpi_values as (
-    select * from {{ ref('kpi_values') }}
+    select * from {{ ref('public_kpi_values') }}
 ),
 
 dim_kpi as (
-    select * from {{ ref('dim_kpi') }}
+    select * from {{ ref('public_dim_kpi') }}
 ),
 
 steering_signals as (
-    select * from {{ ref('steering_signals') }}
+    select * from {{ ref('public_steering_signals') }}
 ),
 
 dim_region as (
-    select * from {{ ref('dim_region') }}
+    select * from {{ ref('public_dim_region') }}
 ),
 
 dim_municipality as (
-    select * from {{ ref('dim_municipality') }}
+    select * from {{ ref('public_dim_municipality') }}
 ),
 
 rpt_periods as (

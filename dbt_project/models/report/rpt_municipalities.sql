@@ -1,6 +1,6 @@
 {#- The municipalities of each region with the name the report shows (the code where the seed has no name). -#}
 with dim_municipality as (
-    select * from {{ ref('dim_municipality') }}
+    select * from {{ ref('public_dim_municipality') }}
 ),
 
 final as (

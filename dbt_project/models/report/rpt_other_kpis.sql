@@ -1,15 +1,15 @@
 {#- The region-scope KPI values of a report's quarter for KPIs without a signal (no target in the catalogue): the
     report's "kengetallen zonder norm", by policy goal and name. -#}
 with kpi_values as (
-    select * from {{ ref('kpi_values') }}
+    select * from {{ ref('public_kpi_values') }}
 ),
 
 dim_kpi as (
-    select * from {{ ref('dim_kpi') }}
+    select * from {{ ref('public_dim_kpi') }}
 ),
 
 steering_signals as (
-    select * from {{ ref('steering_signals') }}
+    select * from {{ ref('public_steering_signals') }}
 ),
 
 rpt_periods as (

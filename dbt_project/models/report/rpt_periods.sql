@@ -3,15 +3,15 @@
     quarters of the year before that the trend lines span, so a late declaration reaches each report that shows its
     quarter. -#}
 with kpi_values as (
-    select * from {{ ref('kpi_values') }}
+    select * from {{ ref('public_kpi_values') }}
 ),
 
 dim_region as (
-    select * from {{ ref('dim_region') }}
+    select * from {{ ref('public_dim_region') }}
 ),
 
 dim_date as (
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('public_dim_date') }}
 ),
 
 region_quarters as (

@@ -2,7 +2,7 @@
     declared care for the region's municipalities in that year: early warnings first, then by forecast share of the
     cap. -#}
 with provider_revenue_forecast as (
-    select * from {{ ref('provider_revenue_forecast') }}
+    select * from {{ ref('public_provider_revenue_forecast') }}
 ),
 
 fct_declaration_line as (
@@ -10,11 +10,11 @@ fct_declaration_line as (
 ),
 
 dim_municipality as (
-    select * from {{ ref('dim_municipality') }}
+    select * from {{ ref('public_dim_municipality') }}
 ),
 
 dim_date as (
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('public_dim_date') }}
 ),
 
 rpt_periods as (

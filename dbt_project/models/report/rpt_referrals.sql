@@ -3,15 +3,15 @@
     its id is built from (int_kpi_referrals_counted), matched as a whole id. referrer_order puts the referrer with
     most referrals in the region first. -#}
 with kpi_values as (
-    select * from {{ ref('kpi_values') }}
+    select * from {{ ref('public_kpi_values') }}
 ),
 
 dim_referrer as (
-    select * from {{ ref('dim_referrer') }}
+    select * from {{ ref('public_dim_referrer') }}
 ),
 
 dim_municipality as (
-    select * from {{ ref('dim_municipality') }}
+    select * from {{ ref('public_dim_municipality') }}
 ),
 
 rpt_periods as (

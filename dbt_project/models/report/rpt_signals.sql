@@ -3,11 +3,11 @@
     municipalities) and matrix_order (the KPI x municipality grid: the KPI with most red municipality signals first,
     then most amber, then most without data). -#}
 with steering_signals as (
-    select * from {{ ref('steering_signals') }}
+    select * from {{ ref('public_steering_signals') }}
 ),
 
 dim_kpi as (
-    select * from {{ ref('dim_kpi') }}
+    select * from {{ ref('public_dim_kpi') }}
 ),
 
 rpt_periods as (
