@@ -38,8 +38,8 @@ create table public_marts.steering_signals (kpi_id varchar, name_nl varchar, sco
 create table public_marts.cost_variance (region_code varchar, care_form_code varchar, period_type varchar,
     period_from varchar, period_to varchar, cost_from_cents bigint, cost_to_cents bigint, change_cents bigint,
     volume_effect_cents bigint, mix_effect_cents bigint, intensity_effect_cents bigint, price_effect_cents bigint);
-create table public_marts.budget_forecast (municipality_code varchar, region_code varchar, perceel varchar, year integer,
-    as_of_period varchar, realised_cents_ytd bigint, forecast_year_end_cents bigint, budget_cents bigint,
+create table public_marts.budget_forecast (municipality_code varchar, region_code varchar, perceel varchar,
+    year integer, as_of_period varchar, realised_cents_ytd bigint, forecast_year_end_cents bigint, budget_cents bigint,
     expected_overrun_cents bigint, boundary_status varchar, forecast_error_bound_cents bigint);
 create table public_marts.provider_revenue_forecast (provider_agb varchar, year integer, as_of_period varchar,
     revenue_cents_ytd bigint, forecast_year_end_cents bigint, cap_cents bigint, forecast_share_of_cap double,

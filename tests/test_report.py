@@ -118,18 +118,20 @@ def test_no_report_module_holds_sql_that_computes():
 
 
 def test_report_models_read_the_public_tier():
-    """A withheld figure stays withheld: the report models read public_<table> models (and each other), and of the
-    internal marts only fct_declaration_line, for which providers declared in a region."""
+    """A withheld figure stays withheld: the report models read public_<table> models (the run summary's also the
+    audit tier), each other, and of the internal marts only fct_declaration_line, for which providers declared in a
+    region."""
     from orchestration.defs.dbt.project import warehouse_dbt_project
 
     warehouse_dbt_project.preparer.prepare(warehouse_dbt_project)
     nodes = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))["nodes"]
     models = {node["name"]: node for node in nodes.values() if node["resource_type"] == "model"}
-    assert set(REPORT_MODELS) == {name for name, node in models.items() if "report" in node["tags"]}
-    for name in REPORT_MODELS:
+    tagged = {name for name, node in models.items() if "report" in node["tags"]}
+    assert tagged == {*REPORT_MODELS, "rpt_run_summary", "rpt_quarantine_reasons"}
+    for name in tagged:
         assert models[name]["schema"] == "report"
         upstream = {nodes[key]["name"] for key in models[name]["depends_on"]["nodes"]}
-        internal = {model for model in upstream if not model.startswith(("public_", "rpt_"))}
+        internal = {model for model in upstream if not model.startswith(("public_", "audit_", "rpt_"))}
         assert internal <= {"fct_declaration_line"}, name
     assert {nodes[key]["name"] for key in models["rpt_kpi_rows"]["depends_on"]["nodes"]} >= {"public_kpi_values"}
 
