@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.report.data import REPORT_MODELS
+
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 
 INTERNAL_MARTS = {"fct_declaration_line"}
@@ -279,12 +281,12 @@ def build_report_marts(path: Path, without: tuple[str, ...] = (), without_kpis: 
 
 
 def build_report_layer(path: Path) -> Path:
-    """`dbt build` of the report models (tag:report) and their tests on the warehouse at path, as the KPI step runs
+    """`dbt build` of the report's models and their tests on the warehouse at path, as the KPI step runs
     them on the real marts; dbt's own files go beside the warehouse. In a process of its own: dbt-duckdb keeps its
     connection open for the life of the process, and DuckDB then refuses the report's read-only one."""
     dbt = Path(sys.executable).parent / "dbt"
     completed = subprocess.run(  # noqa: S603 - the project's own dbt, fixed arguments
-        [str(dbt), "build", "--select", "tag:report", "--project-dir", str(DBT_PROJECT), "--profiles-dir"]
+        [str(dbt), "build", "--select", *REPORT_MODELS, "--project-dir", str(DBT_PROJECT), "--profiles-dir"]
         + [str(DBT_PROJECT), "--target-path", str(path.parent / "dbt_target"), "--log-path", str(path.parent)],
         # The profile takes the warehouse's path from the environment (dbt_project/profiles.yml).
         env={**os.environ, "WAREHOUSE_DUCKDB_PATH": str(path)},
