@@ -40,4 +40,6 @@
             secrets.counted_in,
             cast(cast(substr(secrets.counted_in, 1, 4) as integer) + 1 as varchar) || substr(secrets.counted_in, 5)
         )
+    -- A zero count is no secret: withholding a row of zeros costs nothing and protects nothing.
+    where secrets.figure > 0
 {%- endmacro %}

@@ -27,7 +27,10 @@ counted as (
 final as (
     select
         cast(row_number() over (
-            order by kpi_id, scope_type, scope_code, period_type, period
+            order by
+                {% for key in ['kpi_id', 'scope_type', 'scope_code', 'period_type', 'period'] -%}
+                    {{ byte_order(key) }}{{ ', ' if not loop.last }}
+                {%- endfor %}
         ) as integer) as row_id,
         kpi_id,
         scope_type,

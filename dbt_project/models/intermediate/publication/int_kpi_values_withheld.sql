@@ -37,7 +37,6 @@ primary_secrets as (
     where {{ small_count('figure') }}
 ),
 
-
 withheld_0 as materialized (
     select row_id, 0 as pass from cells where is_primary
     union
@@ -60,7 +59,12 @@ complements_{{ pass }} as materialized (
         ranked.period as counted_in, ranked.smallest_count as figure
     from (
         select
-            cells.*,
+            cells.row_id,
+            cells.scope_type,
+            cells.scope_code,
+            cells.period_type,
+            cells.period,
+            cells.smallest_count,
             row_number() over (
                 partition by sums.sum_id order by cells.smallest_count <= 0, cells.smallest_count, cells.row_id
             ) as pick
@@ -77,14 +81,13 @@ complements_{{ pass }} as materialized (
 withheld_{{ pass }} as materialized (
     select row_id, pass from withheld_{{ pass - 1 }}
     union all
-    select row_id, min({{ pass }}) as pass
+    select row_id, {{ pass }}
     from (
         select row_id from complements_{{ pass }}
         union
-        select row_id from ({{ same_count_cells('complements_' ~ pass, 'counts') }} and secrets.figure > 0) as same_count
+        select row_id from ({{ same_count_cells('complements_' ~ pass, 'counts') }}) as same_count
     ) as added
     where row_id not in (select row_id from withheld_{{ pass - 1 }})
-    group by row_id
 ),
 {%- endfor %}
 

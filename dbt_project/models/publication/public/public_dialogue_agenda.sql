@@ -14,7 +14,7 @@ signals as (
 ),
 
 withheld_provider_shares as (
-    select kpi_id, scope_type, scope_code, period, driver_code as provider_agb
+    select distinct kpi_id, scope_type, scope_code, period, driver_code as provider_agb
     from {{ ref('public_steering_drivers') }}
     where driver_type = 'provider' and is_withheld
 ),
@@ -25,20 +25,12 @@ kept as (
         signals.drivers is null and signals.kpi_id is not null as drivers_withheld
     from agenda
     left join signals
-        on agenda.kpi_id = signals.kpi_id
-        and agenda.scope_type = signals.scope_type
-        and agenda.scope_code = signals.scope_code
-        and agenda.period = signals.period
+        on {{ same_kpi_scope_period('agenda', 'signals') }}
+    left join withheld_provider_shares
+        on {{ same_kpi_scope_period('agenda', 'withheld_provider_shares') }}
+        and agenda.provider_agb = withheld_provider_shares.provider_agb
     where coalesce(signals.status, '') <> 'no_data'
-        and not exists (
-            select 1
-            from withheld_provider_shares
-            where agenda.kpi_id = withheld_provider_shares.kpi_id
-                and agenda.scope_type = withheld_provider_shares.scope_type
-                and agenda.scope_code = withheld_provider_shares.scope_code
-                and agenda.period = withheld_provider_shares.period
-                and agenda.provider_agb = withheld_provider_shares.provider_agb
-        )
+        and withheld_provider_shares.kpi_id is null
 ),
 
 final as (

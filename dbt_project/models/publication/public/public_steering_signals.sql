@@ -22,7 +22,17 @@ withheld_quarters as (
     where period_type = 'quarter'
 ),
 
-withheld_drivers as (
+withheld_trends as (
+    select distinct signals.kpi_id, signals.scope_type, signals.scope_code, signals.period
+    from signals
+    inner join withheld_quarters
+        on signals.kpi_id = withheld_quarters.kpi_id
+        and signals.scope_type = withheld_quarters.scope_type
+        and signals.scope_code = withheld_quarters.scope_code
+        and withheld_quarters.quarter_index between signals.quarter_index - 3 and signals.quarter_index
+),
+
+withheld_driver_lists as (
     select distinct kpi_id, scope_type, scope_code, period
     from {{ ref('public_steering_drivers') }}
     where driver_rank <= 3 and is_withheld
@@ -31,31 +41,16 @@ withheld_drivers as (
 flagged as (
     select
         signals.*,
-        exists (
-            select 1
-            from withheld_quarters
-            where signals.kpi_id = withheld_quarters.kpi_id
-                and signals.scope_type = withheld_quarters.scope_type
-                and signals.scope_code = withheld_quarters.scope_code
-                and signals.period = withheld_quarters.period
-        ) as is_withheld,
-        exists (
-            select 1
-            from withheld_quarters
-            where signals.kpi_id = withheld_quarters.kpi_id
-                and signals.scope_type = withheld_quarters.scope_type
-                and signals.scope_code = withheld_quarters.scope_code
-                and withheld_quarters.quarter_index between signals.quarter_index - 3 and signals.quarter_index
-        ) as trend_withheld,
-        exists (
-            select 1
-            from withheld_drivers
-            where signals.kpi_id = withheld_drivers.kpi_id
-                and signals.scope_type = withheld_drivers.scope_type
-                and signals.scope_code = withheld_drivers.scope_code
-                and signals.period = withheld_drivers.period
-        ) as drivers_withheld
+        withheld_quarters.kpi_id is not null as is_withheld,
+        withheld_trends.kpi_id is not null as trend_withheld,
+        withheld_driver_lists.kpi_id is not null as drivers_withheld
     from signals
+    left join withheld_quarters
+        on {{ same_kpi_scope_period('signals', 'withheld_quarters') }}
+    left join withheld_trends
+        on {{ same_kpi_scope_period('signals', 'withheld_trends') }}
+    left join withheld_driver_lists
+        on {{ same_kpi_scope_period('signals', 'withheld_driver_lists') }}
 ),
 
 final as (
