@@ -241,6 +241,16 @@ def test_referrals_show_the_published_referrer_counts_and_dashes_where_withheld(
     # Columns: GM0377, GM0392 (sorted codes), region, share. JZ11's referrer 02 was withheld in GM0392 and so in
     # its complement GM0377; JZ10's rows stay out of JZ11's report.
     assert cells == {"02": ["–", "–", "30", "60,0%"], "01": ["10", "10", "20", "40,0%"]}
+    # Most referrals in the region first (rpt_referrals.referrer_order): 30 by referrer 02, then 20 by 01.
+    assert list(cells) == ["02", "01"]
+
+
+def test_the_municipality_grid_puts_the_kpi_with_most_reds_first(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    rows = page.xpath("//section[@id='gemeenten']//tbody/tr")
+    # Gesloten plaatsingen has a red municipality (GM0392); voortijdig beëindigd only one without data (GM0377).
+    names = [row.xpath("td")[0].text_content() for row in rows]
+    assert names == ["Gesloten plaatsingen", "Aandeel voortijdig beëindigd"]
 
 
 def test_absent_sources_give_geen_gegevens_sections(tmp_path):
