@@ -48,7 +48,8 @@ final as (
             partition by rpt_periods.region_code, rpt_periods.quarter
             order by
                 provider_revenue_forecast.early_warning desc,
-                provider_revenue_forecast.forecast_share_of_cap desc nulls last,
+                -- Rounded before ranking, so float noise never reorders two equal shares.
+                round(provider_revenue_forecast.forecast_share_of_cap, 6) desc nulls last,
                 provider_revenue_forecast.provider_agb
         ) as integer) as row_order
     from provider_revenue_forecast
