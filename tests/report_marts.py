@@ -1,44 +1,64 @@
-"""A tiny warehouse in the shape of the marts the quarterly report reads (contracts in dbt_project and the issue-7
-contract), with hand-written rows, so the report can be tested without running the pipeline."""
+"""A tiny warehouse in the shape of the tables the quarterly report's dbt models read (the public tier, schema
+public_marts, and the one internal mart that says which providers declared where; contracts in dbt_project), with
+hand-written rows as published (withheld figures null), and the report layer dbt builds on them: the report's models
+and its renderer tested together without running the pipeline."""
 
 from __future__ import annotations
 
+import atexit
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
 
+from orchestration.report.data import REPORT_MODELS
+
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+
+INTERNAL_MARTS = {"fct_declaration_line"}
+"""Read from the marts: which providers declared in a region (no figure of it is shown)."""
 HOSTILE_NAME = '=HYPERLINK("http://example.invalid","<script>alert(1)</script>")'
 """A municipality name from outside input that is both HTML and a spreadsheet formula."""
 
 SCHEMA = """
+create schema public_marts;
 create schema marts;
-create table marts.dim_region (region_code varchar, region_name varchar);
-create table marts.dim_municipality (municipality_code varchar, municipality_name varchar, region_code varchar);
-create table marts.dim_kpi (kpi_id varchar, name_nl varchar, unit varchar, direction varchar, lever varchar,
+create table public_marts.dim_region (region_code varchar, region_name varchar);
+create table public_marts.dim_municipality (municipality_code varchar, municipality_name varchar, region_code varchar);
+create table public_marts.dim_kpi (kpi_id varchar, name_nl varchar, unit varchar, direction varchar, lever varchar,
     policy_goal varchar);
-create table marts.dim_care_form (care_form_code varchar, care_form_name_nl varchar);
-create table marts.dim_referrer (referrer_type_code varchar, referrer_type_name_nl varchar);
-create table marts.kpi_values (kpi_id varchar, scope_type varchar, scope_code varchar, period_type varchar,
+create table public_marts.dim_care_form (care_form_code varchar, care_form_name_nl varchar);
+create table public_marts.dim_referrer (referrer_type_code varchar, referrer_type_name_nl varchar);
+create table public_marts.kpi_values (kpi_id varchar, scope_type varchar, scope_code varchar, period_type varchar,
     period varchar, value double, numerator decimal(18, 2), denominator decimal(18, 2), unit varchar,
-    suppressed boolean);
-create table marts.steering_signals (kpi_id varchar, name_nl varchar, scope_type varchar, scope_code varchar,
+    suppressed boolean, is_withheld boolean);
+create table public_marts.steering_signals (kpi_id varchar, name_nl varchar, scope_type varchar, scope_code varchar,
     region_code varchar, period varchar, value double, target double, band_low double, band_high double,
     direction varchar, status varchar, lever varchar, policy_goal varchar, trend varchar, trend_values varchar,
     drivers varchar, no_data_reason varchar);
-create table marts.cost_variance (region_code varchar, care_form_code varchar, period_type varchar,
+create table public_marts.cost_variance (region_code varchar, care_form_code varchar, period_type varchar,
     period_from varchar, period_to varchar, cost_from_cents bigint, cost_to_cents bigint, change_cents bigint,
     volume_effect_cents bigint, mix_effect_cents bigint, intensity_effect_cents bigint, price_effect_cents bigint);
-create table marts.budget_forecast (municipality_code varchar, region_code varchar, perceel varchar, year integer,
-    as_of_period varchar, realised_cents_ytd bigint, forecast_year_end_cents bigint, budget_cents bigint,
+create table public_marts.budget_forecast (municipality_code varchar, region_code varchar, perceel varchar,
+    year integer, as_of_period varchar, realised_cents_ytd bigint, forecast_year_end_cents bigint, budget_cents bigint,
     expected_overrun_cents bigint, boundary_status varchar, forecast_error_bound_cents bigint);
-create table marts.provider_revenue_forecast (provider_agb varchar, year integer, as_of_period varchar,
+create table public_marts.provider_revenue_forecast (provider_agb varchar, year integer, as_of_period varchar,
     revenue_cents_ytd bigint, forecast_year_end_cents bigint, cap_cents bigint, forecast_share_of_cap double,
     early_warning boolean, forecast_error_bound_cents bigint);
-create table marts.dialogue_agenda (region_code varchar, provider_agb varchar, period varchar, item_rank integer,
+create table public_marts.dialogue_agenda (region_code varchar, provider_agb varchar, period varchar, item_rank integer,
     item_type varchar, kpi_id varchar, scope_type varchar, scope_code varchar, summary_nl varchar,
     question_nl varchar);
 create table marts.fct_declaration_line (municipality_code varchar, provider_agb varchar, period_start date,
     amount_cents bigint);
+create table public_marts.dim_date as
+    select cast(day as date) as date_day, cast(year(day) as integer) as year, cast(month(day) as integer) as month,
+        year(day) || '-Q' || quarter(day) as quarter, year(day) || '-H' || (1 + (quarter(day) > 2)::int) as half_year
+    from range(date '2022-01-01', date '2026-01-01', interval 1 day) as days(day);
 """
 
 KPIS = {
@@ -70,12 +90,13 @@ KPIS = {
 
 
 def kpi_value(kpi_id, scope_type, scope_code, period, value, numerator, denominator=None, period_type="quarter"):
-    return (kpi_id, scope_type, scope_code, period_type, period, value, numerator, denominator, KPIS[kpi_id][1], False)
+    unit = KPIS[kpi_id][1]
+    return (kpi_id, scope_type, scope_code, period_type, period, value, numerator, denominator, unit, False, False)
 
 
 def withheld(kpi_id, scope_type, scope_code, period):
-    """A row as the published copy holds a suppressed one."""
-    return (kpi_id, scope_type, scope_code, "quarter", period, None, None, None, KPIS[kpi_id][1], True)
+    """A row as the public tier holds a withheld one."""
+    return (kpi_id, scope_type, scope_code, "quarter", period, None, None, None, KPIS[kpi_id][1], True, True)
 
 
 def signal(kpi_id, scope_type, scope_code, region_code, value, status, trend, trend_values, drivers=None, reason=None):
@@ -248,13 +269,49 @@ ROWS = {
 }
 
 
-def build_report_marts(path: Path, without: tuple[str, ...] = ()) -> Path:
-    """Write the tiny warehouse to path; tables named in `without` stay empty (an absent source)."""
+def build_report_marts(path: Path, without: tuple[str, ...] = (), without_kpis: tuple[str, ...] = ()) -> Path:
+    """Write the tiny warehouse to path and build its report layer; tables named in `without` stay empty, and the KPIs
+    named in `without_kpis` have no values (an absent source)."""
     with duckdb.connect(str(path)) as con:
         con.execute(SCHEMA)
-        for table, rows in ROWS.items():
+        for table, all_rows in ROWS.items():
+            rows = [row for row in all_rows if table != "kpi_values" or row[0] not in without_kpis]
             if table in without or not rows:
                 continue
             placeholders = ", ".join("?" * len(rows[0]))
-            con.executemany(f"insert into marts.{table} values ({placeholders})", rows)
+            schema = "marts" if table in INTERNAL_MARTS else "public_marts"
+            con.executemany(f"insert into {schema}.{table} values ({placeholders})", rows)
+    return build_report_layer(path)
+
+
+@functools.cache
+def _dbt_workspace() -> Path:
+    """The folder where dbt builds every tiny warehouse of this test process, always under the same path: the path is
+    in dbt's profile, and dbt parses the whole project again for a new profile but reuses its parse for the same one
+    (half of each build's time here)."""
+    workspace = Path(tempfile.mkdtemp(prefix="report-dbt-"))
+    atexit.register(shutil.rmtree, workspace, True)
+    return workspace
+
+
+def build_report_layer(path: Path) -> Path:
+    """`dbt build` of the report's models and their tests on the warehouse at path, as the KPI step runs them on the
+    real marts. In a process of its own: dbt-duckdb keeps its connection open for the life of the process, and
+    DuckDB then refuses the report's read-only one."""
+    workspace = _dbt_workspace()
+    built = workspace / "warehouse.duckdb"
+    shutil.copy(path, built)
+    dbt = Path(sys.executable).parent / "dbt"
+    completed = subprocess.run(  # noqa: S603 - the project's own dbt, fixed arguments
+        [str(dbt), "build", "--select", *REPORT_MODELS, "--project-dir", str(DBT_PROJECT), "--profiles-dir"]
+        + [str(DBT_PROJECT), "--target-path", str(workspace / "dbt_target"), "--log-path", str(workspace)],
+        # The profile takes the warehouse's path from the environment (dbt_project/profiles.yml).
+        env={**os.environ, "WAREHOUSE_DUCKDB_PATH": str(built)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode:
+        raise RuntimeError(f"dbt build of the report layer on {path} failed:\n{completed.stdout[-4000:]}")
+    shutil.copy(built, path)
     return path

@@ -2,6 +2,8 @@
 what it says when a source is absent, and the XLSX workbook. The browser test on the sample is test_report_browser.py.
 """
 
+import ast
+import json
 import re
 import shutil
 import zipfile
@@ -14,11 +16,15 @@ import pytest
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 
+from orchestration.formats import euros_nl, kpi_value_nl, money_nl, number_nl, percent_nl
 from orchestration.report.build import report_paths, write_reports
-from orchestration.report.data import load_quarter_data, report_periods
+from orchestration.report.data import REPORT_MODELS, load_quarter_data, report_periods
 from orchestration.report.html import render_report_html
-from orchestration.report.labels import euros_nl, kpi_value_nl, number_nl, quarter_bounds, quarters_ending
-from tests.report_marts import HOSTILE_NAME, build_report_marts
+from orchestration.report.labels import quarter_bounds, quarters_ending
+from tests.report_marts import HOSTILE_NAME, build_report_layer, build_report_marts
+
+NBSP = "\xa0"
+"""CLDR's Dutch currency form keeps the euro sign and the amount together with a non-breaking space."""
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +38,102 @@ def render(db: Path, region: str = "JZ11", quarter: str = "2024-Q2") -> str:
 
 
 def test_dutch_number_formats():
+    # Written out by hand from the Dutch conventions (CLDR nl_NL): point for thousands, comma for decimals, the euro
+    # sign first and the minus after it, the percent sign without a space.
+    assert number_nl(1234.5, 1) == "1.234,5"
     assert number_nl(1234567.891, 2) == "1.234.567,89"
-    assert euros_nl(150000) == "€ 1.500"
-    assert euros_nl(-150000) == "−€ 1.500"
-    assert euros_nl(250000, signed=True) == "+€ 2.500"
+    assert number_nl(-3) == "-3"
+    assert money_nl(1234.56, 2) == f"€{NBSP}1.234,56"
+    assert money_nl(-1234.56, 2) == f"€{NBSP}-1.234,56"
+    assert percent_nl(0.123) == "12,3%"
+    assert percent_nl(0.31, signed=True) == "+31,0%"
+    assert percent_nl(1.1667, 0) == "117%"
+    assert euros_nl(150000) == f"€{NBSP}1.500"
+    assert euros_nl(-150000) == f"€{NBSP}-1.500"
+    assert euros_nl(250000, signed=True) == f"€{NBSP}+2.500"
+    assert euros_nl(123456, decimals=2) == f"€{NBSP}1.234,56"
     assert kpi_value_nl(12.5, "percent") == "12,5%"
-    assert kpi_value_nl(4321.5, "EUR_per_client") == "€ 4.322"
+    assert kpi_value_nl(4321.5, "EUR_per_client") == f"€{NBSP}4.322"
     assert kpi_value_nl(3.0, "count") == "3"
-    assert kpi_value_nl(None, "count") == "–"
+    assert kpi_value_nl(2.25, "count") == "2,2"
+    assert kpi_value_nl(45.0, "days") == "45 dagen"
+    for missing in (number_nl(None), money_nl(None), euros_nl(None), percent_nl(None), kpi_value_nl(None, "count")):
+        assert missing == "–"
+
+
+class RecordingConnection:
+    """A connection that keeps every statement run through it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.statements = con, []
+
+    def execute(self, sql: str, params=None):
+        self.statements.append(sql)
+        return self.con.execute(sql, params or [])
+
+
+REPORT_QUERY = re.compile(
+    r"select \w+(, \w+)* from report\.rpt_\w+ where (true|quarter = \?) order by \w+(, \w+)*", re.ASCII
+)
+"""The one shape of query the report may run: columns of a report model, filtered by quarter, in the model's order."""
+SQL_BEYOND_READING = re.compile(
+    r"\b(join|group by|union|having|distinct|limit \d|case when|substr\w*|insert into|delete from|update \w+ set)\b"
+    r"|\bcreate (or replace )?(temp\w* )?(table|view|schema)\b|\bwith \w+ as \("
+    r"|\b(sum|count|avg|min|max|round|abs|coalesce|over|cast)\s*\(|\bmarts\.",
+    re.IGNORECASE,
+)
+
+
+def test_the_report_only_reads_columns_of_report_models(tiny_db):
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        recording = RecordingConnection(con)
+        for region_code, quarter in report_periods(recording):
+            load_quarter_data(recording, quarter, [region_code])
+    assert len(recording.statements) > len(REPORT_MODELS)
+    for statement in recording.statements:
+        assert REPORT_QUERY.fullmatch(statement), statement
+    assert {re.search(r"report\.(\w+)", statement)[1] for statement in recording.statements} == set(REPORT_MODELS)
+
+
+def test_no_report_module_holds_sql_that_computes():
+    """Beside the recorded queries above: no string in the report's code (docstrings aside) holds SQL beyond reading
+    a model, and only the reader runs statements."""
+    package = Path(__file__).resolve().parents[1] / "orchestration" / "report"
+    modules = sorted(package.glob("*.py"))
+    assert package / "data.py" in modules
+    for module in modules:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                assert not SQL_BEYOND_READING.search(node.value), f"{module.name}: {node.value!r}"
+            if isinstance(node, ast.Attribute) and node.attr in ("execute", "executemany", "sql", "query"):
+                assert module.name == "data.py", f"{module.name} line {node.lineno} runs a statement"
+
+
+def test_report_models_read_the_public_tier():
+    """A withheld figure stays withheld: the report models read public_<table> models (the run summary's also the
+    audit tier), each other, and of the internal marts only fct_declaration_line, for which providers declared in a
+    region."""
+    from orchestration.defs.dbt.project import warehouse_dbt_project
+
+    warehouse_dbt_project.preparer.prepare(warehouse_dbt_project)
+    nodes = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))["nodes"]
+    models = {node["name"]: node for node in nodes.values() if node["resource_type"] == "model"}
+    tagged = {name for name, node in models.items() if "report" in node["tags"]}
+    assert tagged == {*REPORT_MODELS, "rpt_run_summary", "rpt_quarantine_reasons"}
+    for name in tagged:
+        assert models[name]["schema"] == "report"
+        upstream = {nodes[key]["name"] for key in models[name]["depends_on"]["nodes"]}
+        internal = {model for model in upstream if not model.startswith(("public_", "audit_", "rpt_"))}
+        assert internal <= {"fct_declaration_line"}, name
+    assert {nodes[key]["name"] for key in models["rpt_kpi_rows"]["depends_on"]["nodes"]} >= {"public_kpi_values"}
 
 
 def test_quarter_arithmetic():
@@ -55,14 +149,16 @@ def test_reports_cover_the_latest_four_quarters_with_data(tiny_db, tmp_path):
         periods = report_periods(con)
     assert periods == [("JZ10", "2024-Q2"), ("JZ11", "2023-Q4"), ("JZ11", "2024-Q1"), ("JZ11", "2024-Q2")]
     # A fifth quarter, of any region, pushes the oldest out.
-    db = build_report_marts(tmp_path / "five_quarters.duckdb")
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(tiny_db, db)
     with duckdb.connect(str(db)) as con:
         for quarter in ("2024-Q3", "2024-Q4"):
             con.execute(
-                "insert into marts.kpi_values values"
-                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', false)",
+                "insert into public_marts.kpi_values values"
+                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', false, false)",
                 [quarter],
             )
+    with duckdb.connect(str(build_report_layer(db)), read_only=True) as con:
         periods = report_periods(con)
     assert periods == [
         ("JZ10", "2024-Q2"),
@@ -125,13 +221,13 @@ def test_cost_variance_effects_are_shown_as_the_mart_has_them(tiny_db):
     # 100,000 -> 131,000: change +31,000 = volume +16,000 + mix +5,000 + intensity +7,000 + price +3,000.
     assert region_row == [
         "Regio",
-        "€ 100.000",
-        "€ 131.000",
-        "+€ 31.000",
-        "+€ 16.000",
-        "+€ 5.000",
-        "+€ 7.000",
-        "+€ 3.000",
+        f"€{NBSP}100.000",
+        f"€{NBSP}131.000",
+        f"€{NBSP}+31.000",
+        f"€{NBSP}+16.000",
+        f"€{NBSP}+5.000",
+        f"€{NBSP}+7.000",
+        f"€{NBSP}+3.000",
     ]
     assert "+31,0%" in page.xpath("//section[@id='kosten']/p[@class='lead']")[0].text_content()
 
@@ -145,11 +241,24 @@ def test_referrals_show_the_published_referrer_counts_and_dashes_where_withheld(
     # Columns: GM0377, GM0392 (sorted codes), region, share. JZ11's referrer 02 was withheld in GM0392 and so in
     # its complement GM0377; JZ10's rows stay out of JZ11's report.
     assert cells == {"02": ["–", "–", "30", "60,0%"], "01": ["10", "10", "20", "40,0%"]}
+    # Most referrals in the region first (rpt_referrals.referrer_order): 30 by referrer 02, then 20 by 01.
+    assert list(cells) == ["02", "01"]
+
+
+def test_the_municipality_grid_puts_the_kpi_with_most_reds_first(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    rows = page.xpath("//section[@id='gemeenten']//tbody/tr")
+    # Gesloten plaatsingen has a red municipality (GM0392); voortijdig beëindigd only one without data (GM0377).
+    names = [row.xpath("td")[0].text_content() for row in rows]
+    assert names == ["Gesloten plaatsingen", "Aandeel voortijdig beëindigd"]
 
 
 def test_absent_sources_give_geen_gegevens_sections(tmp_path):
-    absent = ("budget_forecast", "provider_revenue_forecast", "cost_variance", "dialogue_agenda", "kpi_values")
-    page = lxml_html.fromstring(render(build_report_marts(tmp_path / "warehouse.duckdb", without=absent)))
+    absent = ("budget_forecast", "provider_revenue_forecast", "cost_variance", "dialogue_agenda")
+    # Without requests and allocations there are no referrer KPIs.
+    referrers = ("referrer_share_01", "referrer_share_02")
+    db = build_report_marts(tmp_path / "warehouse.duckdb", without=absent, without_kpis=referrers)
+    page = lxml_html.fromstring(render(db))
     for section in ("agenda", "budget", "kosten", "verwijzers"):
         assert "Geen gegevens" in page.xpath(f"//section[@id='{section}']")[0].text_content(), section
     assert len(page.xpath("//section[@id='signalen']//*[@data-status]")) == 2
@@ -168,9 +277,11 @@ def test_the_budget_section_shows_the_forecasts_of_the_quarters_year_only(tiny_d
     shutil.copy(tiny_db, db)
     with duckdb.connect(str(db)) as con:
         for mart in ("budget_forecast", "provider_revenue_forecast"):
-            con.execute(f"insert into marts.{mart} select * replace (year - 1 as year) from marts.{mart}")  # noqa: S608
+            con.execute(
+                f"insert into public_marts.{mart} select * replace (year - 1 as year) from public_marts.{mart}"  # noqa: S608
+            )
 
-    assert render(db) == render(tiny_db)
+    assert render(build_report_layer(db)) == render(tiny_db)
 
 
 def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_db, tmp_path):
@@ -229,11 +340,11 @@ def test_reports_written_by_worker_processes_equal_those_written_in_process(tiny
         assert cells(theirs.xlsx_path) == cells(ours.xlsx_path)
 
 
-def test_report_asset_reads_the_published_copy_of_every_mart_it_reads(definitions):
+def test_report_asset_reads_the_report_layer_after_publication(definitions):
     graph = definitions.resolve_asset_graph()
     report = graph.get(dg.AssetKey(["report", "quarterly_report"]))
-    assert report.parent_keys == {dg.AssetKey(["published", "marts"])}
-    published = {key.to_user_string() for key in graph.get(dg.AssetKey(["published", "marts"])).parent_keys}
-    read = ("kpi_values", "dim_kpi", "steering_signals", "cost_variance", "budget_forecast", "dim_referrer")
-    read += ("provider_revenue_forecast", "dialogue_agenda", "fct_declaration_line", "dim_region", "dim_municipality")
-    assert {f"marts/{name}" for name in read} <= published
+    models = {dg.AssetKey(["report", model]) for model in REPORT_MODELS}
+    assert report.parent_keys == {dg.AssetKey(["published", "marts"]), *models}
+    # The report models run in the KPI step, behind the blocking checks on the star schema.
+    kpi_step = definitions.resolve_assets_def(dg.AssetKey(["marts", "kpi_values"]))
+    assert models <= kpi_step.keys

@@ -1,4 +1,5 @@
-"""Write the quarterly report (HTML and XLSX) of every region for each of the latest four quarters with data."""
+"""Write the quarterly report (HTML and XLSX) of every region for each of the latest four quarters with data, from
+the warehouse's dbt report layer (schema `report`, read-only)."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def write_report(data: ReportData, reports_dir: Path) -> WrittenReport:
         quarter=data.quarter,
         html_path=html_path,
         xlsx_path=xlsx_path,
-        red_signals=sum(row["status"] == "red" for row in data.signals),
+        red_signals=data.red_signals,
         agenda_items=len(data.agenda),
         kpi_rows=kpi_rows,
     )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from orchestration.report.labels import kpi_value_nl, number_nl
+from orchestration.formats import kpi_value_nl, money_nl, number_nl, percent_nl
 
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "no_data": "#9e9e9e"}
 INK, MUTED, GRID = "#263238", "#78909c", "#e0e6ea"
@@ -149,7 +149,7 @@ def _is_whole(value: float) -> bool:
 
 def tick_format(value_format: str, axis: Axis) -> Callable[[float], str]:
     if value_format == "percent":
-        return lambda value: f"{number_nl(value, axis.decimals)}%"
+        return lambda value: percent_nl(value / 100, axis.decimals)
     if value_format == "euro":
         return compact_euros
     return lambda value: number_nl(value, axis.decimals)
@@ -162,13 +162,14 @@ def value_text(value: float, value_format: str) -> str:
     return kpi_value_nl(value, "percent" if value_format == "percent" else None)
 
 
-def compact_euros(euros: float) -> str:
+def compact_euros(euros: float, signed: bool = False) -> str:
+    """A label short enough for an axis or a bar: '€ 1,2 mln', '€ 45k', '€ 900'."""
     magnitude = abs(euros)
     if magnitude >= 1_000_000:
-        return f"€ {number_nl(euros / 1_000_000, 1)} mln"
+        return money_nl(euros / 1_000_000, 1, signed) + "\xa0mln"
     if magnitude >= 10_000:
-        return f"€ {number_nl(euros / 1_000)}k"
-    return f"€ {number_nl(euros)}"
+        return money_nl(euros / 1_000, 0, signed) + "k"
+    return money_nl(euros, 0, signed)
 
 
 def _value_gridlines(canvas: Canvas, axis: Axis, left: float, right: float, label: Callable[[float], str]) -> None:
@@ -246,9 +247,8 @@ def waterfall_chart(
     bars = [(start_label, 0, start_cents, TOTAL, compact_euros(start_cents / 100))]
     running = start_cents
     for label, cents in steps:
-        sign = "+" if cents > 0 else "−"
         colour = INCREASE if cents > 0 else DECREASE
-        bars.append((label, running, running + cents, colour, sign + compact_euros(abs(cents) / 100)))
+        bars.append((label, running, running + cents, colour, compact_euros(cents / 100, signed=True)))
         running += cents
     bars.append((end_label, 0, end_cents, TOTAL, compact_euros(end_cents / 100)))
     width, height = 720, 300

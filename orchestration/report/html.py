@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from orchestration.formats import euros_nl, kpi_value_nl, number_nl, percent_nl
 from orchestration.report import charts
 from orchestration.report.data import ReportData, Row
 from orchestration.report.labels import (
@@ -24,12 +25,8 @@ from orchestration.report.labels import (
     NO_DATA_REASON_NL,
     SCOPE_NL,
     STATUS_NL,
-    STATUS_ORDER,
     TREND_ARROW,
     TREND_NL,
-    euros_nl,
-    kpi_value_nl,
-    number_nl,
     quarter_nl,
     quarters_ending,
 )
@@ -48,6 +45,8 @@ _environment.filters.update(
     signed_euros=lambda cents: euros_nl(cents, signed=True),
     kpi_value=lambda value, unit: kpi_value_nl(value, unit),
     number=number_nl,
+    percent=percent_nl,
+    signed_percent=lambda fraction: percent_nl(fraction, signed=True),
     status_nl=lambda status: STATUS_NL.get(status, "geen gegevens"),
     no_data_reason_nl=lambda reason: NO_DATA_REASON_NL.get(reason, ""),
     trend_nl=lambda trend: TREND_NL.get(trend, ""),
@@ -66,7 +65,7 @@ def render_report_html(data: ReportData) -> str:
     return _environment.get_template("report.html.j2").render(
         data=data,
         quarter_label=quarter_nl(data.quarter),
-        status_counts=_status_counts(data.signals),
+        status_counts=[(row["status"], row["signal_count"]) for row in data.signal_counts],
         scope_names={**municipality_names, data.region_code: data.region_name},
         matrix=_municipality_matrix(data, municipality_names),
         trend_svg=_trend_svg(data),
@@ -77,28 +76,17 @@ def render_report_html(data: ReportData) -> str:
     )
 
 
-def _status_counts(signals: list[Row]) -> list[tuple[str, int]]:
-    counts: dict[str, int] = defaultdict(int)
-    for row in signals:
-        counts[row["status"]] += 1
-    return [(status, counts[status]) for status in sorted(STATUS_ORDER, key=STATUS_ORDER.get)]
-
-
 def _municipality_matrix(data: ReportData, names: dict[str, str]) -> dict[str, Any]:
-    """KPI x municipality: every municipality signal of the region in one grid, the KPI with most reds first."""
+    """KPI x municipality: every municipality signal of the region in one grid, in rpt_signals' matrix_order (the KPI
+    with most reds first), the municipalities by code."""
     signals = data.municipality_signals
     codes = sorted({row["scope_code"] for row in signals})
     cells: dict[str, dict[str, Row]] = defaultdict(dict)
     kpi_names: dict[str, str] = {}
-    for row in signals:
+    for row in sorted(signals, key=lambda row: row["matrix_order"]):
         cells[row["kpi_id"]][row["scope_code"]] = row
         kpi_names[row["kpi_id"]] = row["name_nl"]
-
-    def urgency(kpi_id: str) -> tuple[int, ...]:
-        statuses = [STATUS_ORDER.get(row["status"], 9) for row in cells[kpi_id].values()]
-        return (min(statuses), *sorted(statuses), 0)
-
-    kpis = sorted(cells, key=lambda kpi_id: (urgency(kpi_id), kpi_names[kpi_id]))
+    kpis = list(cells)
     return {
         "columns": [(code, names.get(code, code)) for code in codes],
         "rows": [(kpi_id, kpi_names[kpi_id], cells[kpi_id]) for kpi_id in kpis],
@@ -135,11 +123,11 @@ def _trend_svg(data: ReportData) -> Markup | None:
 
 
 def _agenda_groups(agenda: list[Row]) -> list[tuple[str | None, list[Row]]]:
-    """The region's own agenda first, then one per provider."""
+    """The region's own agenda first, then one per provider (rpt_agenda's order)."""
     groups: dict[str | None, list[Row]] = defaultdict(list)
     for row in agenda:
         groups[row["provider_agb"]].append(row)
-    return sorted(groups.items(), key=lambda item: (item[0] is not None, item[0] or ""))
+    return list(groups.items())
 
 
 def _budget(data: ReportData) -> dict[str, Any]:
@@ -159,15 +147,12 @@ def _budget(data: ReportData) -> dict[str, Any]:
                 ]
             )
         )
-    totals = {
-        key: sum(row[key] or 0 for row in rows)
-        for key in ("realised_cents_ytd", "forecast_year_end_cents", "budget_cents", "expected_overrun_cents")
-    }
+    totals = data.budget_totals[0] if data.budget_totals else None
     return {
         "rows": rows,
         "chart": chart,
         "totals": totals,
-        "breaches": sum(row["boundary_status"] == "breach" for row in rows),
+        "breaches": totals["breaches"] if totals else 0,
         "other_as_of": [period for period in data.budget_as_of if period != data.quarter],
         "providers": data.provider_revenue,
     }
@@ -182,7 +167,7 @@ VARIANCE_EFFECTS = [
 
 
 def _variance(data: ReportData) -> dict[str, Any]:
-    total = next((row for row in data.cost_variance if row["care_form_code"] is None), None)
+    total = next((row for row in data.cost_variance if row["is_region_total"]), None)
     chart = None
     if total is not None:
         chart = Markup(  # noqa: S704 - charts escape their text
@@ -194,21 +179,19 @@ def _variance(data: ReportData) -> dict[str, Any]:
                 total["cost_to_cents"],
             )
         )
-    growth = None
-    if total is not None and total["cost_from_cents"]:
-        growth = 100 * total["change_cents"] / total["cost_from_cents"]
     return {
         "total": total,
-        "growth": growth,
+        "growth": None if total is None else total["change_share"],
         "chart": chart,
         "effects": VARIANCE_EFFECTS,
-        "care_forms": [row for row in data.cost_variance if row["care_form_code"] is not None],
+        "care_forms": [row for row in data.cost_variance if not row["is_region_total"]],
     }
 
 
 def _referrals(data: ReportData, names: dict[str, str]) -> dict[str, Any]:
-    """Referrer x municipality counts with the region's count and share per referrer; None where publication
-    withholds a count (it is shown as a dash, never recomputed from the other cells)."""
+    """Referrer x municipality counts with the region's count and share per referrer, the referrer with most
+    referrals first (rpt_referrals' order); None where publication withholds a count (it is shown as a dash, never
+    recomputed from the other cells)."""
     by_referrer: dict[tuple[str, str], dict[str, float | None]] = defaultdict(dict)
     region: dict[tuple[str, str], Row] = {}
     for row in data.referrals:
@@ -217,10 +200,7 @@ def _referrals(data: ReportData, names: dict[str, str]) -> dict[str, Any]:
             region[referrer] = row
         else:
             by_referrer[referrer][row["scope_code"]] = row["referrals"]
-    referrers = sorted(
-        set(by_referrer) | set(region),
-        key=lambda referrer: (-(region.get(referrer, {}).get("referrals") or 0), referrer[0]),
-    )
+    referrers = list(dict.fromkeys((row["referrer_type_code"], row["referrer_name"]) for row in data.referrals))
     municipalities = sorted({row["scope_code"] for row in data.referrals if row["scope_type"] == "municipality"})
     allocations = next((row["allocations"] for row in region.values() if row["allocations"] is not None), None)
     shown = [

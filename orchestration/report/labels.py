@@ -1,4 +1,5 @@
-"""Dutch labels and number formats for the report and the workbook."""
+"""Dutch labels for the codes the report and the workbook show, and the quarter codes' arithmetic; numbers are
+formatted by orchestration/formats.py."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import re
 from datetime import date
 
 STATUS_NL = {"red": "rood", "amber": "oranje", "green": "groen", "no_data": "geen gegevens"}
-# Most urgent first: the order of the signal tables and of the summary.
-STATUS_ORDER = {"red": 0, "amber": 1, "no_data": 2, "green": 3}
 NO_DATA_REASON_NL = {"suppressed": "kleine aantallen", "missing": "geen waarde"}
 TREND_NL = {
     "improving": "verbetert",
@@ -79,33 +78,3 @@ def quarters_ending(quarter: str, count: int) -> list[str]:
 def quarter_nl(quarter: str) -> str:
     year, number = parse_quarter(quarter)
     return f"{number}e kwartaal {year}"
-
-
-def number_nl(value: float | None, decimals: int = 0) -> str:
-    """1234567.891 -> '1.234.567,89' (Dutch separators)."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def euros_nl(cents: int | float | None, signed: bool = False) -> str:
-    if cents is None:
-        return "–"
-    text = "€ " + number_nl(abs(cents) / 100)
-    if cents < 0:
-        return "−" + text
-    return ("+" + text) if signed and cents > 0 else text
-
-
-def kpi_value_nl(value: float | None, unit: str | None) -> str:
-    """A KPI value in its catalogue unit, as a controller reads it."""
-    if value is None:
-        return "–"
-    if unit == "percent":
-        return f"{number_nl(value, 1)}%"
-    if unit in ("EUR", "EUR_per_client", "EUR_per_trajectory"):
-        return "€ " + number_nl(value)
-    if unit == "days":
-        return f"{number_nl(value)} dagen"
-    return number_nl(value, 0 if float(value).is_integer() else 1)

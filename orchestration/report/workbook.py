@@ -107,8 +107,8 @@ def write_kpi_workbook(data: ReportData, path: Path) -> int:
     notes = [
         ("Kwartaalrapportage jeugdhulp", f"{data.region_name} ({data.region_code})"),
         ("Kwartaal", data.quarter),
-        ("Inhoud", "Elke KPI-waarde van de regio en haar gemeenten in dit kwartaal (marts.kpi_values)."),
-        ("Signaal", "groen binnen het doel, oranje binnen de bandbreedte, rood daarbuiten (marts.steering_signals)."),
+        ("Inhoud", "Elke KPI-waarde van de regio en haar gemeenten in dit kwartaal (report.rpt_kpi_rows)."),
+        ("Signaal", "groen binnen het doel, oranje binnen de bandbreedte, rood daarbuiten (report.rpt_signals)."),
         ("Geen norm", "De KPI-catalogus kent voor deze KPI geen doel: kengetal ter duiding."),
         ("Bedragen", "Waarde in euro; teller van bedragen in eurocent."),
         ("Definities", "docs/kpis.md van het datawarehouse."),

@@ -5,14 +5,14 @@ import dagster as dg
 from orchestration.defs.publish.published_marts import failed_blocking_checks, published_marts
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.report.build import write_reports
-from orchestration.warehouse.publish import PUBLISHED_FILENAME
+from orchestration.report.data import REPORT_MODELS
 
 
 @dg.asset(
     key=dg.AssetKey(["report", "quarterly_report"]),
-    # The report is a publication: it reads the published copy, so small numbers and their complements stay
-    # withheld exactly as BI tools see them.
-    deps=[published_marts],
+    # The report reads only the dbt report layer (dbt_project/models/report). It is a publication, so it also waits
+    # for the publish step and, like it, refuses to write after a failed blocking check.
+    deps=[published_marts, *(dg.AssetKey(["report", model]) for model in REPORT_MODELS)],
     group_name="report",
     # The report only reads, but a DuckDB file being written by another run cannot be opened at all.
     pool=WRITER_POOL,
@@ -30,7 +30,7 @@ def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     if failed:
         raise dg.Failure(f"no new report: blocking checks failed in this run: {', '.join(sorted(failed))}")
     settings = warehouse.settings()
-    reports = write_reports(settings.published_dir / PUBLISHED_FILENAME, settings.reports_dir)
+    reports = write_reports(settings.duckdb_path, settings.reports_dir)
     latest = max((report.quarter for report in reports), default=None)
     red_latest = {report.region_code: report.red_signals for report in reports if report.quarter == latest}
     context.log.info(f"wrote {len(reports)} quarterly reports under {settings.reports_dir}")
