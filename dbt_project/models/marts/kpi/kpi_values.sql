@@ -20,8 +20,8 @@ final as (
         computed.period_type,
         computed.period,
         cast(computed.value as double precision) as value,
-        cast(computed.numerator as decimal(18, 2)) as numerator,
-        cast(computed.denominator as decimal(18, 2)) as denominator,
+        cast({{ rounded('computed.numerator', 2) }} as decimal(18, 2)) as numerator,
+        cast({{ rounded('computed.denominator', 2) }} as decimal(18, 2)) as denominator,
         catalogue.unit,
         false as suppressed
     from computed
