@@ -10,15 +10,16 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup browser manifest run test test-slow ui lint bench sample shipped-sample sample-cbs-budgets kpi-docs \
-	report-screenshot
+.PHONY: help setup browser postgres manifest run serve serve-stop test test-slow ui lint bench sample shipped-sample \
+	sample-cbs-budgets kpi-docs report-screenshot
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
 	@echo "make test  - set up and run the test suite"
+	@echo "make serve - serve the publication tiers from PostgreSQL on port SERVING_POSTGRES_PORT (docs/bi.md)"
 	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint  - ruff on the Python code"
-	@echo "make bench - generator, ingest and end-to-end benchmarks (docs/benchmarks.md)"
+	@echo "make bench - generator, ingest, end-to-end and BI read-path benchmarks (docs/benchmarks.md)"
 	@echo "make kpi-docs - render docs/kpis.md from the KPI catalogue"
 	@echo "make report-screenshot - docs/img/quarterly-report.png from the sample's quarterly report (after make run)"
 	@echo "make sample - write a synthetic world with ground_truth.json into the landing directory (SAMPLE_ARGS=...)"
@@ -41,6 +42,15 @@ $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
 	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
+# The serving database (docs/bi.md) and the tests' throw-away cluster use Debian's PostgreSQL server binaries, run from
+# /usr/lib/postgresql/<version>/bin (orchestration/serving/cluster.py); installed like chromium above.
+POSTGRES_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+postgres:
+ifeq ($(POSTGRES_INITDB),)
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+endif
+
 # dagster-dbt loads dbt assets from the manifest; outside `dg dev` it must be built before Definitions load.
 manifest: setup
 	@$(UV) run dagster-dbt project prepare-and-package --file $(DBT_PROJECT_FILE) >/dev/null
@@ -51,11 +61,19 @@ run: manifest
 	$(UV) run dg launch --assets '*' --config-json '$(RUN_CONFIG)'
 	@$(UV) run python -m orchestration.summary
 
-test: manifest browser
+test: manifest browser postgres
 	$(UV) run pytest
 
-test-slow: manifest browser
+test-slow: manifest browser postgres
 	$(UV) run pytest -m slow
+
+# A PostgreSQL cluster under WAREHOUSE_DIR/postgres on SERVING_POSTGRES_PORT (default 5433), its roles, and the
+# publication tiers of the last run loaded into it (docs/bi.md); `make serve-stop` stops it.
+serve: setup postgres
+	$(UV) run python -m orchestration.serving serve
+
+serve-stop: setup
+	$(UV) run python -m orchestration.serving stop
 
 ui: manifest
 	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
@@ -66,10 +84,11 @@ lint: setup
 	$(UV) run ruff format --check orchestration tests scripts bench
 
 # Speed and memory on generated worlds (docs/benchmarks.md); never part of make test.
-bench: manifest
+bench: manifest postgres
 	$(UV) run python bench/generator_bench.py
 	$(UV) run python bench/ingest_bench.py
 	$(UV) run python bench/ingest_bench.py --scale 1.0 --municipalities default --end-to-end
+	$(UV) run python bench/serving_bench.py
 
 # The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024). Its
 # omzetplafonds are a seed (a lookup the region maintains), so they move to seeds/reference. Its CBS figures are the

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import psycopg
 
 from orchestration.ijw.pseudonym import MIN_KEY_BYTES
 
@@ -32,12 +33,16 @@ DEFAULT_RUN_WAIT_SECONDS = 3600
 (docs/benchmarks.md), so a longer wait means that run hangs."""
 TARGETS = ("duckdb", "postgres")
 CBS_MODES = ("offline", "online", "auto")
+DEFAULT_SERVING_PORT = 5433
+"""Beside a system PostgreSQL on 5432 (docs/bi.md)."""
+REGION_ROWS = ("shown", "hidden")
 
 
 @dataclass(frozen=True)
 class PostgresSettings:
     """Where the postgres dbt target builds: libpq's own variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE),
-    so psql and every PostgreSQL client read the same ones. A host starting with / is the folder of the socket."""
+    so psql and every PostgreSQL client read the same ones. A host starting with / is the folder of the socket. The
+    serving database the tiers are published to is another setting (serving_dsn)."""
 
     host: str = "localhost"
     port: int = 5432
@@ -86,6 +91,12 @@ class Settings:
     run_wait_seconds: int = DEFAULT_RUN_WAIT_SECONDS
     """How long a run waits for another run, or a process left by a dead one, to finish with the warehouse
     (orchestration/defs/run_guard.py) before it fails saying what it waited for."""
+    serving_dsn: str | None = None
+    """The loader's libpq connection string for the PostgreSQL serving database (docs/bi.md); unset: not served."""
+    serving_port: int = DEFAULT_SERVING_PORT
+    """The port `make serve` starts its cluster (WAREHOUSE_DIR/postgres) on."""
+    serving_provider_region_rows: str = "shown"
+    """Whether provider roles see the region-level rows beside their own (orchestration/serving/roles.py)."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -104,6 +115,11 @@ class Settings:
     def dbt_target_dir(self) -> Path:
         """dbt's target folder for this warehouse (compiled SQL, run results, dbt.log), kept between steps and runs."""
         return self.warehouse_dir / "dbt_target"
+
+    @property
+    def serving_cluster_dir(self) -> Path:
+        """Where `make serve` keeps its PostgreSQL cluster."""
+        return self.warehouse_dir / "postgres"
 
     @property
     def dagster_home(self) -> Path:
@@ -132,6 +148,9 @@ class Settings:
                 password=os.environ.get("PGPASSWORD"),
                 dbname=os.environ.get("PGDATABASE") or PostgresSettings.dbname,
             ),
+            serving_dsn=os.environ.get("SERVING_POSTGRES_DSN") or None,
+            serving_port=_whole_number("SERVING_POSTGRES_PORT", DEFAULT_SERVING_PORT, 1, problems),
+            serving_provider_region_rows=_choice("SERVING_PROVIDER_REGION_ROWS", REGION_ROWS, "shown", problems),
         )
         if problems:
             raise SettingsError(problems)
@@ -149,9 +168,32 @@ def checked_settings() -> Settings:
     ]
     if settings.ijw_xsd_dir is not None:
         problems += _readable_directory_problems("IJW_XSD_DIR", settings.ijw_xsd_dir, may_be_absent=False)
+    if settings.serving_dsn is not None:
+        problems += serving_problems(settings.serving_dsn)
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def serving_problems(dsn: str) -> list[str]:
+    """What keeps SERVING_POSTGRES_DSN from serving: unparsable, unreachable, or a role that cannot create the tiers'
+    schemas and roles. The password, if the string holds one, is never shown."""
+    try:
+        shown = {key: value for key, value in psycopg.conninfo.conninfo_to_dict(dsn).items() if key != "password"}
+    except psycopg.ProgrammingError as error:
+        return [f"SERVING_POSTGRES_DSN is not a libpq connection string: {error}"]
+    where = psycopg.conninfo.make_conninfo(**shown)
+    try:
+        with psycopg.connect(dsn, connect_timeout=10) as connection:
+            allowed = connection.execute(
+                "select rolsuper or (rolcreaterole and has_database_privilege(current_database(), 'create'))"
+                " from pg_roles where rolname = current_user"
+            ).fetchone()[0]
+    except psycopg.Error as error:
+        return [f"SERVING_POSTGRES_DSN ({where}): cannot connect to PostgreSQL: {str(error).strip()}"]
+    if not allowed:
+        return [f"SERVING_POSTGRES_DSN ({where}): the role may not create schemas and roles; connect as the loader"]
+    return []
 
 
 def _pseudonym_key(problems: list[str]) -> str | None:
