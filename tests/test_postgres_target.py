@@ -1,0 +1,249 @@
+"""dbt-postgres builds the same models as dbt-duckdb, with the same results (issue 21).
+
+The shipped sample's run (the session fixture sample_run) leaves a DuckDB warehouse. Every table its dbt sources read
+is copied into a throw-away PostgreSQL database, `dbt build --target postgres` runs through dagster-dbt with the
+settings a run would export (WAREHOUSE_TARGET=postgres and the PG* variables), and every model in the compared schemas
+(the marts, and the public tier once it exists) is compared row for row with the DuckDB warehouse.
+
+Doubles are compared to nine significant digits (relative 1e-9), everything else exactly. PostgreSQL divides
+numerics in decimal and then converts to a double where DuckDB divides doubles, and a sum of doubles depends on the
+order of its terms: the two targets agree to 13 digits or more on the sample, not to the last bit. Nine digits is far
+beyond what any figure shows (two decimals) and far below any real difference. A tolerance, not rounding both sides:
+two values a hair apart can round apart at a rounding boundary.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import psycopg
+import pytest
+from psycopg import sql
+
+from orchestration.defs.dbt.assets import dbt_vars
+from orchestration.defs.dbt.project import warehouse_dbt_project
+from orchestration.defs.resources import WarehouseDbtResource, WarehouseResource
+from orchestration.serving.cluster import SUPERUSER
+from orchestration.serving.load import Column
+from orchestration.settings import PostgresSettings, Settings, SettingsError
+
+COMPARED_SCHEMAS = ("marts", "public_marts")
+DATABASE = "dbt_postgres_target"
+RELATIVE_TOLERANCE = 1e-9
+# Exported by WarehouseResource.export_for_dbt; registered with monkeypatch so the tests leave them as they were.
+EXPORTED_VARIABLES = (
+    "WAREHOUSE_TARGET",
+    "WAREHOUSE_DUCKDB_PATH",
+    "WAREHOUSE_DUCKDB_MEMORY_LIMIT",
+    "PGHOST",
+    "PGPORT",
+    "PGUSER",
+    "PGPASSWORD",
+    "PGDATABASE",
+)
+
+
+def manifest() -> dict[str, Any]:
+    return json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+
+def source_tables(nodes: dict[str, Any]) -> list[tuple[str, str]]:
+    """(schema, table) of every dbt source: what the models read from outside dbt."""
+    return sorted({(source["schema"], source["identifier"]) for source in nodes["sources"].values()})
+
+
+def compared_models(nodes: dict[str, Any]) -> list[tuple[str, str]]:
+    """(schema, relation) of every model built in a compared schema."""
+    return sorted(
+        (node["schema"], node["alias"])
+        for node in nodes["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] in COMPARED_SCHEMAS
+    )
+
+
+def copy_table(duck: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str) -> int:
+    """Create `schema.table` in PostgreSQL with the DuckDB table's columns (types as the serving load maps them) and
+    copy its rows; the number of rows."""
+    columns = [
+        Column(name, data_type)
+        for name, data_type in duck.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+    assert columns, f"{schema}.{table}, a dbt source, is not in the DuckDB warehouse"
+    target = sql.Identifier(schema, table)
+    pg.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+    pg.execute(
+        sql.SQL("create table {} ({})").format(
+            target,
+            sql.SQL(", ").join(
+                sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(column.postgres_type))
+                for column in columns
+            ),
+        )
+    )
+    rows = duck.execute(f'select * from "{schema}"."{table}"').fetchall()
+    with pg.cursor().copy(sql.SQL("copy {} from stdin").format(target)) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return len(rows)
+
+
+def column_names(duck: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    return [
+        name
+        for (name,) in duck.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
+def sort_key(row: Sequence[Any]) -> tuple:
+    # Doubles to six digits for the order only, so rows that differ in a double's last bits sort alike.
+    return tuple((value is None, f"{value:.6g}" if isinstance(value, float) else str(value)) for value in row)
+
+
+def values_match(duckdb_value: Any, postgres_value: Any) -> bool:
+    if isinstance(duckdb_value, float) and isinstance(postgres_value, float):
+        return math.isclose(duckdb_value, postgres_value, rel_tol=RELATIVE_TOLERANCE, abs_tol=RELATIVE_TOLERANCE)
+    return type(duckdb_value) is type(postgres_value) and duckdb_value == postgres_value
+
+
+def row_differences(duckdb_rows: list[tuple], postgres_rows: list[tuple], limit: int = 3) -> list[str]:
+    """The first rows that differ between the two targets, each as 'duckdb ... != postgres ...'; none when every
+    row matches (doubles within RELATIVE_TOLERANCE, everything else equal and of the same Python type)."""
+    if len(duckdb_rows) != len(postgres_rows):
+        return [f"{len(duckdb_rows)} rows on duckdb, {len(postgres_rows)} on postgres"]
+    differences = []
+    for duckdb_row, postgres_row in zip(
+        sorted(duckdb_rows, key=sort_key), sorted(postgres_rows, key=sort_key), strict=True
+    ):
+        if not all(map(values_match, duckdb_row, postgres_row)):
+            differences.append(f"duckdb {duckdb_row} != postgres {postgres_row}")
+            if len(differences) == limit:
+                break
+    return differences
+
+
+@pytest.fixture(scope="module")
+def postgres_build(sample_run, postgres_cluster, tmp_path_factory):
+    """The sample's sources copied into a new database of the session's cluster, and `dbt build` of every model on
+    it; the copied row counts and dagster-dbt's invocation."""
+    nodes = manifest()
+    postgres_cluster.create_database(DATABASE)
+    copied = {}
+    duck = duckdb.connect(str(sample_run["db"]), read_only=True)
+    try:
+        with psycopg.connect(postgres_cluster.conninfo(dbname=DATABASE)) as pg:
+            for schema, table in source_tables(nodes):
+                copied[f"{schema}.{table}"] = copy_table(duck, pg, schema, table)
+    finally:
+        duck.close()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name in EXPORTED_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("WAREHOUSE_TARGET", "postgres")
+        monkeypatch.setenv("PGHOST", str(postgres_cluster.socket_dir))
+        monkeypatch.setenv("PGPORT", str(postgres_cluster.port))
+        monkeypatch.setenv("PGUSER", SUPERUSER)
+        monkeypatch.setenv("PGDATABASE", DATABASE)
+        warehouse = WarehouseResource()
+        warehouse.export_for_dbt()
+        dbt = WarehouseDbtResource(project_dir=warehouse_dbt_project)
+        invocation = dbt.cli(
+            ["build", "--vars", json.dumps(dbt_vars(warehouse))],
+            raise_on_error=False,
+            target_path=tmp_path_factory.mktemp("dbt_postgres_target"),
+        ).wait()
+    return {"nodes": nodes, "copied": copied, "invocation": invocation}
+
+
+def test_dbt_builds_every_node_on_postgres(postgres_build):
+    assert postgres_build["copied"]["raw.ijw_declaration_lines"] > 0
+    invocation = postgres_build["invocation"]
+    results = invocation.get_artifact("run_results.json")["results"]
+    # Exposures are documentation only: dbt reports them as no-ops.
+    failed = {
+        result["unique_id"]: result["message"]
+        for result in results
+        if result["status"] not in ("success", "pass") and not result["unique_id"].startswith("exposure.")
+    }
+    assert invocation.is_successful() and not failed, failed
+    built = {result["unique_id"] for result in results}
+    expected = {
+        unique_id
+        for unique_id, node in postgres_build["nodes"]["nodes"].items()
+        if node["resource_type"] in ("model", "seed") and node["config"].get("enabled", True)
+    }
+    assert expected <= built, f"not built on postgres: {sorted(expected - built)}"
+
+
+def test_every_compared_model_is_the_same_on_both_targets(postgres_build, sample_run, postgres_cluster):
+    models = compared_models(postgres_build["nodes"])
+    assert ("marts", "kpi_values") in models
+    differences: dict[str, list[str]] = {}
+    rows_compared = 0
+    duck = duckdb.connect(str(sample_run["db"]), read_only=True)
+    try:
+        with psycopg.connect(postgres_cluster.conninfo(dbname=DATABASE)) as pg:
+            for schema, table in models:
+                columns = column_names(duck, schema, table)
+                select = f'select {", ".join(columns)} from "{schema}"."{table}"'
+                duckdb_rows = duck.execute(select).fetchall()
+                postgres_rows = pg.execute(select).fetchall()
+                postgres_columns = [
+                    name
+                    for (name,) in pg.execute(
+                        "select column_name from information_schema.columns "
+                        "where table_schema = %s and table_name = %s order by ordinal_position",
+                        [schema, table],
+                    ).fetchall()
+                ]
+                if postgres_columns != columns:
+                    differences[f"{schema}.{table}"] = [f"columns {columns} on duckdb, {postgres_columns} on postgres"]
+                elif found := row_differences(duckdb_rows, postgres_rows):
+                    differences[f"{schema}.{table}"] = found
+                rows_compared += len(duckdb_rows)
+    finally:
+        duck.close()
+    assert not differences, "\n".join(f"{model}: {found}" for model, found in differences.items())
+    assert rows_compared > 10_000
+
+
+def test_row_comparison_tells_a_real_difference_from_float_noise():
+    assert row_differences([(1, "a", 0.1 + 0.2)], [(1, "a", 0.3)]) == []
+    assert row_differences([(1, "a", 0.3)], [(1, "a", 0.3000001)]) != []
+    assert row_differences([(1, "a", 0.3)], [(2, "a", 0.3)]) != []
+    # An integer on one target and a decimal or double on the other is a difference of type, not of value.
+    assert row_differences([(1, "a", 0.3)], [(1.0, "a", 0.3)]) != []
+    assert row_differences([(1, "a")], [(1, "a"), (1, "a")]) != []
+
+
+def test_postgres_settings_reach_dbt_only_for_the_postgres_target(monkeypatch):
+    for name in EXPORTED_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PGHOST", "/run/postgresql")
+    monkeypatch.setenv("PGPORT", "5444")
+    WarehouseResource().export_for_dbt()
+    assert "PGDATABASE" not in os.environ
+    monkeypatch.setenv("WAREHOUSE_TARGET", "postgres")
+    WarehouseResource().export_for_dbt()
+    assert Settings.from_env().postgres == PostgresSettings(host="/run/postgresql", port=5444)
+    assert {name: os.environ.get(name) for name in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE")} == {
+        "PGHOST": "/run/postgresql",
+        "PGPORT": "5444",
+        "PGUSER": "loader",
+        "PGDATABASE": "warehouse",
+    }
+    monkeypatch.setenv("PGPORT", "fifty")
+    with pytest.raises(SettingsError, match="PGPORT must be a whole number"):
+        Settings.from_env()
