@@ -29,6 +29,7 @@ def _path_from_env(name: str, default: str) -> Path:
 
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 DEFAULT_RUN_WAIT_SECONDS = 3600
+DEFAULT_SUPPRESSION_THRESHOLD = 10
 """A run waiting for another to finish with the warehouse gives up after an hour: a national year's run takes less
 (docs/benchmarks.md), so a longer wait means that run hangs."""
 TARGETS = ("duckdb", "postgres")
@@ -134,7 +135,9 @@ class Settings:
             warehouse_dir=_path_from_env("WAREHOUSE_DIR", "data"),
             pseudonym_key=_pseudonym_key(problems),
             target=_choice("WAREHOUSE_TARGET", TARGETS, "duckdb", problems),
-            suppression_threshold=_whole_number("WAREHOUSE_SUPPRESSION_THRESHOLD", 10, 0, problems),
+            suppression_threshold=_whole_number(
+                "WAREHOUSE_SUPPRESSION_THRESHOLD", DEFAULT_SUPPRESSION_THRESHOLD, 0, problems
+            ),
             ijw_xsd_dir=_path_from_env("IJW_XSD_DIR", "") if os.environ.get("IJW_XSD_DIR") else None,
             cbs_mode=_choice("CBS_MODE", CBS_MODES, "offline", problems),
             cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",

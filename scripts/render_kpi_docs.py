@@ -34,12 +34,13 @@ starts on or before the period's last day and is open or ends on or after its fi
 scope. Amounts: `numerator` in eurocents, `value` in euros. A KPI whose source is absent (no region budget, no CBS
 table) has no rows; the steering layer shows `no_data`.
 
-Published copy: counts strictly between 0 and `WAREHOUSE_SUPPRESSION_THRESHOLD` (default 10) are withheld, and so
-is every rate whose numerator or denominator is such a count (the kinds below say which are counts). Because
-published figures add up (municipalities to their region, quarters to half-years and years, care forms and providers
-to all regions together, referrers to allocations), a sum with exactly one withheld row would give it away: the next
-smallest row of that sum is withheld too (complementary suppression, `orchestration/warehouse/suppression.py`). The
-warehouse keeps exact values.
+Public tier (`public_marts.kpi_values`, the published file): counts strictly between 0 and
+`WAREHOUSE_SUPPRESSION_THRESHOLD` (default 10) are withheld, and so is every rate whose numerator or denominator is
+such a count (the kinds below say which are counts). Because published figures add up (municipalities to their region,
+quarters to half-years and years, care forms and providers to all regions together, referrers to allocations), a sum
+with exactly one withheld row would give it away: the next smallest row of that sum is withheld too (complementary
+suppression, dbt model `int_kpi_values_withheld`). A withheld row keeps its place with `is_withheld` true and its
+figures null. The warehouse's `marts.kpi_values` keeps exact values.
 """
 
 

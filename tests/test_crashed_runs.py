@@ -427,8 +427,8 @@ def test_a_run_with_a_short_pseudonym_key_fails_before_any_step(definitions, ins
 def test_a_publish_removes_what_a_killed_publish_left(tmp_path):
     warehouse, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema marts")
-        con.execute("create table marts.fct_example as select range as id from range(5)")
+        con.execute("create schema public_marts")
+        con.execute("create table public_marts.fct_example as select range as id from range(5)")
     published.mkdir()
     left = [published / "publishing-4242.duckdb.tmp", published / "publishing-4242.duckdb.tmp.wal"]
     for path in left:
@@ -436,7 +436,7 @@ def test_a_publish_removes_what_a_killed_publish_left(tmp_path):
     unrelated = published / "notes.txt"
     unrelated.write_text("kept")
 
-    tables = publish_marts(warehouse, published, threshold=10)
+    tables = publish_marts(warehouse, published)
 
     assert [(table.name, table.rows) for table in tables] == [("fct_example", 5)]
     assert sorted(path.name for path in published.iterdir()) == ["marts.duckdb", "notes.txt"]

@@ -14,8 +14,8 @@ import yaml
 
 from orchestration.defs.dbt.assets import dbt_vars
 from orchestration.defs.resources import WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR, Settings
-from orchestration.warehouse.publish import DEFAULT_SUPPRESSION_THRESHOLD, PUBLISHED_FILENAME
+from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_SUPPRESSION_THRESHOLD, Settings
+from orchestration.warehouse.publish import PUBLISHED_FILENAME
 
 
 def query(sample_run, sql: str) -> list[tuple]:

@@ -54,6 +54,6 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
 
 
 def dbt_vars(warehouse: WarehouseResource) -> dict[str, int]:
-    """dbt vars taken from the settings: the steering signals show a value withheld from publication as no_data, so
-    they must use the threshold the publisher uses (WAREHOUSE_SUPPRESSION_THRESHOLD)."""
+    """dbt vars taken from the settings: the suppression threshold of the public tier and of the steering signals'
+    no_data (WAREHOUSE_SUPPRESSION_THRESHOLD)."""
     return {"suppression_threshold": warehouse.settings().suppression_threshold}

@@ -1,14 +1,15 @@
-"""The published, read-only copy of the marts that BI tools read (WAREHOUSE_DIR/published/marts.duckdb)."""
+"""The published, read-only copy of the public tier that BI tools read (WAREHOUSE_DIR/published/marts.duckdb).
+
+dbt builds the tier (schema public_marts, small counts and their complements withheld); this asset moves its tables
+into the file once every blocking check of the run has passed."""
 
 import dagster as dg
 
-from orchestration.defs.dbt.assets import kpi_marts, star_schema
+from orchestration.defs.dbt.assets import kpi_marts
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
-from orchestration.warehouse.publish import publish_marts
+from orchestration.warehouse.publish import PUBLIC_SCHEMA, PUBLISHED_FILENAME, publish_marts
 
-MART_KEYS = sorted(
-    (key for key in [*star_schema.keys, *kpi_marts.keys] if key.path[0] == "marts"), key=lambda key: key.path
-)
+PUBLIC_TIER_KEYS = sorted((key for key in kpi_marts.keys if key.path[0] == PUBLIC_SCHEMA), key=lambda key: key.path)
 
 
 def failed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
@@ -30,13 +31,14 @@ def failed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
 
 @dg.asset(
     key=dg.AssetKey(["published", "marts"]),
-    deps=MART_KEYS,
+    deps=PUBLIC_TIER_KEYS,
     group_name="publish",
     pool=WRITER_POOL,
     kinds={"duckdb"},
     description=(
-        "Read-only copy of every marts table for BI tools, written beside the old copy and renamed over it; KPI "
-        "counts below the suppression threshold (and rates built on them) are withheld."
+        "Read-only copy of the public tier (dbt schema public_marts) for BI tools, written beside the old copy and "
+        "renamed over it: KPI values, steering, forecasts and dimensions, with counts below the suppression "
+        "threshold and their complements withheld; no client-level row."
     ),
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -44,12 +46,10 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     if failed:
         raise dg.Failure(f"not publishing: blocking checks failed in this run: {', '.join(sorted(failed))}")
     settings = warehouse.settings()
-    tables = publish_marts(
-        settings.duckdb_path, settings.published_dir, settings.suppression_threshold, settings.duckdb_memory_limit
-    )
+    tables = publish_marts(settings.duckdb_path, settings.published_dir, settings.duckdb_memory_limit)
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(settings.published_dir / "marts.duckdb")),
+            "path": dg.MetadataValue.path(str(settings.published_dir / PUBLISHED_FILENAME)),
             "tables": len(tables),
             "rows": sum(table.rows for table in tables),
             "suppression_threshold": settings.suppression_threshold,

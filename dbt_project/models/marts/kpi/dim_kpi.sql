@@ -1,4 +1,4 @@
-{#- The KPI catalogue seed as a dimension of kpi_values, so BI tools, the steering layer and the publisher read
+{#- The KPI catalogue seed as a dimension of kpi_values, so BI tools, the steering layer and the suppression read
     definitions, units and targets next to the values. -#}
 with catalogue as (
     select * from {{ ref('kpi_catalogue') }}

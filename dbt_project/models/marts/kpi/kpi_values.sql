@@ -1,7 +1,7 @@
 {#- Long-format KPI values (DESIGN.md section 4) for every catalogue KPI, scope and period: the KPI families under
     families/ (unioned in int_kpi_values_unioned) at the published scopes, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
     the relationships test). NL rows are CBS figures (int_kpi_national_benchmarks). suppressed is always false in
-    the warehouse: the published copy withholds small numbers (orchestration/warehouse/publish.py). -#}
+    the warehouse: the public tier withholds small counts and their complements (public_kpi_values). -#}
 with computed as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value
     from {{ ref('int_kpi_values_unioned') }}
