@@ -39,6 +39,24 @@ DEFAULT_SERVING_PORT = 5433
 REGION_ROWS = ("shown", "hidden")
 
 
+@dataclass(frozen=True)
+class PostgresSettings:
+    """Where the postgres dbt target builds: libpq's own variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE),
+    so psql and every PostgreSQL client read the same ones. A host starting with / is the folder of the socket. The
+    serving database the tiers are published to is another setting (serving_dsn)."""
+
+    host: str = "localhost"
+    port: int = 5432
+    user: str = "loader"
+    password: str | None = None
+    dbname: str = "warehouse"
+
+    def environment(self) -> dict[str, str]:
+        """The variables dbt's postgres profile reads (dbt_project/profiles.yml)."""
+        variables = {"PGHOST": self.host, "PGPORT": str(self.port), "PGUSER": self.user, "PGDATABASE": self.dbname}
+        return variables | ({"PGPASSWORD": self.password} if self.password is not None else {})
+
+
 class SettingsError(ValueError):
     """Settings that cannot work, every problem named in one message, raised before a run does any work."""
 
@@ -56,6 +74,7 @@ class Settings:
     warehouse_dir: Path
     pseudonym_key: str | None
     target: str
+    """The dbt target: duckdb (the warehouse file) or postgres (the server `postgres` names)."""
     suppression_threshold: int
     """Published counts below this are withheld (DESIGN.md section 6)."""
     ijw_xsd_dir: Path | None = None
@@ -69,6 +88,7 @@ class Settings:
     ingest_processes: int = 1
     """Processes the iJw inventory and ingest may use side by side (orchestration/warehouse/ingest_lanes.py); default:
     the cores, at most four (the ingest has four lanes' worth of message types; each process holds up to a GB)."""
+    postgres: PostgresSettings = PostgresSettings()
     run_wait_seconds: int = DEFAULT_RUN_WAIT_SECONDS
     """How long a run waits for another run, or a process left by a dead one, to finish with the warehouse
     (orchestration/defs/run_guard.py) before it fails saying what it waited for."""
@@ -124,6 +144,13 @@ class Settings:
             duckdb_memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
             ingest_processes=_whole_number("WAREHOUSE_INGEST_PROCESSES", min(os.cpu_count() or 1, 4), 1, problems),
             run_wait_seconds=_whole_number("WAREHOUSE_RUN_WAIT_SECONDS", DEFAULT_RUN_WAIT_SECONDS, 1, problems),
+            postgres=PostgresSettings(
+                host=os.environ.get("PGHOST") or PostgresSettings.host,
+                port=_whole_number("PGPORT", PostgresSettings.port, 1, problems),
+                user=os.environ.get("PGUSER") or PostgresSettings.user,
+                password=os.environ.get("PGPASSWORD"),
+                dbname=os.environ.get("PGDATABASE") or PostgresSettings.dbname,
+            ),
             serving_dsn=os.environ.get("SERVING_POSTGRES_DSN") or None,
             serving_port=_whole_number("SERVING_POSTGRES_PORT", DEFAULT_SERVING_PORT, 1, problems),
             serving_provider_region_rows=_choice("SERVING_PROVIDER_REGION_ROWS", REGION_ROWS, "shown", problems),

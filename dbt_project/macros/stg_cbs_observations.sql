@@ -18,7 +18,7 @@ renamed as (
         measure_key as indicator,
         measure_title as indicator_title,
         unit,
-        cast(value as double) as value,
+        cast(value as double precision) as value,
         source_record,
         file_path,
         file_sha256,

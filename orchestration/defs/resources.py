@@ -69,6 +69,8 @@ class WarehouseResource(dg.ConfigurableResource):
         os.environ["WAREHOUSE_DUCKDB_PATH"] = str(settings.duckdb_path)
         os.environ["WAREHOUSE_TARGET"] = settings.target
         os.environ["WAREHOUSE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+        if settings.target == "postgres":
+            os.environ.update(settings.postgres.environment())
 
 
 class CbsResource(dg.ConfigurableResource):

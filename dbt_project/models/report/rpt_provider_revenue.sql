@@ -49,7 +49,7 @@ final as (
             order by
                 provider_revenue_forecast.early_warning desc,
                 -- Rounded before ranking, so float noise never reorders two equal shares.
-                round(provider_revenue_forecast.forecast_share_of_cap, 6) desc nulls last,
+                {{ rounded("provider_revenue_forecast.forecast_share_of_cap", 6) }} desc nulls last,
                 provider_revenue_forecast.provider_agb
         ) as integer) as row_order
     from provider_revenue_forecast

@@ -51,7 +51,7 @@ ranked as (
         ) as rank_first,
         row_number() over (
             partition by client_key, provider_agb, care_form_code, island
-            order by end_or_open desc, allocation_number desc, product_code desc
+            order by end_or_open desc, allocation_number desc nulls last, product_code desc nulls last
         ) as rank_last
     from islands
 ),

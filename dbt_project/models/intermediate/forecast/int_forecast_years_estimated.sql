@@ -15,6 +15,16 @@
 {%- set maturity = var('forecast_maturity_months', 6) %}
 {%- set min_share = var('forecast_min_share_declared', 0.5) %}
 {%- set z = var('forecast_error_z', 3) %}
+{#- The forecast's error bound in cents, z standard errors: the lag's variance and the run rate's. -#}
+{%- set error_bound %}
+    {{ z }} * sqrt(
+        years.lag_variance
+        + coalesce(run_rates.month_variance, 0) * (
+            years.projected_months
+            + years.projected_months * years.projected_months / greatest(coalesce(run_rates.run_rate_months, 1), 1)
+        )
+    )
+{%- endset %}
 with costs as (
     select * from {{ ref('int_forecast_costs_developed') }}
 ),
@@ -190,17 +200,11 @@ final as (
         years.year,
         as_of.as_of_period,
         cast(years.realised_cents as bigint) as realised_cents_ytd,
-        cast(round(
-            years.estimated_cents + (12 - years.months_in_warehouse) * coalesce(run_rates.run_rate_cents, 0)
-        ) as bigint) as forecast_year_end_cents,
+        cast({{ rounded(
+            'years.estimated_cents + (12 - years.months_in_warehouse) * coalesce(run_rates.run_rate_cents, 0)'
+        ) }} as bigint) as forecast_year_end_cents,
         years.months_projected,
-        cast(round({{ z }} * sqrt(
-            years.lag_variance
-            + coalesce(run_rates.month_variance, 0) * (
-                years.projected_months
-                + years.projected_months * years.projected_months / greatest(coalesce(run_rates.run_rate_months, 1), 1)
-            )
-        )) as bigint) as forecast_error_bound_cents
+        cast({{ rounded(error_bound) }} as bigint) as forecast_error_bound_cents
     from years
     cross join as_of
     left join run_rates

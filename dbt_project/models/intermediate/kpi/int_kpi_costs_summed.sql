@@ -166,7 +166,7 @@ final as (
         and costs.period = counted.period
     union all
     select 'budget_realisation_share', scope_type, scope_code, period_type, period, net_cents,
-        round(budget_due_cents, 2), 100.0 * net_cents / budget_due_cents
+        {{ rounded('budget_due_cents', 2) }}, 100.0 * net_cents / budget_due_cents
     from budget_due
     where budget_due_cents > 0
 )

@@ -131,7 +131,10 @@ trend_fit as (
                 0
             ) as slope,
         '[' || {% for offset in range(4) -%}
-            coalesce(cast(cast(max(case when x = {{ offset }} then value end) as decimal(18, 4)) as varchar), 'null')
+            coalesce(
+                cast(cast({{ rounded('max(case when x = ' ~ offset ~ ' then value end)', 4) }} as decimal(18, 4)) as varchar),
+                'null'
+            )
             {{- " || ',' || " if not loop.last }}
         {%- endfor %} || ']' as trend_values
     from trend_window

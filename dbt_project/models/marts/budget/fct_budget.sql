@@ -57,7 +57,7 @@ cbs_cost_lines as (
         'jeugdzorg_totaal' as budget_line,
         case when lower(indicator_title) like '%begro%' then 'begroting' else 'realisatie' end as kind,
         -- 83454NED reports x EUR 1,000.
-        cast(round(value * 100000) as bigint) as amount_cents,
+        cast({{ rounded('value * 100000') }} as bigint) as amount_cents,
         'CBS ' || table_id as source,
         status
     from (

@@ -28,11 +28,11 @@ final as (
         allocations.requested_on,
         allocations.allocated_on,
         starts.started_on,
-        {{ dbt.datediff('allocations.requested_on', 'allocations.allocated_on', 'day') }} as days_request_to_allocation,
+        {{ days_between('allocations.requested_on', 'allocations.allocated_on') }} as days_request_to_allocation,
         -- Care started before its allocation was made (an allocation made afterwards) waited for no allocation.
         case
             when starts.started_on >= allocations.allocated_on
-                then {{ dbt.datediff('allocations.allocated_on', 'starts.started_on', 'day') }}
+                then {{ days_between('allocations.allocated_on', 'starts.started_on') }}
         end as days_allocation_to_start
     from allocations
     left join starts

@@ -32,7 +32,7 @@ final as (
         trajectories.start_date,
         trajectories.end_date,
         trajectories.end_reason_code,
-        {{ dbt.datediff('trajectories.start_date', 'trajectories.end_date', 'day') }} as duration_days,
+        {{ days_between('trajectories.start_date', 'trajectories.end_date') }} as duration_days,
         trajectories.referrer_type_code,
         trajectories.started_in_crisis,
         coalesce(cost_per_trajectory.cost_cents, 0) as cost_cents

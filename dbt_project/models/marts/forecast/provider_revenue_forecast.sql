@@ -7,7 +7,7 @@ with forecasts as (
 ),
 
 caps as (
-    select provider_agb, year, cast(round(cap_euros * 100) as bigint) as cap_cents
+    select provider_agb, year, cast({{ rounded('cap_euros * 100') }} as bigint) as cap_cents
     from {{ ref('provider_revenue_caps') }}
 ),
 

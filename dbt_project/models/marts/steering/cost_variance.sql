@@ -140,8 +140,10 @@ effects_long as (
         period_type, period_from, period_to, region_code, care_form_code, cost_from_cents, cost_to_cents,
         {{ loop.index }} as factor_order,
         '{{ factor }}' as factor,
-        cast(floor({{ factor }}_effect) as bigint) as floor_cents,
-        {{ factor }}_effect - floor({{ factor }}_effect) as remainder
+        -- Whole cents and remainders of the effect rounded to nine decimals: a double's last bits differ between
+        -- targets and orders of addition, and must neither move a floor nor reorder two equal remainders.
+        cast(floor({{ rounded(factor ~ '_effect', 9) }}) as bigint) as floor_cents,
+        {{ rounded(factor ~ '_effect', 9) }} - floor({{ rounded(factor ~ '_effect', 9) }}) as remainder
     from effects
     {%- if not loop.last %}
     union all

@@ -100,9 +100,9 @@ provider_driver_items as (
         described.scope_type,
         described.scope_code,
         described.signal_text || ' Aandeel van aanbieder ' || provider_drivers.provider_agb || ' in de afwijking: '
-            || cast(cast(round(provider_drivers.share * 100) as integer) as varchar) || '%.' as summary_nl,
+            || cast(cast({{ rounded('provider_drivers.share * 100') }} as integer) as varchar) || '%.' as summary_nl,
         'Waarom draagt aanbieder ' || provider_drivers.provider_agb || ' voor '
-            || cast(cast(round(provider_drivers.share * 100) as integer) as varchar) || '% bij aan de afwijking van '
+            || cast(cast({{ rounded('provider_drivers.share * 100') }} as integer) as varchar) || '% bij aan de afwijking van '
             || described.name_lower || ' in ' || described.scope_label || ', en wat spreken we af?' as question_nl
     from described
     inner join provider_drivers
@@ -188,7 +188,7 @@ cap_warnings as (
             || {{ decimal_nl('provider_revenue_forecast.forecast_year_end_cents / 100.0') }}
             || ' tegen plafond EUR '
             || {{ decimal_nl('provider_revenue_forecast.cap_cents / 100.0') }} || ' ('
-            || cast(cast(round(provider_revenue_forecast.forecast_share_of_cap * 100) as integer) as varchar)
+            || cast(cast({{ rounded('provider_revenue_forecast.forecast_share_of_cap * 100') }} as integer) as varchar)
             || '%).' as summary_nl,
         'Wat doet aanbieder ' || provider_revenue_forecast.provider_agb
             || ' als het omzetplafond bereikt is, en hoe borgen we de zorg voor lopende en nieuwe clienten?'
@@ -242,7 +242,7 @@ final as (
         -- (perceel, year) of one municipality apart.
         cast(row_number() over (
             partition by region_code, provider_agb, period
-            order by status_order, round(severity, 9) desc, kpi_id, scope_type, scope_code, summary_nl
+            order by status_order, {{ rounded('severity', 9) }} desc, kpi_id, scope_type, scope_code, summary_nl
         ) as integer) as item_rank,
         item_type,
         kpi_id,
