@@ -18,7 +18,8 @@ with signals as (
                 when lower(dim_region.region_name) like 'regio%' then dim_region.region_name
                 else 'regio ' || coalesce(dim_region.region_name, steering_signals.scope_code)
             end
-            when 'municipality' then 'gemeente ' || coalesce(dim_municipality.municipality_name, steering_signals.scope_code)
+            when 'municipality'
+                then 'gemeente ' || coalesce(dim_municipality.municipality_name, steering_signals.scope_code)
             when 'provider' then 'aanbieder ' || steering_signals.scope_code
             when 'care_form' then 'hulpvorm ' || coalesce(dim_care_form.care_form_name_nl, steering_signals.scope_code)
             else steering_signals.scope_code
@@ -242,7 +243,8 @@ final as (
         -- (perceel, year) of one municipality apart.
         cast(row_number() over (
             partition by region_code, provider_agb, period
-            order by status_order, round(severity, 9) desc, kpi_id, scope_type, scope_code, summary_nl
+            order by
+                status_order asc, round(severity, 9) desc, kpi_id asc, scope_type asc, scope_code asc, summary_nl asc
         ) as integer) as item_rank,
         item_type,
         kpi_id,
