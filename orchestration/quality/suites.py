@@ -1,7 +1,7 @@
 """Great Expectations 1.x suites from expectations/*.json, validated against pandas DataFrames.
 
 GX's SQL datasource over duckdb_engine returns empty results (DESIGN.md section 8), so tables are read from DuckDB
-into pandas and validated there, through GX's public API: a validation definition per check, run once on the frame.
+into pandas and validated there as a GX batch, through GX's public API.
 A suite names a code list as `{"$PARAMETER": "<name>"}` (an expectation parameter); its values come from the seeds.
 """
 
@@ -112,30 +112,24 @@ def redact(value: object) -> str:
 
 def run_suite(frame: pd.DataFrame, suite_file: SuiteFile) -> ExpectationSuiteValidationResult:
     context = gx_context()
-    name = f"warehouse_{suite_file.table}"
-    batch_definition = (
-        context.data_sources.add_pandas(name)
-        .add_dataframe_asset(suite_file.table)
-        .add_batch_definition_whole_dataframe("whole_table")
-    )
     suite = gx.ExpectationSuite(name=suite_file.table)
     for expectation in suite_file.expectations:
         suite.add_expectation_configuration(
             ExpectationConfiguration(type=expectation["type"], kwargs=expectation["kwargs"])
         )
-    suite = context.suites.add(suite)
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    source_name = f"warehouse_{suite_file.table}"
+    batch_definition = (
+        context.data_sources.add_pandas(source_name)
+        .add_dataframe_asset(suite_file.table)
+        .add_batch_definition_whole_dataframe("whole_table")
     )
     try:
-        # A validation definition loads the frame as a batch once; Batch.validate would load it a second time.
-        result = validation.run(batch_parameters={"dataframe": frame}, expectation_parameters=code_lists())
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, expectation_parameters=code_lists())
     finally:
         # The data source's execution engine keeps the frame and every metric it computed (row masks included) until
         # the source goes: about 500 MB after a national year's declaration lines, in a process that runs on.
-        context.validation_definitions.delete(name)
-        context.suites.delete(suite_file.table)
-        context.data_sources.delete(name)
+        context.data_sources.delete(source_name)
     for outcome in result.results:
         details = outcome.result or {}
         for key in ("partial_unexpected_list", "unexpected_list"):
