@@ -153,24 +153,17 @@ remainders_ranked as (
     select
         effects_long.*,
         effects_long.cost_to_cents - effects_long.cost_from_cents
-            - sum(effects_long.floor_cents) over (
-                partition by
-                    effects_long.period_type,
-                    effects_long.period_from,
-                    effects_long.period_to,
-                    effects_long.region_code,
-                    effects_long.care_form_code
-            ) as cents_to_allocate,
+            - sum(effects_long.floor_cents) over decomposition as cents_to_allocate,
         row_number() over (
-            partition by
-                effects_long.period_type,
-                effects_long.period_from,
-                effects_long.period_to,
-                effects_long.region_code,
-                effects_long.care_form_code
-            order by effects_long.remainder desc, effects_long.factor_order asc
+            decomposition order by effects_long.remainder desc, effects_long.factor_order asc
         ) as remainder_rank
     from effects_long
+    -- One decomposition: a period pair of a region and care form.
+    window decomposition as (
+        partition by
+            effects_long.period_type, effects_long.period_from, effects_long.period_to, effects_long.region_code,
+            effects_long.care_form_code
+    )
 ),
 
 rounded as (
