@@ -10,15 +10,17 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup browser postgres manifest run serve serve-stop test test-slow ui lint bench sample shipped-sample \
-	sample-ground-truth sample-cbs-budgets kpi-docs report-screenshot docs
+.PHONY: help setup browser postgres manifest run serve serve-stop test test-fast test-slow ui lint sql-fix bench sample \
+	shipped-sample sample-ground-truth sample-cbs-budgets kpi-docs report-screenshot docs
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
 	@echo "make test  - set up and run the test suite"
 	@echo "make serve - serve the publication tiers from PostgreSQL on port SERVING_POSTGRES_PORT (docs/bi.md)"
 	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000"
-	@echo "make lint  - ruff on the Python code"
+	@echo "make test-fast - the tests that need no pipeline run and no dbt build (seconds to a few minutes)"
+	@echo "make lint  - ruff on the Python code, sqlfluff on the dbt SQL"
+	@echo "make sql-fix - sqlfluff fix on the dbt SQL (review the diff)"
 	@echo "make bench - generator, ingest, end-to-end and BI read-path benchmarks (docs/benchmarks.md)"
 	@echo "make kpi-docs - render docs/kpis.md from the KPI catalogue"
 	@echo "make docs  - the dbt docs site (every model and column, lineage) on http://127.0.0.1:$(DOCS_PORT)"
@@ -65,6 +67,10 @@ run: manifest
 test: manifest browser postgres
 	$(UV) run pytest
 
+# Tests that use no pipeline run, dbt build or Dagster definitions (tests/conftest.py marks the others `pipeline`).
+test-fast: manifest
+	$(UV) run pytest -m 'not slow and not pipeline'
+
 test-slow: manifest browser postgres
 	$(UV) run pytest -m slow
 
@@ -80,9 +86,17 @@ ui: manifest
 	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	$(UV) run dg dev --host 127.0.0.1 --port 3000
 
+# sqlfluff's jinja templater renders the models without dbt (.sqlfluff), one process per core.
+SQLFLUFF := $(UV) run sqlfluff
+SQLFLUFF_ARGS := dbt_project --processes $(shell nproc 2>/dev/null || echo 2)
+
 lint: setup
-	$(UV) run ruff check orchestration tests scripts bench
-	$(UV) run ruff format --check orchestration tests scripts bench
+	$(UV) run ruff check orchestration tests scripts bench dbt_project/sqlfluff_dbt
+	$(UV) run ruff format --check orchestration tests scripts bench dbt_project/sqlfluff_dbt
+	$(SQLFLUFF) lint $(SQLFLUFF_ARGS)
+
+sql-fix: setup
+	$(SQLFLUFF) fix $(SQLFLUFF_ARGS)
 
 # Speed and memory on generated worlds (docs/benchmarks.md); never part of make test.
 bench: manifest postgres

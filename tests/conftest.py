@@ -1,5 +1,8 @@
+import ast
+import inspect
 import os
 import shutil
+import textwrap
 from pathlib import Path
 
 import dagster as dg
@@ -11,10 +14,21 @@ from orchestration.defs.ingest import ijw as ijw_assets
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.schema import ensure_schema
 from tests.postgres_cluster import postgres_cluster  # noqa: F401 - the session's PostgreSQL, tests/test_serving_*.py
+from tests.pipeline_tier import runs_the_pipeline
 from tests.steering_worlds import steering_world  # noqa: F401 - the session fixture of tests/test_steering_*.py
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_XSD_DIR = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "xsd"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `pipeline` every test that runs Dagster, dbt or dg itself or through its fixtures (tests/pipeline_tier.py):
+    `make test-fast` runs the others."""
+    for item in items:
+        function = getattr(item, "function", None)
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function))) if function else None
+        if runs_the_pipeline(tree, item.fixturenames):
+            item.add_marker(pytest.mark.pipeline)
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,9 @@
 import os
 
 import dagster as dg
-import dagster_dbt.core.resource as dagster_dbt_resource
-import dbt.version as dbt_version
 from dagster_dbt import DbtProject
-from packaging import version
 
 from orchestration.defs.dbt.project import manifest_is_current, warehouse_dbt_project
-from orchestration.defs.resources import WarehouseDbtResource
 
 
 def test_dbt_project_parses_with_every_model_and_seed(definitions):
@@ -84,14 +80,3 @@ def test_the_manifest_is_parsed_again_only_when_a_parsed_file_or_folder_changed(
         assert not manifest_is_current(project), path
         os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     assert manifest_is_current(project)
-
-
-def test_the_dbt_resource_knows_the_dbt_version_without_running_dbt(monkeypatch):
-    def no_process(*args, **kwargs):
-        raise AssertionError(f"ran {args}")
-
-    monkeypatch.setattr(dagster_dbt_resource, "check_output", no_process)
-    dbt = WarehouseDbtResource(project_dir=warehouse_dbt_project)
-    # dbt-core's own answer, as dagster-dbt would get it from `dbt --version`.
-    assert dbt._cli_version == version.parse(dbt_version.__version__)
-    assert dbt._cli_version.major < 2

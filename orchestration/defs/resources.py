@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
-from packaging import version
 
 from orchestration.cbs.client import StatLineClient
 from orchestration.defs.dbt.project import warehouse_dbt_project
@@ -88,23 +85,12 @@ class CbsResource(dg.ConfigurableResource):
         )
 
 
-class WarehouseDbtResource(DbtCliResource):
-    """dagster-dbt's dbt resource, told the dbt version by the installed package instead of by `dbt --version`."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        # dagster-dbt runs `dbt --version` once per run to tell dbt-core from dbt Fusion. That took 4.8 s here (with
-        # tests running beside it), and dbt-core then asks PyPI for the latest dbt-core and dbt-duckdb (up to a second
-        # each): requests the pipeline should not make. This project runs dbt-core, pinned in pyproject.toml.
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(),
-            "dbt": WarehouseDbtResource(project_dir=warehouse_dbt_project),
+            "dbt": DbtCliResource(project_dir=warehouse_dbt_project),
             "cbs": CbsResource(),
         },
         # DuckDB takes one writer at a time and every step writes it, so steps gain nothing from processes of their

@@ -1,11 +1,13 @@
 """Great Expectations 1.x suites from expectations/*.json, validated against pandas DataFrames.
 
 GX's SQL datasource over duckdb_engine returns empty results (DESIGN.md section 8), so tables are read from DuckDB
-into pandas and validated there.
+into pandas and validated there as a GX batch, through GX's public API.
+A suite names a code list as `{"$PARAMETER": "<name>"}` (an expectation parameter); its values come from the seeds.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass
@@ -16,16 +18,21 @@ import great_expectations as gx
 import pandas as pd
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.execution_engine import pandas_execution_engine
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-# Registers GX's regex metrics for categorical columns (matched once per category) before any suite runs.
-from orchestration.quality import categorical_regex  # noqa: F401
+from orchestration.settings import REPO_ROOT
 
 # Nine digits in a row may be a BSN that slipped past the door (the very thing the client_key suites look for): such a
 # value is never copied into a check description or the Data Docs, which more people read than the warehouse.
 _BSN_SHAPED = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
 REDACTED = "[9 digits redacted]"
+
+CODE_LISTS = {
+    # The door accepts a product code of the national list or of the region's own (orchestration/ijw/codelists.py).
+    "product_codes": ("reference/product_codes.csv", "reference/region_product_codes.csv"),
+    "jz020_product_categories": ("codelists/jz020_product_categories.csv",),
+}
+"""The expectation parameters the suites may name: each the codes in the first column of these seed files."""
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,20 @@ def gx_context():
     """The one ephemeral GX context of this process (suites, data sources, Data Docs sites)."""
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    # GX hashes every pandas batch under this many bytes for a fingerprint among its batch markers, which nothing
-    # here reads: on a national year's declaration lines the hashing took 5.6 of the validation's 10.8 s (cProfile).
-    # The threshold is a module constant; 0 turns the fingerprint off.
-    pandas_execution_engine.HASH_THRESHOLD = 0
     return context
+
+
+@cache
+def code_lists() -> dict[str, list[str]]:
+    """CODE_LISTS' values, read once per process."""
+    return {
+        name: sorted({code for path in paths for code in _first_column(path)}) for name, paths in CODE_LISTS.items()
+    }
+
+
+def _first_column(seed: str) -> list[str]:
+    with (REPO_ROOT / "seeds" / seed).open(encoding="utf-8", newline="") as rows:
+        return [row[0] for row in list(csv.reader(rows))[1:] if row]
 
 
 def redact(value: object) -> str:
@@ -108,7 +124,8 @@ def run_suite(frame: pd.DataFrame, suite_file: SuiteFile) -> ExpectationSuiteVal
         .add_batch_definition_whole_dataframe("whole_table")
     )
     try:
-        result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, expectation_parameters=code_lists())
     finally:
         # The data source's execution engine keeps the frame and every metric it computed (row masks included) until
         # the source goes: about 500 MB after a national year's declaration lines, in a process that runs on.

@@ -4,7 +4,7 @@
 with cbs as (
     select municipality_code, region_code, year
     from {{ ref('stg_cbs__regions') }}
-    where year = (select max(year) from {{ ref('stg_cbs__regions') }})
+    where year = (select max(editions.year) from {{ ref('stg_cbs__regions') }} as editions)
 )
 
 select municipalities.municipality_code, municipalities.region_code, cbs.region_code as cbs_region_code, cbs.year

@@ -16,7 +16,7 @@ from {{ ref('dim_municipality') }} as municipalities
 cross join latest_year
 left join population
     on municipalities.municipality_code = population.municipality_code
-    and population.year = latest_year.year
+    and latest_year.year = population.year
 where latest_year.year is not null
     and municipalities.known_from <> 'cbs_reference'
     and population.youth_0_17 is null

@@ -85,7 +85,8 @@ month_grid as (
     select distinct {{ month_index('date_day') }} as month_index
     from {{ ref('dim_date') }}
     cross join as_of
-    where {{ month_index('date_day') }} between (select min(service_month_index) from visible) and as_of.cut_month_index
+    where {{ month_index('date_day') }}
+        between (select min(visible.service_month_index) from visible) and as_of.cut_month_index
 ),
 
 months as (
@@ -109,7 +110,8 @@ months as (
         and series.series_code = months_known.series_code
         and coalesce(series.perceel, '') = coalesce(months_known.perceel, '')
         and month_grid.month_index = months_known.service_month_index
-    left join profile
+    -- The count above reads the whole profile; the join its row for the month's age.
+    left join profile  -- noqa: AL04
         on as_of.cut_month_index - month_grid.month_index = profile.age_months
 ),
 
@@ -120,7 +122,8 @@ chain_ladder as (
         case when months.share_declared >= {{ min_share }} then months.known_cents / months.share_declared end
             as chain_ladder_cents,
         row_number() over (
-            partition by months.series_type, months.series_code, months.perceel, months.share_declared >= {{ min_share }}
+            partition by
+                months.series_type, months.series_code, months.perceel, months.share_declared >= {{ min_share }}
             order by months.month_index desc
         ) as recency
     from months

@@ -42,8 +42,8 @@ coverage_sets as (
 with_previous_period as (
     select
         levels.*,
-        cast(cast(substr(period, 1, 4) as integer) - 1 as varchar)
-            || substr(period, 5) as previous_period
+        cast(cast(substr(levels.period, 1, 4) as integer) - 1 as varchar)
+            || substr(levels.period, 5) as previous_period
     from levels
 ),
 

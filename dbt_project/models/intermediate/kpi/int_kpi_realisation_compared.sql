@@ -68,8 +68,8 @@ allocation_months as (
         {{ dbt.datediff('allocations.valid_from', 'allocations.valid_to', 'day') }} + 1 as validity_days
     from allocations
     inner join months
-        on months.last_day >= allocations.valid_from
-        and (allocations.valid_to is null or months.first_day <= allocations.valid_to)
+        on allocations.valid_from <= months.last_day
+        and (allocations.valid_to is null or allocations.valid_to >= months.first_day)
 ),
 
 allocated_by_month as (
@@ -122,7 +122,11 @@ allocated as (
     from allocated_by_month
     inner join periods
         on allocated_by_month.month_first_day between periods.first_day and periods.last_day
-    group by 1, 2, 3, 4
+    group by
+        allocated_by_month.municipality_code,
+        allocated_by_month.allocation_number,
+        periods.period_type,
+        periods.period
 ),
 
 declared as (
@@ -135,7 +139,11 @@ declared as (
     from declared_lines
     inner join periods
         on declared_lines.period_start between periods.first_day and periods.last_day
-    group by 1, 2, 3, 4
+    group by
+        declared_lines.municipality_code,
+        declared_lines.allocation_number,
+        periods.period_type,
+        periods.period
 ),
 
 per_allocation as (

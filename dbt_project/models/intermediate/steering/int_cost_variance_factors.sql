@@ -86,7 +86,8 @@ final as (
         -- Units that net to zero under a cost that does not (a credited volume, an amount-only correction) would
         -- break cost = product of the factors; such a period counts one unit per trajectory.
         case
-            when care_forms.units = 0 and care_forms.cost_cents <> 0 then cast(care_forms.trajectories as double precision)
+            when care_forms.units = 0 and care_forms.cost_cents <> 0
+                then cast(care_forms.trajectories as double precision)
             else care_forms.units
         end as units
     from care_forms

@@ -12,9 +12,9 @@ iv3_latest as (
         select
             iv3.*,
             row_number() over (
-                partition by municipality_code, year, report_kind, taakveld_key, category
+                partition by iv3.municipality_code, iv3.year, iv3.report_kind, iv3.taakveld_key, iv3.category
                 -- Files loaded in one transaction share ingested_at: the later path wins, as in the ingest.
-                order by ingested_at desc, file_path desc
+                order by iv3.ingested_at desc, iv3.file_path desc
             ) as newest_first
         from iv3
     ) as ranked
@@ -61,9 +61,9 @@ cbs_cost_lines as (
         'CBS ' || table_id as source,
         status
     from (
-        select costs.*, max(ingested_at) over (partition by table_id) as latest_ingested_at
+        select costs.*, max(costs.ingested_at) over (partition by costs.table_id) as latest_ingested_at
         from costs
-        where period_type = 'year'
+        where costs.period_type = 'year'
     ) as with_latest_file
     where ingested_at = latest_ingested_at
 ),
@@ -74,7 +74,8 @@ region_lines as (
         select
             lines.*,
             row_number() over (
-                partition by municipality_code, year, perceel order by ingested_at desc, file_path desc, source_line desc
+                partition by lines.municipality_code, lines.year, lines.perceel
+                order by lines.ingested_at desc, lines.file_path desc, lines.source_line desc
             ) as newest_first
         from {{ ref('stg_budgets__region_lines') }} as lines
     ) as ranked

@@ -13,7 +13,7 @@ with observations as (
 with_latest_file as (
     select
         observations.*,
-        max(ingested_at) over (partition by table_id) as latest_ingested_at
+        max(observations.ingested_at) over (partition by observations.table_id) as latest_ingested_at
     from observations
 ),
 

@@ -8,9 +8,9 @@ with population as (
 with_latest_file as (
     select
         population.*,
-        max(ingested_at) over (partition by scope_code, year) as latest_ingested_at
+        max(population.ingested_at) over (partition by population.scope_code, population.year) as latest_ingested_at
     from population
-    where period_type = 'year'
+    where population.period_type = 'year'
 ),
 
 per_year as (

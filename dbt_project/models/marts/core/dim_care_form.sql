@@ -13,7 +13,8 @@ names as (
         care_form_name_nl,
         care_form_domain,
         row_number() over (
-            partition by care_form_code order by count(*) desc, care_form_name_nl, cbs_care_form_code, care_form_domain
+            partition by care_form_code
+            order by count(*) desc, care_form_name_nl asc, cbs_care_form_code asc, care_form_domain asc
         ) as name_rank
     from products
     where care_form_code is not null

@@ -22,7 +22,7 @@ cbs_latest as (
         max(municipality_name) as municipality_name,
         max(region_code) as region_code
     from cbs_regions
-    where year = (select max(year) from cbs_regions)
+    where year = (select max(editions.year) from cbs_regions as editions)
     group by municipality_code
 ),
 

@@ -25,7 +25,7 @@ cbs_latest as (
         count(distinct municipality_code) as municipality_count,
         max(year) as year
     from cbs_regions
-    where year = (select max(year) from cbs_regions)
+    where year = (select max(editions.year) from cbs_regions as editions)
     group by region_code
 ),
 

@@ -154,15 +154,18 @@ effects_long as (
 remainders_ranked as (
     select
         effects_long.*,
-        cost_to_cents - cost_from_cents
-            - sum(floor_cents) over (
-                partition by period_type, period_from, period_to, region_code, care_form_code
-            ) as cents_to_allocate,
+        effects_long.cost_to_cents - effects_long.cost_from_cents
+            - sum(effects_long.floor_cents) over decomposition as cents_to_allocate,
         row_number() over (
-            partition by period_type, period_from, period_to, region_code, care_form_code
-            order by remainder desc, factor_order
+            decomposition order by effects_long.remainder desc, effects_long.factor_order asc
         ) as remainder_rank
     from effects_long
+    -- One decomposition: a period pair of a region and care form.
+    window decomposition as (
+        partition by
+            effects_long.period_type, effects_long.period_from, effects_long.period_to, effects_long.region_code,
+            effects_long.care_form_code
+    )
 ),
 
 rounded as (

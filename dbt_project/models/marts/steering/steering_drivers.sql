@@ -153,10 +153,11 @@ direct as (
     select
         weighted.*,
         -- Equal weights when the parts have no positive basis to weigh by (a level of zero in every part).
-        case when total_basis > 0 then basis / total_basis else 1.0 / drivers end as weight,
+        case when weighted.total_basis > 0 then weighted.basis / weighted.total_basis else 1.0 / weighted.drivers end
+            as weight,
         case
-            when is_level then coalesce(mass, 0)
-            when total_basis > 0 then coalesce(mass, 0) / total_basis
+            when weighted.is_level then coalesce(weighted.mass, 0)
+            when weighted.total_basis > 0 then coalesce(weighted.mass, 0) / weighted.total_basis
             else 0
         end as own_part
     from weighted
