@@ -36,7 +36,7 @@ final as (
                 cost_variance.care_form_code is not null,
                 abs(cost_variance.change_cents) desc,
                 cost_variance.care_form_code,
-                cost_variance.period_from
+                cost_variance.period_from asc
         ) as integer) as row_order
     from cost_variance
     inner join rpt_periods

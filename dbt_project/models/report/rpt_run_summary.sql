@@ -61,7 +61,8 @@ final as (
         cast((select count(*) from public_fct_cbs_indicator) as bigint) as cbs_indicator_rows,
         cast((select count(*) from public_fct_population) as bigint) as population_rows,
         cast((select count(*) from public_fct_budget) as bigint) as budget_rows,
-        cast((select count(*) from public_fct_budget where amount_cents is null) as bigint) as budget_rows_without_amount
+        cast((select count(*) from public_fct_budget as budget where budget.amount_cents is null) as bigint)
+            as budget_rows_without_amount
     from files
     cross join declaration_lines
     cross join kpis

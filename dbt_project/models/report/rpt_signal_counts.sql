@@ -10,9 +10,12 @@ rpt_signals as (
 
 statuses as (
     select 'red' as status
-    union all select 'amber'
-    union all select 'no_data'
-    union all select 'green'
+    union all
+    select 'amber'
+    union all
+    select 'no_data'
+    union all
+    select 'green'
 ),
 
 counted as (

@@ -11,12 +11,17 @@ allocation_versions as (
     select
         allocations.*,
         row_number() over (
-            partition by allocation_number
+            partition by allocations.allocation_number
             -- A message written on one line gives each record line 1: its position in the file settles such a tie,
             -- and a record's identity (file_sha256, source_record) makes the order total.
-            order by message_date desc, file_path desc, source_line desc, source_record desc, file_sha256 desc
+            order by
+                allocations.message_date desc,
+                allocations.file_path desc,
+                allocations.source_line desc,
+                allocations.source_record desc,
+                allocations.file_sha256 desc
         ) as version_rank,
-        min(allocated_on) over (partition by allocation_number) as first_allocated_on
+        min(allocations.allocated_on) over (partition by allocations.allocation_number) as first_allocated_on
     from allocations
 ),
 

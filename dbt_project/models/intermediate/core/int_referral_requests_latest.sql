@@ -5,8 +5,13 @@ with request_versions as (
     select
         requests.*,
         row_number() over (
-            partition by provider_agb, client_key, provider_reference
-            order by requested_on desc, file_path desc, source_line desc, source_record desc, file_sha256 desc
+            partition by requests.provider_agb, requests.client_key, requests.provider_reference
+            order by
+                requests.requested_on desc,
+                requests.file_path desc,
+                requests.source_line desc,
+                requests.source_record desc,
+                requests.file_sha256 desc
         ) as version_rank
     from {{ ref('stg_ijw__referral_requests') }} as requests
 ),

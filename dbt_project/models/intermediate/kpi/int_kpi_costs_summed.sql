@@ -65,7 +65,7 @@ year_to_date as (
     cross join as_of
     inner join periods
         on scoped.period_start between {{ dbt.date_trunc('year', 'periods.first_day') }} and periods.last_day
-        and periods.last_day <= as_of.cut_day
+        and as_of.cut_day >= periods.last_day
     {{ kpi_covered_join('scoped', 'periods') }}
     where scoped.scope_type in ('municipality', 'region')
         and scoped.declaration_date <= as_of.cut_day
@@ -99,7 +99,8 @@ covered_budgets as (
         on region_budget_lines.municipality_code = coverage.municipality_code
         and region_budget_lines.year = cast(extract(year from coverage.first_day) as integer)
         and coverage.is_covered
-    group by region_budget_lines.municipality_code, region_budget_lines.region_code, coverage.period_type, coverage.period
+    group by
+        region_budget_lines.municipality_code, region_budget_lines.region_code, coverage.period_type, coverage.period
 ),
 
 budgets as (

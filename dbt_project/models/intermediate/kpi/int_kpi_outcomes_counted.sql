@@ -38,7 +38,7 @@ followed_up as (
     select
         trajectories.trajectory_id,
         {{ dbt.dateadd('month', 6, 'trajectories.end_date') }} <= horizon.data_last_day as has_follow_up,
-        exists (
+        exists(
             select 1
             from trajectories as later
             where later.client_key = trajectories.client_key

@@ -39,7 +39,10 @@ counts as (
 ),
 
 final as (
-    {{ kpi_level_rows('counts', [('trajectories_started_in_crisis', 'in_crisis'), ('out_of_home_placements_started', 'out_of_home')]) }}
+    {{ kpi_level_rows('counts', [
+        ('trajectories_started_in_crisis', 'in_crisis'),
+        ('out_of_home_placements_started', 'out_of_home'),
+    ]) }}
 )
 
 select * from final

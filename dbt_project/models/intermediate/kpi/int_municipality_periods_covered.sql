@@ -47,7 +47,7 @@ period_quarters as (
     cross join periods
     inner join quarters
         on quarters.first_day between periods.first_day and periods.last_day
-        and quarters.first_day <= periods.data_last_day
+        and periods.data_last_day >= quarters.first_day
     left join delivered
         on municipalities.municipality_code = delivered.municipality_code
         and quarters.first_day = delivered.quarter_first_day

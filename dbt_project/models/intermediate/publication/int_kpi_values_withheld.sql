@@ -73,7 +73,7 @@ complements_{{ pass }} as materialized (
             on sums.sum_id = lone.sum_id
         inner join cells
             on sums.row_id = cells.row_id
-        where sums.row_id not in (select row_id from withheld_{{ pass - 1 }})
+        where sums.row_id not in (select earlier.row_id from withheld_{{ pass - 1 }} as earlier)
     ) as ranked
     where ranked.pick = 1
 ),
@@ -87,7 +87,7 @@ withheld_{{ pass }} as materialized (
         union
         select row_id from ({{ same_count_cells('complements_' ~ pass, 'counts') }}) as same_count
     ) as added
-    where row_id not in (select row_id from withheld_{{ pass - 1 }})
+    where row_id not in (select earlier.row_id from withheld_{{ pass - 1 }} as earlier)
 ),
 {%- endfor %}
 

@@ -132,7 +132,11 @@ trend_fit as (
             ) as slope,
         '[' || {% for offset in range(4) -%}
             coalesce(
-                cast(cast({{ rounded('max(case when x = ' ~ offset ~ ' then value end)', 4) }} as decimal(18, 4)) as varchar),
+                cast(
+                    cast(
+                        {{ rounded('max(case when x = ' ~ offset ~ ' then value end)', 4) }} as decimal(18, 4)
+                    ) as varchar
+                ),
                 'null'
             )
             {{- " || ',' || " if not loop.last }}

@@ -18,7 +18,9 @@ with signals as (
                 when lower(dim_region.region_name) like 'regio%' then dim_region.region_name
                 else 'regio ' || coalesce(dim_region.region_name, steering_signals.scope_code)
             end
-            when 'municipality' then 'gemeente ' || coalesce(dim_municipality.municipality_name, steering_signals.scope_code)
+            when
+                'municipality'
+                then 'gemeente ' || coalesce(dim_municipality.municipality_name, steering_signals.scope_code)
             when 'provider' then 'aanbieder ' || steering_signals.scope_code
             when 'care_form' then 'hulpvorm ' || coalesce(dim_care_form.care_form_name_nl, steering_signals.scope_code)
             else steering_signals.scope_code
@@ -102,7 +104,8 @@ provider_driver_items as (
         described.signal_text || ' Aandeel van aanbieder ' || provider_drivers.provider_agb || ' in de afwijking: '
             || cast(cast({{ rounded('provider_drivers.share * 100') }} as integer) as varchar) || '%.' as summary_nl,
         'Waarom draagt aanbieder ' || provider_drivers.provider_agb || ' voor '
-            || cast(cast({{ rounded('provider_drivers.share * 100') }} as integer) as varchar) || '% bij aan de afwijking van '
+            || cast(cast({{ rounded('provider_drivers.share * 100') }} as integer) as varchar)
+            || '% bij aan de afwijking van '
             || described.name_lower || ' in ' || described.scope_label || ', en wat spreken we af?' as question_nl
     from described
     inner join provider_drivers
@@ -242,7 +245,13 @@ final as (
         -- (perceel, year) of one municipality apart.
         cast(row_number() over (
             partition by region_code, provider_agb, period
-            order by status_order, {{ rounded('severity', 9) }} desc, kpi_id, scope_type, scope_code, summary_nl
+            order by
+                status_order asc,
+                {{ rounded('severity', 9) }} desc,
+                kpi_id,
+                scope_type asc,
+                scope_code asc,
+                summary_nl asc
         ) as integer) as item_rank,
         item_type,
         kpi_id,

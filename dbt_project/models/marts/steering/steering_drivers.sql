@@ -202,7 +202,9 @@ final as (
         -- Ranked on the share rounded, so two drivers with the same share are ordered by code, not by float noise.
         cast(row_number() over (
             partition by kpi_id, scope_type, scope_code, period, driver_type
-            order by {{ rounded('(direct_contribution + residual * weight) / (signal_value - target)', 9) }} desc, driver_code
+            order by
+                {{ rounded('(direct_contribution + residual * weight) / (signal_value - target)', 9) }} desc,
+                driver_code
         ) as integer) as driver_rank,
         small_count
     from contributions

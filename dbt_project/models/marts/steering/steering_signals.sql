@@ -14,7 +14,9 @@ summary_drivers as (
         steering_drivers.period,
         steering_drivers.driver_rank,
         steering_drivers.driver_code
-            || ' ' || cast(cast({{ rounded('steering_drivers.share * 100') }} as integer) as varchar) || '%' as driver_label
+            || ' '
+            || cast(cast({{ rounded('steering_drivers.share * 100') }} as integer) as varchar)
+            || '%' as driver_label
     from {{ ref('steering_drivers') }} as steering_drivers
     where steering_drivers.driver_rank <= 3
         and steering_drivers.driver_type = case steering_drivers.scope_type

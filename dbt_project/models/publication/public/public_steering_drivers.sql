@@ -37,8 +37,13 @@ own_withheld as (
 group_withheld as (
     select
         own_withheld.*,
-        max(case when is_own_withheld then 1 else 0 end) over (
-            partition by kpi_id, scope_type, scope_code, period, driver_type
+        max(case when own_withheld.is_own_withheld then 1 else 0 end) over (
+            partition by
+                own_withheld.kpi_id,
+                own_withheld.scope_type,
+                own_withheld.scope_code,
+                own_withheld.period,
+                own_withheld.driver_type
         ) = 1 as is_withheld
     from own_withheld
 ),
