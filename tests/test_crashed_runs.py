@@ -114,9 +114,9 @@ def make_marts(warehouse: Path) -> None:
     warehouse.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse / "warehouse.duckdb"))
     try:
-        con.execute("create schema marts")
+        con.execute("create schema public_marts")
         con.execute(
-            f"create table marts.big_mart as select range as id, range * 7 as amount from range({PUBLISHED_ROWS})"
+            f"create table public_marts.big_mart as select range as id, range * 7 as amount from range({PUBLISHED_ROWS})"
         )
     finally:
         con.close()
