@@ -25,12 +25,12 @@ from typing import Any
 import duckdb
 import psycopg
 import pytest
-from dagster_dbt import DbtCliInvocation
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 from psycopg import sql
 
 from orchestration.defs.dbt.assets import dbt_vars
 from orchestration.defs.dbt.project import warehouse_dbt_project
-from orchestration.defs.resources import WarehouseDbtResource, WarehouseResource
+from orchestration.defs.resources import WarehouseResource
 from orchestration.serving.cluster import SUPERUSER
 from orchestration.serving.load import Column
 from orchestration.settings import PostgresSettings, Settings, SettingsError
@@ -161,7 +161,7 @@ def build_on_postgres(cluster, database: str, arguments: list[str], target_path:
         monkeypatch.setenv("PGUSER", SUPERUSER)
         monkeypatch.setenv("PGDATABASE", database)
         WarehouseResource().export_for_dbt()
-        dbt = WarehouseDbtResource(project_dir=warehouse_dbt_project)
+        dbt = DbtCliResource(project_dir=warehouse_dbt_project)
         return dbt.cli(["build", *arguments], raise_on_error=False, target_path=target_path).wait()
 
 
