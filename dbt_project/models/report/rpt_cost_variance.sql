@@ -28,7 +28,7 @@ final as (
         cost_variance.mix_effect_cents,
         cost_variance.intensity_effect_cents,
         cost_variance.price_effect_cents,
-        cast(cost_variance.change_cents as double) / nullif(cost_variance.cost_from_cents, 0) as change_share,
+        cast(cost_variance.change_cents as double precision) / nullif(cost_variance.cost_from_cents, 0) as change_share,
         cost_variance.care_form_code is null as is_region_total,
         cast(row_number() over (
             partition by rpt_periods.region_code, rpt_periods.quarter
