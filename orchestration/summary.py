@@ -69,7 +69,8 @@ def print_summary() -> None:
 
 
 def _print_reports(reports_dir: Path) -> None:
-    """Where the quarterly reports are: the latest quarter's page per region, the count of all."""
+    """Where the quarterly reports are: the latest quarter's page per region, the count of all and of the provider
+    editions."""
     pages = sorted(reports_dir.glob("*/*.html"))
     if not pages:
         print(f"Reports:   none written in {reports_dir} (docs/report.md)")
@@ -80,6 +81,8 @@ def _print_reports(reports_dir: Path) -> None:
         latest[page.parent.name] = page
     for page in latest.values():
         print(f"           {page}")
+    editions = len(list(reports_dir.glob("*/*/providers/*.html")))
+    print(f"           and {editions} provider editions in <region>/<quarter>/providers/<agb>.html (+ .xlsx)")
 
 
 if __name__ == "__main__":

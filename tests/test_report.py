@@ -18,7 +18,13 @@ from openpyxl import load_workbook
 
 from orchestration.formats import euros_nl, kpi_value_nl, money_nl, number_nl, percent_nl
 from orchestration.report.build import report_paths, write_reports
-from orchestration.report.data import REPORT_MODELS, load_quarter_data, report_periods
+from orchestration.report.data import (
+    REPORT_MODELS,
+    load_provider_editions,
+    load_quarter_data,
+    provider_editions,
+    report_periods,
+)
 from orchestration.report.html import render_report_html
 from orchestration.report.labels import quarter_bounds, quarters_ending
 from tests.report_marts import HOSTILE_NAME, build_report_layer, build_report_marts
@@ -73,9 +79,12 @@ class RecordingConnection:
 
 
 REPORT_QUERY = re.compile(
-    r"select \w+(, \w+)* from report\.rpt_\w+ where (true|quarter = \?) order by \w+(, \w+)*", re.ASCII
+    r"select \w+(, \w+)* from report\.rpt_\w+ where (true|quarter = \?( and provider_agb = \?)?)"
+    r" order by \w+(, \w+)*",
+    re.ASCII,
 )
-"""The one shape of query the report may run: columns of a report model, filtered by quarter, in the model's order."""
+"""The one shape of query the report may run: columns of a report model, filtered by quarter (and a provider
+edition's own rows by its provider), in the model's order."""
 SQL_BEYOND_READING = re.compile(
     r"\b(join|group by|union|having|distinct|limit \d|case when|substr\w*|insert into|delete from|update \w+ set)\b"
     r"|\bcreate (or replace )?(temp\w* )?(table|view|schema)\b|\bwith \w+ as \("
@@ -89,6 +98,8 @@ def test_the_report_only_reads_columns_of_report_models(tiny_db):
         recording = RecordingConnection(con)
         for region_code, quarter in report_periods(recording):
             load_quarter_data(recording, quarter, [region_code])
+        for region_code, quarter, provider_agb in provider_editions(recording):
+            load_provider_editions(recording, quarter, [(region_code, provider_agb)])
     assert len(recording.statements) > len(REPORT_MODELS)
     for statement in recording.statements:
         assert REPORT_QUERY.fullmatch(statement), statement

@@ -1,5 +1,6 @@
-"""Write the quarterly report (HTML and XLSX) of every region for each of the latest four quarters with data, from
-the warehouse's dbt report layer (schema `report`, read-only)."""
+"""Write the quarterly report (HTML and XLSX) of every region for each of the latest four quarters with data, and
+its provider editions (each provider's own rows beside the region's aggregates), from the warehouse's dbt report
+layer (schema `report`, read-only)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.report.data import ReportData, load_quarter_data, report_periods
+from orchestration.report.data import (
+    ReportData,
+    load_provider_editions,
+    load_quarter_data,
+    provider_editions,
+    report_periods,
+)
 from orchestration.report.html import render_report_html
 from orchestration.report.workbook import write_kpi_workbook
 
@@ -36,10 +43,16 @@ class WrittenReport:
     red_signals: int
     agenda_items: int
     kpi_rows: int
+    provider_agb: str | None = None
 
 
-def report_paths(reports_dir: Path, region_code: str, quarter: str) -> tuple[Path, Path]:
+def report_paths(
+    reports_dir: Path, region_code: str, quarter: str, provider_agb: str | None = None
+) -> tuple[Path, Path]:
+    """<region>/<quarter>.html for the region's edition, <region>/<quarter>/providers/<agb>.html for a provider's."""
     folder = reports_dir / region_code
+    if provider_agb is not None:
+        folder, quarter = folder / quarter / "providers", provider_agb
     return folder / f"{quarter}.html", folder / f"{quarter}.xlsx"
 
 
@@ -53,15 +66,33 @@ def write_reports(warehouse_path: Path, reports_dir: Path, workers: int | None =
         for region_code, quarter in periods:
             regions[quarter].append(region_code)
         quarters = (load_quarter_data(con, quarter, region_codes) for quarter, region_codes in regions.items())
-        write = partial(write_report, reports_dir=reports_dir)
-        if workers is None:
-            workers = min(MAX_WORKERS, os.cpu_count() or 1, len(periods) // REPORTS_PER_WORKER)
-        if workers <= 1:
-            written = [write(data) for quarter in quarters for data in quarter]
-        else:
-            written = _write_in_processes(write, quarters, workers)
+        written = _write_all(quarters, len(periods), reports_dir, workers)
     by_period = {(report.region_code, report.quarter): report for report in written}
     return [by_period[period] for period in periods]
+
+
+def write_provider_editions(warehouse_path: Path, reports_dir: Path, workers: int | None = None) -> list[WrittenReport]:
+    """Render every provider edition of rpt_provider_editions, in that order, as write_reports renders the regions'."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        editions = provider_editions(con)
+        by_quarter: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for region_code, quarter, provider_agb in editions:
+            by_quarter[quarter].append((region_code, provider_agb))
+        quarters = (load_provider_editions(con, quarter, pairs) for quarter, pairs in by_quarter.items())
+        written = _write_all(quarters, len(editions), reports_dir, workers)
+    by_edition = {(report.region_code, report.quarter, report.provider_agb): report for report in written}
+    return [by_edition[edition] for edition in editions]
+
+
+def _write_all(
+    quarters: Iterable[list[ReportData]], reports: int, reports_dir: Path, workers: int | None
+) -> list[WrittenReport]:
+    write = partial(write_report, reports_dir=reports_dir)
+    if workers is None:
+        workers = min(MAX_WORKERS, os.cpu_count() or 1, reports // REPORTS_PER_WORKER)
+    if workers <= 1:
+        return [write(data) for quarter in quarters for data in quarter]
+    return _write_in_processes(write, quarters, workers)
 
 
 def _write_in_processes(
@@ -86,7 +117,7 @@ def _write_in_processes(
 
 
 def write_report(data: ReportData, reports_dir: Path) -> WrittenReport:
-    html_path, xlsx_path = report_paths(reports_dir, data.region_code, data.quarter)
+    html_path, xlsx_path = report_paths(reports_dir, data.region_code, data.quarter, data.provider_agb)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_tmp = html_path.with_suffix(".html.tmp")
     html_tmp.write_text(render_report_html(data), encoding="utf-8")
@@ -102,4 +133,5 @@ def write_report(data: ReportData, reports_dir: Path) -> WrittenReport:
         red_signals=data.red_signals,
         agenda_items=len(data.agenda),
         kpi_rows=kpi_rows,
+        provider_agb=data.provider_agb,
     )

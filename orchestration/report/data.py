@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -154,8 +154,26 @@ DATASETS = {
         "referrer_order, scope_code",
     ),
 }
-REPORT_MODELS = [dataset.model for dataset in (PERIODS, MUNICIPALITIES, *DATASETS.values())]
-"""The dbt models (schema report) the report reads."""
+EDITIONS = Dataset("rpt_provider_editions", ("quarter", "provider_agb"), "quarter, provider_agb")
+PROVIDER_DATASETS = {
+    "provider_revenue": DATASETS["provider_revenue"],
+    "agenda": DATASETS["agenda"],
+    "provider_kpi_rows": Dataset("rpt_provider_kpi_rows", DATASETS["kpi_rows"].columns, "row_order"),
+}
+"""A provider edition's own rows: read with provider_agb equal to the edition's provider, never the region's."""
+EDITION_DATASETS = {
+    **{name: dataset for name, dataset in DATASETS.items() if name not in PROVIDER_DATASETS},
+    "signals": Dataset("rpt_provider_signals", DATASETS["signals"].columns, "signal_order"),
+}
+"""What a provider edition shows of its region: the region's aggregates, its signals without provider drivers."""
+REPORT_MODELS = list(
+    dict.fromkeys(
+        dataset.model
+        for datasets in ((PERIODS, MUNICIPALITIES, EDITIONS), DATASETS.values(), EDITION_DATASETS.values())
+        for dataset in (*datasets, *PROVIDER_DATASETS.values())
+    )
+)
+"""The dbt models (schema report) the report reads, region and provider editions."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +203,10 @@ class ReportData:
     """rpt_provider_revenue: providers that declared in the region this year, early warnings first."""
     agenda: list[Row]
     referrals: list[Row]
+    provider_agb: str | None = None
+    """The provider of a provider edition (rpt_provider_editions); None in the region's edition."""
+    provider_kpis: list[Row] = field(default_factory=list)
+    """rpt_provider_kpi_rows: a provider edition's own KPI rows (also at the end of its kpi_rows)."""
 
     @property
     def region_signals(self) -> list[Row]:
@@ -216,26 +238,77 @@ def report_periods(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(region_code, row["quarter"]) for region_code, rows in periods.items() for row in rows]
 
 
+def provider_editions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(region_code, quarter, provider_agb) of every provider edition to write (rpt_provider_editions)."""
+    editions = _by_region(con, EDITIONS.query("true"), [])
+    return [
+        (region_code, row["quarter"], row["provider_agb"]) for region_code, rows in editions.items() for row in rows
+    ]
+
+
 def load_quarter_data(con: duckdb.DuckDBPyConnection, quarter: str, region_codes: list[str]) -> list[ReportData]:
     """What the reports of the regions show for one quarter, in the order of region_codes.
 
     Each model is read once for every region of the quarter (per-region queries would scan it once per report)."""
-    regions = _by_region(con, PERIODS.query("quarter = ?"), [quarter])
-    municipalities = _by_region(con, MUNICIPALITIES.query("true"), [])
-    data = {name: _by_region(con, dataset.query("quarter = ?"), [quarter]) for name, dataset in DATASETS.items()}
+    data = _quarter_datasets(con, quarter, DATASETS)
+    return [_report_data(data, region_code, quarter) for region_code in region_codes]
+
+
+def load_provider_editions(
+    con: duckdb.DuckDBPyConnection, quarter: str, editions: list[tuple[str, str]]
+) -> list[ReportData]:
+    """What the provider editions (region_code, provider_agb) of one quarter show, in that order: the region's
+    datasets as rpt_provider_* serve them to providers, and of the provider datasets only the rows whose provider_agb
+    is the edition's provider."""
+    data = _quarter_datasets(con, quarter, EDITION_DATASETS)
+    reports = []
+    for region_code, provider_agb in editions:
+        own = {
+            name: _by_region(con, dataset.query("quarter = ? and provider_agb = ?"), [quarter, provider_agb])
+            for name, dataset in PROVIDER_DATASETS.items()
+        }
+        own_rows = {name: rows[region_code] for name, rows in own.items()}
+        reports.append(_report_data(data, region_code, quarter, provider_agb, own_rows))
+    return reports
+
+
+def _quarter_datasets(
+    con: duckdb.DuckDBPyConnection, quarter: str, datasets: dict[str, Dataset]
+) -> dict[str, defaultdict[str, list[Row]]]:
+    data = {name: _by_region(con, dataset.query("quarter = ?"), [quarter]) for name, dataset in datasets.items()}
+    data["regions"] = _by_region(con, PERIODS.query("quarter = ?"), [quarter])
+    data["municipalities"] = _by_region(con, MUNICIPALITIES.query("true"), [])
     for rows in data["signals"].values():
         for row in rows:
             row["trend_series"] = [
                 None if value is None else float(value) for value in json.loads(row["trend_values"] or "[]")
             ]
-    return [
-        ReportData(
-            region_code=region_code,
-            region_name=next((row["region_name"] for row in regions[region_code]), region_code),
-            quarter=quarter,
-            municipalities=municipalities[region_code],
-            **{name: rows[region_code] for name, rows in data.items() if name != "budget_as_of"},
-            budget_as_of=[row["as_of_period"] for row in data["budget_as_of"][region_code]],
+    return data
+
+
+def _report_data(
+    data: dict[str, defaultdict[str, list[Row]]],
+    region_code: str,
+    quarter: str,
+    provider_agb: str | None = None,
+    own: dict[str, list[Row]] | None = None,
+) -> ReportData:
+    """One report from a quarter's datasets; `own` (a provider edition's rows) replaces the region's provider
+    datasets, and its provider-scope KPI rows follow the region's."""
+    rows = {name: data[name][region_code] for name in DATASETS if name in data and name != "budget_as_of"}
+    if own is not None:
+        rows.update(
+            provider_revenue=own["provider_revenue"],
+            agenda=own["agenda"],
+            kpi_rows=rows["kpi_rows"] + own["provider_kpi_rows"],
+            provider_kpis=own["provider_kpi_rows"],
         )
-        for region_code in region_codes
-    ]
+    return ReportData(
+        region_code=region_code,
+        region_name=next((row["region_name"] for row in data["regions"][region_code]), region_code),
+        quarter=quarter,
+        municipalities=data["municipalities"][region_code],
+        **rows,
+        budget_as_of=[row["as_of_period"] for row in data["budget_as_of"][region_code]],
+        provider_agb=provider_agb,
+    )

@@ -1,10 +1,11 @@
-"""The quarterly report per region (HTML and XLSX) under WAREHOUSE_DIR/reports/<region>/<quarter>.{html,xlsx}."""
+"""The quarterly report per region (HTML and XLSX) under WAREHOUSE_DIR/reports/<region>/<quarter>.{html,xlsx}, and
+its provider editions under WAREHOUSE_DIR/reports/<region>/<quarter>/providers/<agb>.{html,xlsx}."""
 
 import dagster as dg
 
 from orchestration.defs.publish.published_marts import failed_blocking_checks, published_marts
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
-from orchestration.report.build import write_reports
+from orchestration.report.build import write_provider_editions, write_reports
 from orchestration.report.data import REPORT_MODELS
 
 
@@ -20,7 +21,9 @@ from orchestration.report.data import REPORT_MODELS
     description=(
         "The quarterly steering report per region for each of the latest four quarters with data: a self-contained "
         "HTML page (signals, trends, budget forecast, cost-variance waterfall, referrals, dialogue agenda) and an "
-        "XLSX workbook of the KPI table, in WAREHOUSE_DIR/reports/<region>/<quarter>.html and .xlsx."
+        "XLSX workbook of the KPI table, in WAREHOUSE_DIR/reports/<region>/<quarter>.html and .xlsx; and per provider "
+        "with revenue in the region's quarter a provider edition showing only its own rows beside the region's "
+        "aggregates, in WAREHOUSE_DIR/reports/<region>/<quarter>/providers/<agb>.html and .xlsx."
     ),
 )
 def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -31,14 +34,18 @@ def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         raise dg.Failure(f"no new report: blocking checks failed in this run: {', '.join(sorted(failed))}")
     settings = warehouse.settings()
     reports = write_reports(settings.duckdb_path, settings.reports_dir)
+    editions = write_provider_editions(settings.duckdb_path, settings.reports_dir)
     latest = max((report.quarter for report in reports), default=None)
     red_latest = {report.region_code: report.red_signals for report in reports if report.quarter == latest}
-    context.log.info(f"wrote {len(reports)} quarterly reports under {settings.reports_dir}")
+    context.log.info(
+        f"wrote {len(reports)} quarterly reports and {len(editions)} provider editions under {settings.reports_dir}"
+    )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.reports_dir)),
             "reports": len(reports),
             "regions": len({report.region_code for report in reports}),
+            "provider_editions": len(editions),
             "quarters": dg.MetadataValue.json(sorted({report.quarter for report in reports})),
             "latest_quarter": latest or "",
             "red_signals_latest_quarter": dg.MetadataValue.json(red_latest),
