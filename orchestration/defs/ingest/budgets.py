@@ -14,6 +14,7 @@ from orchestration.defs.ingest.landed_source import INGEST_ASSET, load_listing
 from orchestration.defs.resources import WarehouseResource
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.landing_files import Listing, list_landing
+from orchestration.warehouse.load import RawSource
 
 IV3_KEY = dg.AssetKey(["raw", "cbs_iv3"])
 REGION_BUDGET_KEY = dg.AssetKey(["raw", "budget_region_lines"])
@@ -40,10 +41,7 @@ def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
         context,
         warehouse,
         listing,
-        "CBS:IV3",
-        lambda path, data: read_dataset_file(path, IV3, data),
-        IV3.raw_table,
-        MAX_SNAPSHOT_BYTES,
+        RawSource("CBS:IV3", lambda path, data: read_dataset_file(path, IV3, data), IV3.raw_table, MAX_SNAPSHOT_BYTES),
         started,
     )
 
@@ -66,10 +64,12 @@ def budget_region_lines(context: dg.AssetExecutionContext, warehouse: WarehouseR
         context,
         warehouse,
         listing,
-        MESSAGE_TYPE,
-        lambda path, data: read_region_budget(path, municipalities, data),
-        "raw.budget_region_lines",
-        MAX_BUDGET_FILE_BYTES,
+        RawSource(
+            MESSAGE_TYPE,
+            lambda path, data: read_region_budget(path, municipalities, data),
+            "raw.budget_region_lines",
+            MAX_BUDGET_FILE_BYTES,
+        ),
         started,
     )
 
