@@ -34,15 +34,13 @@ def landed_budget_files(landing_dir: Path, suffix: str) -> Listing:
 )
 def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings, started = warehouse.settings(), time.monotonic()
-    listing = landed_budget_files(settings.landing_dir, ".json")
-    if not listing.files:
-        context.log.warning(f"No Iv3 snapshot in {settings.landing_dir / 'budgets'}: the Iv3 source is absent.")
     return load_listing(
         context,
         warehouse,
-        listing,
+        landed_budget_files(settings.landing_dir, ".json"),
         RawSource("CBS:IV3", lambda path, data: read_dataset_file(path, IV3, data), IV3.raw_table, MAX_SNAPSHOT_BYTES),
         started,
+        f"No Iv3 snapshot in {settings.landing_dir / 'budgets'}: the Iv3 source is absent.",
     )
 
 
@@ -57,8 +55,6 @@ def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
 def budget_region_lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings, started = warehouse.settings(), time.monotonic()
     listing = landed_budget_files(settings.landing_dir, ".csv")
-    if not listing.files:
-        context.log.warning(f"No region budget CSV in {settings.landing_dir / 'budgets'}: the source is absent.")
     municipalities = set(municipality_regions())
     return load_listing(
         context,
@@ -71,6 +67,7 @@ def budget_region_lines(context: dg.AssetExecutionContext, warehouse: WarehouseR
             MAX_BUDGET_FILE_BYTES,
         ),
         started,
+        f"No region budget CSV in {settings.landing_dir / 'budgets'}: the source is absent.",
     )
 
 

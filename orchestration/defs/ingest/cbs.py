@@ -59,8 +59,6 @@ def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
         if cbs.mode() != "offline":
             pull_snapshots(context, cbs, dataset, directory)
         listing = landed_snapshots(settings.landing_dir, dataset)
-        if not listing.files:
-            context.log.warning(f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {directory}: source absent.")
         return load_listing(
             context,
             warehouse,
@@ -72,6 +70,7 @@ def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
                 MAX_SNAPSHOT_BYTES,
             ),
             started,
+            f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {directory}: source absent.",
         )
 
     return _asset

@@ -20,9 +20,13 @@ def load_listing(
     listing: Listing,
     source: RawSource,
     started: float,
+    absent: str,
 ) -> dg.MaterializeResult:
     """Each listed file loaded into source.table (or quarantined, or recorded as a duplicate), one ledger row per file;
-    started is when the asset began, so the duration covers the listing too."""
+    started is when the asset began, so the duration covers the listing too. absent is the warning when no file is
+    listed."""
+    if not listing.files:
+        context.log.warning(absent)
     with warehouse.connect() as con:
         entries = ingest_listing(
             con,
