@@ -13,8 +13,8 @@ from lxml import etree
 from orchestration.defs.ingest import ijw as ijw_assets
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.schema import ensure_schema
-from tests.postgres_cluster import postgres_cluster  # noqa: F401 - the session's PostgreSQL, tests/test_serving_*.py
 from tests.pipeline_tier import runs_the_pipeline
+from tests.postgres_cluster import postgres_cluster  # noqa: F401 - the session's PostgreSQL, tests/test_serving_*.py
 from tests.steering_worlds import steering_world  # noqa: F401 - the session fixture of tests/test_steering_*.py
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -116,7 +116,8 @@ def make_marts(warehouse: Path) -> None:
     try:
         con.execute("create schema public_marts")
         con.execute(
-            f"create table public_marts.big_mart as select range as id, range * 7 as amount from range({PUBLISHED_ROWS})"
+            "create table public_marts.big_mart as select range as id, range * 7 as amount "
+            f"from range({PUBLISHED_ROWS})"
         )
     finally:
         con.close()

@@ -27,7 +27,7 @@ from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.reference import municipality_regions
 from orchestration.settings import EXPECTATIONS_DIR
-from orchestration.warehouse.load import ingest_file
+from orchestration.warehouse.load import RawSource, ingest_file
 from tests.hostile.cbs_budget_documents import (
     budget,
     costs,
@@ -58,13 +58,14 @@ def ingest(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     landing = path.parents[1]
     if path.suffix == ".csv":
         read = lambda p, data: read_region_budget(p, set(municipality_regions()), data)  # noqa: E731 - binds them
-        ingest_file(con, path, BUDGET_MESSAGE_TYPE, read, BUDGET_TABLE, "hostile-run", landing, MAX_BUDGET_BYTES)
+        ingest_file(
+            con, path, RawSource(BUDGET_MESSAGE_TYPE, read, BUDGET_TABLE, MAX_BUDGET_BYTES), "hostile-run", landing
+        )
         return BUDGET_TABLE
     dataset = dataset_of(path)
     read = lambda p, data: read_dataset_file(p, dataset, data)  # noqa: E731 - binds the dataset
-    ingest_file(
-        con, path, f"CBS:{dataset.table_ids[0]}", read, dataset.raw_table, "hostile-run", landing, MAX_SNAPSHOT_BYTES
-    )
+    source = RawSource(f"CBS:{dataset.table_ids[0]}", read, dataset.raw_table, MAX_SNAPSHOT_BYTES)
+    ingest_file(con, path, source, "hostile-run", landing)
     return dataset.raw_table
 
 

@@ -24,7 +24,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.reconciliation import reconcile
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
-from orchestration.warehouse.load import ingest_file
+from orchestration.warehouse.load import RawSource, ingest_file
 from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
 from tests.ijw_landing import ingest_landing
@@ -704,10 +704,11 @@ def load_cbs_or_budget(con, path: Path) -> None:
     landing = path.parents[1]
     if path.suffix == ".json":
         read = lambda p, data: read_dataset_file(p, KERNCIJFERS, data)  # noqa: E731
-        ingest_file(con, path, "CBS:85099NED", read, KERNCIJFERS.raw_table, "r", landing, MAX_SNAPSHOT_BYTES)
+        ingest_file(con, path, RawSource("CBS:85099NED", read, KERNCIJFERS.raw_table, MAX_SNAPSHOT_BYTES), "r", landing)
     else:
         read = lambda p, data: read_region_budget(p, set(municipality_regions()), data)  # noqa: E731
-        ingest_file(con, path, BUDGET_MESSAGE_TYPE, read, "raw.budget_region_lines", "r", landing, MAX_BUDGET_BYTES)
+        source = RawSource(BUDGET_MESSAGE_TYPE, read, "raw.budget_region_lines", MAX_BUDGET_BYTES)
+        ingest_file(con, path, source, "r", landing)
 
 
 @pytest.mark.parametrize("case", CBS_CASES + BUDGET_CASES, ids=lambda case: case.id)

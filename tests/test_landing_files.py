@@ -35,7 +35,7 @@ from orchestration.settings import SAMPLE_LANDING_DIR
 from orchestration.warehouse import landing_files, landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files
 from orchestration.warehouse.landing_files import UNREAD_PREFIX, list_landing, printable_path
-from orchestration.warehouse.load import ingest_listing
+from orchestration.warehouse.load import RawSource, ingest_listing
 from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, kerncijfer, kerncijfers_snapshot
 from tests.ijw_landing import ingest_landing
@@ -370,24 +370,28 @@ def _cbs_and_budgets(con, landing: Path) -> list[str]:
     ingest_listing(
         con,
         landed_snapshots(landing, KERNCIJFERS),
-        "CBS:85099NED",
-        lambda path, data: read_dataset_file(path, KERNCIJFERS, data),
-        KERNCIJFERS.raw_table,
+        RawSource(
+            "CBS:85099NED",
+            lambda path, data: read_dataset_file(path, KERNCIJFERS, data),
+            KERNCIJFERS.raw_table,
+            MAX_SNAPSHOT_BYTES,
+        ),
         RUN,
         landing,
-        MAX_SNAPSHOT_BYTES,
         warnings.append,
     )
     municipalities = set(municipality_regions())
     ingest_listing(
         con,
         landed_budget_files(landing, ".csv"),
-        BUDGET_MESSAGE_TYPE,
-        lambda path, data: read_region_budget(path, municipalities, data),
-        "raw.budget_region_lines",
+        RawSource(
+            BUDGET_MESSAGE_TYPE,
+            lambda path, data: read_region_budget(path, municipalities, data),
+            "raw.budget_region_lines",
+            MAX_BUDGET_BYTES,
+        ),
         RUN,
         landing,
-        MAX_BUDGET_BYTES,
         warnings.append,
     )
     return warnings

@@ -135,19 +135,16 @@ def _warehouse_run_lock(path: Path, run: dg.DagsterRun, deadline: float, setting
                 break
             except BlockingIOError:
                 holder = _holder(path)
-                if time.monotonic() >= deadline:
-                    raise RunWaitTimeout(
-                        f"gave up after waiting {settings.run_wait_seconds} s (WAREHOUSE_RUN_WAIT_SECONDS) for "
-                        f"{holder} to finish with the warehouse {settings.duckdb_path}"
-                    ) from None
-                if time.monotonic() - logged_at >= WAIT_LOG_SECONDS:
-                    log.info(
-                        f"waiting for {holder} to finish with the warehouse (lock {path}); waited "
-                        f"{time.monotonic() - waited_since:.0f} s, giving up after {settings.run_wait_seconds} s "
-                        "(WAREHOUSE_RUN_WAIT_SECONDS)"
-                    )
-                    logged_at = time.monotonic()
-                time.sleep(POLL_SECONDS)
+                logged_at = _poll_or_give_up(
+                    deadline,
+                    logged_at,
+                    settings,
+                    log,
+                    f"{holder} to finish with the warehouse {settings.duckdb_path}",
+                    f"waiting for {holder} to finish with the warehouse (lock {path}); waited "
+                    f"{time.monotonic() - waited_since:.0f} s, giving up after {settings.run_wait_seconds} s "
+                    "(WAREHOUSE_RUN_WAIT_SECONDS)",
+                )
         handle.seek(0)
         handle.truncate()
         holder = {"run_id": run.run_id, "pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -157,6 +154,22 @@ def _warehouse_run_lock(path: Path, run: dg.DagsterRun, deadline: float, setting
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _poll_or_give_up(
+    deadline: float, logged_at: float, settings: Settings, log, waiting_for: str, progress: str
+) -> float:
+    """One turn of a wait: give up past the deadline, log progress every WAIT_LOG_SECONDS, sleep a poll. Returns
+    when it last logged."""
+    if time.monotonic() >= deadline:
+        raise RunWaitTimeout(
+            f"gave up after waiting {settings.run_wait_seconds} s (WAREHOUSE_RUN_WAIT_SECONDS) for {waiting_for}"
+        ) from None
+    if time.monotonic() - logged_at >= WAIT_LOG_SECONDS:
+        log.info(progress)
+        logged_at = time.monotonic()
+    time.sleep(POLL_SECONDS)
+    return logged_at
 
 
 def _holder(path: Path) -> str:
@@ -182,14 +195,13 @@ def _wait_for_the_warehouse_file(database: Path, deadline: float, settings: Sett
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 return  # not another process's lock: the steps meet and report it themselves
-            if time.monotonic() >= deadline:
-                raise RunWaitTimeout(
-                    f"gave up after waiting {settings.run_wait_seconds} s (WAREHOUSE_RUN_WAIT_SECONDS) for another "
-                    f"process to close the warehouse {database}: {error}"
-                ) from None
-            if time.monotonic() - logged_at >= WAIT_LOG_SECONDS:
-                log.info(f"waiting for another process to close the warehouse {database}: {error}")
-                logged_at = time.monotonic()
-            time.sleep(POLL_SECONDS)
+            logged_at = _poll_or_give_up(
+                deadline,
+                logged_at,
+                settings,
+                log,
+                f"another process to close the warehouse {database}: {error}",
+                f"waiting for another process to close the warehouse {database}: {error}",
+            )
         except duckdb.Error:
             return  # this process has the file open in another way (a test's read-only connection): not a wait

@@ -156,32 +156,29 @@ def render_jw301(header: Header, client: Client, allocations: list[Allocation]) 
 
 
 def render_jw305(header: Header, client: Client, starts: list[Start]) -> bytes:
-    root, ns = message_root("JW305", header)
-    body = element(root, ns, "Client")
-    _client_identity(body, ns, client, full_name=False)
-    products = element(body, ns, "StartProducten")
-    for start in starts:
-        item = element(products, ns, "StartProduct")
-        element(item, ns, "ToewijzingNummer", start.allocation_number)
-        product(item, ns, start.product_category, start.product_code)
-        element(item, ns, "ToewijzingIngangsdatum", start.allocation_valid_from)
-        element(item, ns, "Begindatum", start.start_date)
-        element(item, ns, "StatusAanlevering", start.status)
-    return serialize(root)
+    return _render_care_events("JW305", "StartProducten", "StartProduct", header, client, starts)
 
 
 def render_jw307(header: Header, client: Client, stops: list[Stop]) -> bytes:
-    root, ns = message_root("JW307", header)
+    return _render_care_events("JW307", "StopProducten", "StopProduct", header, client, stops)
+
+
+def _render_care_events(
+    message_type: str, list_tag: str, item_tag: str, header: Header, client: Client, events: list[Start] | list[Stop]
+) -> bytes:
+    """A JW305 or JW307 message: the two share their elements but for a stop's RedenBeeindiging and Einddatum."""
+    root, ns = message_root(message_type, header)
     body = element(root, ns, "Client")
     _client_identity(body, ns, client, full_name=False)
-    products = element(body, ns, "StopProducten")
-    for stop in stops:
-        item = element(products, ns, "StopProduct")
-        element(item, ns, "ToewijzingNummer", stop.allocation_number)
-        product(item, ns, stop.product_category, stop.product_code)
-        element(item, ns, "ToewijzingIngangsdatum", stop.allocation_valid_from)
-        element(item, ns, "Begindatum", stop.start_date)
-        element(item, ns, "RedenBeeindiging", stop.end_reason)
-        element(item, ns, "Einddatum", stop.end_date)
-        element(item, ns, "StatusAanlevering", stop.status)
+    products = element(body, ns, list_tag)
+    for event in events:
+        item = element(products, ns, item_tag)
+        element(item, ns, "ToewijzingNummer", event.allocation_number)
+        product(item, ns, event.product_category, event.product_code)
+        element(item, ns, "ToewijzingIngangsdatum", event.allocation_valid_from)
+        element(item, ns, "Begindatum", event.start_date)
+        if isinstance(event, Stop):
+            element(item, ns, "RedenBeeindiging", event.end_reason)
+            element(item, ns, "Einddatum", event.end_date)
+        element(item, ns, "StatusAanlevering", event.status)
     return serialize(root)

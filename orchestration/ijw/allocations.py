@@ -44,7 +44,10 @@ def _m(local: str) -> str:
 
 
 @dataclass(frozen=True)
-class Allocation:
+class ClientRecord:
+    """The leading columns of a record about one client (JW301, JW315): who the client is and which message said so.
+    Subclass fields follow these, so the raw tables keep this order."""
+
     client_key: str
     birth_year: int | None
     birth_month: int | None
@@ -52,6 +55,10 @@ class Allocation:
     municipality_code: str
     provider_agb: str
     message_id: str
+
+
+@dataclass(frozen=True)
+class Allocation(ClientRecord):
     message_date: dt.date
     allocation_number: int
     provider_reference: str | None
@@ -66,9 +73,7 @@ class Allocation:
     frequency_code: str | None
     budget_cents: int | None
     source_line: int
-    source_record: int
-    """The record's 1-based position among its file's records: with the file, what tells it apart and orders it
-    (source_line does not, in a message written on one line)."""
+    source_record: int  # ElementFields.source_columns
 
     @property
     def record_ref(self) -> str:
@@ -96,6 +101,20 @@ def client_fields(client: Client) -> tuple[str, int | None, int | None, str | No
     return client.client_key, birth.year, birth.month, client.gender_code
 
 
+def client_record_columns(client: Client, header: Header) -> dict[str, str | int | None]:
+    """The ClientRecord columns of a record: its Client checked by client_fields, its message's sender and id."""
+    client_key, birth_year, birth_month, gender = client_fields(client)
+    return {
+        "client_key": client_key,
+        "birth_year": birth_year,
+        "birth_month": birth_month,
+        "gender_code": gender,
+        "municipality_code": header.municipality_code,
+        "provider_agb": header.provider_agb,
+        "message_id": header.message_id,
+    }
+
+
 def ldt_number(text: str, label: str, low: int = 1) -> int:
     """A number within LDT_Nummer, or the keyed pseudonym that replaced a BSN written there (pseudonym.py)."""
     if len(text) == len(str(IDENTIFIER_PSEUDONYM_FLOOR)) and text.isdigit():
@@ -112,11 +131,11 @@ def end_not_before_start(start: dt.date, end: dt.date | None, start_label: str, 
         raise RecordError("END_BEFORE_START", f"{end_label} {end} precedes {start_label} {start}")
 
 
-def product_fields(record: ElementFields, product_tag: str) -> tuple[str | None, str | None]:
-    """(category, code) of a CDT_Product, both checked against the code lists when present, and the code against the
-    category the product code list puts it in."""
+def product_fields(record: ElementFields, product_tag: str) -> dict[str, str | None]:
+    """The product_category and product_code columns of a CDT_Product, both checked against the code lists when
+    present, and the code against the category the product code list puts it in."""
     if product_tag not in record:
-        return None, None
+        return {"product_category": None, "product_code": None}
     category = checked_code(
         record.get((product_tag, _CATEGORIE)),
         "codelists/jz020_product_categories",
@@ -132,16 +151,16 @@ def product_fields(record: ElementFields, product_tag: str) -> tuple[str | None,
             raise RecordError(
                 "PRODUCT_NOT_IN_CATEGORY", f"Product Code {code} is in category {listed}, not in Categorie {category}"
             )
-    return category, code
+    return {"product_category": category, "product_code": code}
 
 
-def volume_fields(record: ElementFields, omvang_tag: str) -> tuple[int | None, str | None, str | None]:
-    """(volume, unit, frequency) of a CDT_Omvang, when present."""
+def volume_fields(record: ElementFields, omvang_tag: str) -> dict[str, int | str | None]:
+    """The volume, unit_code and frequency_code columns of a CDT_Omvang (None where it is absent)."""
     if omvang_tag not in record:
-        return None, None, None
+        return {"volume": None, "unit_code": None, "frequency_code": None}
     volume = bounded_int(record.get((omvang_tag, _VOLUME)) or "", "Omvang Volume", 0, MAX_VOLUME)
     unit = checked_code(record.get((omvang_tag, _EENHEID)), "codelists/wj756_units", "UNIT_UNKNOWN", "Omvang Eenheid")
-    return volume, unit, record.get((omvang_tag, _FREQUENTIE))
+    return {"volume": volume, "unit_code": unit, "frequency_code": record.get((omvang_tag, _FREQUENTIE))}
 
 
 def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
@@ -153,38 +172,28 @@ def budget_cents(value: str | None) -> int | None:
 
 
 def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> Allocation:
-    client_key, birth_year, birth_month, gender = client_fields(client)
+    client_columns = client_record_columns(client, header)
     number = allocation_number(record.get(_m("ToewijzingNummer")))
-    category, code = product_fields(record, _m("Product"))
-    volume, unit, frequency = volume_fields(record, _m("Omvang"))
+    product = product_fields(record, _m("Product"))
+    volume = volume_fields(record, _m("Omvang"))
     valid_from = parse_date(record.get(_m("Ingangsdatum")), "Ingangsdatum")
     valid_to = optional_date(record.get(_m("Einddatum")), "Einddatum")
     end_not_before_start(valid_from, valid_to, "Ingangsdatum", "Einddatum")
     allocated_on = parse_date(record.get(_m("Toewijzingsdatum")), "Toewijzingsdatum")
     budget = budget_cents(record.get(_m("Budget")))
     return Allocation(
-        client_key=client_key,
-        birth_year=birth_year,
-        birth_month=birth_month,
-        gender_code=gender,
-        municipality_code=header.municipality_code,
-        provider_agb=header.provider_agb,
-        message_id=header.message_id,
+        **client_columns,
         message_date=header.message_date,
         allocation_number=number,
         provider_reference=record.get(_m("ReferentieAanbieder")),
-        product_category=category,
-        product_code=code,
+        **product,
         allocated_on=allocated_on,
         valid_from=valid_from,
         valid_to=valid_to,
         change_reason_code=record.get(_m("RedenWijziging")),
-        volume=volume,
-        unit_code=unit,
-        frequency_code=frequency,
+        **volume,
         budget_cents=budget,
-        source_line=record.sourceline,
-        source_record=record.source_record,
+        **record.source_columns(),
     )
 
 

@@ -62,9 +62,7 @@ class CareEvent:
     end_reason_code: str | None
     delivery_status: str
     source_line: int
-    source_record: int
-    """The record's 1-based position among its file's records: with the file, what tells it apart and orders it
-    (source_line does not, in a message written on one line)."""
+    source_record: int  # ElementFields.source_columns
 
     @property
     def record_ref(self) -> str:
@@ -84,7 +82,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
 
     def parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
         client_key = client_fields(client)[0]
-        category, code = product_fields(record, m("Product"))
+        product = product_fields(record, m("Product"))
         allocation = record.get(allocation_tag)
         status = record.get(m("StatusAanlevering"))
         if status not in _DELIVERY_STATUSES:
@@ -111,15 +109,13 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
             message_id=header.message_id,
             message_date=header.message_date,
             allocation_number=number,
-            product_category=category,
-            product_code=code,
+            **product,
             allocation_valid_from=valid_from,
             start_date=start,
             end_date=end,
             end_reason_code=end_reason,
             delivery_status=status,
-            source_line=record.sourceline,
-            source_record=record.source_record,
+            **record.source_columns(),
         )
 
     return MessageSpec(

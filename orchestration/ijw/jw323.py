@@ -69,9 +69,7 @@ class DeclarationLine:
     amount_cents: int
     debit_credit: str
     source_line: int
-    source_record: int
-    """The record's 1-based position among its file's records: with the file, what tells it apart and orders it
-    (source_line does not, in a message written on one line)."""
+    source_record: int  # ElementFields.source_columns
 
     @property
     def record_ref(self) -> str:

@@ -121,6 +121,12 @@ class ElementFields(dict):
 
     __slots__ = ("sourceline", "source_record")
 
+    def source_columns(self) -> dict[str, int]:
+        """The source_line and source_record columns of the row the record becomes: source_record, its 1-based
+        position among its file's records, is what tells it apart and orders it within the file (source_line does
+        not, in a message written on one line)."""
+        return {"source_line": self.sourceline, "source_record": self.source_record}
+
 
 def element_fields(element: etree._Element, source_record: int = 0) -> ElementFields:
     """The fields of element, which is the file's source_record-th record (0 for an element that is no record)."""

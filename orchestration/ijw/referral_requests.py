@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orchestration.ijw.allocations import (
+    ClientRecord,
     budget_cents,
-    client_fields,
+    client_record_columns,
     end_not_before_start,
     ldt_number,
     product_fields,
@@ -39,14 +40,7 @@ def _m(local: str) -> str:
 
 
 @dataclass(frozen=True)
-class ReferralRequest:
-    client_key: str
-    birth_year: int | None
-    birth_month: int | None
-    gender_code: str | None
-    municipality_code: str
-    provider_agb: str
-    message_id: str
+class ReferralRequest(ClientRecord):
     requested_on: dt.date
     provider_reference: str
     decision_number: int | None
@@ -61,9 +55,7 @@ class ReferralRequest:
     referrer_type_code: str
     referrer_agb: str | None
     source_line: int
-    source_record: int
-    """The record's 1-based position among its file's records: with the file, what tells it apart and orders it
-    (source_line does not, in a message written on one line)."""
+    source_record: int  # ElementFields.source_columns
 
     @property
     def record_ref(self) -> str:
@@ -79,12 +71,12 @@ def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
 
 
 def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> ReferralRequest:
-    client_key, birth_year, birth_month, gender = client_fields(client)
+    client_columns = client_record_columns(client, header)
     reference = record.get(_m("ReferentieAanbieder"))
     if not reference:
         raise RecordError("LINE_INCOMPLETE", "ReferentieAanbieder is missing")
-    category, code = product_fields(record, _m("Product"))
-    volume, unit, frequency = volume_fields(record, _m("Omvang"))
+    product = product_fields(record, _m("Product"))
+    volume = volume_fields(record, _m("Omvang"))
     referrer_type = checked_code(
         record.get(_REFERRER_TYPE), "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type"
     )
@@ -100,28 +92,18 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
     decision_number = None if decision is None else ldt_number(decision, "BeschikkingNummer", low=0)
     budget = budget_cents(record.get(_m("Budget")))
     return ReferralRequest(
-        client_key=client_key,
-        birth_year=birth_year,
-        birth_month=birth_month,
-        gender_code=gender,
-        municipality_code=header.municipality_code,
-        provider_agb=header.provider_agb,
-        message_id=header.message_id,
+        **client_columns,
         requested_on=header.message_date,
         provider_reference=reference,
         decision_number=decision_number,
-        product_category=category,
-        product_code=code,
+        **product,
         requested_valid_from=valid_from,
         requested_valid_to=valid_to,
-        volume=volume,
-        unit_code=unit,
-        frequency_code=frequency,
+        **volume,
         budget_cents=budget,
         referrer_type_code=referrer_type,
         referrer_agb=referrer_agb,
-        source_line=record.sourceline,
-        source_record=record.source_record,
+        **record.source_columns(),
     )
 
 

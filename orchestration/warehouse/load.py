@@ -18,6 +18,17 @@ from orchestration.warehouse.landing_files import EntryProblem, Listing, OddEntr
 
 
 @dataclass(frozen=True)
+class RawSource:
+    """A landed source: the ledger's message_type for its files, read(path, bytes) that parses one, the raw table its
+    rows go to and the largest file it reads."""
+
+    message_type: str
+    read: Callable[[Path, bytes], ParsedFile]
+    table: str
+    max_bytes: int
+
+
+@dataclass(frozen=True)
 class Rejection:
     record_ref: str | None
     """Where in the file: 'line 12', 'TypedDataSet ID 40'; None for the whole file."""
@@ -104,26 +115,19 @@ def load_parsed_file(
 
 
 def ingest_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    message_type: str,
-    read: Callable[[Path, bytes], ParsedFile],
-    table: str,
-    run_id: str,
-    landing_dir: Path,
-    max_bytes: int,
+    con: duckdb.DuckDBPyConnection, path: Path, source: RawSource, run_id: str, landing_dir: Path
 ) -> LedgerEntry:
     """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row).
 
     The file is read once (orchestration/warehouse/landing_files.py: a regular file inside landing_dir, at most
-    max_bytes) and read(path, bytes) parses those bytes, so what is hashed is what is parsed."""
+    source.max_bytes) and source.read(path, bytes) parses those bytes, so what is hashed is what is parsed."""
     try:
-        content = read_landed(path, landing_root(landing_dir), max_bytes)
+        content = read_landed(path, landing_root(landing_dir), source.max_bytes)
     except EntryProblem as problem:
-        return record_odd_entry(con, odd_entry(str(path), problem), message_type, table, run_id)
+        return record_odd_entry(con, odd_entry(str(path), problem), source.message_type, source.table, run_id)
     if content.sha256 in already_ingested(con, [content.sha256]):
-        return record_duplicate(con, path, content.sha256, message_type, run_id)
-    return load_parsed_file(con, read(path, content.data), table, content.sha256, run_id)
+        return record_duplicate(con, path, content.sha256, source.message_type, run_id)
+    return load_parsed_file(con, source.read(path, content.data), source.table, content.sha256, run_id)
 
 
 def record_odd_entry(
@@ -140,24 +144,21 @@ def record_odd_entry(
 def ingest_listing(
     con: duckdb.DuckDBPyConnection,
     listing: Listing,
-    message_type: str,
-    read: Callable[[Path, bytes], ParsedFile],
-    table: str,
+    source: RawSource,
     run_id: str,
     landing_dir: Path,
-    max_bytes: int,
     warn: Callable[[str], None],
 ) -> list[LedgerEntry]:
     """A source's listing loaded: each odd entry recorded, each file ingested; warn hears of every entry that did
     not load, by name and reason."""
     if listing.folder_problem:
-        warn(f"{message_type} files not listed: {listing.folder_problem}")
+        warn(f"{source.message_type} files not listed: {listing.folder_problem}")
     entries = []
     for odd in listing.odd:
-        entries.append(record_odd_entry(con, odd, message_type, table, run_id))
+        entries.append(record_odd_entry(con, odd, source.message_type, source.table, run_id))
         warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
     for landed in listing.files:
-        entry = ingest_file(con, Path(landed.path), message_type, read, table, run_id, landing_dir, max_bytes)
+        entry = ingest_file(con, Path(landed.path), source, run_id, landing_dir)
         if entry.status == "rejected" or entry.records_quarantined:
             warn(
                 f"{entry.file_path}: {entry.records_quarantined} records quarantined, status {entry.status}; "

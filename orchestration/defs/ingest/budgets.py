@@ -14,6 +14,7 @@ from orchestration.defs.ingest.landed_source import INGEST_ASSET, load_listing
 from orchestration.defs.resources import WarehouseResource
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.landing_files import Listing, list_landing
+from orchestration.warehouse.load import RawSource
 
 IV3_KEY = dg.AssetKey(["raw", "cbs_iv3"])
 REGION_BUDGET_KEY = dg.AssetKey(["raw", "budget_region_lines"])
@@ -33,18 +34,13 @@ def landed_budget_files(landing_dir: Path, suffix: str) -> Listing:
 )
 def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings, started = warehouse.settings(), time.monotonic()
-    listing = landed_budget_files(settings.landing_dir, ".json")
-    if not listing.files:
-        context.log.warning(f"No Iv3 snapshot in {settings.landing_dir / 'budgets'}: the Iv3 source is absent.")
     return load_listing(
         context,
         warehouse,
-        listing,
-        "CBS:IV3",
-        lambda path, data: read_dataset_file(path, IV3, data),
-        IV3.raw_table,
-        MAX_SNAPSHOT_BYTES,
+        landed_budget_files(settings.landing_dir, ".json"),
+        RawSource("CBS:IV3", lambda path, data: read_dataset_file(path, IV3, data), IV3.raw_table, MAX_SNAPSHOT_BYTES),
         started,
+        f"No Iv3 snapshot in {settings.landing_dir / 'budgets'}: the Iv3 source is absent.",
     )
 
 
@@ -59,18 +55,19 @@ def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
 def budget_region_lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings, started = warehouse.settings(), time.monotonic()
     listing = landed_budget_files(settings.landing_dir, ".csv")
-    if not listing.files:
-        context.log.warning(f"No region budget CSV in {settings.landing_dir / 'budgets'}: the source is absent.")
     municipalities = set(municipality_regions())
     return load_listing(
         context,
         warehouse,
         listing,
-        MESSAGE_TYPE,
-        lambda path, data: read_region_budget(path, municipalities, data),
-        "raw.budget_region_lines",
-        MAX_BUDGET_FILE_BYTES,
+        RawSource(
+            MESSAGE_TYPE,
+            lambda path, data: read_region_budget(path, municipalities, data),
+            "raw.budget_region_lines",
+            MAX_BUDGET_FILE_BYTES,
+        ),
         started,
+        f"No region budget CSV in {settings.landing_dir / 'budgets'}: the source is absent.",
     )
 
 

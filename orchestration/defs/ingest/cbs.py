@@ -17,6 +17,7 @@ from orchestration.defs.ingest.landed_source import INGEST_ASSET, load_listing
 from orchestration.defs.resources import CbsResource, WarehouseResource
 from orchestration.reference import scope_codes
 from orchestration.warehouse.landing_files import Listing, list_landing
+from orchestration.warehouse.load import RawSource
 
 
 def landed_snapshots(landing_dir: Path, dataset: CbsDataset) -> Listing:
@@ -58,17 +59,18 @@ def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
         if cbs.mode() != "offline":
             pull_snapshots(context, cbs, dataset, directory)
         listing = landed_snapshots(settings.landing_dir, dataset)
-        if not listing.files:
-            context.log.warning(f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {directory}: source absent.")
         return load_listing(
             context,
             warehouse,
             listing,
-            f"CBS:{dataset.table_ids[0]}",
-            lambda path, data: read_dataset_file(path, dataset, data),
-            dataset.raw_table,
-            MAX_SNAPSHOT_BYTES,
+            RawSource(
+                f"CBS:{dataset.table_ids[0]}",
+                lambda path, data: read_dataset_file(path, dataset, data),
+                dataset.raw_table,
+                MAX_SNAPSHOT_BYTES,
+            ),
             started,
+            f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {directory}: source absent.",
         )
 
     return _asset

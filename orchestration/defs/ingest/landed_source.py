@@ -2,16 +2,13 @@
 settings, and loading a listing of landed files with the ledger's figures as the materialization's metadata."""
 
 import time
-from collections.abc import Callable
-from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
-from orchestration.ijw.reader import ParsedFile
 from orchestration.warehouse.ingest import ledger_metadata
 from orchestration.warehouse.landing_files import Listing
-from orchestration.warehouse.load import ingest_listing
+from orchestration.warehouse.load import RawSource, ingest_listing
 
 # Every ingest asset writes DuckDB, so it takes the writer pool's one slot.
 INGEST_ASSET = {"group_name": "ingest", "pool": WRITER_POOL, "kinds": {"python", "duckdb"}}
@@ -21,24 +18,22 @@ def load_listing(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
     listing: Listing,
-    message_type: str,
-    read: Callable[[Path, bytes], ParsedFile],
-    table: str,
-    max_bytes: int,
+    source: RawSource,
     started: float,
+    absent: str,
 ) -> dg.MaterializeResult:
-    """Each listed file loaded into table (or quarantined, or recorded as a duplicate), one ledger row per file;
-    started is when the asset began, so the duration covers the listing too."""
+    """Each listed file loaded into source.table (or quarantined, or recorded as a duplicate), one ledger row per file;
+    started is when the asset began, so the duration covers the listing too. absent is the warning when no file is
+    listed."""
+    if not listing.files:
+        context.log.warning(absent)
     with warehouse.connect() as con:
         entries = ingest_listing(
             con,
             listing,
-            message_type,
-            read,
-            table,
+            source,
             context.run_id,
             warehouse.settings().landing_dir,
-            max_bytes,
             context.log.warning,
         )
     return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))

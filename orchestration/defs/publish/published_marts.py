@@ -29,6 +29,13 @@ def failed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
     return failed
 
 
+def refuse_after_failed_checks(context: dg.AssetExecutionContext, refusal: str) -> None:
+    """Fail the step, saying refusal (what it will not do), when a blocking check failed earlier in this run."""
+    failed = failed_blocking_checks(context)
+    if failed:
+        raise dg.Failure(f"{refusal}: blocking checks failed in this run: {', '.join(sorted(failed))}")
+
+
 @dg.asset(
     key=dg.AssetKey(["published", "marts"]),
     deps=PUBLIC_TIER_KEYS,
@@ -42,9 +49,7 @@ def failed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
     ),
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    failed = failed_blocking_checks(context)
-    if failed:
-        raise dg.Failure(f"not publishing: blocking checks failed in this run: {', '.join(sorted(failed))}")
+    refuse_after_failed_checks(context, "not publishing")
     settings = warehouse.settings()
     tables = publish_marts(settings.duckdb_path, settings.published_dir, settings.duckdb_memory_limit)
     return dg.MaterializeResult(

@@ -3,7 +3,7 @@ its provider editions under WAREHOUSE_DIR/reports/<region>/<quarter>/providers/<
 
 import dagster as dg
 
-from orchestration.defs.publish.published_marts import failed_blocking_checks, published_marts
+from orchestration.defs.publish.published_marts import published_marts, refuse_after_failed_checks
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.report.build import write_provider_editions, write_reports
 from orchestration.report.data import REPORT_MODELS
@@ -29,9 +29,7 @@ from orchestration.report.data import REPORT_MODELS
 def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     # dbt tests on the marts do not stop a Python asset downstream (see published_marts): a failed check must leave
     # the previous reports in place.
-    failed = failed_blocking_checks(context)
-    if failed:
-        raise dg.Failure(f"no new report: blocking checks failed in this run: {', '.join(sorted(failed))}")
+    refuse_after_failed_checks(context, "no new report")
     settings = warehouse.settings()
     reports = write_reports(settings.duckdb_path, settings.reports_dir)
     editions = write_provider_editions(settings.duckdb_path, settings.reports_dir)
