@@ -2,7 +2,7 @@
 
 The ingest is bound by Python (per file: read, parse, the rules), and one Python process uses one core. Handing parsed
 records from a reading process to a loading one costs more than the reading it moves, but processes that each read
-and load their own message types run side by side at full speed (docs/benchmarks.md, sixth session).
+and load their own message types run side by side at full speed (docs/benchmarks.md).
 
 - The message types are spread over the lanes by their estimated load time (load_weight: landed bytes, plus a fixed
   cost per file), the heaviest first onto the lightest lane. Allocations, starts and stops share a lane,

@@ -35,7 +35,7 @@ def forked_worker(preload: list[str]) -> ProcessPoolExecutor:
     this process decides them). Where there is no forkserver (Windows), the worker is spawned.
 
     The server also imports the main script, as multiprocessing's own default preload does, so a worker does not
-    import it again for every check (docs/benchmarks.md, ninth session)."""
+    import it again for every check (docs/benchmarks.md)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return worker_pool(1)
     context = multiprocessing.get_context("forkserver")

@@ -34,7 +34,7 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
 
     dbt parses the whole project again unless its last parse, kept in the target folder, saw the same vars and the
     same profile, which holds the warehouse's path; a new target folder per invocation (dagster-dbt's default) would
-    parse everything at every step, so the warehouse keeps its own (docs/benchmarks.md, eleventh session)."""
+    parse everything at every step, so the warehouse keeps its own (docs/benchmarks.md)."""
     warehouse.export_for_dbt()
     settings = warehouse.settings()
     return dbt.cli(

@@ -8,7 +8,7 @@
 
     A national year gives 17.5 million active rows to group into 14.6 million (scope, period, youth) rows. They are
     grouped on numbers, not on the 64-character pseudonyms and the period labels, which halves the model's time under
-    the memory limit (docs/benchmarks.md, eleventh session). The sums are cast back to bigint: a sum of counts is a
+    the memory limit (docs/benchmarks.md). The sums are cast back to bigint: a sum of counts is a
     hugeint in DuckDB and a numeric in PostgreSQL. -#}
 with trajectories as (
     select
