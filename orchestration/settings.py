@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,8 @@ CBS_MODES = ("offline", "online", "auto")
 DEFAULT_SERVING_PORT = 5433
 """Beside a system PostgreSQL on 5432 (docs/bi.md)."""
 REGION_ROWS = ("shown", "hidden")
+DEFAULT_DELIVERY_STALE_DAYS = 45
+"""A municipality's messages arrive at least monthly; a month and two weeks without any is worth a warning."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,10 @@ class Settings:
     """The port `make serve` starts its cluster (WAREHOUSE_DIR/postgres) on."""
     serving_provider_region_rows: str = "shown"
     """Whether provider roles see the region-level rows beside their own (orchestration/serving/roles.py)."""
+    alert_webhook_url: str | None = None
+    """Where the run-failure sensor POSTs each failed run (orchestration/defs/automation/failure_alerts.py)."""
+    delivery_stale_days: int = DEFAULT_DELIVERY_STALE_DAYS
+    """Days without a delivery from a municipality before the freshness check warns."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -154,6 +161,10 @@ class Settings:
             serving_dsn=os.environ.get("SERVING_POSTGRES_DSN") or None,
             serving_port=_whole_number("SERVING_POSTGRES_PORT", DEFAULT_SERVING_PORT, 1, problems),
             serving_provider_region_rows=_choice("SERVING_PROVIDER_REGION_ROWS", REGION_ROWS, "shown", problems),
+            alert_webhook_url=_webhook_url(problems),
+            delivery_stale_days=_whole_number(
+                "WAREHOUSE_DELIVERY_STALE_DAYS", DEFAULT_DELIVERY_STALE_DAYS, 1, problems
+            ),
         )
         if problems:
             raise SettingsError(problems)
@@ -197,6 +208,25 @@ def serving_problems(dsn: str) -> list[str]:
     if not allowed:
         return [f"SERVING_POSTGRES_DSN ({where}): the role may not create schemas and roles; connect as the loader"]
     return []
+
+
+def alert_webhook_url() -> str | None:
+    """WAREHOUSE_ALERT_WEBHOOK_URL alone: the failure sensor must alert even when another setting made the run fail."""
+    problems: list[str] = []
+    url = _webhook_url(problems)
+    if problems:
+        raise SettingsError(problems)
+    return url
+
+
+def _webhook_url(problems: list[str]) -> str | None:
+    url = os.environ.get("WAREHOUSE_ALERT_WEBHOOK_URL") or None
+    if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        # The URL may hold a token (as chat webhooks do): only its scheme is shown.
+        problems.append(
+            f"WAREHOUSE_ALERT_WEBHOOK_URL must be an http(s) URL, not {urllib.parse.urlsplit(url).scheme!r}:..."
+        )
+    return url
 
 
 def _pseudonym_key(problems: list[str]) -> str | None:
