@@ -42,7 +42,7 @@ class RunFailure:
 
 def describe_failure(context: dg.RunFailureSensorContext) -> RunFailure:
     steps = [
-        (event.step_key, event.step_failure_data.error.message if event.step_failure_data.error else event.message)
+        (event.step_key, _root_cause(event.step_failure_data.error) or event.message)
         for event in context.get_step_failure_events()
     ]
     step, message = steps[0] if steps else (None, context.failure_event.message)
@@ -53,6 +53,15 @@ def describe_failure(context: dg.RunFailureSensorContext) -> RunFailure:
         message=(message or "").strip()[:MAX_MESSAGE_CHARS],
         failed_steps=[key for key, _ in steps],
     )
+
+
+def _root_cause(error) -> str | None:
+    """The innermost error's message: Dagster wraps what a step raised in an error naming only the step."""
+    if error is None:
+        return None
+    while error.cause is not None:
+        error = error.cause
+    return error.message
 
 
 def notify(url: str, failure: RunFailure) -> str:

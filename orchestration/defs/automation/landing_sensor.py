@@ -104,13 +104,13 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     if state.digest == cursor.requested:
         return dg.SensorResult(skip_reason=f"No change in {landing_dir} since the last refresh run was requested.")
     settled = LandingCursor(seen=state.digest, requested=cursor.requested)
+    if state.entries == 0 and cursor.requested is None:
+        return dg.SensorResult(skip_reason=f"{landing_dir} holds no deliveries.", cursor=settled.dumps())
     if state.digest != cursor.seen:
         return dg.SensorResult(
             skip_reason=f"{landing_dir} changed since the last tick: waiting a tick for deliveries to finish.",
             cursor=settled.dumps(),
         )
-    if state.entries == 0 and cursor.requested is None:
-        return dg.SensorResult(skip_reason=f"{landing_dir} holds no deliveries.", cursor=settled.dumps())
     if refresh_active(context.instance):
         return dg.SensorResult(
             skip_reason="New deliveries wait: a refresh_job run is queued or in progress.", cursor=settled.dumps()
