@@ -13,6 +13,7 @@ from lxml import etree
 from orchestration.defs.ingest import ijw as ijw_assets
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.schema import ensure_schema
+from tests.dagster_ui import dagster_ui  # noqa: F401 - one `dg dev` per session for the UI's browser tests
 from tests.pipeline_tier import runs_the_pipeline
 from tests.postgres_cluster import postgres_cluster  # noqa: F401 - the session's PostgreSQL, tests/test_serving_*.py
 from tests.steering_worlds import steering_world  # noqa: F401 - the session fixture of tests/test_steering_*.py

@@ -16,7 +16,8 @@ from pathlib import Path
 TESTS_DIR = Path(__file__).resolve().parent
 # Dagster (dg.materialize, a job's execute_in_process), dbt (dagster-dbt's DbtCliResource.cli, dbtRunner().invoke)
 # and the `dg launch` command line.
-ENTRY_POINTS = {"materialize", "execute_in_process", "cli", "dbtRunner", "launch"}
+# `dg dev` (tests/dagster_ui.py) loads the definitions and runs the daemon.
+ENTRY_POINTS = {"materialize", "execute_in_process", "cli", "dbtRunner", "launch", "dev"}
 
 
 def _names(function: ast.AST) -> set[str]:
