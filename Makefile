@@ -17,7 +17,7 @@ help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
 	@echo "make test  - set up and run the test suite"
 	@echo "make serve - serve the publication tiers from PostgreSQL on port SERVING_POSTGRES_PORT (docs/bi.md)"
-	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000"
+	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000, with the daemon that runs schedules and sensors"
 	@echo "make test-fast - the tests that need no pipeline run and no dbt build (seconds to a few minutes)"
 	@echo "make lint  - ruff on the Python code, sqlfluff on the dbt SQL"
 	@echo "make sql-fix - sqlfluff fix on the dbt SQL (review the diff)"
@@ -82,6 +82,8 @@ serve: setup postgres
 serve-stop: setup
 	$(UV) run python -m orchestration.serving stop
 
+# dg dev runs the webserver and the daemon (schedules, sensors, the run queue) together; Ctrl-C stops both
+# (docs/operations.md: both as services, and their storage on PostgreSQL).
 ui: manifest
 	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	$(UV) run dg dev --host 127.0.0.1 --port 3000
