@@ -84,7 +84,8 @@ def test_every_schedule_and_sensor_is_listed_and_can_be_turned_on(page, dagster_
     page.goto(f"{dagster_ui.url}/automation", wait_until="load")
     dismiss_welcome(page)
     for name in names:
-        row = page.locator("[class*='ListItem_listItem']").filter(has=page.get_by_text(name, exact=True))
+        # One list item (data-index) per schedule or sensor, its name in the item's link.
+        row = page.locator("[data-index]").filter(has=page.get_by_text(name, exact=True))
         expect(row).to_have_count(1, timeout=LOAD_TIMEOUT_MS)
         switch = row.locator("input[type=checkbox]").last  # the row's on/off switch; the first selects the row
         expect(switch).not_to_be_checked()
