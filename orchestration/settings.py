@@ -34,6 +34,9 @@ DEFAULT_SUPPRESSION_THRESHOLD = 10
 (docs/benchmarks.md), so a longer wait means that run hangs."""
 TARGETS = ("duckdb", "postgres")
 CBS_MODES = ("offline", "online", "auto")
+DEFAULT_CLOSE_LAG_DAYS = 42
+"""The quarterly close runs six weeks after a quarter ends: declarations arrive with a lag, and the regions' steering
+cycle reports about six weeks after quarter end (docs/operations.md)."""
 DEFAULT_SERVING_PORT = 5433
 """Beside a system PostgreSQL on 5432 (docs/bi.md)."""
 REGION_ROWS = ("shown", "hidden")
@@ -98,6 +101,9 @@ class Settings:
     """The port `make serve` starts its cluster (WAREHOUSE_DIR/postgres) on."""
     serving_provider_region_rows: str = "shown"
     """Whether provider roles see the region-level rows beside their own (orchestration/serving/roles.py)."""
+    close_lag_days: int = DEFAULT_CLOSE_LAG_DAYS
+    """Days after a quarter's end when its close is built (quarterly_close_schedule) and, for a close without an
+    explicit cut, the last delivery date it takes in (orchestration/closes)."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -116,6 +122,11 @@ class Settings:
     def dbt_target_dir(self) -> Path:
         """dbt's target folder for this warehouse (compiled SQL, run results, dbt.log), kept between steps and runs."""
         return self.warehouse_dir / "dbt_target"
+
+    @property
+    def closes_dir(self) -> Path:
+        """The quarterly closes: closes.duckdb (their build and history), their dbt target and report pages."""
+        return self.warehouse_dir / "closes"
 
     @property
     def serving_cluster_dir(self) -> Path:
@@ -154,6 +165,7 @@ class Settings:
             serving_dsn=os.environ.get("SERVING_POSTGRES_DSN") or None,
             serving_port=_whole_number("SERVING_POSTGRES_PORT", DEFAULT_SERVING_PORT, 1, problems),
             serving_provider_region_rows=_choice("SERVING_PROVIDER_REGION_ROWS", REGION_ROWS, "shown", problems),
+            close_lag_days=_whole_number("WAREHOUSE_CLOSE_LAG_DAYS", DEFAULT_CLOSE_LAG_DAYS, 0, problems),
         )
         if problems:
             raise SettingsError(problems)
