@@ -125,7 +125,7 @@ class Settings:
 
     @property
     def closes_dir(self) -> Path:
-        """The quarterly closes: closes.duckdb (their build and history), their dbt target and report pages."""
+        """The quarterly closes: quarterly_closes.duckdb (their build and history), dbt target and report pages."""
         return self.warehouse_dir / "closes"
 
     @property

@@ -1,10 +1,10 @@
 """The closes DuckDB file: the close's own build of the dbt project, and the history of every close.
 
-WAREHOUSE_DIR/closes/closes.duckdb holds, per quarter close run, a copy of the live warehouse's raw and audit tables
-(dbt's sources) and the dbt models built from them with the var data_cut; those are scratch, rebuilt by the next
-close. The schema close_history is the record: append-only tables of every close's KPI values, signals, deliveries and
-report rows, each row under its close_id. A report page is rendered from the build's report models when the quarter
-closes, and can be rendered again from the history alone (report_from_history) to the same bytes.
+WAREHOUSE_DIR/closes/quarterly_closes.duckdb holds a copy of the live warehouse's raw and audit tables (dbt's sources)
+and the dbt models built from them with the var data_cut; those are scratch, rebuilt by the next close. The schema
+close_history is the record: append-only tables of every close's KPI values, signals, deliveries and report rows, each
+row under its close_id. A report page is rendered from the build's report models when the quarter closes, and can be
+rendered again from the history alone (report_from_history) to the same bytes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from orchestration.report.data import DATASETS, MUNICIPALITIES, PERIODS, ReportD
 from orchestration.report.html import render_report_html
 from orchestration.warehouse.schema import ensure_schema
 
-CLOSES_FILE = "closes.duckdb"
+CLOSES_FILE = "quarterly_closes.duckdb"
+"""Not closes.duckdb: DuckDB names the catalog after the file, and a catalog named like the schema closes makes
+`closes.close_deliveries` ambiguous."""
 HISTORY = "close_history"
 COPIED_SCHEMAS = ("raw", "audit")
 """What dbt's sources read from the live warehouse: the landing tables and the ingest's ledger and quarantine."""

@@ -62,8 +62,8 @@ def _spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
     pool=WRITER_POOL,
     description=(
         "The quarterly close of each quarter x region in the run: the dbt project built with the var data_cut into "
-        "WAREHOUSE_DIR/closes/closes.duckdb (the live warehouse is only read), its figures, signals, deliveries and "
-        "report appended to the history there under the data cut and run id, never overwritten."
+        "WAREHOUSE_DIR/closes/quarterly_closes.duckdb (the live warehouse is only read), its figures, signals, "
+        "deliveries and report appended to the history there under the data cut and run id, never overwritten."
     ),
 )
 def quarterly_close(
@@ -87,7 +87,13 @@ def quarterly_close(
         )
         context.log.info(f"closing {quarter} for {', '.join(region_codes)} at deliveries dated up to {as_of}")
         store.prepare_build(settings.duckdb_path, path, settings.duckdb_memory_limit)
-        _dbt(context, dbt, warehouse, as_of, ["build", "--select", *BUILD_SELECTION])
+        _dbt(
+            context,
+            dbt,
+            warehouse,
+            as_of,
+            ["build", "--select", " ".join(BUILD_SELECTION), "--indirect-selection", "cautious"],
+        )
         closed_at = dt.datetime.now(dt.UTC)
         with store.connect(path, settings.duckdb_memory_limit) as con:
             for region_code in region_codes:
@@ -96,7 +102,7 @@ def quarterly_close(
                         con, quarter, region_code, context.run_id, as_of, settings.closes_dir / "reports", closed_at
                     )
                 )
-        _dbt(context, dbt, warehouse, as_of, ["run", "--select", *HISTORY_VIEWS])
+        _dbt(context, dbt, warehouse, as_of, ["run", "--select", " ".join(HISTORY_VIEWS)])
     table = _closes_table(closes)
     yield dg.MaterializeResult(
         asset_key=KPI_VALUES, metadata={"closes": table, "path": dg.MetadataValue.path(str(path))}
