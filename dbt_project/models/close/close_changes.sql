@@ -9,9 +9,10 @@ kpi_values as (
     select * from {{ source('close_history', 'kpi_values') }}
 ),
 
-values_before as (
+cut_values as (
     select
         cut_pairs.to_close_id,
+        kpi_values.close_id = cut_pairs.to_close_id as is_after,
         kpi_values.kpi_id,
         kpi_values.scope_type,
         kpi_values.scope_code,
@@ -20,42 +21,28 @@ values_before as (
         kpi_values.numerator,
         kpi_values.denominator
     from cut_pairs
-    inner join kpi_values on cut_pairs.from_close_id = kpi_values.close_id
-),
-
-values_after as (
-    select
-        cut_pairs.to_close_id,
-        kpi_values.kpi_id,
-        kpi_values.scope_type,
-        kpi_values.scope_code,
-        kpi_values.unit,
-        kpi_values.value,
-        kpi_values.numerator,
-        kpi_values.denominator
-    from cut_pairs
-    inner join kpi_values on cut_pairs.to_close_id = kpi_values.close_id
+    inner join kpi_values
+        on kpi_values.close_id = cut_pairs.from_close_id
+        or kpi_values.close_id = cut_pairs.to_close_id
 ),
 
 compared as (
     select
-        coalesce(values_after.to_close_id, values_before.to_close_id) as to_close_id,
-        coalesce(values_after.kpi_id, values_before.kpi_id) as kpi_id,
-        coalesce(values_after.scope_type, values_before.scope_type) as scope_type,
-        coalesce(values_after.scope_code, values_before.scope_code) as scope_code,
-        coalesce(values_after.unit, values_before.unit) as unit,
-        values_before.value as value_before,
-        values_after.value as value_after,
-        values_before.numerator as numerator_before,
-        values_after.numerator as numerator_after,
-        values_before.denominator as denominator_before,
-        values_after.denominator as denominator_after
-    from values_after
-    full outer join values_before
-        on values_after.to_close_id = values_before.to_close_id
-        and values_after.kpi_id = values_before.kpi_id
-        and values_after.scope_type = values_before.scope_type
-        and values_after.scope_code = values_before.scope_code
+        to_close_id,
+        kpi_id,
+        scope_type,
+        scope_code,
+        max(unit) as unit,
+        max(case when not is_after then value end) as value_before,
+        max(case when is_after then value end) as value_after,
+        max(case when not is_after then numerator end) as numerator_before,
+        max(case when is_after then numerator end) as numerator_after,
+        max(case when not is_after then denominator end) as denominator_before,
+        max(case when is_after then denominator end) as denominator_after,
+        {{ dbt.bool_or('not is_after') }} as in_before,
+        {{ dbt.bool_or('is_after') }} as in_after
+    from cut_values
+    group by to_close_id, kpi_id, scope_type, scope_code
 ),
 
 final as (
@@ -79,7 +66,8 @@ final as (
         compared.denominator_after
     from compared
     inner join cut_pairs on compared.to_close_id = cut_pairs.to_close_id
-    where compared.value_before is distinct from compared.value_after
+    where compared.in_before <> compared.in_after
+        or compared.value_before is distinct from compared.value_after
         or compared.numerator_before is distinct from compared.numerator_after
         or compared.denominator_before is distinct from compared.denominator_after
 )

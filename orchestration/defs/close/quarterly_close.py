@@ -21,6 +21,7 @@ from orchestration.defs.close.partitions import close_partitions, quarter_and_re
 from orchestration.defs.dbt.assets import dbt_vars
 from orchestration.defs.dbt.project import warehouse_dbt_project
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.warehouse.schema import RAW_TABLES
 
 CLOSE_GROUP = "quarterly_close"
 BUILD_SELECTION = ["+tag:report", "+close_deliveries", "+close_kpi_values", "+close_signals"]
@@ -40,9 +41,15 @@ class CloseConfig(dg.Config):
     quarter beside the earlier ones (close_changes lists what moved)."""
 
 
+RAW_IJW = [dg.AssetKey(["raw", table.split(".")[1]]) for table in RAW_TABLES]
+"""A close reads the live warehouse's landing tables (the rest of what it reads, dbt builds again from them)."""
+
+
 def _spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
     # Skippable: a run of every asset (make run) has no partition and closes nothing.
-    return dg.AssetSpec(key, group_name=CLOSE_GROUP, description=description, kinds={"duckdb"}, skippable=True)
+    return dg.AssetSpec(
+        key, group_name=CLOSE_GROUP, description=description, kinds={"duckdb"}, skippable=True, deps=RAW_IJW
+    )
 
 
 @dg.multi_asset(
