@@ -35,6 +35,9 @@ DEFAULT_SUPPRESSION_THRESHOLD = 10
 (docs/benchmarks.md), so a longer wait means that run hangs."""
 TARGETS = ("duckdb", "postgres")
 CBS_MODES = ("offline", "online", "auto")
+DEFAULT_CLOSE_LAG_DAYS = 42
+"""The quarterly close runs six weeks after a quarter ends: declarations arrive with a lag, and the regions' steering
+cycle reports about six weeks after quarter end (docs/operations.md)."""
 DEFAULT_SERVING_PORT = 5433
 """Beside a system PostgreSQL on 5432 (docs/bi.md)."""
 REGION_ROWS = ("shown", "hidden")
@@ -105,6 +108,9 @@ class Settings:
     """Where the run-failure sensor POSTs each failed run (orchestration/defs/automation/failure_alerts.py)."""
     delivery_stale_days: int = DEFAULT_DELIVERY_STALE_DAYS
     """Days without a delivery from a municipality before the freshness check warns."""
+    close_lag_days: int = DEFAULT_CLOSE_LAG_DAYS
+    """Days after a quarter's end when its close is built (quarterly_close_schedule) and, for a close without an
+    explicit cut, the last delivery date it takes in (orchestration/closes)."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -123,6 +129,11 @@ class Settings:
     def dbt_target_dir(self) -> Path:
         """dbt's target folder for this warehouse (compiled SQL, run results, dbt.log), kept between steps and runs."""
         return self.warehouse_dir / "dbt_target"
+
+    @property
+    def closes_dir(self) -> Path:
+        """The quarterly closes: quarterly_closes.duckdb (their build and history), dbt target and report pages."""
+        return self.warehouse_dir / "closes"
 
     @property
     def serving_cluster_dir(self) -> Path:
@@ -165,6 +176,7 @@ class Settings:
             delivery_stale_days=_whole_number(
                 "WAREHOUSE_DELIVERY_STALE_DAYS", DEFAULT_DELIVERY_STALE_DAYS, 1, problems
             ),
+            close_lag_days=_whole_number("WAREHOUSE_CLOSE_LAG_DAYS", DEFAULT_CLOSE_LAG_DAYS, 0, problems),
         )
         if problems:
             raise SettingsError(problems)

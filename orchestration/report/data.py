@@ -207,6 +207,10 @@ class ReportData:
     """The provider of a provider edition (rpt_provider_editions); None in the region's edition."""
     provider_kpis: list[Row] = field(default_factory=list)
     """rpt_provider_kpi_rows: a provider edition's own KPI rows (also at the end of its kpi_rows)."""
+    data_cut: str | None = None
+    """A quarterly close's data cut, 'YYYY-MM-DD' (orchestration/closes): the latest delivery date it includes."""
+    run_id: str | None = None
+    """The Dagster run that made the quarterly close."""
 
     @property
     def region_signals(self) -> list[Row]:

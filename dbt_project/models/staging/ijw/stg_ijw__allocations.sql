@@ -1,5 +1,6 @@
 with source as (
     select * from {{ source('raw', 'ijw_allocations') }}
+    where {{ within_data_cut('message_date') }}
 ),
 
 renamed as (

@@ -1,5 +1,6 @@
 with source as (
     select * from {{ source('raw', 'ijw_declaration_lines') }}
+    where {{ within_data_cut('declaration_date') }}
 ),
 
 renamed as (

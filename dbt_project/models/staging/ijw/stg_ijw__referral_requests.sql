@@ -1,5 +1,6 @@
 with source as (
     select * from {{ source('raw', 'ijw_referral_requests') }}
+    where {{ within_data_cut('requested_on') }}
 ),
 
 renamed as (

@@ -1,5 +1,6 @@
 with source as (
     select * from {{ source('raw', 'ijw_start_events') }}
+    where {{ within_data_cut('message_date') }}
 ),
 
 renamed as (
