@@ -112,7 +112,14 @@ MUNICIPALITIES = [
     ("GM9601", "Kansdorp", "JZ96"),
     ("GM9401", "Basisdorp", "JZ94"),
 ]
-REGIONS = [("JZ99", "Testregio"), ("JZ98", "Regio Ander"), ("JZ95", "Kostenregio"), ("JZ97", "Lot"), ("JZ96", "Kans"), ("JZ94", "Basisregio")]
+REGIONS = [
+    ("JZ99", "Testregio"),
+    ("JZ98", "Regio Ander"),
+    ("JZ95", "Kostenregio"),
+    ("JZ97", "Lot"),
+    ("JZ96", "Kans"),
+    ("JZ94", "Basisregio"),
+]
 REGION_TARGETS = [
     ("JZ98", "ended_according_to_plan_share", 75, 65, 100, None, "test"),
     # Target only: the band falls back to the catalogue's [0, 15].

@@ -273,10 +273,12 @@ def test_a_base_year_target_is_a_change_on_the_same_quarter_of_the_base_year(
 
 
 def test_without_a_base_year_value_the_target_is_unknown_not_made_up(steering_world):
-    """2024-Q4's base, 2023-Q4, has no value; nor have 2023's own quarters a 2022 base: no target, no status."""
+    """2024-Q4 has a value but its base, 2023-Q4, has none: no target, no status. The base year's own quarters are
+    measured against themselves (2023-Q1: 20 against 19, amber)."""
     signals = signals_of(steering_world)
-    for period in ("2024-Q4", "2023-Q1"):
-        signal = signals[("residential_under_12", "municipality", "GM9401", period)]
-        assert signal["value"] is not None
-        assert (signal["target"], signal["band_low"], signal["band_high"], signal["severity"]) == (None,) * 4
-        assert (signal["status"], signal["no_data_reason"]) == ("no_data", "no_base_year_value")
+    signal = signals[("residential_under_12", "municipality", "GM9401", "2024-Q4")]
+    assert signal["value"] == 15
+    assert (signal["target"], signal["band_low"], signal["band_high"], signal["severity"]) == (None,) * 4
+    assert (signal["status"], signal["no_data_reason"]) == ("no_data", "no_base_year_value")
+    base = signals[("residential_under_12", "municipality", "GM9401", "2023-Q1")]
+    assert (base["target"], base["status"]) == (pytest.approx(19.0), "amber")
