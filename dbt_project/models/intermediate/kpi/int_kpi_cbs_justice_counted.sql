@@ -50,18 +50,19 @@ youth as (
 ),
 
 final as (
-    select 'jeugdbescherming_youth_cbs' as kpi_id, scope_type, scope_code, period,
+    select 'jeugdbescherming_youth_cbs' as kpi_id, scope_type, scope_code, 'year' as period_type, period,
         jeugdbescherming as numerator,
         cast(null as double precision) as denominator,
         jeugdbescherming as value
     from indicators
     where jeugdbescherming is not null
     union all
-    select 'jeugdreclassering_youth_cbs', scope_type, scope_code, period, jeugdreclassering, null, jeugdreclassering
+    select 'jeugdreclassering_youth_cbs', scope_type, scope_code, 'year', period, jeugdreclassering, null,
+        jeugdreclassering
     from indicators
     where jeugdreclassering is not null
     union all
-    select 'jeugdbescherming_share_cbs', indicators.scope_type, indicators.scope_code, indicators.period,
+    select 'jeugdbescherming_share_cbs', indicators.scope_type, indicators.scope_code, 'year', indicators.period,
         indicators.jeugdbescherming, youth.youth_0_17, 100.0 * indicators.jeugdbescherming / youth.youth_0_17
     from indicators
     inner join youth
@@ -72,13 +73,4 @@ final as (
         and youth.youth_0_17 > 0
 )
 
-select
-    kpi_id,
-    scope_type,
-    scope_code,
-    'year' as period_type,
-    period,
-    numerator,
-    denominator,
-    value
-from final
+select * from final
