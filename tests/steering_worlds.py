@@ -6,7 +6,8 @@ Signals world (tests/test_steering_signals.py), catalogue stated here (direction
     residential_under_12           lower_is_better    0  [0, 0]      count (a level)
     trajectories_active            no target: never a signal
 Region JZ99 holds GM9901-GM9906 and has no targets of its own; region JZ98 holds GM9801 and sets its own:
-ended_according_to_plan_share 75 [65, 100], early_termination_share 12 (band from the catalogue).
+ended_according_to_plan_share 75 [65, 100], early_termination_share 12 (band from the catalogue). Region JZ94
+(GM9401) sets residential_under_12 against a base year: 5% to 7% less than 2023, red above the 2023 level.
 
 Cost world (tests/test_steering_cost_variance.py): declaration lines of region JZ95 (the hand-computed case of
 docs/steering.md) and of regions JZ97 and JZ96 (seeded random lines with credits, mixed units, care forms that appear
@@ -60,6 +61,19 @@ VALUES = [
     # Override cases (JZ98 has its own targets in the override run): same values as JZ99's GM9902/GM9903.
     ("ended_according_to_plan_share", "municipality", "GM9801", "2024-Q1", 70.0, 700, 1000),
     ("early_termination_share", "municipality", "GM9801", "2024-Q1", 12.0, 120, 1000),
+    # Base-year target (JZ94): 2023's quarters are the base of 2024's; 2023-Q4 has no value.
+    *[
+        ("residential_under_12", "municipality", "GM9401", period, value, value, None)
+        for period, value in {
+            "2023-Q1": 20.0,
+            "2023-Q2": 20.0,
+            "2023-Q3": 20.0,
+            "2024-Q1": 21.0,
+            "2024-Q2": 18.0,
+            "2024-Q3": 20.0,
+            "2024-Q4": 15.0,
+        }.items()
+    ],
     # 2024-Q3, drivers. Region JZ99: 40 of 200 = 20% (red); GM9901 30 of 100 (red), GM9902 10 of 100 (green).
     ("early_termination_share", "region", "JZ99", "2024-Q3", 20.0, 40, 200),
     ("early_termination_share", "municipality", "GM9901", "2024-Q3", 30.0, 30, 100),
@@ -96,12 +110,22 @@ MUNICIPALITIES = [
     ("GM9701", "Lotstad", "JZ97"),
     ("GM9702", "Lotdorp", "JZ97"),
     ("GM9601", "Kansdorp", "JZ96"),
+    ("GM9401", "Basisdorp", "JZ94"),
 ]
-REGIONS = [("JZ99", "Testregio"), ("JZ98", "Regio Ander"), ("JZ95", "Kostenregio"), ("JZ97", "Lot"), ("JZ96", "Kans")]
+REGIONS = [
+    ("JZ99", "Testregio"),
+    ("JZ98", "Regio Ander"),
+    ("JZ95", "Kostenregio"),
+    ("JZ97", "Lot"),
+    ("JZ96", "Kans"),
+    ("JZ94", "Basisregio"),
+]
 REGION_TARGETS = [
-    ("JZ98", "ended_according_to_plan_share", 75, 65, 100, "test"),
+    ("JZ98", "ended_according_to_plan_share", 75, 65, 100, None, "test"),
     # Target only: the band falls back to the catalogue's [0, 15].
-    ("JZ98", "early_termination_share", 12, None, None, "test"),
+    ("JZ98", "early_termination_share", 12, None, None, None, "test"),
+    # "5% to 7% less than 2023", at most the 2023 level before it is red: percent changes on the base quarter.
+    ("JZ94", "residential_under_12", -5, -7, 0, 2023, "test"),
 ]
 
 
@@ -235,7 +259,7 @@ def write_world(db_path: Path) -> None:
             "reference.wj756_units": ("unit_code varchar, minutes_per_unit integer", UNITS),
             "reference.region_kpi_targets": (
                 "region_code varchar, kpi_id varchar, target decimal(18, 2), band_low decimal(18, 2), "
-                "band_high decimal(18, 2), note varchar",
+                "band_high decimal(18, 2), base_year integer, note varchar",
                 REGION_TARGETS,
             ),
             # GM9901 is expected to overrun its Ambulant budget (a breach), GM9902 only nears its own (a warning); P1

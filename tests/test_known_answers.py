@@ -175,25 +175,29 @@ def _decimal(value):
     return None if value is None else Decimal(str(value))
 
 
+# The scopes the ground truth computes: every municipality of the world, and the product categories over all of them.
+TRUTH_SCOPES = ("municipality", "product_category")
+
+
 def assert_kpis_match_ground_truth(truth: dict, db: Path) -> None:
     """kpi_values reproduces every KPI row of the ground truth: counts and cents exactly, rates and means to 1e-9,
-    with no extra row for those KPIs, municipalities and periods."""
+    with no extra row for those KPIs, scopes and periods."""
     expected = {
-        (row["kpi_id"], row["scope_code"], row["period_type"], row["period"]): row
+        (row["kpi_id"], row["scope_type"], row["scope_code"], row["period_type"], row["period"]): row
         for row in truth["kpis"]
-        if row["scope_type"] == "municipality"
+        if row["scope_type"] in TRUTH_SCOPES
     }
-    kpis = {key[0] for key in expected}
-    periods = {key[2:] for key in expected}
+    kpis_of_scope = {(key[0], key[1]) for key in expected}
+    periods = {key[3:] for key in expected}
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
-            "select kpi_id, scope_code, period_type, period, value, numerator, denominator from marts.kpi_values"
-            " where scope_type = 'municipality'"
+            "select kpi_id, scope_type, scope_code, period_type, period, value, numerator, denominator"
+            f" from marts.kpi_values where scope_type in {TRUTH_SCOPES}"
         ).fetchall()
     actual = {
-        (kpi, code, period_type, period): (value, numerator, denominator)
-        for kpi, code, period_type, period, value, numerator, denominator in rows
-        if kpi in kpis and (period_type, period) in periods
+        (kpi, scope_type, code, period_type, period): (value, numerator, denominator)
+        for kpi, scope_type, code, period_type, period, value, numerator, denominator in rows
+        if (kpi, scope_type) in kpis_of_scope and (period_type, period) in periods
     }
     assert expected.keys() == actual.keys(), sorted(expected.keys() ^ actual.keys())[:10]
     for key, row in expected.items():
@@ -215,6 +219,13 @@ def test_small_world_kpi_values_reproduce_the_ground_truth(small_world):
         "ended_according_to_plan_share",
         "early_termination_share",
         "ended_administrative_share",
+        "pleegzorg_share",
+        "gezinshuis_share",
+    }
+    assert {row["kpi_id"] for row in truth["kpis"] if row["scope_type"] == "product_category"} == {
+        "clients_in_care",
+        "net_declared_cost",
+        "cost_per_client",
     }
     assert_kpis_match_ground_truth(truth, db)
 

@@ -403,11 +403,36 @@ EXPECTED = {
     ("family_setting_share", "region", "JZ10", "2024"): (0.0, 0, 1),
     ("residential_under_12", "municipality", "GM0392", "2024"): (1, 1, None),
     ("residential_under_12", "municipality", "GM0453", "2024"): (0, 0, None),
+    # Its parts over the same stays: T4 pleegzorg, T5 gezinshuis, of three; JZ10's one stay is closed (13).
+    ("pleegzorg_share", "municipality", "GM0392", "2024"): (100 / 3, 1, 3),
+    ("gezinshuis_share", "municipality", "GM0392", "2024"): (100 / 3, 1, 3),
+    ("pleegzorg_share", "region", "JZ10", "2024"): (0.0, 0, 1),
+    ("gezinshuis_share", "region", "JZ10", "2024"): (0.0, 0, 1),
     ("closed_placements", "municipality", "GM0453", "2024"): (1, 1, None),
     ("closed_placements", "municipality", "GM0392", "2024"): (0, 0, None),
     # No justice care form in this world (tests/test_cbs_definitions.py has some): zero at every municipality in care.
     ("jeugdbescherming_clients", "municipality", "GM0392", "2024"): (0, 0, None),
     ("jeugdreclassering_clients", "region", "JZ10", "2024"): (0, 0, None),
+    # CBS 85099NED of the shipped sample (jeugdbescherming, jeugdreclassering), whatever the iJw traffic holds; the
+    # share over the youth 0-17 on 1 January: Haarlem 32,000, JZ10's three municipalities 29,500 (CBS's own region
+    # figure over the whole region's youth, not only the municipalities that deliver iJw data).
+    ("jeugdbescherming_youth_cbs", "municipality", "GM0392", "2024"): (310, 310, None),
+    ("jeugdbescherming_youth_cbs", "region", "JZ11", "2024"): (446, 446, None),
+    ("jeugdbescherming_youth_cbs", "nl", "NL01", "2024"): (31_425, 31_425, None),
+    ("jeugdbescherming_share_cbs", "municipality", "GM0392", "2024"): (100 * 310 / 32_000, 310, 32_000),
+    ("jeugdbescherming_share_cbs", "region", "JZ10", "2024"): (100 * 285 / 29_500, 285, 29_500),
+    ("jeugdreclassering_youth_cbs", "municipality", "GM0453", "2024"): (35, 35, None),
+    ("jeugdreclassering_youth_cbs", "region", "JZ10", "2023"): (77, 77, None),
+    ("jeugdreclassering_youth_cbs", "nl", "NL01", "2023"): (8_467, 8_467, None),
+    # Product category (JZ020): ambulant and network products are category 40, stays 43. 2024: category 40 C1
+    # (1,000 + 1,000), C5 (600), C7 (800); category 43 C2 (3,000 + 3,000), C3 (2,000), C6 (5,000) and C4, who has no
+    # line. In 2024-H1 category 40 has C1 (T1, T2), C5 (T6) and C7 (T8).
+    ("clients_in_care", "product_category", "40", "2024-H1"): (3, 3, None),
+    ("clients_in_care", "product_category", "43", "2024"): (4, 4, None),
+    ("net_declared_cost", "product_category", "43", "2024"): (13_000.0, 1_300_000, None),
+    ("net_declared_cost", "product_category", "40", "2024-Q1"): (2_600.0, 260_000, None),
+    ("cost_per_client", "product_category", "43", "2024"): (3_250.0, 1_300_000, 4),
+    ("cost_per_client", "product_category", "40", "2024"): (3_400 / 3, 340_000, 3),
     ("turning_18_in_care", "municipality", "GM0392", "2024"): (1, 1, None),
     ("care_past_18", "municipality", "GM0392", "2024"): (1, 1, None),
     # 0-17 on 1 January 2024 (born 2006-2023): Haarlem's C1, C2, C3, C5, not C4 (born 2005); Velsen's C6, C7.
@@ -523,7 +548,7 @@ def test_region_figures_say_how_many_municipalities_they_cover(tiny_db):
     rows = tiny_query(
         tiny_db,
         "select distinct scope_code, period, municipalities_covered, municipalities_in_region from marts.kpi_values"
-        " where scope_type = 'region' and period in ('2024', '2024-Q1')",
+        " where scope_type = 'region' and period in ('2024', '2024-Q1') and kpi_id not like '%\\_cbs' escape '\\'",
     )
     assert sorted(rows) == [
         ("JZ10", "2024", 1, 3),
@@ -536,6 +561,12 @@ def test_region_figures_say_how_many_municipalities_they_cover(tiny_db):
         "select count(*) from marts.kpi_values where scope_type <> 'region'"
         " and (municipalities_covered is not null or municipalities_in_region is not null)",
     ) == [(0,)]
+    # CBS's own region figures cover the whole region, whatever the iJw deliveries: no coverage count.
+    assert tiny_query(
+        tiny_db,
+        "select distinct municipalities_covered, municipalities_in_region from marts.kpi_values"
+        " where scope_type = 'region' and kpi_id = 'jeugdbescherming_youth_cbs'",
+    ) == [(None, None)]
 
 
 def test_coverage_warns_where_a_municipality_sent_nothing(tiny_db):

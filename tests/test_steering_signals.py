@@ -251,3 +251,34 @@ def test_the_override_applies_to_the_region_and_its_municipalities_only(steering
 def test_a_target_only_override_keeps_the_catalogue_band(steering_world):
     signal = signals_of(steering_world)[("early_termination_share", "municipality", "GM9801", "2024-Q1")]
     assert (signal["target"], signal["band_low"], signal["band_high"]) == (12, 0, 15)
+
+
+@pytest.mark.parametrize(
+    ("period", "target", "band_high", "status"),
+    [
+        # Base 2023-Q1 20: target 20 x 0.95 = 19, band_high 20 x 1.00 = 20; 21 is above the base level.
+        ("2024-Q1", 19.0, 20.0, "red"),
+        ("2024-Q2", 19.0, 20.0, "green"),  # 18 <= 19
+        ("2024-Q3", 19.0, 20.0, "amber"),  # 19 < 20 <= 20
+    ],
+)
+def test_a_base_year_target_is_a_change_on_the_same_quarter_of_the_base_year(
+    steering_world, period, target, band_high, status
+):
+    signal = signals_of(steering_world)[("residential_under_12", "municipality", "GM9401", period)]
+    assert signal["target"] == pytest.approx(target) and signal["band_high"] == pytest.approx(band_high)
+    # band_low: 20 x 0.93, the ambition's far end (unused by a lower-is-better status).
+    assert signal["band_low"] == pytest.approx(18.6)
+    assert (signal["status"], signal["target_source"], signal["no_data_reason"]) == (status, "region_base_year", None)
+
+
+def test_without_a_base_year_value_the_target_is_unknown_not_made_up(steering_world):
+    """2024-Q4 has a value but its base, 2023-Q4, has none: no target, no status. The base year's own quarters are
+    measured against themselves (2023-Q1: 20 against 19, amber)."""
+    signals = signals_of(steering_world)
+    signal = signals[("residential_under_12", "municipality", "GM9401", "2024-Q4")]
+    assert signal["value"] == 15
+    assert (signal["target"], signal["band_low"], signal["band_high"], signal["severity"]) == (None,) * 4
+    assert (signal["status"], signal["no_data_reason"]) == ("no_data", "no_base_year_value")
+    base = signals[("residential_under_12", "municipality", "GM9401", "2023-Q1")]
+    assert (base["target"], base["status"]) == (pytest.approx(19.0), "amber")

@@ -61,7 +61,8 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- The scope types kpi_values publishes; the crossed ones above stay internal to the steering layer. -#}
+{#- The scope types kpi_values publishes; the crossed ones above stay internal to the steering layer.
+    product_category (iJw JZ020) comes from its own family (int_kpi_product_categories_counted), not kpi_scopes. -#}
 {% macro published_kpi_scope_types() -%}
-    ('nl', 'region', 'municipality', 'provider', 'care_form')
+    ('nl', 'region', 'municipality', 'provider', 'care_form', 'product_category')
 {%- endmacro %}

@@ -162,6 +162,7 @@ def municipality_years(
 REFERRER_TYPES = ("01", "02", "03", "04", "05", "06", "08")
 """COD327: kpi_values carries a share for every referrer type, zero included."""
 STAYS, FAMILY_STAYS, CLOSED = {"11", "12", "13", "14"}, {"11", "12"}, "13"
+PLEEGZORG, GEZINSHUIS = "11", "12"
 # JZ588: the five reasons CBS counts (Beleidsinformatie Jeugd protocol 3.7) and the administrative iJw reasons.
 CBS_END_REASONS, ADMINISTRATIVE_END_REASONS = ("31", "32", "33", "34", "35"), ("20", "36", "37", "38", "39")
 REPEAT_LOOKBACK_YEARS = 5
@@ -408,6 +409,8 @@ def municipality_kpis(
             rows += _rate(
                 "family_setting_share", scope, key, sum(t.care_form in FAMILY_STAYS for t in stays), len(stays)
             )
+            rows += _rate("pleegzorg_share", scope, key, sum(t.care_form == PLEEGZORG for t in stays), len(stays))
+            rows += _rate("gezinshuis_share", scope, key, sum(t.care_form == GEZINSHUIS for t in stays), len(stays))
         if started:
             rows.append(_kpi("trajectories_started", scope, key, len(started), len(started)))
             out_of_home = sum(t.care_form in STAYS for t in started)
@@ -484,4 +487,61 @@ def repeat_care_kpis(trajectories_by_municipality: dict[str, list[Trajectory]], 
             started = [t for t in trajectories if first <= t.start <= last]
             repeats = sum(is_repeat(t, of_client[t.bsn]) for t in started)
             rows += _rate("repeat_care_share", ("municipality", code), (period_type, period), repeats, len(started))
+    return rows
+
+
+@dataclass
+class CategoryPart:
+    """One municipality's part of a product category in a period its data covers: the youths with an episode of
+    the category active in it, and the net cents of its lines (None without any line)."""
+
+    clients: set[str]
+    cents: int | None = None
+
+
+def product_category_parts(
+    allocations: list[Allocation], files: list[DeclarationFile], window: Window
+) -> dict[tuple[str, str, str], CategoryPart]:
+    """Per (period_type, period, JZ020 category): a care episode is one started allocation (its product's category),
+    active from its start to its end (open when it ends after the horizon); a line counts in the category it
+    declares, by the period of its product period's start."""
+    horizon = window.last_day
+    episodes = [
+        (a.bsn, a.product.category, a.start_on, a.end_on if a.ended_by(horizon) else None)
+        for a in allocations
+        if a.allocated_by(horizon) and a.started_by(horizon)
+    ]
+    lines = list(fault_free_lines(files))
+    parts: dict[tuple[str, str, str], CategoryPart] = {}
+    for period_type, period, first, last in covered_periods_in(window, files):
+        for bsn, category, start, end in episodes:
+            if start <= last and (end is None or end >= first):
+                parts.setdefault((period_type, period, category), CategoryPart(set())).clients.add(bsn)
+        for line in lines:
+            if first <= line.period_start <= last:
+                part = parts.setdefault((period_type, period, line.product_category), CategoryPart(set()))
+                part.cents = (part.cents or 0) + line.amount_cents
+    return parts
+
+
+def product_category_kpis(parts_by_municipality: Iterable[dict[tuple[str, str, str], CategoryPart]]) -> list[dict]:
+    """clients_in_care, net_declared_cost and cost_per_client at scope product_category: the municipalities' parts
+    together (a youth with care in two municipalities counts once). The generator has jeugdhulp products only, so all
+    cost is jeugdhulp cost."""
+    together: dict[tuple[str, str, str], CategoryPart] = {}
+    for parts in parts_by_municipality:
+        for key, part in parts.items():
+            whole = together.setdefault(key, CategoryPart(set()))
+            whole.clients |= part.clients
+            if part.cents is not None:
+                whole.cents = (whole.cents or 0) + part.cents
+    rows: list[dict] = []
+    for (period_type, period, category), part in sorted(together.items()):
+        scope, key, clients = ("product_category", category), (period_type, period), len(part.clients)
+        if clients:
+            rows.append(_kpi("clients_in_care", scope, key, clients, clients))
+        if part.cents is not None:
+            rows.append(_kpi("net_declared_cost", scope, key, part.cents / 100, part.cents))
+            if clients:
+                rows.append(_kpi("cost_per_client", scope, key, part.cents / 100 / clients, part.cents, clients))
     return rows

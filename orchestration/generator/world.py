@@ -29,6 +29,7 @@ from orchestration.generator.declarations import (
     use_bsns_as_references,
 )
 from orchestration.generator.ground_truth import (
+    CategoryPart,
     Trajectory,
     declaration_lag_profile,
     full_years,
@@ -36,6 +37,8 @@ from orchestration.generator.ground_truth import (
     municipality_kpis,
     municipality_quarters,
     municipality_years,
+    product_category_kpis,
+    product_category_parts,
     provider_revenue,
     quarter_bounds,
     repeat_care_kpis,
@@ -101,6 +104,8 @@ class Summary:
     provider_caps: list[dict] = field(default_factory=list)
     trajectories: dict[str, list[Trajectory]] = field(default_factory=dict)
     """Per municipality, for the KPIs that follow a client across municipalities (repeat care)."""
+    category_parts: list[dict[tuple[str, str, str], CategoryPart]] = field(default_factory=list)
+    """Per municipality, for the product-category scope, which adds municipalities up."""
 
 
 @cache
@@ -362,6 +367,7 @@ def generate_municipality(options: Options, municipality: Municipality, bsn_pool
         )
     )
     summary.trajectories[municipality.code] = merged_trajectories(events, window.last_day)
+    summary.category_parts.append(product_category_parts(events, files, window))
     for (year, perceel), cents in year_costs(files, window).items():
         summary.year_costs[(municipality.code, perceel, year)] = cents
     summary.provider_revenue.update(provider_revenue(files))
@@ -386,6 +392,7 @@ def generate(options: Options, progress: Callable[[str], None] | None = None) ->
     window = options.window
     years = list(range(window.first_day.year, window.last_day.year + 1))
     summary.kpis.extend(repeat_care_kpis(summary.trajectories, window))
+    summary.kpis.extend(product_category_kpis(summary.category_parts))
     summary.cbs_youth = write_snapshots(options.out, options.seed, in_cbs, years, options.scale)
     _write_steering_inputs(options.out, full_years(window), summary)
     truth = _ground_truth(options, summary)

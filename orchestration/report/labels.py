@@ -7,7 +7,11 @@ import re
 from datetime import date
 
 STATUS_NL = {"red": "rood", "amber": "oranje", "green": "groen", "no_data": "geen gegevens"}
-NO_DATA_REASON_NL = {"suppressed": "kleine aantallen", "missing": "geen waarde"}
+NO_DATA_REASON_NL = {
+    "suppressed": "kleine aantallen",
+    "missing": "geen waarde",
+    "no_base_year_value": "geen waarde in het basisjaar",
+}
 TREND_NL = {
     "improving": "verbetert",
     "worsening": "verslechtert",
@@ -28,6 +32,7 @@ SCOPE_NL = {
     "municipality": "gemeente",
     "provider": "aanbieder",
     "care_form": "zorgvorm",
+    "product_category": "productcategorie",
 }
 BOUNDARY_NL = {
     "within": "binnen budget",

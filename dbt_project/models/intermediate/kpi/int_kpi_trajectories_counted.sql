@@ -74,6 +74,8 @@ active_clients as (
         -- 11 pleegzorg and 12 gezinsgericht (gezinshuis) are the family settings among the stays 11-14; justice
         -- codes carry a J prefix, so these codes are jeugdhulp only.
         count(case when care_form_code in ('11', '12') then 1 end) as family_stays,
+        count(case when care_form_code = '11' then 1 end) as pleegzorg_stays,
+        count(case when care_form_code = '12' then 1 end) as gezinshuis_stays,
         count(case when care_form_code in ('11', '12', '13', '14') then 1 end) as stays,
         bool_or(care_form_code in ('13', '14') and age_in_year < 12) as residential_under_12,
         bool_or(care_form_code = '13') as closed_placement,
@@ -94,6 +96,8 @@ numbered_active_counts as (
         count(case when in_jeugdreclassering then client_number end) as jeugdreclassering_clients,
         cast(sum(trajectories) as bigint) as trajectories,
         cast(sum(family_stays) as bigint) as family_stays,
+        cast(sum(pleegzorg_stays) as bigint) as pleegzorg_stays,
+        cast(sum(gezinshuis_stays) as bigint) as gezinshuis_stays,
         cast(sum(stays) as bigint) as stays,
         count(case when residential_under_12 then client_number end) as residential_under_12,
         count(case when closed_placement then client_number end) as closed_placements,
@@ -115,6 +119,8 @@ active_counts as (
         counts.jeugdreclassering_clients,
         counts.trajectories,
         counts.family_stays,
+        counts.pleegzorg_stays,
+        counts.gezinshuis_stays,
         counts.stays,
         counts.residential_under_12,
         counts.closed_placements,
@@ -160,6 +166,17 @@ final as (
     union all
     select 'family_setting_share', scope_type, scope_code, period_type, period, family_stays, stays,
         100.0 * family_stays / stays
+    from jeugdhulp_active_counts
+    where stays > 0
+    union all
+    -- Its two parts, each over the same stays (Rijk van Nijmegen steers on them apart).
+    select 'pleegzorg_share', scope_type, scope_code, period_type, period, pleegzorg_stays, stays,
+        100.0 * pleegzorg_stays / stays
+    from jeugdhulp_active_counts
+    where stays > 0
+    union all
+    select 'gezinshuis_share', scope_type, scope_code, period_type, period, gezinshuis_stays, stays,
+        100.0 * gezinshuis_stays / stays
     from jeugdhulp_active_counts
     where stays > 0
     union all

@@ -13,6 +13,8 @@ here, in the list, once and reaches both. -#}
     'int_kpi_budget_forecasts',
     'int_kpi_waiting_counted',
     'int_kpi_starts_counted',
+    'int_kpi_cbs_justice_counted',
+    'int_kpi_product_categories_counted',
 ] %}
 {%- for family in families %}
 select kpi_id, scope_type, scope_code, period_type, period, numerator, denominator, value

@@ -1,7 +1,8 @@
 {#- Every set of published cells of which any one follows from the others: where exactly one of a set is withheld,
     subtracting the published rest recovers it. One row per set (sum_id) and member cell (row_id):
     - geography: a region and its municipalities (dim_municipality), per KPI and period;
-    - totals: every region together is every care form together, and every provider together, per KPI and period;
+    - totals: every region together is every care form together, every provider together and every product
+      category (JZ020) together, per KPI and period;
     - calendar: a half-year and its quarters, a year and its quarters, a year and its half-years, per KPI and scope,
       where the whole (the half-year or year) is published beside its parts;
     - referrers: a scope's allocations and its referrer shares (COD327), whose numerators add up to them.
@@ -38,7 +39,7 @@ totals as (
         cells.row_id,
         cells.scope_type = 'region' as is_whole
     from cells
-    inner join (values ('care_form'), ('provider')) as breakdowns (breakdown)
+    inner join (values ('care_form'), ('provider'), ('product_category')) as breakdowns (breakdown)
         on cells.scope_type in ('region', breakdowns.breakdown)
 ),
 

@@ -3,7 +3,10 @@
     quarterly value for in any quarter, so a quarter without a value shows as no_data rather than vanishing.
     Effective target: the region's own (seed region_kpi_targets, for the region and its municipalities), else the
     catalogue's default; each of target, band_low and band_high falls back on its own, and a missing band edge is the
-    target itself (no amber zone on that side). -#}
+    target itself (no amber zone on that side). A region target with a base_year ("x% less than 2017") states its
+    target and band as percent changes on the scope's value of the same quarter of the base year, which become the
+    quarter's target band; without that value (not in the warehouse, or withheld) the target is unknown and the
+    signal no_data (no_base_year_value), never a target made up from something else. -#}
 with catalogue as (
     select
         kpi_id, name_nl, unit, numerator_kind, denominator_kind, direction, default_target, band_low, band_high,
@@ -12,7 +15,7 @@ with catalogue as (
 ),
 
 region_targets as (
-    select region_code, kpi_id, target, band_low, band_high
+    select region_code, kpi_id, target, band_low, band_high, base_year
     from {{ ref('region_kpi_targets') }}
 ),
 
@@ -63,12 +66,22 @@ targeted as (
         catalogue.direction,
         catalogue.lever,
         catalogue.policy_goal,
-        case when region_targets.target is not null then 'region' else 'catalogue' end as target_source,
+        case
+            when region_targets.base_year is not null then 'region_base_year'
+            when region_targets.target is not null then 'region'
+            else 'catalogue'
+        end as target_source,
+        region_targets.base_year,
         cast(coalesce(region_targets.target, catalogue.default_target) as double precision) as target,
-        cast(coalesce(region_targets.band_low, catalogue.band_low, region_targets.target, catalogue.default_target)
-            as double precision) as band_low,
-        cast(coalesce(region_targets.band_high, catalogue.band_high, region_targets.target, catalogue.default_target)
-            as double precision) as band_high
+        -- A change on a base year falls back on its own target only: the catalogue's band is in the KPI's unit.
+        cast(case
+            when region_targets.base_year is not null then coalesce(region_targets.band_low, region_targets.target)
+            else coalesce(region_targets.band_low, catalogue.band_low, region_targets.target, catalogue.default_target)
+        end as double precision) as band_low,
+        cast(case
+            when region_targets.base_year is not null then coalesce(region_targets.band_high, region_targets.target)
+            else coalesce(region_targets.band_high, catalogue.band_high, region_targets.target, catalogue.default_target)
+        end as double precision) as band_high
     from scopes
     inner join catalogue
         on scopes.kpi_id = catalogue.kpi_id
@@ -78,9 +91,42 @@ targeted as (
     where coalesce(region_targets.target, catalogue.default_target) is not null
 ),
 
+-- The base year's value of the same quarter, as published (a withheld value would show through a target on it).
+base_values as (
+    select
+        targeted.kpi_id,
+        targeted.scope_type,
+        targeted.scope_code,
+        quarters.period,
+        case when base.suppressed_in_publication then null else base.value end as base_value
+    from targeted
+    cross join quarters
+    left join quarterly_values as base
+        on targeted.kpi_id = base.kpi_id
+        and targeted.scope_type = base.scope_type
+        and targeted.scope_code = base.scope_code
+        and base.period = cast(targeted.base_year as varchar) || substr(quarters.period, 5)
+    where targeted.base_year is not null
+),
+
 grid as (
     select
-        targeted.*,
+        targeted.kpi_id,
+        targeted.scope_type,
+        targeted.scope_code,
+        targeted.region_code,
+        targeted.name_nl,
+        targeted.direction,
+        targeted.lever,
+        targeted.policy_goal,
+        targeted.target_source,
+        {% for column in ['target', 'band_low', 'band_high'] -%}
+        case
+            when targeted.base_year is null then targeted.{{ column }}
+            else base_values.base_value * (1 + targeted.{{ column }} / 100.0)
+        end as {{ column }},
+        {% endfor -%}
+        targeted.base_year is not null and base_values.base_value is null as base_value_missing,
         quarters.period,
         quarters.quarter_index,
         quarterly_values.value as exact_value,
@@ -94,6 +140,11 @@ grid as (
         and targeted.scope_type = quarterly_values.scope_type
         and targeted.scope_code = quarterly_values.scope_code
         and quarters.period = quarterly_values.period
+    left join base_values
+        on targeted.kpi_id = base_values.kpi_id
+        and targeted.scope_type = base_values.scope_type
+        and targeted.scope_code = base_values.scope_code
+        and quarters.period = base_values.period
 ),
 
 trend_window as (
@@ -160,7 +211,7 @@ scored as (
         grid.direction,
         grid.target_source,
         case
-            when grid.value is null then 'no_data'
+            when grid.value is null or grid.base_value_missing then 'no_data'
             when grid.direction = 'lower_is_better' and grid.value <= grid.target then 'green'
             when grid.direction = 'lower_is_better' and grid.value <= grid.band_high then 'amber'
             when grid.direction = 'lower_is_better' then 'red'
@@ -171,11 +222,12 @@ scored as (
         case
             when grid.exact_value is null then 'missing'
             when grid.suppressed_in_publication then 'suppressed'
+            when grid.base_value_missing then 'no_base_year_value'
         end as no_data_reason,
         -- Distance from the target in band widths on the deviation's side (amber in (0, 1], red beyond 1); a band
         -- of zero width (a zero target) measures in the KPI's own unit.
         case
-            when grid.value is null then null
+            when grid.value is null or grid.base_value_missing then null
             when grid.direction = 'lower_is_better'
                 then greatest(grid.value - grid.target, 0)
                 / coalesce(nullif(grid.band_high - grid.target, 0), 1)

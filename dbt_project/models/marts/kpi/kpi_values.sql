@@ -2,7 +2,8 @@
     models/intermediate/kpi (unioned in int_kpi_values_unioned) at the published scopes, with the unit from the catalogue (a KPI missing from the catalogue has no row here and fails
     the relationships test). NL rows are CBS figures (int_kpi_national_benchmarks). suppressed is always false in
     the warehouse: the public tier withholds small counts and their complements (public_kpi_values). A region row
-    says how many of its municipalities it covers (kpi_coverage). lookback_complete marks values of a KPI that looks
+    says how many of its municipalities it covers (kpi_coverage), except CBS's own region figures
+    (int_kpi_cbs_justice_counted), which cover the whole region whatever the iJw deliveries. lookback_complete marks values of a KPI that looks
     back in time (repeat care) whose look-back reaches before the warehouse's earliest iJw message
     (int_kpi_lookbacks_covered); null for KPIs without a look-back. -#}
 with computed as (
@@ -17,6 +18,10 @@ catalogue as (
 
 lookbacks as (
     select kpi_id, period_type, period, lookback_complete from {{ ref('int_kpi_lookbacks_covered') }}
+),
+
+cbs_kpis as (
+    select distinct kpi_id from {{ ref('int_kpi_cbs_justice_counted') }}
 ),
 
 region_coverage as (
@@ -36,8 +41,9 @@ final as (
         cast({{ rounded('computed.denominator', 2) }} as decimal(18, 2)) as denominator,
         catalogue.unit,
         lookbacks.lookback_complete,
-        region_coverage.municipalities_covered,
-        region_coverage.municipalities_in_region,
+        case when cbs_kpis.kpi_id is null then region_coverage.municipalities_covered end as municipalities_covered,
+        case when cbs_kpis.kpi_id is null then region_coverage.municipalities_in_region end
+            as municipalities_in_region,
         false as suppressed
     from computed
     inner join catalogue
@@ -46,6 +52,8 @@ final as (
         on computed.kpi_id = lookbacks.kpi_id
         and computed.period_type = lookbacks.period_type
         and computed.period = lookbacks.period
+    left join cbs_kpis
+        on computed.kpi_id = cbs_kpis.kpi_id
     left join region_coverage
         on computed.scope_type = 'region'
         and computed.scope_code = region_coverage.region_code

@@ -1,0 +1,76 @@
+{#- Justice youths as CBS publishes them (85099NED measures JongerenMetJeugdbescherming_3 and
+    JongerenMetJeugdreclassering_4; fct_cbs_indicator keeps the latest snapshot): youths with jeugdbescherming and with jeugdreclassering per municipality, jeugdzorgregio (CBS's own
+    region figure) and NL, per year, and the jeugdbescherming share over the youth 0-17 on 1 January (CBS relates
+    jeugdbescherming, which ends at 18, to youths under 18). jeugdreclassering gets no share: CBS relates it to youths
+    12-22 and the warehouse's population holds ages 0-17 only. A region's youth is the sum over its municipalities
+    that the region seed or a landed CBS Gebieden table names (a reference list of an older year still names merged
+    municipalities); a region with one of them lacking the year's population gets no share. -#}
+with indicators as (
+    select
+        scope_type,
+        scope_code,
+        period,
+        max(case when indicator = 'JongerenMetJeugdbescherming_3' then value end) as jeugdbescherming,
+        max(case when indicator = 'JongerenMetJeugdreclassering_4' then value end) as jeugdreclassering
+    from {{ ref('fct_cbs_indicator') }}
+    where period_type = 'year'
+        and indicator in ('JongerenMetJeugdbescherming_3', 'JongerenMetJeugdreclassering_4')
+        and scope_type in ('municipality', 'region', 'nl')
+    group by scope_type, scope_code, period
+),
+
+region_municipalities as (
+    select municipality_code, region_code
+    from {{ ref('dim_municipality') }}
+    where known_from <> 'cbs_reference'
+        and region_code is not null
+),
+
+population as (
+    select municipality_code, cast(year as varchar) as period, youth_0_17 from {{ ref('fct_population') }}
+),
+
+region_years as (
+    select distinct period from population
+),
+
+youth as (
+    select 'municipality' as scope_type, municipality_code as scope_code, period, youth_0_17
+    from population
+    where youth_0_17 is not null
+    union all
+    select 'region', region_municipalities.region_code, region_years.period, sum(population.youth_0_17)
+    from region_municipalities
+    cross join region_years
+    left join population
+        on region_municipalities.municipality_code = population.municipality_code
+        and region_years.period = population.period
+    group by region_municipalities.region_code, region_years.period
+    having count(population.youth_0_17) = count(*)
+),
+
+final as (
+    select 'jeugdbescherming_youth_cbs' as kpi_id, scope_type, scope_code, 'year' as period_type, period,
+        jeugdbescherming as numerator,
+        cast(null as double precision) as denominator,
+        jeugdbescherming as value
+    from indicators
+    where jeugdbescherming is not null
+    union all
+    select 'jeugdreclassering_youth_cbs', scope_type, scope_code, 'year', period, jeugdreclassering, null,
+        jeugdreclassering
+    from indicators
+    where jeugdreclassering is not null
+    union all
+    select 'jeugdbescherming_share_cbs', indicators.scope_type, indicators.scope_code, 'year', indicators.period,
+        indicators.jeugdbescherming, youth.youth_0_17, 100.0 * indicators.jeugdbescherming / youth.youth_0_17
+    from indicators
+    inner join youth
+        on indicators.scope_type = youth.scope_type
+        and indicators.scope_code = youth.scope_code
+        and indicators.period = youth.period
+    where indicators.jeugdbescherming is not null
+        and youth.youth_0_17 > 0
+)
+
+select * from final
