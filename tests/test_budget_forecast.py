@@ -51,8 +51,7 @@ def declared_by_year_end() -> tuple[set[str], set[str]]:
     faulty_files, _ = fault_manifest()
     providers, municipalities = set(), set()
     for path in sample_files("JW323"):
-        name = relative(path, SAMPLE_DIR)
-        if name not in faulty_files and name <= f"ijw/{YEAR}/12/~":
+        if relative(path, SAMPLE_DIR) not in faulty_files and relative(path.parent, SAMPLE_DIR) <= f"ijw/{YEAR}/12":
             _, provider, municipality, _ = path.name.split("_")
             providers.add(provider)
             municipalities.add(f"GM{municipality}")
