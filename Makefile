@@ -110,12 +110,14 @@ bench: manifest postgres
 	$(UV) run python bench/ingest_bench.py --scale 1.0 --municipalities default --end-to-end
 	$(UV) run python bench/serving_bench.py
 
-# The small world shipped in seeds/sample for `make run` (four municipalities in three regions, 2024). Its
-# omzetplafonds are a seed (a lookup the region maintains), so they move to seeds/reference. Its CBS figures are the
-# script-made snapshots of seeds/sample/cbs (make sample-cbs-budgets), so the world's own population and Gebieden
-# snapshots are not shipped: two snapshots of one table would contradict each other.
-SHIPPED_SAMPLE_ARGS := --municipalities GM0392,GM0453,GM0361,GM0268 --from 2024-Q1 --to 2024-Q4 --scale 0.02 \
-	--faults 0.01 --seed 2024 --quiet --overwrite
+# The small world shipped in seeds/sample for `make run` (docs/generator.md, The shipped sample): the seven
+# municipalities of Rijk van Nijmegen (JZ32), each delivering in every quarter of 2024, so its report is a region's;
+# and Velsen alone of IJmond (JZ10), a second region that compares with the first and covers one municipality of
+# three, so the coverage warning shows. Its omzetplafonds are a seed (a lookup the region maintains), so they move to
+# seeds/reference. Its CBS figures are the script-made snapshots of seeds/sample/cbs (make sample-cbs-budgets), so the
+# world's own population and Gebieden snapshots are not shipped: two snapshots of one table would contradict each other.
+SHIPPED_SAMPLE_ARGS := --municipalities GM0268,GM0296,GM1945,GM0209,GM0225,GM0252,GM0944,GM0453 --from 2024-Q1 \
+	--to 2024-Q4 --scale 0.025 --faults 0.01 --seed 3 --quiet --overwrite
 shipped-sample: setup
 	$(UV) run python -m orchestration.generator --out seeds/sample $(SHIPPED_SAMPLE_ARGS)
 	mv seeds/sample/provider_revenue_caps.csv seeds/reference/provider_revenue_caps.csv

@@ -1,7 +1,7 @@
 """Screenshot of a quarterly report as headless Chromium shows it, for docs/report.md (`make report-screenshot`).
 
 Renders what `make run` wrote, WAREHOUSE_DIR/reports/<region>/<quarter>.html, into docs/img/quarterly-report.png:
-by default JZ11 (Haarlem's region in the shipped sample), the latest quarter.
+by default JZ32 (Rijk van Nijmegen, the shipped sample's whole region), the latest quarter.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ SCREENSHOT = REPO_ROOT / "docs" / "img" / "quarterly-report.png"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--region", default="JZ11")
+    parser.add_argument("--region", default="JZ32")
     parser.add_argument("--quarter", help="YYYY-Qn; default the latest quarter with a report")
     parser.add_argument("--out", type=Path, default=SCREENSHOT)
     args = parser.parse_args()

@@ -54,9 +54,9 @@ from orchestration.ijw.writing import Header
 from tests.conftest import REPO_ROOT
 
 D = dt.date
-# Provider A is a provider of the shipped sample, so it has an omzetplafond in seeds/reference/provider_revenue_caps.csv
-# (the cap is an input the test reads; provider B has none).
-PROVIDER_A, PROVIDER_B = "98110001", "98000002"
+# Provider A is a provider of the shipped sample (the first of Rijk van Nijmegen's), so it has an omzetplafond in
+# seeds/reference/provider_revenue_caps.csv (the cap is an input the test reads; provider B has none).
+PROVIDER_A, PROVIDER_B = "98320001", "98000002"
 PRODUCTS = {
     "02": ("40", "40A12"),
     "11": ("43", "43A03"),

@@ -156,6 +156,33 @@ def test_kpi_values_match_the_xml_per_municipality_and_region(sample_run):
     assert all(round(float(value) * 100) == int(numerator) for _, _, _, numerator, value in rows)
 
 
+def test_region_coverage_follows_the_quarters_each_municipality_delivered(sample_run):
+    """kpi_coverage per region and quarter against the quarters in which each municipality of the seed's region has
+    fault-free declaration lines in the XML: covered where it delivered, a warning where one of the region's
+    municipalities did not. The shipped sample has a whole region (Rijk van Nijmegen: all seven deliver every quarter)
+    and a partial one (IJmond: Velsen alone), so both outcomes are checked."""
+    delivered = set(expected_net_cents(sample_run["landing"]))
+    members: dict[str, set[str]] = defaultdict(set)
+    for municipality, region in region_of().items():
+        members[region].add(municipality)
+    regions = {region for region, codes in members.items() if any(code in codes for code, _ in delivered)}
+    quarters = {quarter for _, quarter in delivered}
+    expected = {}
+    for region in regions:
+        for quarter in quarters:
+            covered = sum((code, quarter) in delivered for code in members[region])
+            expected[(region, quarter)] = (len(members[region]), covered, covered < len(members[region]))
+    rows = query(
+        sample_run,
+        "select distinct region_code, period, municipalities_in_region, municipalities_covered, coverage_warning "
+        "from marts.kpi_coverage where period_type = 'quarter'",
+    )
+    actual = {(region, period): tuple(figures) for region, period, *figures in rows if period in quarters}
+    assert {key: actual.get(key) for key in expected} == expected
+    warned = {region for (region, _), (_, _, warning) in expected.items() if warning}
+    assert warned and regions - warned, "the sample needs a whole region and a partly covered one"
+
+
 def test_the_injected_faults_are_quarantined_and_no_bsn_is_stored(sample_run):
     faulty_files, faulty_lines = fault_manifest()
     (file_rows,) = query(sample_run, "select count(*) from audit.quarantine where record_ref is null")[0]
