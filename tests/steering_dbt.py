@@ -9,15 +9,12 @@ result, without a pipeline run.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
-from dagster_dbt import DbtCliResource
 
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.dbt_workspace import run_dbt
 
 Row = Sequence[object]
 
@@ -37,18 +34,7 @@ def write_tables(db_path: Path, tables: Mapping[str, tuple[str, Iterable[Row]]])
 
 def build_models(db_path: Path, models: Sequence[str], dbt_vars: Mapping[str, object] | None = None) -> None:
     """dbt build (models and their tests) of `models` against db_path; raises when a model or test fails."""
-    previous = os.environ.get("WAREHOUSE_DUCKDB_PATH")
-    os.environ["WAREHOUSE_DUCKDB_PATH"] = str(db_path)
-    try:
-        args = ["build", "--select", *models]
-        if dbt_vars:
-            args += ["--vars", json.dumps(dict(dbt_vars))]
-        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(args).wait()
-    finally:
-        if previous is None:
-            del os.environ["WAREHOUSE_DUCKDB_PATH"]
-        else:
-            os.environ["WAREHOUSE_DUCKDB_PATH"] = previous
+    run_dbt(db_path, ["build", "--select", *models], dbt_vars)
 
 
 def query(db_path: Path, sql: str, parameters: Sequence[object] = ()) -> list[tuple]:

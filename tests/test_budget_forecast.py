@@ -11,10 +11,10 @@ import shutil
 
 import duckdb
 import pytest
-from dagster_dbt import DbtCliResource
 
 from tests.conftest import REPO_ROOT
 from tests.sample_world import SAMPLE_DIR, fault_manifest, relative, sample_files
+from tests.dbt_workspace import run_dbt
 
 FORECAST_MODELS = [
     "int_forecast_as_of",
@@ -62,13 +62,7 @@ def forecasts_as_of(sample_run, tmp_path, quarter: str) -> tuple[dict, dict]:
     """(municipality x perceel, provider) -> (realised, forecast, bound) with the data cut at the quarter's end."""
     db = tmp_path / f"warehouse_{quarter}.duckdb"
     shutil.copy(sample_run["db"], db)
-    from orchestration.defs.dbt.project import warehouse_dbt_project
-
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(db))
-        monkeypatch.setenv("WAREHOUSE_TARGET", "duckdb")
-        args = ["run", "--select", " ".join(FORECAST_MODELS), "--vars", json.dumps({"forecast_as_of": quarter})]
-        DbtCliResource(project_dir=warehouse_dbt_project).cli(args).wait()
+    run_dbt(db, ["run", "--select", " ".join(FORECAST_MODELS)], {"forecast_as_of": quarter})
     with duckdb.connect(str(db), read_only=True) as con:
         budget = con.execute(
             "select municipality_code, perceel, realised_cents_ytd, forecast_year_end_cents,"

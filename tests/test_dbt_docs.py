@@ -8,6 +8,8 @@ dbt runs through the project's DbtCliResource, as in the Dagster steps.
 
 import json
 
+import pytest
+
 from orchestration.defs.dbt.project import warehouse_dbt_project
 
 
@@ -51,9 +53,16 @@ def test_undocumented_finds_a_model_and_a_built_column_without_a_description():
     assert undocumented(manifest, {"model.p.documented": ["A", "C"]}) == ["documented.b", "documented.c", "bare"]
 
 
-def test_every_built_column_is_documented(definitions, sample_run, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def sample_target(tmp_path_factory):
+    """One dbt target folder for this module's commands on the sample's warehouse: the later ones reuse the first's
+    parse (dbt parses the project again for a new target folder whose profile differs from the manifest's)."""
+    return tmp_path_factory.mktemp("sample_dbt_target")
+
+
+def test_every_built_column_is_documented(definitions, sample_run, sample_target, monkeypatch):
     monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(sample_run["db"]))
-    invocation = definitions.resources["dbt"].cli(["docs", "generate"], target_path=tmp_path).wait()
+    invocation = definitions.resources["dbt"].cli(["docs", "generate"], target_path=sample_target).wait()
     catalog = invocation.get_artifact("catalog.json")
     built = {unique_id: list(node["columns"]) for unique_id, node in catalog["nodes"].items()}
     assert any(unique_id.startswith("model.") for unique_id in built), "the catalogue holds no model"
@@ -81,10 +90,11 @@ def test_the_kpi_step_runs_the_unit_tests_of_its_models(sample_run):
     assert statuses == dict.fromkeys(kpi_step, {"pass"})
 
 
-def test_dbt_unit_tests_pass_on_the_sample_warehouse(definitions, sample_run, tmp_path, monkeypatch):
+def test_dbt_unit_tests_pass_on_the_sample_warehouse(definitions, sample_run, sample_target, monkeypatch):
     """Every unit test, the star schema's too, through the project's DbtCliResource."""
     monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(sample_run["db"]))
-    invocation = definitions.resources["dbt"].cli(["test", "--select", "test_type:unit"], target_path=tmp_path).wait()
+    invocation = definitions.resources["dbt"].cli(["test", "--select", "test_type:unit"], target_path=sample_target)
+    invocation = invocation.wait()
     run_results = invocation.get_artifact("run_results.json")["results"]
     results = {result["unique_id"]: result["status"] for result in run_results}
     assert set(results) >= UNIT_TESTS

@@ -11,20 +11,18 @@ cases in lanes too.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from contextlib import contextmanager
 
 import duckdb
 import pytest
-from dagster_dbt import DbtCliResource
 from lxml import etree
 
 from orchestration.ijw.reader import RecordError, parse_date
 from orchestration.quality.suites import read_suite_file, validate
-from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
+from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.schema import ensure_schema
 from tests import test_hostile_input as hostile
+from tests.dbt_workspace import run_dbt
 from tests.hostile.allocation_documents import allocation, referral_request
 from tests.hostile.documents import care_event
 from tests.ijw_landing import ingest_landing
@@ -534,19 +532,6 @@ def test_dates_are_xs_date_without_timezone_as_ldt_datum_says(text, expected):
         assert parse_date(text, "Begindatum") == expected
 
 
-@contextmanager
-def _warehouse_for_dbt(path):
-    previous = os.environ.get("WAREHOUSE_DUCKDB_PATH")
-    os.environ["WAREHOUSE_DUCKDB_PATH"] = str(path)
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["WAREHOUSE_DUCKDB_PATH"]
-        else:
-            os.environ["WAREHOUSE_DUCKDB_PATH"] = previous
-
-
 def _build_after_the_door(tmp_path, files: dict[str, bytes], model: str):
     """Lands files, ingests them (nothing quarantined) and builds model with what it reads and the tests wholly on
     them (cautious selection); returns the warehouse's path."""
@@ -556,10 +541,7 @@ def _build_after_the_door(tmp_path, files: dict[str, bytes], model: str):
         ensure_schema(con)
         ingest(con, tmp_path / "landing")
         assert con.execute("select reason from audit.quarantine").fetchall() == []
-    with _warehouse_for_dbt(path):
-        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(
-            ["build", "--select", f"+{model}", "--indirect-selection", "cautious"]
-        ).wait()
+    run_dbt(path, ["build", "--select", f"+{model}", "--indirect-selection", "cautious"])
     return path
 
 

@@ -2,12 +2,9 @@
 from, the names that stand in where a source has none, and the region's own product codes beside the national list.
 The models run through dagster-dbt (tests/steering_dbt.py) on a small DuckDB, without a pipeline run."""
 
-import os
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource
-
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.dbt_workspace import run_dbt
 from tests.steering_dbt import query, write_tables
 
 MUNICIPALITY_COLUMNS = "municipality_code varchar, municipality_name varchar, region_code varchar, region_name varchar"
@@ -64,20 +61,7 @@ def seeds(db: Path, region_products: list[tuple]) -> None:
 
 
 def dbt(db: Path, *args: str) -> bool:
-    previous = os.environ.get("WAREHOUSE_DUCKDB_PATH")
-    os.environ["WAREHOUSE_DUCKDB_PATH"] = str(db)
-    try:
-        return (
-            DbtCliResource(project_dir=str(DBT_PROJECT_DIR))
-            .cli(list(args), raise_on_error=False)
-            .wait()
-            .is_successful()
-        )
-    finally:
-        if previous is None:
-            del os.environ["WAREHOUSE_DUCKDB_PATH"]
-        else:
-            os.environ["WAREHOUSE_DUCKDB_PATH"] = previous
+    return run_dbt(db, args, raise_on_error=False).is_successful()
 
 
 def test_each_municipality_comes_from_its_most_specific_source_and_the_region_codes_join_national_ones(tmp_path):

@@ -15,12 +15,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource
+from dagster_dbt import DagsterDbtCliRuntimeError
 
 from orchestration.report.build import write_reports
-from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse.publish import PUBLISHED_FILENAME
 from orchestration.warehouse.schema import ensure_schema
+from tests.dbt_workspace import run_dbt
 from tests.publication_dbt import build_suppression, kpi_row
 from tests.report_marts import build_report_marts
 from tests.steering_dbt import query
@@ -158,7 +158,7 @@ def report_files(reports_dir: Path) -> dict[str, bytes]:
 
 def test_reports_of_the_same_marts_are_the_same_bytes_whatever_the_row_order_and_the_clock(tmp_path):
     first = build_report_marts(tmp_path / "first.duckdb")
-    second = build_report_marts(tmp_path / "second.duckdb")
+    second = Path(shutil.copy(first, tmp_path / "second.duckdb"))
     # The report reads its dbt models (schema report); their stored order must not reach the page.
     reorder_every_table(second, "report")
     write_reports(first, tmp_path / "first", workers=1)
@@ -249,12 +249,6 @@ INGESTED = dt.datetime(2024, 3, 6, 12, tzinfo=dt.UTC)
 EPISODE_MODELS = ["int_allocations_referred", "int_care_episodes_applied"]
 
 
-def dbt(db: Path, args: list[str]) -> None:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(db))
-        DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(args).wait()
-
-
 def latest_allocation_and_episode(db: Path) -> list[tuple]:
     return query(
         db,
@@ -271,9 +265,9 @@ def test_records_tied_on_file_and_line_give_the_same_allocation_and_episode_in_a
         for table, rows in one_line_deliveries().items():
             con.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
     # The seeds and models up to the episodes, without the star schema's tests (they need facts not built here).
-    dbt(db, ["build", "--select", "+int_care_episodes_applied", "--indirect-selection", "cautious"])
+    run_dbt(db, ["build", "--select", "+int_care_episodes_applied", "--indirect-selection", "cautious"])
     first = latest_allocation_and_episode(db)
     reorder_every_table(db, "raw")
-    dbt(db, ["run", "--select", " ".join(EPISODE_MODELS)])
+    run_dbt(db, ["run", "--select", " ".join(EPISODE_MODELS)])
     assert first == [(1001, dt.date(2024, 12, 31), 12, dt.date(2024, 3, 4))]
     assert latest_allocation_and_episode(db) == first

@@ -20,53 +20,11 @@ products as (
 ),
 
 valid_starts as (
-    select
-        starts.*,
-        row_number() over (
-            partition by starts.allocation_number, starts.product_code
-            -- A message written on one line gives each record line 1: its position in the file settles such a tie,
-            -- and a record's identity (file_sha256, source_record) makes the order total.
-            order by
-                starts.message_date desc, starts.file_path desc, starts.source_line desc, starts.source_record desc,
-                starts.file_sha256 desc
-        ) as delivery_rank
-    from starts
-    where starts.delivery_status in ('1', '2')
-        and not exists (
-            select 1
-            from starts as withdrawals
-            where withdrawals.delivery_status = '3'
-                and withdrawals.allocation_number = starts.allocation_number
-                and coalesce(withdrawals.product_code, '') = coalesce(starts.product_code, '')
-                and withdrawals.start_date = starts.start_date
-                and (
-                    withdrawals.message_date, withdrawals.file_path, withdrawals.source_line, withdrawals.source_record
-                ) > (starts.message_date, starts.file_path, starts.source_line, starts.source_record)
-        )
+    {{ latest_valid_deliveries('starts', ['allocation_number', 'product_code']) }}
 ),
 
 valid_stops as (
-    select
-        stops.*,
-        row_number() over (
-            partition by stops.allocation_number, stops.product_code, stops.start_date
-            order by
-                stops.message_date desc, stops.file_path desc, stops.source_line desc, stops.source_record desc,
-                stops.file_sha256 desc
-        ) as delivery_rank
-    from stops
-    where stops.delivery_status in ('1', '2')
-        and not exists (
-            select 1
-            from stops as withdrawals
-            where withdrawals.delivery_status = '3'
-                and withdrawals.allocation_number = stops.allocation_number
-                and coalesce(withdrawals.product_code, '') = coalesce(stops.product_code, '')
-                and withdrawals.start_date = stops.start_date
-                and (
-                    withdrawals.message_date, withdrawals.file_path, withdrawals.source_line, withdrawals.source_record
-                ) > (stops.message_date, stops.file_path, stops.source_line, stops.source_record)
-        )
+    {{ latest_valid_deliveries('stops', ['allocation_number', 'product_code', 'start_date']) }}
 ),
 
 final as (
