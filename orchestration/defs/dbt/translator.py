@@ -1,10 +1,13 @@
-"""Maps dbt nodes onto asset keys that read like the warehouse: raw/<table>, staging/<model>, marts/<model>."""
+"""Maps dbt nodes onto asset keys that read like the warehouse (raw/<table>, staging/<model>, marts/<model>), onto
+groups by folder, and onto owners: `meta.dagster.owners` where dbt_project.yml sets it, else the data engineers."""
 
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from orchestration.defs.owners import DATA_ENGINEERING
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -23,6 +26,9 @@ class WarehouseTranslator(DagsterDbtTranslator):
             if group in fqn[1:-1]:
                 return group
         return fqn[1]
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return list(super().get_owners(dbt_resource_props) or [DATA_ENGINEERING])
 
 
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

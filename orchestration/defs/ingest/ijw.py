@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from orchestration.defs.ingest.landed_source import INGEST_ASSET
+from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.settings import Settings
@@ -81,6 +82,7 @@ def _asset_key(ingest: IjwIngest) -> dg.AssetKey:
         dg.AssetSpec(
             _asset_key(ingest),
             group_name="ingest",
+            owners=[DATA_ENGINEERING],
             kinds={"python", "duckdb"},
             description=ingest.description,
             # Allocations landed in the same run load before starts, and starts before stops, so each is judged

@@ -5,13 +5,19 @@ import time
 
 import dagster as dg
 
+from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.warehouse.ingest import ledger_metadata
 from orchestration.warehouse.landing_files import Listing
 from orchestration.warehouse.load import RawSource, ingest_listing
 
 # Every ingest asset writes DuckDB, so it takes the writer pool's one slot.
-INGEST_ASSET = {"group_name": "ingest", "pool": WRITER_POOL, "kinds": {"python", "duckdb"}}
+INGEST_ASSET = {
+    "group_name": "ingest",
+    "owners": [DATA_ENGINEERING],
+    "pool": WRITER_POOL,
+    "kinds": {"python", "duckdb"},
+}
 
 
 def load_listing(
