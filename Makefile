@@ -7,7 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 WAREHOUSE_DIR_ABS := $(abspath $(or $(WAREHOUSE_DIR),data))
 export DAGSTER_HOME ?= $(WAREHOUSE_DIR_ABS)/dagster_home
 DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
-# Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
+# Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui). Every asset is the
+# implicit asset job; selecting it as `--assets '*'` would print a BetaWarning from Dagster's own selection parser.
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 .PHONY: help setup browser postgres manifest run serve serve-stop test test-fast test-slow ui lint sql-fix bench sample \
@@ -54,14 +55,17 @@ ifeq ($(POSTGRES_INITDB),)
 	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
 endif
 
-# dagster-dbt loads dbt assets from the manifest; outside `dg dev` it must be built before Definitions load.
+# dagster-dbt loads dbt assets from the manifest; outside `dg dev` it must be built before Definitions load. Parsed
+# with the warehouse's path in the profile, as the run's dbt steps see it: dbt keeps a parse only for the same profile,
+# so the first run's dbt step reuses this one instead of parsing again.
 manifest: setup
-	@$(UV) run dagster-dbt project prepare-and-package --file $(DBT_PROJECT_FILE) >/dev/null
+	@WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run dagster-dbt project prepare-and-package \
+		--file $(DBT_PROJECT_FILE) >/dev/null
 
 run: manifest
 	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	@$(UV) run python -m orchestration.landing
-	$(UV) run dg launch --assets '*' --config-json '$(RUN_CONFIG)'
+	$(UV) run dg launch --job __ASSET_JOB --config-json '$(RUN_CONFIG)'
 	@$(UV) run python -m orchestration.summary
 
 test: manifest browser postgres
