@@ -11,14 +11,14 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # implicit asset job; selecting it as `--assets '*'` would print a BetaWarning from Dagster's own selection parser.
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup browser postgres manifest run serve serve-stop test test-fast test-slow ui lint sql-fix bench sample \
+.PHONY: help setup browser postgres manifest run serve serve-stop test test-fast test-slow ui ui-docs lint sql-fix bench sample \
 	shipped-sample sample-ground-truth sample-cbs-budgets kpi-docs report-screenshot docs
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
 	@echo "make test  - set up and run the test suite"
 	@echo "make serve - serve the publication tiers from PostgreSQL on port SERVING_POSTGRES_PORT (docs/bi.md)"
-	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000"
+	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000 (Data Docs and dbt docs on http://127.0.0.1:3001)"
 	@echo "make test-fast - the tests that need no pipeline run and no dbt build (seconds to a few minutes)"
 	@echo "make lint  - ruff on the Python code, sqlfluff on the dbt SQL"
 	@echo "make sql-fix - sqlfluff fix on the dbt SQL (review the diff)"
@@ -86,7 +86,7 @@ serve: setup postgres
 serve-stop: setup
 	$(UV) run python -m orchestration.serving stop
 
-ui: manifest
+ui: manifest ui-docs
 	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	$(UV) run dg dev --host 127.0.0.1 --port 3000
 
@@ -154,8 +154,20 @@ kpi-docs: setup
 # empty and the site shows the YAML alone). Served on 127.0.0.1 only: the docs describe the internal marts.
 DOCS_PORT ?= 8080
 DOCS_TARGET := target/docs
+DBT_DOCS_GENERATE := cd dbt_project && WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run dbt docs \
+	generate --target-path $(DOCS_TARGET) $(if $(wildcard $(WAREHOUSE_DIR_ABS)/warehouse.duckdb),,--empty-catalog)
 docs: manifest
-	cd dbt_project && WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run dbt docs generate \
-		--target-path $(DOCS_TARGET) $(if $(wildcard $(WAREHOUSE_DIR_ABS)/warehouse.duckdb),,--empty-catalog)
+	$(DBT_DOCS_GENERATE)
 	cd dbt_project && $(UV) run dbt docs serve --target-path $(DOCS_TARGET) --host 127.0.0.1 --port $(DOCS_PORT) \
 		--no-browser
+
+# The documentation server the UI's links point at (orchestration/docs_server.py): Great Expectations Data Docs and
+# the dbt docs over http on 127.0.0.1:WAREHOUSE_DOCS_PORT (default 3001), since a browser follows no file:// link from
+# the UI. `make ui` starts it in the background; it stops when that make does. The dbt docs are generated again only
+# when the manifest changed.
+DBT_DOCS_INDEX := dbt_project/$(DOCS_TARGET)/index.html
+$(DBT_DOCS_INDEX): dbt_project/target/manifest.json
+	$(DBT_DOCS_GENERATE)
+
+ui-docs: manifest $(DBT_DOCS_INDEX)
+	$(UV) run python -m orchestration.docs_server --exit-with $$PPID &

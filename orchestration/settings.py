@@ -20,6 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 SAMPLE_LANDING_DIR = REPO_ROOT / "seeds" / "sample"
+DBT_DOCS_DIR = DBT_PROJECT_DIR / "target" / "docs"
+"""Where `dbt docs generate` writes the dbt docs site (Makefile DOCS_TARGET)."""
 
 
 def _path_from_env(name: str, default: str) -> Path:
@@ -37,6 +39,8 @@ CBS_MODES = ("offline", "online", "auto")
 DEFAULT_SERVING_PORT = 5433
 """Beside a system PostgreSQL on 5432 (docs/bi.md)."""
 REGION_ROWS = ("shown", "hidden")
+DEFAULT_DOCS_PORT = 3001
+"""Beside the Dagster UI's 3000: the documentation server `make ui` starts (orchestration/docs_server.py)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class Settings:
     """The port `make serve` starts its cluster (WAREHOUSE_DIR/postgres) on."""
     serving_provider_region_rows: str = "shown"
     """Whether provider roles see the region-level rows beside their own (orchestration/serving/roles.py)."""
+    docs_port: int = DEFAULT_DOCS_PORT
+    """The port of the documentation server (Great Expectations Data Docs, dbt docs) the UI's links point at."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -125,6 +131,16 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return self.warehouse_dir / "dagster_home"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """The Great Expectations Data Docs site the blocking checks render (orchestration/quality/data_docs.py)."""
+        return self.warehouse_dir / "data_docs"
+
+    @property
+    def docs_url(self) -> str:
+        """Where the documentation server answers; a browser follows no file:// link from the UI's http page."""
+        return f"http://127.0.0.1:{self.docs_port}"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -154,6 +170,7 @@ class Settings:
             serving_dsn=os.environ.get("SERVING_POSTGRES_DSN") or None,
             serving_port=_whole_number("SERVING_POSTGRES_PORT", DEFAULT_SERVING_PORT, 1, problems),
             serving_provider_region_rows=_choice("SERVING_PROVIDER_REGION_ROWS", REGION_ROWS, "shown", problems),
+            docs_port=_whole_number("WAREHOUSE_DOCS_PORT", DEFAULT_DOCS_PORT, 1, problems),
         )
         if problems:
             raise SettingsError(problems)

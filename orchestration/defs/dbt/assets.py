@@ -50,7 +50,13 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
         target_path=settings.dbt_target_dir,
     )
     events = invocation.stream().fetch_row_counts().fetch_column_metadata()
-    yield from dbt_lines_to_debug(events, context.log.debug)
+    try:
+        yield from dbt_lines_to_debug(events, context.log.debug)
+    finally:
+        # The metadata is read through dbt-duckdb's adapter in this process; its connection holds the warehouse open
+        # with the profile's configuration, and DuckDB then refuses the later steps' read-only connections.
+        if invocation.adapter is not None:
+            invocation.adapter.cleanup_connections()
 
 
 def dbt_vars(warehouse: WarehouseResource) -> dict[str, int]:
