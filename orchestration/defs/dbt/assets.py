@@ -8,7 +8,9 @@ marts a gate in front of kpi_values.
 import contextlib
 import io
 import json
-from collections.abc import Callable, Iterator
+import logging
+import time
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -51,7 +53,7 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
     )
     events = invocation.stream().fetch_row_counts().fetch_column_metadata()
     try:
-        yield from dbt_lines_to_debug(events, context.log.debug)
+        yield from dbt_lines_to_debug(events, DbtLines(context.log))
     finally:
         # The metadata is read through dbt-duckdb's adapter in this process; its connection holds the warehouse open
         # with the profile's configuration, and DuckDB then refuses the later steps' read-only connections.
@@ -67,24 +69,32 @@ def dbt_vars(warehouse: WarehouseResource) -> dict[str, int]:
     return {} if threshold == DEFAULT_SUPPRESSION_THRESHOLD else {"suppression_threshold": threshold}
 
 
-class _LinesTo(io.TextIOBase):
-    """A text stream handing each complete line to a callable."""
+PROGRESS_SECONDS = 30.0
+"""How often a running dbt step puts its latest line on the console."""
 
-    def __init__(self, line: Callable[[str], None]):
-        self._line, self._pending = line, ""
+
+class DbtLines(io.TextIOBase):
+    """A text stream for the lines dagster-dbt echoes from dbt: each goes to log's DEBUG, and the latest to its INFO at
+    most every `every` seconds, so a long build shows on the console that it moves without printing every node."""
+
+    def __init__(self, log: logging.Logger | dg.DagsterLogManager, every: float = PROGRESS_SECONDS):
+        self._log, self._every, self._pending = log, every, ""
+        self._next_progress = time.monotonic() + every
 
     def write(self, text: str) -> int:
         *lines, self._pending = (self._pending + text).split("\n")
         for line in lines:
-            self._line(line)
+            self._log.debug(line)
+            if line.strip() and time.monotonic() >= self._next_progress:
+                self._log.info(f"dbt: {line.strip()}")
+                self._next_progress = time.monotonic() + self._every
         return len(text)
 
 
-def dbt_lines_to_debug(events: Iterator, debug: Callable[[str], None]) -> Iterator:
-    """events, with the lines dagster-dbt echoes from dbt to stdout (two per node) sent to the run's DEBUG log instead:
-    the console (INFO, `make run`) keeps one line per step, the UI's run log and dbt.log keep every line. stdout is
-    redirected only while dbt's events are read, never while Dagster handles one."""
-    lines = _LinesTo(debug)
+def dbt_lines_to_debug(events: Iterator, lines: io.TextIOBase) -> Iterator:
+    """events, with what dagster-dbt echoes from dbt to stdout (two lines per node) written to lines instead: the
+    console (INFO, `make run`) keeps a line now and then per step, the UI's run log and dbt.log keep every line. stdout
+    is redirected only while dbt's events are read, never while Dagster handles one."""
     while True:
         with contextlib.redirect_stdout(lines):
             event = next(events, None)

@@ -1,0 +1,50 @@
+"""The console of a dbt step: the lines dagster-dbt echoes from dbt go to the run's DEBUG log, not to stdout, and now
+and then the latest one to INFO; what the step's consumer prints between events still reaches stdout."""
+
+from orchestration.defs.dbt.assets import DbtLines, dbt_lines_to_debug
+
+
+class RecordingLog:
+    def __init__(self):
+        self.debug_lines: list[str] = []
+        self.info_lines: list[str] = []
+
+    def debug(self, message: str) -> None:
+        self.debug_lines.append(message)
+
+    def info(self, message: str) -> None:
+        self.info_lines.append(message)
+
+
+def echoing_events():
+    """Events as dagster-dbt's stream yields them, echoing dbt's lines to stdout while it reads them."""
+    for number in (1, 2):
+        print(f"{number} of 2 START sql table model marts.m{number}")
+        print(f"{number} of 2 OK created sql table model marts.m{number}")
+        yield f"event {number}"
+
+
+def test_dbt_lines_go_to_debug_and_events_pass_through(capsys):
+    log = RecordingLog()
+    received = []
+    for event in dbt_lines_to_debug(echoing_events(), DbtLines(log, every=3600)):
+        print(f"handled {event}")
+        received.append(event)
+    assert received == ["event 1", "event 2"]
+    assert log.debug_lines == [
+        "1 of 2 START sql table model marts.m1",
+        "1 of 2 OK created sql table model marts.m1",
+        "2 of 2 START sql table model marts.m2",
+        "2 of 2 OK created sql table model marts.m2",
+    ]
+    assert log.info_lines == []
+    assert capsys.readouterr().out == "handled event 1\nhandled event 2\n"
+
+
+def test_the_latest_line_reaches_info_when_the_interval_has_passed():
+    log = RecordingLog()
+    lines = DbtLines(log, every=0)
+    lines.write("Running with dbt=1.11\n\n3 of 9 OK created")
+    lines.write(" sql view model staging.s\n")
+    assert log.info_lines == ["dbt: Running with dbt=1.11", "dbt: 3 of 9 OK created sql view model staging.s"]
+    assert log.debug_lines == ["Running with dbt=1.11", "", "3 of 9 OK created sql view model staging.s"]
