@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
 from orchestration.defs.dbt.project import warehouse_dbt_project
 from orchestration.defs.dbt.translator import translator
@@ -55,10 +56,12 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
     try:
         yield from dbt_lines_to_debug(events, DbtLines(context.log))
     finally:
-        # The metadata is read through dbt-duckdb's adapter in this process; its connection holds the warehouse open
-        # with the profile's configuration, and DuckDB then refuses the later steps' read-only connections.
+        # The metadata is read through dbt-duckdb's adapter in this process; its database stays open with the
+        # profile's configuration, and DuckDB then refuses the later steps' read-only connections to the file.
         if invocation.adapter is not None:
             invocation.adapter.cleanup_connections()
+            if invocation.adapter.type() == "duckdb":
+                DuckDBConnectionManager.env().close()
 
 
 def dbt_vars(warehouse: WarehouseResource) -> dict[str, int]:
