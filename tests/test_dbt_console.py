@@ -1,7 +1,7 @@
 """The console of a dbt step: the lines dagster-dbt echoes from dbt go to the run's DEBUG log, not to stdout, and now
 and then the latest one to INFO; stdout is the console's again once the step's events are read."""
 
-from orchestration.defs.dbt.assets import DbtLines, dbt_lines_to_debug
+from orchestration.defs.dbt.assets import DbtLines, close_adapter, dbt_lines_to_debug
 
 
 class RecordingLog:
@@ -46,3 +46,21 @@ def test_the_latest_line_reaches_info_when_the_interval_has_passed():
     lines.write(" sql view model staging.s\n")
     assert log.info_lines == ["dbt: Running with dbt=1.11", "dbt: 3 of 9 OK created sql view model staging.s"]
     assert log.debug_lines == ["Running with dbt=1.11", "", "3 of 9 OK created sql view model staging.s"]
+
+
+class FakeAdapter:
+    def __init__(self, kind: str):
+        self.kind, self.cleaned = kind, False
+
+    def type(self) -> str:
+        return self.kind
+
+    def cleanup_connections(self) -> None:
+        self.cleaned = True
+
+
+def test_closing_the_adapter_after_a_step_that_opened_nothing_raises_nothing():
+    for kind in ("duckdb", "postgres"):
+        adapter = FakeAdapter(kind)
+        close_adapter(adapter)
+        assert adapter.cleaned

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dbt.adapters.base import BaseAdapter
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
 from orchestration.defs.dbt.project import warehouse_dbt_project
@@ -56,12 +57,19 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
     try:
         yield from dbt_lines_to_debug(events, DbtLines(context.log))
     finally:
-        # The metadata is read through dbt-duckdb's adapter in this process; its database stays open with the
-        # profile's configuration, and DuckDB then refuses the later steps' read-only connections to the file.
         if invocation.adapter is not None:
-            invocation.adapter.cleanup_connections()
-            if invocation.adapter.type() == "duckdb":
-                DuckDBConnectionManager.env().close()
+            close_adapter(invocation.adapter)
+
+
+def close_adapter(adapter: BaseAdapter) -> None:
+    """Close what dagster-dbt's metadata threads opened through dbt's adapter in this process. dbt-duckdb keeps its
+    database open past the connections, with the profile's configuration, and DuckDB then refuses every later
+    connection to the file made with another one (the checks' read-only ones)."""
+    adapter.cleanup_connections()
+    if adapter.type() == "duckdb":
+        # env() raises a bare Exception when no connection was ever opened (dbt failed first): nothing to close then.
+        with contextlib.suppress(Exception):
+            DuckDBConnectionManager.env().close()
 
 
 def dbt_vars(warehouse: WarehouseResource) -> dict[str, int]:
