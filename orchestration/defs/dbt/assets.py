@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 
@@ -85,20 +86,23 @@ PROGRESS_SECONDS = 30.0
 
 
 class DbtLines(io.TextIOBase):
-    """A text stream for the lines dagster-dbt echoes from dbt: each goes to log's DEBUG, and the latest to its INFO at
-    most every `every` seconds, so a long build shows on the console that it moves without printing every node."""
+    """A text stream for the lines dagster-dbt echoes from dbt: each goes to log's DEBUG, and the latest of dbt's node
+    lines ("96 of 190 START test ...") to its INFO at most every `every` seconds, so a long build shows on the console
+    that it moves without printing every node. dagster-dbt's metadata threads print into it too, hence the lock."""
 
     def __init__(self, log: logging.Logger | dg.DagsterLogManager, every: float = PROGRESS_SECONDS):
         self._log, self._every, self._pending = log, every, ""
+        self._lock = threading.Lock()
         self._next_progress = time.monotonic() + every
 
     def write(self, text: str) -> int:
-        *lines, self._pending = (self._pending + text).split("\n")
-        for line in lines:
-            self._log.debug(line)
-            if line.strip() and time.monotonic() >= self._next_progress:
-                self._log.info(f"dbt: {line.strip()}")
-                self._next_progress = time.monotonic() + self._every
+        with self._lock:
+            *lines, self._pending = (self._pending + text).split("\n")
+            for line in lines:
+                self._log.debug(line)
+                if line.split(" of ", 1)[0].isdigit() and time.monotonic() >= self._next_progress:
+                    self._log.info(f"dbt: {line.strip()}")
+                    self._next_progress = time.monotonic() + self._every
         return len(text)
 
 
