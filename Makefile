@@ -7,20 +7,20 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 WAREHOUSE_DIR_ABS := $(abspath $(or $(WAREHOUSE_DIR),data))
 export DAGSTER_HOME ?= $(WAREHOUSE_DIR_ABS)/dagster_home
 DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
-# Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui).
+# Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui). `make run` launches
+# refresh_job: every asset but the quarterly close, which is partitioned by quarter x region and runs in
+# quarterly_close_job (docs/operations.md). A job, not an `--assets` selection string, which prints a BetaWarning.
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-# Every asset but the quarterly close, which is partitioned by quarter x region and runs in quarterly_close_job
-# (docs/operations.md); `dg launch` refuses a partitioned asset without a partition.
-RUN_ASSETS := not group:quarterly_close
 
-.PHONY: help setup browser postgres manifest run serve serve-stop test test-fast test-slow ui lint sql-fix bench sample \
+.PHONY: help setup browser postgres manifest run serve serve-stop test test-fast test-slow ui ui-docs lint sql-fix bench sample \
 	shipped-sample sample-ground-truth sample-cbs-budgets kpi-docs report-screenshot docs
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
 	@echo "make test  - set up and run the test suite"
 	@echo "make serve - serve the publication tiers from PostgreSQL on port SERVING_POSTGRES_PORT (docs/bi.md)"
-	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000, with the daemon that runs schedules and sensors"
+	@echo "make ui    - the Dagster UI on http://127.0.0.1:3000 with the daemon that runs schedules and sensors"
+	@echo "             (Data Docs and dbt docs on http://127.0.0.1:3001)"
 	@echo "make test-fast - the tests that need no pipeline run and no dbt build (seconds to a few minutes)"
 	@echo "make lint  - ruff on the Python code, sqlfluff on the dbt SQL"
 	@echo "make sql-fix - sqlfluff fix on the dbt SQL (review the diff)"
@@ -57,14 +57,17 @@ ifeq ($(POSTGRES_INITDB),)
 	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
 endif
 
-# dagster-dbt loads dbt assets from the manifest; outside `dg dev` it must be built before Definitions load.
+# dagster-dbt loads dbt assets from the manifest; outside `dg dev` it must be built before Definitions load. Parsed
+# with the warehouse's path in the profile, as the run's dbt steps see it: dbt keeps a parse only for the same profile,
+# so the first run's dbt step reuses this one instead of parsing again.
 manifest: setup
-	@$(UV) run dagster-dbt project prepare-and-package --file $(DBT_PROJECT_FILE) >/dev/null
+	@WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run dagster-dbt project prepare-and-package \
+		--file $(DBT_PROJECT_FILE) >/dev/null
 
 run: manifest
 	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	@$(UV) run python -m orchestration.landing
-	$(UV) run dg launch --assets '$(RUN_ASSETS)' --config-json '$(RUN_CONFIG)'
+	$(UV) run dg launch --job refresh_job --config-json '$(RUN_CONFIG)'
 	@$(UV) run python -m orchestration.summary
 
 test: manifest browser postgres
@@ -87,7 +90,7 @@ serve-stop: setup
 
 # dg dev runs the webserver and the daemon (schedules, sensors, the run queue) together; Ctrl-C stops both
 # (docs/operations.md: both as services, and their storage on PostgreSQL).
-ui: manifest
+ui: manifest ui-docs
 	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	$(UV) run dg dev --host 127.0.0.1 --port 3000
 
@@ -157,8 +160,20 @@ kpi-docs: setup
 # empty and the site shows the YAML alone). Served on 127.0.0.1 only: the docs describe the internal marts.
 DOCS_PORT ?= 8080
 DOCS_TARGET := target/docs
+DBT_DOCS_GENERATE := cd dbt_project && WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run dbt docs \
+	generate --target-path $(DOCS_TARGET) $(if $(wildcard $(WAREHOUSE_DIR_ABS)/warehouse.duckdb),,--empty-catalog)
 docs: manifest
-	cd dbt_project && WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run dbt docs generate \
-		--target-path $(DOCS_TARGET) $(if $(wildcard $(WAREHOUSE_DIR_ABS)/warehouse.duckdb),,--empty-catalog)
+	$(DBT_DOCS_GENERATE)
 	cd dbt_project && $(UV) run dbt docs serve --target-path $(DOCS_TARGET) --host 127.0.0.1 --port $(DOCS_PORT) \
 		--no-browser
+
+# The documentation server the UI's links point at (orchestration/docs_server.py): Great Expectations Data Docs and
+# the dbt docs over http on 127.0.0.1:WAREHOUSE_DOCS_PORT (default 3001), since a browser follows no file:// link from
+# the UI. `make ui` starts it in the background; it stops when that make does. The dbt docs are generated again only
+# when the manifest changed.
+DBT_DOCS_INDEX := dbt_project/$(DOCS_TARGET)/index.html
+$(DBT_DOCS_INDEX): dbt_project/target/manifest.json
+	$(DBT_DOCS_GENERATE)
+
+ui-docs: manifest $(DBT_DOCS_INDEX)
+	$(UV) run python -m orchestration.docs_server --exit-with $$PPID &

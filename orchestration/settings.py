@@ -21,6 +21,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 SAMPLE_LANDING_DIR = REPO_ROOT / "seeds" / "sample"
+DBT_DOCS_DIR = DBT_PROJECT_DIR / "target" / "docs"
+"""Where `dbt docs generate` writes the dbt docs site (Makefile DOCS_TARGET)."""
 
 
 def _path_from_env(name: str, default: str) -> Path:
@@ -43,6 +45,8 @@ DEFAULT_SERVING_PORT = 5433
 REGION_ROWS = ("shown", "hidden")
 DEFAULT_DELIVERY_STALE_DAYS = 45
 """A municipality's messages arrive at least monthly; a month and two weeks without any is worth a warning."""
+DEFAULT_DOCS_PORT = 3001
+"""Beside the Dagster UI's 3000: the documentation server `make ui` starts (orchestration/docs_server.py)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ class Settings:
     close_lag_days: int = DEFAULT_CLOSE_LAG_DAYS
     """Days after a quarter's end when its close is built (quarterly_close_schedule) and, for a close without an
     explicit cut, the last delivery date it takes in (orchestration/closes)."""
+    docs_port: int = DEFAULT_DOCS_PORT
+    """The port of the documentation server (Great Expectations Data Docs, dbt docs) the UI's links point at."""
 
     @property
     def duckdb_path(self) -> Path:
@@ -143,6 +149,16 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return self.warehouse_dir / "dagster_home"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """The Great Expectations Data Docs site the blocking checks render (orchestration/quality/data_docs.py)."""
+        return self.warehouse_dir / "data_docs"
+
+    @property
+    def docs_url(self) -> str:
+        """Where the documentation server answers; a browser follows no file:// link from the UI's http page."""
+        return f"http://127.0.0.1:{self.docs_port}"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -177,6 +193,7 @@ class Settings:
                 "WAREHOUSE_DELIVERY_STALE_DAYS", DEFAULT_DELIVERY_STALE_DAYS, 1, problems
             ),
             close_lag_days=_whole_number("WAREHOUSE_CLOSE_LAG_DAYS", DEFAULT_CLOSE_LAG_DAYS, 0, problems),
+            docs_port=_whole_number("WAREHOUSE_DOCS_PORT", DEFAULT_DOCS_PORT, 1, problems),
         )
         if problems:
             raise SettingsError(problems)

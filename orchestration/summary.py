@@ -1,4 +1,5 @@
-"""The summary `make run` prints: what was ingested and quarantined, the KPI table, where the reports are.
+"""The summary `make run` prints, in English like the rest of the console: what was ingested and quarantined, the KPI
+table, and where the results are (the warehouse, the published file, the Data Docs, the reports and the UI).
 
 Every figure printed comes from a dbt model (report.rpt_run_summary, report.rpt_quarantine_reasons,
 marts.kpi_values), read by name; numbers are formatted by orchestration/formats.py.
@@ -8,8 +9,10 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.docs_server import DATA_DOCS_ROUTE
 from orchestration.formats import euros_nl, money_nl
 from orchestration.settings import Settings
+from orchestration.warehouse.publish import PUBLISHED_FILENAME
 
 
 def print_summary() -> None:
@@ -53,19 +56,26 @@ def print_summary() -> None:
     for reason_code, count in reasons:
         print(f"    quarantined {reason_code}: {count}")
     print(
-        f"  CBS en begrotingen: {run['cbs_indicator_rows']} CBS-indicatoren, {run['population_rows']} bevolkingsrijen, "
-        f"{run['budget_rows']} begrotingsregels ({run['budget_rows_without_amount']} zonder bedrag)"
+        f"  CBS and budgets: {run['cbs_indicator_rows']} CBS indicator rows, {run['population_rows']} population rows, "
+        f"{run['budget_rows']} budget lines ({run['budget_rows_without_amount']} without an amount)"
     )
     print()
-    print("Netto gedeclareerde kosten per kwartaal (marts.kpi_values, kpi_id net_declared_cost)")
-    print(f"  {'scope':<13}{'code':<8}{'periode':<9}{'bedrag':>18}")
+    print("Net declared cost per quarter (marts.kpi_values, kpi_id net_declared_cost)")
+    print(f"  {'scope':<13}{'code':<8}{'period':<9}{'amount':>18}")
     for scope_type, scope_code, period, value in kpis:
         print(f"  {scope_type:<13}{scope_code:<8}{period:<9}{money_nl(value, 2):>18}")
     print(f"  all KPIs: {run['kpis']} KPIs in {run['kpi_rows']} rows (every scope and period; docs/kpis.md)")
     print()
     print(f"Warehouse: {settings.duckdb_path}")
+    published = settings.published_dir / PUBLISHED_FILENAME
+    print(f"Published: {published if published.exists() else 'nothing (publishing waits for every blocking check)'}")
+    data_docs = settings.data_docs_dir / "index.html"
+    if data_docs.exists():
+        print(f"Data Docs: {settings.docs_url}/{DATA_DOCS_ROUTE}/index.html while make ui runs; files in {data_docs}")
+    else:
+        print(f"Data Docs: none written in {settings.data_docs_dir}")
     _print_reports(settings.reports_dir)
-    print("UI:        make ui, then open http://127.0.0.1:3000")
+    print(f"UI:        make ui, then open http://127.0.0.1:3000 (Data Docs and dbt docs on {settings.docs_url})")
 
 
 def _print_reports(reports_dir: Path) -> None:

@@ -90,7 +90,9 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(),
-            "dbt": DbtCliResource(project_dir=warehouse_dbt_project),
+            # dbt's lines reach the run log and the console's progress line (orchestration/defs/dbt/assets.py) as
+            # text, where colour codes would show as escape sequences.
+            "dbt": DbtCliResource(project_dir=warehouse_dbt_project, global_config_flags=["--no-use-colors"]),
             "cbs": CbsResource(),
         },
         # DuckDB takes one writer at a time and every step writes it, so steps gain nothing from processes of their

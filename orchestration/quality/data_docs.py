@@ -54,9 +54,8 @@ _docs_sites: dict[Path, str] = {}
 
 def write_data_docs(
     result: ExpectationSuiteValidationResult, suite_file: SuiteFile, docs_dir: Path, run: str, rows_validated: int
-) -> str:
-    """Render result's page into the static Data Docs site in docs_dir and list it in the site's index; the page's
-    URL."""
+) -> Path:
+    """Render result's page into the static Data Docs site in docs_dir and list it in the site's index; the page."""
     context = gx_context()
     site_name = _docs_sites.setdefault(docs_dir.resolve(), f"warehouse_{len(_docs_sites)}")
     if site_name not in context.variables.data_docs_sites:
@@ -90,7 +89,7 @@ def write_data_docs(
             page=page.relative_to(docs_dir.resolve()).as_posix(),
         ),
     )
-    return page.as_uri()
+    return page
 
 
 def rendered_validations(docs_dir: Path) -> list[RenderedValidation]:

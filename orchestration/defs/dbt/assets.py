@@ -5,14 +5,23 @@ All models of one @dbt_assets definition run as one step, and a step only waits 
 marts a gate in front of kpi_values.
 """
 
+import contextlib
+import io
 import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
 
 import dagster as dg
-from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
+from dbt.adapters.base import BaseAdapter
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
 from orchestration.defs.dbt.project import warehouse_dbt_project
 from orchestration.defs.dbt.translator import translator
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.settings import DEFAULT_SUPPRESSION_THRESHOLD
 
 KPI_SELECTION = "tag:kpi"
 # Both steps read one manifest through one translator, and write DuckDB, so each takes the writer pool's slot.
@@ -21,28 +30,89 @@ DBT_STEP = {"manifest": warehouse_dbt_project.manifest_path, "dagster_dbt_transl
 
 @dbt_assets(exclude=KPI_SELECTION, name="star_schema", **DBT_STEP)
 def star_schema(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from dbt_build(context, dbt, warehouse).stream()
+    yield from dbt_build(context, dbt, warehouse, column_lineage=True)
 
 
 @dbt_assets(select=KPI_SELECTION, name="kpi_marts", **DBT_STEP)
 def kpi_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from dbt_build(context, dbt, warehouse).stream()
+    # Column lineage of the 86 KPI-step tables took longer than their build on the sample (docs/benchmarks.md).
+    yield from dbt_build(context, dbt, warehouse, column_lineage=False)
 
 
-def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> DbtCliInvocation:
-    """`dbt build` of the step's selection, with the same vars and target folder for both steps.
+def dbt_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, column_lineage: bool
+) -> Iterator:
+    """`dbt build` of the step's selection, with the same vars and target folder for both steps; each table's
+    materialization carries its row count, its columns and, with column_lineage, their lineage (dagster-dbt reads them
+    through dbt's adapter once dbt is done, as DuckDB admits one writer).
 
     dbt parses the whole project again unless its last parse, kept in the target folder, saw the same vars and the
     same profile, which holds the warehouse's path; a new target folder per invocation (dagster-dbt's default) would
     parse everything at every step, so the warehouse keeps its own (docs/benchmarks.md)."""
     warehouse.export_for_dbt()
     settings = warehouse.settings()
-    return dbt.cli(
-        ["build", "--vars", json.dumps(dbt_vars(warehouse))], context=context, target_path=settings.dbt_target_dir
+    variables = dbt_vars(warehouse)
+    invocation = dbt.cli(
+        ["build", *(["--vars", json.dumps(variables)] if variables else [])],
+        context=context,
+        target_path=settings.dbt_target_dir,
     )
+    events = invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=column_lineage)
+    try:
+        yield from dbt_lines_to_debug(events, DbtLines(context.log))
+    finally:
+        if invocation.adapter is not None:
+            close_adapter(invocation.adapter)
+
+
+def close_adapter(adapter: BaseAdapter) -> None:
+    """Close what dagster-dbt's metadata threads opened through dbt's adapter in this process. dbt-duckdb keeps its
+    database open past the connections, with the profile's configuration, and DuckDB then refuses every later
+    connection to the file made with another one (the checks' read-only ones)."""
+    adapter.cleanup_connections()
+    if adapter.type() == "duckdb":
+        # env() raises a bare Exception when no connection was ever opened (dbt failed first): nothing to close then.
+        with contextlib.suppress(Exception):
+            DuckDBConnectionManager.env().close()
 
 
 def dbt_vars(warehouse: WarehouseResource) -> dict[str, int]:
-    """dbt vars taken from the settings: the suppression threshold of the public tier and of the steering signals'
-    no_data (WAREHOUSE_SUPPRESSION_THRESHOLD)."""
-    return {"suppression_threshold": warehouse.settings().suppression_threshold}
+    """dbt vars taken from the settings where they differ from dbt_project.yml's defaults: the suppression threshold of
+    the public tier and of the steering signals' no_data (WAREHOUSE_SUPPRESSION_THRESHOLD). A default is left out, so
+    the command line matches the parse `make manifest` made and dbt keeps that parse (tests/test_pipeline.py)."""
+    threshold = warehouse.settings().suppression_threshold
+    return {} if threshold == DEFAULT_SUPPRESSION_THRESHOLD else {"suppression_threshold": threshold}
+
+
+PROGRESS_SECONDS = 30.0
+"""How often a running dbt step puts its latest line on the console."""
+
+
+class DbtLines(io.TextIOBase):
+    """A text stream for the lines dagster-dbt echoes from dbt: each goes to log's DEBUG, and the latest of dbt's node
+    lines ("96 of 190 START test ...") to its INFO at most every `every` seconds, so a long build shows on the console
+    that it moves without printing every node. dagster-dbt's metadata threads print into it too, hence the lock."""
+
+    def __init__(self, log: logging.Logger | dg.DagsterLogManager, every: float = PROGRESS_SECONDS):
+        self._log, self._every, self._pending = log, every, ""
+        self._lock = threading.Lock()
+        self._next_progress = time.monotonic() + every
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            *lines, self._pending = (self._pending + text).split("\n")
+            for line in lines:
+                self._log.debug(line)
+                if line.split(" of ", 1)[0].isdigit() and time.monotonic() >= self._next_progress:
+                    self._log.info(f"dbt: {line.strip()}")
+                    self._next_progress = time.monotonic() + self._every
+        return len(text)
+
+
+def dbt_lines_to_debug(events: Iterator, lines: io.TextIOBase) -> Iterator:
+    """events, with what is printed to stdout meanwhile written to lines instead: dagster-dbt echoes dbt's lines (two
+    per node), and dbt-duckdb prints a line for each relation dagster-dbt's metadata threads look for in vain (a
+    test's). The console (INFO, `make run`) keeps a line now and then per step, the UI's run log and dbt.log keep every
+    line. Dagster logs to stderr, so its own lines are not caught."""
+    with contextlib.redirect_stdout(lines):
+        yield from events

@@ -1,10 +1,17 @@
-"""Maps dbt nodes onto asset keys that read like the warehouse: raw/<table>, staging/<model>, marts/<model>."""
+"""Maps dbt nodes onto asset keys that read like the warehouse (raw/<table>, staging/<model>, marts/<model>), onto
+groups by folder, and onto owners: `meta.dagster.owners` where dbt_project.yml sets it, else the data engineers. Each
+asset links its page in the dbt docs site, served over http by the documentation server (orchestration/docs_server.py).
+"""
 
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from orchestration.defs.owners import DATA_ENGINEERING
+from orchestration.docs_server import dbt_docs_url
+from orchestration.settings import Settings
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -23,6 +30,13 @@ class WarehouseTranslator(DagsterDbtTranslator):
             if group in fqn[1:-1]:
                 return group
         return fqn[1]
+
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        page = dbt_docs_url(Settings.from_env(), dbt_resource_props["resource_type"], dbt_resource_props["unique_id"])
+        return {**super().get_metadata(dbt_resource_props), "dbt_docs": dg.MetadataValue.url(page)}
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return list(super().get_owners(dbt_resource_props) or [DATA_ENGINEERING])
 
 
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

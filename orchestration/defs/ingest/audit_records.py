@@ -1,19 +1,36 @@
 """The ingest's own records as assets: every ingest asset appends to audit.ingest_ledger and audit.quarantine
-(orchestration/warehouse/schema.py), and the audit tier (dbt models/publication/audit) reads them as dbt sources, so
-they are named here rather than left as nameless external assets in the graph."""
+(orchestration/warehouse/schema.py), and the audit tier (dbt models/publication/audit) reads them as dbt sources.
+
+Each table has many writers (one per landed source), so neither is any one step's output: both are declared here
+without a step, downstream of the ingest assets that append to them, and each of those reports what it appended as a
+materialization of the table (orchestration/defs/ingest/ingest_metadata.py). The graph then reads ingest -> audit
+table -> audit tier, and no second step claims to write either table."""
 
 import dagster as dg
 
+from orchestration.defs.ingest.budgets import IV3_KEY, REGION_BUDGET_KEY
+from orchestration.defs.ingest.cbs import cbs_assets
+from orchestration.defs.ingest.ijw import ijw_landed_files, ijw_messages
+from orchestration.defs.ingest.ingest_metadata import LEDGER_KEY, QUARANTINE_KEY
+from orchestration.defs.owners import DATA_ENGINEERING
+
+_WRITERS = [IV3_KEY, REGION_BUDGET_KEY, *(asset.key for asset in cbs_assets), *ijw_messages.keys]
+
 ingest_ledger = dg.AssetSpec(
-    key=dg.AssetKey(["audit", "ingest_ledger"]),
+    key=LEDGER_KEY,
+    # The inventory records the landing directory's odd entries (not a regular file, outside it) in the ledger.
+    deps=[*_WRITERS, ijw_landed_files.key],
     group_name="ingest",
+    owners=[DATA_ENGINEERING],
     kinds={"duckdb"},
     description="One row per landed file version and ingest run: records and cents read, accepted and quarantined.",
 )
 
 quarantine = dg.AssetSpec(
-    key=dg.AssetKey(["audit", "quarantine"]),
+    key=QUARANTINE_KEY,
+    deps=_WRITERS,
     group_name="ingest",
+    owners=[DATA_ENGINEERING],
     kinds={"duckdb"},
     description="Every record or file an ingest refused, with its reason and amount.",
 )

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.defs.ingest.ingest_metadata import audit_materializations, column_schema, ingest_metadata
 from orchestration.defs.ingest.landed_source import INGEST_ASSET
+from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.settings import Settings
@@ -42,6 +44,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with warehouse.connect() as con:
         update = landing_inventory.update_inventory(con, settings.landing_dir, settings.ingest_processes)
         odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
+        columns = column_schema(con, "audit.ijw_landed_files")
     if update.folder_problem:
         context.log.warning(f"iJw messages not listed: {update.folder_problem}")
     for entry, recorded in zip(update.odd_entries, odd, strict=True):
@@ -66,6 +69,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "entries_odd": len(update.odd_entries),
             **{f"files_{message_type}": count for message_type, count in update.by_type.items()},
             "dagster/row_count": update.files,
+            "dagster/column_schema": columns,
             "duration_seconds": round(time.monotonic() - started, 2),
         }
     )
@@ -81,6 +85,7 @@ def _asset_key(ingest: IjwIngest) -> dg.AssetKey:
         dg.AssetSpec(
             _asset_key(ingest),
             group_name="ingest",
+            owners=[DATA_ENGINEERING],
             kinds={"python", "duckdb"},
             description=ingest.description,
             # Allocations landed in the same run load before starts, and starts before stops, so each is judged
@@ -126,12 +131,30 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     else:
         outcomes = _ingest_here(warehouse, settings, files, context.run.run_id)
     by_type = {outcome.message_type: outcome for outcome in outcomes}
+    with warehouse.connect(read_only=True) as con:
+        metadata = {
+            ingest.spec.message_type: ingest_metadata(
+                con,
+                ingest.table,
+                context.run.run_id,
+                [ingest.spec.message_type],
+                by_type[ingest.spec.message_type].metadata,
+            )
+            for ingest in selected
+        }
+        appended = [
+            event
+            for ingest in selected
+            for event in audit_materializations(con, context.run.run_id, [ingest.spec.message_type], _asset_key(ingest))
+        ]
+    yield from appended
     for ingest in selected:
         outcome = by_type[ingest.spec.message_type]
         for message in outcome.rejected_files:
             context.log.warning(message)
         yield dg.MaterializeResult(
-            asset_key=_asset_key(ingest), metadata={**outcome.metadata, "ingest_processes": outcome.lanes}
+            asset_key=_asset_key(ingest),
+            metadata={**metadata[ingest.spec.message_type], "ingest_processes": outcome.lanes},
         )
 
 

@@ -5,13 +5,20 @@ import time
 
 import dagster as dg
 
+from orchestration.defs.ingest.ingest_metadata import audit_materializations, ingest_metadata
+from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.warehouse.ingest import ledger_metadata
 from orchestration.warehouse.landing_files import Listing
 from orchestration.warehouse.load import RawSource, ingest_listing
 
 # Every ingest asset writes DuckDB, so it takes the writer pool's one slot.
-INGEST_ASSET = {"group_name": "ingest", "pool": WRITER_POOL, "kinds": {"python", "duckdb"}}
+INGEST_ASSET = {
+    "group_name": "ingest",
+    "owners": [DATA_ENGINEERING],
+    "pool": WRITER_POOL,
+    "kinds": {"python", "duckdb"},
+}
 
 
 def load_listing(
@@ -36,4 +43,11 @@ def load_listing(
             warehouse.settings().landing_dir,
             context.log.warning,
         )
-    return dg.MaterializeResult(metadata=ledger_metadata(entries, time.monotonic() - started))
+        message_types = sorted({entry.message_type for entry in entries if entry.message_type})
+        for appended in audit_materializations(con, context.run_id, message_types, context.asset_key):
+            context.log_event(appended)
+        return dg.MaterializeResult(
+            metadata=ingest_metadata(
+                con, source.table, context.run_id, message_types, ledger_metadata(entries, time.monotonic() - started)
+            )
+        )

@@ -6,6 +6,7 @@ into the file once every blocking check of the run has passed."""
 import dagster as dg
 
 from orchestration.defs.dbt.assets import kpi_marts
+from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.warehouse.publish import PUBLIC_SCHEMA, PUBLISHED_FILENAME, publish_marts
 
@@ -40,6 +41,7 @@ def refuse_after_failed_checks(context: dg.AssetExecutionContext, refusal: str) 
     key=dg.AssetKey(["published", "marts"]),
     deps=PUBLIC_TIER_KEYS,
     group_name="publish",
+    owners=[DATA_ENGINEERING],
     pool=WRITER_POOL,
     kinds={"duckdb"},
     description=(

@@ -7,6 +7,7 @@ this process then only renders the result into the Data Docs and the check.
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
+from orchestration.docs_server import data_docs_url
 from orchestration.quality.data_docs import write_data_docs
 from orchestration.quality.suites import SuiteFile, failures_of, suite_files
 from orchestration.quality.table_validation import validate_table
@@ -27,7 +28,7 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
         docs = write_data_docs(
             validation.result,
             suite_file,
-            settings.warehouse_dir / "data_docs",
+            settings.data_docs_dir,
             context.run.run_id,
             validation.rows_validated,
         )
@@ -45,7 +46,7 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
                 "rows_validated": validation.rows_validated,
                 "failed_expectations": len(failures),
                 "suite": str(suite_file.path),
-                "data_docs": dg.MetadataValue.url(docs),
+                "data_docs": dg.MetadataValue.url(data_docs_url(settings, docs)),
             },
         )
 

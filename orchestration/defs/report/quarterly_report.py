@@ -3,6 +3,7 @@ its provider editions under WAREHOUSE_DIR/reports/<region>/<quarter>/providers/<
 
 import dagster as dg
 
+from orchestration.defs.owners import CONTROL
 from orchestration.defs.publish.published_marts import published_marts, refuse_after_failed_checks
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.report.build import write_provider_editions, write_reports
@@ -15,6 +16,7 @@ from orchestration.report.data import REPORT_MODELS
     # for the publish step and, like it, refuses to write after a failed blocking check.
     deps=[published_marts, *(dg.AssetKey(["report", model]) for model in REPORT_MODELS)],
     group_name="report",
+    owners=[CONTROL],
     # The report only reads, but a DuckDB file being written by another run cannot be opened at all.
     pool=WRITER_POOL,
     kinds={"html", "excel"},

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from orchestration.defs.dbt.project import warehouse_dbt_project
+from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.serving.load import ServingLoadError, publish_tiers
 
@@ -19,6 +20,7 @@ STEP = "served/postgres"
     key=dg.AssetKey(["served", "postgres"]),
     deps=[dg.AssetKey(["published", "marts"])],
     group_name="publish",
+    owners=[DATA_ENGINEERING],
     # Reads the warehouse file, which no other process may hold for writing meanwhile.
     pool=WRITER_POOL,
     kinds={"postgres"},
