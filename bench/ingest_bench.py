@@ -7,7 +7,7 @@
    transaction) into a fresh DuckDB file, same files, reported as lines per second and as a share of the floor; the
    same path in one process beside it (per core); floor and ingests alternate for --rounds rounds, best of each. The
    senders are sniffed before timing, as the landing inventory (its own asset) does before the ingest;
-3. end to end (optional, --end-to-end): `dg launch --assets 'not group:quarterly_close'` (every asset but the
+3. end to end (optional, --end-to-end): `dg launch --job refresh_job` (every asset but the
    partitioned quarterly close, as `make run`) over the whole world in a subprocess, wall time and the subprocess's
    peak RSS.
 
@@ -123,7 +123,7 @@ def end_to_end(landing: Path, warehouse: Path) -> tuple[float, float, float]:
     dg = shutil.which("dg", path=str(Path(sys.executable).parent)) or "dg"
     with tempfile.TemporaryFile("w+") as stderr:
         pipeline = subprocess.Popen(  # noqa: S603
-            [dg, "launch", "--assets", "not group:quarterly_close"],
+            [dg, "launch", "--job", "refresh_job"],
             cwd=REPO_ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.sample_world import SAMPLE_DIR, fault_manifest, relative, sample_files
 from tests.dbt_workspace import run_dbt
+from tests.sample_world import SAMPLE_DIR, fault_manifest, relative, sample_files
 
 FORECAST_MODELS = [
     "int_forecast_as_of",

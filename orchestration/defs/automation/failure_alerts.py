@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import dagster as dg
 import requests
 
+from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.settings import alert_webhook_url
 
 RUN_FAILURES = dg.AssetKey(["audit", "run_failures"])
@@ -22,6 +23,7 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 run_failures = dg.AssetSpec(
     RUN_FAILURES,
     group_name="operations",
+    owners=[DATA_ENGINEERING],
     kinds={"dagster"},
     description=(
         "Every failed run, observed by the sensor run_failure_alert: run, job, failed step and error message, and "

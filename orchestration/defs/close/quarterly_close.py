@@ -20,6 +20,7 @@ from orchestration.closes.quarters import default_as_of
 from orchestration.defs.close.partitions import close_partitions, quarter_and_region
 from orchestration.defs.dbt.assets import dbt_vars
 from orchestration.defs.dbt.project import warehouse_dbt_project
+from orchestration.defs.owners import CONTROL
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.warehouse.schema import RAW_TABLES
 
@@ -48,7 +49,13 @@ RAW_IJW = [dg.AssetKey(["raw", table.split(".")[1]]) for table in RAW_TABLES]
 def _spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
     # Skippable: a run of every asset (make run) has no partition and closes nothing.
     return dg.AssetSpec(
-        key, group_name=CLOSE_GROUP, description=description, kinds={"duckdb"}, skippable=True, deps=RAW_IJW
+        key,
+        group_name=CLOSE_GROUP,
+        description=description,
+        owners=[CONTROL],
+        kinds={"duckdb"},
+        skippable=True,
+        deps=RAW_IJW,
     )
 
 
