@@ -166,7 +166,7 @@ def test_reports_cover_the_latest_four_quarters_with_data(tiny_db, tmp_path):
         for quarter in ("2024-Q3", "2024-Q4"):
             con.execute(
                 "insert into public_marts.kpi_values values"
-                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', false, false)",
+                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', null, false, false)",
                 [quarter],
             )
     with duckdb.connect(str(build_report_layer(db)), read_only=True) as con:

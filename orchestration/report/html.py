@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from orchestration.formats import euros_nl, kpi_value_nl, number_nl, percent_nl
+from orchestration.formats import date_nl, euros_nl, kpi_value_nl, number_nl, percent_nl
 from orchestration.report import charts
 from orchestration.report.data import ReportData, Row
 from orchestration.report.labels import (
@@ -41,6 +41,7 @@ _environment = Environment(
     keep_trailing_newline=True,
 )
 _environment.filters.update(
+    date_nl=date_nl,
     euros=euros_nl,
     signed_euros=lambda cents: euros_nl(cents, signed=True),
     kpi_value=lambda value, unit: kpi_value_nl(value, unit),
@@ -73,6 +74,11 @@ def render_report_html(data: ReportData) -> str:
         budget=_budget(data),
         variance=_variance(data),
         referrals=_referrals(data, municipality_names),
+        coverage=data.coverage[0] if data.coverage else None,
+        cut=data.data_cut[0] if data.data_cut else {"data_cut_date": None},
+        lookback_incomplete=any(
+            row["lookback_complete"] is False for row in (*data.signals, *data.other_kpis)
+        ),
     )
 
 

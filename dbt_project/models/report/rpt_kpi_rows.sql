@@ -56,6 +56,7 @@ final as (
         kpi_values.numerator,
         kpi_values.denominator,
         kpi_values.unit,
+        kpi_values.lookback_complete,
         steering_signals.target,
         steering_signals.band_low,
         steering_signals.band_high,

@@ -34,6 +34,7 @@ final as (
         kpi_values.numerator,
         kpi_values.denominator,
         kpi_values.unit,
+        kpi_values.lookback_complete,
         provider_signals.target,
         provider_signals.band_low,
         provider_signals.band_high,
