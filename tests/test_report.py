@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from orchestration.formats import euros_nl, kpi_value_nl, money_nl, number_nl, percent_nl
-from orchestration.report.build import report_paths, write_reports
+from orchestration.report.build import report_paths, write_region_report, write_reports
 from orchestration.report.data import (
     REPORT_MODELS,
     load_provider_editions,
@@ -359,3 +359,52 @@ def test_report_asset_reads_the_report_layer_after_publication(definitions):
     # The report models run in the KPI step, behind the blocking checks on the star schema.
     kpi_step = definitions.resolve_assets_def(dg.AssetKey(["marts", "kpi_values"]))
     assert models <= kpi_step.keys
+
+
+def coverage_line(page) -> lxml_html.HtmlElement:
+    return page.xpath("//section[@id='samenvatting']//p[@data-coverage-warning]")[0]
+
+
+def test_the_coverage_line_names_the_municipalities_that_sent_nothing(tiny_db):
+    # tests/report_marts.py: in 2024-Q2 JZ11's GM0377 (the hostile name) sent nothing, GM0392 did; JZ10's one
+    # municipality delivered; JZ11's earlier quarters have no coverage rows at all.
+    page = lxml_html.fromstring(render(tiny_db))
+    line = coverage_line(page)
+    assert line.get("data-coverage-warning") == "true"
+    assert line.get("data-municipalities-missing") == HOSTILE_NAME
+    assert "1 van de 2 gemeenten" in " ".join(line.text_content().split())
+    assert "Let op" in line.text_content()
+    # The same line heads the region's signals, where its figures are.
+    assert page.xpath("//section[@id='signalen']//p[@data-coverage-warning='true']")
+
+    complete = coverage_line(lxml_html.fromstring(render(tiny_db, region="JZ10")))
+    assert complete.get("data-coverage-warning") == "false"
+    assert "1 van de 1 gemeenten" in " ".join(complete.text_content().split())
+    assert "Let op" not in complete.text_content()
+
+    unknown = coverage_line(lxml_html.fromstring(render(tiny_db, quarter="2024-Q1")))
+    assert unknown.get("data-coverage-warning") == "true"
+    assert "geen dekkingsgegevens" in unknown.text_content()
+
+
+def test_a_value_whose_look_back_is_incomplete_is_marked_and_footnoted(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    # Only JZ11's early_termination_share of 2024-Q2 has lookback_complete false in tests/report_marts.py.
+    marked = page.xpath("//*[@data-lookback-incomplete]/ancestor::tr[1]")
+    assert [row.get("data-kpi") for row in marked] == ["early_termination_share"]
+    assert page.xpath("//footer/p[@data-lookback-footnote]")
+    assert not lxml_html.fromstring(render(tiny_db, region="JZ10")).xpath("//*[@data-lookback-footnote]")
+
+
+def test_a_report_states_its_data_cut_and_the_run_that_made_it(tiny_db, tmp_path):
+    written = write_region_report("2024-Q2", "JZ11", "run-2024q2-close", tiny_db, tmp_path)
+    assert written.html_path == tmp_path / "JZ11" / "2024-Q2.html"
+    header = lxml_html.fromstring(written.html_path.read_text(encoding="utf-8")).xpath("//header/p[@data-run-id]")[0]
+    # JZ11's lines were declared on 2024-07-15 and 2024-08-02 (GM0392) and 2024-08-20 (GM0377); GM0453's line is
+    # JZ10's and GM9999's no region's.
+    assert header.get("data-data-cut") == "2024-08-20"
+    assert "20 augustus 2024" in header.text_content()
+    assert header.get("data-run-id") == "run-2024q2-close"
+    assert "run-2024q2-close" in header.text_content()
+    with pytest.raises(ValueError, match="no report for region JZ10 in 2024-Q1"):
+        write_region_report("2024-Q1", "JZ10", "run-x", tiny_db, tmp_path)
