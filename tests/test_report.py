@@ -408,3 +408,21 @@ def test_a_report_states_its_data_cut_and_the_run_that_made_it(tiny_db, tmp_path
     assert "run-2024q2-close" in header.text_content()
     with pytest.raises(ValueError, match="no report for region JZ10 in 2024-Q1"):
         write_region_report("2024-Q1", "JZ10", "run-x", tiny_db, tmp_path)
+
+
+def test_providers_are_named_as_the_region_names_them_and_by_code_otherwise(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    caps = [
+        [cell.text_content().strip() for cell in row.xpath("td")[:2]]
+        for row in page.xpath(
+            "//section[@id='budget']//h3[text()='Omzetplafonds aanbieders']/following::table[1]//tbody/tr"
+        )
+    ]
+    # tests/report_marts.py names 98060001 only.
+    assert caps == [["Stichting De Linde", "98060001"], ["98060002", "98060002"]]
+    headings = [" ".join(h.text_content().split()) for h in page.xpath("//section[@id='agenda']/h3")]
+    assert headings == ["Regio Zuid-Kennemerland", "Aanbieder Stichting De Linde (AGB 98060001)"]
+    kinds = [" ".join(k.text_content().split()) for k in page.xpath("//section[@id='agenda']//span[@class='kind']")]
+    assert kinds == ["rood signaal · regio Zuid-Kennemerland", "budgetoverschrijding · gemeente Haarlem"] + [
+        "omzetplafond · aanbieder Stichting De Linde"
+    ]

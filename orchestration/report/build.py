@@ -80,9 +80,7 @@ def write_reports(
         regions: dict[str, list[str]] = defaultdict(list)
         for region_code, quarter in periods:
             regions[quarter].append(region_code)
-        quarters = (
-            load_quarter_data(con, quarter, region_codes, run_id) for quarter, region_codes in regions.items()
-        )
+        quarters = (load_quarter_data(con, quarter, region_codes, run_id) for quarter, region_codes in regions.items())
         written = _write_all(quarters, len(periods), reports_dir, workers)
     by_period = {(report.region_code, report.quarter): report for report in written}
     return [by_period[period] for period in periods]

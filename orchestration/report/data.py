@@ -138,6 +138,7 @@ DATASETS = {
         "rpt_provider_revenue",
         (
             "provider_agb",
+            "provider_name",
             "revenue_cents_ytd",
             "forecast_year_end_cents",
             "cap_cents",
@@ -149,7 +150,18 @@ DATASETS = {
     ),
     "agenda": Dataset(
         "rpt_agenda",
-        ("provider_agb", "item_rank", "item_type", "kpi_id", "scope_type", "scope_code", "summary_nl", "question_nl"),
+        (
+            "provider_agb",
+            "provider_name",
+            "item_rank",
+            "item_type",
+            "kpi_id",
+            "scope_type",
+            "scope_code",
+            "scope_name",
+            "summary_nl",
+            "question_nl",
+        ),
         "row_order",
     ),
     "coverage": Dataset(

@@ -67,7 +67,6 @@ def render_report_html(data: ReportData) -> str:
         data=data,
         quarter_label=quarter_nl(data.quarter),
         status_counts=[(row["status"], row["signal_count"]) for row in data.signal_counts],
-        scope_names={**municipality_names, data.region_code: data.region_name},
         matrix=_municipality_matrix(data, municipality_names),
         trend_svg=_trend_svg(data),
         agenda=_agenda_groups(data.agenda),
@@ -76,9 +75,7 @@ def render_report_html(data: ReportData) -> str:
         referrals=_referrals(data, municipality_names),
         coverage=data.coverage[0] if data.coverage else None,
         cut=data.data_cut[0] if data.data_cut else {"data_cut_date": None},
-        lookback_incomplete=any(
-            row["lookback_complete"] is False for row in (*data.signals, *data.other_kpis)
-        ),
+        lookback_incomplete=any(row["lookback_complete"] is False for row in (*data.signals, *data.other_kpis)),
     )
 
 
@@ -128,12 +125,13 @@ def _trend_svg(data: ReportData) -> Markup | None:
     return Markup(charts.trend_chart(series))  # noqa: S704 - charts escape their text
 
 
-def _agenda_groups(agenda: list[Row]) -> list[tuple[str | None, list[Row]]]:
-    """The region's own agenda first, then one per provider (rpt_agenda's order)."""
-    groups: dict[str | None, list[Row]] = defaultdict(list)
+def _agenda_groups(agenda: list[Row]) -> list[tuple[str | None, str | None, list[Row]]]:
+    """(provider_agb, provider_name, items): the region's own agenda first, then one per provider (rpt_agenda's
+    order)."""
+    groups: dict[tuple[str | None, str | None], list[Row]] = defaultdict(list)
     for row in agenda:
-        groups[row["provider_agb"]].append(row)
-    return list(groups.items())
+        groups[row["provider_agb"], row["provider_name"]].append(row)
+    return [(agb, name, items) for (agb, name), items in groups.items()]
 
 
 def _budget(data: ReportData) -> dict[str, Any]:
