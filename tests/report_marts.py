@@ -33,7 +33,7 @@ create schema marts;
 create table public_marts.dim_region (region_code varchar, region_name varchar);
 create table public_marts.dim_municipality (municipality_code varchar, municipality_name varchar, region_code varchar);
 create table public_marts.dim_kpi (kpi_id varchar, name_nl varchar, unit varchar, direction varchar, lever varchar,
-    policy_goal varchar);
+    policy_goal varchar, definition varchar, numerator varchar, denominator varchar, source_document varchar);
 create table public_marts.dim_provider (provider_agb varchar, provider_name varchar);
 create table public_marts.dim_care_form (care_form_code varchar, care_form_name_nl varchar);
 create table public_marts.dim_referrer (referrer_type_code varchar, referrer_type_name_nl varchar);
@@ -130,7 +130,9 @@ def signal(kpi_id, scope_type, scope_code, region_code, value, status, trend, tr
 ROWS = {
     "dim_region": [("JZ11", "Zuid-Kennemerland"), ("JZ10", "IJmond")],
     "dim_municipality": [("GM0392", "Haarlem", "JZ11"), ("GM0377", HOSTILE_NAME, "JZ11"), ("GM0453", "Velsen", "JZ10")],
-    "dim_kpi": [(kpi_id, *KPIS[kpi_id][:5]) for kpi_id in KPIS],
+    "dim_kpi": [
+        (kpi_id, *KPIS[kpi_id][:5], f"Definitie van {kpi_id}", "teller", "noemer", "CBS 85099NED") for kpi_id in KPIS
+    ],
     # 98060002 has no name in the region's seed: it is shown by its code.
     "dim_provider": [("98060001", "Stichting De Linde")],
     "dim_care_form": [("ambulant", "Ambulant"), ("residentieel", "Residentieel")],

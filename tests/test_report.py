@@ -310,17 +310,18 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
     assert header[:8] == ("KPI-code", "KPI", "Niveau", "Code", "Naam", "Periode", "Waarde", "Eenheid")
     signal = header.index("Signaal")
     got = {(row[0], row[2], row[3], row[6], row[signal]) for row in rows}
+    # Percentages as fractions (tests/report_marts.py holds 12.5, 40 and 60 percent).
     assert got == {
         ("closed_placements", "regio", "JZ11", 3.0, "rood"),
-        ("early_termination_share", "regio", "JZ11", 12.5, "oranje"),
+        ("early_termination_share", "regio", "JZ11", 0.125, "oranje"),
         ("cost_per_client", "regio", "JZ11", 4321.5, "geen norm"),
         ("closed_placements", "gemeente", "GM0392", 3.0, "rood"),
         ("cost_per_client", "gemeente", "GM0392", 5000.0, "geen norm"),
         ("closed_placements", "gemeente", "GM0377", 0.0, "groen"),
-        ("referrer_share_01", "regio", "JZ11", 40.0, "geen norm"),
-        ("referrer_share_01", "gemeente", "GM0392", 40.0, "geen norm"),
-        ("referrer_share_01", "gemeente", "GM0377", 40.0, "geen norm"),
-        ("referrer_share_02", "regio", "JZ11", 60.0, "geen norm"),
+        ("referrer_share_01", "regio", "JZ11", 0.4, "geen norm"),
+        ("referrer_share_01", "gemeente", "GM0392", 0.4, "geen norm"),
+        ("referrer_share_01", "gemeente", "GM0377", 0.4, "geen norm"),
+        ("referrer_share_02", "regio", "JZ11", 0.6, "geen norm"),
         # Withheld in publication: the row is there, its value is not.
         ("referrer_share_02", "gemeente", "GM0392", None, "geen norm"),
         ("referrer_share_02", "gemeente", "GM0377", None, "geen norm"),
@@ -426,3 +427,38 @@ def test_providers_are_named_as_the_region_names_them_and_by_code_otherwise(tiny
     assert kinds == ["rood signaal · regio Zuid-Kennemerland", "budgetoverschrijding · gemeente Haarlem"] + [
         "omzetplafond · aanbieder Stichting De Linde"
     ]
+
+
+def test_workbook_stores_percentages_as_fractions_and_holds_agenda_budget_and_definitions(tiny_db, tmp_path):
+    _, xlsx_path = report_paths(tmp_path, "JZ11", "2024-Q2")
+    write_region_report("2024-Q2", "JZ11", "run-x", tiny_db, tmp_path)
+    workbook = load_workbook(xlsx_path)
+    assert workbook.sheetnames == ["KPI's", "Gespreksagenda", "Budgetprognose", "KPI-definities", "Toelichting"]
+    kpis = workbook["KPI's"]
+    header = [cell.value for cell in kpis[1]]
+    early = next(row for row in kpis.iter_rows(min_row=2) if row[0].value == "early_termination_share")
+    # 12.5% with target 10 and band 0-15 (tests/report_marts.py), as fractions in a percent format.
+    for column, expected in (("Waarde", 0.125), ("Doel", 0.10), ("Ondergrens band", 0.0), ("Bovengrens band", 0.15)):
+        cell = early[header.index(column)]
+        assert cell.value == pytest.approx(expected), column
+        assert cell.number_format == "0.0%", column
+    assert early[header.index("Terugkijkperiode volledig")].value == "nee"
+    closed = next(row for row in kpis.iter_rows(min_row=2) if row[0].value == "closed_placements")
+    assert (closed[header.index("Waarde")].value, closed[header.index("Waarde")].number_format) == (3.0, "#,##0")
+
+    agenda = list(workbook["Gespreksagenda"].iter_rows(values_only=True))
+    assert [row[:4] for row in agenda[1:]] == [
+        ("regio", None, 1, "rood signaal"),
+        ("regio", None, 2, "budgetoverschrijding"),
+        ("Stichting De Linde", "98060001", 1, "omzetplafond"),
+    ]
+    budget = list(workbook["Budgetprognose"].iter_rows(values_only=True))
+    # Haarlem: 400,000 realised, 850,000 forecast against 800,000, overrun 50,000 (cents / 100).
+    assert budget[1][:8] == ("Haarlem", "Jeugdhulp ambulant", 400000, 850000, 30000, 800000, 50000, "overschrijding")
+    assert workbook["Budgetprognose"]["C2"].number_format == '"€" #,##0'
+    definitions = {row[0]: row for row in workbook["KPI-definities"].iter_rows(min_row=2, values_only=True)}
+    assert set(definitions) == {row[0] for row in kpis.iter_rows(min_row=2, values_only=True)}
+    assert definitions["closed_placements"][2] == "Definitie van closed_placements"
+    notes = dict(workbook["Toelichting"].iter_rows(values_only=True))
+    assert notes["Gemaakt door run"] == "run-x"
+    assert notes["Peildatum gegevens"] == "declaraties tot en met 20 augustus 2024"

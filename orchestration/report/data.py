@@ -89,8 +89,28 @@ DATASETS = {
             "band_high",
             "status",
             "trend",
+            "workbook_value",
+            "workbook_target",
+            "workbook_band_low",
+            "workbook_band_high",
             "lever",
             "policy_goal",
+        ),
+        "row_order",
+    ),
+    "kpi_definitions": Dataset(
+        "rpt_kpi_definitions",
+        (
+            "kpi_id",
+            "name_nl",
+            "definition",
+            "numerator",
+            "denominator",
+            "unit",
+            "direction",
+            "lever",
+            "policy_goal",
+            "source_document",
         ),
         "row_order",
     ),
@@ -231,6 +251,8 @@ class ReportData:
     """rpt_provider_revenue: providers that declared in the region this year, early warnings first."""
     agenda: list[Row]
     referrals: list[Row]
+    kpi_definitions: list[Row]
+    """rpt_kpi_definitions: the catalogue's definitions of the workbook's KPIs, by name."""
     coverage: list[Row]
     """rpt_coverage: one row, how many municipalities the quarter's figures cover and which sent nothing."""
     data_cut: list[Row]
