@@ -453,8 +453,10 @@ def test_workbook_stores_percentages_as_fractions_and_holds_agenda_budget_and_de
         ("Stichting De Linde", "98060001", 1, "omzetplafond"),
     ]
     budget = list(workbook["Budgetprognose"].iter_rows(values_only=True))
-    # Haarlem: 400,000 realised, 850,000 forecast against 800,000, overrun 50,000 (cents / 100).
-    assert budget[1][:8] == ("Haarlem", "Jeugdhulp ambulant", 400000, 850000, 30000, 800000, 50000, "overschrijding")
+    # By municipality code: GM0377 (the hostile name, as text), then Haarlem: 400,000 realised, 850,000 forecast
+    # (error bound 30,000) against 800,000, overrun 50,000 (the rows' cents / 100).
+    assert budget[1][0] == HOSTILE_NAME and workbook["Budgetprognose"]["A2"].data_type == "s"
+    assert budget[2][:8] == ("Haarlem", "Jeugdhulp ambulant", 400000, 850000, 30000, 800000, 50000, "overschrijding")
     assert workbook["Budgetprognose"]["C2"].number_format == '"€" #,##0'
     definitions = {row[0]: row for row in workbook["KPI-definities"].iter_rows(min_row=2, values_only=True)}
     assert set(definitions) == {row[0] for row in kpis.iter_rows(min_row=2, values_only=True)}
