@@ -22,6 +22,8 @@ DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 
 INTERNAL_MARTS = {"fct_declaration_line"}
 """Read from the marts: which providers declared in a region (no figure of it is shown)."""
+NL_SOURCES = {"early_termination_share": "CBS 85097NED, voortijdig beeindigd (test)"}
+"""kpi_catalogue.nl_source of the KPIs with a national figure."""
 AUDIT_TIER = {"declaration_line_lineage": "audit_tier"}
 """Read from the audit tier: the declaration dates a report's data cut is the latest of."""
 HOSTILE_NAME = '=HYPERLINK("http://example.invalid","<script>alert(1)</script>")'
@@ -33,7 +35,10 @@ create schema marts;
 create table public_marts.dim_region (region_code varchar, region_name varchar);
 create table public_marts.dim_municipality (municipality_code varchar, municipality_name varchar, region_code varchar);
 create table public_marts.dim_kpi (kpi_id varchar, name_nl varchar, unit varchar, direction varchar, lever varchar,
-    policy_goal varchar, definition varchar, numerator varchar, denominator varchar, source_document varchar);
+    policy_goal varchar, definition varchar, numerator varchar, denominator varchar, source_document varchar,
+    nl_source varchar);
+create table public_marts.fct_cbs_indicator (table_id varchar, scope_type varchar, scope_code varchar,
+    period_type varchar, period varchar, status varchar);
 create table public_marts.dim_provider (provider_agb varchar, provider_name varchar);
 create table public_marts.dim_care_form (care_form_code varchar, care_form_name_nl varchar);
 create table public_marts.dim_referrer (referrer_type_code varchar, referrer_type_name_nl varchar);
@@ -131,7 +136,21 @@ ROWS = {
     "dim_region": [("JZ11", "Zuid-Kennemerland"), ("JZ10", "IJmond")],
     "dim_municipality": [("GM0392", "Haarlem", "JZ11"), ("GM0377", HOSTILE_NAME, "JZ11"), ("GM0453", "Velsen", "JZ10")],
     "dim_kpi": [
-        (kpi_id, *KPIS[kpi_id][:5], f"Definitie van {kpi_id}", "teller", "noemer", "CBS 85099NED") for kpi_id in KPIS
+        (
+            kpi_id,
+            *KPIS[kpi_id][:5],
+            f"Definitie van {kpi_id}",
+            "teller",
+            "noemer",
+            "CBS 85099NED",
+            NL_SOURCES.get(kpi_id),
+        )
+        for kpi_id in KPIS
+    ],
+    # CBS's status per table and year, as the ingest keeps it from the table's period metadata.
+    "fct_cbs_indicator": [
+        ("85097NED", "nl", "NL01", "year", "2023", "definitief"),
+        ("85097NED", "nl", "NL01", "year", "2024", "voorlopig"),
     ],
     # 98060002 has no name in the region's seed: it is shown by its code.
     "dim_provider": [("98060001", "Stichting De Linde")],
@@ -156,6 +175,12 @@ ROWS = {
         kpi_value("closed_placements", "region", "JZ11", "2024", 4.0, 4, period_type="year"),
         kpi_value("closed_placements", "municipality", "GM0453", "2024-Q2", 5.0, 5),
         kpi_value("closed_placements", "region", "JZ10", "2024-Q2", 5.0, 5),
+        # National figures are CBS's, yearly: a 2024 report compares with 2024, never with a later year; a count
+        # (closed_placements) gets no national column.
+        kpi_value("early_termination_share", "nl", "NL01", "2023", 8.0, 80, 1000, period_type="year"),
+        kpi_value("early_termination_share", "nl", "NL01", "2024", 9.0, 90, 1000, period_type="year"),
+        kpi_value("early_termination_share", "nl", "NL01", "2025", 99.0, 990, 1000, period_type="year"),
+        kpi_value("closed_placements", "nl", "NL01", "2024", 100.0, 100, period_type="year"),
     ],
     "steering_signals": [
         signal(

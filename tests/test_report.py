@@ -464,3 +464,21 @@ def test_workbook_stores_percentages_as_fractions_and_holds_agenda_budget_and_de
     notes = dict(workbook["Toelichting"].iter_rows(values_only=True))
     assert notes["Gemaakt door run"] == "run-x"
     assert notes["Peildatum gegevens"] == "declaraties tot en met 20 augustus 2024"
+
+
+def test_the_municipality_grid_shows_the_region_and_cbs_national_figures_with_their_source(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    compare = {
+        (cell.get("data-kpi"), cell.get("data-compare")): " ".join(cell.text_content().split())
+        for cell in page.xpath("//section[@id='gemeenten']//td[@data-compare]")
+    }
+    # tests/report_marts.py: region JZ11 3 placements and 12.5% early termination in 2024-Q2; CBS NL 9.0% in 2024
+    # (2025's 99% is after the report's year); a count has no national figure.
+    assert compare == {
+        ("closed_placements", "region"): "3",
+        ("closed_placements", "nl"): "–",
+        ("early_termination_share", "region"): "12,5%",
+        ("early_termination_share", "nl"): "9,0% (2024)",
+    }
+    sources = [" ".join(p.text_content().split()) for p in page.xpath("//p[@data-cbs-table]")]
+    assert sources == ["Bron: CBS StatLine, tabel 85097NED, status voorlopig (2024)"]

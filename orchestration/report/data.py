@@ -196,6 +196,11 @@ DATASETS = {
         "quarter",
     ),
     "data_cut": Dataset("rpt_data_cut", ("data_cut_date", "declaration_files"), "quarter"),
+    "comparisons": Dataset(
+        "rpt_comparisons",
+        ("kpi_id", "region_value", "unit", "nl_value", "nl_period", "nl_table_id", "nl_status"),
+        "kpi_id",
+    ),
     "referrals": Dataset(
         "rpt_referrals",
         ("referrer_type_code", "referrer_name", "scope_type", "scope_code", "referrals", "allocations", "share"),
@@ -257,6 +262,8 @@ class ReportData:
     """rpt_coverage: one row, how many municipalities the quarter's figures cover and which sent nothing."""
     data_cut: list[Row]
     """rpt_data_cut: one row, the latest declaration date the report's figures include."""
+    comparisons: list[Row]
+    """rpt_comparisons: per KPI of the municipality grid, the region's value and the national (CBS) figure."""
     run_id: str | None = None
     """The Dagster run that wrote the report (the asset's, or a quarterly close's), stated on the page."""
     provider_agb: str | None = None

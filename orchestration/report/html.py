@@ -90,9 +90,16 @@ def _municipality_matrix(data: ReportData, names: dict[str, str]) -> dict[str, A
         cells[row["kpi_id"]][row["scope_code"]] = row
         kpi_names[row["kpi_id"]] = row["name_nl"]
     kpis = list(cells)
+    comparisons = {row["kpi_id"]: row for row in data.comparisons}
+    cbs = {
+        (row["nl_table_id"], row["nl_status"], row["nl_period"])
+        for row in data.comparisons
+        if row["nl_value"] is not None
+    }
     return {
         "columns": [(code, names.get(code, code)) for code in codes],
-        "rows": [(kpi_id, kpi_names[kpi_id], cells[kpi_id]) for kpi_id in kpis],
+        "rows": [(kpi_id, kpi_names[kpi_id], cells[kpi_id], comparisons.get(kpi_id, {})) for kpi_id in kpis],
+        "cbs_sources": sorted(cbs, key=lambda source: tuple(part or "" for part in source)),
     }
 
 
