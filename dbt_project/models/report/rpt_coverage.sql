@@ -19,8 +19,9 @@ missing as (
         kpi_coverage.region_code,
         kpi_coverage.period as quarter,
         count(*) as municipalities_missing,
-        {{ dbt.listagg('rpt_municipalities.municipality_name', "', '", 'order by rpt_municipalities.municipality_name') }}
-            as missing_municipality_names
+        {{ dbt.listagg(
+            'rpt_municipalities.municipality_name', "', '", 'order by rpt_municipalities.municipality_name'
+        ) }} as missing_municipality_names
     from kpi_coverage
     inner join rpt_municipalities on kpi_coverage.municipality_code = rpt_municipalities.municipality_code
     where not kpi_coverage.is_complete

@@ -63,7 +63,8 @@ final as (
         steering_signals.status,
         steering_signals.trend,
         cast({{ workbook_number('kpi_values.value', 'kpi_values.unit') }} as double precision) as workbook_value,
-        cast({{ workbook_number('steering_signals.target', 'kpi_values.unit') }} as double precision) as workbook_target,
+        cast({{ workbook_number('steering_signals.target', 'kpi_values.unit') }} as double precision)
+            as workbook_target,
         cast({{ workbook_number('steering_signals.band_low', 'kpi_values.unit') }} as double precision)
             as workbook_band_low,
         cast({{ workbook_number('steering_signals.band_high', 'kpi_values.unit') }} as double precision)

@@ -41,7 +41,8 @@ final as (
         provider_signals.status,
         provider_signals.trend,
         cast({{ workbook_number('kpi_values.value', 'kpi_values.unit') }} as double precision) as workbook_value,
-        cast({{ workbook_number('provider_signals.target', 'kpi_values.unit') }} as double precision) as workbook_target,
+        cast({{ workbook_number('provider_signals.target', 'kpi_values.unit') }} as double precision)
+            as workbook_target,
         cast({{ workbook_number('provider_signals.band_low', 'kpi_values.unit') }} as double precision)
             as workbook_band_low,
         cast({{ workbook_number('provider_signals.band_high', 'kpi_values.unit') }} as double precision)
