@@ -124,6 +124,7 @@ SHIPPED_SAMPLE_ARGS := --municipalities GM0268,GM0296,GM1945,GM0209,GM0225,GM025
 shipped-sample: setup
 	$(UV) run python -m orchestration.generator --out seeds/sample $(SHIPPED_SAMPLE_ARGS)
 	mv seeds/sample/provider_revenue_caps.csv seeds/reference/provider_revenue_caps.csv
+	mv seeds/sample/provider_names.csv seeds/reference/provider_names.csv
 	rm -f seeds/sample/cbs/03759ned_generated.json seeds/sample/cbs/85755NED_generated.json
 
 # seeds/sample/ground_truth.json alone, after a change to the ground truth's definitions: the shipped world is written
@@ -135,6 +136,7 @@ sample-ground-truth: setup
 		diff -r "$$scratch/ijw" seeds/sample/ijw && cmp "$$scratch/faults.json" seeds/sample/faults.json && \
 		cmp "$$scratch/budgets/regiobudget_world.csv" seeds/sample/budgets/regiobudget_world.csv && \
 		cmp "$$scratch/provider_revenue_caps.csv" seeds/reference/provider_revenue_caps.csv && \
+		cmp "$$scratch/provider_names.csv" seeds/reference/provider_names.csv && \
 		cp "$$scratch/ground_truth.json" seeds/sample/ground_truth.json && echo "wrote seeds/sample/ground_truth.json"
 
 # A synthetic, calibrated world (docs/generator.md) into WAREHOUSE_LANDING_DIR; e.g. SAMPLE_ARGS="--overwrite --scale 0.1".

@@ -7,8 +7,10 @@ CLDR puts a non-breaking space between the euro sign and the amount, so a table 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALE = "nl_NL"
@@ -62,3 +64,10 @@ def kpi_value_nl(value: float | None, unit: str | None) -> str:
     if unit == "days":
         return f"{number_nl(value)} dagen"
     return number_nl(value, 0 if float(value).is_integer() else 1)
+
+
+def date_nl(day: date | None) -> str:
+    """A date as Dutch text reads it: date(2024, 12, 31) -> '31 december 2024'."""
+    if day is None:
+        return MISSING
+    return format_date(day, format="long", locale=LOCALE)

@@ -22,6 +22,10 @@ DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 
 INTERNAL_MARTS = {"fct_declaration_line"}
 """Read from the marts: which providers declared in a region (no figure of it is shown)."""
+NL_SOURCES = {"early_termination_share": "CBS 85097NED, voortijdig beeindigd (test)"}
+"""kpi_catalogue.nl_source of the KPIs with a national figure."""
+AUDIT_TIER = {"declaration_line_lineage": "audit_tier"}
+"""Read from the audit tier: the declaration dates a report's data cut is the latest of."""
 HOSTILE_NAME = '=HYPERLINK("http://example.invalid","<script>alert(1)</script>")'
 """A municipality name from outside input that is both HTML and a spreadsheet formula."""
 
@@ -31,12 +35,22 @@ create schema marts;
 create table public_marts.dim_region (region_code varchar, region_name varchar);
 create table public_marts.dim_municipality (municipality_code varchar, municipality_name varchar, region_code varchar);
 create table public_marts.dim_kpi (kpi_id varchar, name_nl varchar, unit varchar, direction varchar, lever varchar,
-    policy_goal varchar);
+    policy_goal varchar, definition varchar, numerator varchar, denominator varchar, source_document varchar,
+    nl_source varchar);
+create table public_marts.fct_cbs_indicator (table_id varchar, scope_type varchar, scope_code varchar,
+    period_type varchar, period varchar, status varchar);
+create table public_marts.dim_provider (provider_agb varchar, provider_name varchar);
 create table public_marts.dim_care_form (care_form_code varchar, care_form_name_nl varchar);
 create table public_marts.dim_referrer (referrer_type_code varchar, referrer_type_name_nl varchar);
 create table public_marts.kpi_values (kpi_id varchar, scope_type varchar, scope_code varchar, period_type varchar,
     period varchar, value double, numerator decimal(18, 2), denominator decimal(18, 2), unit varchar,
-    suppressed boolean, is_withheld boolean);
+    lookback_complete boolean, suppressed boolean, is_withheld boolean);
+create table public_marts.kpi_coverage (region_code varchar, period_type varchar, period varchar,
+    municipality_code varchar, is_complete boolean, municipalities_in_region integer, municipalities_covered integer,
+    coverage_warning boolean);
+create schema audit_tier;
+create table audit_tier.declaration_line_lineage (municipality_code varchar, declaration_date date,
+    file_sha256 varchar);
 create table public_marts.steering_signals (kpi_id varchar, name_nl varchar, scope_type varchar, scope_code varchar,
     region_code varchar, period varchar, value double, target double, band_low double, band_high double,
     direction varchar, status varchar, lever varchar, policy_goal varchar, trend varchar, trend_values varchar,
@@ -89,14 +103,19 @@ KPIS = {
 }
 
 
-def kpi_value(kpi_id, scope_type, scope_code, period, value, numerator, denominator=None, period_type="quarter"):
+def kpi_value(
+    kpi_id, scope_type, scope_code, period, value, numerator, denominator=None, period_type="quarter", lookback=None
+):
     unit = KPIS[kpi_id][1]
-    return (kpi_id, scope_type, scope_code, period_type, period, value, numerator, denominator, unit, False, False)
+    return (kpi_id, scope_type, scope_code, period_type, period, value, numerator, denominator, unit, lookback) + (
+        False,
+        False,
+    )
 
 
 def withheld(kpi_id, scope_type, scope_code, period):
     """A row as the public tier holds a withheld one."""
-    return (kpi_id, scope_type, scope_code, "quarter", period, None, None, None, KPIS[kpi_id][1], True, True)
+    return (kpi_id, scope_type, scope_code, "quarter", period, None, None, None, KPIS[kpi_id][1], None, True, True)
 
 
 def signal(kpi_id, scope_type, scope_code, region_code, value, status, trend, trend_values, drivers=None, reason=None):
@@ -116,7 +135,25 @@ def signal(kpi_id, scope_type, scope_code, region_code, value, status, trend, tr
 ROWS = {
     "dim_region": [("JZ11", "Zuid-Kennemerland"), ("JZ10", "IJmond")],
     "dim_municipality": [("GM0392", "Haarlem", "JZ11"), ("GM0377", HOSTILE_NAME, "JZ11"), ("GM0453", "Velsen", "JZ10")],
-    "dim_kpi": [(kpi_id, *KPIS[kpi_id][:5]) for kpi_id in KPIS],
+    "dim_kpi": [
+        (
+            kpi_id,
+            *KPIS[kpi_id][:5],
+            f"Definitie van {kpi_id}",
+            "teller",
+            "noemer",
+            "CBS 85099NED",
+            NL_SOURCES.get(kpi_id),
+        )
+        for kpi_id in KPIS
+    ],
+    # CBS's status per table and year, as the ingest keeps it from the table's period metadata.
+    "fct_cbs_indicator": [
+        ("85097NED", "nl", "NL01", "year", "2023", "definitief"),
+        ("85097NED", "nl", "NL01", "year", "2024", "voorlopig"),
+    ],
+    # 98060002 has no name in the region's seed: it is shown by its code.
+    "dim_provider": [("98060001", "Stichting De Linde")],
     "dim_care_form": [("ambulant", "Ambulant"), ("residentieel", "Residentieel")],
     "dim_referrer": [("01", "Gemeente"), ("02", "Huisarts")],
     "kpi_values": [
@@ -130,7 +167,7 @@ ROWS = {
         kpi_value("closed_placements", "region", "JZ11", "2024-Q2", 3.0, 3),
         kpi_value("closed_placements", "municipality", "GM0392", "2024-Q2", 3.0, 3),
         kpi_value("closed_placements", "municipality", "GM0377", "2024-Q2", 0.0, 0),
-        kpi_value("early_termination_share", "region", "JZ11", "2024-Q2", 12.5, 5, 40),
+        kpi_value("early_termination_share", "region", "JZ11", "2024-Q2", 12.5, 5, 40, lookback=False),
         kpi_value("cost_per_client", "region", "JZ11", "2024-Q2", 4321.5, 43215000, 100),
         kpi_value("cost_per_client", "municipality", "GM0392", "2024-Q2", 5000.0, 30000000, 60),
         kpi_value("closed_placements", "region", "JZ11", "2024-Q1", 1.0, 1),
@@ -138,6 +175,12 @@ ROWS = {
         kpi_value("closed_placements", "region", "JZ11", "2024", 4.0, 4, period_type="year"),
         kpi_value("closed_placements", "municipality", "GM0453", "2024-Q2", 5.0, 5),
         kpi_value("closed_placements", "region", "JZ10", "2024-Q2", 5.0, 5),
+        # National figures are CBS's, yearly: a 2024 report compares with 2024, never with a later year; a count
+        # (closed_placements) gets no national column.
+        kpi_value("early_termination_share", "nl", "NL01", "2023", 8.0, 80, 1000, period_type="year"),
+        kpi_value("early_termination_share", "nl", "NL01", "2024", 9.0, 90, 1000, period_type="year"),
+        kpi_value("early_termination_share", "nl", "NL01", "2025", 99.0, 990, 1000, period_type="year"),
+        kpi_value("closed_placements", "nl", "NL01", "2024", 100.0, 100, period_type="year"),
     ],
     "steering_signals": [
         signal(
@@ -262,6 +305,21 @@ ROWS = {
             "Hoe voorkomen we een wachtlijst bij het bereiken van het plafond?",
         ),
     ],
+    # 2024-Q2: of JZ11's two municipalities GM0377 (the hostile name) sent nothing; JZ10's one delivered. The
+    # earlier quarters have no coverage rows.
+    "kpi_coverage": [
+        ("JZ11", "quarter", "2024-Q2", "GM0392", True, 2, 1, True),
+        ("JZ11", "quarter", "2024-Q2", "GM0377", False, 2, 1, True),
+        ("JZ10", "quarter", "2024-Q2", "GM0453", True, 1, 1, False),
+        ("JZ11", "year", "2024", "GM0377", False, 2, 1, True),
+    ],
+    "declaration_line_lineage": [
+        ("GM0392", "2024-07-15", "a" * 64),
+        ("GM0392", "2024-08-02", "b" * 64),
+        ("GM0377", "2024-08-20", "b" * 64),
+        ("GM0453", "2024-06-30", "c" * 64),
+        ("GM9999", "2024-12-31", "d" * 64),
+    ],
     "fct_declaration_line": [
         ("GM0392", "98060001", "2024-04-01", 100000),
         ("GM0377", "98060002", "2024-05-01", 50000),
@@ -279,7 +337,7 @@ def build_report_marts(path: Path, without: tuple[str, ...] = (), without_kpis: 
             if table in without or not rows:
                 continue
             placeholders = ", ".join("?" * len(rows[0]))
-            schema = "marts" if table in INTERNAL_MARTS else "public_marts"
+            schema = "marts" if table in INTERNAL_MARTS else AUDIT_TIER.get(table, "public_marts")
             con.executemany(f"insert into {schema}.{table} values ({placeholders})", rows)
     return build_report_layer(path)
 

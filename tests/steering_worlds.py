@@ -251,7 +251,11 @@ def write_world(db_path: Path) -> None:
                 "care_form_code varchar, care_form_name_nl varchar",
                 [(code, f"Hulpvorm {code}") for code in care_forms],
             ),
-            "marts.dim_provider": ("provider_agb varchar", [(p,) for p in (P1, P2, P3, P4, P5, P6)]),
+            # P2 has a name in the region's seed, the others are shown by their code.
+            "marts.dim_provider": (
+                "provider_agb varchar, provider_name varchar",
+                [(p, "Zorgaanbieder Twee" if p == P2 else None) for p in (P1, P2, P3, P4, P5, P6)],
+            ),
             "marts.dim_product": (
                 "product_code varchar, care_form_code varchar",
                 [(code, care_form) for code, (care_form, _) in PRODUCTS.items()],

@@ -447,3 +447,16 @@ def test_some_providers_write_the_clients_bsn_as_a_reference_once_per_client(fau
     assert bsn_references and all(is_valid_bsn(reference) for _provider, reference in bsn_references)
     # TR314: each is delivered once by its provider, like every other reference.
     assert len(set(bsn_references)) == len(bsn_references)
+
+
+def test_every_declaring_provider_has_one_name_and_no_two_share_one(clean_world):
+    with (clean_world / "provider_names.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = {row["provider_agb"]: row["provider_name"] for row in rows}
+    assert len(names) == len(rows) and len(set(names.values())) == len(rows)
+    senders = {
+        etree.parse(str(path)).findtext(f"{_ns('JW323')}Header/{_ns('JW323')}Afzender")
+        for path in _files(clean_world, "JW323")
+    }
+    assert senders and senders <= set(names)
+    assert all(name.strip() and not name.startswith(("=", "+", "-", "@")) for name in names.values())

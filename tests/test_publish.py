@@ -279,6 +279,7 @@ PUBLIC_TABLES = {
     "kpi_values", "dim_kpi", "steering_signals", "steering_drivers", "dialogue_agenda", "cost_variance",
     "budget_forecast", "provider_revenue_forecast", "fct_budget", "fct_population", "fct_cbs_indicator",
     "dim_municipality", "dim_region", "dim_care_form", "dim_product", "dim_provider", "dim_referrer", "dim_date",
+    "kpi_coverage",
 }  # fmt: skip
 CLIENT_LEVEL_COLUMNS = {
     "client_key", "birth_year", "gender_code", "trajectory_id", "allocation_number", "reference_number",

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from orchestration.formats import euros_nl, kpi_value_nl, money_nl, number_nl, percent_nl
-from orchestration.report.build import report_paths, write_reports
+from orchestration.report.build import report_paths, write_region_report, write_reports
 from orchestration.report.data import (
     REPORT_MODELS,
     load_provider_editions,
@@ -166,7 +166,7 @@ def test_reports_cover_the_latest_four_quarters_with_data(tiny_db, tmp_path):
         for quarter in ("2024-Q3", "2024-Q4"):
             con.execute(
                 "insert into public_marts.kpi_values values"
-                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', false, false)",
+                " ('closed_placements', 'region', 'JZ10', 'quarter', ?, 1, 1, null, 'count', null, false, false)",
                 [quarter],
             )
     with duckdb.connect(str(build_report_layer(db)), read_only=True) as con:
@@ -310,17 +310,18 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
     assert header[:8] == ("KPI-code", "KPI", "Niveau", "Code", "Naam", "Periode", "Waarde", "Eenheid")
     signal = header.index("Signaal")
     got = {(row[0], row[2], row[3], row[6], row[signal]) for row in rows}
+    # Percentages as fractions (tests/report_marts.py holds 12.5, 40 and 60 percent).
     assert got == {
         ("closed_placements", "regio", "JZ11", 3.0, "rood"),
-        ("early_termination_share", "regio", "JZ11", 12.5, "oranje"),
+        ("early_termination_share", "regio", "JZ11", 0.125, "oranje"),
         ("cost_per_client", "regio", "JZ11", 4321.5, "geen norm"),
         ("closed_placements", "gemeente", "GM0392", 3.0, "rood"),
         ("cost_per_client", "gemeente", "GM0392", 5000.0, "geen norm"),
         ("closed_placements", "gemeente", "GM0377", 0.0, "groen"),
-        ("referrer_share_01", "regio", "JZ11", 40.0, "geen norm"),
-        ("referrer_share_01", "gemeente", "GM0392", 40.0, "geen norm"),
-        ("referrer_share_01", "gemeente", "GM0377", 40.0, "geen norm"),
-        ("referrer_share_02", "regio", "JZ11", 60.0, "geen norm"),
+        ("referrer_share_01", "regio", "JZ11", 0.4, "geen norm"),
+        ("referrer_share_01", "gemeente", "GM0392", 0.4, "geen norm"),
+        ("referrer_share_01", "gemeente", "GM0377", 0.4, "geen norm"),
+        ("referrer_share_02", "regio", "JZ11", 0.6, "geen norm"),
         # Withheld in publication: the row is there, its value is not.
         ("referrer_share_02", "gemeente", "GM0392", None, "geen norm"),
         ("referrer_share_02", "gemeente", "GM0377", None, "geen norm"),
@@ -359,3 +360,125 @@ def test_report_asset_reads_the_report_layer_after_publication(definitions):
     # The report models run in the KPI step, behind the blocking checks on the star schema.
     kpi_step = definitions.resolve_assets_def(dg.AssetKey(["marts", "kpi_values"]))
     assert models <= kpi_step.keys
+
+
+def coverage_line(page) -> lxml_html.HtmlElement:
+    return page.xpath("//section[@id='samenvatting']//p[@data-coverage-warning]")[0]
+
+
+def test_the_coverage_line_names_the_municipalities_that_sent_nothing(tiny_db):
+    # tests/report_marts.py: in 2024-Q2 JZ11's GM0377 (the hostile name) sent nothing, GM0392 did; JZ10's one
+    # municipality delivered; JZ11's earlier quarters have no coverage rows at all.
+    page = lxml_html.fromstring(render(tiny_db))
+    line = coverage_line(page)
+    assert line.get("data-coverage-warning") == "true"
+    assert line.get("data-municipalities-missing") == HOSTILE_NAME
+    assert "1 van de 2 gemeenten" in " ".join(line.text_content().split())
+    assert "Let op" in line.text_content()
+    # The same line heads the region's signals, where its figures are.
+    assert page.xpath("//section[@id='signalen']//p[@data-coverage-warning='true']")
+
+    complete = coverage_line(lxml_html.fromstring(render(tiny_db, region="JZ10")))
+    assert complete.get("data-coverage-warning") == "false"
+    assert "1 van de 1 gemeenten" in " ".join(complete.text_content().split())
+    assert "Let op" not in complete.text_content()
+
+    unknown = coverage_line(lxml_html.fromstring(render(tiny_db, quarter="2024-Q1")))
+    assert unknown.get("data-coverage-warning") == "true"
+    assert "geen dekkingsgegevens" in unknown.text_content()
+
+
+def test_a_value_whose_look_back_is_incomplete_is_marked_and_footnoted(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    # Only JZ11's early_termination_share of 2024-Q2 has lookback_complete false in tests/report_marts.py.
+    marked = page.xpath("//*[@data-lookback-incomplete]/ancestor::tr[1]")
+    assert [row.get("data-kpi") for row in marked] == ["early_termination_share"]
+    assert page.xpath("//footer/p[@data-lookback-footnote]")
+    assert not lxml_html.fromstring(render(tiny_db, region="JZ10")).xpath("//*[@data-lookback-footnote]")
+
+
+def test_a_report_states_its_data_cut_and_the_run_that_made_it(tiny_db, tmp_path):
+    written = write_region_report("2024-Q2", "JZ11", "run-2024q2-close", tiny_db, tmp_path)
+    assert written.html_path == tmp_path / "JZ11" / "2024-Q2.html"
+    header = lxml_html.fromstring(written.html_path.read_text(encoding="utf-8")).xpath("//header/p[@data-run-id]")[0]
+    # JZ11's lines were declared on 2024-07-15 and 2024-08-02 (GM0392) and 2024-08-20 (GM0377); GM0453's line is
+    # JZ10's and GM9999's no region's.
+    assert header.get("data-data-cut") == "2024-08-20"
+    assert "20 augustus 2024" in header.text_content()
+    assert header.get("data-run-id") == "run-2024q2-close"
+    assert "run-2024q2-close" in header.text_content()
+    with pytest.raises(ValueError, match="no report for region JZ10 in 2024-Q1"):
+        write_region_report("2024-Q1", "JZ10", "run-x", tiny_db, tmp_path)
+
+
+def test_providers_are_named_as_the_region_names_them_and_by_code_otherwise(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    caps = [
+        [cell.text_content().strip() for cell in row.xpath("td")[:2]]
+        for row in page.xpath(
+            "//section[@id='budget']//h3[text()='Omzetplafonds aanbieders']/following::table[1]//tbody/tr"
+        )
+    ]
+    # tests/report_marts.py names 98060001 only.
+    assert caps == [["Stichting De Linde", "98060001"], ["98060002", "98060002"]]
+    headings = [" ".join(h.text_content().split()) for h in page.xpath("//section[@id='agenda']/h3")]
+    assert headings == ["Regio Zuid-Kennemerland", "Aanbieder Stichting De Linde (AGB 98060001)"]
+    kinds = [" ".join(k.text_content().split()) for k in page.xpath("//section[@id='agenda']//span[@class='kind']")]
+    assert kinds == ["rood signaal · regio Zuid-Kennemerland", "budgetoverschrijding · gemeente Haarlem"] + [
+        "omzetplafond · aanbieder Stichting De Linde"
+    ]
+
+
+def test_workbook_stores_percentages_as_fractions_and_holds_agenda_budget_and_definitions(tiny_db, tmp_path):
+    _, xlsx_path = report_paths(tmp_path, "JZ11", "2024-Q2")
+    write_region_report("2024-Q2", "JZ11", "run-x", tiny_db, tmp_path)
+    workbook = load_workbook(xlsx_path)
+    assert workbook.sheetnames == ["KPI's", "Gespreksagenda", "Budgetprognose", "KPI-definities", "Toelichting"]
+    kpis = workbook["KPI's"]
+    header = [cell.value for cell in kpis[1]]
+    early = next(row for row in kpis.iter_rows(min_row=2) if row[0].value == "early_termination_share")
+    # 12.5% with target 10 and band 0-15 (tests/report_marts.py), as fractions in a percent format.
+    for column, expected in (("Waarde", 0.125), ("Doel", 0.10), ("Ondergrens band", 0.0), ("Bovengrens band", 0.15)):
+        cell = early[header.index(column)]
+        assert cell.value == pytest.approx(expected), column
+        assert cell.number_format == "0.0%", column
+    assert early[header.index("Terugkijkperiode volledig")].value == "nee"
+    closed = next(row for row in kpis.iter_rows(min_row=2) if row[0].value == "closed_placements")
+    assert (closed[header.index("Waarde")].value, closed[header.index("Waarde")].number_format) == (3.0, "#,##0")
+
+    agenda = list(workbook["Gespreksagenda"].iter_rows(values_only=True))
+    assert [row[:4] for row in agenda[1:]] == [
+        ("regio", None, 1, "rood signaal"),
+        ("regio", None, 2, "budgetoverschrijding"),
+        ("Stichting De Linde", "98060001", 1, "omzetplafond"),
+    ]
+    budget = list(workbook["Budgetprognose"].iter_rows(values_only=True))
+    # By municipality code: GM0377 (the hostile name, as text), then Haarlem: 400,000 realised, 850,000 forecast
+    # (error bound 30,000) against 800,000, overrun 50,000 (the rows' cents / 100).
+    assert budget[1][0] == HOSTILE_NAME and workbook["Budgetprognose"]["A2"].data_type == "s"
+    assert budget[2][:8] == ("Haarlem", "Jeugdhulp ambulant", 400000, 850000, 30000, 800000, 50000, "overschrijding")
+    assert workbook["Budgetprognose"]["C2"].number_format == '"€" #,##0'
+    definitions = {row[0]: row for row in workbook["KPI-definities"].iter_rows(min_row=2, values_only=True)}
+    assert set(definitions) == {row[0] for row in kpis.iter_rows(min_row=2, values_only=True)}
+    assert definitions["closed_placements"][2] == "Definitie van closed_placements"
+    notes = dict(workbook["Toelichting"].iter_rows(values_only=True))
+    assert notes["Gemaakt door run"] == "run-x"
+    assert notes["Peildatum gegevens"] == "declaraties tot en met 20 augustus 2024"
+
+
+def test_the_municipality_grid_shows_the_region_and_cbs_national_figures_with_their_source(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    compare = {
+        (cell.get("data-kpi"), cell.get("data-compare")): " ".join(cell.text_content().split())
+        for cell in page.xpath("//section[@id='gemeenten']//td[@data-compare]")
+    }
+    # tests/report_marts.py: region JZ11 3 placements and 12.5% early termination in 2024-Q2; CBS NL 9.0% in 2024
+    # (2025's 99% is after the report's year); a count has no national figure.
+    assert compare == {
+        ("closed_placements", "region"): "3",
+        ("closed_placements", "nl"): "–",
+        ("early_termination_share", "region"): "12,5%",
+        ("early_termination_share", "nl"): "9,0% (2024)",
+    }
+    sources = [" ".join(p.text_content().split()) for p in page.xpath("//p[@data-cbs-table]")]
+    assert sources == ["Bron: CBS StatLine, tabel 85097NED, status voorlopig (2024)"]

@@ -16,12 +16,13 @@ REVENUE_HEADING = "Omzetplafonds aanbieders"
 @pytest.fixture(scope="module")
 def sample(sample_run) -> dict:
     with duckdb.connect(str(sample_run["db"]), read_only=True) as con:
-        agbs = {agb for (agb,) in con.execute("select provider_agb from marts.dim_provider").fetchall()}
+        providers = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+        agbs = set(providers)
         # Independent of rpt_provider_editions: every provider with a revenue row in a region's report.
         revenue = set(
             con.execute("select region_code, quarter, provider_agb from report.rpt_provider_revenue").fetchall()
         )
-    return {"reports": sample_run["warehouse"] / "reports", "agbs": agbs, "revenue": revenue}
+    return {"reports": sample_run["warehouse"] / "reports", "agbs": agbs, "names": providers, "revenue": revenue}
 
 
 def editions(reports: Path) -> dict[tuple[str, str, str], Path]:
@@ -38,8 +39,10 @@ def revenue_rows(page) -> dict[str, list[str]]:
     """The rows of the provider revenue table, by AGB code: the texts of their cells."""
     table = page.xpath(f"//h3[normalize-space()='{REVENUE_HEADING}']/following-sibling::table[1]")
     rows = table[0].xpath(".//tbody/tr") if table else []
-    cells = [[" ".join(cell.text_content().split()) for cell in row.xpath("td")] for row in rows]
-    return {row[0]: row[1:] for row in cells}
+    return {
+        row.get("data-provider-agb"): [" ".join(cell.text_content().split()) for cell in row.xpath("td")]
+        for row in rows
+    }
 
 
 def test_one_edition_per_provider_with_revenue_in_a_regions_quarter(sample):
@@ -55,7 +58,11 @@ def test_an_edition_names_its_own_provider_and_no_other(sample):
     region_pages_with_several = 0
     for (region, quarter, agb), path in editions(sample["reports"]).items():
         assert agb in sample["agbs"]
-        assert agbs_in(path.read_text(encoding="utf-8"), sample["agbs"]) == {agb}, path
+        page = path.read_text(encoding="utf-8")
+        assert agbs_in(page, sample["agbs"]) == {agb}, path
+        # Nor by name (seeds/reference/provider_names.csv names every sample provider).
+        named = {other for other, name in sample["names"].items() if name and name in page}
+        assert named == {agb}, path
         workbook = load_workbook(path.with_suffix(".xlsx"), read_only=True)
         cells = " ".join(
             str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row if value

@@ -130,7 +130,11 @@ def test_ratio_drivers_are_the_parts_of_the_deviation(steering_world):
     ]
     assert "care_form" not in drivers
     signal = signals_of(steering_world)[("early_termination_share", "region", "JZ99", "2024-Q3")]
-    assert (signal["status"], signal["drivers"]) == ("red", "GM9901 100%, GM9902 0%")
+    # Named from dim_municipality, each with its contribution in percentage points.
+    assert (signal["status"], signal["drivers"]) == (
+        "red",
+        "Testgemeente 1 +10,0 procentpunt, Testgemeente 2 0,0 procentpunt",
+    )
 
 
 def test_a_municipality_signal_names_its_providers(steering_world):
@@ -141,7 +145,8 @@ def test_a_municipality_signal_names_its_providers(steering_world):
         (P2, pytest.approx(5.0), pytest.approx(0.25), 2),
     ]
     signal = signals_of(steering_world)[("early_termination_share", "municipality", "GM9901", "2024-Q3")]
-    assert signal["drivers"] == f"{P1} 75%, {P2} 25%"
+    # P1 has no name in dim_provider and keeps its code.
+    assert signal["drivers"] == f"{P1} +15,0 procentpunt, Zorgaanbieder Twee +5,0 procentpunt"
 
 
 def test_level_drivers_add_up_to_the_region_when_the_parts_overlap(steering_world):
@@ -152,7 +157,8 @@ def test_level_drivers_add_up_to_the_region_when_the_parts_overlap(steering_worl
         ("GM9902", pytest.approx(12 * 5 / 13), pytest.approx(5 / 13), 2),
     ]
     signal = signals_of(steering_world)[("residential_under_12", "region", "JZ99", "2024-Q3")]
-    assert signal["drivers"] == "GM9901 62%, GM9902 38%"
+    # 12 x 8/13 = 7.38 and 12 x 5/13 = 4.62 youths.
+    assert signal["drivers"] == "Testgemeente 1 +7,4, Testgemeente 2 +4,6"
 
 
 def test_green_and_no_data_signals_have_no_drivers(steering_world):
@@ -194,7 +200,7 @@ def test_region_agenda_ranks_red_before_amber_then_by_severity(steering_world):
     ]
     assert "verwachte overschrijding EUR 20000,00" in agenda[3][4]
     assert "perceel Ambulant" in agenda[3][5]
-    assert "GM9901 62%, GM9902 38%" in agenda[0][4]
+    assert "Testgemeente 1 +7,4, Testgemeente 2 +4,6" in agenda[0][4]
     assert all(question.endswith("?") for *_, question in agenda)
     assert all(question.startswith("Waarom ") for _, item_type, *_, question in agenda if item_type.endswith("signal"))
 
@@ -211,7 +217,8 @@ def test_provider_agenda_holds_the_signals_it_drives(steering_world):
         (2, "early_termination_share", "JZ99"),
         (3, None, P1),
     ]
-    assert f"aanbieder {P1} voor 75%" in agenda[0][3]
+    # P1 adds (20 - 0.1 x 50) / 100 = 15 percentage points to GM9901's deviation.
+    assert f"aanbieder {P1} +15,0 procentpunt bij aan de afwijking" in agenda[0][3]
 
 
 @pytest.mark.parametrize(

@@ -199,7 +199,7 @@ def _append_report_rows(con: duckdb.DuckDBPyConnection, identity: str, quarter: 
 
 
 def _stamped(data: ReportData, cut: dt.date | None, run_id: str) -> ReportData:
-    return dataclasses.replace(data, data_cut=None if cut is None else cut.isoformat(), run_id=run_id)
+    return dataclasses.replace(data, close_data_cut=None if cut is None else cut.isoformat(), run_id=run_id)
 
 
 def _write(path: Path, html: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from orchestration.generator import calibration as cal
 from orchestration.generator.cbs_snapshots import GEBIEDEN_FILE, POPULATION_FILE
+from orchestration.generator.provider_names import NAMES_FILE
 from orchestration.generator.steering_inputs import BUDGET_FILE, CAPS_FILE
 from orchestration.generator.world import Options, generate, progress_to_stderr
 from orchestration.settings import Settings
@@ -25,6 +26,7 @@ _GENERATED = (
     GEBIEDEN_FILE.as_posix(),
     BUDGET_FILE,
     CAPS_FILE,
+    NAMES_FILE,
 )
 
 

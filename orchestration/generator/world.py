@@ -45,6 +45,7 @@ from orchestration.generator.ground_truth import (
     year_costs,
 )
 from orchestration.generator.model import Allocation, Window, allocations, omvang
+from orchestration.generator.provider_names import NAMES_FILE, provider_names
 from orchestration.generator.steering_inputs import BUDGET_FILE, CAPS_FILE, provider_caps, region_budget
 from orchestration.ijw import allocation_writers as aw
 from orchestration.ijw.bsn import is_valid_bsn
@@ -395,6 +396,9 @@ def generate(options: Options, progress: Callable[[str], None] | None = None) ->
     summary.kpis.extend(product_category_kpis(summary.category_parts))
     summary.cbs_youth = write_snapshots(options.out, options.seed, in_cbs, years, options.scale)
     _write_steering_inputs(options.out, full_years(window), summary)
+    regions = sorted({m.region_code for m in municipalities})
+    agbs = [agb for region_code in regions for agb in cal.provider_agbs(region_code)]
+    (options.out / NAMES_FILE).write_text(provider_names(agbs), encoding="utf-8")
     truth = _ground_truth(options, summary)
     _write_json(options.out / "ground_truth.json", truth)
     _write_json(options.out / "faults.json", {"files": summary.fault_files, "lines": summary.fault_lines})

@@ -56,29 +56,46 @@ def report_paths(
     return folder / f"{quarter}.html", folder / f"{quarter}.xlsx"
 
 
-def write_reports(warehouse_path: Path, reports_dir: Path, workers: int | None = None) -> list[WrittenReport]:
+def write_region_report(
+    quarter: str, region_code: str, run_id: str, warehouse_path: Path, reports_dir: Path
+) -> WrittenReport:
+    """Render the region's report of one quarter into reports_dir (<region>/<quarter>.html and .xlsx), stating run_id
+    as the run that made it: the entry point for a caller that writes one report, such as a quarterly close."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        if (region_code, quarter) not in report_periods(con):
+            raise ValueError(f"no report for region {region_code} in {quarter} (report.rpt_periods)")
+        (data,) = load_quarter_data(con, quarter, [region_code], run_id)
+    return write_report(data, reports_dir)
+
+
+def write_reports(
+    warehouse_path: Path, reports_dir: Path, workers: int | None = None, run_id: str | None = None
+) -> list[WrittenReport]:
     """Render every (region, quarter) of report_periods, in that order, on `workers` processes (1 renders in this
-    process; by default one per core, at most MAX_WORKERS and one per REPORTS_PER_WORKER reports). Each file is written
-    beside its target and renamed over it, so a reader never sees half a report."""
+    process; by default one per core, at most MAX_WORKERS and one per REPORTS_PER_WORKER reports), each stating run_id
+    as the run that made it. Each file is written beside its target and renamed over it, so a reader never sees half a
+    report."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         periods = report_periods(con)
         regions: dict[str, list[str]] = defaultdict(list)
         for region_code, quarter in periods:
             regions[quarter].append(region_code)
-        quarters = (load_quarter_data(con, quarter, region_codes) for quarter, region_codes in regions.items())
+        quarters = (load_quarter_data(con, quarter, region_codes, run_id) for quarter, region_codes in regions.items())
         written = _write_all(quarters, len(periods), reports_dir, workers)
     by_period = {(report.region_code, report.quarter): report for report in written}
     return [by_period[period] for period in periods]
 
 
-def write_provider_editions(warehouse_path: Path, reports_dir: Path, workers: int | None = None) -> list[WrittenReport]:
+def write_provider_editions(
+    warehouse_path: Path, reports_dir: Path, workers: int | None = None, run_id: str | None = None
+) -> list[WrittenReport]:
     """Render every provider edition of rpt_provider_editions, in that order, as write_reports renders the regions'."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         editions = provider_editions(con)
         by_quarter: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for region_code, quarter, provider_agb in editions:
             by_quarter[quarter].append((region_code, provider_agb))
-        quarters = (load_provider_editions(con, quarter, pairs) for quarter, pairs in by_quarter.items())
+        quarters = (load_provider_editions(con, quarter, pairs, run_id) for quarter, pairs in by_quarter.items())
         written = _write_all(quarters, len(editions), reports_dir, workers)
     by_edition = {(report.region_code, report.quarter, report.provider_agb): report for report in written}
     return [by_edition[edition] for edition in editions]

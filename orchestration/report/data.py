@@ -59,13 +59,16 @@ DATASETS = {
             "drivers",
             "no_data_reason",
             "unit",
+            "lookback_complete",
             "matrix_order",
         ),
         "signal_order",
     ),
     "signal_counts": Dataset("rpt_signal_counts", ("status", "signal_count"), "status_order"),
     "other_kpis": Dataset(
-        "rpt_other_kpis", ("kpi_id", "name_nl", "value", "unit", "lever", "policy_goal"), "row_order"
+        "rpt_other_kpis",
+        ("kpi_id", "name_nl", "value", "unit", "lookback_complete", "lever", "policy_goal"),
+        "row_order",
     ),
     "kpi_rows": Dataset(
         "rpt_kpi_rows",
@@ -80,13 +83,34 @@ DATASETS = {
             "numerator",
             "denominator",
             "unit",
+            "lookback_complete",
             "target",
             "band_low",
             "band_high",
             "status",
             "trend",
+            "workbook_value",
+            "workbook_target",
+            "workbook_band_low",
+            "workbook_band_high",
             "lever",
             "policy_goal",
+        ),
+        "row_order",
+    ),
+    "kpi_definitions": Dataset(
+        "rpt_kpi_definitions",
+        (
+            "kpi_id",
+            "name_nl",
+            "definition",
+            "numerator",
+            "denominator",
+            "unit",
+            "direction",
+            "lever",
+            "policy_goal",
+            "source_document",
         ),
         "row_order",
     ),
@@ -134,6 +158,7 @@ DATASETS = {
         "rpt_provider_revenue",
         (
             "provider_agb",
+            "provider_name",
             "revenue_cents_ytd",
             "forecast_year_end_cents",
             "cap_cents",
@@ -145,8 +170,36 @@ DATASETS = {
     ),
     "agenda": Dataset(
         "rpt_agenda",
-        ("provider_agb", "item_rank", "item_type", "kpi_id", "scope_type", "scope_code", "summary_nl", "question_nl"),
+        (
+            "provider_agb",
+            "provider_name",
+            "item_rank",
+            "item_type",
+            "kpi_id",
+            "scope_type",
+            "scope_code",
+            "scope_name",
+            "summary_nl",
+            "question_nl",
+        ),
         "row_order",
+    ),
+    "coverage": Dataset(
+        "rpt_coverage",
+        (
+            "municipalities_in_region",
+            "municipalities_covered",
+            "coverage_warning",
+            "municipalities_missing",
+            "missing_municipality_names",
+        ),
+        "quarter",
+    ),
+    "data_cut": Dataset("rpt_data_cut", ("data_cut_date", "declaration_files"), "quarter"),
+    "comparisons": Dataset(
+        "rpt_comparisons",
+        ("kpi_id", "region_value", "unit", "nl_value", "nl_period", "nl_table_id", "nl_status"),
+        "kpi_id",
     ),
     "referrals": Dataset(
         "rpt_referrals",
@@ -203,14 +256,22 @@ class ReportData:
     """rpt_provider_revenue: providers that declared in the region this year, early warnings first."""
     agenda: list[Row]
     referrals: list[Row]
+    kpi_definitions: list[Row]
+    """rpt_kpi_definitions: the catalogue's definitions of the workbook's KPIs, by name."""
+    coverage: list[Row]
+    """rpt_coverage: one row, how many municipalities the quarter's figures cover and which sent nothing."""
+    data_cut: list[Row]
+    """rpt_data_cut: one row, the latest declaration date the report's figures include."""
+    comparisons: list[Row]
+    """rpt_comparisons: per KPI of the municipality grid, the region's value and the national (CBS) figure."""
+    run_id: str | None = None
+    """The Dagster run that wrote the report (the asset's, or a quarterly close's), stated on the page."""
     provider_agb: str | None = None
     """The provider of a provider edition (rpt_provider_editions); None in the region's edition."""
     provider_kpis: list[Row] = field(default_factory=list)
     """rpt_provider_kpi_rows: a provider edition's own KPI rows (also at the end of its kpi_rows)."""
-    data_cut: str | None = None
+    close_data_cut: str | None = None
     """A quarterly close's data cut, 'YYYY-MM-DD' (orchestration/closes): the latest delivery date it includes."""
-    run_id: str | None = None
-    """The Dagster run that made the quarterly close."""
 
     @property
     def region_signals(self) -> list[Row]:
@@ -250,16 +311,18 @@ def provider_editions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, st
     ]
 
 
-def load_quarter_data(con: duckdb.DuckDBPyConnection, quarter: str, region_codes: list[str]) -> list[ReportData]:
-    """What the reports of the regions show for one quarter, in the order of region_codes.
+def load_quarter_data(
+    con: duckdb.DuckDBPyConnection, quarter: str, region_codes: list[str], run_id: str | None = None
+) -> list[ReportData]:
+    """What the reports of the regions show for one quarter, in the order of region_codes, as written by run_id.
 
     Each model is read once for every region of the quarter (per-region queries would scan it once per report)."""
     data = _quarter_datasets(con, quarter, DATASETS)
-    return [_report_data(data, region_code, quarter) for region_code in region_codes]
+    return [_report_data(data, region_code, quarter, run_id=run_id) for region_code in region_codes]
 
 
 def load_provider_editions(
-    con: duckdb.DuckDBPyConnection, quarter: str, editions: list[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection, quarter: str, editions: list[tuple[str, str]], run_id: str | None = None
 ) -> list[ReportData]:
     """What the provider editions (region_code, provider_agb) of one quarter show, in that order: the region's
     datasets as rpt_provider_* serve them to providers, and of the provider datasets only the rows whose provider_agb
@@ -272,7 +335,7 @@ def load_provider_editions(
             for name, dataset in PROVIDER_DATASETS.items()
         }
         own_rows = {name: rows[region_code] for name, rows in own.items()}
-        reports.append(_report_data(data, region_code, quarter, provider_agb, own_rows))
+        reports.append(_report_data(data, region_code, quarter, provider_agb, own_rows, run_id))
     return reports
 
 
@@ -296,6 +359,7 @@ def _report_data(
     quarter: str,
     provider_agb: str | None = None,
     own: dict[str, list[Row]] | None = None,
+    run_id: str | None = None,
 ) -> ReportData:
     """One report from a quarter's datasets; `own` (a provider edition's rows) replaces the region's provider
     datasets, and its provider-scope KPI rows follow the region's."""
@@ -315,4 +379,5 @@ def _report_data(
         **rows,
         budget_as_of=[row["as_of_period"] for row in data["budget_as_of"][region_code]],
         provider_agb=provider_agb,
+        run_id=run_id,
     )

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from orchestration.formats import euros_nl, kpi_value_nl, number_nl, percent_nl
+from orchestration.formats import date_nl, euros_nl, kpi_value_nl, number_nl, percent_nl
 from orchestration.report import charts
 from orchestration.report.data import ReportData, Row
 from orchestration.report.labels import (
@@ -41,6 +41,7 @@ _environment = Environment(
     keep_trailing_newline=True,
 )
 _environment.filters.update(
+    date_nl=date_nl,
     euros=euros_nl,
     signed_euros=lambda cents: euros_nl(cents, signed=True),
     kpi_value=lambda value, unit: kpi_value_nl(value, unit),
@@ -66,13 +67,15 @@ def render_report_html(data: ReportData) -> str:
         data=data,
         quarter_label=quarter_nl(data.quarter),
         status_counts=[(row["status"], row["signal_count"]) for row in data.signal_counts],
-        scope_names={**municipality_names, data.region_code: data.region_name},
         matrix=_municipality_matrix(data, municipality_names),
         trend_svg=_trend_svg(data),
         agenda=_agenda_groups(data.agenda),
         budget=_budget(data),
         variance=_variance(data),
         referrals=_referrals(data, municipality_names),
+        coverage=data.coverage[0] if data.coverage else None,
+        cut=data.data_cut[0] if data.data_cut else {"data_cut_date": None},
+        lookback_incomplete=any(row["lookback_complete"] is False for row in (*data.signals, *data.other_kpis)),
     )
 
 
@@ -87,9 +90,16 @@ def _municipality_matrix(data: ReportData, names: dict[str, str]) -> dict[str, A
         cells[row["kpi_id"]][row["scope_code"]] = row
         kpi_names[row["kpi_id"]] = row["name_nl"]
     kpis = list(cells)
+    comparisons = {row["kpi_id"]: row for row in data.comparisons}
+    cbs = {
+        (row["nl_table_id"], row["nl_status"], row["nl_period"])
+        for row in data.comparisons
+        if row["nl_value"] is not None
+    }
     return {
         "columns": [(code, names.get(code, code)) for code in codes],
-        "rows": [(kpi_id, kpi_names[kpi_id], cells[kpi_id]) for kpi_id in kpis],
+        "rows": [(kpi_id, kpi_names[kpi_id], cells[kpi_id], comparisons.get(kpi_id, {})) for kpi_id in kpis],
+        "cbs_sources": sorted(cbs, key=lambda source: tuple(part or "" for part in source)),
     }
 
 
@@ -122,12 +132,13 @@ def _trend_svg(data: ReportData) -> Markup | None:
     return Markup(charts.trend_chart(series))  # noqa: S704 - charts escape their text
 
 
-def _agenda_groups(agenda: list[Row]) -> list[tuple[str | None, list[Row]]]:
-    """The region's own agenda first, then one per provider (rpt_agenda's order)."""
-    groups: dict[str | None, list[Row]] = defaultdict(list)
+def _agenda_groups(agenda: list[Row]) -> list[tuple[str | None, str | None, list[Row]]]:
+    """(provider_agb, provider_name, items): the region's own agenda first, then one per provider (rpt_agenda's
+    order)."""
+    groups: dict[tuple[str | None, str | None], list[Row]] = defaultdict(list)
     for row in agenda:
-        groups[row["provider_agb"]].append(row)
-    return list(groups.items())
+        groups[row["provider_agb"], row["provider_name"]].append(row)
+    return [(agb, name, items) for (agb, name), items in groups.items()]
 
 
 def _budget(data: ReportData) -> dict[str, Any]:

@@ -13,6 +13,7 @@ final as (
         name_nl,
         value,
         unit,
+        lookback_complete,
         lever,
         policy_goal,
         cast(row_number() over (

@@ -34,11 +34,19 @@ final as (
         kpi_values.numerator,
         kpi_values.denominator,
         kpi_values.unit,
+        kpi_values.lookback_complete,
         provider_signals.target,
         provider_signals.band_low,
         provider_signals.band_high,
         provider_signals.status,
         provider_signals.trend,
+        cast({{ workbook_number('kpi_values.value', 'kpi_values.unit') }} as double precision) as workbook_value,
+        cast({{ workbook_number('provider_signals.target', 'kpi_values.unit') }} as double precision)
+            as workbook_target,
+        cast({{ workbook_number('provider_signals.band_low', 'kpi_values.unit') }} as double precision)
+            as workbook_band_low,
+        cast({{ workbook_number('provider_signals.band_high', 'kpi_values.unit') }} as double precision)
+            as workbook_band_high,
         dim_kpi.lever,
         dim_kpi.policy_goal,
         cast(row_number() over (

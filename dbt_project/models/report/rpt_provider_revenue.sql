@@ -21,6 +21,10 @@ rpt_periods as (
     select * from {{ ref('rpt_periods') }}
 ),
 
+dim_provider as (
+    select * from {{ ref('public_dim_provider') }}
+),
+
 active_providers as (
     select distinct
         dim_municipality.region_code,
@@ -36,6 +40,7 @@ final as (
         rpt_periods.region_code,
         rpt_periods.quarter,
         provider_revenue_forecast.provider_agb,
+        coalesce(dim_provider.provider_name, provider_revenue_forecast.provider_agb) as provider_name,
         provider_revenue_forecast.year,
         provider_revenue_forecast.as_of_period,
         provider_revenue_forecast.revenue_cents_ytd,
@@ -60,6 +65,7 @@ final as (
         on rpt_periods.region_code = active_providers.region_code
         and provider_revenue_forecast.provider_agb = active_providers.provider_agb
         and provider_revenue_forecast.year = active_providers.year
+    left join dim_provider on provider_revenue_forecast.provider_agb = dim_provider.provider_agb
 )
 
 select * from final

@@ -27,6 +27,7 @@ final as (
         case when scope_type = 'region' then drivers end as drivers,
         no_data_reason,
         unit,
+        lookback_complete,
         signal_order,
         matrix_order
     from signals

@@ -10,6 +10,11 @@ dim_kpi as (
     select * from {{ ref('public_dim_kpi') }}
 ),
 
+kpi_values as (
+    select * from {{ ref('public_kpi_values') }}
+    where period_type = 'quarter'
+),
+
 rpt_periods as (
     select * from {{ ref('rpt_periods') }}
 ),
@@ -35,12 +40,18 @@ reported_signals as (
         steering_signals.drivers,
         steering_signals.no_data_reason,
         dim_kpi.unit,
+        kpi_values.lookback_complete,
         {{ signal_status_order('steering_signals.status') }} as status_order
     from steering_signals
     inner join rpt_periods
         on steering_signals.region_code = rpt_periods.region_code
         and steering_signals.period = rpt_periods.quarter
     left join dim_kpi on steering_signals.kpi_id = dim_kpi.kpi_id
+    left join kpi_values
+        on steering_signals.kpi_id = kpi_values.kpi_id
+        and steering_signals.scope_type = kpi_values.scope_type
+        and steering_signals.scope_code = kpi_values.scope_code
+        and steering_signals.period = kpi_values.period
 ),
 
 municipality_grid as (
@@ -83,6 +94,7 @@ final as (
         reported_signals.drivers,
         reported_signals.no_data_reason,
         reported_signals.unit,
+        reported_signals.lookback_complete,
         cast(row_number() over (
             partition by reported_signals.region_code, reported_signals.quarter
             order by

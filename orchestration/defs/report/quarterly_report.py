@@ -33,8 +33,9 @@ def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     # the previous reports in place.
     refuse_after_failed_checks(context, "no new report")
     settings = warehouse.settings()
-    reports = write_reports(settings.duckdb_path, settings.reports_dir)
-    editions = write_provider_editions(settings.duckdb_path, settings.reports_dir)
+    # Each report names the run that wrote it, so a reader can find its run (and its checks) in Dagster.
+    reports = write_reports(settings.duckdb_path, settings.reports_dir, run_id=context.run_id)
+    editions = write_provider_editions(settings.duckdb_path, settings.reports_dir, run_id=context.run_id)
     latest = max((report.quarter for report in reports), default=None)
     red_latest = {report.region_code: report.red_signals for report in reports if report.quarter == latest}
     context.log.info(

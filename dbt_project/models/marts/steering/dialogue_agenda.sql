@@ -21,7 +21,7 @@ with signals as (
             when
                 'municipality'
                 then 'gemeente ' || coalesce(dim_municipality.municipality_name, steering_signals.scope_code)
-            when 'provider' then 'aanbieder ' || steering_signals.scope_code
+            when 'provider' then 'aanbieder ' || coalesce(dim_provider.provider_name, steering_signals.scope_code)
             when 'care_form' then 'hulpvorm ' || coalesce(dim_care_form.care_form_name_nl, steering_signals.scope_code)
             else steering_signals.scope_code
         end as scope_label
@@ -35,6 +35,9 @@ with signals as (
     left join {{ ref('dim_care_form') }} as dim_care_form
         on steering_signals.scope_type = 'care_form'
         and steering_signals.scope_code = dim_care_form.care_form_code
+    left join {{ ref('dim_provider') }} as dim_provider
+        on steering_signals.scope_type = 'provider'
+        and steering_signals.scope_code = dim_provider.provider_agb
     where steering_signals.status in ('red', 'amber')
 ),
 
@@ -83,11 +86,21 @@ region_items as (
 ),
 
 provider_drivers as (
-    select kpi_id, scope_type, scope_code, period, driver_code as provider_agb, share
-    from {{ ref('steering_drivers') }}
-    where driver_type = 'provider'
-        and driver_rank <= 3
-        and share > 0
+    select
+        steering_drivers.kpi_id,
+        steering_drivers.scope_type,
+        steering_drivers.scope_code,
+        steering_drivers.period,
+        steering_drivers.driver_code as provider_agb,
+        coalesce(dim_provider.provider_name, steering_drivers.driver_code) as provider_name,
+        steering_drivers.share,
+        {{ contribution_nl('steering_drivers.contribution', 'dim_kpi.unit') }} as contribution_text
+    from {{ ref('steering_drivers') }} as steering_drivers
+    inner join {{ ref('dim_kpi') }} as dim_kpi on steering_drivers.kpi_id = dim_kpi.kpi_id
+    left join {{ ref('dim_provider') }} as dim_provider on steering_drivers.driver_code = dim_provider.provider_agb
+    where steering_drivers.driver_type = 'provider'
+        and steering_drivers.driver_rank <= 3
+        and steering_drivers.share > 0
 ),
 
 provider_driver_items as (
@@ -101,11 +114,11 @@ provider_driver_items as (
         described.kpi_id,
         described.scope_type,
         described.scope_code,
-        described.signal_text || ' Aandeel van aanbieder ' || provider_drivers.provider_agb || ' in de afwijking: '
-            || cast(cast({{ rounded('provider_drivers.share * 100') }} as integer) as varchar) || '%.' as summary_nl,
-        'Waarom draagt aanbieder ' || provider_drivers.provider_agb || ' voor '
-            || cast(cast({{ rounded('provider_drivers.share * 100') }} as integer) as varchar)
-            || '% bij aan de afwijking van '
+        described.signal_text || ' Bijdrage van aanbieder ' || provider_drivers.provider_name
+            || ' aan de afwijking: ' || provider_drivers.contribution_text || '.' as summary_nl,
+        'Waarom draagt aanbieder ' || provider_drivers.provider_name || ' '
+            || provider_drivers.contribution_text
+            || ' bij aan de afwijking van '
             || described.name_lower || ' in ' || described.scope_label || ', en wat spreken we af?' as question_nl
     from described
     inner join provider_drivers
@@ -185,7 +198,8 @@ cap_warnings as (
         provider_revenue_forecast.provider_agb,
         provider_revenue_forecast.as_of_period as period,
         provider_revenue_forecast.forecast_share_of_cap as severity,
-        'Omzetplafond aanbieder ' || provider_revenue_forecast.provider_agb || ', '
+        'Omzetplafond aanbieder ' || coalesce(dim_provider.provider_name, provider_revenue_forecast.provider_agb)
+            || ', '
             || cast(provider_revenue_forecast.year as varchar) || ' (stand '
             || provider_revenue_forecast.as_of_period || '): prognose EUR '
             || {{ decimal_nl('provider_revenue_forecast.forecast_year_end_cents / 100.0') }}
@@ -193,13 +207,15 @@ cap_warnings as (
             || {{ decimal_nl('provider_revenue_forecast.cap_cents / 100.0') }} || ' ('
             || cast(cast({{ rounded('provider_revenue_forecast.forecast_share_of_cap * 100') }} as integer) as varchar)
             || '%).' as summary_nl,
-        'Wat doet aanbieder ' || provider_revenue_forecast.provider_agb
+        'Wat doet aanbieder ' || coalesce(dim_provider.provider_name, provider_revenue_forecast.provider_agb)
             || ' als het omzetplafond bereikt is, en hoe borgen we de zorg voor lopende en nieuwe clienten?'
             as question_nl
     from {{ ref('provider_revenue_forecast') }} as provider_revenue_forecast
     inner join provider_regions
         on provider_revenue_forecast.provider_agb = provider_regions.provider_agb
         and provider_revenue_forecast.as_of_period = provider_regions.period
+    left join {{ ref('dim_provider') }} as dim_provider
+        on provider_revenue_forecast.provider_agb = dim_provider.provider_agb
     where provider_revenue_forecast.early_warning
 ),
 

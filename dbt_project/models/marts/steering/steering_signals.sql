@@ -1,7 +1,8 @@
 {#- The steering signals (DESIGN.md section 4): every KPI with a target x scope x quarter against its target and
     tolerance band, with status, trend and the top three drivers of a deviation. Definitions in docs/steering.md;
     the drivers' long form is steering_drivers. The summary names the drivers of one type per scope: municipalities
-    of a region, providers of a municipality or care form, care forms of a provider. -#}
+    of a region, providers of a municipality or care form, care forms of a provider, each by its name (its code where
+    no dimension names it) with its contribution to value - target in the KPI's unit. -#}
 with scored as (
     select * from {{ ref('int_steering_signals_scored') }}
 ),
@@ -13,11 +14,21 @@ summary_drivers as (
         steering_drivers.scope_code,
         steering_drivers.period,
         steering_drivers.driver_rank,
-        steering_drivers.driver_code
+        coalesce(dim_municipality.municipality_name, dim_provider.provider_name, dim_care_form.care_form_name_nl,
+            steering_drivers.driver_code)
             || ' '
-            || cast(cast({{ rounded('steering_drivers.share * 100') }} as integer) as varchar)
-            || '%' as driver_label
+            || {{ contribution_nl('steering_drivers.contribution', 'dim_kpi.unit') }} as driver_label
     from {{ ref('steering_drivers') }} as steering_drivers
+    inner join {{ ref('dim_kpi') }} as dim_kpi on steering_drivers.kpi_id = dim_kpi.kpi_id
+    left join {{ ref('dim_municipality') }} as dim_municipality
+        on steering_drivers.driver_type = 'municipality'
+        and steering_drivers.driver_code = dim_municipality.municipality_code
+    left join {{ ref('dim_provider') }} as dim_provider
+        on steering_drivers.driver_type = 'provider'
+        and steering_drivers.driver_code = dim_provider.provider_agb
+    left join {{ ref('dim_care_form') }} as dim_care_form
+        on steering_drivers.driver_type = 'care_form'
+        and steering_drivers.driver_code = dim_care_form.care_form_code
     where steering_drivers.driver_rank <= 3
         and steering_drivers.driver_type = case steering_drivers.scope_type
             when 'region' then 'municipality'
