@@ -70,8 +70,9 @@ run: manifest
 	$(UV) run dg launch --job refresh_job --config-json '$(RUN_CONFIG)'
 	@$(UV) run python -m orchestration.summary
 
+# --durations: the slowest tests and fixtures in every run's log, where the suite's time goal is watched from.
 test: manifest browser postgres
-	$(UV) run pytest
+	$(UV) run pytest --durations=30
 
 # Tests that use no pipeline run, dbt build or Dagster definitions (tests/conftest.py marks the others `pipeline`).
 test-fast: manifest
