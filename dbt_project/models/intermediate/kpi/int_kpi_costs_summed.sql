@@ -112,15 +112,8 @@ budgets as (
     group by region_code, period_type, period
 ),
 
--- The share of the year's budget due by the end of each month: the region's own phasing (seed budget_phasing,
--- cumulated) where it gives one for the year, else pro rata by month.
 phasing as (
-    select
-        region_code,
-        year,
-        month,
-        sum(share) over (partition by region_code, year order by month) as share_due
-    from {{ ref('budget_phasing') }}
+    select region_code, year, month, share_due from {{ ref('int_kpi_budget_shares_cumulated') }}
 ),
 
 budget_due as (
