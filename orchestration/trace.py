@@ -60,7 +60,9 @@ def trace(con: duckdb.DuckDBPyConnection, kpi_id: str, scope_type: str, scope_co
     where = "where kpi_id = ? and scope_type = ? and scope_code = ? and period = ?"
     values = _select(con, f"select {VALUE_COLUMNS} from marts.kpi_values {where}", key).dicts()  # noqa: S608
     totals = _select(
-        con, f"select {TOTAL_COLUMNS} from audit_tier.kpi_trace_totals {where} order by role desc", key  # noqa: S608
+        con,
+        f"select {TOTAL_COLUMNS} from audit_tier.kpi_trace_totals {where} order by role desc",  # noqa: S608
+        key,
     )
     lines = _select(
         con,
