@@ -29,7 +29,8 @@ growth_kpis as (
 ),
 
 final as (
-    select kpi_id, role, scope_type, scope_code, period_type, period, fact_table, fact_key, counting_key, measure, amount
+    select
+        kpi_id, role, scope_type, scope_code, period_type, period, fact_table, fact_key, counting_key, measure, amount
     from family_rows
     union all
     select

@@ -24,7 +24,9 @@ with declaration_lines as (
 ),
 
 scoped as (
-    {{ kpi_scopes('declaration_lines', ['line_key', 'period_start', 'declaration_date', 'amount_cents', 'is_jeugdhulp']) }}
+    {{ kpi_scopes('declaration_lines', [
+        'line_key', 'period_start', 'declaration_date', 'amount_cents', 'is_jeugdhulp'
+    ]) }}
 ),
 
 published as (

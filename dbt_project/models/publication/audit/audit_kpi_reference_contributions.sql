@@ -53,8 +53,10 @@ budget_lines as (
         coverage.period,
         budget.municipality_code || '|' || cast(budget.year as varchar) || '|' || budget.budget_line || '|'
             || budget.source as row_key,
-        budget.amount_cents * coalesce(phasing.share_due, cast(extract(month from periods.last_day) as integer) / 12.0)
-            as amount
+        -- The share in fixed point, so DuckDB and PostgreSQL give the same amount to the last decimal.
+        budget.amount_cents * cast(
+            coalesce(phasing.share_due, cast(extract(month from periods.last_day) as integer) / 12.0) as decimal(38, 12)
+        ) as amount
     from coverage
     cross join as_of
     inner join periods
