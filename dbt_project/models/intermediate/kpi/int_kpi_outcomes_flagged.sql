@@ -6,22 +6,10 @@
     it; a start that follows on (care the day before, at any provider) is no repeat. -#}
 with trajectories as (
     select
-        fct_trajectory.trajectory_id,
-        fct_trajectory.client_key,
-        fct_trajectory.municipality_code,
-        dim_municipality.region_code,
-        fct_trajectory.provider_agb,
-        fct_trajectory.care_form_code,
-        fct_trajectory.start_date,
-        fct_trajectory.end_date,
-        fct_trajectory.end_reason_code,
-        fct_trajectory.duration_days
-    from {{ ref('fct_trajectory') }} as fct_trajectory
-    inner join {{ ref('dim_municipality') }} as dim_municipality
-        on fct_trajectory.municipality_code = dim_municipality.municipality_code
-    inner join {{ ref('dim_care_form') }} as dim_care_form
-        on fct_trajectory.care_form_code = dim_care_form.care_form_code
-    where dim_care_form.cbs_care_domain = 'jeugdhulp'
+        trajectory_id, client_key, municipality_code, region_code, provider_agb, care_form_code, start_date, end_date,
+        end_reason_code, duration_days
+    from {{ ref('int_kpi_trajectories_described') }}
+    where cbs_care_domain = 'jeugdhulp'
 ),
 
 horizon as (

@@ -3,16 +3,8 @@
     fct_trajectory.started_in_crisis), and out_of_home_placements_started, the starts in a stay care form (11
     pleegzorg, 12 gezinshuis, 13 gesloten, 14 other residential care). Rows where the scope started any trajectory. -#}
 with trajectories as (
-    select
-        fct_trajectory.municipality_code,
-        dim_municipality.region_code,
-        fct_trajectory.provider_agb,
-        fct_trajectory.care_form_code,
-        fct_trajectory.start_date,
-        fct_trajectory.started_in_crisis
-    from {{ ref('fct_trajectory') }} as fct_trajectory
-    inner join {{ ref('dim_municipality') }} as dim_municipality
-        on fct_trajectory.municipality_code = dim_municipality.municipality_code
+    select municipality_code, region_code, provider_agb, care_form_code, start_date, started_in_crisis
+    from {{ ref('int_kpi_trajectories_described') }}
 ),
 
 scoped as (

@@ -1,29 +1,15 @@
 {#- Which allocations (marts.fct_referral) and JW315 requests make each allocation-based KPI value, per published
     scope and period: allocations, the referrer shares and lead times (int_kpi_referrals_counted), what waits at the
     period's end (int_kpi_waiting_counted) and the volume realisation (int_kpi_realisation_compared). A request's
-    fact_key is its latest JW315 record, file_sha256:source_record (fact_table jw315_request). A view, selected one value at a time. -#}
+    fact_key is its latest JW315 record, file_sha256:source_record (fact_table jw315_request). A view, selected one
+    value at a time. -#}
 {{ config(materialized='view') }}
 {%- set waiting_days = var('waiting_days', 28) %}
-with referrals as (
-    select
-        fct_referral.allocation_number,
-        fct_referral.municipality_code,
-        dim_municipality.region_code,
-        fct_referral.provider_agb,
-        fct_referral.care_form_code,
-        fct_referral.referrer_type_code,
-        fct_referral.allocated_on,
-        fct_referral.days_request_to_allocation,
-        fct_referral.days_allocation_to_start
-    from {{ ref('fct_referral') }} as fct_referral
-    inner join {{ ref('dim_municipality') }} as dim_municipality
-        on fct_referral.municipality_code = dim_municipality.municipality_code
-),
-
-scoped as (
-    {{ kpi_scopes('referrals', [
-        'allocation_number', 'referrer_type_code', 'allocated_on', 'days_request_to_allocation',
-        'days_allocation_to_start'
+with scoped as (
+    -- The allocations as int_kpi_referrals_counted scopes them.
+    {{ kpi_scopes(ref('int_kpi_referrals_described'), [
+        'allocation_number', 'referrer_type_code', 'allocated_on', 'days_allocation_to_start',
+        'days_request_to_allocation'
     ]) }}
 ),
 
