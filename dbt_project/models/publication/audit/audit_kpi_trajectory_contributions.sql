@@ -103,12 +103,11 @@ final as (
         ("'cost_per_trajectory'", 'denominator', 'trajectory_id', none, jeugdhulp),
     ]) }}
     union all
-    {{ kpi_contribution_rows('started', 'fct_trajectory', 'trajectory_id', [
-        ("'trajectories_started'", 'numerator', 'trajectory_id', none, jeugdhulp),
-        ("'trajectories_started_in_crisis'", 'numerator', 'trajectory_id', none, 'started_in_crisis'),
-        ("'out_of_home_placements_started'", 'numerator', 'trajectory_id', none,
-            "care_form_code in ('11', '12', '13', '14')"),
-    ]) }}
+    {%- set started_members = [("'trajectories_started'", 'numerator', 'trajectory_id', none, jeugdhulp)] %}
+    {%- for kpi_id, condition in started_trajectory_kpis() %}
+    {%- do started_members.append(("'" ~ kpi_id ~ "'", 'numerator', 'trajectory_id', none, condition)) %}
+    {%- endfor %}
+    {{ kpi_contribution_rows('started', 'fct_trajectory', 'trajectory_id', started_members) }}
     union all
     {{ kpi_contribution_rows('ended', 'fct_trajectory', 'trajectory_id', [
         ("'trajectories_ended'", 'numerator', 'trajectory_id', none, jeugdhulp),
