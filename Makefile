@@ -13,7 +13,7 @@ DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 .PHONY: help setup browser postgres manifest run serve serve-stop test test-fast test-slow ui ui-docs lint sql-fix bench sample \
-	shipped-sample sample-ground-truth sample-cbs-budgets kpi-docs report-screenshot docs
+	shipped-sample sample-ground-truth sample-cbs-budgets kpi-docs report-screenshot docs trace
 
 help:
 	@echo "make run   - set up and run the whole pipeline on the landing directory (sample data when empty)"
@@ -26,6 +26,7 @@ help:
 	@echo "make sql-fix - sqlfluff fix on the dbt SQL (review the diff)"
 	@echo "make bench - generator, ingest, end-to-end and BI read-path benchmarks (docs/benchmarks.md)"
 	@echo "make kpi-docs - render docs/kpis.md from the KPI catalogue"
+	@echo "make trace KPI=net_declared_cost SCOPE_TYPE=municipality SCOPE=GM0268 PERIOD=2024-Q3 [CSV=out.csv] - a KPI value's source lines"
 	@echo "make docs  - the dbt docs site (every model and column, lineage) on http://127.0.0.1:$(DOCS_PORT)"
 	@echo "make report-screenshot - docs/img/quarterly-report.png from the sample's quarterly report (after make run)"
 	@echo "make sample - write a synthetic world with ground_truth.json into the landing directory (SAMPLE_ARGS=...)"
@@ -158,6 +159,11 @@ report-screenshot: setup browser
 # docs/kpis.md from seeds/reference/kpi_catalogue.csv (tests/test_kpi_docs.py fails when they differ).
 kpi-docs: setup
 	$(UV) run python scripts/render_kpi_docs.py
+
+# One KPI value back to the fact rows and message lines behind it (docs/auditor-guide.md), from the last run's warehouse.
+trace: setup
+	$(UV) run python -m orchestration.trace $(KPI) --scope-type $(SCOPE_TYPE) --scope $(SCOPE) --period $(PERIOD) \
+		$(if $(CSV),--csv $(CSV))
 
 # The dbt docs site over the warehouse `make run` built (column types come from it; without one the catalogue is
 # empty and the site shows the YAML alone). Served on 127.0.0.1 only: the docs describe the internal marts.

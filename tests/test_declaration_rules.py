@@ -97,6 +97,13 @@ def test_unknown_product_codes_are_quarantined(warehouse, tmp_path, product_code
     assert codes == ([] if accepted else ["PRODUCT_CODE_UNKNOWN"])
 
 
+def test_a_line_refused_at_the_door_keeps_its_municipality_provider_and_period(warehouse, tmp_path):
+    ingest(warehouse, tmp_path, "m.xml", one_line(prestatie("R1", 5000, product_code="45Z99")))
+    assert warehouse.execute(
+        "select reason_code, municipality_code, provider_agb, cast(period_start as varchar) from audit.quarantine"
+    ).fetchall() == [("PRODUCT_CODE_UNKNOWN", "GM0392", "98000011", "2024-09-01")]
+
+
 def test_tr389_a_second_uncredited_debit_is_quarantined_until_the_first_is_credited(warehouse, tmp_path):
     first = one_line(prestatie("R1", 5000))
     assert ingest(warehouse, tmp_path, "1.xml", first)[1] == []
@@ -111,6 +118,22 @@ def test_tr389_a_second_uncredited_debit_is_quarantined_until_the_first_is_credi
     assert (entry.records_accepted, codes) == (2, [])
     (net,) = warehouse.execute("select sum(amount_cents) from raw.ijw_declaration_lines").fetchone()
     assert net == 6000
+
+
+def test_tr389_names_the_accepted_line_and_the_quarantine_row_where_who_and_when(warehouse, tmp_path):
+    """An auditor reads a TR389 row without opening the files: it names the accepted debit it conflicts with (its
+    reference, file and line) and carries the municipality, provider and product period of the refused line."""
+    first = one_line(prestatie("R1", 5000))
+    ingest(warehouse, tmp_path, "1.xml", first)
+    (line,) = warehouse.execute("select source_line from raw.ijw_declaration_lines").fetchone()
+    ingest(warehouse, tmp_path, "2.xml", one_line(prestatie("R2", 5000)).replace("DT01", "DT02"))
+    rows = warehouse.execute(
+        "select reason, municipality_code, provider_agb, period_start from audit.quarantine where reason_code = 'TR389'"
+    ).fetchall()
+    assert len(rows) == 1
+    reason, municipality, provider, period = rows[0]
+    assert f"ReferentieNummer R1 in {tmp_path / '1.xml'} at line {line}, record 1" in reason
+    assert (municipality, provider, str(period)) == ("GM0392", "98000011", "2024-09-01")
 
 
 def test_cd060_a_credit_must_name_an_open_debit_it_mirrors(warehouse, tmp_path):

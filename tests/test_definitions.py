@@ -21,6 +21,7 @@ def test_graph_connects_ingest_to_kpi_through_staging_and_marts(definitions):
         ["raw", "ijw_declaration_lines"],
         ["staging", "stg_ijw__declaration_lines"],
         ["marts", "fct_declaration_line"],
+        ["intermediate", "int_kpi_declaration_lines_described"],
         ["intermediate", "int_kpi_costs_summed"],
         ["intermediate", "int_kpi_values_unioned"],
         ["marts", "kpi_values"],

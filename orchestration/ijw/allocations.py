@@ -211,4 +211,5 @@ SPEC = MessageSpec(
         _m("RedenWijziging"),
         (_m("Omvang"), _FREQUENTIE),
     ),
+    period_field=_m("Ingangsdatum"),
 )

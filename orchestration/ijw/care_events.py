@@ -126,6 +126,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
         parse_record=parse,
         record_ref=record_ref,
         identifier_fields=(allocation_tag,),
+        period_field=start_tag,
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from orchestration.ijw.jw323 import DeclarationLine
+from orchestration.ijw.reader import record_place
 
 DebitKey = tuple[str, int, str, dt.date]
 """(provider_agb, allocation_number, product_code, period_start)"""
@@ -52,20 +53,23 @@ class DebitBook:
     debits: dict[tuple[str, str], tuple[DebitKey, Mirror]] = field(default_factory=dict)
     """(provider_agb, reference_number) -> key and mirror of an accepted debit"""
     credited: set[tuple[str, str]] = field(default_factory=set)
-    open_keys: set[DebitKey] = field(default_factory=set)
+    open_keys: dict[DebitKey, str] = field(default_factory=dict)
+    """key -> where its uncredited debit is (reference, file and line), which a TR389 rejection names"""
 
-    def add_debit(self, provider_agb: str, reference_number: str, key: DebitKey, mirrored: Mirror) -> None:
+    def add_debit(
+        self, provider_agb: str, reference_number: str, key: DebitKey, mirrored: Mirror, place: str = ""
+    ) -> None:
         self.references.add((provider_agb, reference_number))
         self.debits[(provider_agb, reference_number)] = (key, mirrored)
         if (provider_agb, reference_number) not in self.credited:
-            self.open_keys.add(key)
+            self.open_keys[key] = place or f"ReferentieNummer {reference_number}"
 
     def add_credit(self, provider_agb: str, reference_number: str, previous_reference_number: str) -> None:
         self.references.add((provider_agb, reference_number))
         self.credited.add((provider_agb, previous_reference_number))
         debit = self.debits.get((provider_agb, previous_reference_number))
         if debit is not None:
-            self.open_keys.discard(debit[0])
+            self.open_keys.pop(debit[0], None)
 
 
 @dataclass(frozen=True)
@@ -96,10 +100,16 @@ def _credit_verdict(credit: DeclarationLine, book: DebitBook) -> Verdict | None:
     return None
 
 
+def debit_place(reference_number: str, file_path: str, source_line: int, source_record: int) -> str:
+    """An accepted debit as a TR389 rejection names it: its reference, file, line and record."""
+    return f"ReferentieNummer {reference_number} in {file_path} {record_place(source_line, source_record)}"
+
+
 def apply_cross_file_rules(
-    lines: Iterable[DeclarationLine], book: DebitBook
+    lines: Iterable[DeclarationLine], book: DebitBook, file_path: str = ""
 ) -> tuple[list[DeclarationLine], list[Verdict]]:
-    """Split lines into accepted and rejected, updating book as accepted lines take effect."""
+    """Split lines (of the file at file_path) into accepted and rejected, updating book as accepted lines take
+    effect."""
     lines = list(lines)
     accepted: list[DeclarationLine] = []
     rejected: list[Verdict] = []
@@ -121,10 +131,11 @@ def apply_cross_file_rules(
                     debit,
                     "TR389",
                     f"allocation {debit.allocation_number}, product {debit.product_code}, period {debit.period_start} "
-                    "already has an uncredited debit",
+                    f"already has an uncredited debit: {book.open_keys[key]}",
                 )
             )
             continue
-        book.add_debit(debit.provider_agb, debit.reference_number, key, mirror(debit))
+        place = debit_place(debit.reference_number, file_path, debit.source_line, debit.source_record)
+        book.add_debit(debit.provider_agb, debit.reference_number, key, mirror(debit), place)
         accepted.append(debit)
     return sorted(accepted, key=lambda line: line.source_record), rejected

@@ -330,4 +330,5 @@ SPEC = MessageSpec(
         "TotaalIngediendBedrag": _declaration_field(_read_total),
     },
     check_file=_check_file,
+    period_field="period_start",
 )

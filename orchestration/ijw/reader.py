@@ -67,6 +67,20 @@ class Rejection:
     amount_cents: int
     source_line: int
     source_record: int
+    # Where the record had them, so an auditor reads the quarantine per municipality, provider and period.
+    municipality_code: str | None = None
+    provider_agb: str | None = None
+    period_start: dt.date | None = None
+    """The record's own date: ProductPeriode Begindatum (JW323), Begindatum (JW305/JW307), Ingangsdatum (JW301),
+    ToewijzingIngangsdatum (JW315)."""
+
+
+RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "requested_valid_from")
+"""The attribute holding a parsed record's own date, per record type (the first it has)."""
+
+
+def record_period(record: Any) -> dt.date | None:
+    return next((getattr(record, name) for name in RECORD_PERIOD_ATTRIBUTES if hasattr(record, name)), None)
 
 
 @dataclass
@@ -104,6 +118,9 @@ class ParsedFile:
                 getattr(record, "amount_cents", 0),
                 record.source_line,
                 record.source_record,
+                getattr(record, "municipality_code", None),
+                getattr(record, "provider_agb", None),
+                record_period(record),
             )
         )
 
@@ -172,6 +189,9 @@ class MessageSpec:
     BSN found there is replaced by its pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
+    period_field: Any = None
+    """Where the record's own date is in what record_fields gives (a tag, or a field name of its tuple): what a
+    rejected record's quarantine row carries as its period."""
 
     @functools.cached_property
     def namespace(self) -> str:
@@ -508,6 +528,17 @@ def _read_record(
     )
 
 
+def _field_date(fields: Any, key: Any) -> dt.date | None:
+    """The date at key in a record's fields, or None where it is absent or no date (the record is rejected anyway)."""
+    if key is None:
+        return None
+    value = fields.get(key) if isinstance(fields, dict) else getattr(fields, key)
+    try:
+        return parse_date(value)
+    except RecordError:
+        return None
+
+
 def record_place(source_line: int, source_record: int) -> str:
     """Where a record is, for a reason: its line, where an auditor opens the file, and its position among the file's
     records, which names it when several share the line."""
@@ -555,5 +586,8 @@ def read_record_fields(
                 amount_cents=amount_cents,
                 source_line=source_line,
                 source_record=source_record,
+                municipality_code=header.municipality_code,
+                provider_agb=header.provider_agb,
+                period_start=_field_date(fields, spec.period_field),
             )
         )

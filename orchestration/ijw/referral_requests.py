@@ -120,4 +120,5 @@ SPEC = MessageSpec(
         _REFERRER_AGB,
         (_m("Omvang"), b("Frequentie")),
     ),
+    period_field=_m("ToewijzingIngangsdatum"),
 )

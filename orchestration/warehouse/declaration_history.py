@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.ijw.declaration_rules import DebitBook, apply_cross_file_rules
+from orchestration.ijw.declaration_rules import DebitBook, apply_cross_file_rules, debit_place
 from orchestration.ijw.reader import ParsedFile, record_place
 from orchestration.warehouse.ingest import known_rows
 
@@ -25,7 +25,8 @@ def book_for(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> DebitBo
     rows = con.execute(
         f"""
         select provider_agb, reference_number, previous_reference_number, debit_credit,
-               allocation_number, product_code, period_start, municipality_code, client_key, abs(amount_cents)
+               allocation_number, product_code, period_start, municipality_code, client_key, abs(amount_cents),
+               file_path, source_line, source_record
         from {known}
         where (provider_agb, period_start) in (select unnest(?), unnest(?))
         """,  # noqa: S608 - our own table
@@ -45,13 +46,26 @@ def book_for(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> DebitBo
     for provider, reference, previous, debit_credit, *_ in rows:
         if debit_credit == "C":
             book.add_credit(provider, reference, previous)
-    for provider, reference, _previous, debit_credit, allocation, product, period, municipality, client, cents in rows:
+    for (
+        provider,
+        reference,
+        _previous,
+        debit_credit,
+        allocation,
+        product,
+        period,
+        municipality,
+        client,
+        cents,
+        *place,
+    ) in rows:
         if debit_credit != "C":
             book.add_debit(
                 provider,
                 reference,
                 (provider, allocation, product, period),
                 (municipality, client, allocation, product, period, cents),
+                debit_place(reference, *place),
             )
     return book
 
@@ -67,7 +81,7 @@ def apply_declaration_history(con: duckdb.DuckDBPyConnection, batch: list[Parsed
 def _apply(parsed: ParsedFile, book: DebitBook) -> None:
     if parsed.file_rejection is not None or not parsed.records:
         return
-    accepted, rejected = apply_cross_file_rules(parsed.records, book)
+    accepted, rejected = apply_cross_file_rules(parsed.records, book, str(parsed.path))
     parsed.records = accepted
     for verdict in rejected:
         parsed.reject_record(

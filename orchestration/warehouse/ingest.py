@@ -26,6 +26,9 @@ QUARANTINE_COLUMNS = [
     "amount_cents",
     "quarantined_at",
     "run_id",
+    "municipality_code",
+    "provider_agb",
+    "period_start",
 ]
 
 
@@ -176,6 +179,9 @@ def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datet
             r.amount_cents,
             now,
             run_id,
+            r.municipality_code,
+            r.provider_agb,
+            r.period_start,
         )
         for r in parsed.rejections
     ]
@@ -193,6 +199,9 @@ def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datet
                 0,
                 now,
                 run_id,
+                None,
+                None,
+                None,
             )
         )
     return rows

@@ -102,7 +102,11 @@ def load_parsed_file(
             con.execute(f"insert into {table} by name select * from accepted_rows")  # noqa: S608 - table is ours
             con.unregister("accepted_rows")
         if quarantine:
-            con.executemany("insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", quarantine)
+            con.executemany(
+                "insert into audit.quarantine (file_sha256, file_path, message_type, record_ref, reason_code, reason, "
+                "amount_cents, quarantined_at, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                quarantine,
+            )
         con.execute(
             "insert into audit.ingest_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             list(dataclasses.astuple(entry)),

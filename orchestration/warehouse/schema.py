@@ -66,10 +66,17 @@ AUDIT_STATEMENTS = [
         reason_code varchar not null,
         reason varchar not null,
         amount_cents bigint not null,
+        municipality_code varchar,
+        provider_agb varchar,
+        period_start date,
         quarantined_at timestamptz not null,
         run_id varchar not null
     )
     """,
+    # A quarantine made before these columns gets them at its end (null on its rows); every insert names its columns.
+    "alter table audit.quarantine add column if not exists municipality_code varchar",
+    "alter table audit.quarantine add column if not exists provider_agb varchar",
+    "alter table audit.quarantine add column if not exists period_start date",
     # Which iJw message type each landed file version holds (orchestration/warehouse/landing_inventory.py): a cache,
     # not a record; deleting it only costs one more classification of every landed file.
     """

@@ -25,7 +25,9 @@ final as (
         provider_reference,
         product_category,
         product_code,
-        referrer_type_code
+        referrer_type_code,
+        file_sha256,
+        source_record
     from request_versions
     where version_rank = 1
 )

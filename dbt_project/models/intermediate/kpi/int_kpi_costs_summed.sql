@@ -6,21 +6,9 @@
     care forms left out, as from their denominators); a line whose product has no care form counts as jeugdhulp. -#}
 with declaration_lines as (
     select
-        fct_declaration_line.municipality_code,
-        dim_municipality.region_code,
-        fct_declaration_line.provider_agb,
-        dim_product.care_form_code,
-        coalesce(dim_care_form.cbs_care_domain, 'jeugdhulp') = 'jeugdhulp' as is_jeugdhulp,
-        fct_declaration_line.period_start,
-        fct_declaration_line.declaration_date,
-        fct_declaration_line.amount_cents
-    from {{ ref('fct_declaration_line') }} as fct_declaration_line
-    inner join {{ ref('dim_municipality') }} as dim_municipality
-        on fct_declaration_line.municipality_code = dim_municipality.municipality_code
-    left join {{ ref('dim_product') }} as dim_product
-        on fct_declaration_line.product_code = dim_product.product_code
-    left join {{ ref('dim_care_form') }} as dim_care_form
-        on dim_product.care_form_code = dim_care_form.care_form_code
+        municipality_code, region_code, provider_agb, care_form_code, is_jeugdhulp, period_start, declaration_date,
+        amount_cents
+    from {{ ref('int_kpi_declaration_lines_described') }}
 ),
 
 scoped as (
@@ -112,15 +100,8 @@ budgets as (
     group by region_code, period_type, period
 ),
 
--- The share of the year's budget due by the end of each month: the region's own phasing (seed budget_phasing,
--- cumulated) where it gives one for the year, else pro rata by month.
 phasing as (
-    select
-        region_code,
-        year,
-        month,
-        sum(share) over (partition by region_code, year order by month) as share_due
-    from {{ ref('budget_phasing') }}
+    select region_code, year, month, share_due from {{ ref('int_kpi_budget_shares_cumulated') }}
 ),
 
 budget_due as (

@@ -6,88 +6,16 @@
     6 months lie inside the data count. Repeat care (CBS herhaald beroep): the client had jeugdhulp in the 5 years
     before the start, with at least one whole day without care before it; a start that follows on (care the day
     before, at any provider) is no repeat. -#}
-with trajectories as (
-    select
-        fct_trajectory.trajectory_id,
-        fct_trajectory.client_key,
-        fct_trajectory.municipality_code,
-        dim_municipality.region_code,
-        fct_trajectory.provider_agb,
-        fct_trajectory.care_form_code,
-        fct_trajectory.start_date,
-        fct_trajectory.end_date,
-        fct_trajectory.end_reason_code,
-        fct_trajectory.duration_days
-    from {{ ref('fct_trajectory') }} as fct_trajectory
-    inner join {{ ref('dim_municipality') }} as dim_municipality
-        on fct_trajectory.municipality_code = dim_municipality.municipality_code
-    inner join {{ ref('dim_care_form') }} as dim_care_form
-        on fct_trajectory.care_form_code = dim_care_form.care_form_code
-    where dim_care_form.cbs_care_domain = 'jeugdhulp'
+with outcomes as (
+    select * from {{ ref('int_kpi_outcomes_flagged') }}
 ),
 
 periods as (
     select * from {{ ref('int_kpi_periods') }}
 ),
 
-horizon as (
-    select max(data_last_day) as data_last_day from periods
-),
-
-followed_up as (
-    select
-        trajectories.trajectory_id,
-        {{ dbt.dateadd('month', 6, 'trajectories.end_date') }} <= horizon.data_last_day as has_follow_up,
-        exists(
-            select 1
-            from trajectories as later
-            where later.client_key = trajectories.client_key
-                and later.start_date > trajectories.end_date
-                and later.start_date <= {{ dbt.dateadd('month', 6, 'trajectories.end_date') }}
-        ) as restarted_within_6_months
-    from trajectories
-    cross join horizon
-    where trajectories.end_date is not null
-),
-
-repeats as (
-    select
-        trajectories.trajectory_id,
-        not exists (
-            select 1
-            from trajectories as running
-            where running.client_key = trajectories.client_key
-                and running.start_date < trajectories.start_date
-                and (
-                    running.end_date is null
-                    or running.end_date >= {{ dbt.dateadd('day', -1, 'trajectories.start_date') }}
-                )
-        )
-        and exists (
-            select 1
-            from trajectories as earlier
-            where earlier.client_key = trajectories.client_key
-                and earlier.end_date <= {{ dbt.dateadd('day', -2, 'trajectories.start_date') }}
-                and earlier.end_date >= {{ dbt.dateadd('year', -5, 'trajectories.start_date') }}
-        ) as is_repeat
-    from trajectories
-),
-
-enriched as (
-    select
-        trajectories.*,
-        followed_up.has_follow_up,
-        followed_up.restarted_within_6_months,
-        repeats.is_repeat
-    from trajectories
-    left join followed_up
-        on trajectories.trajectory_id = followed_up.trajectory_id
-    inner join repeats
-        on trajectories.trajectory_id = repeats.trajectory_id
-),
-
 scoped as (
-    {{ kpi_scopes('enriched', [
+    {{ kpi_scopes('outcomes', [
         'start_date', 'end_date', 'end_reason_code', 'duration_days', 'has_follow_up',
         'restarted_within_6_months', 'is_repeat'
     ]) }}

@@ -1,18 +1,11 @@
 {#- Two kinds of inflow per scope and period of the trajectory's start (merged trajectories, fct_trajectory):
     trajectories_started_in_crisis, the starts whose first episode is a crisis product (iJw product category 46,
     fct_trajectory.started_in_crisis), and out_of_home_placements_started, the starts in a stay care form (11
-    pleegzorg, 12 gezinshuis, 13 gesloten, 14 other residential care). Rows where the scope started any trajectory. -#}
+    pleegzorg, 12 gezinshuis, 13 gesloten, 14 other residential care); the conditions are the macro
+    started_trajectory_kpis. Rows where the scope started any trajectory. -#}
 with trajectories as (
-    select
-        fct_trajectory.municipality_code,
-        dim_municipality.region_code,
-        fct_trajectory.provider_agb,
-        fct_trajectory.care_form_code,
-        fct_trajectory.start_date,
-        fct_trajectory.started_in_crisis
-    from {{ ref('fct_trajectory') }} as fct_trajectory
-    inner join {{ ref('dim_municipality') }} as dim_municipality
-        on fct_trajectory.municipality_code = dim_municipality.municipality_code
+    select municipality_code, region_code, provider_agb, care_form_code, start_date, started_in_crisis
+    from {{ ref('int_kpi_trajectories_described') }}
 ),
 
 scoped as (
@@ -28,9 +21,10 @@ counts as (
         scoped.scope_type,
         scoped.scope_code,
         periods.period_type,
-        periods.period,
-        count(case when scoped.started_in_crisis then 1 end) as in_crisis,
-        count(case when scoped.care_form_code in ('11', '12', '13', '14') then 1 end) as out_of_home
+        periods.period
+        {%- for kpi_id, condition in started_trajectory_kpis() %},
+        count(case when {{ condition }} then 1 end) as {{ kpi_id }}
+        {%- endfor %}
     from scoped
     inner join periods
         on scoped.start_date between periods.first_day and periods.last_day
@@ -39,10 +33,11 @@ counts as (
 ),
 
 final as (
-    {{ kpi_level_rows('counts', [
-        ('trajectories_started_in_crisis', 'in_crisis'),
-        ('out_of_home_placements_started', 'out_of_home'),
-    ]) }}
+    {%- set levels = [] %}
+    {%- for kpi_id, _condition in started_trajectory_kpis() %}
+    {%- do levels.append((kpi_id, kpi_id)) %}
+    {%- endfor %}
+    {{ kpi_level_rows('counts', levels) }}
 )
 
 select * from final

@@ -12,24 +12,10 @@
     hugeint in DuckDB and a numeric in PostgreSQL. -#}
 with trajectories as (
     select
-        fct_trajectory.trajectory_id,
-        fct_trajectory.client_key,
-        fct_trajectory.municipality_code,
-        dim_municipality.region_code,
-        fct_trajectory.provider_agb,
-        fct_trajectory.care_form_code,
-        fct_trajectory.start_date,
-        fct_trajectory.end_date,
-        dim_care_form.cbs_care_domain,
-        dim_client.birth_year,
-        dense_rank() over (order by fct_trajectory.client_key) as client_number
-    from {{ ref('fct_trajectory') }} as fct_trajectory
-    inner join {{ ref('dim_municipality') }} as dim_municipality
-        on fct_trajectory.municipality_code = dim_municipality.municipality_code
-    inner join {{ ref('dim_care_form') }} as dim_care_form
-        on fct_trajectory.care_form_code = dim_care_form.care_form_code
-    left join {{ ref('dim_client') }} as dim_client
-        on fct_trajectory.client_key = dim_client.client_key
+        trajectory_id, client_key, municipality_code, region_code, provider_agb, care_form_code, start_date, end_date,
+        cbs_care_domain, birth_year,
+        dense_rank() over (order by client_key) as client_number
+    from {{ ref('int_kpi_trajectories_described') }}
 ),
 
 scoped as (

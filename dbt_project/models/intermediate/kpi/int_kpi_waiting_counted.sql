@@ -6,59 +6,8 @@
     allocations made at least that many days before it without a JW305 start by then and still valid (no Einddatum
     before it). -#}
 {%- set waiting_days = var('waiting_days', 28) %}
-with answers as (
-    select provider_agb, client_key, provider_reference, min(allocated_on) as answered_on
-    from {{ ref('int_allocations_referred') }}
-    where provider_reference is not null
-    group by provider_agb, client_key, provider_reference
-),
-
-municipalities as (
-    select municipality_code, region_code from {{ ref('dim_municipality') }}
-),
-
-requests as (
-    select
-        latest_requests.municipality_code,
-        municipalities.region_code,
-        latest_requests.provider_agb,
-        dim_product.care_form_code,
-        'request' as waiting_kind,
-        latest_requests.requested_on as waiting_since,
-        answers.answered_on as waiting_until,
-        cast(null as date) as valid_to
-    from {{ ref('int_referral_requests_latest') }} as latest_requests
-    inner join municipalities
-        on latest_requests.municipality_code = municipalities.municipality_code
-    left join answers
-        on latest_requests.provider_agb = answers.provider_agb
-        and latest_requests.client_key = answers.client_key
-        and latest_requests.provider_reference = answers.provider_reference
-    left join {{ ref('dim_product') }} as dim_product
-        on latest_requests.product_code = dim_product.product_code
-),
-
-allocations as (
-    select
-        fct_referral.municipality_code,
-        municipalities.region_code,
-        fct_referral.provider_agb,
-        fct_referral.care_form_code,
-        'allocation' as waiting_kind,
-        fct_referral.allocated_on as waiting_since,
-        fct_referral.started_on as waiting_until,
-        int_allocations_referred.valid_to
-    from {{ ref('fct_referral') }} as fct_referral
-    inner join {{ ref('int_allocations_referred') }} as int_allocations_referred
-        on fct_referral.allocation_number = int_allocations_referred.allocation_number
-    inner join municipalities
-        on fct_referral.municipality_code = municipalities.municipality_code
-),
-
-waiting as (
-    select * from requests
-    union all
-    select * from allocations
+with waiting as (
+    select * from {{ ref('int_kpi_waiting_spells_unioned') }}
 ),
 
 scoped as (
