@@ -18,6 +18,7 @@ def var(name, default=None):
 
 
 dbt = SimpleNamespace(
+    bool_or=lambda expression: f"bool_or({expression})",
     concat=lambda fields: "concat(" + ", ".join(fields) + ")",
     # SQL text for the linter to parse; nothing runs it.
     date_spine=lambda datepart, start_date, end_date: (

@@ -22,8 +22,8 @@ cut_values as (
         kpi_values.denominator
     from cut_pairs
     inner join kpi_values
-        on kpi_values.close_id = cut_pairs.from_close_id
-        or kpi_values.close_id = cut_pairs.to_close_id
+        on cut_pairs.from_close_id = kpi_values.close_id
+        or cut_pairs.to_close_id = kpi_values.close_id
 ),
 
 compared as (

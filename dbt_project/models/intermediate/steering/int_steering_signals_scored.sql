@@ -80,7 +80,9 @@ targeted as (
         end as double precision) as band_low,
         cast(case
             when region_targets.base_year is not null then coalesce(region_targets.band_high, region_targets.target)
-            else coalesce(region_targets.band_high, catalogue.band_high, region_targets.target, catalogue.default_target)
+            else coalesce(
+                region_targets.band_high, catalogue.band_high, region_targets.target, catalogue.default_target
+            )
         end as double precision) as band_high
     from scopes
     inner join catalogue
