@@ -33,12 +33,14 @@ EPISODES = [
 
 TRAJECTORY_COLUMNS = (
     "trajectory_id varchar, client_key varchar, municipality_code varchar, provider_agb varchar, "
-    "care_form_code varchar, start_date date, end_date date, end_reason_code varchar, duration_days bigint"
+    "care_form_code varchar, start_date date, end_date date, end_reason_code varchar, duration_days bigint, "
+    "started_in_crisis boolean"
 )
 
 
 def trajectory(number, client, provider, care_form, start, end, reason):
-    return (f"t{number}", client, GM, provider, care_form, start, end, reason, (end - start).days if end else None)
+    duration = (end - start).days if end else None
+    return (f"t{number}", client, GM, provider, care_form, start, end, reason, duration, False)
 
 
 TRAJECTORIES = [
@@ -111,8 +113,11 @@ def warehouse(tmp_path_factory):
         },
     )
     # One selection argument: dagster-dbt moves further positional arguments in front of --select.
-    models = "int_trajectories_merged int_kpi_trajectories_counted int_kpi_outcomes_counted int_kpi_population_shares"
-    build_models(db_path, [f"{models} int_kpi_lookbacks_covered"])
+    models = (
+        "int_trajectories_merged int_kpi_trajectories_described int_kpi_outcomes_flagged int_kpi_trajectories_counted"
+        " int_kpi_outcomes_counted int_kpi_population_shares int_kpi_lookbacks_covered"
+    )
+    build_models(db_path, [models])
     return db_path
 
 
