@@ -47,7 +47,8 @@ def declaration_lines() -> list[tuple]:
         for month in range(1, 7):
             first = D(2024, month, 1)
             declared_on = month_end(first) + dt.timedelta(days=5)
-            lines.append((municipality, "98000001", "40A12", first, declared_on, euros * 100))
+            reference = f"{municipality}-{month}"
+            lines.append((municipality, "98000001", reference, "40A12", first, declared_on, euros * 100))
     return lines
 
 
@@ -66,8 +67,8 @@ def realisation(tmp_path_factory) -> dict:
         db,
         {
             "marts.fct_declaration_line": (
-                "municipality_code varchar, provider_agb varchar, product_code varchar, period_start date, "
-                "declaration_date date, amount_cents bigint",
+                "municipality_code varchar, provider_agb varchar, reference_number varchar, product_code varchar, "
+                "period_start date, declaration_date date, amount_cents bigint",
                 declaration_lines(),
             ),
             "marts.dim_municipality": (
@@ -101,7 +102,7 @@ def realisation(tmp_path_factory) -> dict:
             ),
         },
     )
-    build_models(db, ["int_kpi_costs_summed"])
+    build_models(db, ["int_kpi_declaration_lines_described int_kpi_budget_shares_cumulated int_kpi_costs_summed"])
     rows = query(
         db,
         "select scope_type, scope_code, period, value, numerator, denominator from intermediate.int_kpi_costs_summed"
