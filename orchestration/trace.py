@@ -141,8 +141,12 @@ def write_csv(result: Trace, path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.trace", description=__doc__.splitlines()[0])
     parser.add_argument("kpi_id", help="a kpi_id of seeds/reference/kpi_catalogue.csv")
-    parser.add_argument("--scope-type", required=True, help="nl, region, municipality, provider or care_form")
-    parser.add_argument("--scope", required=True, help="the scope code: GM0268, JZ32, an AGB code, a care form")
+    parser.add_argument(
+        "--scope-type", required=True, help="nl, region, municipality, provider, care_form or product_category"
+    )
+    parser.add_argument(
+        "--scope", required=True, help="the scope code: GM0268, JZ32, an AGB code, a care form code, a product category"
+    )
     parser.add_argument("--period", required=True, help="2024-Q3, 2024-H2 or 2024")
     parser.add_argument("--csv", type=Path, help="also write the trace lines to this CSV file")
     parser.add_argument("--warehouse", type=Path, help="the DuckDB warehouse (default: WAREHOUSE_DIR's)")

@@ -24,8 +24,9 @@ from orchestration.trace import main
 CATALOGUE = Path(__file__).resolve().parents[1] / "seeds" / "reference" / "kpi_catalogue.csv"
 IJW_FACTS = {"fct_trajectory", "fct_referral", "fct_declaration_line", "jw315_request"}
 MEASURE_OF_KIND = {"count": "distinct_count", "EUR": "sum", "days": "sum", "volume": "sum"}
-# A share of the population counts youths in the CBS population table: a sum of counts, not a distinct count.
-SUMMED_COUNTS = {"fct_population"}
+# A share of the population counts youths in the CBS population table, and a CBS justice KPI is CBS's published
+# count: a sum of counts, not a distinct count.
+SUMMED_COUNTS = {"fct_population", "fct_cbs_indicator"}
 
 
 def catalogue() -> list[dict[str, str]]:
@@ -83,21 +84,45 @@ def test_trace_reproduces_the_kpi_value(kpi, values, sample_run, tmp_path):
     scope_type, scope, period, numerator, denominator = values[kpi_id]
     lines = traced_lines(sample_run["db"], tmp_path, kpi_id, scope_type, scope, period)
 
-    traced, measures = figure(lines, "numerator")
-    assert same(traced, numerator), f"{kpi_id} {scope} {period}: traced numerator {traced}, kpi_values {numerator}"
-    if numerator:
-        assert measures == {MEASURE_OF_KIND[kpi["numerator_kind"]]}
-    if kpi["denominator_kind"] != "none":
-        traced, measures = figure(lines, "denominator")
-        assert same(traced, denominator), f"{kpi_id}: traced denominator {traced}, kpi_values {denominator}"
-        tables = {line["fact_table"] for line in lines if line["role"] == "denominator"}
-        expected = "sum" if tables <= SUMMED_COUNTS else MEASURE_OF_KIND[kpi["denominator_kind"]]
-        assert measures == {expected}
+    check_reproduced(kpi, lines, numerator, denominator)
+
+
+def check_reproduced(kpi: dict[str, str], lines: list[dict], numerator, denominator) -> None:
+    """The traced rows make the published numerator and denominator with the measure the catalogue's kinds say, and
+    every iJw fact row names its message record."""
+    kpi_id = kpi["kpi_id"]
+    for role, published in (("numerator", numerator), ("denominator", denominator)):
+        if kpi[f"{role}_kind"] == "none":
+            continue
+        traced, measures = figure(lines, role)
+        assert same(traced, published), f"{kpi_id}: traced {role} {traced}, kpi_values {published}"
+        tables = {line["fact_table"] for line in lines if line["role"] == role}
+        if published:
+            expected = "sum" if tables <= SUMMED_COUNTS else MEASURE_OF_KIND[kpi[f"{role}_kind"]]
+            assert measures == {expected}
 
     for line in lines:
         if line["fact_table"] in IJW_FACTS:
             assert line["message_type"].startswith("JW"), f"{kpi_id}: fact row {line['fact_key']} has no message"
             assert line["file_path"] and line["file_sha256"] and int(line["source_line"]) > 0
+
+
+@pytest.mark.parametrize("kpi_id", ["clients_in_care", "net_declared_cost", "cost_per_client"])
+def test_trace_reproduces_a_product_category_value(kpi_id, sample_run, tmp_path):
+    """A product-category value (iJw JZ020; its own family) traces like any other scope: the category and year with
+    the most clients, or the largest numerator."""
+    with duckdb.connect(str(sample_run["db"]), read_only=True) as con:
+        published = con.execute(
+            "select scope_code, period, numerator, denominator from marts.kpi_values "
+            "where kpi_id = ? and scope_type = 'product_category' and period_type = 'year' and numerator > 0 "
+            "order by numerator desc, scope_code, period limit 1",
+            [kpi_id],
+        ).fetchone()
+    assert published is not None, f"{kpi_id} has no product-category value on the sample"
+    scope, period, numerator, denominator = published
+    lines = traced_lines(sample_run["db"], tmp_path, kpi_id, "product_category", scope, period)
+    assert {line["scope_type"] for line in lines} == {"product_category"}
+    check_reproduced(next(kpi for kpi in catalogue() if kpi["kpi_id"] == kpi_id), lines, numerator, denominator)
 
 
 def check_growth_trace(db: Path, kpi_id: str) -> None:

@@ -20,10 +20,7 @@ with indicators as (
 ),
 
 region_municipalities as (
-    select municipality_code, region_code
-    from {{ ref('dim_municipality') }}
-    where known_from <> 'cbs_reference'
-        and region_code is not null
+    {{ cbs_region_municipalities() }}
 ),
 
 population as (

@@ -7,31 +7,14 @@
     line without care form counted) by the category's clients. Facts count only where their municipality's data
     covers the period, as at every other scope. -#}
 with episodes as (
-    select
-        episodes.client_key,
-        episodes.municipality_code,
-        episodes.product_category,
-        episodes.start_date,
-        episodes.end_date
-    from {{ ref('int_care_episodes_applied') }} as episodes
-    inner join {{ ref('dim_care_form') }} as dim_care_form
-        on episodes.care_form_code = dim_care_form.care_form_code
-    where dim_care_form.cbs_care_domain = 'jeugdhulp'
-        and episodes.product_category is not null
+    select client_key, municipality_code, product_category, start_date, end_date
+    from {{ ref('int_kpi_episodes_described') }}
 ),
 
 declaration_lines as (
-    select
-        fct_declaration_line.municipality_code,
-        fct_declaration_line.product_category,
-        fct_declaration_line.period_start,
-        fct_declaration_line.amount_cents,
-        coalesce(dim_care_form.cbs_care_domain, 'jeugdhulp') = 'jeugdhulp' as is_jeugdhulp
-    from {{ ref('fct_declaration_line') }} as fct_declaration_line
-    left join {{ ref('dim_product') }} as dim_product
-        on fct_declaration_line.product_code = dim_product.product_code
-    left join {{ ref('dim_care_form') }} as dim_care_form
-        on dim_product.care_form_code = dim_care_form.care_form_code
+    select municipality_code, product_category, period_start, amount_cents, is_jeugdhulp
+    from {{ ref('int_kpi_declaration_lines_described') }}
+    where product_category is not null
 ),
 
 periods as (

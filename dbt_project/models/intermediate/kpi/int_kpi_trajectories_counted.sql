@@ -57,12 +57,10 @@ active_clients as (
         bool_or(is_jeugdhulp and age_in_year between 1 and 18) as in_jeugdhulp_0_17,
         bool_or(cbs_care_domain = 'jeugdbescherming') as in_jeugdbescherming,
         bool_or(cbs_care_domain = 'jeugdreclassering') as in_jeugdreclassering,
-        -- 11 pleegzorg and 12 gezinsgericht (gezinshuis) are the family settings among the stays 11-14; justice
-        -- codes carry a J prefix, so these codes are jeugdhulp only.
-        count(case when care_form_code in ('11', '12') then 1 end) as family_stays,
-        count(case when care_form_code = '11' then 1 end) as pleegzorg_stays,
-        count(case when care_form_code = '12' then 1 end) as gezinshuis_stays,
-        count(case when care_form_code in ('11', '12', '13', '14') then 1 end) as stays,
+        {%- for kpi_id, care_forms in stay_share_kpis() %}
+        count(case when care_form_code in {{ care_forms }} then 1 end) as {{ kpi_id }}_stays,
+        {%- endfor %}
+        count(case when care_form_code in {{ stay_care_forms() }} then 1 end) as stays,
         bool_or(care_form_code in ('13', '14') and age_in_year < 12) as residential_under_12,
         bool_or(care_form_code = '13') as closed_placement,
         bool_or(is_jeugdhulp and age_in_year = 18) as turning_18,
@@ -81,9 +79,9 @@ numbered_active_counts as (
         count(case when in_jeugdbescherming then client_number end) as jeugdbescherming_clients,
         count(case when in_jeugdreclassering then client_number end) as jeugdreclassering_clients,
         cast(sum(trajectories) as bigint) as trajectories,
-        cast(sum(family_stays) as bigint) as family_stays,
-        cast(sum(pleegzorg_stays) as bigint) as pleegzorg_stays,
-        cast(sum(gezinshuis_stays) as bigint) as gezinshuis_stays,
+        {%- for kpi_id, care_forms in stay_share_kpis() %}
+        cast(sum({{ kpi_id }}_stays) as bigint) as {{ kpi_id }}_stays,
+        {%- endfor %}
         cast(sum(stays) as bigint) as stays,
         count(case when residential_under_12 then client_number end) as residential_under_12,
         count(case when closed_placement then client_number end) as closed_placements,
@@ -104,9 +102,9 @@ active_counts as (
         counts.jeugdbescherming_clients,
         counts.jeugdreclassering_clients,
         counts.trajectories,
-        counts.family_stays,
-        counts.pleegzorg_stays,
-        counts.gezinshuis_stays,
+        {%- for kpi_id, care_forms in stay_share_kpis() %}
+        counts.{{ kpi_id }}_stays,
+        {%- endfor %}
         counts.stays,
         counts.residential_under_12,
         counts.closed_placements,
@@ -150,22 +148,14 @@ final as (
     select 'trajectories_active', scope_type, scope_code, period_type, period, trajectories, null, trajectories
     from jeugdhulp_active_counts
     union all
-    select 'family_setting_share', scope_type, scope_code, period_type, period, family_stays, stays,
-        100.0 * family_stays / stays
+    -- The family setting and its two parts, each over the same stays (Rijk van Nijmegen steers on them apart).
+    {%- for kpi_id, care_forms in stay_share_kpis() %}
+    select '{{ kpi_id }}', scope_type, scope_code, period_type, period, {{ kpi_id }}_stays, stays,
+        100.0 * {{ kpi_id }}_stays / stays
     from jeugdhulp_active_counts
     where stays > 0
     union all
-    -- Its two parts, each over the same stays (Rijk van Nijmegen steers on them apart).
-    select 'pleegzorg_share', scope_type, scope_code, period_type, period, pleegzorg_stays, stays,
-        100.0 * pleegzorg_stays / stays
-    from jeugdhulp_active_counts
-    where stays > 0
-    union all
-    select 'gezinshuis_share', scope_type, scope_code, period_type, period, gezinshuis_stays, stays,
-        100.0 * gezinshuis_stays / stays
-    from jeugdhulp_active_counts
-    where stays > 0
-    union all
+    {%- endfor %}
     select 'residential_under_12', scope_type, scope_code, period_type, period,
         residential_under_12, null, residential_under_12
     from jeugdhulp_active_counts

@@ -1,7 +1,7 @@
 {#- audit_tier.fact_source_records: for every fact row the KPI contributions name (fact_table, fact_key), the source
     records it came from: message type, the record's own identifiers (record_id), the file (sha256 and path), its line
     and its position among the file's records. Trajectories and referrals through their lineage bridges, a
-    declaration line and a waiting request as the one record they are, a population row as its CBS file. A view. -#}
+    declaration line and a waiting request as the one record they are, a population row or a CBS statistic as its CBS file. A view. -#}
 {{ config(materialized='view') }}
 with trajectory_records as (
     select
@@ -40,6 +40,14 @@ population_records as (
     from {{ ref('fct_population') }}
 ),
 
+cbs_indicator_records as (
+    select
+        'fct_cbs_indicator' as fact_table, {{ cbs_indicator_key() }} as fact_key, table_id as message_type,
+        {{ cbs_indicator_key() }} as record_id, file_sha256, cast(null as varchar) as file_path,
+        cast(null as bigint) as source_line, cast(null as bigint) as source_record
+    from {{ ref('fct_cbs_indicator') }}
+),
+
 final as (
     select * from trajectory_records
     union all
@@ -50,6 +58,8 @@ final as (
     select * from request_records
     union all
     select * from population_records
+    union all
+    select * from cbs_indicator_records
 )
 
 select * from final

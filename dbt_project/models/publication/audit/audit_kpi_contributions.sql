@@ -10,6 +10,7 @@
     'audit_kpi_declaration_contributions',
     'audit_kpi_referral_contributions',
     'audit_kpi_reference_contributions',
+    'audit_kpi_product_category_contributions',
 ] %}
 with family_rows as (
     {%- for family in families %}

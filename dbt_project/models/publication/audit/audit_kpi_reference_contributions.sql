@@ -1,7 +1,9 @@
 {#- The denominators and forecasts that are not counted from iJw facts, per published scope and period: the youth
     0-17 on 1 January (marts.fct_population) of youth_in_care_share, the region budget due by the period's end
     (marts.fct_budget lines of the municipalities covered, times the share of the year due) of budget_realisation_share,
-    and the forecast marts' rows behind budget_forecast_share and provider_revenue_cap_share. A view. -#}
+    and the forecast marts' rows behind budget_forecast_share and provider_revenue_cap_share, and the CBS justice
+    KPIs (int_kpi_cbs_justice_counted): the CBS statistic (marts.fct_cbs_indicator) each value is, and the youth 0-17
+    (fct_population) of jeugdbescherming_share_cbs. A view. -#}
 {{ config(materialized='view') }}
 with periods as (
     select period_type, period, first_day, last_day from {{ ref('int_kpi_periods') }}
@@ -115,7 +117,65 @@ revenue_forecasts as (
     where cap_cents is not null
 ),
 
+-- The CBS justice KPIs (int_kpi_cbs_justice_counted) are CBS figures: each value is its one fct_cbs_indicator row.
+cbs_justice as (
+    select
+        scope_type,
+        scope_code,
+        period_type,
+        period,
+        indicator,
+        {{ cbs_indicator_key() }} as row_key,
+        cast(value as decimal(38, 12)) as amount
+    from {{ ref('fct_cbs_indicator') }}
+    where period_type = 'year'
+        and indicator in ('JongerenMetJeugdbescherming_3', 'JongerenMetJeugdreclassering_4')
+        and scope_type in ('municipality', 'region')
+),
+
+-- jeugdbescherming_share_cbs's youth 0-17 on 1 January: the municipality's, or the sum over the region's.
+cbs_region_municipalities as (
+    {{ cbs_region_municipalities() }}
+),
+
+cbs_youth as (
+    select
+        'municipality' as scope_type,
+        population.municipality_code as scope_code,
+        'year' as period_type,
+        cast(population.year as varchar) as period,
+        population.municipality_code || '|' || cast(population.year as varchar) as row_key,
+        cast(population.youth_0_17 as decimal(38, 12)) as amount
+    from {{ ref('fct_population') }} as population
+    where population.youth_0_17 is not null
+    union all
+    select
+        'region',
+        cbs_region_municipalities.region_code,
+        'year',
+        cast(population.year as varchar),
+        population.municipality_code || '|' || cast(population.year as varchar),
+        population.youth_0_17
+    from cbs_region_municipalities
+    inner join {{ ref('fct_population') }} as population
+        on cbs_region_municipalities.municipality_code = population.municipality_code
+    where population.youth_0_17 is not null
+),
+
 final as (
+    {{ kpi_contribution_rows('cbs_justice', 'fct_cbs_indicator', 'row_key', [
+        ("'jeugdbescherming_youth_cbs'", 'numerator', 'row_key', 'amount',
+            "indicator = 'JongerenMetJeugdbescherming_3'"),
+        ("'jeugdbescherming_share_cbs'", 'numerator', 'row_key', 'amount',
+            "indicator = 'JongerenMetJeugdbescherming_3'"),
+        ("'jeugdreclassering_youth_cbs'", 'numerator', 'row_key', 'amount',
+            "indicator = 'JongerenMetJeugdreclassering_4'"),
+    ]) }}
+    union all
+    {{ kpi_contribution_rows('cbs_youth', 'fct_population', 'row_key', [
+        ("'jeugdbescherming_share_cbs'", 'denominator', 'row_key', 'amount', 'true'),
+    ]) }}
+    union all
     {{ kpi_contribution_rows('population', 'fct_population', 'row_key', [
         ("'youth_in_care_share'", 'denominator', 'row_key', 'amount', 'true'),
     ]) }}

@@ -1,6 +1,6 @@
 {#- Which trajectories (marts.fct_trajectory) make each trajectory-based KPI value, per published scope and period:
     the active, started and ended counts (int_kpi_trajectories_counted, int_kpi_starts_counted), the outcome and
-    duration KPIs (int_kpi_outcomes_counted), the youths of youth_in_care_share and the denominators of cost per
+    duration KPIs (int_kpi_outcomes_counted), the stay shares (stay_share_kpis), the youths of youth_in_care_share and the denominators of cost per
     youth and per trajectory. Youth KPIs count distinct youths: counting_key is a hash of the client key (no client
     key leaves the warehouse). A view: the trace selects one value's rows, so nothing is built ahead. -#}
 {{ config(materialized='view') }}
@@ -93,8 +93,6 @@ final as (
         ("'jeugdbescherming_clients'", 'numerator', youth, none, "cbs_care_domain = 'jeugdbescherming'"),
         ("'jeugdreclassering_clients'", 'numerator', youth, none, "cbs_care_domain = 'jeugdreclassering'"),
         ("'trajectories_active'", 'numerator', 'trajectory_id', none, jeugdhulp),
-        ("'family_setting_share'", 'numerator', 'trajectory_id', none, "care_form_code in ('11', '12')"),
-        ("'family_setting_share'", 'denominator', 'trajectory_id', none, "care_form_code in ('11', '12', '13', '14')"),
         ("'residential_under_12'", 'numerator', youth, none, "care_form_code in ('13', '14') and age_in_year < 12"),
         ("'closed_placements'", 'numerator', youth, none, "care_form_code = '13'"),
         ("'turning_18_in_care'", 'numerator', youth, none, jeugdhulp ~ ' and age_in_year = 18'),
@@ -102,6 +100,17 @@ final as (
         ("'cost_per_client'", 'denominator', youth, none, jeugdhulp),
         ("'cost_per_trajectory'", 'denominator', 'trajectory_id', none, jeugdhulp),
     ]) }}
+    union all
+    {%- set stay_members = [] %}
+    {%- for kpi_id, care_forms in stay_share_kpis() %}
+    {%- do stay_members.append(
+        ("'" ~ kpi_id ~ "'", 'numerator', 'trajectory_id', none, 'care_form_code in ' ~ care_forms)
+    ) %}
+    {%- do stay_members.append(
+        ("'" ~ kpi_id ~ "'", 'denominator', 'trajectory_id', none, 'care_form_code in ' ~ stay_care_forms())
+    ) %}
+    {%- endfor %}
+    {{ kpi_contribution_rows('active', 'fct_trajectory', 'trajectory_id', stay_members) }}
     union all
     {%- set started_members = [("'trajectories_started'", 'numerator', 'trajectory_id', none, jeugdhulp)] %}
     {%- for kpi_id, condition in started_trajectory_kpis() %}
