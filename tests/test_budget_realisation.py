@@ -48,7 +48,7 @@ def declaration_lines() -> list[tuple]:
             first = D(2024, month, 1)
             declared_on = month_end(first) + dt.timedelta(days=5)
             reference = f"{municipality}-{month}"
-            lines.append((municipality, "98000001", reference, "40A12", first, declared_on, euros * 100))
+            lines.append((municipality, "98000001", reference, "40A12", "45", first, declared_on, euros * 100))
     return lines
 
 
@@ -68,7 +68,7 @@ def realisation(tmp_path_factory) -> dict:
         {
             "marts.fct_declaration_line": (
                 "municipality_code varchar, provider_agb varchar, reference_number varchar, product_code varchar, "
-                "period_start date, declaration_date date, amount_cents bigint",
+                "product_category varchar, period_start date, declaration_date date, amount_cents bigint",
                 declaration_lines(),
             ),
             "marts.dim_municipality": (
