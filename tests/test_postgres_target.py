@@ -58,8 +58,10 @@ def manifest() -> dict[str, Any]:
 
 
 def source_tables(nodes: dict[str, Any]) -> list[tuple[str, str]]:
-    """(schema, table) of every dbt source: what the models read from outside dbt."""
-    return sorted({(source["schema"], source["identifier"]) for source in nodes["sources"].values()})
+    """(schema, table) of every dbt source a built model reads: what the models read from outside dbt. The close
+    models (models/close), and the close history they read, exist only in a quarterly close's own build."""
+    read = {parent for node in nodes["nodes"].values() for parent in node.get("depends_on", {}).get("nodes", [])}
+    return sorted({(source["schema"], source["identifier"]) for key, source in nodes["sources"].items() if key in read})
 
 
 def compared_models(nodes: dict[str, Any]) -> list[tuple[str, str]]:
