@@ -188,10 +188,14 @@ def report_contents(reports_dir: Path, run_id: str) -> dict[str, bytes | dict[st
 
 
 def build_from_raw(definitions) -> dg.ExecuteInProcessResult:
-    """Every asset but the ingest: dbt, its checks, the published copy and the reports, from the raw tables as
-    they are."""
+    """Every materializable asset but the ingest and the quarterly close: dbt, its checks, the published copy and
+    the reports, from the raw tables as they are."""
     graph = definitions.resolve_asset_graph()
-    keys = [key for key in graph.get_all_asset_keys() if graph.get(key).group_name != "ingest"]
+    keys = [
+        key
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).is_materializable and graph.get(key).group_name not in {"ingest", "quarterly_close"}
+    ]
     job = definitions.resolve_implicit_global_asset_job_def()
     return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), asset_selection=keys, raise_on_error=False)
 
