@@ -52,25 +52,7 @@ final as (
         kpi_values.scope_code,
         coalesce(scopes.scope_name, kpi_values.scope_code) as scope_name,
         kpi_values.period,
-        kpi_values.value,
-        kpi_values.numerator,
-        kpi_values.denominator,
-        kpi_values.unit,
-        kpi_values.lookback_complete,
-        steering_signals.target,
-        steering_signals.band_low,
-        steering_signals.band_high,
-        steering_signals.status,
-        steering_signals.trend,
-        cast({{ workbook_number('kpi_values.value', 'kpi_values.unit') }} as double precision) as workbook_value,
-        cast({{ workbook_number('steering_signals.target', 'kpi_values.unit') }} as double precision)
-            as workbook_target,
-        cast({{ workbook_number('steering_signals.band_low', 'kpi_values.unit') }} as double precision)
-            as workbook_band_low,
-        cast({{ workbook_number('steering_signals.band_high', 'kpi_values.unit') }} as double precision)
-            as workbook_band_high,
-        dim_kpi.lever,
-        dim_kpi.policy_goal,
+        {{ report_kpi_figures('steering_signals') }},
         cast(row_number() over (
             partition by rpt_periods.region_code, rpt_periods.quarter
             order by scopes.scope_order, kpi_values.scope_code, kpi_values.kpi_id

@@ -30,25 +30,7 @@ final as (
         kpi_values.scope_code,
         'aanbieder ' || kpi_values.scope_code as scope_name,
         kpi_values.period,
-        kpi_values.value,
-        kpi_values.numerator,
-        kpi_values.denominator,
-        kpi_values.unit,
-        kpi_values.lookback_complete,
-        provider_signals.target,
-        provider_signals.band_low,
-        provider_signals.band_high,
-        provider_signals.status,
-        provider_signals.trend,
-        cast({{ workbook_number('kpi_values.value', 'kpi_values.unit') }} as double precision) as workbook_value,
-        cast({{ workbook_number('provider_signals.target', 'kpi_values.unit') }} as double precision)
-            as workbook_target,
-        cast({{ workbook_number('provider_signals.band_low', 'kpi_values.unit') }} as double precision)
-            as workbook_band_low,
-        cast({{ workbook_number('provider_signals.band_high', 'kpi_values.unit') }} as double precision)
-            as workbook_band_high,
-        dim_kpi.lever,
-        dim_kpi.policy_goal,
+        {{ report_kpi_figures('provider_signals') }},
         cast(row_number() over (
             partition by editions.region_code, editions.quarter, editions.provider_agb
             order by kpi_values.kpi_id
