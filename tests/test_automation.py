@@ -9,6 +9,8 @@ import builtins
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +24,7 @@ from orchestration.defs.automation import landing_sensor as landing
 from orchestration.defs.automation.delivery_freshness import IJW_TABLES, judge, latest_deliveries
 from orchestration.defs.automation.failure_alerts import RUN_FAILURES, run_failure_alert
 from orchestration.defs.automation.jobs import QUARTERLY_CLOSE_GROUP, refresh_job
-from orchestration.settings import Settings, SettingsError
+from orchestration.settings import REPO_ROOT, Settings, SettingsError
 
 
 def test_refresh_job_selects_everything_but_the_quarterly_close():
@@ -125,17 +127,63 @@ def test_changed_and_removed_deliveries_start_a_run_and_the_cursor_survives_a_re
     assert set(json.loads(stored)) == {"seen", "requested"}
 
 
-def test_one_refresh_run_at_a_time(landing_dir, ticks):
+@pytest.mark.parametrize(
+    "status",
+    [
+        # QUEUED needs a run the queue can launch (its code location's origin): the next test submits one.
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+        dg.DagsterRunStatus.CANCELING,
+    ],
+)
+def test_one_refresh_run_at_a_time(landing_dir, ticks, status):
     deliver(landing_dir / "ijw" / "2024" / "03" / "JW305_d.xml", "<a/>")
     ticks.tick()
-    running = dg.DagsterRun(job_name=refresh_job.name, run_id="running-refresh", status=dg.DagsterRunStatus.STARTED)
-    ticks.instance.add_run(running)
-    other = dg.DagsterRun(job_name="some_other_job", run_id="other", status=dg.DagsterRunStatus.STARTED)
-    ticks.instance.add_run(other)
+    active = dg.DagsterRun(job_name=refresh_job.name, run_id="active-refresh", status=status)
+    ticks.instance.add_run(active)
+    for run_id, job_name, other_status in (
+        ("finished-refresh", refresh_job.name, dg.DagsterRunStatus.SUCCESS),
+        ("failed-refresh", refresh_job.name, dg.DagsterRunStatus.FAILURE),
+        ("other-job", "some_other_job", dg.DagsterRunStatus.STARTED),
+    ):
+        ticks.instance.add_run(dg.DagsterRun(job_name=job_name, run_id=run_id, status=other_status))
+    assert ticks.instance.get_run_by_id(active.run_id).status == status
     waiting = ticks.tick()
     assert not waiting.run_requests and "queued or in progress" in waiting.skip_reason.skip_message
-    ticks.instance.delete_run(running.run_id)
+    assert not ticks.tick().run_requests, "still waiting on the next tick"
+    ticks.instance.delete_run(active.run_id)
     assert len(ticks.tick().run_requests) == 1, "the pending change runs once the refresh run is gone"
+
+
+@dg.op
+def refresh_stand_in() -> None: ...
+
+
+@dg.job(name=refresh_job.name)
+def queued_refresh():
+    refresh_stand_in()
+
+
+def test_a_refresh_run_waiting_in_the_run_queue_holds_back_the_next(landing_dir):
+    # instance_for_test's instance queues runs (QueuedRunCoordinator) and sets DAGSTER_HOME for the CLI below; with
+    # no daemon to dequeue it, the submitted run stays QUEUED, as one does behind the writer pool.
+    with dg.instance_for_test() as instance:
+        ticks = Ticks(instance)
+        deliver(landing_dir / "ijw" / "2024" / "03" / "JW305_q.xml", "<a/>")
+        ticks.tick()
+        subprocess.run(
+            [str(Path(sys.executable).parent / "dagster"), "job", "launch", "-f", __file__, "-a", "queued_refresh"],
+            cwd=REPO_ROOT,
+            check=True,
+            capture_output=True,
+        )
+        [queued] = instance.get_runs()
+        assert (queued.job_name, queued.status) == (refresh_job.name, dg.DagsterRunStatus.QUEUED)
+        waiting = ticks.tick()
+        assert not waiting.run_requests and "queued or in progress" in waiting.skip_reason.skip_message
+        instance.delete_run(queued.run_id)
+        assert len(ticks.tick().run_requests) == 1, "the pending change runs once the queued run is gone"
 
 
 def test_the_sensor_never_opens_a_landed_file(landing_dir, ticks, monkeypatch):
