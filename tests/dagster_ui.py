@@ -1,6 +1,7 @@
 """`dg dev` for the browser tests of the Dagster UI: started once per session on a free port of 127.0.0.1, with its
-own DAGSTER_HOME (the project's dagster.yaml), an empty landing directory and warehouse under a temporary folder, and
-stopped when the session ends (a Ctrl-C, then its whole process group killed if it hangs).
+own DAGSTER_HOME (the project's dagster.yaml), a landing directory (empty until a test lands files there) and a
+warehouse under a temporary folder, and stopped when the session ends (a Ctrl-C, then its whole process group killed
+if it hangs).
 
 Any test module can use the `dagster_ui` fixture (conftest.py registers it); dg dev's output is in DagsterUI.log.
 """
@@ -33,6 +34,9 @@ class DagsterUI:
     url: str
     home: Path
     log: Path
+    landing: Path
+    warehouse: Path
+    """WAREHOUSE_DIR of dg dev's runs: the live warehouse.duckdb and the closes under closes/."""
 
     def graphql(self, query: str) -> dict:
         response = requests.post(f"{self.url}/graphql", json={"query": query}, timeout=60)
@@ -55,11 +59,17 @@ def dagster_ui(tmp_path_factory) -> DagsterUI:
     home.mkdir()
     landing.mkdir()
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    ui = DagsterUI(url=f"http://127.0.0.1:{free_port()}", home=home, log=root / "dg_dev.log")
+    ui = DagsterUI(
+        url=f"http://127.0.0.1:{free_port()}",
+        home=home,
+        log=root / "dg_dev.log",
+        landing=landing,
+        warehouse=root / "warehouse",
+    )
     bin_dir = Path(sys.executable).parent  # the venv's dg, and dbt for dagster-dbt
     environment = os.environ | {
         "DAGSTER_HOME": str(home),
-        "WAREHOUSE_DIR": str(root / "warehouse"),
+        "WAREHOUSE_DIR": str(ui.warehouse),
         "WAREHOUSE_LANDING_DIR": str(landing),
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "VIRTUAL_ENV": str(bin_dir.parent),  # else dg warns that no virtual environment is active

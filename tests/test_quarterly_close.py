@@ -15,7 +15,7 @@ import pytest
 
 from orchestration.closes import store
 from orchestration.defs.close.partitions import MUNICIPALITIES_SEED
-from orchestration.defs.close.quarterly_close import DELIVERIES, KPI_VALUES, REPORT, SIGNALS
+from orchestration.defs.close.quarterly_close import DELIVERIES, KPI_VALUES, PARTITION_RANGE_TAGS, REPORT, SIGNALS
 
 QUARTER, REGION = "2024-Q3", "JZ32"
 AS_OF = dt.date(2024, 11, 11)  # 30 September + the default 42 days
@@ -68,9 +68,9 @@ def stored(close_run):
     return {"close": close, "kpi_scopes": kpi_scopes, "delivered": delivered, "changes": changes}
 
 
-def region_municipalities() -> set[str]:
+def region_municipalities(region_code: str = REGION) -> set[str]:
     with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as seed:
-        return {row["municipality_code"] for row in csv.DictReader(seed) if row["region_code"] == REGION}
+        return {row["municipality_code"] for row in csv.DictReader(seed) if row["region_code"] == region_code}
 
 
 def raw_deliveries(live, as_of: dt.date, municipalities: set[str] | None = None) -> dict[str, dt.date]:
@@ -132,3 +132,19 @@ def test_the_report_renders_again_from_the_store_byte_for_byte(close_run, stored
 
 def test_the_live_warehouse_is_never_written(close_run):
     assert close_run["live_after"] == close_run["live_before"]
+
+
+def test_a_run_tagged_with_another_partition_than_its_range_closes_nothing(definitions, warehouse_env):
+    # The tags Dagster 1.13's job backfill gives its second run of 2024-Q3|JZ10 and 2024-Q3|JZ32 (seen in the UI's
+    # backfill, tests/test_dagster_ui_browser.py): its own range, the first run's quarter and region.
+    warehouse_dir, _ = warehouse_env
+    tags = dict.fromkeys(PARTITION_RANGE_TAGS, f"{QUARTER}|{REGION}")
+    tags |= {"dagster/partition/quarter": QUARTER, "dagster/partition/region": "JZ10"}
+    result = definitions.resolve_job_def("quarterly_close_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), tags=tags, raise_on_error=False
+    )
+    assert not result.success
+    [failure] = [event for event in result.all_events if event.is_step_failure]
+    message = failure.step_failure_data.user_failure_data.description
+    assert f"launched for {QUARTER}|{REGION} but its partition tags name {QUARTER}|JZ10" in message
+    assert not (warehouse_dir / "closes").exists(), "nothing closed"

@@ -33,6 +33,8 @@ KPI_VALUES = dg.AssetKey(["closes", "kpi_values"])
 SIGNALS = dg.AssetKey(["closes", "signals"])
 DELIVERIES = dg.AssetKey(["closes", "deliveries"])
 REPORT = dg.AssetKey(["closes", "report"])
+PARTITION_RANGE_TAGS = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
+"""Dagster's system tags naming the first and last partition a run was launched for."""
 
 
 class CloseConfig(dg.Config):
@@ -88,7 +90,7 @@ def quarterly_close(
         return
     settings = warehouse.settings()
     regions_by_quarter: dict[str, list[str]] = defaultdict(list)
-    for partition_key in context.partition_keys:
+    for partition_key in _partition_keys(context):
         quarter, region_code = quarter_and_region(partition_key)
         regions_by_quarter[quarter].append(region_code)
     path = store.closes_path(settings.closes_dir)
@@ -131,6 +133,26 @@ def quarterly_close(
             )
         },
     )
+
+
+def _partition_keys(context: dg.AssetExecutionContext) -> list[str]:
+    """The run's quarter x region keys, checked against the range the run was launched for.
+
+    A backfill launched from quarterly_close_job's Partitions page (a job backfill) tags every run after the first
+    with the first partition's quarter and region beside the run's own range, and Dagster resolves the partition from
+    those tags (dagster-io/dagster#28861, Dagster 1.13): such a run would close another region than it was launched
+    for, so it fails. A backfill of the asset group quarterly_close tags only the range (docs/operations.md)."""
+    keys = sorted(str(key) for key in context.partition_keys)
+    start, end = (context.run.tags.get(tag) for tag in PARTITION_RANGE_TAGS)
+    if start and end:
+        launched = sorted(close_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end)))
+        if keys != launched:
+            raise dg.Failure(
+                f"This run was launched for {', '.join(launched)} but its partition tags name {', '.join(keys)}: "
+                "a backfill from quarterly_close_job's Partitions page tags its runs wrongly (dagster-io/dagster"
+                "#28861). Nothing was closed; launch the backfill from the asset group quarterly_close instead."
+            )
+    return keys
 
 
 def _dbt(
