@@ -16,8 +16,7 @@ import duckdb
 import pytest
 from lxml import etree
 
-from orchestration.ijw import jw323_texts
-from orchestration.ijw.jw323_texts import DeclarationTexts, read_declaration_texts
+from orchestration.ijw.jw323_texts import read_declaration_texts
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
@@ -177,8 +176,8 @@ UNUSUAL = {
         client(VALID_BSN, prestatie("R1", 5000, period=("2024-09-01", "2024-10-02")), GOOD),
         period=("2024-09-01", "2024-10-31"),
     ),
-    # Attacks on the regular expressions that read plain Clienten (orchestration/ijw/jw323_texts.py): each is either
-    # read by them exactly as the tree visit reads it, or left to the visit.
+    # Markup a reader of the text rather than the tree would misread: Clienten hidden in a comment, CDATA or a
+    # processing instruction, prefixes rebound, lines outside the Clienten.
     "clienten_in_a_comment": _hidden_clienten("<!-- ", " -->"),
     "clienten_in_cdata": _hidden_clienten("<![CDATA[", "]]>"),
     "clienten_in_a_processing_instruction": _hidden_clienten("<?note ", "?>"),
@@ -216,7 +215,7 @@ UNUSUAL = {
     "bsn_after_the_lines": _with("</jw323:Prestaties>", f"</jw323:Prestaties><jw323:Bsn>{INVALID_BSN}</jw323:Bsn>"),
     "element_between_lines": _with("</jw323:Prestatie>", "</jw323:Prestatie><jw323:Opmerking>x</jw323:Opmerking>"),
     "text_between_lines": _with("</jw323:Prestatie>", "</jw323:Prestatie>x"),
-    # Ill-formed only in the lines, which the parser never reads when the expressions do.
+    # Ill-formed only in the lines.
     "client_never_closed": document(client(VALID_BSN, GOOD), client(OTHER_VALID_BSN, GOOD)).replace(
         "</jw323:Prestaties>\n      </jw323:Client>", "", 1
     ),
@@ -247,8 +246,6 @@ UNUSUAL = {
 
 @pytest.mark.parametrize("batch_files", [5000, 2])
 def test_unusual_documents_load_the_same(tmp_path, monkeypatch, batch_files):
-    # These documents are short: have the regular expressions read them too (orchestration/ijw/jw323_texts.py).
-    monkeypatch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
     files = []
     for name, text in UNUSUAL.items():
         path = tmp_path / f"{name}.xml"
@@ -318,7 +315,6 @@ def _mutated(document: bytes, rng: random.Random) -> bytes:
 
 
 def test_randomly_mutated_documents_load_the_same(tmp_path, monkeypatch):
-    monkeypatch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
     sample = [path for path in copy_sample_ijw(tmp_path / "sample") if path.name.startswith("JW323_")]
     rng = random.Random(3)
     files = []
@@ -336,78 +332,17 @@ def test_randomly_mutated_documents_load_the_same(tmp_path, monkeypatch):
     assert len(reads) < len(files)
 
 
-def _comparable(texts: DeclarationTexts | None) -> tuple | None:
-    """The texts, with each client error as its reason (errors compare by identity)."""
-    if texts is None:
-        return None
-    errors = {position: (error.reason_code, str(error)) for position, error in texts.client_errors.items()}
-    return texts.header, texts.declaration, texts.lines, errors
-
-
-def _read_both_ways(name: str, data: bytes, monkeypatch) -> tuple[tuple | None, tuple | None, bool]:
-    """The file's texts as read_declaration_texts reads them and as the tree visit of every line reads them, and
-    whether the first read its Clienten with the regular expressions."""
-    read_plain_clienten = jw323_texts._read_plain_clienten
-    plain_reads = []
-
-    def spy(*args):
-        plain_reads.append(read_plain_clienten(*args))
-        return plain_reads[-1]
-
-    with monkeypatch.context() as patch:
-        patch.setattr(jw323_texts, "_read_plain_clienten", spy)
-        patch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
-        read = read_declaration_texts(Path(name), data, PSEUDONYMISER)
-    with monkeypatch.context() as patch:
-        patch.setattr(jw323_texts, "_read_plain_clienten", lambda *_args: None)
-        visited = read_declaration_texts(Path(name), data, PSEUDONYMISER)
-    return _comparable(read), _comparable(visited), any(plain_reads)
-
-
-def test_the_regular_expressions_read_what_the_tree_visit_reads(tmp_path, monkeypatch):
-    sample = [path for path in copy_sample_ijw(tmp_path) if path.name.startswith("JW323_")]
-    documents = {path.name: path.read_bytes() for path in sample}
-    documents |= {name: text.encode("utf-8") for name, text in UNUSUAL.items()}
-    rng = random.Random(11)
-    for number in range(300):
-        source = rng.choice(sample)
-        try:
-            documents[f"mutated_{number:03d}_{source.name}"] = _mutated(source.read_bytes(), rng)
-        except etree.XMLSyntaxError:
-            continue
-    read_plainly = {}
-    for name, data in documents.items():
-        read, visited, read_plainly[name] = _read_both_ways(name, data, monkeypatch)
-        assert read == visited, name
-    # The comparison covers the regular expressions: they read most documents, and the attacks as intended.
-    assert sum(read_plainly.values()) > len(documents) / 2
-    for name in ["crlf_line_endings", "cr_line_endings", "newlines_in_values", "padded_bsn", "same_bsn_in_two_clients"]:
-        assert read_plainly[name], name
-    for name in [
-        "clienten_in_a_comment",
-        "basis_prefix_rebound_above_the_lines",
-        "line_before_the_clienten",
-        "client_never_closed",
-        "client_end_before_the_first_client",
-        "line_without_its_client_start",
-    ]:
-        assert read_plainly[name] is False, name
-
-
-def test_a_line_past_line_65535_carries_the_line_of_its_start_tag(monkeypatch):
-    # libxml2 keeps an element's line in 16 bits and only estimates it beyond; the plain read counts it.
+def test_a_line_past_line_65535_carries_the_line_of_its_start_tag():
+    # libxml2 keeps an element's line in 16 bits and only estimates it beyond; the batch path's lines are exact.
     lines = [prestatie(f"R{number}", 100 + number) for number in range(7_000)]
-    data = document(client(VALID_BSN, *lines)).encode("utf-8")
-    text = data.decode("utf-8")
-    start_tags = [number for number, line in enumerate(text.split("\n"), start=1) if "<jw323:Prestatie>" in line]
-    assert start_tags[-1] > 65_535
+    text = document(client(VALID_BSN, *lines))
+    for data in (text.encode("utf-8"), text.replace("\n", "\r\n").encode("utf-8")):
+        start_tags = [number for number, line in enumerate(text.split("\n"), start=1) if "<jw323:Prestatie>" in line]
+        assert start_tags[-1] > 65_535
 
-    read, visited, plainly = _read_both_ways("long.xml", data, monkeypatch)
+        read = read_declaration_texts(Path("long.xml"), data, PSEUDONYMISER)
 
-    assert plainly
-    assert [line[0] for line in read[2]] == start_tags
-    # The tree's lines agree up to where libxml2 stops counting.
-    assert [line[0] for line in visited[2] if line[0] < 65_535] == [tag for tag in start_tags if tag < 65_535]
+        assert [line[0] for line in read.lines] == start_tags
 
 
 def _minified(text: str) -> bytes:
@@ -420,9 +355,9 @@ def _minified(text: str) -> bytes:
 
 @pytest.mark.parametrize("lines", [3, 30])
 def test_a_declaration_written_on_one_line_loads_every_line_both_ways(tmp_path, monkeypatch, lines):
-    """Every Prestatie on line 1: the tree visit (a short file) and the regular expressions (a longer one) give each
-    line its position in the file, as the reference reader does, and the raw suite holds them apart by it. The second
-    line has an unknown product code: its quarantine reason names its record."""
+    """Every Prestatie on line 1: the batch path gives each line its position in the file, as the reference reader
+    does, and the raw suite holds them apart by it. The second line has an unknown product code: its quarantine reason
+    names its record."""
     prestaties = [
         prestatie(f"R{number}", 1000 + number, allocation=500000 + number, product_code="45A04")
         for number in range(1, lines + 1)
@@ -431,12 +366,6 @@ def test_a_declaration_written_on_one_line_loads_every_line_both_ways(tmp_path, 
     data = _minified(document(client(VALID_BSN, *prestaties[:2]), client(OTHER_VALID_BSN, *prestaties[2:])))
     path = tmp_path / "JW323_one_line.xml"
     path.write_bytes(data)
-    # The ingest reads a short file by the tree visit, a longer one by the regular expressions; both read it alike.
-    assert (len(data) >= jw323_texts.PLAIN_READ_MIN_BYTES) == (lines == 30)
-    read, visited, plainly = _read_both_ways(path.name, data, monkeypatch)
-    assert read == visited
-    assert plainly
-
     reads = _assert_same([path], monkeypatch)
 
     assert path not in reads, "the batch path read the file"
