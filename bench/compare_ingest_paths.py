@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse.ijw_ingest import read_each_file
 from orchestration.warehouse.ijw_messages import DECLARATIONS
 from orchestration.warehouse.schema import ensure_schema
@@ -71,10 +72,10 @@ def _corpus(spec: str, root: Path) -> tuple[list[Path], Path, tuple[int, ...]]:
     raise SystemExit(f"unknown corpus {spec!r}")
 
 
-def _load(ingest, files: list[Path], landing: Path, batch_files: int) -> dict[str, list[tuple]]:
+def _load(ingest, files: list[Path], landing: Path, batch_files: int, schema=None) -> dict[str, list[tuple]]:
     with duckdb.connect(":memory:") as con:
         ensure_schema(con)
-        ingest.ingest_files(con, files, PSEUDONYMISER, "compare", batch_files=batch_files, landing_dir=landing)
+        ingest.ingest_files(con, files, PSEUDONYMISER, "compare", schema, batch_files=batch_files, landing_dir=landing)
         return {table: sorted(con.execute(query).fetchall(), key=repr) for table, query in COMPARED.items()}
 
 
@@ -110,7 +111,9 @@ def main() -> None:
     parser.add_argument("--ways", default="product", help="comma list of ways to load and compare")
     parser.add_argument("--save", type=Path, help="write the first way's tables here")
     parser.add_argument("--against", type=Path, help="compare the first way's tables with a saved run")
+    parser.add_argument("--xsd-dir", type=Path, help="the official XSDs: every file is validated, as IJW_XSD_DIR does")
     args = parser.parse_args()
+    schema = message_schema(args.xsd_dir, "JW323") if args.xsd_dir else None
     ways = args.ways.split(",")
     saved = json.loads(args.against.read_text()) if args.against else {}
     tables, report, identical = {}, [], True
@@ -119,8 +122,8 @@ def main() -> None:
         for spec in args.corpus:
             files, landing, batch_sizes = _corpus(spec, root)
             for batch_files in batch_sizes:
-                key = f"{spec} batch_files={batch_files}"
-                loaded = {way: _load(WAYS[way], files, landing, batch_files) for way in ways}
+                key = f"{spec} batch_files={batch_files}" + (" xsd" if schema else "")
+                loaded = {way: _load(WAYS[way], files, landing, batch_files, schema) for way in ways}
                 first = loaded[ways[0]]
                 # Paths differ between checkouts' temporary directories: compare them relative to the corpus root.
                 tables[key] = normalised(first, landing)

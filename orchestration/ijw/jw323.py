@@ -44,6 +44,8 @@ def _m(local: str) -> str:
 
 @dataclass(frozen=True)
 class DeclarationLine:
+    """A row of raw.ijw_declaration_lines (its columns, in order, are these fields')."""
+
     client_key: str
     municipality_code: str
     provider_agb: str
@@ -77,7 +79,8 @@ class DeclarationLine:
 
 
 class PrestatieFields(NamedTuple):
-    """The stripped texts of one Prestatie (None where absent or empty), read in one compiled XPath call."""
+    """The stripped texts of one Prestatie as an XPath string() of each field's path reads them (None where absent or
+    empty, "" where only whitespace), and how many ProductPeriode it has (period_elements)."""
 
     reference: str | None
     previous_reference: str | None
