@@ -1,5 +1,5 @@
 """A client's BSN written into a free identifier (issue 26): providers and municipalities sometimes use it as their own
-reference. At the door it becomes its keyed pseudonym in every message type and on both JW323 paths, so no BSN reaches
+reference. At the door it becomes its keyed pseudonym in every message type, so no BSN reaches
 any column of any table, while the links it made (credit to debit, allocation to request, stop to start) still hold.
 
 The messages are the official iJw examples (JW301, JW305, JW307, JW315) and hand-written JW323s, with BSNs put into
@@ -9,16 +9,13 @@ the key, the first 64 bits taken modulo 9 x 10^17, plus 10^17), not by the produ
 
 from __future__ import annotations
 
-import dataclasses
 import hmac
 from pathlib import Path
 
 import pytest
 
-from orchestration.ijw.jw323_texts import PLAIN_READ_MIN_BYTES
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.ijw_ingest import read_each_file
-from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from tests.ijw_landing import ingest_landing
 from tests.jw323_documents import client, document, prestatie
 from tests.test_message_readers import EXAMPLES
@@ -83,7 +80,6 @@ APRIL = ("2026-04-01", "2026-04-30")
 
 def landing_files() -> dict[str, bytes]:
     debit = prestatie(CLIENT_BSN, 5000, allocation=int(ALLOCATION_BSN), period=APRIL)
-    # More lines than PLAIN_READ_MIN_BYTES takes, so the batch path reads the Clienten with its expressions.
     others = [prestatie(f"R{n}", 1000 + n, allocation=700000 + n, period=APRIL) for n in range(6)]
     credit = prestatie(
         "C1", 5000, debit_credit="C", previous_reference=CLIENT_BSN, allocation=int(ALLOCATION_BSN), period=APRIL
@@ -116,24 +112,14 @@ def landing_files() -> dict[str, bytes]:
     }
 
 
-INGESTS = {
-    "batch": IJW_INGESTS,
-    "reference": [
-        dataclasses.replace(ingest, read_batch=read_each_file) if ingest is DECLARATIONS else ingest
-        for ingest in IJW_INGESTS
-    ],
-}
-
-
-@pytest.fixture(params=sorted(INGESTS))
-def loaded(request, warehouse, tmp_path: Path):
+@pytest.fixture
+def loaded(warehouse, tmp_path: Path):
     landing = tmp_path / "landing"
     (landing / "ijw").mkdir(parents=True)
     files = landing_files()
-    assert len(files["e_jw323.xml"]) >= PLAIN_READ_MIN_BYTES
     for name, content in files.items():
         (landing / "ijw" / name).write_bytes(content)
-    for ingest in INGESTS[request.param]:
+    for ingest in IJW_INGESTS:
         ingest_landing(warehouse, ingest, landing, PSEUDONYMISER, "bsn-run")
     return warehouse
 

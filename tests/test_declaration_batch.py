@@ -1,14 +1,18 @@
-"""The JW323 batch path (line rules in SQL on columns) loads exactly what the reference reader loads.
+"""The JW323 line rules, decided once per batch in SQL, give exactly what the reference rules gave.
 
-Every corpus is ingested twice into empty warehouses: once as the declaration asset does (plain files decided by the
-batch query, orchestration/warehouse/declaration_batch.py) and once with the reference reader on every file. The raw
-lines, the quarantine and the ledger must be equal row for row, reasons and cents included.
+The reference rules (a Python reader deciding each Prestatie) were deleted once the batch query decided every line;
+before that, their outcomes on the shipped sample, the hostile declaration cases, the unusual documents below and 150
+randomly mutated sample files were recorded (tests/jw323_reference_outcomes.json, written by the reference ingest
+of commit a43c0e0 with `bench/compare_ingest_paths.py --ways reference --save`). Every corpus is ingested into an empty
+warehouse as the declaration asset does, and its raw lines, quarantine and ledger must equal that record row for row,
+reasons and cents included, in one batch and in batches of 7 files (a batch boundary between a debit and its credit).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
+import datetime as dt
+import hashlib
+import json
 import random
 from pathlib import Path
 
@@ -16,13 +20,10 @@ import duckdb
 import pytest
 from lxml import etree
 
-from orchestration.ijw import jw323_texts
-from orchestration.ijw.jw323_texts import DeclarationTexts, read_declaration_texts
+from orchestration.ijw.jw323_texts import read_declaration_file
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
-from orchestration.warehouse import declaration_batch
-from orchestration.warehouse.ijw_ingest import read_each_file
 from orchestration.warehouse.ijw_messages import DECLARATIONS
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
@@ -36,10 +37,10 @@ from tests.jw323_documents import (
     document,
     prestatie,
 )
-from tests.test_hostile_input import IJW_CASES
 
-PSEUDONYMISER = Pseudonymiser(b"batch-test-key-0123456789")
-REFERENCE = dataclasses.replace(DECLARATIONS, read_batch=read_each_file)
+PSEUDONYMISER = Pseudonymiser(b"compare-ingest-paths-key-0123")
+"""The key bench/compare_ingest_paths.py recorded the reference outcomes with."""
+RECORDED = Path(__file__).with_name("jw323_reference_outcomes.json")
 COMPARED = {
     "raw.ijw_declaration_lines": "select * exclude (ingested_at, run_id) from raw.ijw_declaration_lines",
     "audit.quarantine": "select * exclude (quarantined_at, run_id) from audit.quarantine",
@@ -47,52 +48,72 @@ COMPARED = {
 }
 
 
-def _ingest(ingest, files: list[Path], batch_files: int) -> dict[str, list[tuple]]:
+def normalised(tables: dict[str, list[tuple]], root: Path) -> dict[str, list[list]]:
+    """The tables as the record holds them on any day and under any directory, rows sorted."""
+    prefix, today = str(root), dt.date.today().isoformat()
+
+    def value(item):
+        if isinstance(item, dt.date | dt.datetime):
+            item = item.isoformat()
+        if isinstance(item, str):
+            return item.replace(prefix, "<root>").replace(today, "<today>")
+        return item
+
+    return {table: sorted(([value(item) for item in row] for row in rows), key=repr) for table, rows in tables.items()}
+
+
+def ingested(files: list[Path], landing: Path, batch_files: int, pseudonymiser: Pseudonymiser = PSEUDONYMISER):
+    """The compared tables after the declaration asset's ingest of files into an empty warehouse."""
     with duckdb.connect(":memory:") as con:
         ensure_schema(con)
-        landing = Path(os.path.commonpath(files)) if files else Path()
-        ingest.ingest_files(con, files, PSEUDONYMISER, "batch-test", batch_files=batch_files, landing_dir=landing)
-        return {table: sorted(con.execute(query).fetchall(), key=repr) for table, query in COMPARED.items()}
+        DECLARATIONS.ingest_files(con, files, pseudonymiser, "batch-test", batch_files=batch_files, landing_dir=landing)
+        return {table: con.execute(query).fetchall() for table, query in COMPARED.items()}
 
 
-def _reference_reads(monkeypatch) -> list[Path]:
-    """The files the batch path leaves to the reference reader."""
-    reads: list[Path] = []
-    real = declaration_batch.read_message_file
-
-    def spy(path, *args):
-        reads.append(path)
-        return real(path, *args)
-
-    monkeypatch.setattr(declaration_batch, "read_message_file", spy)
-    return reads
+def recorded(tables: dict[str, list[list]]) -> dict[str, list[list] | dict]:
+    """Normalised tables as the record keeps them: a table of more than RECORDED_ROWS rows as its row count and the
+    sha256 of its rows' JSON, so the record stays small (bench/compare_ingest_paths.py shows the rows that differ)."""
+    return {
+        table: rows
+        if len(rows) <= RECORDED_ROWS
+        else {"rows": len(rows), "sha256": hashlib.sha256(json.dumps(rows).encode()).hexdigest()}
+        for table, rows in tables.items()
+    }
 
 
-def _assert_same(files: list[Path], monkeypatch, batch_files: int = 5000) -> list[Path]:
-    expected = _ingest(REFERENCE, files, batch_files)
-    reads = _reference_reads(monkeypatch)
-    assert _ingest(DECLARATIONS, files, batch_files) == expected
-    assert sum(len(rows) for rows in expected.values()) > 0
-    return reads
+RECORDED_ROWS = 60
+
+
+def _assert_as_recorded(corpus: str, files: list[Path], landing: Path, batch_files: int) -> None:
+    expected = json.loads(RECORDED.read_text())[f"{corpus} batch_files={batch_files}"]
+    actual = recorded(normalised(ingested(files, landing, batch_files), landing))
+    assert expected["audit.ingest_ledger"], "an empty record proves nothing"
+    for table in COMPARED:
+        assert actual[table] == expected[table], table
+
+
+def written_files(root: Path, contents: dict[str, bytes]) -> list[Path]:
+    files = []
+    for name, content in contents.items():
+        path = root / "hostile" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        files.append(path)
+    return sorted(files)
 
 
 @pytest.mark.parametrize("batch_files", [5000, 7])
-def test_the_sample_loads_the_same_and_most_files_never_reach_the_reference_reader(tmp_path, monkeypatch, batch_files):
+def test_the_sample_loads_as_the_reference_rules_loaded_it(tmp_path, batch_files):
     files = [path for path in copy_sample_ijw(tmp_path) if path.name.startswith("JW323_")]
-    reads = _assert_same(files, monkeypatch, batch_files)
-    # The sample's faulty files reach the reference reader (malformed, wrong code); the faulty lines do not.
-    assert 0 < len(reads) < len(files) / 20
+    _assert_as_recorded("sample", files, tmp_path, batch_files)
 
 
-def test_the_hostile_declaration_cases_load_the_same(tmp_path, monkeypatch):
-    files = []
-    for case in IJW_CASES:
-        for name, content in case.files().items():
-            path = tmp_path / case.id / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-            files.append(path)
-    _assert_same(sorted(files), monkeypatch)
+@pytest.mark.parametrize("corpus", ["cases", "unusual", "mutated"])
+@pytest.mark.parametrize("batch_files", [5000, 7])
+def test_the_hostile_documents_load_as_the_reference_rules_loaded_them(tmp_path, corpus, batch_files):
+    sample = [path for path in copy_sample_ijw(tmp_path / "sample") if path.name.startswith("JW323_")]
+    files = written_files(tmp_path / corpus, hostile_contents((corpus,), sample))
+    _assert_as_recorded(corpus, files, tmp_path / corpus, batch_files)
 
 
 GOOD = prestatie("R9", 4000)
@@ -177,8 +198,8 @@ UNUSUAL = {
         client(VALID_BSN, prestatie("R1", 5000, period=("2024-09-01", "2024-10-02")), GOOD),
         period=("2024-09-01", "2024-10-31"),
     ),
-    # Attacks on the regular expressions that read plain Clienten (orchestration/ijw/jw323_texts.py): each is either
-    # read by them exactly as the tree visit reads it, or left to the visit.
+    # Markup a reader of the text rather than the tree would misread: Clienten hidden in a comment, CDATA or a
+    # processing instruction, prefixes rebound, lines outside the Clienten.
     "clienten_in_a_comment": _hidden_clienten("<!-- ", " -->"),
     "clienten_in_cdata": _hidden_clienten("<![CDATA[", "]]>"),
     "clienten_in_a_processing_instruction": _hidden_clienten("<?note ", "?>"),
@@ -216,7 +237,7 @@ UNUSUAL = {
     "bsn_after_the_lines": _with("</jw323:Prestaties>", f"</jw323:Prestaties><jw323:Bsn>{INVALID_BSN}</jw323:Bsn>"),
     "element_between_lines": _with("</jw323:Prestatie>", "</jw323:Prestatie><jw323:Opmerking>x</jw323:Opmerking>"),
     "text_between_lines": _with("</jw323:Prestatie>", "</jw323:Prestatie>x"),
-    # Ill-formed only in the lines, which the parser never reads when the expressions do.
+    # Ill-formed only in the lines.
     "client_never_closed": document(client(VALID_BSN, GOOD), client(OTHER_VALID_BSN, GOOD)).replace(
         "</jw323:Prestaties>\n      </jw323:Client>", "", 1
     ),
@@ -243,23 +264,6 @@ UNUSUAL = {
         client(VALID_BSN, prestatie("H5", 100, allocation=8, debit_credit="C", previous_reference="H0"))
     ),
 }
-
-
-@pytest.mark.parametrize("batch_files", [5000, 2])
-def test_unusual_documents_load_the_same(tmp_path, monkeypatch, batch_files):
-    # These documents are short: have the regular expressions read them too (orchestration/ijw/jw323_texts.py).
-    monkeypatch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
-    files = []
-    for name, text in UNUSUAL.items():
-        path = tmp_path / f"{name}.xml"
-        path.write_text(text, encoding="utf-8")
-        files.append(path)
-    files.sort()
-    reads = _assert_same(files, monkeypatch, batch_files)
-    # The plain documents (comments, CDATA and references included) are decided by the batch query.
-    assert tmp_path / "comment_in_a_value.xml" not in reads
-    assert tmp_path / "history_3_credit_and_redeclaration.xml" not in reads
-    assert tmp_path / "field_with_a_child.xml" in reads
 
 
 # Values a mutation writes into a field: empty, padded, signed, too long, other date forms, codes of other lists.
@@ -290,7 +294,7 @@ ODD_VALUES = [
 ]
 
 
-def _mutated(document: bytes, rng: random.Random) -> bytes:
+def mutated(document: bytes, rng: random.Random) -> bytes:
     """The document with one or two random changes: an element removed, doubled, emptied, padded, given an odd value,
     a comment or a child, or moved up a level."""
     root = etree.fromstring(document)
@@ -317,97 +321,41 @@ def _mutated(document: bytes, rng: random.Random) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def test_randomly_mutated_documents_load_the_same(tmp_path, monkeypatch):
-    monkeypatch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
-    sample = [path for path in copy_sample_ijw(tmp_path / "sample") if path.name.startswith("JW323_")]
-    rng = random.Random(3)
-    files = []
-    for number in range(150):
-        source = rng.choice(sample)
-        try:
-            mutated = _mutated(source.read_bytes(), rng)
-        except etree.XMLSyntaxError:
-            continue  # the sample's malformed file
-        path = tmp_path / "mutated" / f"{number:03d}_{source.name}"
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(mutated)
-        files.append(path)
-    reads = _assert_same(files, monkeypatch, batch_files=40)
-    assert len(reads) < len(files)
+def hostile_contents(kinds: tuple[str, ...], sample: list[Path]) -> dict[str, bytes]:
+    """The hostile corpora's files by relative path: `cases` (every file of tests/test_hostile_input.py's iJw cases,
+    read as declarations), `unusual` (UNUSUAL) and `mutated` (150 of the sample's JW323 files, mutated)."""
+    from tests.test_hostile_input import IJW_CASES
+
+    contents: dict[str, bytes] = {}
+    if "cases" in kinds:
+        for case in IJW_CASES:
+            for name, content in case.files().items():
+                contents[f"cases/{case.id}/{name}"] = content
+    if "unusual" in kinds:
+        for name, text in UNUSUAL.items():
+            contents[f"unusual/{name}.xml"] = text.encode("utf-8")
+    if "mutated" in kinds:
+        rng = random.Random(3)
+        for number in range(150):
+            source = rng.choice(sample)
+            try:
+                contents[f"mutated/{number:03d}_{source.name}"] = mutated(source.read_bytes(), rng)
+            except etree.XMLSyntaxError:
+                continue  # the sample's malformed file
+    return contents
 
 
-def _comparable(texts: DeclarationTexts | None) -> tuple | None:
-    """The texts, with each client error as its reason (errors compare by identity)."""
-    if texts is None:
-        return None
-    errors = {position: (error.reason_code, str(error)) for position, error in texts.client_errors.items()}
-    return texts.header, texts.declaration, texts.lines, errors
-
-
-def _read_both_ways(name: str, data: bytes, monkeypatch) -> tuple[tuple | None, tuple | None, bool]:
-    """The file's texts as read_declaration_texts reads them and as the tree visit of every line reads them, and
-    whether the first read its Clienten with the regular expressions."""
-    read_plain_clienten = jw323_texts._read_plain_clienten
-    plain_reads = []
-
-    def spy(*args):
-        plain_reads.append(read_plain_clienten(*args))
-        return plain_reads[-1]
-
-    with monkeypatch.context() as patch:
-        patch.setattr(jw323_texts, "_read_plain_clienten", spy)
-        patch.setattr(jw323_texts, "PLAIN_READ_MIN_BYTES", 0)
-        read = read_declaration_texts(Path(name), data, PSEUDONYMISER)
-    with monkeypatch.context() as patch:
-        patch.setattr(jw323_texts, "_read_plain_clienten", lambda *_args: None)
-        visited = read_declaration_texts(Path(name), data, PSEUDONYMISER)
-    return _comparable(read), _comparable(visited), any(plain_reads)
-
-
-def test_the_regular_expressions_read_what_the_tree_visit_reads(tmp_path, monkeypatch):
-    sample = [path for path in copy_sample_ijw(tmp_path) if path.name.startswith("JW323_")]
-    documents = {path.name: path.read_bytes() for path in sample}
-    documents |= {name: text.encode("utf-8") for name, text in UNUSUAL.items()}
-    rng = random.Random(11)
-    for number in range(300):
-        source = rng.choice(sample)
-        try:
-            documents[f"mutated_{number:03d}_{source.name}"] = _mutated(source.read_bytes(), rng)
-        except etree.XMLSyntaxError:
-            continue
-    read_plainly = {}
-    for name, data in documents.items():
-        read, visited, read_plainly[name] = _read_both_ways(name, data, monkeypatch)
-        assert read == visited, name
-    # The comparison covers the regular expressions: they read most documents, and the attacks as intended.
-    assert sum(read_plainly.values()) > len(documents) / 2
-    for name in ["crlf_line_endings", "cr_line_endings", "newlines_in_values", "padded_bsn", "same_bsn_in_two_clients"]:
-        assert read_plainly[name], name
-    for name in [
-        "clienten_in_a_comment",
-        "basis_prefix_rebound_above_the_lines",
-        "line_before_the_clienten",
-        "client_never_closed",
-        "client_end_before_the_first_client",
-        "line_without_its_client_start",
-    ]:
-        assert read_plainly[name] is False, name
-
-
-def test_a_line_past_line_65535_carries_the_line_of_its_start_tag(monkeypatch):
-    # libxml2 keeps an element's line in 16 bits and only estimates it beyond; the plain read counts it.
+def test_a_line_past_line_65535_carries_the_line_of_its_start_tag():
+    # libxml2 keeps an element's line in 16 bits and only estimates it beyond; the batch path's lines are exact.
     lines = [prestatie(f"R{number}", 100 + number) for number in range(7_000)]
-    data = document(client(VALID_BSN, *lines)).encode("utf-8")
-    text = data.decode("utf-8")
-    start_tags = [number for number, line in enumerate(text.split("\n"), start=1) if "<jw323:Prestatie>" in line]
-    assert start_tags[-1] > 65_535
+    text = document(client(VALID_BSN, *lines))
+    for data in (text.encode("utf-8"), text.replace("\n", "\r\n").encode("utf-8")):
+        start_tags = [number for number, line in enumerate(text.split("\n"), start=1) if "<jw323:Prestatie>" in line]
+        assert start_tags[-1] > 65_535
 
-    read, visited, plainly = _read_both_ways("long.xml", data, monkeypatch)
+        read = read_declaration_file(Path("long.xml"), data, PSEUDONYMISER)
 
-    assert plainly
-    assert [line[0] for line in read[2]] == start_tags
-    # The tree's lines agree up to where libxml2 stops counting.
-    assert [line[0] for line in visited[2] if line[0] < 65_535] == [tag for tag in start_tags if tag < 65_535]
+        assert [line[0] for line in read.lines] == start_tags
 
 
 def _minified(text: str) -> bytes:
@@ -419,10 +367,9 @@ def _minified(text: str) -> bytes:
 
 
 @pytest.mark.parametrize("lines", [3, 30])
-def test_a_declaration_written_on_one_line_loads_every_line_both_ways(tmp_path, monkeypatch, lines):
-    """Every Prestatie on line 1: the tree visit (a short file) and the regular expressions (a longer one) give each
-    line its position in the file, as the reference reader does, and the raw suite holds them apart by it. The second
-    line has an unknown product code: its quarantine reason names its record."""
+def test_a_declaration_written_on_one_line_loads_every_line(tmp_path, lines):
+    """Every Prestatie on line 1: each line gets its position in the file, and the raw suite holds them apart by it.
+    The second line has an unknown product code: its quarantine reason names its record."""
     prestaties = [
         prestatie(f"R{number}", 1000 + number, allocation=500000 + number, product_code="45A04")
         for number in range(1, lines + 1)
@@ -431,26 +378,16 @@ def test_a_declaration_written_on_one_line_loads_every_line_both_ways(tmp_path, 
     data = _minified(document(client(VALID_BSN, *prestaties[:2]), client(OTHER_VALID_BSN, *prestaties[2:])))
     path = tmp_path / "JW323_one_line.xml"
     path.write_bytes(data)
-    # The ingest reads a short file by the tree visit, a longer one by the regular expressions; both read it alike.
-    assert (len(data) >= jw323_texts.PLAIN_READ_MIN_BYTES) == (lines == 30)
-    read, visited, plainly = _read_both_ways(path.name, data, monkeypatch)
-    assert read == visited
-    assert plainly
-
-    reads = _assert_same([path], monkeypatch)
-
-    assert path not in reads, "the batch path read the file"
     suite = read_suite_file(EXPECTATIONS_DIR / "raw.ijw_declaration_lines.json")
-    for ingest in (REFERENCE, DECLARATIONS):
-        with duckdb.connect(":memory:") as con:
-            ensure_schema(con)
-            ingest.ingest_files(con, [path], PSEUDONYMISER, "one-line", landing_dir=tmp_path)
-            rows = con.execute("select * from raw.ijw_declaration_lines order by source_record").df()
-            quarantine = con.execute("select record_ref, reason_code, reason from audit.quarantine").fetchall()
-        assert rows["reference_number"].tolist() == [f"R{number}" for number in range(1, lines + 1) if number != 2]
-        assert rows["source_line"].tolist() == [1] * (lines - 1)
-        assert rows["source_record"].tolist() == [number for number in range(1, lines + 1) if number != 2]
-        assert [(ref, code) for ref, code, _reason in quarantine] == [("DT01/R2", "PRODUCT_CODE_UNKNOWN")]
-        assert "Prestatie DT01/R2 at line 1, record 2: " in quarantine[0][2]
-        assert validate(rows, suite) == []
-        assert validate(rows.assign(source_record=1), suite), "the suite tells lines apart by source_record"
+    with duckdb.connect(":memory:") as con:
+        ensure_schema(con)
+        DECLARATIONS.ingest_files(con, [path], PSEUDONYMISER, "one-line", landing_dir=tmp_path)
+        rows = con.execute("select * from raw.ijw_declaration_lines order by source_record").df()
+        quarantine = con.execute("select record_ref, reason_code, reason from audit.quarantine").fetchall()
+    assert rows["reference_number"].tolist() == [f"R{number}" for number in range(1, lines + 1) if number != 2]
+    assert rows["source_line"].tolist() == [1] * (lines - 1)
+    assert rows["source_record"].tolist() == [number for number in range(1, lines + 1) if number != 2]
+    assert [(ref, code) for ref, code, _reason in quarantine] == [("DT01/R2", "PRODUCT_CODE_UNKNOWN")]
+    assert "Prestatie DT01/R2 at line 1, record 2: " in quarantine[0][2]
+    assert validate(rows, suite) == []
+    assert validate(rows.assign(source_record=1), suite), "the suite tells lines apart by source_record"

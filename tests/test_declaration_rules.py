@@ -2,9 +2,8 @@
 
 import pytest
 
-from orchestration.ijw import jw323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import read_message_file
+from orchestration.warehouse.declaration_batch import read_declaration
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.ingest import file_sha256, load_parsed_file
 from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
@@ -15,7 +14,7 @@ PSEUDONYMISER = Pseudonymiser(b"rules-test-key-0123456789")
 def ingest(warehouse, tmp_path, name: str, xml: str):
     path = tmp_path / name
     path.write_text(xml)
-    parsed = read_message_file(path, jw323.SPEC, PSEUDONYMISER)
+    parsed = read_declaration(path, PSEUDONYMISER)
     apply_declaration_history(warehouse, [parsed])
     entry = load_parsed_file(warehouse, parsed, file_sha256(path), "rules", "raw.ijw_declaration_lines")
     assert entry.records_read == entry.records_accepted + entry.records_quarantined

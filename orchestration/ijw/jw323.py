@@ -1,10 +1,10 @@
 """JW323 declaratie (iJw 3.2, BerichtCode 490): one Prestatie becomes one DeclarationLine.
 
-Rules enforced here are those a single file can decide (the rule ids are the iJw technical and content rules):
-per line TR346 (amount = volume x tariff), CS337 (product period within one month), CS100 (dates from 2021), no
-product period starting after today (FUTURE_DATE), amounts within LDT_Bedrag (AMOUNT_OUT_OF_RANGE), known unit,
-category and product code, valid BSN; per file TR358 (total = signed sum of lines) and CS340 (declaration period
-is one calendar month). Rules that need earlier files (TR389, CD060) live in declaration_rules.py.
+This module reads a declaration: its Declaratie fields, each Prestatie's field texts (PrestatieFields), and checks the
+file rules after the last line: TR358 (total = signed sum of lines), CS340 (declaration period is one calendar month)
+and no period or signature in the future. The line rules (TR346, CS337, CS100, FUTURE_DATE, LDT_Bedrag, the code
+lists, the BSN) are decided per batch in SQL (orchestration/warehouse/declaration_batch.py); the rules that need
+earlier files (TR314, TR389, CD060) live in declaration_rules.py.
 """
 
 from __future__ import annotations
@@ -18,16 +18,12 @@ from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import (
-    Client,
-    Header,
     MessageSpec,
     ParsedFile,
     RecordError,
     b,
-    checked_code,
     non_negative_int,
     parse_date,
-    required,
     text,
 )
 from orchestration.ijw.safe_xml import MessageRejected, message_namespace
@@ -48,6 +44,8 @@ def _m(local: str) -> str:
 
 @dataclass(frozen=True)
 class DeclarationLine:
+    """A row of raw.ijw_declaration_lines (its columns, in order, are these fields')."""
+
     client_key: str
     municipality_code: str
     provider_agb: str
@@ -80,13 +78,9 @@ class DeclarationLine:
         return self.debit_credit == "C"
 
 
-def expected_amount(volume: int, tariff_cents: int, unit_code: str) -> float:
-    """TR346: volume x tariff; a volume in minutes is priced on an hourly tariff, so divided by 60."""
-    return volume * tariff_cents / 60 if unit_code == MINUTE_UNIT else volume * tariff_cents
-
-
 class PrestatieFields(NamedTuple):
-    """The stripped texts of one Prestatie (None where absent or empty), read in one compiled XPath call."""
+    """The stripped texts of one Prestatie as an XPath string() of each field's path reads them (None where absent or
+    empty, "" where only whitespace), and how many ProductPeriode it has (period_elements)."""
 
     reference: str | None
     previous_reference: str | None
@@ -149,96 +143,12 @@ def _prestatie_fields(prestatie: etree._Element, source_record: int) -> Prestati
     return PrestatieFields(*stripped, sourceline=prestatie.sourceline or 0, source_record=source_record)
 
 
-def _signed_amount(prestatie: PrestatieFields) -> int:
-    """IngediendBedrag in eurocents, negative for a credit (COD043 'C').
-
-    An invalid DebetCredit counts as debit here, so the rejected line still carries its cents; the code itself is
-    checked in _parse_line.
-    """
-    amount = non_negative_int(prestatie.amount or "", "IngediendBedrag")
-    if amount > MAX_AMOUNT_CENTS:
-        raise RecordError("AMOUNT_OUT_OF_RANGE", f"IngediendBedrag {amount} exceeds LDT_Bedrag's {MAX_AMOUNT_CENTS}")
-    return -amount if prestatie.debit_credit == "C" else amount
-
-
 def _period(start_text: str | None, end_text: str | None, label: str) -> tuple[dt.date, dt.date]:
     start = parse_date(start_text, f"{label} Begindatum")
     end = parse_date(end_text, f"{label} Einddatum")
     if end < start:
         raise RecordError("DATE_INVALID", f"{label} ends ({end}) before it starts ({start})")
     return start, end
-
-
-def _record_ref(prestatie: PrestatieFields, parsed: ParsedFile) -> str:
-    return f"{parsed.state.get('declaration_number') or '?'}/{prestatie.reference or '?'}"
-
-
-def _parse_line(prestatie: PrestatieFields, header: Header, client: Client, parsed: ParsedFile) -> DeclarationLine:
-    declaration = parsed.state
-    if not declaration.keys() >= DECLARATION_FIELDS:
-        raise MessageRejected("HEADER_INVALID", "Declaratie lacks DeclaratieNummer, DeclaratiePeriode or dagtekening")
-    reference = prestatie.reference
-    if not reference:
-        raise RecordError("LINE_INCOMPLETE", "ProductReferentie/ReferentieNummer is missing")
-    amount_cents = _signed_amount(prestatie)
-    debit_credit = checked_code(
-        prestatie.debit_credit, "codelists/cod043_debit_credit", "DEBIT_CREDIT_INVALID", "DebetCredit"
-    )
-    unit = checked_code(prestatie.unit, "codelists/wj756_units", "UNIT_UNKNOWN", "Eenheid")
-    category = checked_code(
-        prestatie.category, "codelists/jz020_product_categories", "PRODUCT_CATEGORY_UNKNOWN", "ProductCategorie"
-    )
-    product_code = checked_code(
-        prestatie.product_code, "reference/product_codes", "PRODUCT_CODE_UNKNOWN", "ProductCode"
-    )
-    if prestatie.period_elements == "0":
-        raise RecordError("LINE_INCOMPLETE", "ProductPeriode is missing")
-    period_start, period_end = _period(prestatie.period_start, prestatie.period_end, "ProductPeriode")
-    if period_start < EARLIEST_DATE:
-        raise RecordError("CS100", f"ProductPeriode starts {period_start}, before {EARLIEST_DATE}")
-    today = dt.date.today()
-    if period_start > today:
-        # Care is declared after it was delivered: a product period that has not begun yet claims care not given.
-        raise RecordError("FUTURE_DATE", f"ProductPeriode starts {period_start}, after today ({today})")
-    if (period_start.year, period_start.month) != (period_end.year, period_end.month):
-        raise RecordError("CS337", f"ProductPeriode {period_start}..{period_end} spans more than one calendar month")
-    volume = non_negative_int(required(prestatie.volume, "GeleverdVolume"), "GeleverdVolume")
-    tariff_text = prestatie.tariff
-    tariff_cents = None if tariff_text is None else non_negative_int(tariff_text, "ProductTarief")
-    if unit != EURO_UNIT:
-        if tariff_cents is None:
-            raise RecordError("TR346", f"Eenheid {unit} needs a ProductTarief to check the amount")
-        expected = expected_amount(volume, tariff_cents, unit)
-        # "Rounded" is read as: within half a cent, so half-up and half-even rounding both pass.
-        if abs(abs(amount_cents) - expected) > 0.5:
-            raise RecordError("TR346", f"IngediendBedrag {abs(amount_cents)} != volume x tariff ({expected:g})")
-    period = declaration["declaration_period"]
-    return DeclarationLine(
-        client_key=client.client_key or "",
-        municipality_code=header.municipality_code,
-        provider_agb=header.provider_agb,
-        message_id=header.message_id,
-        declaration_number=declaration["declaration_number"],
-        declaration_period_start=period[0],
-        declaration_period_end=period[1],
-        declaration_date=declaration["declaration_date"],
-        reference_number=reference,
-        previous_reference_number=prestatie.previous_reference,
-        allocation_number=non_negative_int(
-            required(prestatie.allocation_number, "ToewijzingNummer"), "ToewijzingNummer"
-        ),
-        product_category=category,
-        product_code=product_code,
-        period_start=period_start,
-        period_end=period_end,
-        volume=volume,
-        unit_code=unit,
-        tariff_cents=tariff_cents,
-        amount_cents=amount_cents,
-        debit_credit=debit_credit,
-        source_line=prestatie.sourceline,
-        source_record=prestatie.source_record,
-    )
 
 
 def _declaration_field(reader):
@@ -318,9 +228,6 @@ SPEC = MessageSpec(
     berichtcode="490",
     record_tag="Prestatie",
     sent_by_municipality=False,
-    parse_record=_parse_line,
-    record_ref=_record_ref,
-    amount_cents=_signed_amount,
     record_fields=_prestatie_fields,
     identifier_fields=("reference", "previous_reference", "allocation_number"),
     message_fields={

@@ -172,10 +172,11 @@ class MessageSpec:
     record_tag: str
     """Local name of the repeated record element (ToegewezenProduct, StartProduct, Prestatie, ...)."""
     sent_by_municipality: bool
-    parse_record: Callable[[Any, Header, Client, ParsedFile], Any]
+    parse_record: Callable[[Any, Header, Client, ParsedFile], Any] | None = None
     """Builds one row (a dataclass with a record_ref property) from the record's fields; raises RecordError for a
-    record-level rule, MessageRejected for a file-level one."""
-    record_ref: Callable[[Any, ParsedFile], str]
+    record-level rule, MessageRejected for a file-level one. None: the records are decided per batch by the reader of
+    the type (JW323: orchestration/warehouse/declaration_batch.py), never by read_message_file."""
+    record_ref: Callable[[Any, ParsedFile], str] | None = None
     amount_cents: Callable[[Any], int] = lambda _fields: 0
     """Signed cents of a record, read before any rule so a rejected record keeps its money in the books."""
     record_fields: Callable[[etree._Element, int], Any] = element_fields
@@ -318,6 +319,10 @@ def checked_code(value: str | None, codelist: str, reason_code: str, label: str)
     return value
 
 
+RecordVisitor = Callable[[etree._Element, Header, Client, int], None]
+"""Called with each record element, its message's header, its client and its source_record."""
+
+
 def read_message_file(
     path: Path,
     spec: MessageSpec,
@@ -328,6 +333,23 @@ def read_message_file(
     """Read one message (data: its bytes, when the caller already read them to hash them); with a schema (IJW_XSD_DIR
     set), a file that reads cleanly must also be XSD-valid."""
     parsed = ParsedFile(path=path, message_type=spec.message_type)
+    on_record = functools.partial(_read_record, spec=spec, parsed=parsed, pseudonymiser=pseudonymiser)
+    data, rejected = read_records(path, spec, pseudonymiser, parsed, on_record, data)
+    finish_file(parsed, spec, rejected, schema, data)
+    return parsed
+
+
+def read_records(
+    path: Path,
+    spec: MessageSpec,
+    pseudonymiser: Pseudonymiser,
+    parsed: ParsedFile,
+    on_record: RecordVisitor,
+    data: bytes | None = None,
+) -> tuple[bytes | None, MessageRejected | None]:
+    """Visit the message's records in document order (on_record), its header and message fields read into parsed;
+    returns the bytes read and why the file is rejected (None: it read cleanly). A document that does not parse whole
+    is streamed up to its break, so the records before it are visited."""
     try:
         if data is None:
             check_file_size(path.stat().st_size)
@@ -335,7 +357,27 @@ def read_message_file(
         else:
             check_file_size(len(data))
         check_encoding(data)
-        _read_document(data, spec, pseudonymiser, parsed)
+        _read_document(data, spec, pseudonymiser, parsed, on_record)
+    except MessageRejected as rejected:
+        return data, rejected
+    except etree.XMLSyntaxError as error:
+        line = error.lineno if error.lineno is not None else 0
+        return data, MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
+    return data, None
+
+
+def finish_file(
+    parsed: ParsedFile,
+    spec: MessageSpec,
+    rejected: MessageRejected | None,
+    schema: etree.XMLSchema | None,
+    data: bytes | None,
+) -> None:
+    """The file-level rules once every record is decided: a rejection met while reading, NO_RECORDS, the XSD (a
+    schema given), then the spec's own (check_file); the first that fails rejects the file with every record read."""
+    try:
+        if rejected is not None:
+            raise rejected
         if not parsed.records and not parsed.rejections:
             # Every iJw message holds at least one record (its XSD says so). None in the message's namespace means the
             # body is another message's, or in another namespace: loaded, it would leave a clean, empty ledger row.
@@ -345,12 +387,8 @@ def read_message_file(
         if schema is not None:
             validate_against_schema(data, schema)
         spec.check_file(parsed)
-    except MessageRejected as rejected:
-        parsed.reject_file(rejected)
-    except etree.XMLSyntaxError as error:
-        line = error.lineno if error.lineno is not None else 0
-        parsed.reject_file(MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}"))
-    return parsed
+    except MessageRejected as rejection:
+        parsed.reject_file(rejection)
 
 
 def _check_root(root: etree._Element, spec: MessageSpec) -> None:
@@ -360,7 +398,9 @@ def _check_root(root: etree._Element, spec: MessageSpec) -> None:
         )
 
 
-def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile) -> None:
+def _read_document(
+    data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
+) -> None:
     """Parse the whole message in one C call (messages are capped at MAX_FILE_BYTES), then visit the wanted elements
     in document order with a C-level tag filter: far cheaper than a Python step per element of a stream."""
     try:
@@ -368,18 +408,9 @@ def _read_document(data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser,
     except etree.XMLSyntaxError:
         # A broken document is streamed instead, so the records before the break are read and their cents stay in
         # the books when the file is rejected (and a wrong root or a DTD is reported before a later syntax error).
-        _stream(io.BytesIO(data), spec, pseudonymiser, parsed)
+        _stream(io.BytesIO(data), spec, pseudonymiser, parsed, on_record)
         raise
-    visit_document(
-        root,
-        spec,
-        pseudonymiser,
-        parsed,
-        functools.partial(_read_record, spec=spec, parsed=parsed, pseudonymiser=pseudonymiser),
-    )
-
-
-RecordVisitor = Callable[[etree._Element, Header, Client, int], None]
+    visit_document(root, spec, pseudonymiser, parsed, on_record)
 
 
 def visit_document(
@@ -420,7 +451,9 @@ def visit_document(
             _read_client_field(element, spec, client, pseudonymiser)
 
 
-def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile) -> None:
+def _stream(
+    source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
+) -> None:
     """The same visit as _read_document over a hardened stream (end events), for documents that do not parse whole."""
     header: Header | None = None
     client = Client()
@@ -441,7 +474,7 @@ def _stream(source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, 
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
             source_record += 1
-            _read_record(element, header, client, source_record, spec=spec, parsed=parsed, pseudonymiser=pseudonymiser)
+            on_record(element, header, client, source_record)
             element.clear()
         elif element.tag == client_tag:
             client = Client()
