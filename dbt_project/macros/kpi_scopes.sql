@@ -41,6 +41,14 @@
         and coverage.is_covered
 {%- endmacro %}
 
+{#- The KPI periods (int_kpi_periods as `periods`) a dated fact counts in: those holding its day, where its
+    municipality's data covers the period (kpi_covered_join). -#}
+{% macro kpi_periods_join(scoped, day) -%}
+    inner join periods
+        on {{ scoped }}.{{ day }} between periods.first_day and periods.last_day
+    {{ kpi_covered_join(scoped, 'periods') }}
+{%- endmacro %}
+
 {#- KPI rows of level (count) KPIs from one relation holding a count column per KPI at scope and period grain:
     levels is a list of (kpi_id, column); the numerator and the value are the count, the denominator is null. -#}
 {% macro kpi_level_rows(from_cte, levels) -%}
@@ -55,6 +63,28 @@
         cast(null as bigint) as denominator,
         cast({{ column }} as double precision) as value
     from {{ from_cte }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- KPI rows of ratio KPIs (shares, means) from one relation at scope and period grain: ratios is a list of
+    (kpi_id, numerator, denominator, scale); the value is scale x numerator / denominator (100.0 for a share in
+    percent, 1.0 for a mean), in a row only where the denominator is positive. -#}
+{% macro kpi_ratio_rows(from_cte, ratios) -%}
+    {%- for kpi_id, numerator, denominator, scale in ratios %}
+    select
+        '{{ kpi_id }}' as kpi_id,
+        scope_type,
+        scope_code,
+        period_type,
+        period,
+        {{ numerator }} as numerator,
+        {{ denominator }} as denominator,
+        {{ scale }} * {{ numerator }} / {{ denominator }} as value
+    from {{ from_cte }}
+    where {{ denominator }} > 0
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -28,9 +28,7 @@ costs as (
         sum(scoped.amount_cents) as net_cents,
         sum(case when scoped.is_jeugdhulp then scoped.amount_cents else 0 end) as jeugdhulp_cents
     from scoped
-    inner join periods
-        on scoped.period_start between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', 'period_start') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 

@@ -26,9 +26,7 @@ periods as (
 in_period as (
     select published.*, periods.period_type, periods.period
     from published
-    inner join periods
-        on published.period_start between periods.first_day and periods.last_day
-    {{ kpi_covered_join('published', 'periods') }}
+    {{ kpi_periods_join('published', 'period_start') }}
 ),
 
 as_of as (

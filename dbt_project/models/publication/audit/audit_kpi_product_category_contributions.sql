@@ -34,9 +34,7 @@ declaration_lines as (
         declaration_lines.is_jeugdhulp,
         declaration_lines.amount_cents
     from {{ ref('int_kpi_declaration_lines_described') }} as declaration_lines
-    inner join periods
-        on declaration_lines.period_start between periods.first_day and periods.last_day
-    {{ kpi_covered_join('declaration_lines', 'periods') }}
+    {{ kpi_periods_join('declaration_lines', 'period_start') }}
     where declaration_lines.product_category is not null
 ),
 

@@ -20,9 +20,7 @@ periods as (
 in_period as (
     select scoped.*, periods.period_type, periods.period
     from scoped
-    inner join periods
-        on scoped.allocated_on between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', 'allocated_on') }}
     where scoped.scope_type in {{ published_kpi_scope_types() }}
 ),
 

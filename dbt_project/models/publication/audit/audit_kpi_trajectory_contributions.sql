@@ -40,17 +40,13 @@ active as (
 started as (
     select published.*, periods.period_type, periods.period
     from published
-    inner join periods
-        on published.start_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('published', 'periods') }}
+    {{ kpi_periods_join('published', 'start_date') }}
 ),
 
 ended as (
     select published.*, periods.period_type, periods.period
     from published
-    inner join periods
-        on published.end_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('published', 'periods') }}
+    {{ kpi_periods_join('published', 'end_date') }}
 ),
 
 outcomes as (
@@ -70,18 +66,14 @@ outcomes_scoped as (
 outcomes_ended as (
     select outcomes_scoped.*, periods.period_type, periods.period
     from outcomes_scoped
-    inner join periods
-        on outcomes_scoped.end_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('outcomes_scoped', 'periods') }}
+    {{ kpi_periods_join('outcomes_scoped', 'end_date') }}
     where outcomes_scoped.scope_type in {{ published_kpi_scope_types() }}
 ),
 
 outcomes_started as (
     select outcomes_scoped.*, periods.period_type, periods.period
     from outcomes_scoped
-    inner join periods
-        on outcomes_scoped.start_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('outcomes_scoped', 'periods') }}
+    {{ kpi_periods_join('outcomes_scoped', 'start_date') }}
     where outcomes_scoped.scope_type in {{ published_kpi_scope_types() }}
 ),
 
