@@ -52,28 +52,30 @@
 {#- KPI rows of level (count) KPIs from one relation holding a count column per KPI at scope and period grain:
     levels is a list of (kpi_id, column); the numerator and the value are the count, the denominator is null. -#}
 {% macro kpi_level_rows(from_cte, levels) -%}
+    {%- set rows = [] %}
     {%- for kpi_id, column in levels %}
-    select
-        '{{ kpi_id }}' as kpi_id,
-        scope_type,
-        scope_code,
-        period_type,
-        period,
-        {{ column }} as numerator,
-        cast(null as bigint) as denominator,
-        cast({{ column }} as double precision) as value
-    from {{ from_cte }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+    {%- do rows.append((kpi_id, column, 'cast(null as bigint)', 'cast(' ~ column ~ ' as double precision)', none)) %}
     {%- endfor %}
+    {{- kpi_rows(from_cte, rows) }}
 {%- endmacro %}
 
 {#- KPI rows of ratio KPIs (shares, means) from one relation at scope and period grain: ratios is a list of
     (kpi_id, numerator, denominator, scale); the value is scale x numerator / denominator (100.0 for a share in
     percent, 1.0 for a mean), in a row only where the denominator is positive. -#}
 {% macro kpi_ratio_rows(from_cte, ratios) -%}
+    {%- set rows = [] %}
     {%- for kpi_id, numerator, denominator, scale in ratios %}
+    {%- do rows.append(
+        (kpi_id, numerator, denominator, scale ~ ' * ' ~ numerator ~ ' / ' ~ denominator, denominator ~ ' > 0')
+    ) %}
+    {%- endfor %}
+    {{- kpi_rows(from_cte, rows) }}
+{%- endmacro %}
+
+{#- The union of KPI rows (kpi_values' columns) from one relation at scope and period grain: rows is a list of
+    (kpi_id, numerator, denominator, value, condition), expressions over the relation; condition may be none. -#}
+{% macro kpi_rows(from_cte, rows) -%}
+    {%- for kpi_id, numerator, denominator, value, condition in rows %}
     select
         '{{ kpi_id }}' as kpi_id,
         scope_type,
@@ -82,9 +84,11 @@
         period,
         {{ numerator }} as numerator,
         {{ denominator }} as denominator,
-        {{ scale }} * {{ numerator }} / {{ denominator }} as value
+        {{ value }} as value
     from {{ from_cte }}
-    where {{ denominator }} > 0
+    {%- if condition %}
+    where {{ condition }}
+    {%- endif %}
     {%- if not loop.last %}
     union all
     {%- endif %}
