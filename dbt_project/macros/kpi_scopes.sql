@@ -49,6 +49,26 @@
     {{ kpi_covered_join(scoped, 'periods') }}
 {%- endmacro %}
 
+{#- The KPI periods (int_kpi_periods as `periods`) a spell from start_date to end_date (null while open) is active
+    in: those it overlaps, where its municipality's data covers the period (kpi_covered_join). -#}
+{% macro kpi_active_periods_join(scoped) -%}
+    inner join periods
+        on {{ scoped }}.start_date <= periods.last_day
+        and ({{ scoped }}.end_date is null or {{ scoped }}.end_date >= periods.first_day)
+    {{ kpi_covered_join(scoped, 'periods') }}
+{%- endmacro %}
+
+{#- The KPI periods (int_kpi_periods as `periods`) a waiting spell counts as waiting in, on the period's `day` (its
+    last day): it began at least var('waiting_days') days before, had not ended by then and was still valid, where its
+    municipality's data covers the period (kpi_covered_join). -#}
+{% macro kpi_waiting_periods_join(scoped, day) -%}
+    inner join periods
+        on {{ scoped }}.waiting_since <= {{ dbt.dateadd('day', -var('waiting_days', 28), 'periods.' ~ day) }}
+        and ({{ scoped }}.waiting_until is null or {{ scoped }}.waiting_until > periods.{{ day }})
+        and ({{ scoped }}.valid_to is null or {{ scoped }}.valid_to >= periods.{{ day }})
+    {{ kpi_covered_join(scoped, 'periods') }}
+{%- endmacro %}
+
 {#- KPI rows of level (count) KPIs from one relation holding a count column per KPI at scope and period grain:
     levels is a list of (kpi_id, column); the numerator and the value are the count, the denominator is null. -#}
 {% macro kpi_level_rows(from_cte, levels) -%}

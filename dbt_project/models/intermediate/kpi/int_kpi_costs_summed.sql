@@ -114,10 +114,7 @@ budget_due as (
             as budget_due_cents
     from year_to_date
     inner join budgets
-        on year_to_date.scope_type = budgets.scope_type
-        and year_to_date.scope_code = budgets.scope_code
-        and year_to_date.period_type = budgets.period_type
-        and year_to_date.period = budgets.period
+        on {{ same_scope_period('year_to_date', 'budgets') }}
     left join phasing
         on budgets.region_code = phasing.region_code
         and year_to_date.period_year = phasing.year
@@ -140,10 +137,7 @@ final as (
         costs.jeugdhulp_cents, counted.numerator, costs.jeugdhulp_cents / 100.0 / counted.numerator
     from costs
     inner join counted
-        on costs.scope_type = counted.scope_type
-        and costs.scope_code = counted.scope_code
-        and costs.period_type = counted.period_type
-        and costs.period = counted.period
+        on {{ same_scope_period('costs', 'counted') }}
     union all
     select 'budget_realisation_share', scope_type, scope_code, period_type, period, net_cents,
         {{ rounded('budget_due_cents', 2) }}, 100.0 * net_cents / budget_due_cents

@@ -28,10 +28,7 @@ clients as (
         periods.period,
         count(distinct episodes.client_key) as clients
     from episodes
-    inner join periods
-        on episodes.start_date <= periods.last_day
-        and (episodes.end_date is null or episodes.end_date >= periods.first_day)
-    {{ kpi_covered_join('episodes', 'periods') }}
+    {{ kpi_active_periods_join('episodes') }}
     group by episodes.product_category, periods.period_type, periods.period
 ),
 

@@ -58,10 +58,7 @@ by_referrer as (
     from totals
     cross join referrer_types
     left join in_period
-        on totals.scope_type = in_period.scope_type
-        and totals.scope_code = in_period.scope_code
-        and totals.period_type = in_period.period_type
-        and totals.period = in_period.period
+        on {{ same_scope_period('totals', 'in_period') }}
         and referrer_types.referrer_type_code = in_period.referrer_type_code
     group by
         totals.scope_type, totals.scope_code, totals.period_type, totals.period,

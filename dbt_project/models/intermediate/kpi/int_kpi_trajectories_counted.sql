@@ -43,10 +43,7 @@ active as (
         scoped.cbs_care_domain,
         periods.period_year - scoped.birth_year as age_in_year
     from scoped
-    inner join periods
-        on scoped.start_date <= periods.last_day
-        and (scoped.end_date is null or scoped.end_date >= periods.first_day)
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_active_periods_join('scoped') }}
 ),
 
 -- One row per youth first: one grouping instead of a distinct count per KPI.

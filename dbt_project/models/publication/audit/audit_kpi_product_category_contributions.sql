@@ -18,10 +18,7 @@ episodes as (
         episodes.allocation_number,
         episodes.client_key
     from {{ ref('int_kpi_episodes_described') }} as episodes
-    inner join periods
-        on episodes.start_date <= periods.last_day
-        and (episodes.end_date is null or episodes.end_date >= periods.first_day)
-    {{ kpi_covered_join('episodes', 'periods') }}
+    {{ kpi_active_periods_join('episodes') }}
 ),
 
 declaration_lines as (

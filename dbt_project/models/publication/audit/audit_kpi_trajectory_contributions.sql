@@ -31,10 +31,7 @@ periods as (
 active as (
     select published.*, periods.period_type, periods.period, periods.period_year - published.birth_year as age_in_year
     from published
-    inner join periods
-        on published.start_date <= periods.last_day
-        and (published.end_date is null or published.end_date >= periods.first_day)
-    {{ kpi_covered_join('published', 'periods') }}
+    {{ kpi_active_periods_join('published') }}
 ),
 
 started as (
