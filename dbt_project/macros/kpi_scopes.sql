@@ -69,6 +69,19 @@
     {{ kpi_covered_join(scoped, 'periods') }}
 {%- endmacro %}
 
+{#- The year-to-date periods (int_kpi_periods as `periods`) of a declaration line as of the data cut (`as_of`,
+    int_forecast_as_of): the periods whose year it falls in up to their last day, of periods ended by the cut, for
+    lines declared by the cut, at municipality and region scope, where its municipality's data covers the period. -#}
+{% macro kpi_year_to_date_join(scoped) -%}
+    cross join as_of
+    inner join periods
+        on {{ scoped }}.period_start between {{ dbt.date_trunc('year', 'periods.first_day') }} and periods.last_day
+        and as_of.cut_day >= periods.last_day
+    {{ kpi_covered_join(scoped, 'periods') }}
+    where {{ scoped }}.scope_type in ('municipality', 'region')
+        and {{ scoped }}.declaration_date <= as_of.cut_day
+{%- endmacro %}
+
 {#- KPI rows of level (count) KPIs from one relation holding a count column per KPI at scope and period grain:
     levels is a list of (kpi_id, column); the numerator and the value are the count, the denominator is null. -#}
 {% macro kpi_level_rows(from_cte, levels) -%}

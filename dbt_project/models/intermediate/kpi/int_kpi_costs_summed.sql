@@ -48,13 +48,7 @@ year_to_date as (
         cast(extract(month from periods.last_day) as integer) as months_elapsed,
         sum(scoped.amount_cents) as net_cents
     from scoped
-    cross join as_of
-    inner join periods
-        on scoped.period_start between {{ dbt.date_trunc('year', 'periods.first_day') }} and periods.last_day
-        and as_of.cut_day >= periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
-    where scoped.scope_type in ('municipality', 'region')
-        and scoped.declaration_date <= as_of.cut_day
+    {{ kpi_year_to_date_join('scoped') }}
     group by
         scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, periods.period_year,
         periods.last_day

@@ -34,18 +34,6 @@ active as (
     {{ kpi_active_periods_join('published') }}
 ),
 
-started as (
-    select published.*, periods.period_type, periods.period
-    from published
-    {{ kpi_periods_join('published', 'start_date') }}
-),
-
-ended as (
-    select published.*, periods.period_type, periods.period
-    from published
-    {{ kpi_periods_join('published', 'end_date') }}
-),
-
 outcomes as (
     select
         trajectory_id, municipality_code, region_code, provider_agb, care_form_code, start_date, end_date,
@@ -60,19 +48,22 @@ outcomes_scoped as (
     ]) }}
 ),
 
-outcomes_ended as (
-    select outcomes_scoped.*, periods.period_type, periods.period
-    from outcomes_scoped
-    {{ kpi_periods_join('outcomes_scoped', 'end_date') }}
-    where outcomes_scoped.scope_type in {{ published_kpi_scope_types() }}
+outcomes_published as (
+    select * from outcomes_scoped where scope_type in {{ published_kpi_scope_types() }}
 ),
+{%- for events, relation, day in [
+    ('started', 'published', 'start_date'),
+    ('ended', 'published', 'end_date'),
+    ('outcomes_ended', 'outcomes_published', 'end_date'),
+    ('outcomes_started', 'outcomes_published', 'start_date'),
+] %}
 
-outcomes_started as (
-    select outcomes_scoped.*, periods.period_type, periods.period
-    from outcomes_scoped
-    {{ kpi_periods_join('outcomes_scoped', 'start_date') }}
-    where outcomes_scoped.scope_type in {{ published_kpi_scope_types() }}
+{{ events }} as (
+    select {{ relation }}.*, periods.period_type, periods.period
+    from {{ relation }}
+    {{ kpi_periods_join(relation, day) }}
 ),
+{%- endfor %}
 
 final as (
     {{ kpi_contribution_rows('active', 'fct_trajectory', 'trajectory_id', [
