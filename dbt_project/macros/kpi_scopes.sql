@@ -41,20 +41,87 @@
         and coverage.is_covered
 {%- endmacro %}
 
+{#- The KPI periods (int_kpi_periods as `periods`) a dated fact counts in: those holding its day, where its
+    municipality's data covers the period (kpi_covered_join). -#}
+{% macro kpi_periods_join(scoped, day) -%}
+    inner join periods
+        on {{ scoped }}.{{ day }} between periods.first_day and periods.last_day
+    {{ kpi_covered_join(scoped, 'periods') }}
+{%- endmacro %}
+
+{#- The KPI periods (int_kpi_periods as `periods`) a spell from start_date to end_date (null while open) is active
+    in: those it overlaps, where its municipality's data covers the period (kpi_covered_join). -#}
+{% macro kpi_active_periods_join(scoped) -%}
+    inner join periods
+        on {{ scoped }}.start_date <= periods.last_day
+        and ({{ scoped }}.end_date is null or {{ scoped }}.end_date >= periods.first_day)
+    {{ kpi_covered_join(scoped, 'periods') }}
+{%- endmacro %}
+
+{#- The KPI periods (int_kpi_periods as `periods`) a waiting spell counts as waiting in, on the period's `day` (its
+    last day): it began at least var('waiting_days') days before, had not ended by then and was still valid, where its
+    municipality's data covers the period (kpi_covered_join). -#}
+{% macro kpi_waiting_periods_join(scoped, day) -%}
+    inner join periods
+        on {{ scoped }}.waiting_since <= {{ dbt.dateadd('day', -var('waiting_days', 28), 'periods.' ~ day) }}
+        and ({{ scoped }}.waiting_until is null or {{ scoped }}.waiting_until > periods.{{ day }})
+        and ({{ scoped }}.valid_to is null or {{ scoped }}.valid_to >= periods.{{ day }})
+    {{ kpi_covered_join(scoped, 'periods') }}
+{%- endmacro %}
+
+{#- The year-to-date periods (int_kpi_periods as `periods`) of a declaration line as of the data cut (`as_of`,
+    int_forecast_as_of): the periods whose year it falls in up to their last day, of periods ended by the cut, for
+    lines declared by the cut, at municipality and region scope, where its municipality's data covers the period. -#}
+{% macro kpi_year_to_date_join(scoped) -%}
+    cross join as_of
+    inner join periods
+        on {{ scoped }}.period_start between {{ dbt.date_trunc('year', 'periods.first_day') }} and periods.last_day
+        and as_of.cut_day >= periods.last_day
+    {{ kpi_covered_join(scoped, 'periods') }}
+    where {{ scoped }}.scope_type in ('municipality', 'region')
+        and {{ scoped }}.declaration_date <= as_of.cut_day
+{%- endmacro %}
+
 {#- KPI rows of level (count) KPIs from one relation holding a count column per KPI at scope and period grain:
     levels is a list of (kpi_id, column); the numerator and the value are the count, the denominator is null. -#}
 {% macro kpi_level_rows(from_cte, levels) -%}
+    {%- set rows = [] %}
     {%- for kpi_id, column in levels %}
+    {%- do rows.append((kpi_id, column, 'cast(null as bigint)', 'cast(' ~ column ~ ' as double precision)', none)) %}
+    {%- endfor %}
+    {{- kpi_rows(from_cte, rows) }}
+{%- endmacro %}
+
+{#- KPI rows of ratio KPIs (shares, means) from one relation at scope and period grain: ratios is a list of
+    (kpi_id, numerator, denominator, scale); the value is scale x numerator / denominator (100.0 for a share in
+    percent, 1.0 for a mean), in a row only where the denominator is positive. -#}
+{% macro kpi_ratio_rows(from_cte, ratios) -%}
+    {%- set rows = [] %}
+    {%- for kpi_id, numerator, denominator, scale in ratios %}
+    {%- do rows.append(
+        (kpi_id, numerator, denominator, scale ~ ' * ' ~ numerator ~ ' / ' ~ denominator, denominator ~ ' > 0')
+    ) %}
+    {%- endfor %}
+    {{- kpi_rows(from_cte, rows) }}
+{%- endmacro %}
+
+{#- The union of KPI rows (kpi_values' columns) from one relation at scope and period grain: rows is a list of
+    (kpi_id, numerator, denominator, value, condition), expressions over the relation; condition may be none. -#}
+{% macro kpi_rows(from_cte, rows) -%}
+    {%- for kpi_id, numerator, denominator, value, condition in rows %}
     select
         '{{ kpi_id }}' as kpi_id,
         scope_type,
         scope_code,
         period_type,
         period,
-        {{ column }} as numerator,
-        cast(null as bigint) as denominator,
-        cast({{ column }} as double precision) as value
+        {{ numerator }} as numerator,
+        {{ denominator }} as denominator,
+        {{ value }} as value
     from {{ from_cte }}
+    {%- if condition %}
+    where {{ condition }}
+    {%- endif %}
     {%- if not loop.last %}
     union all
     {%- endif %}

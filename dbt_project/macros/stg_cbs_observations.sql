@@ -7,13 +7,7 @@ with source as (
 
 renamed as (
     select
-        table_id,
-        scope_code,
-        period_code,
-        period_type,
-        period,
-        cast(year as integer) as year,
-        status,
+        {{ cbs_period_key() }},
         category,
         measure_key as indicator,
         measure_title as indicator_title,
@@ -28,3 +22,15 @@ renamed as (
 
 select * from renamed
 {% endmacro %}
+
+{#- The key of a row of a CBS table per region and period (the observation tables above and the population): the
+    table, the region or municipality, and the period as CBS codes it (2024JJ00) and as the warehouse reads it. -#}
+{% macro cbs_period_key() -%}
+        table_id,
+        scope_code,
+        period_code,
+        period_type,
+        period,
+        cast(year as integer) as year,
+        status
+{%- endmacro %}

@@ -35,6 +35,7 @@ CLOSE_MODELS = {
 }
 """History table -> the close model whose rows of the quarter and region it keeps."""
 DELIVERIES = "closes.close_deliveries"
+DATA_CUT = "closes.close_data_cut"
 REPORT_MODELS = [PERIODS.model, MUNICIPALITIES.model, *dict.fromkeys(dataset.model for dataset in DATASETS.values())]
 """The report models a region's page reads (orchestration/report/data.py), kept per close under the same names."""
 CLOSES_DDL = f"""
@@ -115,8 +116,8 @@ def prepare_build(live_path: Path, path: Path, memory_limit: str) -> None:
 
 
 def data_cut(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The latest delivery date the build includes: the data cut the closes made from it record."""
-    return con.execute(f"select max(delivery_date) from {DELIVERIES}").fetchone()[0]
+    """The data cut the closes made from the build record: its latest delivery date (dbt model close_data_cut)."""
+    return con.execute(f"select data_cut from {DATA_CUT}").fetchone()[0]
 
 
 def freeze(

@@ -26,188 +26,108 @@ class Dataset:
     """One report model as the renderer reads it: its columns and the column(s) giving its order within a report."""
 
     model: str
-    columns: tuple[str, ...]
+    columns: str
+    """The model's columns the renderer reads, as the select list names them."""
     order: str
 
     def query(self, where: str) -> str:
         """The only shape of query the report runs (tests/test_report.py checks it)."""
         # Identifiers from the constants below, never from input; the quarter is a bound parameter.
-        columns = ", ".join(self.columns)
-        return f"select region_code, {columns} from {REPORT_SCHEMA}.{self.model} where {where} order by region_code, {self.order}"  # noqa: S608, E501
+        return f"select region_code, {self.columns} from {REPORT_SCHEMA}.{self.model} where {where} order by region_code, {self.order}"  # noqa: S608, E501
 
 
-MUNICIPALITIES = Dataset("rpt_municipalities", ("municipality_code", "municipality_name"), "municipality_code")
-PERIODS = Dataset("rpt_periods", ("quarter", "region_name"), "quarter")
+MUNICIPALITIES = Dataset("rpt_municipalities", "municipality_code, municipality_name", "municipality_code")
+PERIODS = Dataset("rpt_periods", "quarter, region_name", "quarter")
 DATASETS = {
     "signals": Dataset(
         "rpt_signals",
         (
-            "kpi_id",
-            "name_nl",
-            "scope_type",
-            "scope_code",
-            "value",
-            "target",
-            "band_low",
-            "band_high",
-            "direction",
-            "status",
-            "lever",
-            "policy_goal",
-            "trend",
-            "trend_values",
-            "drivers",
-            "no_data_reason",
-            "unit",
-            "lookback_complete",
-            "matrix_order",
+            "kpi_id, name_nl, scope_type, scope_code, value, target, band_low, band_high, direction, status, "
+            "lever, policy_goal, trend, trend_values, drivers, no_data_reason, unit, lookback_complete, "
+            "matrix_order"
         ),
         "signal_order",
     ),
-    "signal_counts": Dataset("rpt_signal_counts", ("status", "signal_count"), "status_order"),
+    "signal_counts": Dataset("rpt_signal_counts", "status, signal_count", "status_order"),
     "other_kpis": Dataset(
         "rpt_other_kpis",
-        ("kpi_id", "name_nl", "value", "unit", "lookback_complete", "lever", "policy_goal"),
+        "kpi_id, name_nl, value, unit, lookback_complete, lever, policy_goal",
         "row_order",
     ),
     "kpi_rows": Dataset(
         "rpt_kpi_rows",
         (
-            "kpi_id",
-            "name_nl",
-            "scope_type",
-            "scope_code",
-            "scope_name",
-            "period",
-            "value",
-            "numerator",
-            "denominator",
-            "unit",
-            "lookback_complete",
-            "target",
-            "band_low",
-            "band_high",
-            "status",
-            "trend",
-            "workbook_value",
-            "workbook_target",
-            "workbook_band_low",
-            "workbook_band_high",
-            "lever",
-            "policy_goal",
+            "kpi_id, name_nl, scope_type, scope_code, scope_name, period, value, numerator, denominator, unit, "
+            "lookback_complete, target, band_low, band_high, status, trend, workbook_value, workbook_target, "
+            "workbook_band_low, workbook_band_high, lever, policy_goal"
         ),
         "row_order",
     ),
     "kpi_definitions": Dataset(
         "rpt_kpi_definitions",
-        (
-            "kpi_id",
-            "name_nl",
-            "definition",
-            "numerator",
-            "denominator",
-            "unit",
-            "direction",
-            "lever",
-            "policy_goal",
-            "source_document",
-        ),
+        "kpi_id, name_nl, definition, numerator, denominator, unit, direction, lever, policy_goal, source_document",
         "row_order",
     ),
     "cost_variance": Dataset(
         "rpt_cost_variance",
         (
-            "care_form_code",
-            "care_form_name",
-            "period_from",
-            "period_to",
-            "cost_from_cents",
-            "cost_to_cents",
-            "change_cents",
-            "volume_effect_cents",
-            "mix_effect_cents",
-            "intensity_effect_cents",
-            "price_effect_cents",
-            "change_share",
-            "is_region_total",
+            "care_form_code, care_form_name, period_from, period_to, cost_from_cents, cost_to_cents, change_cents, "
+            "volume_effect_cents, mix_effect_cents, intensity_effect_cents, price_effect_cents, change_share, "
+            "is_region_total"
         ),
         "row_order",
     ),
     "budget_forecast": Dataset(
         "rpt_budget_forecast",
         (
-            "municipality_code",
-            "municipality_name",
-            "perceel",
-            "realised_cents_ytd",
-            "forecast_year_end_cents",
-            "budget_cents",
-            "expected_overrun_cents",
-            "boundary_status",
-            "forecast_error_bound_cents",
+            "municipality_code, municipality_name, perceel, realised_cents_ytd, forecast_year_end_cents, "
+            "budget_cents, expected_overrun_cents, boundary_status, forecast_error_bound_cents"
         ),
         "row_order",
     ),
     "budget_totals": Dataset(
         "rpt_budget_totals",
-        ("realised_cents_ytd", "forecast_year_end_cents", "budget_cents", "expected_overrun_cents", "breaches"),
+        "realised_cents_ytd, forecast_year_end_cents, budget_cents, expected_overrun_cents, breaches",
         "quarter",
     ),
-    "budget_as_of": Dataset("rpt_budget_periods", ("as_of_period",), "as_of_period"),
+    "budget_as_of": Dataset("rpt_budget_periods", "as_of_period", "as_of_period"),
     "provider_revenue": Dataset(
         "rpt_provider_revenue",
         (
-            "provider_agb",
-            "provider_name",
-            "revenue_cents_ytd",
-            "forecast_year_end_cents",
-            "cap_cents",
-            "forecast_share_of_cap",
-            "early_warning",
-            "forecast_error_bound_cents",
+            "provider_agb, provider_name, revenue_cents_ytd, forecast_year_end_cents, cap_cents, "
+            "forecast_share_of_cap, early_warning, forecast_error_bound_cents"
         ),
         "row_order",
     ),
     "agenda": Dataset(
         "rpt_agenda",
         (
-            "provider_agb",
-            "provider_name",
-            "item_rank",
-            "item_type",
-            "kpi_id",
-            "scope_type",
-            "scope_code",
-            "scope_name",
-            "summary_nl",
-            "question_nl",
+            "provider_agb, provider_name, item_rank, item_type, kpi_id, scope_type, scope_code, scope_name, "
+            "summary_nl, question_nl"
         ),
         "row_order",
     ),
     "coverage": Dataset(
         "rpt_coverage",
         (
-            "municipalities_in_region",
-            "municipalities_covered",
-            "coverage_warning",
-            "municipalities_missing",
-            "missing_municipality_names",
+            "municipalities_in_region, municipalities_covered, coverage_warning, municipalities_missing, "
+            "missing_municipality_names"
         ),
         "quarter",
     ),
-    "data_cut": Dataset("rpt_data_cut", ("data_cut_date", "declaration_files"), "quarter"),
+    "data_cut": Dataset("rpt_data_cut", "data_cut_date, declaration_files", "quarter"),
     "comparisons": Dataset(
         "rpt_comparisons",
-        ("kpi_id", "region_value", "unit", "nl_value", "nl_period", "nl_table_id", "nl_status"),
+        "kpi_id, region_value, unit, nl_value, nl_period, nl_table_id, nl_status",
         "kpi_id",
     ),
     "referrals": Dataset(
         "rpt_referrals",
-        ("referrer_type_code", "referrer_name", "scope_type", "scope_code", "referrals", "allocations", "share"),
+        "referrer_type_code, referrer_name, scope_type, scope_code, referrals, allocations, share",
         "referrer_order, scope_code",
     ),
 }
-EDITIONS = Dataset("rpt_provider_editions", ("quarter", "provider_agb"), "quarter, provider_agb")
+EDITIONS = Dataset("rpt_provider_editions", "quarter, provider_agb", "quarter, provider_agb")
 PROVIDER_DATASETS = {
     "provider_revenue": DATASETS["provider_revenue"],
     "agenda": DATASETS["agenda"],

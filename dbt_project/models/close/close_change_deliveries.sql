@@ -12,12 +12,7 @@ deliveries as (
 
 arrived as (
     select
-        cut_pairs.quarter,
-        cut_pairs.region_code,
-        cut_pairs.from_cut,
-        cut_pairs.to_cut,
-        cut_pairs.from_run_id,
-        cut_pairs.to_run_id,
+        {{ close_cut_pair('cut_pairs') }},
         deliveries.file_sha256,
         deliveries.file_path,
         deliveries.message_type,

@@ -47,12 +47,7 @@ compared as (
 
 final as (
     select
-        cut_pairs.quarter,
-        cut_pairs.region_code,
-        cut_pairs.from_cut,
-        cut_pairs.to_cut,
-        cut_pairs.from_run_id,
-        cut_pairs.to_run_id,
+        {{ close_cut_pair('cut_pairs') }},
         compared.kpi_id,
         compared.scope_type,
         compared.scope_code,

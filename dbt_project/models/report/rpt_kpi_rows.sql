@@ -66,10 +66,7 @@ final as (
         and kpi_values.period = rpt_periods.quarter
     inner join dim_kpi on kpi_values.kpi_id = dim_kpi.kpi_id
     left join steering_signals
-        on kpi_values.kpi_id = steering_signals.kpi_id
-        and kpi_values.scope_type = steering_signals.scope_type
-        and kpi_values.scope_code = steering_signals.scope_code
-        and kpi_values.period = steering_signals.period
+        on {{ same_kpi_scope_period('kpi_values', 'steering_signals') }}
     where kpi_values.period_type = 'quarter'
 )
 

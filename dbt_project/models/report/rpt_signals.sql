@@ -48,10 +48,7 @@ reported_signals as (
         and steering_signals.period = rpt_periods.quarter
     left join dim_kpi on steering_signals.kpi_id = dim_kpi.kpi_id
     left join kpi_values
-        on steering_signals.kpi_id = kpi_values.kpi_id
-        and steering_signals.scope_type = kpi_values.scope_type
-        and steering_signals.scope_code = kpi_values.scope_code
-        and steering_signals.period = kpi_values.period
+        on {{ same_kpi_scope_period('steering_signals', 'kpi_values') }}
 ),
 
 municipality_grid as (

@@ -25,7 +25,7 @@ from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.warehouse.schema import RAW_TABLES
 
 CLOSE_GROUP = "quarterly_close"
-BUILD_SELECTION = ["+tag:report", "+close_deliveries", "+close_kpi_values", "+close_signals"]
+BUILD_SELECTION = ["+tag:report", "+close_deliveries", "+close_data_cut", "+close_kpi_values", "+close_signals"]
 """What a close builds with the cut: the report layer and the close models (their upstream marts with them)."""
 HISTORY_VIEWS = ["close_cut_pairs", "close_changes", "close_change_deliveries"]
 """Views over the history, made (after their unit tests) once the first close gave its tables their columns."""

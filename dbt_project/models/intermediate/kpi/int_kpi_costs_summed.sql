@@ -28,9 +28,7 @@ costs as (
         sum(scoped.amount_cents) as net_cents,
         sum(case when scoped.is_jeugdhulp then scoped.amount_cents else 0 end) as jeugdhulp_cents
     from scoped
-    inner join periods
-        on scoped.period_start between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', 'period_start') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 
@@ -50,13 +48,7 @@ year_to_date as (
         cast(extract(month from periods.last_day) as integer) as months_elapsed,
         sum(scoped.amount_cents) as net_cents
     from scoped
-    cross join as_of
-    inner join periods
-        on scoped.period_start between {{ dbt.date_trunc('year', 'periods.first_day') }} and periods.last_day
-        and as_of.cut_day >= periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
-    where scoped.scope_type in ('municipality', 'region')
-        and scoped.declaration_date <= as_of.cut_day
+    {{ kpi_year_to_date_join('scoped') }}
     group by
         scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, periods.period_year,
         periods.last_day
@@ -116,10 +108,7 @@ budget_due as (
             as budget_due_cents
     from year_to_date
     inner join budgets
-        on year_to_date.scope_type = budgets.scope_type
-        and year_to_date.scope_code = budgets.scope_code
-        and year_to_date.period_type = budgets.period_type
-        and year_to_date.period = budgets.period
+        on {{ same_scope_period('year_to_date', 'budgets') }}
     left join phasing
         on budgets.region_code = phasing.region_code
         and year_to_date.period_year = phasing.year
@@ -142,10 +131,7 @@ final as (
         costs.jeugdhulp_cents, counted.numerator, costs.jeugdhulp_cents / 100.0 / counted.numerator
     from costs
     inner join counted
-        on costs.scope_type = counted.scope_type
-        and costs.scope_code = counted.scope_code
-        and costs.period_type = counted.period_type
-        and costs.period = counted.period
+        on {{ same_scope_period('costs', 'counted') }}
     union all
     select 'budget_realisation_share', scope_type, scope_code, period_type, period, net_cents,
         {{ rounded('budget_due_cents', 2) }}, 100.0 * net_cents / budget_due_cents

@@ -39,9 +39,7 @@ ended as (
         sum(case when scoped.has_follow_up and not scoped.restarted_within_6_months then 1 else 0 end)
             as no_new_start
     from scoped
-    inner join periods
-        on scoped.end_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', 'end_date') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 
@@ -54,43 +52,21 @@ started as (
         count(*) as started,
         sum(case when scoped.is_repeat then 1 else 0 end) as repeats
     from scoped
-    inner join periods
-        on scoped.start_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', 'start_date') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 
 final as (
-    select 'mean_duration_days_ended' as kpi_id, scope_type, scope_code, period_type, period,
-        duration_days as numerator, ended as denominator, 1.0 * duration_days / ended as value
-    from ended
+    {{ kpi_ratio_rows('ended', [
+        ('mean_duration_days_ended', 'duration_days', 'ended', '1.0'),
+        ('ended_long_duration_share', 'long_durations', 'ended', '100.0'),
+        ('ended_according_to_plan_share', 'according_to_plan', 'cbs_reasons', '100.0'),
+        ('early_termination_share', 'early_terminations', 'cbs_reasons', '100.0'),
+        ('ended_administrative_share', 'administrative', 'ended', '100.0'),
+        ('no_new_start_6m_share', 'no_new_start', 'followed_up', '100.0'),
+    ]) }}
     union all
-    select 'ended_long_duration_share', scope_type, scope_code, period_type, period,
-        long_durations, ended, 100.0 * long_durations / ended
-    from ended
-    union all
-    select 'ended_according_to_plan_share', scope_type, scope_code, period_type, period,
-        according_to_plan, cbs_reasons, 100.0 * according_to_plan / cbs_reasons
-    from ended
-    where cbs_reasons > 0
-    union all
-    select 'early_termination_share', scope_type, scope_code, period_type, period,
-        early_terminations, cbs_reasons, 100.0 * early_terminations / cbs_reasons
-    from ended
-    where cbs_reasons > 0
-    union all
-    select 'ended_administrative_share', scope_type, scope_code, period_type, period,
-        administrative, ended, 100.0 * administrative / ended
-    from ended
-    union all
-    select 'no_new_start_6m_share', scope_type, scope_code, period_type, period,
-        no_new_start, followed_up, 100.0 * no_new_start / followed_up
-    from ended
-    where followed_up > 0
-    union all
-    select 'repeat_care_share', scope_type, scope_code, period_type, period,
-        repeats, started, 100.0 * repeats / started
-    from started
+    {{ kpi_ratio_rows('started', [('repeat_care_share', 'repeats', 'started', '100.0')]) }}
 )
 
 select * from final

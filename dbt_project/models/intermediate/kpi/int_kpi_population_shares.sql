@@ -51,10 +51,7 @@ final as (
         100.0 * clients.numerator / youth.youth_0_17 as value
     from clients
     inner join youth
-        on clients.scope_type = youth.scope_type
-        and clients.scope_code = youth.scope_code
-        and clients.period_type = youth.period_type
-        and clients.period = youth.period
+        on {{ same_scope_period('clients', 'youth') }}
     where youth.youth_0_17 > 0
 )
 

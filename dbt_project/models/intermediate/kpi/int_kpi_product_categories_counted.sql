@@ -28,10 +28,7 @@ clients as (
         periods.period,
         count(distinct episodes.client_key) as clients
     from episodes
-    inner join periods
-        on episodes.start_date <= periods.last_day
-        and (episodes.end_date is null or episodes.end_date >= periods.first_day)
-    {{ kpi_covered_join('episodes', 'periods') }}
+    {{ kpi_active_periods_join('episodes') }}
     group by episodes.product_category, periods.period_type, periods.period
 ),
 
@@ -44,9 +41,7 @@ costs as (
         sum(case when declaration_lines.is_jeugdhulp then declaration_lines.amount_cents else 0 end)
             as jeugdhulp_cents
     from declaration_lines
-    inner join periods
-        on declaration_lines.period_start between periods.first_day and periods.last_day
-    {{ kpi_covered_join('declaration_lines', 'periods') }}
+    {{ kpi_periods_join('declaration_lines', 'period_start') }}
     group by declaration_lines.product_category, periods.period_type, periods.period
 ),
 

@@ -24,9 +24,7 @@ in_period as (
         periods.period_type,
         periods.period
     from scoped
-    inner join periods
-        on scoped.allocated_on between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', 'allocated_on') }}
 ),
 
 totals as (
@@ -60,10 +58,7 @@ by_referrer as (
     from totals
     cross join referrer_types
     left join in_period
-        on totals.scope_type = in_period.scope_type
-        and totals.scope_code = in_period.scope_code
-        and totals.period_type = in_period.period_type
-        and totals.period = in_period.period
+        on {{ same_scope_period('totals', 'in_period') }}
         and referrer_types.referrer_type_code = in_period.referrer_type_code
     group by
         totals.scope_type, totals.scope_code, totals.period_type, totals.period,
@@ -71,25 +66,16 @@ by_referrer as (
 ),
 
 final as (
-    select 'allocations' as kpi_id, scope_type, scope_code, period_type, period,
-        allocations as numerator,
-        cast(null as bigint) as denominator,
-        cast(allocations as double precision) as value
-    from totals
+    {{ kpi_level_rows('totals', [('allocations', 'allocations')]) }}
     union all
     select 'referrer_share_' || referrer_type_code, scope_type, scope_code, period_type, period,
         referred, allocations, 100.0 * referred / allocations
     from by_referrer
     union all
-    select 'mean_days_request_to_allocation', scope_type, scope_code, period_type, period,
-        days_to_allocation, requested, 1.0 * days_to_allocation / requested
-    from totals
-    where requested > 0
-    union all
-    select 'mean_days_allocation_to_start', scope_type, scope_code, period_type, period,
-        days_to_start, started, 1.0 * days_to_start / started
-    from totals
-    where started > 0
+    {{ kpi_ratio_rows('totals', [
+        ('mean_days_request_to_allocation', 'days_to_allocation', 'requested', '1.0'),
+        ('mean_days_allocation_to_start', 'days_to_start', 'started', '1.0'),
+    ]) }}
 )
 
 select * from final

@@ -26,9 +26,7 @@ counts as (
         count(case when {{ condition }} then 1 end) as {{ kpi_id }}
         {%- endfor %}
     from scoped
-    inner join periods
-        on scoped.start_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', 'start_date') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 

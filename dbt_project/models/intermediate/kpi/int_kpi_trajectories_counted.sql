@@ -10,6 +10,10 @@
     grouped on numbers, not on the 64-character pseudonyms and the period labels, which halves the model's time under
     the memory limit (docs/benchmarks.md). The sums are cast back to bigint: a sum of counts is a
     hugeint in DuckDB and a numeric in PostgreSQL. -#}
+{%- set stay_shares = [] %}
+{%- for kpi_id, _care_forms in stay_share_kpis() %}
+{%- do stay_shares.append((kpi_id, kpi_id ~ '_stays', 'stays', '100.0')) %}
+{%- endfor %}
 with trajectories as (
     select
         trajectory_id, client_key, municipality_code, region_code, provider_agb, care_form_code, start_date, end_date,
@@ -39,10 +43,7 @@ active as (
         scoped.cbs_care_domain,
         periods.period_year - scoped.birth_year as age_in_year
     from scoped
-    inner join periods
-        on scoped.start_date <= periods.last_day
-        and (scoped.end_date is null or scoped.end_date >= periods.first_day)
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_active_periods_join('scoped') }}
 ),
 
 -- One row per youth first: one grouping instead of a distinct count per KPI.
@@ -118,76 +119,44 @@ jeugdhulp_active_counts as (
     select * from active_counts where clients > 0
 ),
 
-started as (
-    select scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, count(*) as trajectories
-    from scoped
-    inner join periods
-        on scoped.start_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
-    where scoped.cbs_care_domain = 'jeugdhulp'
-    group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
+-- Justice youths per municipality and region with care in the period (zero included), as CBS publishes them.
+justice_active_counts as (
+    select * from active_counts where scope_type in ('municipality', 'region')
 ),
 
-ended as (
+{%- for events, day in [('started', 'start_date'), ('ended', 'end_date')] %}
+
+{{ events }} as (
     select scoped.scope_type, scoped.scope_code, periods.period_type, periods.period, count(*) as trajectories
     from scoped
-    inner join periods
-        on scoped.end_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', day) }}
     where scoped.cbs_care_domain = 'jeugdhulp'
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
+{%- endfor %}
 
 final as (
-    select 'clients_in_care' as kpi_id, scope_type, scope_code, period_type, period,
-        clients as numerator,
-        cast(null as bigint) as denominator,
-        cast(clients as double precision) as value
-    from jeugdhulp_active_counts
-    union all
-    select 'trajectories_active', scope_type, scope_code, period_type, period, trajectories, null, trajectories
-    from jeugdhulp_active_counts
+    {{ kpi_level_rows('jeugdhulp_active_counts', [
+        ('clients_in_care', 'clients'),
+        ('trajectories_active', 'trajectories'),
+        ('residential_under_12', 'residential_under_12'),
+        ('closed_placements', 'closed_placements'),
+        ('turning_18_in_care', 'turning_18'),
+        ('care_past_18', 'past_18'),
+        ('clients_in_care_0_17', 'clients_0_17'),
+    ]) }}
     union all
     -- The family setting and its two parts, each over the same stays (Rijk van Nijmegen steers on them apart).
-    {%- for kpi_id, care_forms in stay_share_kpis() %}
-    select '{{ kpi_id }}', scope_type, scope_code, period_type, period, {{ kpi_id }}_stays, stays,
-        100.0 * {{ kpi_id }}_stays / stays
-    from jeugdhulp_active_counts
-    where stays > 0
+    {{ kpi_ratio_rows('jeugdhulp_active_counts', stay_shares) }}
     union all
-    {%- endfor %}
-    select 'residential_under_12', scope_type, scope_code, period_type, period,
-        residential_under_12, null, residential_under_12
-    from jeugdhulp_active_counts
+    {{ kpi_level_rows('justice_active_counts', [
+        ('jeugdbescherming_clients', 'jeugdbescherming_clients'),
+        ('jeugdreclassering_clients', 'jeugdreclassering_clients'),
+    ]) }}
     union all
-    select 'closed_placements', scope_type, scope_code, period_type, period, closed_placements, null, closed_placements
-    from jeugdhulp_active_counts
+    {{ kpi_level_rows('started', [('trajectories_started', 'trajectories')]) }}
     union all
-    select 'turning_18_in_care', scope_type, scope_code, period_type, period, turning_18, null, turning_18
-    from jeugdhulp_active_counts
-    union all
-    select 'care_past_18', scope_type, scope_code, period_type, period, past_18, null, past_18
-    from jeugdhulp_active_counts
-    union all
-    select 'clients_in_care_0_17', scope_type, scope_code, period_type, period, clients_0_17, null, clients_0_17
-    from jeugdhulp_active_counts
-    union all
-    -- Justice youths per municipality and region with care in the period (zero included), as CBS publishes them.
-    select 'jeugdbescherming_clients', scope_type, scope_code, period_type, period,
-        jeugdbescherming_clients, null, jeugdbescherming_clients
-    from active_counts
-    where scope_type in ('municipality', 'region')
-    union all
-    select 'jeugdreclassering_clients', scope_type, scope_code, period_type, period,
-        jeugdreclassering_clients, null, jeugdreclassering_clients
-    from active_counts
-    where scope_type in ('municipality', 'region')
-    union all
-    select 'trajectories_started', scope_type, scope_code, period_type, period, trajectories, null, trajectories
-    from started
-    union all
-    select 'trajectories_ended', scope_type, scope_code, period_type, period, trajectories, null, trajectories
-    from ended
+    {{ kpi_level_rows('ended', [('trajectories_ended', 'trajectories')]) }}
 )
 
 select * from final

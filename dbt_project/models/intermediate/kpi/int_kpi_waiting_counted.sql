@@ -5,7 +5,6 @@
     client and ReferentieAanbieder, as int_allocations_referred links them). allocations_waiting: the JW301
     allocations made at least that many days before it without a JW305 start by then and still valid (no Einddatum
     before it). -#}
-{%- set waiting_days = var('waiting_days', 28) %}
 with waiting as (
     select * from {{ ref('int_kpi_waiting_spells_unioned') }}
 ),
@@ -27,11 +26,7 @@ counts as (
         count(case when scoped.waiting_kind = 'request' then 1 end) as requests,
         count(case when scoped.waiting_kind = 'allocation' then 1 end) as allocations
     from scoped
-    inner join periods
-        on scoped.waiting_since <= {{ dbt.dateadd('day', -waiting_days, 'periods.counted_on') }}
-        and (scoped.waiting_until is null or scoped.waiting_until > periods.counted_on)
-        and (scoped.valid_to is null or scoped.valid_to >= periods.counted_on)
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_waiting_periods_join('scoped', 'counted_on') }}
     group by scoped.scope_type, scoped.scope_code, periods.period_type, periods.period
 ),
 

@@ -250,10 +250,7 @@ scored as (
         trend_fit.trend_values
     from grid
     inner join trend_fit
-        on grid.kpi_id = trend_fit.kpi_id
-        and grid.scope_type = trend_fit.scope_type
-        and grid.scope_code = trend_fit.scope_code
-        and grid.period = trend_fit.period
+        on {{ same_kpi_scope_period('grid', 'trend_fit') }}
 )
 
 select * from scored

@@ -8,6 +8,11 @@
     (care_form_code null) are the sums of the region's care-form rows. A region gets rows for a pair of periods only when
     it has declarations in both. -#}
 {%- set factors = ['volume', 'mix', 'trajectories_per_youth', 'units_per_trajectory', 'price'] %}
+{%- set sides = ['from', 'to'] %}
+{#- A decomposition's row: a pair of periods of a region and care form, with its cost in each. -#}
+{%- set decomposition = [
+    'period_type', 'period_from', 'period_to', 'region_code', 'care_form_code', 'cost_from_cents', 'cost_to_cents'
+] %}
 with factors as (
     select * from {{ ref('int_cost_variance_factors') }}
 ),
@@ -42,15 +47,13 @@ region_pairs as (
         period_pairs.period_type,
         period_pairs.period_from,
         period_pairs.period_to,
-        youths_to.region_code
+        region_youths.region_code
     from period_pairs
-    inner join region_youths as youths_from
-        on period_pairs.period_type = youths_from.period_type
-        and period_pairs.period_from = youths_from.period
-    inner join region_youths as youths_to
-        on period_pairs.period_type = youths_to.period_type
-        and period_pairs.period_to = youths_to.period
-        and youths_from.region_code = youths_to.region_code
+    inner join region_youths
+        on period_pairs.period_type = region_youths.period_type
+        and region_youths.period in (period_pairs.period_from, period_pairs.period_to)
+    group by period_pairs.period_type, period_pairs.period_from, period_pairs.period_to, region_youths.region_code
+    having count(*) = 2
 ),
 
 row_keys as (
@@ -69,49 +72,34 @@ row_keys as (
 
 observed as (
     select
-        row_keys.*,
-        coalesce(cost_from.cost_cents, 0) as cost_from_cents,
-        coalesce(cost_to.cost_cents, 0) as cost_to_cents,
-        cast(coalesce(youths_from.youths, 0) as double precision) as volume_from_observed,
-        cast(coalesce(youths_to.youths, 0) as double precision) as volume_to_observed,
-        1.0 * coalesce(cost_from.care_form_youths, 0) / nullif(youths_from.youths, 0) as mix_from_observed,
-        1.0 * coalesce(cost_to.care_form_youths, 0) / nullif(youths_to.youths, 0) as mix_to_observed,
-        1.0 * cost_from.trajectories / nullif(cost_from.care_form_youths, 0) as trajectories_per_youth_from_observed,
-        1.0 * cost_to.trajectories / nullif(cost_to.care_form_youths, 0) as trajectories_per_youth_to_observed,
-        cost_from.units / nullif(cost_from.trajectories, 0) as units_per_trajectory_from_observed,
-        cost_to.units / nullif(cost_to.trajectories, 0) as units_per_trajectory_to_observed,
-        cost_from.cost_cents / nullif(cost_from.units, 0) as price_from_observed,
-        cost_to.cost_cents / nullif(cost_to.units, 0) as price_to_observed
+        row_keys.*
+        {%- for side in sides %},
+        coalesce(cost_{{ side }}.cost_cents, 0) as cost_{{ side }}_cents,
+        cast(coalesce(youths_{{ side }}.youths, 0) as double precision) as volume_{{ side }}_observed,
+        1.0 * coalesce(cost_{{ side }}.care_form_youths, 0) / nullif(youths_{{ side }}.youths, 0)
+            as mix_{{ side }}_observed,
+        1.0 * cost_{{ side }}.trajectories / nullif(cost_{{ side }}.care_form_youths, 0)
+            as trajectories_per_youth_{{ side }}_observed,
+        cost_{{ side }}.units / nullif(cost_{{ side }}.trajectories, 0) as units_per_trajectory_{{ side }}_observed,
+        cost_{{ side }}.cost_cents / nullif(cost_{{ side }}.units, 0) as price_{{ side }}_observed
+        {%- endfor %}
     from row_keys
-    left join factors as cost_from
-        on row_keys.period_type = cost_from.period_type
-        and row_keys.period_from = cost_from.period
-        and row_keys.region_code = cost_from.region_code
-        and row_keys.care_form_code = cost_from.care_form_code
-    left join factors as cost_to
-        on row_keys.period_type = cost_to.period_type
-        and row_keys.period_to = cost_to.period
-        and row_keys.region_code = cost_to.region_code
-        and row_keys.care_form_code = cost_to.care_form_code
-    left join region_youths as youths_from
-        on row_keys.period_type = youths_from.period_type
-        and row_keys.period_from = youths_from.period
-        and row_keys.region_code = youths_from.region_code
-    left join region_youths as youths_to
-        on row_keys.period_type = youths_to.period_type
-        and row_keys.period_to = youths_to.period
-        and row_keys.region_code = youths_to.region_code
+    {%- for side in sides %}
+    left join factors as cost_{{ side }}
+        on row_keys.period_type = cost_{{ side }}.period_type
+        and row_keys.period_{{ side }} = cost_{{ side }}.period
+        and row_keys.region_code = cost_{{ side }}.region_code
+        and row_keys.care_form_code = cost_{{ side }}.care_form_code
+    left join region_youths as youths_{{ side }}
+        on row_keys.period_type = youths_{{ side }}.period_type
+        and row_keys.period_{{ side }} = youths_{{ side }}.period
+        and row_keys.region_code = youths_{{ side }}.region_code
+    {%- endfor %}
 ),
 
 completed as (
     select
-        period_type,
-        period_from,
-        period_to,
-        region_code,
-        care_form_code,
-        cost_from_cents,
-        cost_to_cents,
+        {{ decomposition | join(', ') }},
         {%- for factor in factors %}
         coalesce({{ factor }}_from_observed, {{ factor }}_to_observed, 0) as {{ factor }}_from,
         coalesce({{ factor }}_to_observed, {{ factor }}_from_observed, 0) as {{ factor }}_to{{ ',' if not loop.last }}
@@ -121,13 +109,7 @@ completed as (
 
 effects as (
     select
-        period_type,
-        period_from,
-        period_to,
-        region_code,
-        care_form_code,
-        cost_from_cents,
-        cost_to_cents,
+        {{ decomposition | join(', ') }},
         {%- for factor in factors %}
         {{ shapley_effect(factors, factor) }} as {{ factor }}_effect{{ ',' if not loop.last }}
         {%- endfor %}
@@ -137,7 +119,7 @@ effects as (
 effects_long as (
     {%- for factor in factors %}
     select
-        period_type, period_from, period_to, region_code, care_form_code, cost_from_cents, cost_to_cents,
+        {{ decomposition | join(', ') }},
         {{ loop.index }} as factor_order,
         '{{ factor }}' as factor,
         -- Whole cents and remainders of the effect rounded to nine decimals: a double's last bits differ between
@@ -170,13 +152,7 @@ remainders_ranked as (
 
 rounded as (
     select
-        period_type,
-        period_from,
-        period_to,
-        region_code,
-        care_form_code,
-        cost_from_cents,
-        cost_to_cents,
+        {{ decomposition | join(', ') }},
         {%- for factor in factors %}
         sum(
             case when factor = '{{ factor }}'
@@ -185,7 +161,7 @@ rounded as (
         ) as {{ factor }}_cents{{ ',' if not loop.last }}
         {%- endfor %}
     from remainders_ranked
-    group by period_type, period_from, period_to, region_code, care_form_code, cost_from_cents, cost_to_cents
+    group by {{ decomposition | join(', ') }}
 ),
 
 with_totals as (

@@ -29,15 +29,7 @@ with signals as (
     left join {{ ref('dim_region') }} as dim_region
         on steering_signals.scope_type = 'region'
         and steering_signals.scope_code = dim_region.region_code
-    left join {{ ref('dim_municipality') }} as dim_municipality
-        on steering_signals.scope_type = 'municipality'
-        and steering_signals.scope_code = dim_municipality.municipality_code
-    left join {{ ref('dim_care_form') }} as dim_care_form
-        on steering_signals.scope_type = 'care_form'
-        and steering_signals.scope_code = dim_care_form.care_form_code
-    left join {{ ref('dim_provider') }} as dim_provider
-        on steering_signals.scope_type = 'provider'
-        and steering_signals.scope_code = dim_provider.provider_agb
+    {{ scope_name_joins('steering_signals.scope_type', 'steering_signals.scope_code') }}
     where steering_signals.status in ('red', 'amber')
 ),
 
@@ -122,10 +114,7 @@ provider_driver_items as (
             || described.name_lower || ' in ' || described.scope_label || ', en wat spreken we af?' as question_nl
     from described
     inner join provider_drivers
-        on described.kpi_id = provider_drivers.kpi_id
-        and described.scope_type = provider_drivers.scope_type
-        and described.scope_code = provider_drivers.scope_code
-        and described.period = provider_drivers.period
+        on {{ same_kpi_scope_period('described', 'provider_drivers') }}
     where described.region_code is not null
 ),
 

@@ -20,6 +20,8 @@
     ('care_form', 'municipality', 'municipality_care_form', 'second', 'first'),
     ('care_form', 'provider', 'provider_care_form', 'second', 'first'),
 ] %}
+{#- The drivers of one type behind one signal: their contributions add up to the signal's deviation. -#}
+{%- set driver_group = ['kpi_id', 'scope_type', 'scope_code', 'period', 'driver_type'] %}
 with signals as (
     select kpi_id, scope_type, scope_code, period, value, target
     from {{ ref('int_steering_signals_scored') }}
@@ -117,15 +119,11 @@ per_driver as (
 -- The sums over a signal's drivers are grouped, not windowed: an ordered aggregate adds its terms in the order given.
 driver_totals as (
     select
-        kpi_id,
-        scope_type,
-        scope_code,
-        period,
-        driver_type,
+        {{ driver_group | join(', ') }},
         sum(basis order by driver_code) as total_basis,
         count(*) as drivers
     from per_driver
-    group by kpi_id, scope_type, scope_code, period, driver_type
+    group by {{ driver_group | join(', ') }}
 ),
 
 weighted as (
@@ -137,15 +135,9 @@ weighted as (
         driver_totals.drivers
     from per_driver
     inner join signals
-        on per_driver.kpi_id = signals.kpi_id
-        and per_driver.scope_type = signals.scope_type
-        and per_driver.scope_code = signals.scope_code
-        and per_driver.period = signals.period
+        on {{ same_kpi_scope_period('per_driver', 'signals') }}
     inner join driver_totals
-        on per_driver.kpi_id = driver_totals.kpi_id
-        and per_driver.scope_type = driver_totals.scope_type
-        and per_driver.scope_code = driver_totals.scope_code
-        and per_driver.period = driver_totals.period
+        on {{ same_kpi_scope_period('per_driver', 'driver_totals') }}
         and per_driver.driver_type = driver_totals.driver_type
 ),
 
@@ -165,14 +157,10 @@ direct as (
 
 explained as (
     select
-        kpi_id,
-        scope_type,
-        scope_code,
-        period,
-        driver_type,
+        {{ driver_group | join(', ') }},
         sum(own_part - target * weight order by driver_code) as explained
     from direct
-    group by kpi_id, scope_type, scope_code, period, driver_type
+    group by {{ driver_group | join(', ') }}
 ),
 
 contributions as (
@@ -182,10 +170,7 @@ contributions as (
         (direct.signal_value - direct.target) - explained.explained as residual
     from direct
     inner join explained
-        on direct.kpi_id = explained.kpi_id
-        and direct.scope_type = explained.scope_type
-        and direct.scope_code = explained.scope_code
-        and direct.period = explained.period
+        on {{ same_kpi_scope_period('direct', 'explained') }}
         and direct.driver_type = explained.driver_type
 ),
 
@@ -201,7 +186,7 @@ final as (
         cast((direct_contribution + residual * weight) / (signal_value - target) as double precision) as share,
         -- Ranked on the share rounded, so two drivers with the same share are ordered by code, not by float noise.
         cast(row_number() over (
-            partition by kpi_id, scope_type, scope_code, period, driver_type
+            partition by {{ driver_group | join(', ') }}
             order by
                 {{ rounded('(direct_contribution + residual * weight) / (signal_value - target)', 9) }} desc,
                 driver_code

@@ -20,15 +20,7 @@ summary_drivers as (
             || {{ contribution_nl('steering_drivers.contribution', 'dim_kpi.unit') }} as driver_label
     from {{ ref('steering_drivers') }} as steering_drivers
     inner join {{ ref('dim_kpi') }} as dim_kpi on steering_drivers.kpi_id = dim_kpi.kpi_id
-    left join {{ ref('dim_municipality') }} as dim_municipality
-        on steering_drivers.driver_type = 'municipality'
-        and steering_drivers.driver_code = dim_municipality.municipality_code
-    left join {{ ref('dim_provider') }} as dim_provider
-        on steering_drivers.driver_type = 'provider'
-        and steering_drivers.driver_code = dim_provider.provider_agb
-    left join {{ ref('dim_care_form') }} as dim_care_form
-        on steering_drivers.driver_type = 'care_form'
-        and steering_drivers.driver_code = dim_care_form.care_form_code
+    {{ scope_name_joins('steering_drivers.driver_type', 'steering_drivers.driver_code') }}
     where steering_drivers.driver_rank <= 3
         and steering_drivers.driver_type = case steering_drivers.scope_type
             when 'region' then 'municipality'
@@ -74,10 +66,7 @@ final as (
         cast(scored.trend_slope as double precision) as trend_slope
     from scored
     left join summaries
-        on scored.kpi_id = summaries.kpi_id
-        and scored.scope_type = summaries.scope_type
-        and scored.scope_code = summaries.scope_code
-        and scored.period = summaries.period
+        on {{ same_kpi_scope_period('scored', 'summaries') }}
 )
 
 select * from final

@@ -26,9 +26,7 @@ periods as (
 in_period as (
     select published.*, periods.period_type, periods.period
     from published
-    inner join periods
-        on published.period_start between periods.first_day and periods.last_day
-    {{ kpi_covered_join('published', 'periods') }}
+    {{ kpi_periods_join('published', 'period_start') }}
 ),
 
 as_of as (
@@ -38,13 +36,7 @@ as_of as (
 year_to_date as (
     select published.*, periods.period_type, periods.period
     from published
-    cross join as_of
-    inner join periods
-        on published.period_start between {{ dbt.date_trunc('year', 'periods.first_day') }} and periods.last_day
-        and as_of.cut_day >= periods.last_day
-    {{ kpi_covered_join('published', 'periods') }}
-    where published.scope_type in ('municipality', 'region')
-        and published.declaration_date <= as_of.cut_day
+    {{ kpi_year_to_date_join('published') }}
 ),
 
 final as (

@@ -18,10 +18,7 @@ episodes as (
         episodes.allocation_number,
         episodes.client_key
     from {{ ref('int_kpi_episodes_described') }} as episodes
-    inner join periods
-        on episodes.start_date <= periods.last_day
-        and (episodes.end_date is null or episodes.end_date >= periods.first_day)
-    {{ kpi_covered_join('episodes', 'periods') }}
+    {{ kpi_active_periods_join('episodes') }}
 ),
 
 declaration_lines as (
@@ -34,9 +31,7 @@ declaration_lines as (
         declaration_lines.is_jeugdhulp,
         declaration_lines.amount_cents
     from {{ ref('int_kpi_declaration_lines_described') }} as declaration_lines
-    inner join periods
-        on declaration_lines.period_start between periods.first_day and periods.last_day
-    {{ kpi_covered_join('declaration_lines', 'periods') }}
+    {{ kpi_periods_join('declaration_lines', 'period_start') }}
     where declaration_lines.product_category is not null
 ),
 

@@ -4,7 +4,6 @@
     fact_key is its latest JW315 record, file_sha256:source_record (fact_table jw315_request). A view, selected one
     value at a time. -#}
 {{ config(materialized='view') }}
-{%- set waiting_days = var('waiting_days', 28) %}
 with scoped as (
     -- The allocations as int_kpi_referrals_counted scopes them.
     {{ kpi_scopes(ref('int_kpi_referrals_described'), [
@@ -20,9 +19,7 @@ periods as (
 in_period as (
     select scoped.*, periods.period_type, periods.period
     from scoped
-    inner join periods
-        on scoped.allocated_on between periods.first_day and periods.last_day
-    {{ kpi_covered_join('scoped', 'periods') }}
+    {{ kpi_periods_join('scoped', 'allocated_on') }}
     where scoped.scope_type in {{ published_kpi_scope_types() }}
 ),
 
@@ -46,11 +43,7 @@ waiting_scoped as (
 waiting_at_end as (
     select waiting_scoped.*, periods.period_type, periods.period
     from waiting_scoped
-    inner join periods
-        on waiting_scoped.waiting_since <= {{ dbt.dateadd('day', -waiting_days, 'periods.last_day') }}
-        and (waiting_scoped.waiting_until is null or waiting_scoped.waiting_until > periods.last_day)
-        and (waiting_scoped.valid_to is null or waiting_scoped.valid_to >= periods.last_day)
-    {{ kpi_covered_join('waiting_scoped', 'periods') }}
+    {{ kpi_waiting_periods_join('waiting_scoped', 'last_day') }}
     where waiting_scoped.scope_type in {{ published_kpi_scope_types() }}
 ),
 

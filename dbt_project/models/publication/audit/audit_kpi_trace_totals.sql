@@ -34,11 +34,7 @@ final as (
         case traced.role when 'numerator' then kpi_values.numerator else kpi_values.denominator end as published_value
     from traced
     inner join kpi_values
-        on traced.kpi_id = kpi_values.kpi_id
-        and traced.scope_type = kpi_values.scope_type
-        and traced.scope_code = kpi_values.scope_code
-        and traced.period_type = kpi_values.period_type
-        and traced.period = kpi_values.period
+        on {{ same_kpi_value('traced', 'kpi_values') }}
 )
 
 select * from final

@@ -31,26 +31,7 @@ periods as (
 active as (
     select published.*, periods.period_type, periods.period, periods.period_year - published.birth_year as age_in_year
     from published
-    inner join periods
-        on published.start_date <= periods.last_day
-        and (published.end_date is null or published.end_date >= periods.first_day)
-    {{ kpi_covered_join('published', 'periods') }}
-),
-
-started as (
-    select published.*, periods.period_type, periods.period
-    from published
-    inner join periods
-        on published.start_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('published', 'periods') }}
-),
-
-ended as (
-    select published.*, periods.period_type, periods.period
-    from published
-    inner join periods
-        on published.end_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('published', 'periods') }}
+    {{ kpi_active_periods_join('published') }}
 ),
 
 outcomes as (
@@ -67,23 +48,22 @@ outcomes_scoped as (
     ]) }}
 ),
 
-outcomes_ended as (
-    select outcomes_scoped.*, periods.period_type, periods.period
-    from outcomes_scoped
-    inner join periods
-        on outcomes_scoped.end_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('outcomes_scoped', 'periods') }}
-    where outcomes_scoped.scope_type in {{ published_kpi_scope_types() }}
+outcomes_published as (
+    select * from outcomes_scoped where scope_type in {{ published_kpi_scope_types() }}
 ),
+{%- for events, relation, day in [
+    ('started', 'published', 'start_date'),
+    ('ended', 'published', 'end_date'),
+    ('outcomes_ended', 'outcomes_published', 'end_date'),
+    ('outcomes_started', 'outcomes_published', 'start_date'),
+] %}
 
-outcomes_started as (
-    select outcomes_scoped.*, periods.period_type, periods.period
-    from outcomes_scoped
-    inner join periods
-        on outcomes_scoped.start_date between periods.first_day and periods.last_day
-    {{ kpi_covered_join('outcomes_scoped', 'periods') }}
-    where outcomes_scoped.scope_type in {{ published_kpi_scope_types() }}
+{{ events }} as (
+    select {{ relation }}.*, periods.period_type, periods.period
+    from {{ relation }}
+    {{ kpi_periods_join(relation, day) }}
 ),
+{%- endfor %}
 
 final as (
     {{ kpi_contribution_rows('active', 'fct_trajectory', 'trajectory_id', [

@@ -12,18 +12,14 @@ records as (
         cast(allocation_number as varchar) || '|' || product_code as record_id,
         file_sha256, file_path, source_line, source_record
     from {{ ref('stg_ijw__allocations') }}
+    {%- for message_type, events in [('JW305', 'stg_ijw__start_events'), ('JW307', 'stg_ijw__stop_events')] %}
     union all
     select
-        'JW305', allocation_number, product_code,
+        '{{ message_type }}', allocation_number, product_code,
         cast(allocation_number as varchar) || '|' || coalesce(product_code, '') || '|' || cast(start_date as varchar),
         file_sha256, file_path, source_line, source_record
-    from {{ ref('stg_ijw__start_events') }}
-    union all
-    select
-        'JW307', allocation_number, product_code,
-        cast(allocation_number as varchar) || '|' || coalesce(product_code, '') || '|' || cast(start_date as varchar),
-        file_sha256, file_path, source_line, source_record
-    from {{ ref('stg_ijw__stop_events') }}
+    from {{ ref(events) }}
+    {%- endfor %}
 ),
 
 final as (

@@ -33,11 +33,7 @@ final as (
         withheld.kpi_id is not null as is_withheld
     from kpi_values
     left join withheld
-        on kpi_values.kpi_id = withheld.kpi_id
-        and kpi_values.scope_type = withheld.scope_type
-        and kpi_values.scope_code = withheld.scope_code
-        and kpi_values.period_type = withheld.period_type
-        and kpi_values.period = withheld.period
+        on {{ same_kpi_value('kpi_values', 'withheld') }}
 )
 
 select * from final

@@ -4,13 +4,7 @@ with source as (
 
 renamed as (
     select
-        table_id,
-        scope_code,
-        period_code,
-        period_type,
-        period,
-        cast(year as integer) as year,
-        status,
+        {{ cbs_period_key() }},
         age_key,
         cast(age_years as integer) as age_years,
         cast(persons as bigint) as persons,
