@@ -176,12 +176,12 @@ final as (
     select 'jeugdbescherming_clients', scope_type, scope_code, period_type, period,
         jeugdbescherming_clients, null, jeugdbescherming_clients
     from active_counts
-    where scope_type in ('municipality', 'region')
+    where scope_type in ('municipality', 'region', 'size_class')
     union all
     select 'jeugdreclassering_clients', scope_type, scope_code, period_type, period,
         jeugdreclassering_clients, null, jeugdreclassering_clients
     from active_counts
-    where scope_type in ('municipality', 'region')
+    where scope_type in ('municipality', 'region', 'size_class')
     union all
     select 'trajectories_started', scope_type, scope_code, period_type, period, trajectories, null, trajectories
     from started
