@@ -34,7 +34,10 @@ final as (
     from latest_population
     inner join size_classes
         on latest_population.population_total >= size_classes.inhabitants_from
-        and (size_classes.inhabitants_below is null or latest_population.population_total < size_classes.inhabitants_below)
+        and (
+            size_classes.inhabitants_below is null
+            or latest_population.population_total < size_classes.inhabitants_below
+        )
 )
 
 select * from final
