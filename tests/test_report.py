@@ -325,6 +325,8 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
         # Withheld in publication: the row is there, its value is not.
         ("referrer_share_02", "gemeente", "GM0392", None, "geen norm"),
         ("referrer_share_02", "gemeente", "GM0377", None, "geen norm"),
+        ("youth_in_care_share", "regio", "JZ11", 0.1, "geen norm"),
+        ("youth_in_care_share", "gemeente", "GM0392", 0.1, "geen norm"),
     }
     hostile = [cell for row in sheet.iter_rows() for cell in row if cell.value == HOSTILE_NAME]
     assert hostile and all(cell.data_type == "s" for cell in hostile)
