@@ -11,7 +11,7 @@ import duckdb
 import yaml
 
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.steering_dbt import build_models
+from tests.steering_dbt import SIZE_CLASS_COLUMNS, build_models, write_tables
 
 SUPPRESSION_MODELS = [
     "int_kpi_suppression_cells",
@@ -61,9 +61,13 @@ def kpi_row(kpi_id, unit, value, numerator, denominator, scope_type, scope_code,
     }
 
 
-def build_suppression(db: Path, kpi_rows, catalogue, municipalities, others=None, models=SUPPRESSION_MODELS) -> None:
+def build_suppression(
+    db: Path, kpi_rows, catalogue, municipalities, others=None, models=SUPPRESSION_MODELS, size_classes=()
+) -> None:
     """Write kpi_values, dim_kpi (catalogue: kpi_id, unit, numerator_kind, denominator_kind), dim_municipality
-    ((code, region) pairs) and any other marts, then dbt build the models (and their tests)."""
+    ((code, region) pairs), the municipalities' size classes ((code, class) pairs) and any other marts, then dbt build
+    the models (and their tests)."""
+    write_tables(db, {"intermediate.int_municipality_size_classes": (SIZE_CLASS_COLUMNS, size_classes)})
     write_marts(
         db,
         {

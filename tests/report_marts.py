@@ -33,7 +33,10 @@ SCHEMA = """
 create schema public_marts;
 create schema marts;
 create table public_marts.dim_region (region_code varchar, region_name varchar);
-create table public_marts.dim_municipality (municipality_code varchar, municipality_name varchar, region_code varchar);
+create table public_marts.dim_municipality (municipality_code varchar, municipality_name varchar, region_code varchar,
+    size_class_code varchar, size_class_name_nl varchar);
+create table public_marts.fct_population (municipality_code varchar, year integer, youth_0_17 bigint,
+    population_total bigint, status varchar, table_id varchar);
 create table public_marts.dim_kpi (kpi_id varchar, name_nl varchar, unit varchar, direction varchar, lever varchar,
     policy_goal varchar, definition varchar, numerator varchar, denominator varchar, source_document varchar,
     nl_source varchar);
@@ -100,6 +103,19 @@ KPIS = {
         15,
     ),
     "cost_per_client": ("Kosten per jongere", "EUR_per_client", "lower_is_better", "diagnostic", "", None, None, None),
+    # Divides by CBS's population (03759ned): wherever the report shows it, it names CBS as its source.
+    "youth_in_care_share": ("Aandeel jongeren met jeugdhulp", "percent", "none", "diagnostic", "", None, None, None),
+    # Only at provider scope here: a provider edition's definitions sheet defines it, the region's has no row of it.
+    "mean_days_allocation_to_start": (
+        "Dagen van toewijzing tot start",
+        "days",
+        "lower_is_better",
+        "diagnostic",
+        "",
+        None,
+        None,
+        None,
+    ),
 }
 
 
@@ -134,7 +150,17 @@ def signal(kpi_id, scope_type, scope_code, region_code, value, status, trend, tr
 
 ROWS = {
     "dim_region": [("JZ11", "Zuid-Kennemerland"), ("JZ10", "IJmond")],
-    "dim_municipality": [("GM0392", "Haarlem", "JZ11"), ("GM0377", HOSTILE_NAME, "JZ11"), ("GM0453", "Velsen", "JZ10")],
+    "dim_municipality": [
+        ("GM0392", "Haarlem", "JZ11", "7", "150 000 tot 250 000 inwoners"),
+        ("GM0377", HOSTILE_NAME, "JZ11", "4", "20 000 tot 50 000 inwoners"),
+        ("GM0453", "Velsen", "JZ10", "5", "50 000 tot 100 000 inwoners"),
+    ],
+    # CBS 03759ned's status per year, as the ingest keeps it; JZ10's municipality has a provisional 2024.
+    "fct_population": [
+        ("GM0392", 2024, 30000, 164000, "definitief", "03759ned"),
+        ("GM0377", 2024, 5000, 23900, "definitief", "03759ned"),
+        ("GM0453", 2024, 14000, 69000, "voorlopig", "03759ned"),
+    ],
     "dim_kpi": [
         (
             kpi_id,
@@ -175,6 +201,14 @@ ROWS = {
         kpi_value("closed_placements", "region", "JZ11", "2024", 4.0, 4, period_type="year"),
         kpi_value("closed_placements", "municipality", "GM0453", "2024-Q2", 5.0, 5),
         kpi_value("closed_placements", "region", "JZ10", "2024-Q2", 5.0, 5),
+        # Size classes (all delivering municipalities of the class, of any region): Haarlem's class 7 had 4 closed
+        # placements and a cost per client of 4,800; GM0377's class 4 is withheld; no class has early termination.
+        kpi_value("closed_placements", "size_class", "7", "2024-Q2", 4.0, 4),
+        withheld("closed_placements", "size_class", "4", "2024-Q2"),
+        kpi_value("cost_per_client", "size_class", "7", "2024-Q2", 4800.0, 48000000, 100),
+        kpi_value("youth_in_care_share", "region", "JZ11", "2024-Q2", 10.0, 3500, 35000),
+        kpi_value("youth_in_care_share", "municipality", "GM0392", "2024-Q2", 10.0, 3000, 30000),
+        kpi_value("mean_days_allocation_to_start", "provider", "98060001", "2024-Q2", 12.0, 120, 10),
         # National figures are CBS's, yearly: a 2024 report compares with 2024, never with a later year; a count
         # (closed_placements) gets no national column.
         kpi_value("early_termination_share", "nl", "NL01", "2023", 8.0, 80, 1000, period_type="year"),

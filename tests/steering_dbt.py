@@ -42,6 +42,8 @@ def query(db_path: Path, sql: str, parameters: Sequence[object] = ()) -> list[tu
         return con.execute(sql, list(parameters)).fetchall()
 
 
+SIZE_CLASS_COLUMNS = "municipality_code varchar, size_class_code varchar"
+"""int_municipality_size_classes as the KPI families read it (macro kpi_scopes): a test's municipalities' classes."""
 PERIODS_COLUMNS = (
     "period_type varchar, period varchar, period_year integer, first_day date, last_day date, data_last_day date"
 )

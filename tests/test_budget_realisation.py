@@ -15,7 +15,7 @@ import datetime as dt
 
 import pytest
 
-from tests.steering_dbt import PERIODS_COLUMNS, build_models, quarter_periods, query, write_tables
+from tests.steering_dbt import PERIODS_COLUMNS, SIZE_CLASS_COLUMNS, build_models, quarter_periods, query, write_tables
 
 D = dt.date
 MONTHLY_EUROS = {"GM0392": 10_000, "GM0453": 3_000}
@@ -86,6 +86,7 @@ def realisation(tmp_path_factory) -> dict:
                 PHASING,
             ),
             "intermediate.int_kpi_periods": (PERIODS_COLUMNS, quarter_periods([2024])),
+            "intermediate.int_municipality_size_classes": (SIZE_CLASS_COLUMNS, []),
             "intermediate.int_municipality_periods_covered": (
                 "municipality_code varchar, region_code varchar, period_type varchar, period varchar, first_day date, "
                 "is_covered boolean",

@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from tests.steering_dbt import PERIODS_COLUMNS, build_models, quarter_periods, query, write_tables
+from tests.steering_dbt import PERIODS_COLUMNS, SIZE_CLASS_COLUMNS, build_models, quarter_periods, query, write_tables
 
 D = dt.date
 GM, JZ, P1, P2, P3 = "GM9901", "JZ99", "98000001", "98000002", "98000003"
@@ -98,6 +98,7 @@ def warehouse(tmp_path_factory):
                 [(GM, 2024, YOUTH_0_17)],
             ),
             "intermediate.int_kpi_periods": (PERIODS_COLUMNS, quarter_periods([2024])),
+            "intermediate.int_municipality_size_classes": (SIZE_CLASS_COLUMNS, [(GM, "4")]),
             # The municipality's data covers every period (coverage is tests/test_kpi_values.py's subject).
             "intermediate.int_municipality_periods_covered": (
                 "municipality_code varchar, region_code varchar, period_type varchar, period varchar, first_day date,"

@@ -60,6 +60,13 @@ MUNICIPALITY_CASE = [
     *count_rows("clients", "municipality", "GM0004", "year", {"2010": 12}),
     *count_rows("clients", "region", "JZ02", "year", {"2010": 12}),
 ]
+# GM0001 (JZ01) and GM0004 (JZ02) are in CBS size class 4: with GM0001's 4 withheld, class 4's 16 - 12 gives it away.
+SIZE_CLASSES = [("GM0001", "4"), ("GM0002", "3"), ("GM0003", "3"), ("GM0004", "4")]
+SIZE_CLASS_CASE = [
+    *count_rows("clients", "municipality", "GM0001", "year", {"2024": 4}),
+    *count_rows("clients", "municipality", "GM0004", "year", {"2024": 12}),
+    *count_rows("clients", "size_class", "4", "year", {"2024": 16}),
+]
 QUARTER_CASE = [
     *count_rows("clients", "region", "JZ02", "quarter", {"2012-Q1": 12, "2012-Q2": 5, "2012-Q3": 15, "2012-Q4": 20}),
     *count_rows("clients", "region", "JZ02", "half_year", {"2012-H1": 17, "2012-H2": 35}),
@@ -146,9 +153,17 @@ def suppressed(tmp_path_factory):
     """Every case above in one warehouse, its suppression and public steering models built by dbt once."""
     db = tmp_path_factory.mktemp("suppression") / "warehouse.duckdb"
     primary = [kpi_row(*row, "provider", f"{number:08d}", "year", "2030") for number, row in enumerate(PRIMARY)]
-    cases = MUNICIPALITY_CASE + QUARTER_CASE + REFERRER_CASE + TOTALS_CASE + NOISE_CASE + STEERING_CASE
+    cases = (
+        MUNICIPALITY_CASE + SIZE_CLASS_CASE + QUARTER_CASE + REFERRER_CASE + TOTALS_CASE + NOISE_CASE + STEERING_CASE
+    )
     build_suppression(
-        db, primary + cases, CATALOGUE, MUNICIPALITIES, steering_marts(), SUPPRESSION_MODELS + STEERING_MODELS
+        db,
+        primary + cases,
+        CATALOGUE,
+        MUNICIPALITIES,
+        steering_marts(),
+        SUPPRESSION_MODELS + STEERING_MODELS,
+        SIZE_CLASSES,
     )
     return db
 
@@ -197,6 +212,10 @@ def test_a_withheld_row_publishes_neither_value_nor_numerator_nor_denominator(su
 
 def test_a_municipality_withheld_alone_in_its_region_takes_the_next_smallest_with_it(suppressed):
     assert withheld_in(suppressed, "2010") == {("clients", "GM0001", "2010"), ("clients", "GM0002", "2010")}
+
+
+def test_a_municipality_withheld_alone_in_its_size_class_takes_the_next_smallest_of_the_class(suppressed):
+    assert withheld_in(suppressed, "2024") == {("clients", "GM0001", "2024"), ("clients", "GM0004", "2024")}
 
 
 def test_a_quarter_withheld_alone_in_its_half_year_takes_the_next_smallest_quarter(suppressed):

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from orchestration.formats import euros_nl, kpi_value_nl, money_nl, number_nl, percent_nl
-from orchestration.report.build import report_paths, write_region_report, write_reports
+from orchestration.report.build import report_paths, write_provider_editions, write_region_report, write_reports
 from orchestration.report.data import (
     REPORT_MODELS,
     load_provider_editions,
@@ -258,7 +258,7 @@ def test_referrals_show_the_published_referrer_counts_and_dashes_where_withheld(
 
 def test_the_municipality_grid_puts_the_kpi_with_most_reds_first(tiny_db):
     page = lxml_html.fromstring(render(tiny_db))
-    rows = page.xpath("//section[@id='gemeenten']//tbody/tr")
+    rows = page.xpath("//section[@id='gemeenten']//tbody/tr[not(@class='size-class-row')]")
     # Gesloten plaatsingen has a red municipality (GM0392); voortijdig beëindigd only one without data (GM0377).
     names = [row.xpath("td")[0].text_content() for row in rows]
     assert names == ["Gesloten plaatsingen", "Aandeel voortijdig beëindigd"]
@@ -325,6 +325,8 @@ def test_workbook_holds_the_kpi_rows_as_numbers_and_text_never_as_formulas(tiny_
         # Withheld in publication: the row is there, its value is not.
         ("referrer_share_02", "gemeente", "GM0392", None, "geen norm"),
         ("referrer_share_02", "gemeente", "GM0377", None, "geen norm"),
+        ("youth_in_care_share", "regio", "JZ11", 0.1, "geen norm"),
+        ("youth_in_care_share", "gemeente", "GM0392", 0.1, "geen norm"),
     }
     hostile = [cell for row in sheet.iter_rows() for cell in row if cell.value == HOSTILE_NAME]
     assert hostile and all(cell.data_type == "s" for cell in hostile)
@@ -470,7 +472,7 @@ def test_the_municipality_grid_shows_the_region_and_cbs_national_figures_with_th
     page = lxml_html.fromstring(render(tiny_db))
     compare = {
         (cell.get("data-kpi"), cell.get("data-compare")): " ".join(cell.text_content().split())
-        for cell in page.xpath("//section[@id='gemeenten']//td[@data-compare]")
+        for cell in page.xpath("//section[@id='gemeenten']//td[@data-compare='region' or @data-compare='nl']")
     }
     # tests/report_marts.py: region JZ11 3 placements and 12.5% early termination in 2024-Q2; CBS NL 9.0% in 2024
     # (2025's 99% is after the report's year); a count has no national figure.
@@ -480,5 +482,85 @@ def test_the_municipality_grid_shows_the_region_and_cbs_national_figures_with_th
         ("early_termination_share", "region"): "12,5%",
         ("early_termination_share", "nl"): "9,0% (2024)",
     }
-    sources = [" ".join(p.text_content().split()) for p in page.xpath("//p[@data-cbs-table]")]
+    sources = [" ".join(p.text_content().split()) for p in page.xpath("//section[@id='gemeenten']//p[@data-cbs-table]")]
     assert sources == ["Bron: CBS StatLine, tabel 85097NED, status voorlopig (2024)"]
+
+
+def test_each_municipality_value_has_its_size_class_value_beside_it(tiny_db):
+    page = lxml_html.fromstring(render(tiny_db))
+    classes = {
+        cell.get("data-size-class"): cell.text_content().strip()
+        for cell in page.xpath("//section[@id='gemeenten']//thead//*[@data-size-class]")
+    }
+    assert classes == {"GM0392": "150 000 tot 250 000 inwoners", "GM0377": "20 000 tot 50 000 inwoners"}
+    size_class = {
+        (cell.get("data-kpi"), cell.get("data-scope-code")): cell.text_content().strip()
+        for cell in page.xpath("//section[@id='gemeenten']//td[@data-compare='size_class']")
+    }
+    # tests/report_marts.py: Haarlem's class 7 had 4 closed placements; GM0377's class 4 is withheld; no class has an
+    # early-termination value.
+    assert size_class == {
+        ("closed_placements", "GM0392"): "4",
+        ("closed_placements", "GM0377"): "–",
+        ("early_termination_share", "GM0392"): "–",
+        ("early_termination_share", "GM0377"): "–",
+    }
+    assert page.xpath("//section[@id='gemeenten']//tr[@class='size-class-row']/td[1]")[0].text == "Grootteklasse"
+
+
+def test_every_section_with_a_figure_on_cbs_population_names_cbs_as_its_source(tiny_db, tmp_path):
+    page = lxml_html.fromstring(render(tiny_db))
+    line = "Bron: CBS StatLine, tabel 03759ned, status definitief (2024)"
+    # youth_in_care_share (no target) divides by 03759ned: under the figures without a target, nowhere else.
+    sections = {
+        section.get("id"): [" ".join(p.text_content().split()) for p in section.xpath(".//p[@data-cbs-table]")]
+        for section in page.xpath("//section")
+    }
+    assert sections["kengetallen"] == [line]
+    assert sections["signalen"] == []
+    jz10 = lxml_html.fromstring(render(tiny_db, region="JZ10"))
+    assert not jz10.xpath("//section[@id='kengetallen']//p[@data-cbs-table]")
+
+    _, xlsx_path = report_paths(tmp_path, "JZ11", "2024-Q2")
+    write_region_report("2024-Q2", "JZ11", "run-x", tiny_db, tmp_path)
+    kpis = load_workbook(xlsx_path)["KPI's"]
+    header = [cell.value for cell in kpis[1]]
+    rows = {(row[0], row[3]): row for row in kpis.iter_rows(min_row=2, values_only=True)}
+    assert rows["youth_in_care_share", "GM0392"][header.index("Bron CBS")] == line
+    assert rows["youth_in_care_share", "JZ11"][header.index("Bron CBS")] == line
+    assert rows["closed_placements", "GM0392"][header.index("Bron CBS")] is None
+    notes = list(load_workbook(xlsx_path)["Toelichting"].iter_rows(values_only=True))
+    assert ("Bron CBS", line) in notes
+
+
+def test_workbook_sets_each_municipality_value_beside_its_size_class(tiny_db, tmp_path):
+    _, xlsx_path = report_paths(tmp_path, "JZ11", "2024-Q2")
+    write_region_report("2024-Q2", "JZ11", "run-x", tiny_db, tmp_path)
+    kpis = load_workbook(xlsx_path)["KPI's"]
+    header = [cell.value for cell in kpis[1]]
+    rows = {(row[0].value, row[3].value): row for row in kpis.iter_rows(min_row=2)}
+    name, value = header.index("Grootteklasse"), header.index("Waarde grootteklasse")
+    placements = rows["closed_placements", "GM0392"]
+    assert (placements[name].value, placements[value].value) == ("150 000 tot 250 000 inwoners", 4.0)
+    cost = rows["cost_per_client", "GM0392"]
+    assert (cost[value].value, cost[value].number_format) == (4800.0, '"€" #,##0.00')
+    # GM0377's class is withheld; the region has no class.
+    assert rows["closed_placements", "GM0377"][value].value is None
+    assert (rows["closed_placements", "JZ11"][name].value, rows["closed_placements", "JZ11"][value].value) == (
+        None,
+        None,
+    )
+
+
+def test_a_provider_editions_definitions_sheet_defines_its_provider_kpis_too(tiny_db, tmp_path):
+    write_provider_editions(tiny_db, tmp_path)
+    workbook = load_workbook(tmp_path / "JZ11" / "2024-Q2" / "providers" / "98060001.xlsx")
+    kpis = {row[0] for row in workbook["KPI's"].iter_rows(min_row=2, values_only=True)}
+    defined = {row[0]: row for row in workbook["KPI-definities"].iter_rows(min_row=2, values_only=True)}
+    # tests/report_marts.py: mean_days_allocation_to_start has a value for provider 98060001 only.
+    assert "mean_days_allocation_to_start" in kpis
+    assert set(defined) == kpis
+    assert defined["mean_days_allocation_to_start"][2] == "Definitie van mean_days_allocation_to_start"
+    write_region_report("2024-Q2", "JZ11", "run-x", tiny_db, tmp_path)
+    region = load_workbook(tmp_path / "JZ11" / "2024-Q2.xlsx")["KPI-definities"]
+    assert "mean_days_allocation_to_start" not in {row[0] for row in region.iter_rows(min_row=2, values_only=True)}

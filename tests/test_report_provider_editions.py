@@ -85,3 +85,12 @@ def test_an_editions_revenue_line_is_the_regions(sample):
         assert own[agb] == region_rows[agb], path
         compared += 1
     assert compared == len(sample["revenue"])
+
+
+def test_an_editions_definitions_sheet_defines_every_kpi_of_its_kpi_sheet(sample):
+    """The region's KPIs and the provider's own provider-scope ones (tests/test_report.py has a provider-only KPI)."""
+    for path in editions(sample["reports"]).values():
+        workbook = load_workbook(path.with_suffix(".xlsx"), read_only=True)
+        kpis = {row[0] for row in workbook["KPI's"].iter_rows(min_row=2, values_only=True)}
+        defined = {row[0] for row in workbook["KPI-definities"].iter_rows(min_row=2, values_only=True)}
+        assert defined == kpis, path

@@ -6,11 +6,15 @@
     The three crossed scopes (municipality_provider 'GM0392|98000001', municipality_care_form 'GM0392|02',
     provider_care_form '98000001|02') are the grain the steering drivers are built from (steering_drivers): the
     same KPI definition computed on the part of a scope one provider, care form or municipality accounts for.
-    kpi_values keeps only the published scopes. -#}
+    kpi_values keeps only the published scopes.
+
+    size_class is the municipality's CBS size class (int_municipality_size_classes): a scope that sets a
+    municipality beside the municipalities of its class, counted with the same rules as a region. -#}
 {% macro kpi_scopes(from_cte, columns) -%}
     {%- set scopes = [
         ('municipality', 'municipality_code', ['municipality_code']),
         ('region', 'region_code', ['region_code']),
+        ('size_class', 'size_classes.size_class_code', ['size_classes.size_class_code']),
         ('provider', 'provider_agb', ['provider_agb']),
         ('care_form', 'care_form_code', ['care_form_code']),
         ('municipality_provider', "municipality_code || '|' || provider_agb", ['municipality_code', 'provider_agb']),
@@ -23,6 +27,12 @@
         {{ code_expression }} as scope_code,
         {{ columns | join(', ') }}{% if 'municipality_code' not in columns %}, municipality_code{% endif %}
     from {{ from_cte }}
+    {%- if scope_type == 'size_class' %}
+    -- using: the fact's columns stay unqualified, and municipality_code is the one both sides hold.
+    inner join (
+        select municipality_code, size_class_code from {{ ref('int_municipality_size_classes') }}
+    ) as size_classes using (municipality_code)
+    {%- endif %}
     where {{ required | join(' is not null and ') }} is not null
     {%- if not loop.last %}
     union all
@@ -131,5 +141,5 @@
 {#- The scope types kpi_values publishes; the crossed ones above stay internal to the steering layer.
     product_category (iJw JZ020) comes from its own family (int_kpi_product_categories_counted), not kpi_scopes. -#}
 {% macro published_kpi_scope_types() -%}
-    ('nl', 'region', 'municipality', 'provider', 'care_form', 'product_category')
+    ('nl', 'region', 'size_class', 'municipality', 'provider', 'care_form', 'product_category')
 {%- endmacro %}

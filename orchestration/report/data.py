@@ -59,7 +59,8 @@ DATASETS = {
         (
             "kpi_id, name_nl, scope_type, scope_code, scope_name, period, value, numerator, denominator, unit, "
             "lookback_complete, target, band_low, band_high, status, trend, workbook_value, workbook_target, "
-            "workbook_band_low, workbook_band_high, lever, policy_goal"
+            "workbook_band_low, workbook_band_high, lever, policy_goal, size_class_name, size_class_value, "
+            "workbook_size_class_value, cbs_source"
         ),
         "row_order",
     ),
@@ -121,6 +122,7 @@ DATASETS = {
         "kpi_id, region_value, unit, nl_value, nl_period, nl_table_id, nl_status",
         "kpi_id",
     ),
+    "cbs_sources": Dataset("rpt_cbs_sources", "kpi_id, role, table_id, source_line", "kpi_id, role"),
     "referrals": Dataset(
         "rpt_referrals",
         "referrer_type_code, referrer_name, scope_type, scope_code, referrals, allocations, share",
@@ -132,6 +134,9 @@ PROVIDER_DATASETS = {
     "provider_revenue": DATASETS["provider_revenue"],
     "agenda": DATASETS["agenda"],
     "provider_kpi_rows": Dataset("rpt_provider_kpi_rows", DATASETS["kpi_rows"].columns, "row_order"),
+    "provider_kpi_definitions": Dataset(
+        "rpt_provider_kpi_definitions", DATASETS["kpi_definitions"].columns, "row_order"
+    ),
 }
 """A provider edition's own rows: read with provider_agb equal to the edition's provider, never the region's."""
 EDITION_DATASETS = {
@@ -177,13 +182,16 @@ class ReportData:
     agenda: list[Row]
     referrals: list[Row]
     kpi_definitions: list[Row]
-    """rpt_kpi_definitions: the catalogue's definitions of the workbook's KPIs, by name."""
+    """rpt_kpi_definitions (a provider edition: rpt_provider_kpi_definitions): the catalogue's definitions of the
+    workbook's KPIs, by name."""
     coverage: list[Row]
     """rpt_coverage: one row, how many municipalities the quarter's figures cover and which sent nothing."""
     data_cut: list[Row]
     """rpt_data_cut: one row, the latest declaration date the report's figures include."""
     comparisons: list[Row]
     """rpt_comparisons: per KPI of the municipality grid, the region's value and the national (CBS) figure."""
+    cbs_sources: list[Row]
+    """rpt_cbs_sources: the CBS source line of each KPI figure built on CBS data (role nl or population)."""
     run_id: str | None = None
     """The Dagster run that wrote the report (the asset's, or a quarterly close's), stated on the page."""
     provider_agb: str | None = None
@@ -282,13 +290,14 @@ def _report_data(
     run_id: str | None = None,
 ) -> ReportData:
     """One report from a quarter's datasets; `own` (a provider edition's rows) replaces the region's provider
-    datasets, and its provider-scope KPI rows follow the region's."""
+    datasets, its provider-scope KPI rows follow the region's, and its definitions sheet covers both."""
     rows = {name: data[name][region_code] for name in DATASETS if name in data and name != "budget_as_of"}
     if own is not None:
         rows.update(
             provider_revenue=own["provider_revenue"],
             agenda=own["agenda"],
             kpi_rows=rows["kpi_rows"] + own["provider_kpi_rows"],
+            kpi_definitions=own["provider_kpi_definitions"],
             provider_kpis=own["provider_kpi_rows"],
         )
     return ReportData(

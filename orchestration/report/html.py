@@ -76,12 +76,26 @@ def render_report_html(data: ReportData) -> str:
         coverage=data.coverage[0] if data.coverage else None,
         cut=data.data_cut[0] if data.data_cut else {"data_cut_date": None},
         lookback_incomplete=any(row["lookback_complete"] is False for row in (*data.signals, *data.other_kpis)),
+        region_cbs_sources=_cbs_sources(data, {row["kpi_id"] for row in data.region_signals}, {"population"}),
+        other_cbs_sources=_cbs_sources(data, {row["kpi_id"] for row in data.other_kpis}, {"population"}),
+    )
+
+
+def _cbs_sources(data: ReportData, kpi_ids: set[str], roles: set[str]) -> list[tuple[str, str]]:
+    """(table_id, source_line) of the CBS tables behind the figures of kpi_ids a section shows, once each, by line."""
+    return sorted(
+        {
+            (row["table_id"], row["source_line"])
+            for row in data.cbs_sources
+            if row["kpi_id"] in kpi_ids and row["role"] in roles
+        },
+        key=lambda source: source[1],
     )
 
 
 def _municipality_matrix(data: ReportData, names: dict[str, str]) -> dict[str, Any]:
     """KPI x municipality: every municipality signal of the region in one grid, in rpt_signals' matrix_order (the KPI
-    with most reds first), the municipalities by code."""
+    with most reds first), the municipalities by code, each value with its size class's (rpt_kpi_rows)."""
     signals = data.municipality_signals
     codes = sorted({row["scope_code"] for row in signals})
     cells: dict[str, dict[str, Row]] = defaultdict(dict)
@@ -91,15 +105,13 @@ def _municipality_matrix(data: ReportData, names: dict[str, str]) -> dict[str, A
         kpi_names[row["kpi_id"]] = row["name_nl"]
     kpis = list(cells)
     comparisons = {row["kpi_id"]: row for row in data.comparisons}
-    cbs = {
-        (row["nl_table_id"], row["nl_status"], row["nl_period"])
-        for row in data.comparisons
-        if row["nl_value"] is not None
-    }
+    municipality_rows = [row for row in data.kpi_rows if row["scope_type"] == "municipality"]
+    size_classes = {row["scope_code"]: row["size_class_name"] for row in municipality_rows}
     return {
-        "columns": [(code, names.get(code, code)) for code in codes],
+        "columns": [(code, names.get(code, code), size_classes.get(code)) for code in codes],
         "rows": [(kpi_id, kpi_names[kpi_id], cells[kpi_id], comparisons.get(kpi_id, {})) for kpi_id in kpis],
-        "cbs_sources": sorted(cbs, key=lambda source: tuple(part or "" for part in source)),
+        "size_class_values": {(row["kpi_id"], row["scope_code"]): row for row in municipality_rows},
+        "cbs_sources": _cbs_sources(data, set(kpis), {"nl", "population"}),
     }
 
 

@@ -95,6 +95,8 @@ KPI_COLUMNS = [
     Column("Eenheid", 16, lambda row: UNIT_NL.get(row["unit"], row["unit"])),
     Column("Teller", 14, lambda row: _number(row["numerator"]), lambda row: "#,##0.##"),
     Column("Noemer", 14, lambda row: _number(row["denominator"]), lambda row: "#,##0.##"),
+    Column("Grootteklasse", 26, lambda row: row["size_class_name"]),
+    Column("Waarde grootteklasse", 14, lambda row: row["workbook_size_class_value"], _unit_format),
     Column("Doel", 12, lambda row: row["workbook_target"], _unit_format),
     Column("Ondergrens band", 12, lambda row: row["workbook_band_low"], _unit_format),
     Column("Bovengrens band", 12, lambda row: row["workbook_band_high"], _unit_format),
@@ -103,6 +105,7 @@ KPI_COLUMNS = [
     Column("Terugkijkperiode volledig", 14, lambda row: LOOKBACK_NL.get(row["lookback_complete"])),
     Column("Hefboom", 26, lambda row: LEVER_NL.get(row["lever"], row["lever"])),
     Column("Beleidsdoel", 34, lambda row: row["policy_goal"]),
+    Column("Bron CBS", 50, lambda row: row["cbs_source"]),
 ]
 AGENDA_COLUMNS = [
     Column("Agenda van", 30, lambda row: row["provider_name"] or "regio"),
@@ -200,6 +203,12 @@ def write_kpi_workbook(data: ReportData, path: Path) -> int:
         (AGENDA_SHEET, "De punten voor het kwartaalgesprek, de regio eerst, dan per aanbieder (report.rpt_agenda)."),
         (BUDGET_SHEET, "Per gemeente en perceel, in euro, per dit kwartaal (report.rpt_budget_forecast)."),
         (DEFINITIONS_SHEET, "De definitie van elke KPI in dit overzicht, uit de KPI-catalogus (docs/kpis.md)."),
+        (
+            "Grootteklasse",
+            "Bij een gemeente: de waarde van de gemeenten in dezelfde CBS-gemeentegrootteklasse (naar inwonertal) "
+            "die gegevens leveren, samen geteld zoals een regio; leeg waar er geen is of onder de publicatiedrempel.",
+        ),
+        *(("Bron CBS", line) for line in sorted({row["source_line"] for row in data.cbs_sources})),
     ]
     for row_number, (label, text) in enumerate(notes, start=1):
         _put(about, row_number, 1, label).font = Font(bold=True)

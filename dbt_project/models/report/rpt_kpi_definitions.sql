@@ -4,10 +4,6 @@ with rpt_kpi_rows as (
     select * from {{ ref('rpt_kpi_rows') }}
 ),
 
-dim_kpi as (
-    select * from {{ ref('public_dim_kpi') }}
-),
-
 reported_kpis as (
     select distinct
         region_code,
@@ -17,25 +13,7 @@ reported_kpis as (
 ),
 
 final as (
-    select
-        reported_kpis.region_code,
-        reported_kpis.quarter,
-        reported_kpis.kpi_id,
-        dim_kpi.name_nl,
-        dim_kpi.definition,
-        dim_kpi.numerator,
-        dim_kpi.denominator,
-        dim_kpi.unit,
-        dim_kpi.direction,
-        dim_kpi.lever,
-        dim_kpi.policy_goal,
-        dim_kpi.source_document,
-        cast(row_number() over (
-            partition by reported_kpis.region_code, reported_kpis.quarter
-            order by dim_kpi.name_nl, reported_kpis.kpi_id
-        ) as integer) as row_order
-    from reported_kpis
-    inner join dim_kpi on reported_kpis.kpi_id = dim_kpi.kpi_id
+    {{ kpi_definition_rows('reported_kpis', ['region_code', 'quarter']) }}
 )
 
 select * from final

@@ -31,6 +31,11 @@ final as (
         'aanbieder ' || kpi_values.scope_code as scope_name,
         kpi_values.period,
         {{ report_kpi_figures('provider_signals') }},
+        -- A provider is no municipality: no size class; no provider-scope KPI divides by CBS's population.
+        cast(null as varchar) as size_class_name,
+        cast(null as double precision) as size_class_value,
+        cast(null as double precision) as workbook_size_class_value,
+        cast(null as varchar) as cbs_source,
         cast(row_number() over (
             partition by editions.region_code, editions.quarter, editions.provider_agb
             order by kpi_values.kpi_id

@@ -1,7 +1,8 @@
 {#- Growth of the level KPIs against the same period one year earlier ('2024-Q3' against '2023-Q3'), as their own
     kpi_id (<kpi>_growth): numerator this period's level, denominator last year's, value the change in percent.
     No row when last year's level is missing or zero, nor when the municipalities covering the scope differ between
-    the two periods (a region, or for providers and care forms the whole warehouse, int_municipality_periods_covered):
+    the two periods (a region, a size class, or for providers and care forms the whole warehouse,
+    int_municipality_periods_covered):
     a municipality's first deliveries are not growth. -#}
 with levels as (
     select kpi_id, scope_type, scope_code, period_type, period, numerator
@@ -14,29 +15,35 @@ with levels as (
 ),
 
 covered as (
-    select region_code, municipality_code, period_type, period
-    from {{ ref('int_municipality_periods_covered') }}
-    where is_covered
+    select coverage.region_code, size_classes.size_class_code, coverage.municipality_code, coverage.period_type,
+        coverage.period
+    from {{ ref('int_municipality_periods_covered') }} as coverage
+    left join {{ ref('int_municipality_size_classes') }} as size_classes
+        on coverage.municipality_code = size_classes.municipality_code
+    where coverage.is_covered
+),
+
+coverage_members as (
+    select 'region' as scope_type, region_code as coverage_code, municipality_code, period_type, period
+    from covered
+    union all
+    select 'size_class', size_class_code, municipality_code, period_type, period
+    from covered
+    where size_class_code is not null
+    union all
+    select 'warehouse', 'all', municipality_code, period_type, period
+    from covered
 ),
 
 coverage_sets as (
     select
-        'region' as scope_type,
-        region_code as coverage_code,
+        scope_type,
+        coverage_code,
         period_type,
         period,
         {{ dbt.listagg('municipality_code', "','", 'order by municipality_code') }} as municipalities
-    from covered
-    group by region_code, period_type, period
-    union all
-    select
-        'warehouse',
-        'all',
-        period_type,
-        period,
-        {{ dbt.listagg('municipality_code', "','", 'order by municipality_code') }}
-    from covered
-    group by period_type, period
+    from coverage_members
+    group by scope_type, coverage_code, period_type, period
 ),
 
 with_previous_period as (
@@ -67,9 +74,12 @@ final as (
     left join coverage_sets as current_coverage
         on current_level.period_type = current_coverage.period_type
         and current_level.period = current_coverage.period
-        and current_coverage.scope_type = case current_level.scope_type when 'region' then 'region' else 'warehouse' end
-        and current_coverage.coverage_code
-            = case current_level.scope_type when 'region' then current_level.scope_code else 'all' end
+        and current_coverage.scope_type = case
+            when current_level.scope_type in ('region', 'size_class') then current_level.scope_type else 'warehouse'
+        end
+        and current_coverage.coverage_code = case
+            when current_level.scope_type in ('region', 'size_class') then current_level.scope_code else 'all'
+        end
     left join coverage_sets as previous_coverage
         on current_coverage.scope_type = previous_coverage.scope_type
         and current_coverage.coverage_code = previous_coverage.coverage_code

@@ -3,11 +3,12 @@
     numerator and denominator. CBS publishes the share over 0-22; the warehouse's population holds 0-17 only.
     A region's population is the sum over the municipalities whose data covers the period
     (int_municipality_periods_covered), the same municipalities its clients come from; a region with one such
-    municipality's population missing gets no row rather than a share over a partial denominator. -#}
+    municipality's population missing gets no row rather than a share over a partial denominator. A size class
+    (int_municipality_size_classes) sums its covered municipalities' population the same way. -#}
 with clients as (
     select * from {{ ref('int_kpi_trajectories_counted') }}
     where kpi_id = 'clients_in_care_0_17'
-        and scope_type in ('municipality', 'region')
+        and scope_type in ('municipality', 'region', 'size_class')
 ),
 
 population as (
@@ -18,6 +19,7 @@ covered as (
     select
         coverage.municipality_code,
         coverage.region_code,
+        size_classes.size_class_code,
         coverage.period_type,
         coverage.period,
         population.youth_0_17
@@ -25,6 +27,8 @@ covered as (
     left join population
         on coverage.municipality_code = population.municipality_code
         and cast(extract(year from coverage.first_day) as integer) = population.year
+    left join {{ ref('int_municipality_size_classes') }} as size_classes
+        on coverage.municipality_code = size_classes.municipality_code
     where coverage.is_covered
 ),
 
@@ -36,6 +40,12 @@ youth as (
     select 'region', region_code, period_type, period, sum(youth_0_17)
     from covered
     group by region_code, period_type, period
+    having count(youth_0_17) = count(*)
+    union all
+    select 'size_class', size_class_code, period_type, period, sum(youth_0_17)
+    from covered
+    where size_class_code is not null
+    group by size_class_code, period_type, period
     having count(youth_0_17) = count(*)
 ),
 

@@ -121,7 +121,7 @@ jeugdhulp_active_counts as (
 
 -- Justice youths per municipality and region with care in the period (zero included), as CBS publishes them.
 justice_active_counts as (
-    select * from active_counts where scope_type in ('municipality', 'region')
+    select * from active_counts where scope_type in ('municipality', 'region', 'size_class')
 ),
 
 {%- for events, day in [('started', 'start_date'), ('ended', 'end_date')] %}

@@ -1,6 +1,7 @@
 {#- Every set of published cells of which any one follows from the others: where exactly one of a set is withheld,
     subtracting the published rest recovers it. One row per set (sum_id) and member cell (row_id):
-    - geography: a region and its municipalities (dim_municipality), per KPI and period;
+    - geography: a region and its municipalities (dim_municipality), and a size class and its municipalities
+      (int_municipality_size_classes), per KPI and period;
     - totals: every region together is every care form together, every provider together and every product
       category (JZ020) together, per KPI and period;
     - calendar: a half-year and its quarters, a year and its quarters, a year and its half-years, per KPI and scope,
@@ -13,24 +14,28 @@ with cells as (
     from {{ ref('int_kpi_suppression_cells') }}
 ),
 
-municipalities as (
-    select municipality_code, region_code
+-- Each municipality's wholes: its region and its size class.
+municipality_wholes as (
+    select municipality_code, 'region' as whole_type, region_code as whole_code
     from {{ ref('dim_municipality') }}
     where region_code is not null
+    union all
+    select municipality_code, 'size_class', size_class_code
+    from {{ ref('int_municipality_size_classes') }}
 ),
 
 geography as (
     select
-        'geography|' || cells.kpi_id || '|' || coalesce(municipalities.region_code, cells.scope_code)
-            || '|' || cells.period as sum_id,
+        'geography|' || cells.kpi_id || '|' || coalesce(municipality_wholes.whole_type, cells.scope_type) || '|'
+            || coalesce(municipality_wholes.whole_code, cells.scope_code) || '|' || cells.period as sum_id,
         cells.row_id,
-        cells.scope_type = 'region' as is_whole
+        cells.scope_type <> 'municipality' as is_whole
     from cells
-    left join municipalities
+    left join municipality_wholes
         on cells.scope_type = 'municipality'
-        and cells.scope_code = municipalities.municipality_code
-    where cells.scope_type = 'region'
-        or (cells.scope_type = 'municipality' and municipalities.region_code is not null)
+        and cells.scope_code = municipality_wholes.municipality_code
+    where cells.scope_type in ('region', 'size_class')
+        or (cells.scope_type = 'municipality' and municipality_wholes.whole_code is not null)
 ),
 
 totals as (

@@ -39,6 +39,8 @@ quarterly_values as (
     inner join catalogue
         on kpi_values.kpi_id = catalogue.kpi_id
     where kpi_values.period_type = 'quarter'
+        -- A size class is a comparison beside a municipality (the report's Grootteklasse column), nobody steers it.
+        and kpi_values.scope_type <> 'size_class'
 ),
 
 scopes as (
