@@ -15,8 +15,9 @@ and load their own message types run side by side at full speed (docs/benchmarks
   `prior`. The rules that look back (a content already in the ledger, TR389 and CD060, withdrawals, a stop without a
   start) see the lane's own rows and the warehouse's (orchestration/warehouse/ingest.py: known_rows); reading and
   loading are the single-process ingest's own code.
-- When every lane is done, the staging databases go into the warehouse in one transaction. A failed or killed lane
-  leaves the warehouse as it was, and the next run starts its lanes afresh.
+- When every lane is done, the staging databases go into the warehouse in one transaction, which also marks the
+  files they read in the landing inventory. A failed or killed lane leaves the warehouse and the inventory as they
+  were, and the next run starts its lanes afresh over the same files.
 
 Lanes do not see each other's rows, and need not: a content's message type and sender are decided by the content
 (its root namespace and header), so copies of a file are all claimed by the same part, and only starts and stops look
@@ -227,7 +228,8 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
 
 
 def merge_staging(con: duckdb.DuckDBPyConnection, staging_paths: list[Path]) -> None:
-    """Every staging database's rows into the warehouse's tables, all in one transaction."""
+    """Every staging database's rows into the warehouse's tables, and the files they read marked in the landing
+    inventory, all in one transaction."""
     aliases = [f"ijw_lane_{number}" for number in range(len(staging_paths))]
     for alias, path in zip(aliases, staging_paths, strict=True):
         con.execute(f"attach {_quoted(path)} as {alias} (read_only)")
@@ -237,6 +239,7 @@ def merge_staging(con: duckdb.DuckDBPyConnection, staging_paths: list[Path]) -> 
             for alias in aliases:
                 for table in INGESTED_TABLES:
                     con.execute(f"insert into {table} by name select * from {alias}.{table}")  # noqa: S608 - ours
+                landing_inventory.mark_read(con, f"{alias}.audit.ingest_ledger")
             con.execute("commit")
         except Exception:
             con.execute("rollback")

@@ -66,6 +66,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "files": update.files,
             "files_sniffed": update.sniffed,
             "files_removed": update.removed,
+            "files_to_read": update.to_read,
             "entries_odd": len(update.odd_entries),
             **{f"files_{message_type}": count for message_type, count in update.by_type.items()},
             "dagster/row_count": update.files,
@@ -109,10 +110,11 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     selected = [ingest for ingest in IJW_INGESTS if _asset_key(ingest) in context.selected_asset_keys]
     with warehouse.connect() as con:
         files = claimed_paths(con, selected, settings.landing_dir)
+        landed = landing_inventory.files_by_type(con, settings.landing_dir)
         in_lanes = settings.ingest_processes > 1 and sum(map(len, files.values())) >= LANES_FROM_FILES
         parts = lane_parts(con, selected, files, settings.landing_dir, settings.ingest_processes) if in_lanes else []
     for ingest in selected:
-        if not files[ingest.spec.message_type]:
+        if not any(landed.get(kind or "unrecognised") for kind in ingest.claimed_types):
             context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
     if in_lanes:
         context.log.info(
