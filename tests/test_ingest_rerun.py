@@ -1,5 +1,6 @@
-"""A re-run costs nothing (issue 24): the iJw ingest opens a landed file once per version and writes its ledger row
-once, and the landing inventory remembers what it read in the transaction of that ledger row.
+"""A re-run costs nothing (issue 24): the ingest opens a landed file once per version and writes its ledger row once,
+remembering what it read in the transaction of that ledger row (iJw: the landing inventory; CBS and budgets:
+audit.landed_files_read).
 
 Which files are opened is watched through Python's audit hook on `open` (os.open and open() both raise it), so the
 tests do not depend on which function of the ingest opens a file.
@@ -15,13 +16,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_BYTES
+from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
+from orchestration.budgets.region_budget import read_region_budget
+from orchestration.cbs.datasets import IV3, read_dataset_file
+from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
+from orchestration.defs.ingest.budgets import landed_budget_files
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.reference import municipality_regions
 from orchestration.warehouse import ijw_ingest, landing_inventory
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, claimed_files
 from orchestration.warehouse.ingest import LedgerEntry
 from orchestration.warehouse.landing_files import EntryProblem
+from orchestration.warehouse.load import RawSource, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
-from tests.conftest import copy_sample_ijw
+from tests.conftest import REPO_ROOT, copy_sample_ijw
 from tests.ijw_landing import ingest_landing
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
@@ -204,3 +213,43 @@ def test_an_inventory_without_marks_is_read_once_more(tmp_path, warehouse):
 
     assert [entry.status for entry in ingest_all(warehouse, landing, "second")] == ["duplicate"]
     assert ingest_all(warehouse, landing, "third") == []
+
+
+def budgets_and_iv3(con: duckdb.DuckDBPyConnection, landing: Path, run_id: str) -> list[LedgerEntry]:
+    """What the Iv3 and region budget assets do in a run."""
+    sources = {
+        ".json": RawSource(
+            "CBS:IV3", lambda path, data: read_dataset_file(path, IV3, data), IV3.raw_table, MAX_SNAPSHOT_BYTES
+        ),
+        ".csv": RawSource(
+            BUDGET_MESSAGE_TYPE,
+            lambda path, data: read_region_budget(path, set(municipality_regions()), data),
+            "raw.budget_region_lines",
+            MAX_BUDGET_BYTES,
+        ),
+    }
+    return [
+        entry
+        for suffix, source in sources.items()
+        for entry in ingest_listing(con, landed_budget_files(landing, suffix), source, run_id, landing, print)
+    ]
+
+
+def test_budget_and_cbs_files_are_read_once_per_version(tmp_path, warehouse, opened):
+    landing = tmp_path / "landing"
+    shutil.copytree(REPO_ROOT / "seeds" / "sample" / "budgets", landing / "budgets")
+    first = budgets_and_iv3(warehouse, landing, "first")
+    assert len(first) == 3 and {entry.status for entry in first} == {"loaded"}
+
+    reads = opened(landing)
+    assert budgets_and_iv3(warehouse, landing, "second") == []
+    assert reads == []
+
+    csv = next((landing / "budgets").glob("*.csv"))
+    shutil.copy(csv, landing / "budgets" / "copy.csv")
+    status = csv.stat()
+    os.utime(csv, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+    budgets_and_iv3(warehouse, landing, "third")
+
+    assert ledger(warehouse, "third") == [("copy.csv", "duplicate"), (csv.name, "duplicate")]
+    assert {Path(read).name for read in reads} == {"copy.csv", csv.name}

@@ -87,7 +87,7 @@ def record_duplicate(
     con: duckdb.DuckDBPyConnection, path: Path, sha256: str, message_type: str | None, run_id: str
 ) -> LedgerEntry:
     entry = duplicate_entry(path, sha256, message_type, run_id)
-    _insert_ledger(con, entry)
+    insert_ledger(con, entry)
     return entry
 
 
@@ -231,7 +231,7 @@ def _records_frame(batch: list[tuple[ParsedFile, str]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=[*names, "file_path", "file_sha256"])
 
 
-def _insert_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:
+def insert_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:
     con.execute(
         "insert into audit.ingest_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         list(dataclasses.astuple(entry)),

@@ -90,6 +90,16 @@ AUDIT_STATEMENTS = [
         file_sha256 varchar
     )
     """,
+    # The CBS and budget files the ingest has read, under path, size and mtime (orchestration/warehouse/load.py): the
+    # same cache as the iJw inventory's sha256, for sources read whole at every run.
+    """
+    create table if not exists audit.landed_files_read (
+        file_path varchar primary key,
+        size_bytes bigint not null,
+        mtime_ns bigint not null,
+        file_sha256 varchar not null
+    )
+    """,
 ]
 _INVENTORY_COLUMNS = ("file_path", "size_bytes", "mtime_ns", "message_type", "sender", "file_sha256")
 
