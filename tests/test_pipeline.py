@@ -58,7 +58,7 @@ def test_both_runs_succeed_with_every_blocking_check_passing(sample_run):
         evaluations = result.get_asset_check_evaluations()
         assert evaluations and all(evaluation.passed for evaluation in evaluations if evaluation.blocking)
     # The sample's Iv3 snapshot holds a 'geen opgave' (-99998) on purpose: the one warning, raised by the run that
-    # loads it (the second run lands only duplicates).
+    # loads it (the second run reads no file).
     failed = {
         run: {
             evaluation.check_name
@@ -206,8 +206,11 @@ def test_the_injected_faults_are_quarantined_and_no_bsn_is_stored(sample_run):
 
 
 def test_relanding_the_same_files_changes_nothing(sample_run):
+    """The second run over the same landing reads no file and writes no ledger row (issue 24)."""
     statuses = dict(query(sample_run, "select status, count(*) from audit.ingest_ledger group by 1"))
-    assert statuses["duplicate"] == statuses["loaded"] + statuses["rejected"] == len(sample_run["files"])
+    assert statuses["loaded"] + statuses["rejected"] == len(sample_run["files"]) and "duplicate" not in statuses
+    second = sample_run["second"].run_id
+    assert query(sample_run, f"select count(*) from audit.ingest_ledger where run_id = '{second}'") == [(0,)]
     assert query(sample_run, "select * from marts.fct_declaration_line order by all") == sample_run["facts_after_first"]
 
 
