@@ -167,13 +167,15 @@ def test_lanes_load_what_one_process_loads(delivered):
             ingest.ingest_files(con, paths, Pseudonymiser(KEY), "second", landing_dir=landing)
     before = _tables(lanes)
 
-    lanes_done = []
+    lanes_done, progress = [], []
+    parts = _parts(lanes, landing)
     outcomes = ingest_in_lanes(
-        _parts(lanes, landing),
+        parts,
         _lanes(lanes, "second", landing),
         2,
         _connect(lanes),
         on_lane_done=lanes_done.append,
+        on_progress=progress.append,
     )
 
     expected = _tables(one_process)
@@ -193,6 +195,8 @@ def test_lanes_load_what_one_process_loads(delivered):
     assert stops_of_earlier_starts > 0
     assert {(outcome.message_type, outcome.lanes) for outcome in outcomes} == {(kind, 2) for kind in files}
     assert len(lanes_done) == 2
+    # The lanes' counts of files read, last heard when every lane was done: each file of each part once.
+    assert progress[-1] == sum(len(part.paths) for part in parts) > 0
     # The declarations went in two parts, split by provider; allocations, starts and stops (judged against each
     # other) in one lane. Which lane is heavier depends on the second delivery alone: the first is not read again.
     assert sorted(outcome.message_type for lane in lanes_done for outcome in lane) == sorted([*files, "JW323"])

@@ -105,11 +105,13 @@ def ingest_message_files(
     read_batch: BatchReader = read_each_file,
     *,
     landing_dir: Path,
+    on_batch: Callable[[int], None] = lambda _files: None,
 ) -> list[LedgerEntry]:
     """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else.
     Files are opened by the landing rule for landing_dir; one that cannot be read is rejected with the reason. Each
     file read is marked in the landing inventory in its batch's transaction, so no later run opens it again while it
-    stays unchanged (orchestration/warehouse/landing_inventory.py)."""
+    stays unchanged (orchestration/warehouse/landing_inventory.py). on_batch hears how many files each committed batch
+    held."""
     entries: list[LedgerEntry] = []
     root = landing_root(landing_dir)
     for batch in batches(files, batch_files):
@@ -134,4 +136,5 @@ def ingest_message_files(
             if parsed.file_rejection is not None:
                 on_rejected_file(parsed)
         entries += load_parsed_files(con, parsed_batch, run_id, table, insert_staged, duplicates, mark_read)
+        on_batch(len(batch))
     return entries

@@ -32,6 +32,7 @@ the ingest that claims unrecognised files opens it again and records why it cann
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -50,6 +51,7 @@ from orchestration.warehouse.landing_files import (
     list_landing,
     open_landed,
 )
+from orchestration.warehouse.progress import Progress
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.worker_pool import worker_pool
 
@@ -92,14 +94,28 @@ SNIFF_IN_PROCESSES_FROM = 20_000
 _SNIFF_CHUNK_FILES = 10_000
 
 
-def sniff_heads(paths: list[str], landing_dir: Path, processes: int = 1) -> list[MessageHead]:
-    """The message type and sender of each file (sniff_landed), in order, sniffed by up to `processes` processes."""
+def sniff_heads(
+    paths: list[str], landing_dir: Path, processes: int = 1, on_chunk: Callable[[int], None] = lambda _files: None
+) -> list[MessageHead]:
+    """The message type and sender of each file (sniff_landed), in order, sniffed by up to `processes` processes;
+    on_chunk hears how many files each chunk sniffed held."""
     if processes < 2 or len(paths) < 2:
-        return _sniff_chunk(paths, landing_dir)
-    size = min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes))
-    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
+        return _gathered(map(_sniff_chunk, _chunks(paths, _SNIFF_CHUNK_FILES), repeat(landing_dir)), on_chunk)
+    chunks = _chunks(paths, min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes)))
     with worker_pool(processes) as pool:
-        return [head for chunk in pool.map(_sniff_chunk, chunks, repeat(landing_dir)) for head in chunk]
+        return _gathered(pool.map(_sniff_chunk, chunks, repeat(landing_dir)), on_chunk)
+
+
+def _chunks(paths: list[str], size: int) -> list[list[str]]:
+    return [paths[start : start + size] for start in range(0, len(paths), size)]
+
+
+def _gathered(chunks: Iterable[list[MessageHead]], on_chunk: Callable[[int], None]) -> list[MessageHead]:
+    heads: list[MessageHead] = []
+    for chunk in chunks:
+        heads += chunk
+        on_chunk(len(chunk))
+    return heads
 
 
 def _sniff_chunk(paths: list[str], landing_dir: Path) -> list[MessageHead]:
@@ -118,9 +134,14 @@ def sniff_landed(path: str, root: str) -> MessageHead:
         return MessageHead(None, None)
 
 
-def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processes: int = 1) -> InventoryUpdate:
+def update_inventory(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    processes: int = 1,
+    say: Callable[[str], None] = lambda _line: None,
+) -> InventoryUpdate:
     """Bring audit.ijw_landed_files in line with landing_dir/ijw: sniff new and changed files (in up to `processes`
-    processes when there are many), drop vanished ones."""
+    processes when there are many), drop vanished ones; say hears how far a long sniff is (progress.py)."""
     listing = landed_ijw_files(landing_dir)
     landed = pd.DataFrame(
         [(file.path, file.size, file.mtime_ns) for file in listing.files],
@@ -139,8 +160,14 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processe
         # A file above the iJw cap is not opened: the reader refuses it unread.
         sniffable = new["size_bytes"] <= MAX_FILE_BYTES
         new_paths = list(new.loc[sniffable, "file_path"])
+        progress = Progress("iJw files sniffed", len(new_paths), say)
         sniffed = iter(
-            sniff_heads(new_paths, landing_dir, processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1)
+            sniff_heads(
+                new_paths,
+                landing_dir,
+                processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1,
+                progress.add,
+            )
         )
         heads = [next(sniffed) if fits else MessageHead(None, None) for fits in sniffable]
         new["message_type"] = [head.message_type for head in heads]
