@@ -21,10 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ingest_bench import end_to_end
-
-from orchestration.generator import calibration as cal
-from orchestration.generator.world import Options, generate
+from ingest_bench import end_to_end, generate_year
 
 FIRST_LATER_MONTH = ("2024", "10")
 """Deliveries from this month folder on land before the third run."""
@@ -66,20 +63,7 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     world = args.world or root / "world"
     if not args.world:
-        codes = {"national": cal.national_municipality_codes, "default": cal.default_municipality_codes}.get(
-            args.municipalities, lambda: args.municipalities.split(",")
-        )()
-        generate(
-            Options(
-                out=world,
-                seed=2024,
-                municipalities=tuple(codes),
-                first_quarter="2024-Q1",
-                last_quarter="2024-Q4",
-                scale=args.scale,
-                fault_rate=0.01,
-            )
-        )
+        generate_year(world, args.municipalities, args.scale, seed=2024)
     landing, warehouse = root / "landing", root / "warehouse"
     result: dict[str, object] = {"world": str(world), "cpus": os.cpu_count(), "load_1min_before": os.getloadavg()[0]}
     result["files_first"] = land(world, landing, later=False)
