@@ -114,7 +114,9 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     with warehouse.connect() as con:
         files = claimed_paths(con, selected, settings.landing_dir)
         landed = landing_inventory.files_by_type(con, settings.landing_dir)
-        in_lanes = settings.ingest_processes > 1 and sum(map(len, files.values())) >= LANES_FROM_FILES
+        to_read = sum(map(len, files.values()))
+        # Nothing to read (a re-run with nothing new) starts no lane.
+        in_lanes = settings.ingest_processes > 1 and to_read > 0 and to_read >= LANES_FROM_FILES
         parts = lane_parts(con, selected, files, settings.landing_dir, settings.ingest_processes) if in_lanes else []
     progress = Progress("iJw files read", sum(map(len, files.values())), context.log.info)
     for ingest in selected:
