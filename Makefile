@@ -113,6 +113,7 @@ bench: manifest postgres
 	$(UV) run python bench/generator_bench.py
 	$(UV) run python bench/ingest_bench.py
 	$(UV) run python bench/ingest_bench.py --scale 1.0 --municipalities default --end-to-end
+	$(UV) run python bench/incremental_bench.py
 	$(UV) run python bench/serving_bench.py
 
 # The small world shipped in seeds/sample for `make run` (docs/generator.md, The shipped sample): the seven

@@ -213,6 +213,25 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
+def generate_year(out: Path, municipalities: str, scale: float, seed: int = 1) -> dict:
+    """A generated year, 2024-Q1..2024-Q4 at fault rate 0.01, of 'national', 'default' or a comma list of GM codes;
+    its ground truth."""
+    codes = {
+        "national": cal.national_municipality_codes,
+        "default": cal.default_municipality_codes,
+    }.get(municipalities, lambda: municipalities.split(","))()
+    options = Options(
+        out=out,
+        seed=seed,
+        municipalities=tuple(codes),
+        first_quarter="2024-Q1",
+        last_quarter="2024-Q4",
+        scale=scale,
+        fault_rate=0.01,
+    )
+    return generate(options)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.01)
@@ -230,20 +249,7 @@ def main() -> None:
         truth = json.loads((landing / "ground_truth.json").read_text())
     else:
         landing = root / "landing"
-        codes = {
-            "national": cal.national_municipality_codes,
-            "default": cal.default_municipality_codes,
-        }.get(args.municipalities, lambda: args.municipalities.split(","))()
-        options = Options(
-            out=landing,
-            seed=1,
-            municipalities=tuple(codes),
-            first_quarter="2024-Q1",
-            last_quarter="2024-Q4",
-            scale=args.scale,
-            fault_rate=0.01,
-        )
-        truth = generate(options)
+        truth = generate_year(landing, args.municipalities, args.scale)
     if args.end_to_end_only:
         seconds, peak_mib, tree_mib = end_to_end(landing, root / "warehouse")
         print(

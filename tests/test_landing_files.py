@@ -158,14 +158,15 @@ def test_odd_ijw_entries_are_recorded_once_and_the_good_files_beside_them_load(t
     assert len(ledger(warehouse)) == len(good) + 12, "notes.txt is no data file and has no row"
     assert_invariants(warehouse, IJW_TABLES)
 
-    # The next run records each odd entry again only as a duplicate: no second rejection, no new quarantine row.
+    # The next run reads none of the regular files it read (issue 24: the good ones and the hard link), and records
+    # each odd entry again only as a duplicate: no second rejection, no new quarantine row.
     quarantined = warehouse.execute("select count(*) from audit.quarantine").fetchone()
     for ingest in IJW_INGESTS:
         ingest_landing(warehouse, ingest, landing, PSEUDONYMISER, "second-run")
     statuses = warehouse.execute(
         "select status, count(*) from audit.ingest_ledger where run_id = 'second-run' group by all order by all"
     ).fetchall()
-    assert statuses == [("duplicate", len(good) + 12)]
+    assert statuses == [("duplicate", 11)]  # the eleven odd entries above
     assert warehouse.execute("select count(*) from audit.quarantine").fetchone() == quarantined
 
 

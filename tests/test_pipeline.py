@@ -58,7 +58,7 @@ def test_both_runs_succeed_with_every_blocking_check_passing(sample_run):
         evaluations = result.get_asset_check_evaluations()
         assert evaluations and all(evaluation.passed for evaluation in evaluations if evaluation.blocking)
     # The sample's Iv3 snapshot holds a 'geen opgave' (-99998) on purpose: the one warning, raised by the run that
-    # loads it (the second run lands only duplicates).
+    # loads it (the second run reads no file).
     failed = {
         run: {
             evaluation.check_name
@@ -68,14 +68,17 @@ def test_both_runs_succeed_with_every_blocking_check_passing(sample_run):
         for run in ("first", "second")
     }
     assert failed == {"first": {"iv3_geen_opgave"}, "second": set()}
-    for run in ("first", "second"):
+    # The first run loads in two lanes; the second has no file to read, so it starts none (issue 24).
+    for run, lanes in (("first", 2), ("second", 1)):
         raw_tables = [
             materialization
             for materialization in sample_run[run].get_asset_materialization_events()
             if materialization.asset_key.to_user_string().startswith("raw/ijw_")
         ]
         processes = {event.materialization.metadata["ingest_processes"].value for event in raw_tables}
-        assert len(raw_tables) == 5 and processes == {2}, "the sample runs load the iJw messages in two lanes"
+        assert len(raw_tables) == 5 and processes == {lanes}, (
+            "the sample's first run loads the iJw messages in two lanes"
+        )
 
 
 def test_dbt_parses_the_project_once_per_warehouse(sample_run):
@@ -206,8 +209,11 @@ def test_the_injected_faults_are_quarantined_and_no_bsn_is_stored(sample_run):
 
 
 def test_relanding_the_same_files_changes_nothing(sample_run):
+    """The second run over the same landing reads no file and writes no ledger row (issue 24)."""
     statuses = dict(query(sample_run, "select status, count(*) from audit.ingest_ledger group by 1"))
-    assert statuses["duplicate"] == statuses["loaded"] + statuses["rejected"] == len(sample_run["files"])
+    assert statuses["loaded"] + statuses["rejected"] == len(sample_run["files"]) and "duplicate" not in statuses
+    second = sample_run["second"].run_id
+    assert query(sample_run, f"select count(*) from audit.ingest_ledger where run_id = '{second}'") == [(0,)]
     assert query(sample_run, "select * from marts.fct_declaration_line order by all") == sample_run["facts_after_first"]
 
 

@@ -7,9 +7,7 @@ none, and an internal subset is how entity-expansion attacks (billion laughs, XX
 
 from __future__ import annotations
 
-import functools
-import io
-import re
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -123,22 +121,6 @@ IJW_MESSAGE_TYPES = frozenset(
 _MESSAGE_TYPES_BY_NAMESPACE = {message_namespace(message_type): message_type for message_type in IJW_MESSAGE_TYPES}
 
 
-# The head of a message up to its root start tag, when it has the plain shape every iJw sender writes: an optional BOM
-# and XML declaration (naming UTF-8, if any), whitespace and comments, then <prefix:Bericht ...>. Anything else (a DTD,
-# a processing instruction, another encoding, which the parser obeys, a root tag beyond the head) is left to the
-# hardened parser.
-_HEAD_BYTES = 4096
-_PLAIN_ROOT_START = re.compile(
-    rb"""(?:\xef\xbb\xbf)?"""
-    rb"""(?:<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])[Uu][Tt][Ff]-?8\2)?"""
-    rb"""(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>)?"""
-    rb"""(?:\s|<!--(?:[^-]|-[^-])*-->)*"""
-    rb"""<(?:([A-Za-z_][A-Za-z0-9_.-]*):)?([A-Za-z_][A-Za-z0-9_.-]*)((?:\s+[A-Za-z_][A-Za-z0-9_.:-]*\s*=\s*"""
-    rb"""(?:"[^"<&]*"|'[^'<&]*'))*)\s*/?>"""
-)
-_ATTRIBUTE = re.compile(rb"""([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
 class MessageHead(NamedTuple):
     """What the landing inventory keeps of a message without reading it whole."""
 
@@ -150,84 +132,80 @@ class MessageHead(NamedTuple):
     unreadable). For a message the readers accept, this is the header they read: a message has one Header."""
 
 
-# Bounded: the prefix comes from the landed file, and a hostile landing could name a new one in every file.
-@functools.lru_cache(maxsize=64)
-def _header_start(prefix: bytes | None) -> re.Pattern[bytes]:
-    """The root's first child as a Header in the root's namespace, then simple elements up to the first Afzender."""
-    p = re.escape(prefix + b":") if prefix else b""
-    return re.compile(
-        rb"\s*<" + p + rb"Header>\s*(?:<" + p + rb"([A-Za-z_][A-Za-z0-9_.-]*)>[^<&]*</" + p + rb"\1>\s*)*?"
-        rb"<" + p + rb"Afzender>([^<&]*)</" + p + rb"Afzender>"
-    )
-
-
-def _sniff_plain_head(head: bytes) -> MessageHead | None:
-    """The head read with regular expressions, or None when it is not plain (see _PLAIN_ROOT_START; an attribute given
-    twice, which is not well-formed; a Header not plainly written at the root's start) and the parser must decide."""
-    root = _PLAIN_ROOT_START.match(head)
-    if root is None:
-        return None
-    prefix, local_name = root.group(4), root.group(5)
-    values: dict[bytes, bytes] = {}
-    for attribute in _ATTRIBUTE.finditer(root.group(6)):
-        name = attribute.group(1)
-        if name in values:
-            return None
-        values[name] = attribute.group(2) if attribute.group(2) is not None else attribute.group(3)
-    namespace = values.get(b"xmlns:" + prefix if prefix else b"xmlns")
-    if local_name != b"Bericht" or namespace is None:
-        return MessageHead(None, None)
-    message_type = _MESSAGE_TYPES_BY_NAMESPACE.get(namespace.decode("utf-8", "replace"))
-    if message_type is None:
-        return MessageHead(None, None)
-    header = _header_start(prefix).match(head, root.end())
-    if header is None:
-        return None
-    return MessageHead(message_type, header.group(2).decode("utf-8", "replace").strip() or None)
-
-
 def sniff_message(path: Path) -> MessageHead:
-    """The message type and sender of a landed file.
-
-    A plain head is read with regular expressions (about a ninth of a parser's cost, which matters for the first run
-    over a national year's 1.6 million files); any other head gets a hardened parse up to the end of the Header.
-    """
+    """The message type and sender of a landed file (sniff_stream)."""
     with path.open("rb") as source:
         return sniff_stream(source)
 
 
+# Fed a chunk at a time, so a message is read only up to the end of its Header (a few hundred bytes into it).
+_SNIFF_CHUNK_BYTES = 8192
+# One parser for every sniff in this process: building one costs more than sniffing a small message. Only the root
+# and the Header make events (a filter in C), so the rest of the chunk costs no Python objects.
+_SNIFF_PARSER = etree.XMLPullParser(events=("start", "end"), tag=("{*}Bericht", "{*}Header"), **_hardening())
+
+
 def sniff_stream(source: IO[bytes]) -> MessageHead:
-    """sniff_message on an open file, reading no more than MAX_FILE_BYTES: a larger message is no iJw delivery (the
-    reader refuses it unread), and a parse of an endless one would never end."""
-    head = source.read(_HEAD_BYTES)
-    plain = _sniff_plain_head(head)
-    if plain is not None:
-        return plain
-    whole = head + source.read(MAX_FILE_BYTES + 1 - len(head))
-    if len(whole) > MAX_FILE_BYTES:
-        return MessageHead(None, None)
-    return parsed_message_head(io.BytesIO(whole))
-
-
-def parsed_message_head(source: IO[bytes]) -> MessageHead:
-    """The message type and sender a hardened parse up to the end of the first Header gives (as in sniff_message)."""
-    message_type = None
+    """The message type and sender a hardened parse up to the end of the first Header gives, reading no more than
+    MAX_FILE_BYTES: a larger message is no iJw delivery (the reader refuses it unread), and a parse of an endless one
+    would never end."""
+    parser = _SNIFF_PARSER
+    message_type: str | None = None
+    header = afzender = ""
     try:
-        parser = etree.iterparse(source, events=("start", "end"), **_hardening())
-        for event, element in parser:
-            if message_type is None:
-                if element.getroottree().docinfo.doctype:
-                    return MessageHead(None, None)
-                name = etree.QName(element)
-                message_type = _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "")
-                if name.localname != "Bericht" or message_type is None:
-                    return MessageHead(None, None)
-                namespace = name.namespace
-            elif event == "end" and element.tag == f"{{{namespace}}}Header":
-                return MessageHead(message_type, _first_child_text(element, f"{{{namespace}}}Afzender"))
-    except etree.XMLSyntaxError:
-        return MessageHead(message_type, None)
+        for _fed in _feed(parser, source):
+            for event, element in parser.read_events():
+                if message_type is None:
+                    root = element.getroottree().getroot()
+                    message_type = _root_message_type(root)
+                    if message_type is None:
+                        return MessageHead(None, None)
+                    namespace = etree.QName(root).namespace
+                    header, afzender = f"{{{namespace}}}Header", f"{{{namespace}}}Afzender"
+                if event == "end" and element.tag == header:
+                    return MessageHead(message_type, _first_child_text(element, afzender))
+    finally:
+        _reset(parser)
     return MessageHead(message_type, None)
+
+
+def _feed(parser: etree.XMLPullParser, source: IO[bytes]) -> Iterator[None]:
+    """Feed source to parser a chunk at a time, at most MAX_FILE_BYTES, then its end; yield after each, so the events
+    so far can be read. Stops after a chunk the document breaks in: its events before the break are still read."""
+    left = MAX_FILE_BYTES
+    while left > 0:
+        chunk = source.read(min(_SNIFF_CHUNK_BYTES, left))
+        if not chunk:
+            break
+        left -= len(chunk)
+        try:
+            parser.feed(chunk)
+        except etree.XMLSyntaxError:
+            yield
+            return
+        yield
+    with contextlib.suppress(etree.XMLSyntaxError):
+        parser.close()
+    yield
+
+
+def _root_message_type(root: etree._Element) -> str | None:
+    """The message type a root element names: a Bericht in an iJw 3.2 message namespace, in a document without DTD."""
+    if root.getroottree().docinfo.doctype:
+        return None
+    name = etree.QName(root)
+    if name.localname != "Bericht":
+        return None
+    return _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "")
+
+
+def _reset(parser: etree.XMLPullParser) -> None:
+    """Ready the parser for the next document: close the one begun if it is not (an unfinished one raises) and drop
+    events not read."""
+    with contextlib.suppress(etree.XMLSyntaxError):
+        parser.close()
+    for _event in parser.read_events():
+        pass
 
 
 def _first_child_text(element: etree._Element, tag: str) -> str | None:

@@ -16,10 +16,11 @@ from orchestration.warehouse.ingest import (
     LedgerEntry,
     StagedInsert,
     already_ingested,
+    duplicate_entry,
     load_parsed_files,
-    record_duplicate,
 )
 from orchestration.warehouse.landing_files import EntryProblem, landing_root, odd_entry, read_landed
+from orchestration.warehouse.landing_inventory import mark_read
 from orchestration.warehouse.read_ahead import read_ahead
 
 # Files are loaded in batches, one transaction each: a commit and the hand-over of a batch's rows to DuckDB cost about
@@ -104,9 +105,13 @@ def ingest_message_files(
     read_batch: BatchReader = read_each_file,
     *,
     landing_dir: Path,
+    on_batch: Callable[[int], None] = lambda _files: None,
 ) -> list[LedgerEntry]:
     """Load files in path order; a content already in the ledger (any name) gets a duplicate row and nothing else.
-    Files are opened by the landing rule for landing_dir; one that cannot be read is rejected with the reason."""
+    Files are opened by the landing rule for landing_dir; one that cannot be read is rejected with the reason. Each
+    file read is marked in the landing inventory in its batch's transaction, so no later run opens it again while it
+    stays unchanged (orchestration/warehouse/landing_inventory.py). on_batch hears how many files each committed batch
+    held."""
     entries: list[LedgerEntry] = []
     root = landing_root(landing_dir)
     for batch in batches(files, batch_files):
@@ -114,9 +119,10 @@ def ingest_message_files(
         seen = already_ingested(con, [sha256 for _data, sha256, _problem in contents.values()])
         new: list[LandedContent] = []
         unread: list[tuple[ParsedFile, str]] = []
+        duplicates: list[LedgerEntry] = []
         for path, (data, sha256, problem) in contents.items():
             if sha256 in seen:
-                entries.append(record_duplicate(con, path, sha256, spec.message_type, run_id))
+                duplicates.append(duplicate_entry(path, sha256, spec.message_type, run_id))
                 continue
             seen.add(sha256)
             if problem is None:
@@ -129,5 +135,6 @@ def ingest_message_files(
         for parsed, _ in parsed_batch:
             if parsed.file_rejection is not None:
                 on_rejected_file(parsed)
-        entries += load_parsed_files(con, parsed_batch, run_id, table, insert_staged)
+        entries += load_parsed_files(con, parsed_batch, run_id, table, insert_staged, duplicates, mark_read)
+        on_batch(len(batch))
     return entries

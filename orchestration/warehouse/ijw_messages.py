@@ -71,6 +71,7 @@ class IjwIngest:
         on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
         *,
         landing_dir: Path,
+        on_batch: Callable[[int], None] = lambda _files: None,
     ) -> list[LedgerEntry]:
         """Load files in path order, in batches, each file with its ledger row, or record a duplicate; files are
         opened by the landing rule for landing_dir (orchestration/warehouse/landing_files.py)."""
@@ -87,6 +88,7 @@ class IjwIngest:
             batch_files,
             self.read_batch,
             landing_dir=landing_dir,
+            on_batch=on_batch,
         )
 
 
@@ -135,8 +137,10 @@ def load_message_type(
     run_id: str,
     xsd_dir: Path | None,
     landing_dir: Path,
+    on_batch: Callable[[int], None] = lambda _files: None,
 ) -> IngestOutcome:
-    """One message type's files loaded, with the figures a data engineer wants on the materialization."""
+    """One message type's files loaded, with the figures a data engineer wants on the materialization; on_batch hears
+    how many files each committed batch held."""
     started = time.monotonic()
     rejected: list[str] = []
     entries = BY_MESSAGE_TYPE[message_type].ingest_files(
@@ -149,6 +153,7 @@ def load_message_type(
             f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
         ),
         landing_dir=landing_dir,
+        on_batch=on_batch,
     )
     return IngestOutcome(message_type, ledger_metadata(entries, time.monotonic() - started), rejected)
 

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,9 +86,14 @@ def already_ingested(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> set[
 def record_duplicate(
     con: duckdb.DuckDBPyConnection, path: Path, sha256: str, message_type: str | None, run_id: str
 ) -> LedgerEntry:
-    entry = LedgerEntry(str(path), sha256, message_type, 0, 0, 0, 0, 0, 0, "duplicate", _now(), run_id)
-    _insert_ledger(con, entry)
+    entry = duplicate_entry(path, sha256, message_type, run_id)
+    insert_ledger(con, entry)
     return entry
+
+
+def duplicate_entry(path: Path, sha256: str, message_type: str | None, run_id: str) -> LedgerEntry:
+    """The ledger row of a content loaded or rejected before: no records, no cents."""
+    return LedgerEntry(str(path), sha256, message_type, 0, 0, 0, 0, 0, 0, "duplicate", _now(), run_id)
 
 
 def load_parsed_file(
@@ -100,6 +105,8 @@ def load_parsed_file(
 
 StagedInsert = Callable[[duckdb.DuckDBPyConnection, list[tuple[ParsedFile, str]], dt.datetime, str], None]
 """Inserts the accepted records of a batch's staged files (con, batch, ingested_at, run_id)."""
+LedgerFollowUp = Callable[[duckdb.DuckDBPyConnection, str], None]
+"""Runs in a batch's transaction after its ledger rows, given the name of a relation holding them (con, relation)."""
 
 
 def load_parsed_files(
@@ -108,18 +115,21 @@ def load_parsed_files(
     run_id: str,
     table: str,
     insert_staged: StagedInsert | None = None,
+    duplicates: Sequence[LedgerEntry] = (),
+    after_ledger: LedgerFollowUp | None = None,
 ) -> list[LedgerEntry]:
-    """Write a batch of files (records, quarantine rows, ledger rows) in one transaction; the records of staged files
-    are inserted by insert_staged.
+    """Write a batch of files (records, quarantine rows, ledger rows, and the ledger rows of its duplicates) in one
+    transaction; the records of staged files are inserted by insert_staged, and after_ledger sees the batch's ledger
+    rows inside the transaction (the landing inventory marks the files read).
 
     All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
     run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
     file's rows.
     """
-    if not batch:
+    if not batch and not duplicates:
         return []
     now = _now()
-    entries = [_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch]
+    entries = [*duplicates, *(_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch)]
     quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
     unstaged = [(parsed, sha256) for parsed, sha256 in batch if not parsed.staged]
     con.execute("begin transaction")
@@ -135,6 +145,12 @@ def load_parsed_files(
             _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))
         ledger = pd.DataFrame.from_records([_ledger_values(entry) for entry in entries], columns=LEDGER_COLUMNS)
         _insert_frame(con, "audit.ingest_ledger", ledger)
+        if after_ledger is not None:
+            con.register("batch_ledger", ledger)
+            try:
+                after_ledger(con, "batch_ledger")
+            finally:
+                con.unregister("batch_ledger")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -215,7 +231,7 @@ def _records_frame(batch: list[tuple[ParsedFile, str]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=[*names, "file_path", "file_sha256"])
 
 
-def _insert_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:
+def insert_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:
     con.execute(
         "insert into audit.ingest_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         list(dataclasses.astuple(entry)),

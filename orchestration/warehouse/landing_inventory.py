@@ -1,4 +1,4 @@
-"""Which iJw message type each landed file holds, classified once per file version and kept for every ingest asset.
+"""Which iJw message type each landed file holds, and which files the ingest has read: once per file version.
 
 Each of the five iJw ingest assets needs the files of its own message type, recognised by the root element's
 namespace (orchestration/ijw/safe_xml.py). Sniffing and even listing the landing directory are not free at national
@@ -7,13 +7,21 @@ audit/ijw_landed_files brings audit.ijw_landed_files up to date once per run, an
 files from it. A file is sniffed when it is new or changed (path, size and modification time, as make and rsync
 decide a file is unchanged); a file gone from the landing directory leaves the inventory (its ledger rows stay).
 
+The ingest keeps in each row the sha256 of the content it read there (mark_read), in the transaction that writes that
+file's ledger row, and reads only the rows without one: a re-run with nothing new opens no file and writes no ledger
+row, and a killed run leaves its uncommitted files unmarked, to be read by the next. A changed file (size or mtime) is
+a new row, so it is read again; the same content under a new name is a new row, read, and the ledger (which decides
+what content is new, by its sha256) records it as a duplicate. An entry the ingest could not read (unreadable, gone,
+changing, too large) stays unmarked and is looked at again each run: a fixed permission changes neither size nor mtime.
+
 A cold cache costs one disk round trip a file, so the sniff reads ahead (orchestration/warehouse/read_ahead.py). From
 20,000 new files on, the sniff is spread over processes (WAREHOUSE_INGEST_PROCESSES): it is Python per file, and a
 message type is cheap to send back.
 
-A file rewritten in place with the same size and the same nanosecond mtime would keep its old type; the reader of
-that type then refuses it (WRONG_NAMESPACE), so it is quarantined, never silently skipped. Which content is new is
-still decided by its sha256 in the ledger, never by this inventory.
+Like make and rsync, the inventory trusts size and nanosecond mtime: a file rewritten in place with other bytes of the
+same size and its mtime set back is not read again (its first content stays loaded; land a correction as a new file,
+as iJw senders do). Rewritten with another type but the same size and mtime before the ingest read it, it keeps its
+old type; the reader of that type then refuses it (WRONG_NAMESPACE), so it is quarantined, never silently skipped.
 
 The listing follows orchestration/warehouse/landing_files.py: regular *.xml files (any case) only. Its odd entries
 (a fifo, a link, a name that is not UTF-8, ...) never enter the inventory; the update hands them back to be recorded
@@ -24,6 +32,7 @@ the ingest that claims unrecognised files opens it again and records why it cann
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -34,6 +43,7 @@ import pandas as pd
 from orchestration.ijw.bsn import redact_bsns
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, sniff_stream
 from orchestration.warehouse.landing_files import (
+    UNREAD_PREFIX,
     EntryProblem,
     Listing,
     OddEntry,
@@ -41,6 +51,7 @@ from orchestration.warehouse.landing_files import (
     list_landing,
     open_landed,
 )
+from orchestration.warehouse.progress import Progress
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.worker_pool import worker_pool
 
@@ -52,6 +63,8 @@ class InventoryUpdate:
     """New or changed files classified in this update."""
     removed: int
     """Files no longer in the landing directory."""
+    to_read: int
+    """Files the ingest has not read yet: new, changed, or left unread by an earlier run."""
     by_type: dict[str, int]
     """Files per message type; 'unrecognised' for files that are no iJw 3.2 message."""
     odd_entries: list[OddEntry]
@@ -81,14 +94,28 @@ SNIFF_IN_PROCESSES_FROM = 20_000
 _SNIFF_CHUNK_FILES = 10_000
 
 
-def sniff_heads(paths: list[str], landing_dir: Path, processes: int = 1) -> list[MessageHead]:
-    """The message type and sender of each file (sniff_landed), in order, sniffed by up to `processes` processes."""
+def sniff_heads(
+    paths: list[str], landing_dir: Path, processes: int = 1, on_chunk: Callable[[int], None] = lambda _files: None
+) -> list[MessageHead]:
+    """The message type and sender of each file (sniff_landed), in order, sniffed by up to `processes` processes;
+    on_chunk hears how many files each chunk sniffed held."""
     if processes < 2 or len(paths) < 2:
-        return _sniff_chunk(paths, landing_dir)
-    size = min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes))
-    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
+        return _gathered(map(_sniff_chunk, _chunks(paths, _SNIFF_CHUNK_FILES), repeat(landing_dir)), on_chunk)
+    chunks = _chunks(paths, min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes)))
     with worker_pool(processes) as pool:
-        return [head for chunk in pool.map(_sniff_chunk, chunks, repeat(landing_dir)) for head in chunk]
+        return _gathered(pool.map(_sniff_chunk, chunks, repeat(landing_dir)), on_chunk)
+
+
+def _chunks(paths: list[str], size: int) -> list[list[str]]:
+    return [paths[start : start + size] for start in range(0, len(paths), size)]
+
+
+def _gathered(chunks: Iterable[list[MessageHead]], on_chunk: Callable[[int], None]) -> list[MessageHead]:
+    heads: list[MessageHead] = []
+    for chunk in chunks:
+        heads += chunk
+        on_chunk(len(chunk))
+    return heads
 
 
 def _sniff_chunk(paths: list[str], landing_dir: Path) -> list[MessageHead]:
@@ -107,9 +134,14 @@ def sniff_landed(path: str, root: str) -> MessageHead:
         return MessageHead(None, None)
 
 
-def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processes: int = 1) -> InventoryUpdate:
+def update_inventory(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    processes: int = 1,
+    say: Callable[[str], None] = lambda _line: None,
+) -> InventoryUpdate:
     """Bring audit.ijw_landed_files in line with landing_dir/ijw: sniff new and changed files (in up to `processes`
-    processes when there are many), drop vanished ones."""
+    processes when there are many), drop vanished ones; say hears how far a long sniff is (progress.py)."""
     listing = landed_ijw_files(landing_dir)
     landed = pd.DataFrame(
         [(file.path, file.size, file.mtime_ns) for file in listing.files],
@@ -128,8 +160,14 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processe
         # A file above the iJw cap is not opened: the reader refuses it unread.
         sniffable = new["size_bytes"] <= MAX_FILE_BYTES
         new_paths = list(new.loc[sniffable, "file_path"])
+        progress = Progress("iJw files sniffed", len(new_paths), say)
         sniffed = iter(
-            sniff_heads(new_paths, landing_dir, processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1)
+            sniff_heads(
+                new_paths,
+                landing_dir,
+                processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1,
+                progress.add,
+            )
         )
         heads = [next(sniffed) if fits else MessageHead(None, None) for fits in sniffable]
         new["message_type"] = [head.message_type for head in heads]
@@ -159,24 +197,33 @@ def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, processe
             con.unregister("newly_classified")
     finally:
         con.unregister("landed_now")
-    by_type = dict(
-        con.execute(
-            """
-            select coalesce(message_type, 'unrecognised'), count(*)
-            from audit.ijw_landed_files where starts_with(file_path, ?) group by all order by all
-            """,
-            [prefix],
-        ).fetchall()
-    )
-    return InventoryUpdate(len(landed), len(new), removed, by_type, listing.odd, listing.folder_problem)
+    counts = files_by_type(con, landing_dir)
+    by_type = {message_type: files for message_type, (files, _unread) in counts.items()}
+    to_read = sum(unread for _files, unread in counts.values())
+    return InventoryUpdate(len(landed), len(new), removed, to_read, by_type, listing.odd, listing.folder_problem)
+
+
+def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str, tuple[int, int]]:
+    """(files, files the ingest has yet to read) per inventoried message type, 'unrecognised' for files that are no
+    iJw 3.2 message."""
+    counts = con.execute(
+        """
+        select coalesce(message_type, 'unrecognised'), count(*), count(*) filter (where file_sha256 is null)
+        from audit.ijw_landed_files where starts_with(file_path, ?) group by all order by all
+        """,
+        [_prefix(landing_dir)],
+    ).fetchall()
+    return {message_type: (files, unread) for message_type, files, unread in counts}
 
 
 def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:
-    """(path, message type or None for no recognisable iJw message) of every inventoried file, in path order.
+    """(path, message type or None for no recognisable iJw message) of every inventoried file the ingest has yet to
+    read (no sha256 marked), in path order.
 
     Paths come as strings: a national year's 1.6 million Path objects took about a gigabyte."""
     rows = con.execute(
-        "select file_path, message_type from audit.ijw_landed_files where starts_with(file_path, ?)",
+        "select file_path, message_type from audit.ijw_landed_files "
+        "where starts_with(file_path, ?) and file_sha256 is null",
         [_prefix(landing_dir)],
     ).fetchall()
     rows.sort(key=lambda row: path_order(row[0]))
@@ -184,10 +231,10 @@ def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list
 
 
 def bytes_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str | None, int]:
-    """Landed bytes per message type (None: no recognisable iJw message), as the inventory last saw them."""
+    """Landed bytes per message type (None: no recognisable iJw message) of the files the ingest has yet to read."""
     rows = con.execute(
         "select message_type, sum(size_bytes)::bigint from audit.ijw_landed_files "
-        "where starts_with(file_path, ?) group by all",
+        "where starts_with(file_path, ?) and file_sha256 is null group by all",
         [_prefix(landing_dir)],
     ).fetchall()
     return dict(rows)
@@ -204,14 +251,37 @@ class SenderFiles:
 def files_by_sender(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, message_types: tuple[str | None, ...]
 ) -> list[SenderFiles]:
-    """The inventoried files of these message types (None: no recognisable iJw message), grouped by their sender."""
+    """The inventoried files of these message types (None: no recognisable iJw message) the ingest has yet to read,
+    grouped by their sender."""
     rows = con.execute(
         """
         select sender, list(file_path), sum(size_bytes)::bigint
         from audit.ijw_landed_files
-        where starts_with(file_path, ?) and (list_contains(?::varchar[], message_type) or (? and message_type is null))
+        where starts_with(file_path, ?) and file_sha256 is null
+          and (list_contains(?::varchar[], message_type) or (? and message_type is null))
         group by sender
         """,
         [_prefix(landing_dir), [kind for kind in message_types if kind is not None], None in message_types],
     ).fetchall()
     return [SenderFiles(sender, sorted(paths, key=path_order), size) for sender, paths, size in rows]
+
+
+def mark_read(con: duckdb.DuckDBPyConnection, ledger: str) -> None:
+    """Keep in the inventory the sha256 each row of `ledger` (a relation with audit.ingest_ledger's file_path and
+    file_sha256: a batch's rows, or a lane's ledger at the merge) read, so that file is not opened again while its
+    path, size and mtime stay. Call it in the transaction that writes those ledger rows. Rows whose content was never
+    read (landing_files.UNREAD_PREFIX) mark nothing. In a lane's staging database the inventory is empty, and this
+    marks nothing; the merge marks the warehouse's."""
+    con.execute(
+        f"""
+        update audit.ijw_landed_files k set file_sha256 = l.file_sha256
+        from (
+            select file_path, any_value(file_sha256) as file_sha256
+            from {ledger}
+            where not starts_with(file_sha256, ?)
+            group by file_path
+        ) l
+        where k.file_path = l.file_path
+        """,  # noqa: S608 - ledger names our own relation
+        [UNREAD_PREFIX],
+    )

@@ -1,11 +1,18 @@
 """Loading one parsed landing file (CBS snapshot, budget file) into its raw table, with quarantine and ledger rows,
-in one transaction. The JW323 path (ingest.py) predates this and keeps its own typed loader."""
+in one transaction. The JW323 path (ingest.py) predates this and keeps its own typed loader.
+
+A listed file whose content was read (loaded, rejected by its reader, or a duplicate) is remembered in
+audit.landed_files_read under its path, size and mtime, in the transaction of its ledger row, and is not opened again
+while those stay (the trust make and rsync place in them; the iJw landing inventory does the same): a re-run with
+nothing new writes no ledger row. A changed file, or the same content under a new name, is read, the latter recorded as
+a duplicate. An entry that could not be read is looked at again at every run.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +20,16 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from orchestration.warehouse.ingest import LedgerEntry, already_ingested, record_duplicate
-from orchestration.warehouse.landing_files import EntryProblem, Listing, OddEntry, landing_root, odd_entry, read_landed
+from orchestration.warehouse.ingest import LedgerEntry, already_ingested, insert_ledger, record_duplicate
+from orchestration.warehouse.landing_files import (
+    EntryProblem,
+    LandedFile,
+    Listing,
+    OddEntry,
+    landing_root,
+    odd_entry,
+    read_landed,
+)
 
 
 @dataclass(frozen=True)
@@ -65,9 +80,15 @@ class ParsedFile:
 
 
 def load_parsed_file(
-    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, table: str, sha256: str, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    table: str,
+    sha256: str,
+    run_id: str,
+    landed: LandedFile | None = None,
 ) -> LedgerEntry:
-    """Write the accepted rows to `table`, the rejections to audit.quarantine and the ledger row, atomically."""
+    """Write the accepted rows to `table`, the rejections to audit.quarantine and the ledger row, atomically; and,
+    given the listed file it was read from, remember it as read."""
     now = dt.datetime.now(dt.UTC)
     path = str(parsed.path)
     quarantined_cents = sum(rejection.amount_cents for rejection in parsed.rejections)
@@ -93,8 +114,7 @@ def load_parsed_file(
         + (run_id,)
         for r in rejections
     ]
-    con.execute("begin transaction")
-    try:
+    with _transaction(con):
         if parsed.rows:
             frame = pd.DataFrame(parsed.rows)
             frame["file_path"], frame["file_sha256"], frame["ingested_at"], frame["run_id"] = path, sha256, now, run_id
@@ -107,31 +127,64 @@ def load_parsed_file(
                 "amount_cents, quarantined_at, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 quarantine,
             )
-        con.execute(
-            "insert into audit.ingest_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            list(dataclasses.astuple(entry)),
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        insert_ledger(con, entry)
+        if landed is not None:
+            _remember_read(con, landed, sha256)
     return entry
 
 
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _remember_read(con: duckdb.DuckDBPyConnection, landed: LandedFile, sha256: str) -> None:
+    con.execute(
+        "insert or replace into audit.landed_files_read values (?, ?, ?, ?)",
+        [landed.path, landed.size, landed.mtime_ns, sha256],
+    )
+
+
+def read_before(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
+    """Whether this listed file, at this size and mtime, was read by an earlier load."""
+    (count,) = con.execute(
+        "select count(*) from audit.landed_files_read where file_path = ? and size_bytes = ? and mtime_ns = ?",
+        [landed.path, landed.size, landed.mtime_ns],
+    ).fetchone()
+    return count > 0
+
+
 def ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, source: RawSource, run_id: str, landing_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: RawSource,
+    run_id: str,
+    landing_dir: Path,
+    landed: LandedFile | None = None,
 ) -> LedgerEntry:
     """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row).
 
     The file is read once (orchestration/warehouse/landing_files.py: a regular file inside landing_dir, at most
-    source.max_bytes) and source.read(path, bytes) parses those bytes, so what is hashed is what is parsed."""
+    source.max_bytes) and source.read(path, bytes) parses those bytes, so what is hashed is what is parsed. Given
+    the listing's entry for it, the file is remembered as read in the transaction of its ledger row."""
     try:
         content = read_landed(path, landing_root(landing_dir), source.max_bytes)
     except EntryProblem as problem:
         return record_odd_entry(con, odd_entry(str(path), problem), source.message_type, source.table, run_id)
     if content.sha256 in already_ingested(con, [content.sha256]):
-        return record_duplicate(con, path, content.sha256, source.message_type, run_id)
-    return load_parsed_file(con, source.read(path, content.data), source.table, content.sha256, run_id)
+        with _transaction(con):
+            entry = record_duplicate(con, path, content.sha256, source.message_type, run_id)
+            if landed is not None:
+                _remember_read(con, landed, content.sha256)
+        return entry
+    parsed = source.read(path, content.data)
+    return load_parsed_file(con, parsed, source.table, content.sha256, run_id, landed)
 
 
 def record_odd_entry(
@@ -153,8 +206,8 @@ def ingest_listing(
     landing_dir: Path,
     warn: Callable[[str], None],
 ) -> list[LedgerEntry]:
-    """A source's listing loaded: each odd entry recorded, each file ingested; warn hears of every entry that did
-    not load, by name and reason."""
+    """A source's listing loaded: each odd entry recorded, each file not read before ingested; warn hears of every
+    entry that did not load, by name and reason."""
     if listing.folder_problem:
         warn(f"{source.message_type} files not listed: {listing.folder_problem}")
     entries = []
@@ -162,7 +215,9 @@ def ingest_listing(
         entries.append(record_odd_entry(con, odd, source.message_type, source.table, run_id))
         warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
     for landed in listing.files:
-        entry = ingest_file(con, Path(landed.path), source, run_id, landing_dir)
+        if read_before(con, landed):
+            continue
+        entry = ingest_file(con, Path(landed.path), source, run_id, landing_dir, landed)
         if entry.status == "rejected" or entry.records_quarantined:
             warn(
                 f"{entry.file_path}: {entry.records_quarantined} records quarantined, status {entry.status}; "

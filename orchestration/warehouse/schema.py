@@ -77,19 +77,31 @@ AUDIT_STATEMENTS = [
     "alter table audit.quarantine add column if not exists municipality_code varchar",
     "alter table audit.quarantine add column if not exists provider_agb varchar",
     "alter table audit.quarantine add column if not exists period_start date",
-    # Which iJw message type each landed file version holds (orchestration/warehouse/landing_inventory.py): a cache,
-    # not a record; deleting it only costs one more classification of every landed file.
+    # Which iJw message type each landed file version holds, and the sha256 the ingest read there
+    # (orchestration/warehouse/landing_inventory.py): a cache, not a record; deleting it only costs one more
+    # classification and read of every landed file (a duplicate ledger row each).
     """
     create table if not exists audit.ijw_landed_files (
         file_path varchar primary key,
         size_bytes bigint not null,
         mtime_ns bigint not null,
         message_type varchar,
-        sender varchar
+        sender varchar,
+        file_sha256 varchar
+    )
+    """,
+    # The CBS and budget files the ingest has read, under path, size and mtime (orchestration/warehouse/load.py): the
+    # same cache as the iJw inventory's sha256, for sources read whole at every run.
+    """
+    create table if not exists audit.landed_files_read (
+        file_path varchar primary key,
+        size_bytes bigint not null,
+        mtime_ns bigint not null,
+        file_sha256 varchar not null
     )
     """,
 ]
-_INVENTORY_COLUMNS = ("file_path", "size_bytes", "mtime_ns", "message_type", "sender")
+_INVENTORY_COLUMNS = ("file_path", "size_bytes", "mtime_ns", "message_type", "sender", "file_sha256")
 
 
 def _column(field: dataclasses.Field, hints: dict) -> str:

@@ -23,7 +23,10 @@ ingest_ledger = dg.AssetSpec(
     group_name="ingest",
     owners=[DATA_ENGINEERING],
     kinds={"duckdb"},
-    description="One row per landed file version and ingest run: records and cents read, accepted and quarantined.",
+    description=(
+        "One row per landed file version the ingest read (a content met before: a duplicate row): records and cents "
+        "read, accepted and quarantined."
+    ),
 )
 
 quarantine = dg.AssetSpec(

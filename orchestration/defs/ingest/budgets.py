@@ -1,7 +1,6 @@
 """Ingest of municipal budgets from WAREHOUSE_LANDING_DIR/budgets/: Iv3 snapshots (CBS dataderden, *.json) and the
 region's own budget per municipality, year and perceel (*.csv). Formats: docs/budgets.md."""
 
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -10,7 +9,7 @@ from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_FIL
 from orchestration.budgets.region_budget import MESSAGE_TYPE, read_region_budget
 from orchestration.cbs.datasets import IV3, read_dataset_file
 from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
-from orchestration.defs.ingest.landed_source import INGEST_ASSET, load_listing
+from orchestration.defs.ingest.landed_source import landed_source_asset
 from orchestration.defs.resources import WarehouseResource
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.landing_files import Listing, list_landing
@@ -24,51 +23,28 @@ def landed_budget_files(landing_dir: Path, suffix: str) -> Listing:
     return list_landing(landing_dir, "budgets", suffix, recursive=False)
 
 
-@dg.asset(
-    key=IV3_KEY,
-    **INGEST_ASSET,
-    description=(
-        "Iv3 per municipality and taakveld (CBS dataderden snapshots, WAREHOUSE_LANDING_DIR/budgets/*.json) into "
-        "raw.cbs_iv3: x EUR 1,000 as cents, 2ePlaatsing preferred, -99998 (geen opgave) kept as null."
-    ),
+cbs_iv3 = landed_source_asset(
+    IV3_KEY,
+    "Iv3 per municipality and taakveld (CBS dataderden snapshots, WAREHOUSE_LANDING_DIR/budgets/*.json) into "
+    "raw.cbs_iv3: x EUR 1,000 as cents, 2ePlaatsing preferred, -99998 (geen opgave) kept as null.",
+    RawSource("CBS:IV3", lambda path, data: read_dataset_file(path, IV3, data), IV3.raw_table, MAX_SNAPSHOT_BYTES),
+    lambda landing: landed_budget_files(landing, ".json"),
+    lambda landing: f"No Iv3 snapshot in {landing / 'budgets'}: the Iv3 source is absent.",
 )
-def cbs_iv3(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    settings, started = warehouse.settings(), time.monotonic()
-    return load_listing(
-        context,
-        warehouse,
-        landed_budget_files(settings.landing_dir, ".json"),
-        RawSource("CBS:IV3", lambda path, data: read_dataset_file(path, IV3, data), IV3.raw_table, MAX_SNAPSHOT_BYTES),
-        started,
-        f"No Iv3 snapshot in {settings.landing_dir / 'budgets'}: the Iv3 source is absent.",
-    )
 
-
-@dg.asset(
-    key=REGION_BUDGET_KEY,
-    **INGEST_ASSET,
-    description=(
-        "The region's own budget per municipality, year and perceel (WAREHOUSE_LANDING_DIR/budgets/*.csv, ';' with "
-        "decimal comma or ',' with decimal point) into raw.budget_region_lines; bad rows quarantined with their line."
+budget_region_lines = landed_source_asset(
+    REGION_BUDGET_KEY,
+    "The region's own budget per municipality, year and perceel (WAREHOUSE_LANDING_DIR/budgets/*.csv, ';' with "
+    "decimal comma or ',' with decimal point) into raw.budget_region_lines; bad rows quarantined with their line.",
+    RawSource(
+        MESSAGE_TYPE,
+        lambda path, data: read_region_budget(path, set(municipality_regions()), data),
+        "raw.budget_region_lines",
+        MAX_BUDGET_FILE_BYTES,
     ),
+    lambda landing: landed_budget_files(landing, ".csv"),
+    lambda landing: f"No region budget CSV in {landing / 'budgets'}: the source is absent.",
 )
-def budget_region_lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    settings, started = warehouse.settings(), time.monotonic()
-    listing = landed_budget_files(settings.landing_dir, ".csv")
-    municipalities = set(municipality_regions())
-    return load_listing(
-        context,
-        warehouse,
-        listing,
-        RawSource(
-            MESSAGE_TYPE,
-            lambda path, data: read_region_budget(path, municipalities, data),
-            "raw.budget_region_lines",
-            MAX_BUDGET_FILE_BYTES,
-        ),
-        started,
-        f"No region budget CSV in {settings.landing_dir / 'budgets'}: the source is absent.",
-    )
 
 
 @dg.asset_check(

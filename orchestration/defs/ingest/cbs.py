@@ -5,7 +5,6 @@ online run and a later offline rerun read exactly the same bytes (and the ledger
 """
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -13,8 +12,8 @@ import dagster as dg
 from orchestration.cbs.client import CbsError, write_snapshot
 from orchestration.cbs.datasets import STATISTICS_DATASETS, CbsDataset, online_filter, read_dataset_file
 from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
-from orchestration.defs.ingest.landed_source import INGEST_ASSET, load_listing
-from orchestration.defs.resources import CbsResource, WarehouseResource
+from orchestration.defs.ingest.landed_source import landed_source_asset
+from orchestration.defs.resources import CbsResource
 from orchestration.reference import scope_codes
 from orchestration.warehouse.landing_files import Listing, list_landing
 from orchestration.warehouse.load import RawSource
@@ -31,6 +30,9 @@ def landed_snapshots(landing_dir: Path, dataset: CbsDataset) -> Listing:
 
 
 def pull_snapshots(context: dg.AssetExecutionContext, cbs: CbsResource, dataset: CbsDataset, directory: Path) -> None:
+    """Unless CBS_MODE is offline, the dataset's tables pulled from CBS as new snapshot files in directory."""
+    if cbs.mode() == "offline":
+        return
     client, stamp = cbs.client(), dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for table_id in dataset.table_ids:
         try:
@@ -45,35 +47,20 @@ def pull_snapshots(context: dg.AssetExecutionContext, cbs: CbsResource, dataset:
 
 
 def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=dg.AssetKey(["raw", f"cbs_{dataset.name}"]),
-        **INGEST_ASSET,
-        description=(
-            f"{dataset.description}, from WAREHOUSE_LANDING_DIR/cbs/{{{','.join(dataset.table_ids)}}}*.json into "
-            f"{dataset.raw_table}; bad records and files in audit.quarantine, one ledger row per snapshot file."
+    return landed_source_asset(
+        dg.AssetKey(["raw", f"cbs_{dataset.name}"]),
+        f"{dataset.description}, from WAREHOUSE_LANDING_DIR/cbs/{{{','.join(dataset.table_ids)}}}*.json into "
+        f"{dataset.raw_table}; bad records and files in audit.quarantine, one ledger row per snapshot file.",
+        RawSource(
+            f"CBS:{dataset.table_ids[0]}",
+            lambda path, data: read_dataset_file(path, dataset, data),
+            dataset.raw_table,
+            MAX_SNAPSHOT_BYTES,
         ),
+        lambda landing: landed_snapshots(landing, dataset),
+        lambda landing: f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {landing / 'cbs'}: source absent.",
+        pull=lambda context, cbs, landing: pull_snapshots(context, cbs, dataset, landing / "cbs"),
     )
-    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource):
-        settings, started = warehouse.settings(), time.monotonic()
-        directory = settings.landing_dir / "cbs"
-        if cbs.mode() != "offline":
-            pull_snapshots(context, cbs, dataset, directory)
-        listing = landed_snapshots(settings.landing_dir, dataset)
-        return load_listing(
-            context,
-            warehouse,
-            listing,
-            RawSource(
-                f"CBS:{dataset.table_ids[0]}",
-                lambda path, data: read_dataset_file(path, dataset, data),
-                dataset.raw_table,
-                MAX_SNAPSHOT_BYTES,
-            ),
-            started,
-            f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {directory}: source absent.",
-        )
-
-    return _asset
 
 
 cbs_assets = [build_cbs_asset(dataset) for dataset in STATISTICS_DATASETS]

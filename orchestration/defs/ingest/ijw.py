@@ -28,6 +28,7 @@ from orchestration.warehouse.ijw_messages import (
     record_odd_entries,
 )
 from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes, lane_parts
+from orchestration.warehouse.progress import Progress
 
 
 @dg.asset(
@@ -42,7 +43,9 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     settings = warehouse.settings()
     started = time.monotonic()
     with warehouse.connect() as con:
-        update = landing_inventory.update_inventory(con, settings.landing_dir, settings.ingest_processes)
+        update = landing_inventory.update_inventory(
+            con, settings.landing_dir, settings.ingest_processes, context.log.info
+        )
         odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
         columns = column_schema(con, "audit.ijw_landed_files")
     if update.folder_problem:
@@ -66,6 +69,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "files": update.files,
             "files_sniffed": update.sniffed,
             "files_removed": update.removed,
+            "files_to_read": update.to_read,
             "entries_odd": len(update.odd_entries),
             **{f"files_{message_type}": count for message_type, count in update.by_type.items()},
             "dagster/row_count": update.files,
@@ -109,10 +113,14 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     selected = [ingest for ingest in IJW_INGESTS if _asset_key(ingest) in context.selected_asset_keys]
     with warehouse.connect() as con:
         files = claimed_paths(con, selected, settings.landing_dir)
-        in_lanes = settings.ingest_processes > 1 and sum(map(len, files.values())) >= LANES_FROM_FILES
+        landed = landing_inventory.files_by_type(con, settings.landing_dir)
+        to_read = sum(map(len, files.values()))
+        # Nothing to read (a re-run with nothing new) starts no lane.
+        in_lanes = settings.ingest_processes > 1 and to_read > 0 and to_read >= LANES_FROM_FILES
         parts = lane_parts(con, selected, files, settings.landing_dir, settings.ingest_processes) if in_lanes else []
+    progress = Progress("iJw files read", sum(map(len, files.values())), context.log.info)
     for ingest in selected:
-        if not files[ingest.spec.message_type]:
+        if not any(landed.get(kind or "unrecognised") for kind in ingest.claimed_types):
             context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
     if in_lanes:
         context.log.info(
@@ -127,9 +135,10 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
             settings.ingest_processes,
             warehouse.connect,
             on_lane_done=lambda lane: context.log.info(_lane_done(lane)),
+            on_progress=progress.set,
         )
     else:
-        outcomes = _ingest_here(warehouse, settings, files, context.run.run_id)
+        outcomes = _ingest_here(warehouse, settings, files, context.run.run_id, progress)
     by_type = {outcome.message_type: outcome for outcome in outcomes}
     with warehouse.connect(read_only=True) as con:
         metadata = {
@@ -179,13 +188,20 @@ def _lane_settings(settings: Settings, run_id: str) -> LaneSettings:
 
 
 def _ingest_here(
-    warehouse: WarehouseResource, settings: Settings, files: dict[str, list[str]], run_id: str
+    warehouse: WarehouseResource, settings: Settings, files: dict[str, list[str]], run_id: str, progress: Progress
 ) -> list[IngestOutcome]:
     pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
     with warehouse.connect() as con:
         return [
             load_message_type(
-                con, message_type, paths, pseudonymiser, run_id, settings.ijw_xsd_dir, settings.landing_dir
+                con,
+                message_type,
+                paths,
+                pseudonymiser,
+                run_id,
+                settings.ijw_xsd_dir,
+                settings.landing_dir,
+                progress.add,
             )
             for message_type, paths in files.items()
         ]
