@@ -72,8 +72,11 @@ run: manifest
 	@$(UV) run python -m orchestration.summary
 
 # --durations: the slowest tests and fixtures in every run's log, where the suite's time goal is watched from.
+# TEST_WORKERS pytest-xdist processes, one per core of the CI machine; tests/conftest.py groups the tests so the
+# shared sample run and each module's fixtures are built once (docs/benchmarks.md, The test suite).
+TEST_WORKERS ?= 2
 test: manifest browser postgres
-	$(UV) run pytest --durations=30
+	$(UV) run pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --durations=30
 
 # Tests that use no pipeline run, dbt build or Dagster definitions (tests/conftest.py marks the others `pipeline`).
 test-fast: manifest

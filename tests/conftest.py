@@ -1,4 +1,5 @@
 import ast
+import fcntl
 import inspect
 import os
 import shutil
@@ -22,14 +23,29 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_XSD_DIR = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "xsd"
 
 
+# Before pytest-xdist's own hook, which reads the xdist_group marks.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Mark `pipeline` every test that runs Dagster, dbt or dg itself or through its fixtures (tests/pipeline_tier.py):
-    `make test-fast` runs the others."""
+    `make test-fast` runs the others.
+
+    And group the tests for `make test`'s workers (pytest-xdist, --dist loadgroup): every test of the shared sample
+    run in one worker, which runs the pipeline once and keeps the modules' order (the close writes into that
+    warehouse), every other module in one worker so its module fixtures are built once."""
     for item in items:
         function = getattr(item, "function", None)
         tree = ast.parse(textwrap.dedent(inspect.getsource(function))) if function else None
         if runs_the_pipeline(tree, item.fixturenames):
             item.add_marker(pytest.mark.pipeline)
+        group = "sample_run" if "sample_run" in item.fixturenames else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_finish(session):
+    """A worker of --dist loadgroup whose tests lost their group marks would build the sample run once more, with
+    each module's fixtures: stop instead (pytest 9.2's node ids drop them, pytest-xdist issue 1386)."""
+    if getattr(session.config.option, "loadgroup", False) and not all("@" in item.nodeid for item in session.items):
+        raise pytest.UsageError("pytest-xdist did not group the tests (--dist loadgroup): see pyproject's pytest pin")
 
 
 @pytest.fixture(scope="session")
@@ -49,12 +65,24 @@ def jw323_schema(ijw_xsd_dir) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(ijw_xsd_dir / "JW323.xsd")))
 
 
+def prepare_dbt_manifest() -> Path:
+    """The dbt manifest, parsed again only when a dbt file changed since (make test prepares it first), by one test
+    process at a time: pytest-xdist's workers would write the same target folder while others read it."""
+    from orchestration.defs.dbt.project import manifest_is_current, warehouse_dbt_project
+
+    target = warehouse_dbt_project.manifest_path.parent
+    target.mkdir(exist_ok=True)
+    with (target / "prepare.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not manifest_is_current(warehouse_dbt_project):
+            warehouse_dbt_project.preparer.prepare(warehouse_dbt_project)
+    return warehouse_dbt_project.manifest_path
+
+
 @pytest.fixture(scope="session")
 def definitions():
     """The project's Definitions, loaded after the dbt manifest is prepared (as dagster-dbt requires outside dg dev)."""
-    from orchestration.defs.dbt.project import warehouse_dbt_project
-
-    warehouse_dbt_project.preparer.prepare(warehouse_dbt_project)
+    prepare_dbt_manifest()
     from orchestration.definitions import defs
 
     return defs()

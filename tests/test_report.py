@@ -27,6 +27,7 @@ from orchestration.report.data import (
 )
 from orchestration.report.html import render_report_html
 from orchestration.report.labels import quarter_bounds, quarters_ending
+from tests.conftest import prepare_dbt_manifest
 from tests.report_marts import HOSTILE_NAME, build_report_layer, build_report_marts
 
 NBSP = "\xa0"
@@ -132,10 +133,7 @@ def test_report_models_read_the_public_tier():
     """A withheld figure stays withheld: the report models read public_<table> models (the run summary's also the
     audit tier), each other, and of the internal marts only fct_declaration_line, for which providers declared in a
     region."""
-    from orchestration.defs.dbt.project import warehouse_dbt_project
-
-    warehouse_dbt_project.preparer.prepare(warehouse_dbt_project)
-    nodes = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))["nodes"]
+    nodes = json.loads(prepare_dbt_manifest().read_text(encoding="utf-8"))["nodes"]
     models = {node["name"]: node for node in nodes.values() if node["resource_type"] == "model"}
     tagged = {name for name, node in models.items() if "report" in node["tags"]}
     assert tagged == {*REPORT_MODELS, "rpt_run_summary", "rpt_quarantine_reasons"}

@@ -65,6 +65,8 @@ def test_a_failing_load_fails_the_step_naming_it(serving_database, warehouse_env
         ("host=127.0.0.1 port=notaport =", "is not a libpq connection string"),
         (f"host=127.0.0.1 port={free_port()} user=loader password=s3cret-value", "cannot connect to PostgreSQL"),
     ],
+    # Not the DSN: each pytest-xdist worker draws its own free port, and the workers must collect the same ids.
+    ids=["malformed", "nobody_listening"],
 )
 def test_a_wrong_dsn_is_one_settings_error_before_any_work(warehouse_env, monkeypatch, dsn, problem):
     monkeypatch.setenv("SERVING_POSTGRES_DSN", dsn)
