@@ -2,7 +2,7 @@
 seeds/reference/municipalities.csv: snapshot files in the OData v3 shape of docs/cbs.md and a region budget CSV.
 
 Figures are synthetic, calibrated on ../shared/reference/README.md (youth 0-17 per municipality, about 8-12% of youth
-with jeugdhulp, cost per youth around EUR 1,700). Measure and dimension keys are this project's snapshot design;
+with jeugdhulp, cost per youth around EUR 1,700); 85099NED's relative figure is over the youth 0-22, as CBS's. Measure and dimension keys are this project's snapshot design;
 docs/cbs.md says which are to be checked against the live tables.
 """
 
@@ -53,6 +53,30 @@ POPULATION = {
     "GM0450": (2_900, 13_800),
 }
 NL_YOUTH, NL_TOTAL = 3_390_000, 17_950_000
+# Young adults 18-22 on 1 January 2024: about 30% of the youth 0-17, more in the university town Nijmegen.
+YOUNG_ADULTS = {
+    "GM0377": 1_600,
+    "GM0392": 9_600,
+    "GM0397": 1_900,
+    "GM0473": 800,
+    "GM0375": 2_600,
+    "GM0396": 2_300,
+    "GM0453": 4_000,
+    "GM1945": 1_900,
+    "GM0209": 1_500,
+    "GM0225": 1_200,
+    "GM0252": 1_000,
+    "GM0944": 400,
+    "GM0268": 18_300,
+    "GM0296": 2_500,
+    "GM0361": 6_200,
+    "GM0373": 1_500,
+    "GM0383": 2_100,
+    "GM1980": 5_800,
+    "GM0399": 1_500,
+    "GM0450": 900,
+    "NL01": 1_100_000,
+}
 
 
 def municipalities() -> list[dict[str, str]]:
@@ -77,7 +101,10 @@ def population(rng: random.Random) -> dict:
     for period, growth in (("2023JJ00", 0.99), ("2024JJ00", 1.0)):
         for code in keys:
             youth, total = (NL_YOUTH, NL_TOTAL) if code == "NL01" else POPULATION[code]
-            rows += population_rows(code, period, round(youth * growth), round(total * growth), rng)
+            adults = YOUNG_ADULTS[code]
+            rows += population_rows(
+                code, period, round(youth * growth), round(adults * growth), round(total * growth), rng
+            )
     regions = [(entry["Key"].strip(), entry["Title"]) for entry in regio_dimension(keys)]
     return population_bundle(rows, regions, {"2023JJ00": "Definitief", "2024JJ00": "Definitief"})
 
@@ -109,10 +136,12 @@ def youth_care(rng: random.Random) -> tuple[dict, dict, dict, dict[str, float]]:
     }
     youth = {code: values[0] for code, values in POPULATION.items()}
     with_care = {code: round(youth[code] * share[code]) for code in POPULATION}
+    # CBS's relative figure is over the youth 0-22 (docs/kpis.md).
+    youth_0_22 = {code: youth[code] + YOUNG_ADULTS[code] for code in POPULATION}
     for region in regions:
-        youth[region] = sum(youth[code] for code in members[region])
+        youth_0_22[region] = sum(youth_0_22[code] for code in members[region])
         with_care[region] = sum(with_care[code] for code in members[region])
-    youth["NL01"], with_care["NL01"] = NL_YOUTH, round(NL_YOUTH * 0.103)
+    youth_0_22["NL01"], with_care["NL01"] = NL_YOUTH + YOUNG_ADULTS["NL01"], round(NL_YOUTH * 0.103)
 
     rows = []
     keys = list(POPULATION) + regions + ["NL01"]
@@ -128,7 +157,7 @@ def youth_care(rng: random.Random) -> tuple[dict, dict, dict, dict[str, float]]:
                     "JongerenMetJeugdhulp_2": care,
                     "JongerenMetJeugdbescherming_3": protection,
                     "JongerenMetJeugdreclassering_4": probation,
-                    "JongerenMetJeugdhulpRelatief_5": round(100 * care / youth[code], 1),
+                    "JongerenMetJeugdhulpRelatief_5": round(100 * care / youth_0_22[code], 1),
                 }
             )
     props = [

@@ -4,6 +4,7 @@ timeouts, server-driven paging, trailing-space keys; and the snapshot round trip
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 import urllib.parse
@@ -12,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from orchestration.cbs.client import CbsError, StatLineClient, write_snapshot
-from orchestration.cbs.datasets import KERNCIJFERS, online_filter, read_dataset_file
+from orchestration.cbs.datasets import KERNCIJFERS, POPULATION, online_filter, read_dataset_file
 from orchestration.cbs.periods import parse_period
+from orchestration.cbs.snapshot_builder import population_bundle, population_rows
 from tests.cbs_documents import kerncijfers
 
 ROWS_LIMIT = 10  # this fake CBS refuses pages larger than 10 rows, as CBS refuses more than 10,000
@@ -42,6 +44,27 @@ TABLE = kerncijfers(
     ]
 )
 
+# 03759ned as CBS serves it unfiltered: every age of the Leeftijd table (0-23, 0 tot 5 jaar), a sub-total by sex, and a
+# second municipality; youth 0-17 of 1,800 and young adults 18-22 of 500 in Haarlem.
+POPULATION_TABLE = population_bundle(
+    [
+        *population_rows("GM0392", "2024JJ00", 1800, 500, 9000, random.Random(1)),
+        *population_rows("GM0453", "2024JJ00", 700, 200, 4000, random.Random(2)),
+    ],
+    [("GM0392", "Haarlem"), ("GM0453", "Velsen")],
+    {"2024JJ00": "Definitief"},
+)
+TABLES = {"SLOW": TABLE, "85099NED": TABLE, "03759ned": POPULATION_TABLE}
+
+
+def matches(row: dict, odata_filter: str) -> bool:
+    """The client's filter as CBS evaluates it: clauses '(Dim eq 'key' or ...)' joined by ' and '."""
+    for clause in odata_filter.split(") and ("):
+        options = [option.strip("()").split(" eq ") for option in clause.split(" or ")]
+        if not any(row.get(dimension) == key.strip("'") for dimension, key in options):
+            return False
+    return True
+
 
 class FakeCbs(BaseHTTPRequestHandler):
     requests_seen: list[tuple[str, dict[str, str]]] = []
@@ -69,10 +92,10 @@ class FakeCbs(BaseHTTPRequestHandler):
             if start + 3 < len(LINKED_ROWS):
                 page["odata.nextLink"] = f"http://{self.headers['Host']}{url.path}?$top=3&$skiptoken={start + 3}"
             return self.send(200, page)
-        if table in ("SLOW", "85099NED") and entity in TABLE:
-            rows = TABLE[entity]["value"]
+        if table in TABLES and entity in TABLES[table]:
+            rows = TABLES[table][entity]["value"]
             if "$filter" in query:
-                rows = [row for row in rows if f"RegioS eq '{row.get('RegioS')}'" in query["$filter"]]
+                rows = [row for row in rows if matches(row, query["$filter"])]
             return self.send(200, {"odata.metadata": "m", "value": rows[skip : skip + top]})
         return self.send(404, {"odata.error": {"message": {"value": "not found"}}})
 
@@ -169,6 +192,28 @@ def test_snapshot_round_trip_trims_keys_and_keeps_status(base_url, tmp_path):
         ("JZ11", "2024-H1", "half_year", "voorlopig", "JongerenMetJeugdhulp_1", 5735.0),
         ("JZ11", "2024-H1", "half_year", "voorlopig", "JongerenMetJeugdhulpRelatief_2", 10.8),
     }
+
+
+def test_population_pull_asks_only_for_the_ages_0_to_22_and_the_totals(base_url, tmp_path):
+    bundle = client(base_url).snapshot("03759ned", online_filter({"GM0392"}))
+
+    # Three pages of ten rows at most, each with the same filter.
+    (filter_sent,) = {query["$filter"] for path, query in FakeCbs.requests_seen if path.endswith("TypedDataSet")}
+    ages = {entry["Title"]: entry["Key"] for entry in POPULATION_TABLE["Leeftijd"]["value"]}
+    assert all(f"Leeftijd eq '{ages[f'{age} jaar']}'" in filter_sent for age in range(23))
+    assert f"Leeftijd eq '{ages['Totaal']}'" in filter_sent
+    assert ages["23 jaar"] not in filter_sent and ages["0 tot 5 jaar"] not in filter_sent
+    assert "Geslacht eq '3000    '" not in filter_sent and "GM0453" not in filter_sent
+    # Haarlem's total, its 23 single ages and nothing else arrive (23 jaar, 0 tot 5 jaar and the men stay at CBS).
+    assert len(bundle["TypedDataSet"]["value"]) == 24
+
+    parsed = read_dataset_file(write_snapshot(bundle, tmp_path / "cbs", "03759ned_test"), POPULATION)
+
+    assert parsed.file_rejection is None and parsed.rejections == []
+    by_age = {row["age_years"]: row["persons"] for row in parsed.rows}
+    assert sorted(age for age in by_age if age is not None) == list(range(23))
+    assert sum(by_age[age] for age in range(18)) == 1800 and sum(by_age[age] for age in range(18, 23)) == 500
+    assert by_age[None] == 9000 and {row["scope_code"] for row in parsed.rows} == {"GM0392"}
 
 
 @pytest.mark.parametrize(

@@ -118,7 +118,7 @@ def test_auto_mode_falls_back_to_snapshots_when_cbs_is_unreachable(warehouse_env
 
 def population_table(ages: range) -> dict:
     leeftijd = [("10000   ", "Totaal"), *[(f"{10010 + age:<8}", f"{age} jaar") for age in ages]]
-    leeftijd += [("70100   ", "0 tot 5 jaar"), ("10028   ", "18 jaar")]
+    leeftijd += [("70100   ", "0 tot 5 jaar"), ("10033   ", "23 jaar")]
     rows = [
         {
             "Geslacht": "T001038 ",
@@ -149,7 +149,7 @@ def population_table(ages: range) -> dict:
         },
         {
             "Geslacht": "T001038 ",
-            "Leeftijd": "10028   ",
+            "Leeftijd": "10033   ",
             "RegioS": "GM0944  ",
             "Perioden": "2024JJ00",
             "Bevolking_1": 99,
@@ -181,26 +181,27 @@ def population_table(ages: range) -> dict:
     )
 
 
-def test_population_reads_the_single_ages_0_to_17_from_the_leeftijd_table(tmp_path):
-    path = write(tmp_path / "03759ned.json", population_table(range(18)))
+def test_population_reads_the_single_ages_0_to_22_from_the_leeftijd_table(tmp_path):
+    path = write(tmp_path / "03759ned.json", population_table(range(23)))
 
     parsed = read_dataset_file(path, POPULATION)
 
     youth = sum(row["persons"] for row in parsed.rows if row["age_years"] is not None)
-    # 100 + 101 + ... + 117 = 18 * 100 + (0 + ... + 17) = 1800 + 153
-    assert youth == 1953
-    assert sorted(row["age_years"] for row in parsed.rows if row["age_years"] is not None) == list(range(18))
+    # 100 + 101 + ... + 122 = 23 * 100 + (0 + ... + 22) = 2300 + 253; 23 jaar (99) and 0 tot 5 jaar are not read.
+    assert youth == 2553
+    assert sorted(row["age_years"] for row in parsed.rows if row["age_years"] is not None) == list(range(23))
     assert [row["persons"] for row in parsed.rows if row["age_years"] is None] == [7900]
     assert {row["scope_code"] for row in parsed.rows} == {"GM0944"}
 
 
 def test_population_without_all_single_ages_is_rejected(tmp_path):
-    path = write(tmp_path / "03759ned.json", population_table(range(17)))
+    # A Leeftijd table of 0-21 lacks 22, the oldest age of CBS's jeugdhulp band.
+    path = write(tmp_path / "03759ned.json", population_table(range(22)))
 
     parsed = read_dataset_file(path, POPULATION)
 
     assert parsed.rows == [] and parsed.file_rejection.reason_code == "SNAPSHOT_INCOMPLETE"
-    assert "[17]" in parsed.file_rejection.reason
+    assert "[22]" in parsed.file_rejection.reason
 
 
 def test_the_jz_column_is_found_by_its_values_wherever_it_sits(tmp_path):

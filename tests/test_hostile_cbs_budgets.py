@@ -573,12 +573,13 @@ def test_a_year_before_the_jeugdwet_stops_at_the_door_not_at_the_fct_budget_suit
 
 
 def test_a_population_whose_ages_sum_above_its_total_is_quarantined_whole(tmp_path, warehouse):
-    """marts.fct_population's blocking suite holds population_total >= youth_0_17: 18 ages of 100 are 1,800."""
+    """marts.fct_population's blocking suite holds population_total >= each youth band: 23 ages 0-22 of 100 are
+    2,300."""
     [wrong, right] = land(
         tmp_path / "landing",
         {
-            "cbs/03759ned_wrong.json": youth_population(1799, 100),
-            "cbs/03759ned_right.json": youth_population(1800, 100),
+            "cbs/03759ned_wrong.json": youth_population(2299, 100),
+            "cbs/03759ned_right.json": youth_population(2300, 100),
         },
     ).values()
 
@@ -587,14 +588,23 @@ def test_a_population_whose_ages_sum_above_its_total_is_quarantined_whole(tmp_pa
 
     quarantined = quarantine_rows(warehouse, wrong)
     assert {code for _, code, *_ in quarantined} == {"POPULATION_TOTAL_BELOW_YOUTH"}
-    assert sorted(ref for ref, *_ in quarantined) == sorted(f"TypedDataSet ID {n}" for n in range(19))
-    assert "sum to 1800, more than the total 1799" in quarantined[0][2]
+    assert sorted(ref for ref, *_ in quarantined) == sorted(f"TypedDataSet ID {n}" for n in range(24))
+    assert "sum to 2300, more than the total 2299" in quarantined[0][2]
     assert quarantine_rows(warehouse, right) == []
-    assert warehouse.execute("select count(*), sum(persons) from raw.cbs_population").fetchone() == (19, 3600)
+    assert warehouse.execute("select count(*), sum(persons) from raw.cbs_population").fetchone() == (24, 4600)
     suite = read_suite_file(EXPECTATIONS_DIR / "marts.fct_population.json")
-    row = {"municipality_code": "GM0392", "year": 2024, "youth_0_17": 1800, "population_total": 1800}
+    row = {
+        "municipality_code": "GM0392",
+        "year": 2024,
+        "youth_0_17": 1800,
+        "youth_0_22": 2300,
+        "youth_12_22": 1100,
+        "population_total": 2300,
+    }
     assert validate(pd.DataFrame([row]), suite) == []
-    assert validate(pd.DataFrame([{**row, "population_total": 1799}]), suite)
+    assert validate(pd.DataFrame([{**row, "population_total": 2299}]), suite)
+    # A band whose ages are not all known is null; the total still bounds the bands that are known.
+    assert validate(pd.DataFrame([{**row, "youth_0_22": None, "population_total": 1799}]), suite)
     assert_invariants(warehouse, TABLES)
 
 

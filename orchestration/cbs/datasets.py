@@ -40,6 +40,9 @@ MAX_FIGURE = 10**9
 IV3_MAX_THOUSANDS = 10**7
 JZ_CODE = re.compile(r"^JZ[0-9]{2}$")
 AGE_TITLE = re.compile(r"^([0-9]{1,3}) jaar$")
+# The oldest single age read from 03759ned: CBS relates jeugdhulp to youths 0-22 and jeugdreclassering to 12-22
+# (docs/kpis.md), so the warehouse keeps the ages 0-22, of which 0-17 are the youth of jeugdbescherming.
+OLDEST_YOUTH_AGE = 22
 TAAKVELD_TITLE = re.compile(r"^([0-9]{1,2}\.[0-9]{1,3}[a-z]?)(?:\s|$)")
 # CBS dataderden: "geen opgave", the municipality did not report. Never an amount (DESIGN.md section 5).
 IV3_NO_DATA = -99998
@@ -218,21 +221,21 @@ def _total_key(dimension: Dimension) -> str:
 
 
 def youth_age_keys(leeftijd: Dimension) -> dict[str, int | None]:
-    """Age key -> age in years for the single years 0-17, and the total key -> None, read from the Leeftijd table
-    (CBS age keys are opaque codes, so the titles '0 jaar' .. '17 jaar' identify them)."""
+    """Age key -> age in years for the single years 0-22, and the total key -> None, read from the Leeftijd table
+    (CBS age keys are opaque codes, so the titles '0 jaar' .. '22 jaar' identify them)."""
     ages: dict[str, int | None] = {_total_key(leeftijd): None}
     for key, entry in leeftijd.entries.items():
         match = AGE_TITLE.match(str(entry.get("Title", "")).strip())
-        if match and int(match[1]) <= 17:
+        if match and int(match[1]) <= OLDEST_YOUTH_AGE:
             ages[key] = int(match[1])
-    missing = sorted(set(range(18)) - {age for age in ages.values() if age is not None})
+    missing = sorted(set(range(OLDEST_YOUTH_AGE + 1)) - {age for age in ages.values() if age is not None})
     if missing:
         raise SnapshotError("SNAPSHOT_INCOMPLETE", f"Leeftijd table lacks single-year ages {missing}")
     return ages
 
 
 def read_population(table: StatTable, parsed: ParsedFile) -> None:
-    """03759ned, population on 1 January: the single-year ages 0-17 and the total, for all sexes and marital
+    """03759ned, population on 1 January: the single-year ages 0-22 and the total, for all sexes and marital
     states. Records of other ages or sub-totals are outside this dataset and not read as records."""
     if "Leeftijd" not in table.dimensions or len(table.topics) != 1:
         raise SnapshotError("SNAPSHOT_MALFORMED", "population table needs a Leeftijd dimension and one measure")
@@ -278,10 +281,10 @@ def read_population(table: StatTable, parsed: ParsedFile) -> None:
 
 
 def _quarantine_youth_above_total(parsed: ParsedFile) -> None:
-    """marts.fct_population's blocking suite holds population_total >= youth_0_17 (the sum of the 18 ages, when all
-    are known). fct_population reads one file per municipality and year, so the door checks it per file: a municipality
-    and year whose ages sum above its total are quarantined together, as no one of their records is known to be the
-    wrong one."""
+    """marts.fct_population's blocking suite holds population_total >= each youth band (a sum of single ages 0-22, when
+    all of its ages are known). fct_population reads one file per municipality and year, so the door checks it per
+    file: a municipality and year whose known ages 0-22 sum above its total are quarantined together, as no one of
+    their records is known to be the wrong one."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in parsed.rows:
         groups.setdefault((row["scope_code"], row["period_code"]), []).append(row)
@@ -289,9 +292,11 @@ def _quarantine_youth_above_total(parsed: ParsedFile) -> None:
     for (scope, period_code), rows in groups.items():
         totals = [row["persons"] for row in rows if row["age_years"] is None]
         ages = [row["persons"] for row in rows if row["age_years"] is not None and row["persons"] is not None]
-        if len(totals) != 1 or totals[0] is None or len(ages) != 18 or sum(ages) <= totals[0]:
+        if len(totals) != 1 or totals[0] is None or sum(ages) <= totals[0]:
             continue
-        reason = f"{scope} {period_code}: the ages 0-17 sum to {sum(ages)}, more than the total {totals[0]}"
+        reason = (
+            f"{scope} {period_code}: the ages 0-{OLDEST_YOUTH_AGE} sum to {sum(ages)}, more than the total {totals[0]}"
+        )
         for row in rows:
             inconsistent.add(id(row))
             parsed.rejections.append(Rejection(row["source_record"], "POPULATION_TOTAL_BELOW_YOUTH", reason))
@@ -492,7 +497,7 @@ POPULATION = CbsDataset(
     "population",
     ("03759ned",),
     read_population,
-    "Population on 1 January by single year of age 0-17 and in total (03759ned)",
+    "Population on 1 January by single year of age 0-22 and in total (03759ned)",
 )
 REGIONS = CbsDataset(
     "regions",
@@ -511,7 +516,7 @@ STATISTICS_DATASETS = (KERNCIJFERS, TRAJECTEN, GEMEENTEN, KOSTEN, POPULATION, RE
 
 def online_filter(scope_codes: set[str]) -> DimensionFilter:
     """For an online pull: only the warehouse's municipalities, regions and NL01, and for the population table only
-    the totals of the other dimensions and the ages 0-17 (03759ned has millions of rows otherwise)."""
+    the totals of the other dimensions and the ages 0-22 (03759ned has millions of rows otherwise)."""
 
     def select(dimension: str, entries: list[dict[str, Any]]) -> Iterable[str] | None:
         keys = {str(entry.get("Key", "")).strip(): str(entry.get("Key", "")) for entry in entries}

@@ -9,9 +9,11 @@ import random
 from collections.abc import Iterable
 
 BASE = "https://opendata.cbs.nl/ODataApi/OData"
-# 03759ned age keys: single years 0-17 are 10010-10027; 18 jaar and 0 tot 5 jaar are present as in a live pull.
+# 03759ned age keys: single years 0-22 are 10010-10032 (the readers know ages by title only); 23 jaar and 0 tot 5 jaar
+# are present as in a live pull.
 YOUTH_AGES = [(f"{10010 + age}", f"{age} jaar") for age in range(18)]
-POPULATION_AGES = [("10000", "Totaal"), *YOUTH_AGES, ("10028", "18 jaar"), ("70100", "0 tot 5 jaar")]
+YOUNG_ADULT_AGES = [(f"{10010 + age}", f"{age} jaar") for age in range(18, 23)]
+POPULATION_AGES = [("10000", "Totaal"), *YOUTH_AGES, *YOUNG_ADULT_AGES, ("10033", "23 jaar"), ("70100", "0 tot 5 jaar")]
 
 
 def pad(key: str, width: int = 8) -> str:
@@ -94,19 +96,24 @@ def bundle(table: str, title: str, props: list[dict], dims: dict[str, list[dict]
     return result
 
 
-def population_rows(code: str, period: str, youth: int, total: int, rng: random.Random) -> list[dict]:
+def population_rows(
+    code: str, period: str, youth: int, young_adults: int, total: int, rng: random.Random
+) -> list[dict]:
     """03759ned records of one region and year: the total, single ages 0-17 summing exactly to `youth` (spread
-    evenly give or take 5%), 18 jaar and a sub-total by sex that the population reader must skip."""
+    evenly give or take 5%), ages 18-22 summing exactly to `young_adults` (spread evenly, so the draws from `rng` stay
+    those of ages 0-17), 23 jaar and a sub-total by sex that the population reader must skip."""
     weights = [rng.uniform(0.95, 1.05) for _ in range(18)]
     per_age = [int(youth * weight / sum(weights)) for weight in weights]
     per_age[-1] += youth - sum(per_age)
+    per_adult_age = [young_adults // 5] * 5
+    per_adult_age[-1] += young_adults - sum(per_adult_age)
     base = {"Geslacht": "T001038", "BurgerlijkeStaat": "T001019", "RegioS": pad(code), "Perioden": period}
     rows = [{**base, "Leeftijd": "10000   ", "BevolkingOp1Januari_1": total}]
     rows += [
         {**base, "Leeftijd": pad(key), "BevolkingOp1Januari_1": n}
-        for (key, _), n in zip(YOUTH_AGES, per_age, strict=True)
+        for (key, _), n in zip(YOUTH_AGES + YOUNG_ADULT_AGES, per_age + per_adult_age, strict=True)
     ]
-    rows.append({**base, "Leeftijd": "10028   ", "BevolkingOp1Januari_1": round(youth / 18)})
+    rows.append({**base, "Leeftijd": "10033   ", "BevolkingOp1Januari_1": round(young_adults / 5)})
     # A sub-total by sex: outside the dataset (only totals are read), present as in an unfiltered pull.
     rows.append({**base, "Geslacht": "3000    ", "Leeftijd": "10000   ", "BevolkingOp1Januari_1": total // 2})
     return rows

@@ -19,11 +19,24 @@ GEBIEDEN_FILE = Path("cbs", "85755NED_generated.json")
 # with a code the readers never take for a jeugdzorgregio.
 _UNKNOWN_LABOUR = ("AM00", "Arbeidsmarktregio (synthetisch)")
 _UNKNOWN_GGD = ("GG0000", "GGD-regio (synthetisch)")
+# Young adults 18-22 against the youth 0-17: five cohorts of about the size of the younger ones (roughly a third of
+# the youth 0-17 in the Netherlands).
+YOUNG_ADULTS_PER_YOUTH = 0.3
 
 
 def world_youth(municipality: Municipality, scale: float) -> int:
     """Youth 0-17 of the municipality in a world of this scale: the denominator its traffic was calibrated on."""
     return max(1, round(municipality.youth_population * scale))
+
+
+def world_young_adults(municipality: Municipality, scale: float) -> int:
+    """Young adults 18-22 of the municipality in a world of this scale (03759ned's ages 18-22)."""
+    return round(world_youth(municipality, scale) * YOUNG_ADULTS_PER_YOUTH)
+
+
+def world_youth_0_22(municipality: Municipality, scale: float) -> int:
+    """Youth 0-22 on 1 January, the denominator of youth_in_care_share (CBS's band for jeugdhulp)."""
+    return world_youth(municipality, scale) + world_young_adults(municipality, scale)
 
 
 def _names(municipalities: list[Municipality]) -> tuple[dict[str, str], dict[str, str]]:
@@ -43,13 +56,20 @@ def population_snapshot(seed: int, municipalities: list[Municipality], years: li
     population follows from the municipality's youth share, so it stays plausible at any scale."""
     rng = random.Random(f"{seed}:cbs:population")
     ordered = sorted(municipalities, key=lambda m: m.code)
-    figures = {m.code: (world_youth(m, scale), round(world_youth(m, scale) / cal.youth_share(m.code))) for m in ordered}
-    figures["NL01"] = (sum(youth for youth, _ in figures.values()), sum(total for _, total in figures.values()))
+    figures = {
+        m.code: (
+            world_youth(m, scale),
+            world_young_adults(m, scale),
+            round(world_youth(m, scale) / cal.youth_share(m.code)),
+        )
+        for m in ordered
+    }
+    figures["NL01"] = tuple(sum(column) for column in zip(*figures.values(), strict=True))
     rows = [
         row
         for year in years
-        for code, (youth, total) in figures.items()
-        for row in population_rows(code, f"{year}JJ00", youth, total, rng)
+        for code, (youth, young_adults, total) in figures.items()
+        for row in population_rows(code, f"{year}JJ00", youth, young_adults, total, rng)
     ]
     names, _ = _names(ordered)
     regions = [*sorted(names.items()), ("NL01", "Nederland")]
@@ -76,7 +96,8 @@ def gebieden_snapshot(municipalities: list[Municipality], year: int) -> dict:
 def write_snapshots(
     out: Path, seed: int, municipalities: list[Municipality], years: list[int], scale: float
 ) -> list[dict]:
-    """Writes both snapshots and returns the youth 0-17 of each municipality and year they hold (for the truth)."""
+    """Writes both snapshots and returns the youth 0-17 and 0-22 of each municipality and year they hold (for the
+    truth)."""
     snapshots = {
         POPULATION_FILE: population_snapshot(seed, municipalities, years, scale),
         GEBIEDEN_FILE: gebieden_snapshot(municipalities, years[-1]),
@@ -87,7 +108,12 @@ def write_snapshots(
         # Written like the sample snapshots (ensure_ascii off, indent 1): one format for every snapshot in landing.
         path.write_text(json.dumps(content, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return [
-        {"municipality_code": m.code, "year": year, "youth_population": world_youth(m, scale)}
+        {
+            "municipality_code": m.code,
+            "year": year,
+            "youth_population": world_youth(m, scale),
+            "youth_0_22": world_youth_0_22(m, scale),
+        }
         for m in sorted(municipalities, key=lambda m: m.code)
         for year in years
     ]

@@ -360,13 +360,13 @@ def municipality_kpis(
     allocations: list[Allocation],
     files: list[DeclarationFile],
     window: Window,
-    youth_population: int,
+    youth_0_22: int,
     birth_year: Callable[[str], int],
 ) -> list[dict]:
     """kpi_values rows (docs/kpis.md definitions) of one municipality for the periods wholly inside the window that its
     data covers, for the KPIs the event model knows: trajectory levels, cost, duration, end reasons, referrals, lead
-    times, stays and the share of youth 0-17 in care (youth_population: the world's CBS youth 0-17 of the
-    municipality, every year)."""
+    times, stays and the share of youth 0-22 in care (youth_0_22: the world's CBS youth 0-22 of the municipality,
+    every year)."""
     horizon = window.last_day
     trajectories = merged_trajectories(allocations, horizon)
     allocated = [a for a in allocations if a.allocated_by(horizon)]
@@ -400,10 +400,10 @@ def municipality_kpis(
             clients = len({t.bsn for t in active})
             rows.append(_kpi("clients_in_care", scope, key, clients, clients))
             rows.append(_kpi("trajectories_active", scope, key, len(active), len(active)))
-            # 0-17 on 1 January of the period's year: born in the 18 calendar years before it.
-            young = len({t.bsn for t in active if 1 <= int(period[:4]) - birth_year(t.bsn) <= 18})
-            rows.append(_kpi("clients_in_care_0_17", scope, key, young, young))
-            rows += _rate("youth_in_care_share", scope, key, young, youth_population)
+            # 0-22 on 1 January of the period's year (CBS's jeugdhulp band): born in the 23 calendar years before it.
+            young = len({t.bsn for t in active if 1 <= int(period[:4]) - birth_year(t.bsn) <= 23})
+            rows.append(_kpi("clients_in_care_0_22", scope, key, young, young))
+            rows += _rate("youth_in_care_share", scope, key, young, youth_0_22)
             closed = len({t.bsn for t in active if t.care_form == CLOSED})
             rows.append(_kpi("closed_placements", scope, key, closed, closed))
             rows += _rate(

@@ -20,7 +20,7 @@ from pathlib import Path
 from orchestration.generator import calibration as cal
 from orchestration.generator import faults
 from orchestration.generator.calibration import Municipality
-from orchestration.generator.cbs_snapshots import world_youth, write_snapshots
+from orchestration.generator.cbs_snapshots import world_youth, world_youth_0_22, write_snapshots
 from orchestration.generator.declarations import (
     DeclarationFile,
     References,
@@ -356,14 +356,13 @@ def generate_municipality(options: Options, municipality: Municipality, bsn_pool
     summary.by_year.extend(
         municipality_years(municipality.code, world_youth(municipality, options.scale), events, window)
     )
-    youth = world_youth(municipality, options.scale)
     summary.kpis.extend(
         municipality_kpis(
             municipality.code,
             events,
             files,
             window,
-            youth,
+            world_youth_0_22(municipality, options.scale),
             lambda bsn: client(options.seed, bsn, window).birth_date.year,
         )
     )

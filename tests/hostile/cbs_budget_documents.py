@@ -8,7 +8,7 @@ import json
 
 from tests.cbs_documents import IV3_PROPERTIES, bundle, keys, prop
 
-YOUTH_AGES = [(f"{10010 + age:<8}", f"{age} jaar") for age in range(18)]
+YOUTH_AGES = [(f"{10010 + age:<8}", f"{age} jaar") for age in range(23)]
 
 
 def edited(document: bytes, old: str, new: str | bytes) -> bytes:
@@ -43,7 +43,7 @@ def youth(region: str, value: object, period: str = "2023JJ00", **fields: object
 
 
 def population(*rows: dict) -> bytes:
-    """03759ned for GM0392 with the Leeftijd table's total and single ages 0-17; the total record comes first."""
+    """03759ned for GM0392 with the Leeftijd table's total and single ages 0-22; the total record comes first."""
     document = bundle(
         "03759ned",
         [
@@ -135,7 +135,7 @@ def budget(*rows: str, header: str = "gemeente;jaar;perceel;bedrag;toelichting",
 
 
 def youth_population(total: int, each_age: int) -> bytes:
-    """03759ned for GM0392 in 2024: the total and all 18 single ages 0-17, each `each_age` persons."""
+    """03759ned for GM0392 in 2024: the total and all 23 single ages 0-22, each `each_age` persons."""
     return population(*[persons(key, each_age) for key, _ in YOUTH_AGES]).replace(b"162000", str(total).encode())
 
 
