@@ -93,15 +93,20 @@ What each changed definition follows, where CBS's own text was found, and where 
   (`int_kpi_lookbacks_covered`); values are complete from five years after the first delivery. The shipped sample's
   messages start in 2021, so all its repeat values are marked.
 - **Share of youth with jeugdhulp.** CBS counts youths "van 0 tot en met 22 jaar" with jeugdhulp in natura (table
-  1.0.1 of its Jeugdhulp reports, e.g. https://longreads.cbs.nl/jeugdhulp2019/jongeren-met-jeugdhulp/) and gives the
-  share of "jongeren onder de 23 jaar" (https://longreads.cbs.nl/jeugdmonitor-2024/jeugdzorg); jeugdbescherming stops
-  at 18 and jeugdreclassering applies to 12-22 year olds (same chapter; Jeugdbescherming en jeugdreclassering 2022,
+  1.0.1 of its Jeugdhulp reports, e.g. https://longreads.cbs.nl/jeugdhulp2019/jongeren-met-jeugdhulp/) and relates
+  them to the youth under 23: "10,6 procent van de jongeren onder de 23 jaar" received jeugdzorg in 2023, and
+  "Jeugdhulp richt zich in eerste instantie op jongeren tot 18 jaar, maar kan worden verlengd tot 23 jaar.
+  Jeugdbescherming stopt bij 18 jaar en jeugdreclassering kan worden opgelegd aan jongeren tussen de 12 en 23 jaar"
+  (Jeugdmonitor 2024, https://longreads.cbs.nl/jeugdmonitor-2024/jeugdzorg); jeugdreclassering concerns "personen van
+  12 tot en met 22 jaar" (Jeugdbescherming en jeugdreclassering 2022,
   https://www.cbs.nl/nl-nl/longread/rapportages/2023/jeugdbescherming-en-jeugdreclassering-2022/2-jeugdreclassering).
-  85099NED's topic "Jongeren met jeugdhulp, relatief" carries no description in the snapshot, so its denominator was
-  not verified from the table itself. The warehouse's population (03759ned) holds single ages 0-17 only, so
-  `youth_in_care_share` counts youths 0-17 on 1 January (born in the 18 years before the period's year) over the youth
-  0-17: one band in numerator and denominator, but not CBS's band, and its NL row (85099NED) is not like for like.
-  Extending the population to ages 18-22 would let it follow CBS.
+  `youth_in_care_share` follows CBS: youths 0-22 on 1 January (born in the 23 years before the period's year, so a
+  youth in care past 18 counts until the year it turns 23) with a jeugdhulp trajectory active in the period
+  (`clients_in_care_0_22`), over the youth 0-22 on 1 January, the sum of 03759ned's single ages 0-22
+  (`marts.fct_population.youth_0_22`). Numerator and denominator are CBS's band, so the NL row (85099NED,
+  "Jongeren met jeugdhulp, relatief") is like for like. 85099NED's topic carries no description in the snapshot, so
+  its denominator was verified from the publications above, not from the table itself. Ages come from the birth
+  year: a youth born on 1 January counts one year longer than its age on that day.
 - **Justice care forms.** The protocol reports jeugdbescherming (5.1) and jeugdreclassering (5.2) apart from
   jeugdhulp, and activities in the preventief justitieel kader (5.4) "betreffen geen jeugdhulp". Care forms of the
   justitieel domain (iJw product categories 47-49, codes `J..` in `dim_care_form`) never count in a jeugdhulp KPI
@@ -117,13 +122,11 @@ What each changed definition follows, where CBS's own text was found, and where 
   as published, per municipality, jeugdzorgregio and NL (every youth of the municipality, where the iJw counts
   `jeugdbescherming_clients` and `jeugdreclassering_clients` see only the traffic the warehouse receives). CBS relates
   jeugdbescherming to youths under 18 (it ends at 18) and jeugdreclassering to youths of 12-22 (the chapter and the
-  longread cited above); 85099NED's snapshot has no relative figure for either, so the base was not verified from
-  the table itself. `jeugdbescherming_share_cbs` divides by the youth 0-17 on 1 January (03759ned), the band CBS
-  uses. Deliberate gap: there is no jeugdreclassering share. The shipped 03759ned snapshot
-  (`seeds/sample/cbs/03759ned_sample.json`) holds the single ages 0 to 18, the band 0-5 and the total, and the
-  ingest keeps 0-17 and the total (`orchestration/cbs/datasets.py`): ages 19-22 are not there, so the 12-22 band
-  CBS relates jeugdreclassering to cannot be formed, and a share over 12-17 would set youths of 18-22 against a
-  population without them. Pulling ages 12-22 from 03759ned would allow one.
+  longreads cited above); 85099NED's snapshot has no relative figure for either, so the base was not verified from
+  the table itself. `jeugdbescherming_share_cbs` divides by the youth 0-17 on 1 January and
+  `jeugdreclassering_share_cbs` by the youth 12-22 on 1 January, the bands CBS uses, both sums of 03759ned's single
+  ages (`marts.fct_population.youth_0_17`, `youth_12_22`; the ingest keeps the ages 0-22 and the total,
+  `orchestration/cbs/datasets.py`).
 - **Pleegzorg and gezinshuis shares.** Rijk van Nijmegen steers on two pairs of figures for pleegzorg and gezinshuis,
   11% / 3% and 50% / 10% (quoted in issue 20 from the region's seed; the region's document itself is not in the
   repository or `../shared/reference`). Read as pleegzorg 11% and gezinshuis 3% of all youths in care, and 50% and

@@ -56,15 +56,17 @@ TRAJECTORIES = [
     # d: ended 30 January, a whole day without care (31 January), a new start on 1 February: a repeat.
     trajectory(7, "d", P1, "04", D(2023, 10, 1), D(2024, 1, 30), "31"),
     trajectory(8, "d", P2, "02", D(2024, 2, 1), D(2024, 8, 31), "38"),
-    # e: born 2004, 19 on 1 January 2024: a youth in care, but outside the 0-17 band of the population.
+    # e: born 2004, 19 on 1 January 2024: past 18, inside CBS's 0-22 band.
     trajectory(9, "e", P1, "02", D(2024, 1, 15), D(2024, 4, 15), "34"),
     # f: ondertoezichtstelling (jeugdbescherming), g: toezicht en begeleiding (jeugdreclassering): not jeugdhulp.
     trajectory(10, "f", P3, "J11", D(2024, 1, 1), None, None),
     trajectory(11, "g", P3, "J41", D(2024, 5, 1), D(2024, 9, 30), "31"),
     # h: an end for an administrative reason (20, levering tijdelijk beeindigd).
     trajectory(12, "h", P1, "14", D(2024, 6, 1), D(2024, 7, 15), "20"),
+    # i: born 2000, 23 on 1 January 2024: in care since 2023 and still, outside the 0-22 band.
+    trajectory(13, "i", P2, "03", D(2023, 9, 1), None, None),
 ]
-BIRTH_YEARS = {"a": 2015, "b": 2012, "c": 2010, "d": 2016, "e": 2004, "f": 2014, "g": 2007, "h": 2010}
+BIRTH_YEARS = {"a": 2015, "b": 2012, "c": 2010, "d": 2016, "e": 2004, "f": 2014, "g": 2007, "h": 2010, "i": 2000}
 CARE_FORMS = [
     ("02", "jeugdhulp"),
     ("03", "jeugdhulp"),
@@ -73,7 +75,23 @@ CARE_FORMS = [
     ("J11", "jeugdbescherming"),
     ("J41", "jeugdreclassering"),
 ]
-YOUTH_0_17 = 50
+YOUTH_0_22 = 60
+# 85099NED's justice youths (CBS figures as published) of GM and its region JZ99, and of a municipality in another
+# region whose population lacks the ages 18-22 (so no band reaching past 17), for the CBS justice shares.
+GM_NO_ADULTS, JZ_NO_ADULTS = "GM9902", "JZ98"
+CBS_JUSTICE = [
+    (scope_type, code, "year", "2024", indicator, value)
+    for scope_type, code, protection, probation in [
+        ("municipality", GM, 4, 6),
+        ("region", JZ, 5, 9),
+        ("municipality", GM_NO_ADULTS, 2, 3),
+        ("region", JZ_NO_ADULTS, 2, 3),
+    ]
+    for indicator, value in [
+        ("JongerenMetJeugdbescherming_3", protection),
+        ("JongerenMetJeugdreclassering_4", probation),
+    ]
+]
 # The earliest iJw message the warehouse holds: repeat care's 5 years reach back to it from 1 October 2024 on.
 HISTORY_FROM = D(2019, 6, 1)
 
@@ -89,13 +107,18 @@ def warehouse(tmp_path_factory):
             "marts.fct_trajectory": (TRAJECTORY_COLUMNS, TRAJECTORIES),
             "marts.dim_municipality": (
                 "municipality_code varchar, region_code varchar, known_from varchar",
-                [(GM, JZ, "seed")],
+                [(GM, JZ, "seed"), (GM_NO_ADULTS, JZ_NO_ADULTS, "seed")],
+            ),
+            "marts.fct_cbs_indicator": (
+                "scope_type varchar, scope_code varchar, period_type varchar, period varchar, indicator varchar,"
+                " value double",
+                CBS_JUSTICE,
             ),
             "marts.dim_client": ("client_key varchar, birth_year integer", list(BIRTH_YEARS.items())),
             "marts.dim_care_form": ("care_form_code varchar, cbs_care_domain varchar", CARE_FORMS),
             "marts.fct_population": (
-                "municipality_code varchar, year integer, youth_0_17 bigint",
-                [(GM, 2024, YOUTH_0_17)],
+                "municipality_code varchar, year integer, youth_0_17 bigint, youth_0_22 bigint, youth_12_22 bigint",
+                [(GM, 2024, 50, YOUTH_0_22, 40), (GM_NO_ADULTS, 2024, 80, None, None)],
             ),
             "intermediate.int_kpi_periods": (PERIODS_COLUMNS, quarter_periods([2024])),
             "intermediate.int_municipality_size_classes": (SIZE_CLASS_COLUMNS, [(GM, "4")]),
@@ -116,7 +139,7 @@ def warehouse(tmp_path_factory):
     # One selection argument: dagster-dbt moves further positional arguments in front of --select.
     models = (
         "int_trajectories_merged int_kpi_trajectories_described int_kpi_outcomes_flagged int_kpi_trajectories_counted"
-        " int_kpi_outcomes_counted int_kpi_population_shares int_kpi_lookbacks_covered"
+        " int_kpi_outcomes_counted int_kpi_population_shares int_kpi_lookbacks_covered int_kpi_cbs_justice_counted"
     )
     build_models(db_path, [models])
     return db_path
@@ -152,11 +175,12 @@ def test_repeat_care_needs_care_in_the_5_years_before_and_a_day_between(warehous
 
 
 def test_justice_care_forms_are_their_own_kpis(warehouse):
-    # Jeugdhulp youths in 2024: a, b, c, d, e, h = 6 (f and g only have justice care); started 7, ended 7 (t11 is g's).
+    # Jeugdhulp youths in 2024: a, b, c, d, e, h, i = 7 (f and g only have justice care); started 7, ended 7 (t11 is
+    # g's; i's t13 started in 2023 and is open).
     assert kpis(
         warehouse, "clients_in_care", "trajectories_started", "trajectories_ended", "jeugdbescherming_clients"
     ) == {
-        "clients_in_care": (6, None, 6.0),
+        "clients_in_care": (7, None, 7.0),
         "trajectories_started": (7, None, 7),
         "trajectories_ended": (7, None, 7),
         "jeugdbescherming_clients": (1, None, 1),
@@ -164,11 +188,31 @@ def test_justice_care_forms_are_their_own_kpis(warehouse):
     assert kpis(warehouse, "jeugdreclassering_clients") == {"jeugdreclassering_clients": (1, None, 1)}
 
 
-def test_youth_share_counts_one_age_band_above_and_below_the_line(warehouse):
-    # 0-17 on 1 January 2024 = born 2006-2023: a, b, c, d, h = 5 (e, born 2004, is not); 5 / 50 youth = 10%.
-    assert kpis(warehouse, "clients_in_care_0_17", "youth_in_care_share") == {
-        "clients_in_care_0_17": (5, None, 5),
-        "youth_in_care_share": (5, YOUTH_0_17, pytest.approx(10.0)),
+def test_youth_share_counts_cbs_age_band_0_22_above_and_below_the_line(warehouse):
+    # 0-22 on 1 January 2024 = born 2001-2023: a, b, c, d, h and e (born 2004, 19: past 18, counted) = 6; i (born
+    # 2000, 23) is not, nor are f and g (justice care only). 6 / 60 youth 0-22 = 10%; the youth 0-17 (50) is not used.
+    assert kpis(warehouse, "clients_in_care_0_22", "youth_in_care_share") == {
+        "clients_in_care_0_22": (6, None, 6),
+        "youth_in_care_share": (6, YOUTH_0_22, pytest.approx(10.0)),
+    }
+
+
+def test_cbs_justice_shares_divide_by_the_band_cbs_relates_each_to(warehouse):
+    rows = query(
+        warehouse,
+        "select kpi_id, scope_code, numerator, denominator, value from intermediate.int_kpi_cbs_justice_counted"
+        " where kpi_id like '%share_cbs'",
+    )
+    assert {(kpi, code): (numerator, denominator, value) for kpi, code, numerator, denominator, value in rows} == {
+        # jeugdbescherming over the youth 0-17: GM 4 / 50 = 8%; JZ99 (GM alone) 5 / 50 = 10%; GM9902 and JZ98 2 / 80.
+        ("jeugdbescherming_share_cbs", GM): (4, 50, pytest.approx(8.0)),
+        ("jeugdbescherming_share_cbs", JZ): (5, 50, pytest.approx(10.0)),
+        ("jeugdbescherming_share_cbs", GM_NO_ADULTS): (2, 80, pytest.approx(2.5)),
+        ("jeugdbescherming_share_cbs", JZ_NO_ADULTS): (2, 80, pytest.approx(2.5)),
+        # jeugdreclassering over the youth 12-22: GM 6 / 40 = 15%; JZ99 9 / 40 = 22.5%. GM9902 has no ages 18-22, so
+        # neither it nor its region JZ98 gets a share (not one over a band cut at 17).
+        ("jeugdreclassering_share_cbs", GM): (6, 40, pytest.approx(15.0)),
+        ("jeugdreclassering_share_cbs", JZ): (9, 40, pytest.approx(22.5)),
     }
 
 

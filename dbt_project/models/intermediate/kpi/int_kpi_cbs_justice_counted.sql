@@ -1,10 +1,10 @@
 {#- Justice youths as CBS publishes them (85099NED measures JongerenMetJeugdbescherming_3 and
     JongerenMetJeugdreclassering_4; fct_cbs_indicator keeps the latest snapshot): youths with jeugdbescherming and with jeugdreclassering per municipality, jeugdzorgregio (CBS's own
-    region figure) and NL, per year, and the jeugdbescherming share over the youth 0-17 on 1 January (CBS relates
-    jeugdbescherming, which ends at 18, to youths under 18). jeugdreclassering gets no share: CBS relates it to youths
-    12-22 and the warehouse's population holds ages 0-17 only. A region's youth is the sum over its municipalities
-    that the region seed or a landed CBS Gebieden table names (a reference list of an older year still names merged
-    municipalities); a region with one of them lacking the year's population gets no share. -#}
+    region figure) and NL, per year, and each as a share of the youth CBS relates it to on 1 January: jeugdbescherming,
+    which ends at 18, over the youth 0-17; jeugdreclassering, for youths of 12-22, over the youth 12-22. A region's
+    youth is the sum over its municipalities that the region seed or a landed CBS Gebieden table names (a reference
+    list of an older year still names merged municipalities); a region with one of them lacking the year's population
+    gets no share. -#}
 with indicators as (
     select
         scope_type,
@@ -24,26 +24,35 @@ region_municipalities as (
 ),
 
 population as (
-    select municipality_code, cast(year as varchar) as period, youth_0_17 from {{ ref('fct_population') }}
+    select municipality_code, cast(year as varchar) as period, youth_0_17, youth_12_22
+    from {{ ref('fct_population') }}
 ),
 
 region_years as (
     select distinct period from population
 ),
 
+-- Each band apart: a municipality lacking one band's ages still has the other.
 youth as (
-    select 'municipality' as scope_type, municipality_code as scope_code, period, youth_0_17
-    from population
-    where youth_0_17 is not null
+    {%- for band in ['0_17', '12_22'] %}
+    {%- if not loop.first %}
     union all
-    select 'region', region_municipalities.region_code, region_years.period, sum(population.youth_0_17)
+    {%- endif %}
+    select '{{ band }}' as band, 'municipality' as scope_type, municipality_code as scope_code, period,
+        youth_{{ band }} as youth
+    from population
+    where youth_{{ band }} is not null
+    union all
+    select '{{ band }}', 'region', region_municipalities.region_code, region_years.period,
+        sum(population.youth_{{ band }})
     from region_municipalities
     cross join region_years
     left join population
         on region_municipalities.municipality_code = population.municipality_code
         and region_years.period = population.period
     group by region_municipalities.region_code, region_years.period
-    having count(population.youth_0_17) = count(*)
+    having count(population.youth_{{ band }}) = count(*)
+    {%- endfor %}
 ),
 
 final as (
@@ -58,16 +67,22 @@ final as (
         jeugdreclassering
     from indicators
     where jeugdreclassering is not null
+    {%- for kpi_id, youths, band in [
+        ('jeugdbescherming_share_cbs', 'jeugdbescherming', '0_17'),
+        ('jeugdreclassering_share_cbs', 'jeugdreclassering', '12_22'),
+    ] %}
     union all
-    select 'jeugdbescherming_share_cbs', indicators.scope_type, indicators.scope_code, 'year', indicators.period,
-        indicators.jeugdbescherming, youth.youth_0_17, 100.0 * indicators.jeugdbescherming / youth.youth_0_17
+    select '{{ kpi_id }}', indicators.scope_type, indicators.scope_code, 'year', indicators.period,
+        indicators.{{ youths }}, youth.youth, 100.0 * indicators.{{ youths }} / youth.youth
     from indicators
     inner join youth
         on indicators.scope_type = youth.scope_type
         and indicators.scope_code = youth.scope_code
         and indicators.period = youth.period
-    where indicators.jeugdbescherming is not null
-        and youth.youth_0_17 > 0
+        and youth.band = '{{ band }}'
+    where indicators.{{ youths }} is not null
+        and youth.youth > 0
+    {%- endfor %}
 )
 
 select * from final

@@ -1,6 +1,6 @@
 {#- The national (nl) rows: the warehouse carries no national iJw traffic, so NL values are CBS figures as
     published (fct_cbs_indicator, scope NL01, yearly), mapped onto the catalogue's definitions. 85099NED counts youths
-    with jeugdhulp (the share over youth 0-17 on 1 January); 85097NED counts ended trajectories in natura, Verwijzer
+    with jeugdhulp (the share over the youth 0-22, the band of youth_in_care_share); 85097NED counts ended trajectories in natura, Verwijzer
     T001040 being the total over referrers. kpi_catalogue.nl_source names the figure per KPI. -#}
 with indicators as (
     select indicator, category, period, value

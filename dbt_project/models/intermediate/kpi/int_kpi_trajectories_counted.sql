@@ -1,8 +1,9 @@
 {#- Level KPIs over merged trajectories (CBS rule) per scope and period: youths and trajectories in care, inflow
     and outflow, the setting of stays, and the age-bound KPIs. A trajectory is active in a period when it starts on
     or before the period's last day and is open or ends on or after its first day. Ages come from the birth year
-    only, so they are ages reached in the period's calendar year; the youths 0-17 on 1 January (CBS 03759ned's
-    youth) are those born in the 18 years before the period's year. Jeugdhulp KPIs count jeugdhulp care forms only
+    only, so they are ages reached in the period's calendar year; the youths 0-22 on 1 January (CBS's band for
+    jeugdhulp, the youth of 03759ned that youth_in_care_share divides by) are those born in the 23 years before the
+    period's year. Jeugdhulp KPIs count jeugdhulp care forms only
     (dim_care_form.cbs_care_domain); jeugdbescherming and jeugdreclassering youths are counted apart (CBS publishes
     them apart and a youth may have both).
 
@@ -55,7 +56,7 @@ active_clients as (
         client_number,
         count(case when is_jeugdhulp then 1 end) as trajectories,
         bool_or(is_jeugdhulp) as in_jeugdhulp,
-        bool_or(is_jeugdhulp and age_in_year between 1 and 18) as in_jeugdhulp_0_17,
+        bool_or(is_jeugdhulp and age_in_year between 1 and 23) as in_jeugdhulp_0_22,
         bool_or(cbs_care_domain = 'jeugdbescherming') as in_jeugdbescherming,
         bool_or(cbs_care_domain = 'jeugdreclassering') as in_jeugdreclassering,
         {%- for kpi_id, care_forms in stay_share_kpis() %}
@@ -76,7 +77,7 @@ numbered_active_counts as (
         scope_code,
         period_number,
         count(case when in_jeugdhulp then client_number end) as clients,
-        count(case when in_jeugdhulp_0_17 then client_number end) as clients_0_17,
+        count(case when in_jeugdhulp_0_22 then client_number end) as clients_0_22,
         count(case when in_jeugdbescherming then client_number end) as jeugdbescherming_clients,
         count(case when in_jeugdreclassering then client_number end) as jeugdreclassering_clients,
         cast(sum(trajectories) as bigint) as trajectories,
@@ -99,7 +100,7 @@ active_counts as (
         periods.period_type,
         periods.period,
         counts.clients,
-        counts.clients_0_17,
+        counts.clients_0_22,
         counts.jeugdbescherming_clients,
         counts.jeugdreclassering_clients,
         counts.trajectories,
@@ -143,7 +144,7 @@ final as (
         ('closed_placements', 'closed_placements'),
         ('turning_18_in_care', 'turning_18'),
         ('care_past_18', 'past_18'),
-        ('clients_in_care_0_17', 'clients_0_17'),
+        ('clients_in_care_0_22', 'clients_0_22'),
     ]) }}
     union all
     -- The family setting and its two parts, each over the same stays (Rijk van Nijmegen steers on them apart).

@@ -1,9 +1,9 @@
 {#- The denominators and forecasts that are not counted from iJw facts, per published scope and period: the youth
-    0-17 on 1 January (marts.fct_population) of youth_in_care_share, the region budget due by the period's end
+    0-22 on 1 January (marts.fct_population) of youth_in_care_share, the region budget due by the period's end
     (marts.fct_budget lines of the municipalities covered, times the share of the year due) of budget_realisation_share,
     and the forecast marts' rows behind budget_forecast_share and provider_revenue_cap_share, and the CBS justice
     KPIs (int_kpi_cbs_justice_counted): the CBS statistic (marts.fct_cbs_indicator) each value is, and the youth 0-17
-    (fct_population) of jeugdbescherming_share_cbs. A view. -#}
+    and 12-22 (fct_population) of jeugdbescherming_share_cbs and jeugdreclassering_share_cbs. A view. -#}
 {{ config(materialized='view') }}
 with periods as (
     select period_type, period, first_day, last_day from {{ ref('int_kpi_periods') }}
@@ -22,12 +22,12 @@ population as (
         coverage.period_type,
         coverage.period,
         population.municipality_code || '|' || cast(population.year as varchar) as row_key,
-        cast(population.youth_0_17 as decimal(38, 12)) as amount
+        cast(population.youth_0_22 as decimal(38, 12)) as amount
     from coverage
     inner join {{ ref('fct_population') }} as population
         on coverage.municipality_code = population.municipality_code
         and cast(extract(year from coverage.first_day) as integer) = population.year
-    where population.youth_0_17 is not null
+    where population.youth_0_22 is not null
     union all
     select
         'region',
@@ -35,12 +35,12 @@ population as (
         coverage.period_type,
         coverage.period,
         population.municipality_code || '|' || cast(population.year as varchar),
-        population.youth_0_17
+        population.youth_0_22
     from coverage
     inner join {{ ref('fct_population') }} as population
         on coverage.municipality_code = population.municipality_code
         and cast(extract(year from coverage.first_day) as integer) = population.year
-    where population.youth_0_17 is not null
+    where population.youth_0_22 is not null
 ),
 
 as_of as (
@@ -133,33 +133,41 @@ cbs_justice as (
         and scope_type in ('municipality', 'region')
 ),
 
--- jeugdbescherming_share_cbs's youth 0-17 on 1 January: the municipality's, or the sum over the region's.
+-- The justice shares' youth on 1 January (0-17 for jeugdbescherming, 12-22 for jeugdreclassering): the
+-- municipality's, or the sum over the region's.
 cbs_region_municipalities as (
     {{ cbs_region_municipalities() }}
 ),
 
 cbs_youth as (
+    {%- for band in ['0_17', '12_22'] %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
     select
+        '{{ band }}' as band,
         'municipality' as scope_type,
         population.municipality_code as scope_code,
         'year' as period_type,
         cast(population.year as varchar) as period,
         population.municipality_code || '|' || cast(population.year as varchar) as row_key,
-        cast(population.youth_0_17 as decimal(38, 12)) as amount
+        cast(population.youth_{{ band }} as decimal(38, 12)) as amount
     from {{ ref('fct_population') }} as population
-    where population.youth_0_17 is not null
+    where population.youth_{{ band }} is not null
     union all
     select
+        '{{ band }}',
         'region',
         cbs_region_municipalities.region_code,
         'year',
         cast(population.year as varchar),
         population.municipality_code || '|' || cast(population.year as varchar),
-        population.youth_0_17
+        population.youth_{{ band }}
     from cbs_region_municipalities
     inner join {{ ref('fct_population') }} as population
         on cbs_region_municipalities.municipality_code = population.municipality_code
-    where population.youth_0_17 is not null
+    where population.youth_{{ band }} is not null
+    {%- endfor %}
 ),
 
 final as (
@@ -170,10 +178,13 @@ final as (
             "indicator = 'JongerenMetJeugdbescherming_3'"),
         ("'jeugdreclassering_youth_cbs'", 'numerator', 'row_key', 'amount',
             "indicator = 'JongerenMetJeugdreclassering_4'"),
+        ("'jeugdreclassering_share_cbs'", 'numerator', 'row_key', 'amount',
+            "indicator = 'JongerenMetJeugdreclassering_4'"),
     ]) }}
     union all
     {{ kpi_contribution_rows('cbs_youth', 'fct_population', 'row_key', [
-        ("'jeugdbescherming_share_cbs'", 'denominator', 'row_key', 'amount', 'true'),
+        ("'jeugdbescherming_share_cbs'", 'denominator', 'row_key', 'amount', "band = '0_17'"),
+        ("'jeugdreclassering_share_cbs'", 'denominator', 'row_key', 'amount', "band = '12_22'"),
     ]) }}
     union all
     {{ kpi_contribution_rows('population', 'fct_population', 'row_key', [

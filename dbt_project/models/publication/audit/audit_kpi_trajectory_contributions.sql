@@ -68,8 +68,8 @@ outcomes_published as (
 final as (
     {{ kpi_contribution_rows('active', 'fct_trajectory', 'trajectory_id', [
         ("'clients_in_care'", 'numerator', youth, none, jeugdhulp),
-        ("'clients_in_care_0_17'", 'numerator', youth, none, jeugdhulp ~ ' and age_in_year between 1 and 18'),
-        ("'youth_in_care_share'", 'numerator', youth, none, jeugdhulp ~ ' and age_in_year between 1 and 18'),
+        ("'clients_in_care_0_22'", 'numerator', youth, none, jeugdhulp ~ ' and age_in_year between 1 and 23'),
+        ("'youth_in_care_share'", 'numerator', youth, none, jeugdhulp ~ ' and age_in_year between 1 and 23'),
         ("'jeugdbescherming_clients'", 'numerator', youth, none, "cbs_care_domain = 'jeugdbescherming'"),
         ("'jeugdreclassering_clients'", 'numerator', youth, none, "cbs_care_domain = 'jeugdreclassering'"),
         ("'trajectories_active'", 'numerator', 'trajectory_id', none, jeugdhulp),
