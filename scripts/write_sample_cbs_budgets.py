@@ -2,8 +2,9 @@
 seeds/reference/municipalities.csv: snapshot files in the OData v3 shape of docs/cbs.md and a region budget CSV.
 
 Figures are synthetic, calibrated on ../shared/reference/README.md (youth 0-17 per municipality, about 8-12% of youth
-with jeugdhulp, cost per youth around EUR 1,700); 85099NED's relative figure is over the youth 0-22, as CBS's. Measure and dimension keys are this project's snapshot design;
-docs/cbs.md says which are to be checked against the live tables.
+with jeugdhulp, cost per youth around EUR 1,700); 85099NED's relative figure is over the youth 0-22, as CBS's.
+Measure and dimension keys are this project's snapshot design; docs/cbs.md says which are to be checked against the
+live tables.
 """
 
 from __future__ import annotations

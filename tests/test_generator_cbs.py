@@ -41,9 +41,11 @@ def test_youth_per_municipality_and_year_equals_the_ground_truth(world):
     parsed = read_dataset_file(world / POPULATION_FILE, POPULATION)
     assert parsed.rejections == []
     youth: dict[tuple[str, int], int] = defaultdict(int)
+    youth_0_22: dict[tuple[str, int], int] = defaultdict(int)
     for row in parsed.rows:
         if row["age_years"] is not None:
-            youth[row["scope_code"], row["year"]] += row["persons"]
+            youth_0_22[row["scope_code"], row["year"]] += row["persons"]
+            youth[row["scope_code"], row["year"]] += row["persons"] if row["age_years"] <= 17 else 0
     truth = json.loads((world / "ground_truth.json").read_text())
     generated = {
         (row["municipality_code"], row["year"]): row["youth_population"] for row in truth["by_municipality_year"]
@@ -56,6 +58,12 @@ def test_youth_per_municipality_and_year_equals_the_ground_truth(world):
     # The seed's municipalities are in the warehouse's scope, so they have a population even without traffic.
     assert {code for code, _ in recorded} == set(WORLD["municipalities"]) | set(_csv(SEED, "region_code"))
     assert {key: value for key, value in youth.items() if key[0] != "NL01"} == recorded
+    # The youth 0-22 the truth divides youth_in_care_share by: the 0-17 plus the snapshot's ages 18-22.
+    recorded_0_22 = {
+        (row["municipality_code"], row["year"]): row["youth_0_22"] for row in truth["cbs_youth_population"]
+    }
+    assert {key: value for key, value in youth_0_22.items() if key[0] != "NL01"} == recorded_0_22
+    assert all(recorded_0_22[key] > recorded[key] for key in recorded)
     for year in (2023, 2024):
         assert youth["NL01", year] == sum(value for (_, y), value in recorded.items() if y == year)
         totals = {

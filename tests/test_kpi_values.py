@@ -2,9 +2,9 @@
 
 Two municipalities (Haarlem GM0392 in JZ11, Velsen GM0453 in JZ10), two providers, eleven clients, twelve
 allocations and a request never answered, written as iJw messages with the project's writers and run through the
-whole pipeline once. CBS figures come from the shipped CBS sample (youth 0-17 on 1 January 2024: Haarlem 32,000;
-Velsen 13,300; NL 2024: 10.3% of youth with jeugdhulp). The region budget is written here: Haarlem 2024 EUR 100,000,
-Velsen 2024 EUR 10,000.
+whole pipeline once. CBS figures come from the shipped CBS sample (youth on 1 January 2024: Haarlem 32,000 aged
+0-17 and 9,600 aged 18-22; Velsen 13,300 and 4,000; NL 2024: 7.8% of youth 0-22 with jeugdhulp). The region budget
+is written here: Haarlem 2024 EUR 100,000, Velsen 2024 EUR 10,000.
 
 Coverage (docs/kpis.md): Haarlem delivers declarations in 2023-Q1, 2024-Q1 and 2024-Q4, Velsen in 2023-Q1, 2024-Q1 and
 2024-Q2; their other municipalities (JZ11 four, JZ10 three) deliver nothing, so each region covers one municipality.
@@ -38,6 +38,7 @@ September to November, which is 0 for Haarlem and provider A. Forecast 2024: Haa
 
 import csv
 import datetime as dt
+import json
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -65,6 +66,27 @@ PRODUCTS = {
     "14": ("43", "43A01"),
     "04": ("40", "40A01"),
 }
+
+
+def sample_youth(municipalities: tuple[str, ...], year: int, youngest: int, oldest: int) -> int:
+    """The youth of the shipped 03759ned sample in an age band, summed from the file's single-age records (found by
+    their Leeftijd titles, as CBS publishes them) without the warehouse."""
+    table = json.loads((REPO_ROOT / "seeds" / "sample" / "cbs" / "03759ned_sample.json").read_text(encoding="utf-8"))
+    ages = {entry["Key"]: entry["Title"] for entry in table["Leeftijd"]["value"]}
+    wanted = {key for key, title in ages.items() if title in {f"{age} jaar" for age in range(youngest, oldest + 1)}}
+    return sum(
+        row["BevolkingOp1Januari_1"]
+        for row in table["TypedDataSet"]["value"]
+        if row["RegioS"].strip() in municipalities
+        and row["Perioden"] == f"{year}JJ00"
+        and row["Leeftijd"] in wanted
+        and row["Geslacht"].strip() == "T001038"
+    )
+
+
+# JZ10's municipalities (seeds/reference/municipalities.csv): Beverwijk, Heemskerk, Velsen.
+VELSEN_12_22 = sample_youth(("GM0453",), 2024, 12, 22)
+JZ10_12_22 = sample_youth(("GM0375", "GM0396", "GM0453"), 2024, 12, 22)
 
 
 def bsn(serial: int) -> str:
@@ -414,8 +436,9 @@ EXPECTED = {
     ("jeugdbescherming_clients", "municipality", "GM0392", "2024"): (0, 0, None),
     ("jeugdreclassering_clients", "region", "JZ10", "2024"): (0, 0, None),
     # CBS 85099NED of the shipped sample (jeugdbescherming, jeugdreclassering), whatever the iJw traffic holds; the
-    # share over the youth 0-17 on 1 January: Haarlem 32,000, JZ10's three municipalities 29,500 (CBS's own region
-    # figure over the whole region's youth, not only the municipalities that deliver iJw data).
+    # jeugdbescherming share over the youth 0-17 on 1 January: Haarlem 32,000, JZ10's three municipalities 29,500
+    # (CBS's own region figure over the whole region's youth, not only the municipalities that deliver iJw data); the
+    # jeugdreclassering share over the youth 12-22 of the sample's 03759ned.
     ("jeugdbescherming_youth_cbs", "municipality", "GM0392", "2024"): (310, 310, None),
     ("jeugdbescherming_youth_cbs", "region", "JZ11", "2024"): (446, 446, None),
     ("jeugdbescherming_youth_cbs", "nl", "NL01", "2024"): (31_425, 31_425, None),
@@ -424,6 +447,8 @@ EXPECTED = {
     ("jeugdreclassering_youth_cbs", "municipality", "GM0453", "2024"): (35, 35, None),
     ("jeugdreclassering_youth_cbs", "region", "JZ10", "2023"): (77, 77, None),
     ("jeugdreclassering_youth_cbs", "nl", "NL01", "2023"): (8_467, 8_467, None),
+    ("jeugdreclassering_share_cbs", "municipality", "GM0453", "2024"): (100 * 35 / VELSEN_12_22, 35, VELSEN_12_22),
+    ("jeugdreclassering_share_cbs", "region", "JZ10", "2024"): (100 * 79 / JZ10_12_22, 79, JZ10_12_22),
     # Product category (JZ020): ambulant and network products are category 40, stays 43. 2024: category 40 C1
     # (1,000 + 1,000), C5 (600), C7 (800); category 43 C2 (3,000 + 3,000), C3 (2,000), C6 (5,000) and C4, who has no
     # line. In 2024-H1 category 40 has C1 (T1, T2), C5 (T6) and C7 (T8).
@@ -435,12 +460,14 @@ EXPECTED = {
     ("cost_per_client", "product_category", "40", "2024"): (3_400 / 3, 340_000, 3),
     ("turning_18_in_care", "municipality", "GM0392", "2024"): (1, 1, None),
     ("care_past_18", "municipality", "GM0392", "2024"): (1, 1, None),
-    # 0-17 on 1 January 2024 (born 2006-2023): Haarlem's C1, C2, C3, C5, not C4 (born 2005); Velsen's C6, C7.
-    ("clients_in_care_0_17", "municipality", "GM0392", "2024"): (4, 4, None),
-    ("youth_in_care_share", "municipality", "GM0392", "2024"): (100 * 4 / 32_000, 4, 32_000),
-    # Of JZ10 only Velsen delivers: the population of Velsen alone (13,300), not of the region (29,500).
-    ("youth_in_care_share", "region", "JZ10", "2024"): (100 * 2 / 13_300, 2, 13_300),
-    ("youth_in_care_share", "nl", "NL01", "2024"): (10.3, 349_170, None),
+    # 0-22 on 1 January 2024 (born 2001-2023, CBS's band): Haarlem's C1, C2, C3, C5 and C4 (born 2005, 18: past 18,
+    # counted); Velsen's C6, C7. Over the youth 0-22: Haarlem 32,000 + 9,600.
+    ("clients_in_care_0_22", "municipality", "GM0392", "2024"): (5, 5, None),
+    ("youth_in_care_share", "municipality", "GM0392", "2024"): (100 * 5 / 41_600, 5, 41_600),
+    # Of JZ10 only Velsen delivers: the youth 0-22 of Velsen alone (13,300 + 4,000), not of the region.
+    ("youth_in_care_share", "region", "JZ10", "2024"): (100 * 2 / 17_300, 2, 17_300),
+    # CBS's share over the same band (85099NED: 349,170 youths with jeugdhulp over 4,490,000 aged 0-22).
+    ("youth_in_care_share", "nl", "NL01", "2024"): (7.8, 349_170, None),
     # Velsen 2024-Q1: allocation 2001 from 2024-03-11 allocates 21/31 of March, 1 is declared; 2024-Q2: 2001 and
     # 2002 allocate 3 each (April to June), only 2002's April is declared.
     ("realisation_share", "municipality", "GM0453", "2024-Q1"): (100 * 31 / 21, 1, Decimal("0.68")),

@@ -18,7 +18,7 @@ D = dt.date
 A, B, C, JZ, PROVIDER = "GM9901", "GM9902", "GM9903", "JZ99", "98000001"
 # Inhabitants on 1 January: B had 55 000 in 2023 (class 5) and 45 000 in 2024; the latest year decides (class 4).
 POPULATION = [
-    # municipality, year, youth 0-17, all ages
+    # municipality, year, youth 0-22 (the youth share's band), all ages
     (A, 2024, 100, 30_000),
     (B, 2023, 180, 55_000),
     (B, 2024, 200, 45_000),
@@ -66,7 +66,7 @@ def warehouse(tmp_path_factory):
             "marts.dim_client": ("client_key varchar, birth_year integer", [(c, 2014) for c in "xyzw"]),
             "marts.dim_care_form": ("care_form_code varchar, cbs_care_domain varchar", [("02", "jeugdhulp")]),
             "marts.fct_population": (
-                "municipality_code varchar, year integer, youth_0_17 bigint, population_total bigint",
+                "municipality_code varchar, year integer, youth_0_22 bigint, population_total bigint",
                 POPULATION,
             ),
             "intermediate.int_kpi_periods": (PERIODS_COLUMNS, periods),
@@ -131,7 +131,7 @@ def test_a_class_counts_a_youth_once_as_a_region_does(warehouse):
 
 
 def test_a_class_youth_share_sums_the_population_of_its_municipalities(warehouse):
-    # 2024-Q1: class 4 has 3 youths 0-17 in care over A's 100 + B's 200 youths: 1.0%; class 5 1 over 300.
+    # 2024-Q1: class 4 has 3 youths 0-22 in care over A's 100 + B's 200 youths: 1.0%; class 5 1 over 300.
     shares = values(warehouse, "youth_in_care_share", "size_class", "2024-Q1")
     assert shares.keys() == {"4", "5"}
     assert shares["4"][:2] == (3, 300) and shares["4"][2] == pytest.approx(1.0)
