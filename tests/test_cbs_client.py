@@ -161,7 +161,8 @@ def test_snapshot_round_trip_trims_keys_and_keeps_status(base_url, tmp_path):
 
     assert parsed.file_rejection is None and parsed.rejections == []
     got = {
-        (r["scope_code"], r["period"], r["period_type"], r["status"], r["measure_key"], r["value"]) for r in parsed.rows
+        (r["scope_code"], r["period"], r["period_type"], r["status"], r["measure_key"], r["value"])
+        for r in parsed.records
     }
     assert got == {
         ("GM0392", "2023", "year", "definitief", "JongerenMetJeugdhulp_1", 3150.0),

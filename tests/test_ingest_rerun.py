@@ -26,9 +26,8 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.reference import municipality_regions
 from orchestration.warehouse import ijw_ingest, landing_inventory
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, claimed_files
-from orchestration.warehouse.ingest import LedgerEntry
 from orchestration.warehouse.landing_files import EntryProblem
-from orchestration.warehouse.load import RawSource, ingest_listing
+from orchestration.warehouse.load import LedgerEntry, RawSource, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, copy_sample_ijw
 from tests.ijw_landing import ingest_landing

@@ -16,8 +16,6 @@ from orchestration.ijw.reader import (
     ElementFields,
     Header,
     MessageSpec,
-    ParsedFile,
-    RecordError,
     b,
     bounded_int,
     checked_code,
@@ -26,6 +24,7 @@ from orchestration.ijw.reader import (
     required,
 )
 from orchestration.ijw.safe_xml import message_namespace
+from orchestration.warehouse.load import ParsedFile, RecordError
 
 # The ranges of the iJw number types (basisschema.xsd), narrowed where the raw tables' suites are stricter: an
 # allocation number (LDT_Nummer) from 1, volume and budget (LDT_Volume, LDT_Budget) up to 99,999,999.

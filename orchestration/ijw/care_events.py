@@ -20,14 +20,13 @@ from orchestration.ijw.reader import (
     ElementFields,
     Header,
     MessageSpec,
-    ParsedFile,
-    RecordError,
     checked_code,
     optional_date,
     parse_date,
     required,
 )
 from orchestration.ijw.safe_xml import message_namespace
+from orchestration.warehouse.load import ParsedFile, RecordError
 
 _DELIVERY_STATUSES = {"1", "2", "3"}  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
 JEUGDWET_START = dt.date(2015, 1, 1)

@@ -17,16 +17,9 @@ from typing import NamedTuple
 from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import (
-    MessageSpec,
-    ParsedFile,
-    RecordError,
-    b,
-    non_negative_int,
-    parse_date,
-    text,
-)
+from orchestration.ijw.reader import MessageSpec, b, non_negative_int, parse_date, text
 from orchestration.ijw.safe_xml import MessageRejected, message_namespace
+from orchestration.warehouse.load import ParsedFile, RecordError
 
 MESSAGE_TYPE = "JW323"
 _NS = message_namespace(MESSAGE_TYPE)

@@ -31,14 +31,7 @@ from orchestration.ijw.safe_xml import (
     parse_document,
 )
 from orchestration.ijw.xsd import validate_against_schema
-
-
-class RecordError(Exception):
-    """One record breaks a rule that concerns that record alone; reason_code names the rule."""
-
-    def __init__(self, reason_code: str, reason: str):
-        super().__init__(reason)
-        self.reason_code = reason_code
+from orchestration.warehouse.load import ParsedFile, RecordError, Rejection
 
 
 @dataclass(frozen=True)
@@ -57,78 +50,6 @@ class Client:
     error: RecordError | None = None
     birth_date: dt.date | None = None
     gender_code: str | None = None
-
-
-@dataclass(frozen=True)
-class Rejection:
-    record_ref: str
-    reason_code: str
-    reason: str
-    amount_cents: int
-    source_line: int
-    source_record: int
-    # Where the record had them, so an auditor reads the quarantine per municipality, provider and period.
-    municipality_code: str | None = None
-    provider_agb: str | None = None
-    period_start: dt.date | None = None
-    """The record's own date: ProductPeriode Begindatum (JW323), Begindatum (JW305/JW307), Ingangsdatum (JW301),
-    ToewijzingIngangsdatum (JW315)."""
-
-
-RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "requested_valid_from")
-"""The attribute holding a parsed record's own date, per record type (the first it has)."""
-
-
-def record_period(record: Any) -> dt.date | None:
-    return next((getattr(record, name) for name in RECORD_PERIOD_ATTRIBUTES if hasattr(record, name)), None)
-
-
-@dataclass
-class ParsedFile:
-    """What one file yielded: accepted records, rejected records, and the file-level rejection if there was one."""
-
-    path: Path
-    message_type: str
-    records: list[Any] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    file_rejection: MessageRejected | None = None
-    state: dict[str, Any] = field(default_factory=dict)
-    """Message-level fields a spec collects while streaming (e.g. the JW323 Declaratie header)."""
-    staged: bool = False
-    """The records are already staged in the warehouse by a batch reader, which inserts the accepted ones itself."""
-
-    @property
-    def amount_cents_accepted(self) -> int:
-        return sum(getattr(record, "amount_cents", 0) for record in self.records)
-
-    @property
-    def amount_cents_quarantined(self) -> int:
-        return sum(rejection.amount_cents for rejection in self.rejections)
-
-    @property
-    def amount_cents_read(self) -> int:
-        return self.amount_cents_accepted + self.amount_cents_quarantined
-
-    def reject_record(self, record: Any, reason_code: str, reason: str, record_ref: str) -> None:
-        self.rejections.append(
-            Rejection(
-                record_ref,
-                reason_code,
-                reason,
-                getattr(record, "amount_cents", 0),
-                record.source_line,
-                record.source_record,
-                getattr(record, "municipality_code", None),
-                getattr(record, "provider_agb", None),
-                record_period(record),
-            )
-        )
-
-    def reject_file(self, rejected: MessageRejected) -> None:
-        for record in self.records:
-            self.reject_record(record, rejected.reason_code, f"file rejected: {rejected}", record.record_ref)
-        self.records = []
-        self.file_rejection = rejected
 
 
 class ElementFields(dict):
@@ -388,7 +309,7 @@ def finish_file(
             validate_against_schema(data, schema)
         spec.check_file(parsed)
     except MessageRejected as rejection:
-        parsed.reject_file(rejection)
+        parsed.reject_file(rejection.reason_code, str(rejection))
 
 
 def _check_root(root: etree._Element, spec: MessageSpec) -> None:

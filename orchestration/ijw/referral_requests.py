@@ -23,14 +23,13 @@ from orchestration.ijw.reader import (
     ElementFields,
     Header,
     MessageSpec,
-    ParsedFile,
-    RecordError,
     b,
     checked_code,
     optional_date,
     parse_date,
 )
 from orchestration.ijw.safe_xml import message_namespace
+from orchestration.warehouse.load import ParsedFile, RecordError
 
 _NS = message_namespace("JW315")
 

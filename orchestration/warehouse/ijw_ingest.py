@@ -10,17 +10,19 @@ import duckdb
 from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import MessageSpec, ParsedFile, read_message_file
-from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageRejected
-from orchestration.warehouse.ingest import (
+from orchestration.ijw.reader import MessageSpec, read_message_file
+from orchestration.ijw.safe_xml import MAX_FILE_BYTES
+from orchestration.warehouse.landing_files import EntryProblem, landing_root, odd_entry, read_landed
+from orchestration.warehouse.landing_inventory import mark_read
+from orchestration.warehouse.load import (
     LedgerEntry,
+    ParsedFile,
+    Rejection,
     StagedInsert,
     already_ingested,
     duplicate_entry,
     load_parsed_files,
 )
-from orchestration.warehouse.landing_files import EntryProblem, landing_root, odd_entry, read_landed
-from orchestration.warehouse.landing_inventory import mark_read
 from orchestration.warehouse.read_ahead import read_ahead
 
 # Files are loaded in batches, one transaction each: a commit and the hand-over of a batch's rows to DuckDB cost about
@@ -88,7 +90,7 @@ def _landed_content(path: Path, root: str) -> tuple[bytes | None, str, EntryProb
 
 
 def _unread_file(path: Path, spec: MessageSpec, problem: EntryProblem) -> ParsedFile:
-    return ParsedFile(path, spec.message_type, file_rejection=MessageRejected(problem.reason_code, str(problem)))
+    return ParsedFile(path, spec.message_type, file_rejection=Rejection(None, problem.reason_code, str(problem)))
 
 
 def ingest_message_files(

@@ -18,7 +18,7 @@ from lxml import etree
 
 from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import MessageSpec, ParsedFile
+from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.allocation_history import apply_allocation_history
@@ -33,9 +33,8 @@ from orchestration.warehouse.ijw_ingest import (
     no_history,
     read_each_file,
 )
-from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
 from orchestration.warehouse.landing_files import OddEntry
-from orchestration.warehouse.load import record_odd_entry
+from orchestration.warehouse.load import LedgerEntry, ParsedFile, ledger_metadata, record_odd_entry
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,7 @@ def load_message_type(
         run_id,
         message_schema(xsd_dir, message_type) if xsd_dir else None,
         on_rejected_file=lambda parsed: rejected.append(
-            f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
+            f"{parsed.path}: file rejected ({parsed.file_rejection.reason}); see audit.quarantine"
         ),
         landing_dir=landing_dir,
         on_batch=on_batch,
