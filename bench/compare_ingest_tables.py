@@ -6,7 +6,8 @@ the ledger keys of unread entries are the same in both checkouts; columns holdin
 Uses only what the tests use to load (tests/ijw_landing.py, the ingest helpers of the hostile tests), so it runs on a
 checkout from before the loaders were one. Not part of `make test`.
 
-Usage: cd <checkout> && PYTHONPATH=$PWD .venv/bin/python bench/compare_ingest_tables.py [--save FILE | --against FILE]
+Usage: cd <checkout> && PYTHONPATH=$PWD .venv/bin/python bench/compare_ingest_tables.py [--landing DIR] \
+       [--save FILE | --against FILE]
 """
 
 from __future__ import annotations
@@ -115,8 +116,15 @@ def _cases() -> Iterator[tuple[str, Callable[[Path], None]]]:
         )
 
 
-def run() -> dict[str, dict[str, list[list]]]:
+def run(landings: list[Path]) -> dict[str, dict[str, list[list]]]:
     results = {}
+    for landing in landings:
+        # A generated world, loaded where it lies (its paths are the same in both checkouts).
+        with duckdb.connect(":memory:") as con:
+            ensure_schema(con)
+            _load_ijw(con, landing)
+            _load_other(con, landing)
+            results[f"landing:{landing}"] = _tables(con)
     for name, prepare in _cases():
         root = ROOT / name.replace("/", "_")
         shutil.rmtree(root, ignore_errors=True)
@@ -133,8 +141,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", type=Path)
     parser.add_argument("--against", type=Path)
+    parser.add_argument("--landing", type=Path, action="append", default=[], help="a generated world, too")
     args = parser.parse_args()
-    results = json.loads(json.dumps(run()))
+    results = json.loads(json.dumps(run(args.landing)))
     if args.save:
         args.save.write_text(json.dumps(results, indent=0, sort_keys=True))
     rows = sum(len(table) for tables in results.values() for table in tables.values())

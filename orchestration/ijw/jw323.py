@@ -217,9 +217,9 @@ def _check_file(parsed: ParsedFile) -> None:
 
 
 SPEC = MessageSpec(
-    message_type=MESSAGE_TYPE,
-    berichtcode="490",
-    record_tag="Prestatie",
+    MESSAGE_TYPE,
+    "490",
+    "Prestatie",
     sent_by_municipality=False,
     record_fields=_prestatie_fields,
     identifier_fields=("reference", "previous_reference", "allocation_number"),
@@ -230,5 +230,4 @@ SPEC = MessageSpec(
         "TotaalIngediendBedrag": _declaration_field(_read_total),
     },
     check_file=_check_file,
-    period_field="period_start",
 )

@@ -93,15 +93,14 @@ class MessageSpec:
     record_tag: str
     """Local name of the repeated record element (ToegewezenProduct, StartProduct, Prestatie, ...)."""
     sent_by_municipality: bool
-    parse_record: Callable[[Any, Header, Client, ParsedFile], Any] | None = None
+    parse_record: Callable[[ElementFields, Header, Client], Any] | None = None
     """Builds one row (a dataclass with a record_ref property) from the record's fields; raises RecordError for a
     record-level rule, MessageRejected for a file-level one. None: the records are decided per batch by the reader of
     the type (JW323: orchestration/warehouse/declaration_batch.py), never by read_message_file."""
-    record_ref: Callable[[Any, ParsedFile], str] | None = None
-    amount_cents: Callable[[Any], int] = lambda _fields: 0
-    """Signed cents of a record, read before any rule so a rejected record keeps its money in the books."""
+    record_ref_fields: tuple[tuple[str, str], ...] = ()
+    """How a rejected record is named: (label, tag) pairs, each label followed by the field's text ('?' if absent)."""
     record_fields: Callable[[etree._Element, int], Any] = element_fields
-    """What record_ref, amount_cents and parse_record receive: the record's field texts, read once, with its line
+    """What parse_record receives: the record's field texts, read once, with its line
     (sourceline) and its position among the file's records (source_record); JW323, the message with many records per
     file, reads its Prestatie into a tuple of its own."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
@@ -111,9 +110,8 @@ class MessageSpec:
     BSN found there is replaced by its pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
-    period_field: Any = None
-    """Where the record's own date is in what record_fields gives (a tag, or a field name of its tuple): what a
-    rejected record's quarantine row carries as its period."""
+    period_field: str | None = None
+    """The tag of the record's own date: what a rejected record's quarantine row carries as its period."""
 
     @functools.cached_property
     def namespace(self) -> str:
@@ -121,6 +119,9 @@ class MessageSpec:
 
     def m(self, local: str) -> str:
         return f"{{{self.namespace}}}{local}"
+
+    def record_ref(self, fields: ElementFields) -> str:
+        return " ".join(f"{label} {fields.get(tag) or '?'}" for label, tag in self.record_ref_fields)
 
     @functools.cached_property
     def tags(self) -> MessageTags:
@@ -482,13 +483,10 @@ def _read_record(
     )
 
 
-def _field_date(fields: Any, key: Any) -> dt.date | None:
-    """The date at key in a record's fields, or None where it is absent or no date (the record is rejected anyway)."""
-    if key is None:
-        return None
-    value = fields.get(key) if isinstance(fields, dict) else getattr(fields, key)
+def _field_date(fields: ElementFields, tag: str | None) -> dt.date | None:
+    """The date at tag in a record's fields, or None where it is absent or no date (the record is rejected anyway)."""
     try:
-        return parse_date(value)
+        return None if tag is None else parse_date(fields.get(tag))
     except RecordError:
         return None
 
@@ -524,20 +522,17 @@ def read_record_fields(
     """One record's rules on its fields (as spec.record_fields reads them), its identifiers freed of BSNs first: the
     row joins parsed.records, or a rejection naming the rule joins parsed.rejections."""
     fields = without_bsns(fields, spec.identifier_fields, pseudonymiser)
-    amount_cents = 0
     try:
-        amount_cents = spec.amount_cents(fields)
         if client.error is not None:
             raise client.error
-        parsed.records.append(spec.parse_record(fields, header, client, parsed))
+        parsed.records.append(spec.parse_record(fields, header, client))
     except RecordError as error:
-        record_ref = spec.record_ref(fields, parsed)
+        record_ref = spec.record_ref(fields)
         parsed.rejections.append(
             Rejection(
                 record_ref=record_ref,
                 reason_code=error.reason_code,
                 reason=f"{spec.record_tag} {record_ref} {record_place(source_line, source_record)}: {error}",
-                amount_cents=amount_cents,
                 source_line=source_line,
                 source_record=source_record,
                 municipality_code=header.municipality_code,

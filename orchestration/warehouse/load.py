@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import pandas as pd
 
 from orchestration.ijw.bsn import redact_bsns
 from orchestration.warehouse.landing_files import (
+    UNREAD_PREFIX,
     EntryProblem,
     LandedFile,
     Listing,
@@ -31,6 +33,7 @@ from orchestration.warehouse.landing_files import (
     odd_entry,
     read_landed,
 )
+from orchestration.warehouse.read_ahead import read_ahead
 
 
 class RecordError(Exception):
@@ -168,11 +171,11 @@ QUARANTINE_COLUMNS = [
 
 @dataclass(frozen=True)
 class RawSource:
-    """A landed source without an inventory of its own: the ledger's message_type for its files, read(path, bytes)
-    that parses one, the raw table its rows go to and the largest file it reads."""
+    """A landed source: the ledger's message_type for its files, read(path, bytes) that parses one (None: its files
+    are read in batches, ingest_files' read_batch), the raw table its rows go to and the largest file it reads."""
 
     message_type: str
-    read: Callable[[Path, bytes], ParsedFile]
+    read: Callable[[Path, bytes], ParsedFile] | None
     table: str
     max_bytes: int
 
@@ -347,14 +350,129 @@ def ledger_metadata(entries: list[LedgerEntry], seconds: float) -> dict[str, int
     }
 
 
-def _remembering(landed: LandedFile | None, sha256: str) -> LedgerFollowUp | None:
-    """Remembers the listed file as read (audit.landed_files_read), in the transaction of its ledger row."""
-    if landed is None:
-        return None
-    return lambda con, _ledger: con.execute(
-        "insert or replace into audit.landed_files_read values (?, ?, ?, ?)",
-        [landed.path, landed.size, landed.mtime_ns, sha256],
-    )
+LandedContent = tuple[Path, bytes | None, str]
+"""(path, bytes, sha256) of a file to read."""
+BatchReader = Callable[
+    [duckdb.DuckDBPyConnection, list[LandedContent]], tuple[list[tuple[ParsedFile, str]], StagedInsert | None]
+]
+"""Reads a batch of new files: the parsed files in order, and how to insert records it staged (None: none staged)."""
+HistoryRule = Callable[[duckdb.DuckDBPyConnection, list[ParsedFile]], None]
+"""The rules that judge a batch's records against earlier files (TR389, TR019, ...), rejecting in place."""
+
+# Files are loaded in batches, one transaction each: a commit and the hand-over of a batch's rows to DuckDB cost about
+# 20 ms whatever the batch holds, more than a thousand small files' rows. A batch is bounded in bytes too, since its
+# contents and parsed records are held in memory until the commit.
+BATCH_FILES = 5000
+BATCH_BYTES = 64 * 1024 * 1024
+
+
+def read_each(read: Callable[[Path, bytes], ParsedFile]) -> BatchReader:
+    """A batch reader that hands each file's bytes to read(path, bytes)."""
+    return lambda _con, landed: ([(read(path, data), sha256) for path, data, sha256 in landed], None)
+
+
+def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[Path]]:
+    batch: list[Path] = []
+    size = 0
+    for path in files:
+        file_size = _landed_size(path)
+        if batch and (len(batch) >= batch_files or size + file_size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += file_size
+    if batch:
+        yield batch
+
+
+def _landed_size(path: Path) -> int:
+    """The size a batch counts a file at; a file that is gone or no regular file weighs nothing (it is not read)."""
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
+
+
+def _landed_content(path: Path, root: str, max_bytes: int) -> tuple[bytes | None, str, OddEntry | None]:
+    """(bytes, sha256, None) read in one go through the landing rule (orchestration/warehouse/landing_files.py), so a
+    file is read once for its hash and its parse; (None, the entry's ledger key, the entry) for a file that is not
+    read: above max_bytes, gone, unreadable, no regular file, outside the landing directory, changing."""
+    try:
+        content = read_landed(path, root, max_bytes)
+    except EntryProblem as problem:
+        entry = odd_entry(str(path), problem)
+        return None, entry.ledger_key, entry
+    return content.data, content.sha256, None
+
+
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    source: RawSource,
+    run_id: str,
+    landing_dir: Path,
+    *,
+    read_batch: BatchReader | None = None,
+    apply_history: HistoryRule | None = None,
+    after_ledger: LedgerFollowUp | None = None,
+    on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
+    batch_files: int = BATCH_FILES,
+    on_batch: Callable[[int], None] = lambda _files: None,
+) -> list[LedgerEntry]:
+    """Load files in the order given, in batches: a content already in the ledger (any name) gets a duplicate row and
+    nothing else; each new file is read once by the landing rule for landing_dir (one that cannot be read is rejected
+    with the reason), parsed by read_batch (default: source.read per file), judged against earlier files by
+    apply_history, and written by load_parsed_files; after_ledger remembers the batch's files as read in its
+    transaction. on_batch hears how many files each committed batch held."""
+    read_batch = read_batch or read_each(source.read)
+    entries: list[LedgerEntry] = []
+    root = landing_root(landing_dir)
+    for batch in batches(files, batch_files):
+        contents = {path: _landed_content(path, root, source.max_bytes) for path in read_ahead(batch)}
+        seen = already_ingested(con, [sha256 for _data, sha256, _odd in contents.values()])
+        new: list[LandedContent] = []
+        unread: list[tuple[ParsedFile, str]] = []
+        duplicates: list[LedgerEntry] = []
+        for path, (data, sha256, odd) in contents.items():
+            if sha256 in seen:
+                duplicates.append(
+                    duplicate_entry(path if odd is None else odd.path, sha256, source.message_type, run_id)
+                )
+                continue
+            seen.add(sha256)
+            if odd is None:
+                new.append((path, data, sha256))
+            else:
+                rejected = ParsedFile(Path(odd.path), source.message_type)
+                unread.append((rejected.reject_file(odd.reason_code, odd.reason), sha256))
+        parsed_batch, insert_staged = read_batch(con, new)
+        if apply_history is not None:
+            apply_history(con, [parsed for parsed, _ in parsed_batch])
+        parsed_batch += unread
+        for parsed, _ in parsed_batch:
+            if parsed.file_rejection is not None:
+                on_rejected_file(parsed)
+        entries += load_parsed_files(con, parsed_batch, run_id, source.table, insert_staged, duplicates, after_ledger)
+        on_batch(len(batch))
+    return entries
+
+
+def _remember_listed(listing: Listing) -> LedgerFollowUp:
+    """Remembers the listed files a batch read (audit.landed_files_read) under the size and mtime they were listed
+    with, in the transaction of their ledger rows; an entry never read is not remembered."""
+    listed = {landed.path: landed for landed in listing.files}
+
+    def remember(con: duckdb.DuckDBPyConnection, ledger: str) -> None:
+        read = con.execute(
+            f"select file_path, file_sha256 from {ledger} where not starts_with(file_sha256, ?)",  # noqa: S608
+            [UNREAD_PREFIX],
+        ).fetchall()
+        con.executemany(
+            "insert or replace into audit.landed_files_read values (?, ?, ?, ?)",
+            [(path, listed[path].size, listed[path].mtime_ns, sha256) for path, sha256 in read if path in listed],
+        )
+
+    return remember
 
 
 def read_before(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
@@ -367,28 +485,10 @@ def read_before(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
 
 
 def ingest_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    source: RawSource,
-    run_id: str,
-    landing_dir: Path,
-    landed: LandedFile | None = None,
+    con: duckdb.DuckDBPyConnection, path: Path, source: RawSource, run_id: str, landing_dir: Path
 ) -> LedgerEntry:
-    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row).
-
-    The file is read once (orchestration/warehouse/landing_files.py: a regular file inside landing_dir, at most
-    source.max_bytes) and source.read(path, bytes) parses those bytes, so what is hashed is what is parsed. Given
-    the listing's entry for it, the file is remembered as read in the transaction of its ledger row."""
-    try:
-        content = read_landed(path, landing_root(landing_dir), source.max_bytes)
-    except EntryProblem as problem:
-        return record_odd_entry(con, odd_entry(str(path), problem), source.message_type, source.table, run_id)
-    remember = _remembering(landed, content.sha256)
-    if content.sha256 in already_ingested(con, [content.sha256]):
-        duplicate = duplicate_entry(path, content.sha256, source.message_type, run_id)
-        return load_parsed_files(con, [], run_id, source.table, duplicates=[duplicate], after_ledger=remember)[0]
-    parsed = source.read(path, content.data)
-    return load_parsed_files(con, [(parsed, content.sha256)], run_id, source.table, after_ledger=remember)[0]
+    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row)."""
+    return ingest_files(con, [path], source, run_id, landing_dir)[0]
 
 
 def record_odd_entry(
@@ -419,14 +519,12 @@ def ingest_listing(
     for odd in listing.odd:
         entries.append(record_odd_entry(con, odd, source.message_type, source.table, run_id))
         warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
-    for landed in listing.files:
-        if read_before(con, landed):
-            continue
-        entry = ingest_file(con, Path(landed.path), source, run_id, landing_dir, landed)
+    unread = [Path(landed.path) for landed in listing.files if not read_before(con, landed)]
+    loaded = ingest_files(con, unread, source, run_id, landing_dir, after_ledger=_remember_listed(listing))
+    for entry in loaded:
         if entry.status == "rejected" or entry.records_quarantined:
             warn(
                 f"{entry.file_path}: {entry.records_quarantined} records quarantined, status {entry.status}; "
                 f"see audit.quarantine (file_sha256 {entry.file_sha256})"
             )
-        entries.append(entry)
-    return entries
+    return entries + loaded
