@@ -98,19 +98,12 @@ def _cases() -> Iterator[tuple[str, Callable[[Path], None]]]:
             return None, lambda con: load_cbs_or_budget(con, path)
 
         yield f"cbs_budget/{case.id}", one
-    for case in PARSER_EDGE_CASES:
+    edge = [(f"edge/{case.id}", case.files()) for case in PARSER_EDGE_CASES]
+    for name, files in edge + [(f"gate/{case.id}", case.files) for case in DOOR_BEFORE_GATE_CASES]:
         yield (
-            f"edge/{case.id}",
-            lambda root, case=case: (
-                land(root / "landing", case.files()),
-                lambda con: _load_other(con, root / "landing"),
-            ),
-        )
-    for case in DOOR_BEFORE_GATE_CASES:
-        yield (
-            f"gate/{case.id}",
-            lambda root, case=case: (
-                land(root / "landing", case.files),
+            name,
+            lambda root, files=files: (
+                land(root / "landing", files),
                 lambda con: _load_other(con, root / "landing"),
             ),
         )
