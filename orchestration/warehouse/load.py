@@ -96,7 +96,12 @@ class ParsedFile:
 
     @property
     def amount_cents_accepted(self) -> int:
-        return sum(map(self._cents, self.records))
+        column = self.cents_column
+        if column is None or not self.records:
+            return 0
+        if isinstance(self.records[0], dict):
+            return sum(record.get(column) or 0 for record in self.records)
+        return sum(getattr(record, column, 0) for record in self.records)
 
     @property
     def amount_cents_quarantined(self) -> int:
