@@ -30,8 +30,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ijw.xsd import message_schema
-from orchestration.warehouse.ijw_ingest import read_each_file
-from orchestration.warehouse.ijw_messages import DECLARATIONS
+from orchestration.warehouse.ijw_messages import DECLARATIONS, read_each_file
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
 from tests.test_declaration_batch import (

@@ -45,7 +45,7 @@ def _rows_from_snapshot(path: Path) -> list[dict[str, str]]:
     problems = [parsed.file_rejection] if parsed.file_rejection else parsed.rejections
     if problems:
         raise ValueError(f"{path}: {problems[0].reason_code}: {problems[0].reason}")
-    latest = max(row["year"] for row in parsed.rows)
+    latest = max(row["year"] for row in parsed.records)
     return [
         {
             "municipality_code": row["municipality_code"],
@@ -55,7 +55,7 @@ def _rows_from_snapshot(path: Path) -> list[dict[str, str]]:
             "gebieden_table": parsed.message_type.removeprefix("CBS:"),
             "gebieden_year": str(latest),
         }
-        for row in parsed.rows
+        for row in parsed.records
         if row["year"] == latest
     ]
 

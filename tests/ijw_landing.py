@@ -7,7 +7,7 @@ import duckdb
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import UNRECOGNISED_OWNER, IjwIngest, claimed_files, record_odd_entries
-from orchestration.warehouse.ingest import LedgerEntry
+from orchestration.warehouse.load import LedgerEntry
 
 
 def ingest_landing(

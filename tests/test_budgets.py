@@ -30,7 +30,7 @@ def test_semicolons_and_decimal_commas_parse_to_cents(tmp_path):
     parsed = read_region_budget(path, MUNICIPALITIES)
 
     assert parsed.rejections == [] and parsed.file_rejection is None
-    assert [(r["municipality_code"], r["perceel"], r["amount_cents"], r["source_line"]) for r in parsed.rows] == [
+    assert [(r["municipality_code"], r["perceel"], r["amount_cents"], r["source_line"]) for r in parsed.records] == [
         ("GM0392", "Ambulant", 123456789, 2),
         ("GM0268", "Verblijf", 95000050, 3),
         ("GM0944", "Crisis", 1200, 4),
@@ -43,14 +43,14 @@ def test_comma_separated_files_use_a_decimal_point(tmp_path):
 
     parsed = read_region_budget(path, MUNICIPALITIES)
 
-    assert [r["amount_cents"] for r in parsed.rows] == [123456789, 50]
+    assert [r["amount_cents"] for r in parsed.records] == [123456789, 50]
 
 
 def test_formula_text_is_stored_inert(tmp_path):
     path = tmp_path / "budget.csv"
     path.write_text('gemeente;jaar;perceel;bedrag;toelichting\nGM0392;2025;Ambulant;10;=cmd|" /C calc"!A0\n')
 
-    (row,) = read_region_budget(path, MUNICIPALITIES).rows
+    (row,) = read_region_budget(path, MUNICIPALITIES).records
 
     assert row["note"] == '\'=cmd|" /C calc"!A0'
 
@@ -106,7 +106,7 @@ def test_a_file_without_the_required_header_is_rejected_whole(tmp_path):
 
     parsed = read_region_budget(path, MUNICIPALITIES)
 
-    assert parsed.rows == [] and parsed.file_rejection.reason_code == "HEADER_INVALID"
+    assert parsed.records == [] and parsed.file_rejection.reason_code == "HEADER_INVALID"
 
 
 # --- Iv3 through dbt -------------------------------------------------------------------------------------------------

@@ -184,7 +184,8 @@ def test_snapshot_round_trip_trims_keys_and_keeps_status(base_url, tmp_path):
 
     assert parsed.file_rejection is None and parsed.rejections == []
     got = {
-        (r["scope_code"], r["period"], r["period_type"], r["status"], r["measure_key"], r["value"]) for r in parsed.rows
+        (r["scope_code"], r["period"], r["period_type"], r["status"], r["measure_key"], r["value"])
+        for r in parsed.records
     }
     assert got == {
         ("GM0392", "2023", "year", "definitief", "JongerenMetJeugdhulp_1", 3150.0),
@@ -210,10 +211,10 @@ def test_population_pull_asks_only_for_the_ages_0_to_22_and_the_totals(base_url,
     parsed = read_dataset_file(write_snapshot(bundle, tmp_path / "cbs", "03759ned_test"), POPULATION)
 
     assert parsed.file_rejection is None and parsed.rejections == []
-    by_age = {row["age_years"]: row["persons"] for row in parsed.rows}
+    by_age = {row["age_years"]: row["persons"] for row in parsed.records}
     assert sorted(age for age in by_age if age is not None) == list(range(23))
     assert sum(by_age[age] for age in range(18)) == 1800 and sum(by_age[age] for age in range(18, 23)) == 500
-    assert by_age[None] == 9000 and {row["scope_code"] for row in parsed.rows} == {"GM0392"}
+    assert by_age[None] == 9000 and {row["scope_code"] for row in parsed.records} == {"GM0392"}
 
 
 @pytest.mark.parametrize(

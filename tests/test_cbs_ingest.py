@@ -186,12 +186,12 @@ def test_population_reads_the_single_ages_0_to_22_from_the_leeftijd_table(tmp_pa
 
     parsed = read_dataset_file(path, POPULATION)
 
-    youth = sum(row["persons"] for row in parsed.rows if row["age_years"] is not None)
+    youth = sum(row["persons"] for row in parsed.records if row["age_years"] is not None)
     # 100 + 101 + ... + 122 = 23 * 100 + (0 + ... + 22) = 2300 + 253; 23 jaar (99) and 0 tot 5 jaar are not read.
     assert youth == 2553
-    assert sorted(row["age_years"] for row in parsed.rows if row["age_years"] is not None) == list(range(23))
-    assert [row["persons"] for row in parsed.rows if row["age_years"] is None] == [7900]
-    assert {row["scope_code"] for row in parsed.rows} == {"GM0944"}
+    assert sorted(row["age_years"] for row in parsed.records if row["age_years"] is not None) == list(range(23))
+    assert [row["persons"] for row in parsed.records if row["age_years"] is None] == [7900]
+    assert {row["scope_code"] for row in parsed.records} == {"GM0944"}
 
 
 def test_population_without_all_single_ages_is_rejected(tmp_path):
@@ -200,7 +200,7 @@ def test_population_without_all_single_ages_is_rejected(tmp_path):
 
     parsed = read_dataset_file(path, POPULATION)
 
-    assert parsed.rows == [] and parsed.file_rejection.reason_code == "SNAPSHOT_INCOMPLETE"
+    assert parsed.records == [] and parsed.file_rejection.reason_code == "SNAPSHOT_INCOMPLETE"
     assert "[22]" in parsed.file_rejection.reason
 
 
@@ -237,7 +237,7 @@ def test_the_jz_column_is_found_by_its_values_wherever_it_sits(tmp_path):
 
     assert [
         (r["municipality_code"], r["municipality_name"], r["region_code"], r["region_name"], r["year"])
-        for r in parsed.rows
+        for r in parsed.records
     ] == [
         ("GM0392", "Haarlem", "JZ11", "Zuid-Kennemerland", 2025),
         ("GM0268", "Nijmegen", "JZ32", "Rijk van Nijmegen", 2025),

@@ -1,11 +1,13 @@
 """Each declaration rule has a failing fixture and a passing one (iJw 3.2 JW323 rules; reason code = rule id)."""
 
+import hashlib
+
 import pytest
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.declaration_batch import read_declaration
 from orchestration.warehouse.declaration_history import apply_declaration_history
-from orchestration.warehouse.ingest import file_sha256, load_parsed_file
+from orchestration.warehouse.load import load_parsed_files
 from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"rules-test-key-0123456789")
@@ -16,7 +18,8 @@ def ingest(warehouse, tmp_path, name: str, xml: str):
     path.write_text(xml)
     parsed = read_declaration(path, PSEUDONYMISER)
     apply_declaration_history(warehouse, [parsed])
-    entry = load_parsed_file(warehouse, parsed, file_sha256(path), "rules", "raw.ijw_declaration_lines")
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    [entry] = load_parsed_files(warehouse, [(parsed, sha256)], "rules", "raw.ijw_declaration_lines")
     assert entry.records_read == entry.records_accepted + entry.records_quarantined
     assert entry.amount_cents_read == entry.amount_cents_accepted + entry.amount_cents_quarantined
     codes = [

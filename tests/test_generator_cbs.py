@@ -42,7 +42,7 @@ def test_youth_per_municipality_and_year_equals_the_ground_truth(world):
     assert parsed.rejections == []
     youth: dict[tuple[str, int], int] = defaultdict(int)
     youth_0_22: dict[tuple[str, int], int] = defaultdict(int)
-    for row in parsed.rows:
+    for row in parsed.records:
         if row["age_years"] is not None:
             youth_0_22[row["scope_code"], row["year"]] += row["persons"]
             youth[row["scope_code"], row["year"]] += row["persons"] if row["age_years"] <= 17 else 0
@@ -67,7 +67,9 @@ def test_youth_per_municipality_and_year_equals_the_ground_truth(world):
     for year in (2023, 2024):
         assert youth["NL01", year] == sum(value for (_, y), value in recorded.items() if y == year)
         totals = {
-            row["scope_code"]: row["persons"] for row in parsed.rows if row["age_years"] is None and row["year"] == year
+            row["scope_code"]: row["persons"]
+            for row in parsed.records
+            if row["age_years"] is None and row["year"] == year
         }
         # Youth is 18-21% of the inhabitants.
         assert all(0.17 < youth[code, year] / totals[code] < 0.22 for code, y in recorded if y == year)
@@ -76,17 +78,17 @@ def test_youth_per_municipality_and_year_equals_the_ground_truth(world):
 def test_region_mapping_follows_the_area_file_and_the_seed(world):
     parsed = read_dataset_file(world / GEBIEDEN_FILE, REGIONS)
     assert parsed.rejections == []
-    mapping = {row["municipality_code"]: row["region_code"] for row in parsed.rows}
+    mapping = {row["municipality_code"]: row["region_code"] for row in parsed.records}
     areas, seed = _csv(AREAS_2016, "region_code"), _csv(SEED, "region_code")
     assert {code: mapping[code] for code in WORLD["municipalities"]} == {
         code: areas[code] for code in WORLD["municipalities"]
     }
     assert {code: mapping[code] for code in seed} == seed
     assert set(mapping) == set(WORLD["municipalities"]) | set(seed)
-    assert {row["year"] for row in parsed.rows} == {2024}
-    names = {row["municipality_code"]: row["municipality_name"] for row in parsed.rows}
+    assert {row["year"] for row in parsed.records} == {2024}
+    names = {row["municipality_code"]: row["municipality_name"] for row in parsed.records}
     assert {code: names[code] for code in seed} == _csv(SEED, "municipality_name")
-    assert all(row["municipality_name"] and row["region_name"] for row in parsed.rows)
+    assert all(row["municipality_name"] and row["region_name"] for row in parsed.records)
 
 
 def test_same_seed_gives_the_same_snapshot_bytes(world, tmp_path):

@@ -16,10 +16,11 @@ import duckdb
 import pytest
 from lxml import etree
 
-from orchestration.ijw.reader import RecordError, parse_date
+from orchestration.ijw.reader import parse_date
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
+from orchestration.warehouse.load import RecordError
 from orchestration.warehouse.schema import ensure_schema
 from tests import test_hostile_input as hostile
 from tests.dbt_workspace import run_dbt

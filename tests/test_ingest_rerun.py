@@ -24,11 +24,10 @@ from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.defs.ingest.budgets import landed_budget_files
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.reference import municipality_regions
-from orchestration.warehouse import ijw_ingest, landing_inventory
+from orchestration.warehouse import landing_inventory, load
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, claimed_files
-from orchestration.warehouse.ingest import LedgerEntry
 from orchestration.warehouse.landing_files import EntryProblem
-from orchestration.warehouse.load import RawSource, ingest_listing
+from orchestration.warehouse.load import LedgerEntry, RawSource, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, copy_sample_ijw
 from tests.ijw_landing import ingest_landing
@@ -155,7 +154,7 @@ def test_a_run_that_dies_between_batches_leaves_the_rest_to_be_read_by_the_next(
     for number in range(5):
         land(landing, f"{number}.xml", declaration(f"R{number}", 1000 + number))
     # A kill between batches, in process: the second batch's transaction never commits.
-    real_load, batches = ijw_ingest.load_parsed_files, []
+    real_load, batches = load.load_parsed_files, []
 
     def load_then_die(*args, **kwargs):
         batches.append(args[1])
@@ -163,7 +162,7 @@ def test_a_run_that_dies_between_batches_leaves_the_rest_to_be_read_by_the_next(
             raise KeyboardInterrupt
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(ijw_ingest, "load_parsed_files", load_then_die)
+    monkeypatch.setattr(load, "load_parsed_files", load_then_die)
     landing_inventory.update_inventory(warehouse, landing)
     with pytest.raises(KeyboardInterrupt):
         DECLARATIONS.ingest_files(
@@ -191,7 +190,7 @@ def test_a_file_that_could_not_be_read_is_looked_at_again(tmp_path, warehouse, m
     landing = tmp_path / "landing"
     land(landing, "d.xml", declaration("R1", 5000))
     # Unreadable once (as a file without read permission is; root reads it anyway, so the problem is raised here).
-    monkeypatch.setattr(ijw_ingest, "read_landed", unreadable)
+    monkeypatch.setattr(load, "read_landed", unreadable)
     assert [entry.status for entry in ingest_all(warehouse, landing, "first")] == ["rejected"]
     monkeypatch.undo()
 

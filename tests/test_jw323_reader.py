@@ -1,13 +1,14 @@
 """The JW323 reader and the per-file load: rules, hostile input, quarantine and the ledger invariant."""
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.declaration_batch import read_declaration
-from orchestration.warehouse.ingest import file_sha256, load_parsed_file
+from orchestration.warehouse.load import load_parsed_files
 from tests.jw323_documents import (
     INVALID_BSN,
     MESSAGE_NS,
@@ -30,7 +31,8 @@ def write(tmp_path: Path, content: str | bytes, name: str = "message.xml") -> Pa
 def load(warehouse, path: Path):
     """Read and load one file; returns (ledger row, quarantine rows) as dicts."""
     parsed = read_declaration(path, PSEUDONYMISER)
-    entry = load_parsed_file(warehouse, parsed, file_sha256(path), "test-run", "raw.ijw_declaration_lines")
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    [entry] = load_parsed_files(warehouse, [(parsed, sha256)], "test-run", "raw.ijw_declaration_lines")
     quarantine = warehouse.execute(
         "select record_ref, reason_code, reason, amount_cents from audit.quarantine where file_sha256 = ?",
         [entry.file_sha256],
@@ -232,7 +234,7 @@ def test_with_the_official_xsd_an_out_of_order_message_is_rejected(tmp_path, war
     assert swapped != valid
     assert read_declaration(write(tmp_path, swapped, "lenient.xml"), PSEUDONYMISER).file_rejection is None
     strict = read_declaration(write(tmp_path, swapped, "strict.xml"), PSEUDONYMISER, jw323_schema)
-    assert strict.file_rejection.reason_code == "XSD_INVALID" and "line" in str(strict.file_rejection)
+    assert strict.file_rejection.reason_code == "XSD_INVALID" and "line" in strict.file_rejection.reason
     assert [r.reason_code for r in strict.rejections] == ["XSD_INVALID"]
     ok = read_declaration(write(tmp_path, valid, "ok.xml"), PSEUDONYMISER, jw323_schema)
     assert ok.file_rejection is None and len(ok.records) == 1

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from orchestration.cbs.periods import JEUGDWET_YEARS
 from orchestration.stored_text import TextError, shown, stored_text, without_layout
-from orchestration.warehouse.load import ParsedFile, Rejection
+from orchestration.warehouse.load import ParsedFile, RecordError, Rejection
 
 MESSAGE_TYPE = "BUDGET:region"
 COLUMNS = ("gemeente", "jaar", "perceel", "bedrag")
@@ -38,23 +38,23 @@ _AMOUNT = {
 }
 
 
-class RowError(ValueError):
-    def __init__(self, reason_code: str, column: str, message: str) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
-        self.column = column
+def _cell_error(reason_code: str, column: str, message: str) -> RecordError:
+    """A row's rule broken in one cell: the reason names the column."""
+    return RecordError(reason_code, f"column '{column}': {message}")
 
 
 def parse_amount_cents(text: str, delimiter: str) -> int:
     """Euros as written in the file -> cents. With ';' the decimal separator is ',' and '.' groups thousands;
-    with ',' it is the other way round (a grouped amount must then be quoted). RowError beyond +-MAX_AMOUNT_CENTS."""
+    with ',' it is the other way round (a grouped amount must then be quoted). RecordError beyond +-MAX_AMOUNT_CENTS."""
     value = text.strip().removeprefix("€").strip().replace(" ", "")
     if not _AMOUNT[delimiter].match(value):
-        raise RowError("AMOUNT_INVALID", "bedrag", f"{shown(text)} is not an amount in euros with at most two decimals")
+        raise _cell_error(
+            "AMOUNT_INVALID", "bedrag", f"{shown(text)} is not an amount in euros with at most two decimals"
+        )
     thousands, decimal = (".", ",") if delimiter == ";" else (",", ".")
     euros = Decimal(value.replace(thousands, "").replace(decimal, "."))
     if abs(euros) * 100 > MAX_AMOUNT_CENTS:
-        raise RowError("AMOUNT_OUT_OF_RANGE", "bedrag", f"{shown(text)} is beyond EUR {MAX_AMOUNT_CENTS // 100:,}")
+        raise _cell_error("AMOUNT_OUT_OF_RANGE", "bedrag", f"{shown(text)} is beyond EUR {MAX_AMOUNT_CENTS // 100:,}")
     return int(euros * 100)
 
 
@@ -77,9 +77,9 @@ def _perceel(text: str) -> str:
     try:
         perceel = stored_text(text.strip(), MAX_TEXT)
     except TextError as error:
-        raise RowError(error.reason_code, "perceel", str(error)) from error
+        raise _cell_error(error.reason_code, "perceel", str(error)) from error
     if not perceel:
-        raise RowError("PERCEEL_INVALID", "perceel", f"perceel must be 1-{MAX_TEXT} characters")
+        raise _cell_error("PERCEEL_INVALID", "perceel", f"perceel must be 1-{MAX_TEXT} characters")
     return perceel
 
 
@@ -88,7 +88,7 @@ def _note(text: str) -> str | None:
     try:
         note = without_layout(text)[:MAX_TEXT].strip()
     except TextError as error:
-        raise RowError(error.reason_code, "toelichting", str(error)) from error
+        raise _cell_error(error.reason_code, "toelichting", str(error)) from error
     return neutralise_text(note) if note else None
 
 
@@ -98,9 +98,11 @@ def _municipality(text: str, municipalities: set[str]) -> str:
     if re.fullmatch(r"[0-9]{1,4}", value):
         value = f"GM{int(value):04d}"
     if not re.fullmatch(r"GM[0-9]{4}", value):
-        raise RowError("MUNICIPALITY_INVALID", "gemeente", f"{shown(text)} is not a municipality code (GM0392 or 0392)")
+        raise _cell_error(
+            "MUNICIPALITY_INVALID", "gemeente", f"{shown(text)} is not a municipality code (GM0392 or 0392)"
+        )
     if value not in municipalities:
-        raise RowError("MUNICIPALITY_UNKNOWN", "gemeente", f"{value} is not a municipality of this warehouse")
+        raise _cell_error("MUNICIPALITY_UNKNOWN", "gemeente", f"{value} is not a municipality of this warehouse")
     return value
 
 
@@ -108,12 +110,12 @@ def _row(values: dict[str, str], delimiter: str, municipalities: set[str]) -> di
     municipality = _municipality(values["gemeente"], municipalities)
     year_text = values["jaar"].strip()
     if not re.fullmatch(r"[0-9]{4}", year_text) or int(year_text) not in JEUGDWET_YEARS:
-        raise RowError("YEAR_INVALID", "jaar", f"{shown(year_text)} is not a Jeugdwet year 2015-2099")
+        raise _cell_error("YEAR_INVALID", "jaar", f"{shown(year_text)} is not a Jeugdwet year 2015-2099")
     perceel = _perceel(values["perceel"])
     cents = parse_amount_cents(values["bedrag"], delimiter)
     # The blocking suite on raw.budget_region_lines holds every budget at zero or more.
     if cents < 0:
-        raise RowError("AMOUNT_NEGATIVE", "bedrag", f"{shown(values['bedrag'])} is negative: a budget is not")
+        raise _cell_error("AMOUNT_NEGATIVE", "bedrag", f"{shown(values['bedrag'])} is negative: a budget is not")
     return {
         "municipality_code": municipality,
         "year": int(year_text),
@@ -127,7 +129,7 @@ def _readable_cents(amount: str, delimiter: str) -> int:
     """The cents a quarantined row carries into the ledger: 0 when its amount cannot be read or stored."""
     try:
         return parse_amount_cents(amount, delimiter)
-    except RowError:
+    except RecordError:
         return 0
 
 
@@ -136,22 +138,28 @@ def read_region_budget(path: Path, municipalities: set[str], data: bytes | None 
     parsed = ParsedFile(path=path, message_type=MESSAGE_TYPE, cents_column="amount_cents")
     raw = path.read_bytes() if data is None else data
     if len(raw) > MAX_FILE_BYTES:
-        return parsed.reject_file("FILE_TOO_LARGE", f"larger than {MAX_FILE_BYTES} bytes")
+        return parsed.reject_file("FILE_TOO_LARGE", f"larger than {MAX_FILE_BYTES} bytes", count_records=False)
     try:
         text = _decode(raw)
     except UnicodeDecodeError as error:
-        return parsed.reject_file("ENCODING_INVALID", f"neither UTF-8, UTF-16 with a BOM nor Windows-1252: {error}")
+        return parsed.reject_file(
+            "ENCODING_INVALID", f"neither UTF-8, UTF-16 with a BOM nor Windows-1252: {error}", count_records=False
+        )
     header_line = text.splitlines()[0] if text.strip() else ""
     if not header_line:
-        return parsed.reject_file("FILE_EMPTY", "no header line")
+        return parsed.reject_file("FILE_EMPTY", "no header line", count_records=False)
     if "\x00" in header_line:
-        return parsed.reject_file("ENCODING_INVALID", "line 1: NUL characters in the header (UTF-16 without a BOM?)")
+        return parsed.reject_file(
+            "ENCODING_INVALID", "line 1: NUL characters in the header (UTF-16 without a BOM?)", count_records=False
+        )
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         _read_rows(parsed, reader, delimiter, municipalities)
     except csv.Error as error:
-        return parsed.reject_file("CSV_MALFORMED", f"line {reader.line_num}: {error}; the file is not read at all")
+        return parsed.reject_file(
+            "CSV_MALFORMED", f"line {reader.line_num}: {error}; the file is not read at all", count_records=False
+        )
     return parsed
 
 
@@ -164,6 +172,7 @@ def _read_rows(parsed: ParsedFile, reader, delimiter: str, municipalities: set[s
             "HEADER_INVALID",
             f"line 1: header must name {', '.join(COLUMNS)} (and optionally toelichting) once each; "
             f"missing {missing or 'none'}, unknown {', '.join(shown(name) for name in unknown[:5]) or 'none'}",
+            count_records=False,
         )
         return
     seen: dict[tuple[str, int, str], int] = {}
@@ -182,8 +191,8 @@ def _read_rows(parsed: ParsedFile, reader, delimiter: str, municipalities: set[s
         values = dict(zip(header, cells, strict=True))
         try:
             row = _row(values, delimiter, municipalities)
-        except RowError as error:
-            reason = f"line {line}, column '{error.column}': {error}"
+        except RecordError as error:
+            reason = f"line {line}, {error}"
             cents = _readable_cents(values["bedrag"], delimiter)
             parsed.rejections.append(Rejection(f"line {line}", error.reason_code, reason, cents))
             continue
@@ -193,4 +202,4 @@ def _read_rows(parsed: ParsedFile, reader, delimiter: str, municipalities: set[s
             parsed.rejections.append(Rejection(f"line {line}", "DUPLICATE_ROW", reason, row["amount_cents"]))
             continue
         seen[key] = line
-        parsed.rows.append({**row, "source_line": line})
+        parsed.records.append({**row, "source_line": line})

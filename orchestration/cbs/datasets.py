@@ -25,7 +25,7 @@ from orchestration.cbs.snapshot import (
     read_snapshot,
 )
 from orchestration.stored_text import TextError, shown, stored_text
-from orchestration.warehouse.load import ParsedFile, Rejection
+from orchestration.warehouse.load import ParsedFile, RecordError, Rejection
 
 SCOPE_KEY = re.compile(r"^(GM[0-9]{4}|JZ[0-9]{2}|NL01)$")
 MUNICIPALITY_KEY = re.compile(r"^GM[0-9]{4}$")
@@ -47,12 +47,6 @@ TAAKVELD_TITLE = re.compile(r"^([0-9]{1,2}\.[0-9]{1,3}[a-z]?)(?:\s|$)")
 # CBS dataderden: "geen opgave", the municipality did not report. Never an amount (DESIGN.md section 5).
 IV3_NO_DATA = -99998
 IV3_CENTS_PER_UNIT = 100_000  # amounts are x EUR 1,000
-
-
-class RecordError(ValueError):
-    def __init__(self, reason_code: str, message: str) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
 
 
 @dataclass(frozen=True)
@@ -178,7 +172,7 @@ def _read_records(
         for new_row in new_rows:
             new_row["table_id"] = table.table_id
             new_row["source_record"] = record_ref
-        parsed.rows.extend(new_rows)
+        parsed.records.extend(new_rows)
 
 
 def read_observations(table: StatTable, parsed: ParsedFile) -> None:
@@ -286,7 +280,7 @@ def _quarantine_youth_above_total(parsed: ParsedFile) -> None:
     file: a municipality and year whose known ages 0-22 sum above its total are quarantined together, as no one of
     their records is known to be the wrong one."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in parsed.rows:
+    for row in parsed.records:
         groups.setdefault((row["scope_code"], row["period_code"]), []).append(row)
     inconsistent: set[int] = set()
     for (scope, period_code), rows in groups.items():
@@ -300,7 +294,7 @@ def _quarantine_youth_above_total(parsed: ParsedFile) -> None:
         for row in rows:
             inconsistent.add(id(row))
             parsed.rejections.append(Rejection(row["source_record"], "POPULATION_TOTAL_BELOW_YOUTH", reason))
-    parsed.rows = [row for row in parsed.rows if id(row) not in inconsistent]
+    parsed.records = [row for row in parsed.records if id(row) not in inconsistent]
 
 
 def read_costs(table: StatTable, parsed: ParsedFile) -> None:
@@ -464,7 +458,7 @@ def read_dataset_file(path: Path, dataset: CbsDataset, data: bytes | None = None
             parsed.message_type = f"CBS:{table.table_id}"
         dataset.reader(table, parsed)
     except SnapshotError as error:
-        return parsed.reject_file(error.reason_code, str(error))
+        return parsed.reject_file(error.reason_code, str(error), count_records=False)
     return parsed
 
 

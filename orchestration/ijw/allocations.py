@@ -16,8 +16,6 @@ from orchestration.ijw.reader import (
     ElementFields,
     Header,
     MessageSpec,
-    ParsedFile,
-    RecordError,
     b,
     bounded_int,
     checked_code,
@@ -26,6 +24,7 @@ from orchestration.ijw.reader import (
     required,
 )
 from orchestration.ijw.safe_xml import message_namespace
+from orchestration.warehouse.load import RecordError
 
 # The ranges of the iJw number types (basisschema.xsd), narrowed where the raw tables' suites are stricter: an
 # allocation number (LDT_Nummer) from 1, volume and budget (LDT_Volume, LDT_Budget) up to 99,999,999.
@@ -163,15 +162,11 @@ def volume_fields(record: ElementFields, omvang_tag: str) -> dict[str, int | str
     return {"volume": volume, "unit_code": unit, "frequency_code": record.get((omvang_tag, _FREQUENTIE))}
 
 
-def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
-    return f"toewijzing {record.get(_m('ToewijzingNummer')) or '?'}"
-
-
 def budget_cents(value: str | None) -> int | None:
     return None if value is None else bounded_int(value, "Budget", 0, MAX_BUDGET_CENTS, "AMOUNT_OUT_OF_RANGE")
 
 
-def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> Allocation:
+def _parse(record: ElementFields, header: Header, client: Client) -> Allocation:
     client_columns = client_record_columns(client, header)
     number = allocation_number(record.get(_m("ToewijzingNummer")))
     product = product_fields(record, _m("Product"))
@@ -198,12 +193,12 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
 
 
 SPEC = MessageSpec(
-    message_type="JW301",
-    berichtcode="436",
-    record_tag="ToegewezenProduct",
+    "JW301",
+    "436",
+    "ToegewezenProduct",
     sent_by_municipality=True,
     parse_record=_parse,
-    record_ref=_record_ref,
+    record_ref_fields=(("toewijzing", _m("ToewijzingNummer")),),
     # RedenWijziging and Frequentie are stored as sent, unchecked against their code lists: a BSN there is kept out too.
     identifier_fields=(
         _m("ToewijzingNummer"),

@@ -20,14 +20,13 @@ from orchestration.ijw.reader import (
     ElementFields,
     Header,
     MessageSpec,
-    ParsedFile,
-    RecordError,
     checked_code,
     optional_date,
     parse_date,
     required,
 )
 from orchestration.ijw.safe_xml import message_namespace
+from orchestration.warehouse.load import RecordError
 
 _DELIVERY_STATUSES = {"1", "2", "3"}  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
 JEUGDWET_START = dt.date(2015, 1, 1)
@@ -77,10 +76,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
 
     allocation_tag, start_tag = m("ToewijzingNummer"), m("Begindatum")
 
-    def record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
-        return f"toewijzing {record.get(allocation_tag) or '?'} start {record.get(start_tag) or '?'}"
-
-    def parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> CareEvent:
+    def parse(record: ElementFields, header: Header, client: Client) -> CareEvent:
         client_key = client_fields(client)[0]
         product = product_fields(record, m("Product"))
         allocation = record.get(allocation_tag)
@@ -119,12 +115,12 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
         )
 
     return MessageSpec(
-        message_type=message_type,
-        berichtcode=berichtcode,
-        record_tag=record_tag,
+        message_type,
+        berichtcode,
+        record_tag,
         sent_by_municipality=False,
         parse_record=parse,
-        record_ref=record_ref,
+        record_ref_fields=(("toewijzing", allocation_tag), ("start", start_tag)),
         identifier_fields=(allocation_tag,),
         period_field=start_tag,
     )

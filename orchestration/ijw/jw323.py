@@ -17,16 +17,9 @@ from typing import NamedTuple
 from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import (
-    MessageSpec,
-    ParsedFile,
-    RecordError,
-    b,
-    non_negative_int,
-    parse_date,
-    text,
-)
+from orchestration.ijw.reader import MessageSpec, b, non_negative_int, parse_date, text
 from orchestration.ijw.safe_xml import MessageRejected, message_namespace
+from orchestration.warehouse.load import ParsedFile, RecordError
 
 MESSAGE_TYPE = "JW323"
 _NS = message_namespace(MESSAGE_TYPE)
@@ -224,9 +217,9 @@ def _check_file(parsed: ParsedFile) -> None:
 
 
 SPEC = MessageSpec(
-    message_type=MESSAGE_TYPE,
-    berichtcode="490",
-    record_tag="Prestatie",
+    MESSAGE_TYPE,
+    "490",
+    "Prestatie",
     sent_by_municipality=False,
     record_fields=_prestatie_fields,
     identifier_fields=("reference", "previous_reference", "allocation_number"),
@@ -237,5 +230,4 @@ SPEC = MessageSpec(
         "TotaalIngediendBedrag": _declaration_field(_read_total),
     },
     check_file=_check_file,
-    period_field="period_start",
 )

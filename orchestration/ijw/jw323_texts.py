@@ -19,8 +19,9 @@ from lxml import etree
 
 from orchestration.ijw.jw323 import SPEC
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import Client, Header, ParsedFile, read_records, without_bsns
+from orchestration.ijw.reader import Client, Header, read_records, without_bsns
 from orchestration.ijw.safe_xml import MessageRejected
+from orchestration.warehouse.load import ParsedFile
 
 LINE_COLUMNS = (
     "source_line",

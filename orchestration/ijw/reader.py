@@ -31,14 +31,7 @@ from orchestration.ijw.safe_xml import (
     parse_document,
 )
 from orchestration.ijw.xsd import validate_against_schema
-
-
-class RecordError(Exception):
-    """One record breaks a rule that concerns that record alone; reason_code names the rule."""
-
-    def __init__(self, reason_code: str, reason: str):
-        super().__init__(reason)
-        self.reason_code = reason_code
+from orchestration.warehouse.load import ParsedFile, RecordError, Rejection
 
 
 @dataclass(frozen=True)
@@ -57,78 +50,6 @@ class Client:
     error: RecordError | None = None
     birth_date: dt.date | None = None
     gender_code: str | None = None
-
-
-@dataclass(frozen=True)
-class Rejection:
-    record_ref: str
-    reason_code: str
-    reason: str
-    amount_cents: int
-    source_line: int
-    source_record: int
-    # Where the record had them, so an auditor reads the quarantine per municipality, provider and period.
-    municipality_code: str | None = None
-    provider_agb: str | None = None
-    period_start: dt.date | None = None
-    """The record's own date: ProductPeriode Begindatum (JW323), Begindatum (JW305/JW307), Ingangsdatum (JW301),
-    ToewijzingIngangsdatum (JW315)."""
-
-
-RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "requested_valid_from")
-"""The attribute holding a parsed record's own date, per record type (the first it has)."""
-
-
-def record_period(record: Any) -> dt.date | None:
-    return next((getattr(record, name) for name in RECORD_PERIOD_ATTRIBUTES if hasattr(record, name)), None)
-
-
-@dataclass
-class ParsedFile:
-    """What one file yielded: accepted records, rejected records, and the file-level rejection if there was one."""
-
-    path: Path
-    message_type: str
-    records: list[Any] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    file_rejection: MessageRejected | None = None
-    state: dict[str, Any] = field(default_factory=dict)
-    """Message-level fields a spec collects while streaming (e.g. the JW323 Declaratie header)."""
-    staged: bool = False
-    """The records are already staged in the warehouse by a batch reader, which inserts the accepted ones itself."""
-
-    @property
-    def amount_cents_accepted(self) -> int:
-        return sum(getattr(record, "amount_cents", 0) for record in self.records)
-
-    @property
-    def amount_cents_quarantined(self) -> int:
-        return sum(rejection.amount_cents for rejection in self.rejections)
-
-    @property
-    def amount_cents_read(self) -> int:
-        return self.amount_cents_accepted + self.amount_cents_quarantined
-
-    def reject_record(self, record: Any, reason_code: str, reason: str, record_ref: str) -> None:
-        self.rejections.append(
-            Rejection(
-                record_ref,
-                reason_code,
-                reason,
-                getattr(record, "amount_cents", 0),
-                record.source_line,
-                record.source_record,
-                getattr(record, "municipality_code", None),
-                getattr(record, "provider_agb", None),
-                record_period(record),
-            )
-        )
-
-    def reject_file(self, rejected: MessageRejected) -> None:
-        for record in self.records:
-            self.reject_record(record, rejected.reason_code, f"file rejected: {rejected}", record.record_ref)
-        self.records = []
-        self.file_rejection = rejected
 
 
 class ElementFields(dict):
@@ -172,15 +93,14 @@ class MessageSpec:
     record_tag: str
     """Local name of the repeated record element (ToegewezenProduct, StartProduct, Prestatie, ...)."""
     sent_by_municipality: bool
-    parse_record: Callable[[Any, Header, Client, ParsedFile], Any] | None = None
+    parse_record: Callable[[ElementFields, Header, Client], Any] | None = None
     """Builds one row (a dataclass with a record_ref property) from the record's fields; raises RecordError for a
     record-level rule, MessageRejected for a file-level one. None: the records are decided per batch by the reader of
     the type (JW323: orchestration/warehouse/declaration_batch.py), never by read_message_file."""
-    record_ref: Callable[[Any, ParsedFile], str] | None = None
-    amount_cents: Callable[[Any], int] = lambda _fields: 0
-    """Signed cents of a record, read before any rule so a rejected record keeps its money in the books."""
+    record_ref_fields: tuple[tuple[str, str], ...] = ()
+    """How a rejected record is named: (label, tag) pairs, each label followed by the field's text ('?' if absent)."""
     record_fields: Callable[[etree._Element, int], Any] = element_fields
-    """What record_ref, amount_cents and parse_record receive: the record's field texts, read once, with its line
+    """What parse_record receives: the record's field texts, read once, with its line
     (sourceline) and its position among the file's records (source_record); JW323, the message with many records per
     file, reads its Prestatie into a tuple of its own."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
@@ -190,9 +110,8 @@ class MessageSpec:
     BSN found there is replaced by its pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
-    period_field: Any = None
-    """Where the record's own date is in what record_fields gives (a tag, or a field name of its tuple): what a
-    rejected record's quarantine row carries as its period."""
+    period_field: str | None = None
+    """The tag of the record's own date: what a rejected record's quarantine row carries as its period."""
 
     @functools.cached_property
     def namespace(self) -> str:
@@ -200,6 +119,9 @@ class MessageSpec:
 
     def m(self, local: str) -> str:
         return f"{{{self.namespace}}}{local}"
+
+    def record_ref(self, fields: ElementFields) -> str:
+        return " ".join(f"{label} {fields.get(tag) or '?'}" for label, tag in self.record_ref_fields)
 
     @functools.cached_property
     def tags(self) -> MessageTags:
@@ -388,7 +310,7 @@ def finish_file(
             validate_against_schema(data, schema)
         spec.check_file(parsed)
     except MessageRejected as rejection:
-        parsed.reject_file(rejection)
+        parsed.reject_file(rejection.reason_code, str(rejection))
 
 
 def _check_root(root: etree._Element, spec: MessageSpec) -> None:
@@ -561,13 +483,10 @@ def _read_record(
     )
 
 
-def _field_date(fields: Any, key: Any) -> dt.date | None:
-    """The date at key in a record's fields, or None where it is absent or no date (the record is rejected anyway)."""
-    if key is None:
-        return None
-    value = fields.get(key) if isinstance(fields, dict) else getattr(fields, key)
+def _field_date(fields: ElementFields, tag: str | None) -> dt.date | None:
+    """The date at tag in a record's fields, or None where it is absent or no date (the record is rejected anyway)."""
     try:
-        return parse_date(value)
+        return None if tag is None else parse_date(fields.get(tag))
     except RecordError:
         return None
 
@@ -603,20 +522,17 @@ def read_record_fields(
     """One record's rules on its fields (as spec.record_fields reads them), its identifiers freed of BSNs first: the
     row joins parsed.records, or a rejection naming the rule joins parsed.rejections."""
     fields = without_bsns(fields, spec.identifier_fields, pseudonymiser)
-    amount_cents = 0
     try:
-        amount_cents = spec.amount_cents(fields)
         if client.error is not None:
             raise client.error
-        parsed.records.append(spec.parse_record(fields, header, client, parsed))
+        parsed.records.append(spec.parse_record(fields, header, client))
     except RecordError as error:
-        record_ref = spec.record_ref(fields, parsed)
+        record_ref = spec.record_ref(fields)
         parsed.rejections.append(
             Rejection(
                 record_ref=record_ref,
                 reason_code=error.reason_code,
                 reason=f"{spec.record_tag} {record_ref} {record_place(source_line, source_record)}: {error}",
-                amount_cents=amount_cents,
                 source_line=source_line,
                 source_record=source_record,
                 municipality_code=header.municipality_code,

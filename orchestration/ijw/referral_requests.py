@@ -23,14 +23,13 @@ from orchestration.ijw.reader import (
     ElementFields,
     Header,
     MessageSpec,
-    ParsedFile,
-    RecordError,
     b,
     checked_code,
     optional_date,
     parse_date,
 )
 from orchestration.ijw.safe_xml import message_namespace
+from orchestration.warehouse.load import RecordError
 
 _NS = message_namespace("JW315")
 
@@ -66,11 +65,7 @@ _REFERRER = _m("Verwijzer")
 _REFERRER_TYPE, _REFERRER_AGB = (_REFERRER, b("Type")), (_REFERRER, b("ZorgverlenerCode"))
 
 
-def _record_ref(record: ElementFields, _parsed: ParsedFile) -> str:
-    return f"referentie {record.get(_m('ReferentieAanbieder')) or '?'}"
-
-
-def _parse(record: ElementFields, header: Header, client: Client, _parsed: ParsedFile) -> ReferralRequest:
+def _parse(record: ElementFields, header: Header, client: Client) -> ReferralRequest:
     client_columns = client_record_columns(client, header)
     reference = record.get(_m("ReferentieAanbieder"))
     if not reference:
@@ -108,12 +103,12 @@ def _parse(record: ElementFields, header: Header, client: Client, _parsed: Parse
 
 
 SPEC = MessageSpec(
-    message_type="JW315",
-    berichtcode="446",
-    record_tag="AangevraagdProduct",
+    "JW315",
+    "446",
+    "AangevraagdProduct",
     sent_by_municipality=False,
     parse_record=_parse,
-    record_ref=_record_ref,
+    record_ref_fields=(("referentie", _m("ReferentieAanbieder")),),
     identifier_fields=(
         _m("ReferentieAanbieder"),
         _m("BeschikkingNummer"),

@@ -25,8 +25,8 @@ import duckdb
 
 from orchestration.ijw.allocations import Allocation
 from orchestration.ijw.care_events import CareEvent
-from orchestration.ijw.reader import ParsedFile, record_place
-from orchestration.warehouse.ingest import known_rows
+from orchestration.ijw.reader import record_place
+from orchestration.warehouse.load import ParsedFile, known_rows
 
 WITHDRAWAL = "3"
 Owner = tuple[str, str, str, str | None, str | None]

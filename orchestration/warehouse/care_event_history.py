@@ -19,9 +19,9 @@ import datetime as dt
 import duckdb
 
 from orchestration.ijw.care_events import CareEvent
-from orchestration.ijw.reader import ParsedFile, record_place
+from orchestration.ijw.reader import record_place
 from orchestration.warehouse.allocation_history import WITHDRAWAL, reject_starts_without_allocation
-from orchestration.warehouse.ingest import known_rows
+from orchestration.warehouse.load import ParsedFile, known_rows
 
 EventKey = tuple[str, str, int | None, str | None, dt.date]
 """(provider_agb, client_key, allocation_number, product_code, start_date)"""

@@ -27,9 +27,9 @@ from orchestration.ijw import jw323
 from orchestration.ijw.codelists import codes
 from orchestration.ijw.jw323_texts import LINE_COLUMNS, DeclarationFile, read_declaration_file
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import MAX_NUMBER_DIGITS, MessageSpec, ParsedFile, Rejection, finish_file
+from orchestration.ijw.reader import MAX_NUMBER_DIGITS, MessageSpec, finish_file
 from orchestration.ijw.safe_xml import MessageRejected
-from orchestration.warehouse.ingest import StagedInsert
+from orchestration.warehouse.load import ParsedFile, Rejection, StagedInsert
 
 
 class DeclaredLine(NamedTuple):

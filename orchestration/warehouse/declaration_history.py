@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 
 from orchestration.ijw.declaration_rules import DebitBook, apply_cross_file_rules, debit_place
-from orchestration.ijw.reader import ParsedFile, record_place
-from orchestration.warehouse.ingest import known_rows
+from orchestration.ijw.reader import record_place
+from orchestration.warehouse.load import ParsedFile, known_rows
 
 
 def book_for(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> DebitBook:

@@ -1,7 +1,7 @@
 """The five iJw message types as the ingest loads them: each one's spec, raw table and cross-file rules.
 
 Each message type reads its files from the landing inventory (audit.ijw_landed_files) in path order, so that a credit
-or a withdrawal is read after what it refers to, and loads them in batches (orchestration/warehouse/ijw_ingest.py):
+or a withdrawal is read after what it refers to, and loads them in batches (orchestration/warehouse/load.py):
 each file with its ledger row and quarantine rows, never part of a file. Files that are no recognisable iJw message
 are claimed by the declarations, so that each is quarantined exactly once.
 """
@@ -18,24 +18,44 @@ from lxml import etree
 
 from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import MessageSpec, ParsedFile
+from orchestration.ijw.reader import MessageSpec, read_message_file
+from orchestration.ijw.safe_xml import MAX_FILE_BYTES
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.allocation_history import apply_allocation_history
 from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
 from orchestration.warehouse.declaration_batch import read_declaration_batch
 from orchestration.warehouse.declaration_history import apply_declaration_history
-from orchestration.warehouse.ijw_ingest import (
-    BATCH_FILES,
-    BatchReader,
-    HistoryRule,
-    ingest_message_files,
-    no_history,
-    read_each_file,
-)
-from orchestration.warehouse.ingest import LedgerEntry, ledger_metadata
 from orchestration.warehouse.landing_files import OddEntry
-from orchestration.warehouse.load import record_odd_entry
+from orchestration.warehouse.load import (
+    BATCH_FILES,
+    HistoryRule,
+    LandedContent,
+    LedgerEntry,
+    ParsedFile,
+    RawSource,
+    StagedInsert,
+    ingest_files,
+    ledger_metadata,
+    record_odd_entry,
+)
+
+IjwBatchReader = Callable[
+    [duckdb.DuckDBPyConnection, list[LandedContent], MessageSpec, Pseudonymiser, etree.XMLSchema | None],
+    tuple[list[tuple[ParsedFile, str]], StagedInsert | None],
+]
+"""A message type's batch reader: (con, landed, spec, pseudonymiser, schema) -> load.BatchReader's result."""
+
+
+def read_each_file(
+    _con: duckdb.DuckDBPyConnection,
+    landed: list[LandedContent],
+    spec: MessageSpec,
+    pseudonymiser: Pseudonymiser,
+    schema: etree.XMLSchema | None,
+) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
+    """The generic reader (reader.read_message_file) on every file."""
+    return [(read_message_file(path, spec, pseudonymiser, schema, data), sha256) for path, data, sha256 in landed], None
 
 
 @dataclass(frozen=True)
@@ -46,8 +66,8 @@ class IjwIngest:
     table: str
     description: str
     claims_unrecognised: bool = False
-    apply_history: HistoryRule = no_history
-    read_batch: BatchReader = read_each_file
+    apply_history: HistoryRule | None = None
+    read_batch: IjwBatchReader = read_each_file
     splits_by_sender: bool = False
     """Its rules look back only at the same sender's files, so its files may load in parts by sender
     (orchestration/warehouse/ingest_lanes.py)."""
@@ -73,21 +93,20 @@ class IjwIngest:
         landing_dir: Path,
         on_batch: Callable[[int], None] = lambda _files: None,
     ) -> list[LedgerEntry]:
-        """Load files in path order, in batches, each file with its ledger row, or record a duplicate; files are
-        opened by the landing rule for landing_dir (orchestration/warehouse/landing_files.py)."""
-        return ingest_message_files(
+        """Load files in path order, in batches (load.ingest_files), each read file marked read in the landing
+        inventory in its batch's transaction, so no later run opens it while it stays unchanged."""
+        source = RawSource(self.spec.message_type, read=None, table=self.table, max_bytes=MAX_FILE_BYTES)
+        return ingest_files(
             con,
             paths,
-            self.spec,
-            self.table,
-            pseudonymiser,
+            source,
             run_id,
-            self.apply_history,
-            on_rejected_file,
-            schema,
-            batch_files,
-            self.read_batch,
-            landing_dir=landing_dir,
+            landing_dir,
+            read_batch=lambda con, landed: self.read_batch(con, landed, self.spec, pseudonymiser, schema),
+            apply_history=self.apply_history,
+            after_ledger=landing_inventory.mark_read,
+            on_rejected_file=on_rejected_file,
+            batch_files=batch_files,
             on_batch=on_batch,
         )
 
@@ -150,7 +169,7 @@ def load_message_type(
         run_id,
         message_schema(xsd_dir, message_type) if xsd_dir else None,
         on_rejected_file=lambda parsed: rejected.append(
-            f"{parsed.path}: file rejected ({parsed.file_rejection}); see audit.quarantine"
+            f"{parsed.path}: file rejected ({parsed.file_rejection.reason}); see audit.quarantine"
         ),
         landing_dir=landing_dir,
         on_batch=on_batch,

@@ -46,8 +46,8 @@ from orchestration.warehouse.ijw_messages import (
     combine_outcomes,
     load_message_type,
 )
-from orchestration.warehouse.ingest import PRIOR_CATALOG
 from orchestration.warehouse.landing_inventory import SenderFiles, path_order
+from orchestration.warehouse.load import PRIOR_CATALOG
 from orchestration.warehouse.progress import PROGRESS_SECONDS, read_count, write_count
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool

@@ -1,18 +1,20 @@
-"""Loading one parsed landing file (CBS snapshot, budget file) into its raw table, with quarantine and ledger rows,
-in one transaction. The JW323 path (ingest.py) predates this and keeps its own typed loader.
+"""The one loader of every landed source (iJw messages, CBS snapshots, budget files): what a reader hands over (a
+ParsedFile of records and Rejections), and one load function that writes a batch of files' accepted records, quarantine
+rows and ledger rows in one transaction, so that per file records and cents read = accepted + quarantined.
 
-A listed file whose content was read (loaded, rejected by its reader, or a duplicate) is remembered in
-audit.landed_files_read under its path, size and mtime, in the transaction of its ledger row, and is not opened again
-while those stay (the trust make and rsync place in them; the iJw landing inventory does the same): a re-run with
-nothing new writes no ledger row. A changed file, or the same content under a new name, is read, the latter recorded as
-a duplicate. An entry that could not be read is looked at again at every run.
+A new source is a reader (bytes -> ParsedFile) and a RawSource naming its ledger type and raw table. Files whose
+listing has no inventory of its own (CBS, budgets) are remembered in audit.landed_files_read under path, size and
+mtime in the transaction of their ledger row, and not opened again while those stay (the iJw landing inventory does
+the same for its files); the same content under a new name is read and recorded as a duplicate.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import operator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from orchestration.warehouse.ingest import LedgerEntry, already_ingested, insert_ledger, record_duplicate
+from orchestration.ijw.bsn import redact_bsns
 from orchestration.warehouse.landing_files import (
+    UNREAD_PREFIX,
     EntryProblem,
     LandedFile,
     Listing,
@@ -30,125 +33,451 @@ from orchestration.warehouse.landing_files import (
     odd_entry,
     read_landed,
 )
+from orchestration.warehouse.read_ahead import read_ahead
 
 
-@dataclass(frozen=True)
-class RawSource:
-    """A landed source: the ledger's message_type for its files, read(path, bytes) that parses one, the raw table its
-    rows go to and the largest file it reads."""
+class RecordError(Exception):
+    """One record breaks a rule that concerns that record alone; reason_code names the rule."""
 
-    message_type: str
-    read: Callable[[Path, bytes], ParsedFile]
-    table: str
-    max_bytes: int
+    def __init__(self, reason_code: str, reason: str):
+        super().__init__(reason)
+        self.reason_code = reason_code
 
 
 @dataclass(frozen=True)
 class Rejection:
     record_ref: str | None
-    """Where in the file: 'line 12', 'TypedDataSet ID 40'; None for the whole file."""
+    """Where in the file: 'line 12', 'toewijzing 4711'; None for the whole file."""
     reason_code: str
     reason: str
     amount_cents: int = 0
+    source_line: int | None = None
+    source_record: int | None = None
+    # Where the record had them, so an auditor reads the quarantine per municipality, provider and period.
+    municipality_code: str | None = None
+    provider_agb: str | None = None
+    period_start: dt.date | None = None
+    """The record's own date: ProductPeriode Begindatum (JW323), Begindatum (JW305/JW307), Ingangsdatum (JW301),
+    ToewijzingIngangsdatum (JW315)."""
+
+
+RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "requested_valid_from")
+"""The attribute holding a parsed record's own date, per record type (the first it has)."""
+
+
+def record_period(record: Any) -> dt.date | None:
+    return next((getattr(record, name) for name in RECORD_PERIOD_ATTRIBUTES if hasattr(record, name)), None)
 
 
 @dataclass
 class ParsedFile:
-    """A landing file read into rows for one raw table. Rows are dicts keyed by the raw table's columns, without the
-    provenance columns (file_path, file_sha256, ingested_at, run_id), which the loader adds."""
+    """What one file yielded: accepted records (dataclass rows, or dicts keyed by the raw table's columns), rejected
+    records, and the file-level rejection if there was one. The loader adds the provenance columns (file_path,
+    file_sha256, ingested_at, run_id)."""
 
     path: Path
     message_type: str
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    records: list[Any] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     file_rejection: Rejection | None = None
-    cents_column: str | None = None
-    """The column holding the row's money in cents, for the ledger; None for statistics (ledger cents 0)."""
+    cents_column: str | None = "amount_cents"
+    """The records' money in cents, for the ledger; None for statistics (ledger cents 0)."""
+    state: dict[str, Any] = field(default_factory=dict)
+    """Message-level fields a reader collects while streaming (e.g. the JW323 Declaratie header)."""
+    staged: bool = False
+    """The records are already staged in the warehouse by a batch reader, which inserts the accepted ones itself."""
 
-    def reject_file(self, reason_code: str, reason: str) -> ParsedFile:
-        # A file-level rejection drops the rows read so far into the quarantine count: nothing of it loads.
-        self.file_rejection = Rejection(None, reason_code, reason)
-        self.rows = []
-        self.rejections = []
-        return self
-
-    @property
-    def cents_accepted(self) -> int:
+    def _cents(self, record: Any) -> int:
         if self.cents_column is None:
             return 0
-        return sum(row[self.cents_column] or 0 for row in self.rows)
+        if isinstance(record, dict):
+            return record.get(self.cents_column) or 0
+        return getattr(record, self.cents_column, 0)
+
+    @property
+    def amount_cents_accepted(self) -> int:
+        column = self.cents_column
+        if column is None or not self.records:
+            return 0
+        if isinstance(self.records[0], dict):
+            return sum(record.get(column) or 0 for record in self.records)
+        return sum(getattr(record, column, 0) for record in self.records)
+
+    @property
+    def amount_cents_quarantined(self) -> int:
+        return sum(rejection.amount_cents for rejection in self.rejections)
+
+    @property
+    def amount_cents_read(self) -> int:
+        return self.amount_cents_accepted + self.amount_cents_quarantined
+
+    def reject_record(self, record: Any, reason_code: str, reason: str, record_ref: str) -> None:
+        self.rejections.append(
+            Rejection(
+                record_ref,
+                reason_code,
+                reason,
+                self._cents(record),
+                record.source_line,
+                record.source_record,
+                getattr(record, "municipality_code", None),
+                getattr(record, "provider_agb", None),
+                record_period(record),
+            )
+        )
+
+    def reject_file(self, reason_code: str, reason: str, *, count_records: bool = True) -> ParsedFile:
+        """The whole file rejected. count_records: each record read so far is quarantined with the file's reason, so
+        its cents stay in the books (a message); else what was read is dropped, for a file that is one table and did
+        not read as one (a CBS snapshot, a budget CSV)."""
+        if count_records:
+            for record in self.records:
+                self.reject_record(record, reason_code, f"file rejected: {reason}", record.record_ref)
+        else:
+            self.rejections = []
+        self.records = []
+        self.file_rejection = Rejection(None, reason_code, reason)
+        return self
 
 
-def load_parsed_file(
+@dataclass(frozen=True)
+class LedgerEntry:
+    file_path: str
+    file_sha256: str
+    message_type: str | None
+    records_read: int
+    records_accepted: int
+    records_quarantined: int
+    amount_cents_read: int
+    amount_cents_accepted: int
+    amount_cents_quarantined: int
+    status: str
+    ingested_at: dt.datetime
+    run_id: str
+
+
+LEDGER_COLUMNS = [field.name for field in dataclasses.fields(LedgerEntry)]
+_ledger_values = operator.attrgetter(*LEDGER_COLUMNS)
+QUARANTINE_COLUMNS = [
+    "file_sha256",
+    "file_path",
+    "message_type",
+    "record_ref",
+    "reason_code",
+    "reason",
+    "amount_cents",
+    "quarantined_at",
+    "run_id",
+    "municipality_code",
+    "provider_agb",
+    "period_start",
+]
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """A landed source: the ledger's message_type for its files, read(path, bytes) that parses one (None: its files
+    are read in batches, ingest_files' read_batch), the raw table its rows go to and the largest file it reads."""
+
+    message_type: str
+    read: Callable[[Path, bytes], ParsedFile] | None
+    table: str
+    max_bytes: int
+
+
+PRIOR_CATALOG = "prior"
+"""The warehouse as a staging database sees it (orchestration/warehouse/ingest_lanes.py): attached read-only."""
+
+
+def known_rows(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """table as the rules that look back see it: in the warehouse, the table; in a lane's staging database, what the
+    lane loaded so far and what the warehouse held when the lane started."""
+    attached = con.execute("select count(*) from duckdb_databases() where database_name = ?", [PRIOR_CATALOG])
+    if attached.fetchone()[0]:
+        return f"(select * from {table} union all by name select * from {PRIOR_CATALOG}.{table})"  # noqa: S608
+    return table
+
+
+def already_ingested(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> set[str]:
+    """Which of these contents were loaded or rejected before, under any name."""
+    rows = con.execute(
+        f"select distinct file_sha256 from {known_rows(con, 'audit.ingest_ledger')} "  # noqa: S608 - our own table
+        "where file_sha256 in (select unnest(?)) and status in ('loaded', 'rejected')",
+        [sha256s],
+    ).fetchall()
+    return {sha256 for (sha256,) in rows}
+
+
+def duplicate_entry(path: Path | str, sha256: str, message_type: str | None, run_id: str) -> LedgerEntry:
+    """The ledger row of a content loaded or rejected before: no records, no cents."""
+    return LedgerEntry(str(path), sha256, message_type, 0, 0, 0, 0, 0, 0, "duplicate", _now(), run_id)
+
+
+StagedInsert = Callable[[duckdb.DuckDBPyConnection, list[tuple[ParsedFile, str]], dt.datetime, str], None]
+"""Inserts the accepted records of a batch's staged files (con, batch, ingested_at, run_id)."""
+LedgerFollowUp = Callable[[duckdb.DuckDBPyConnection, str], None]
+"""Runs in a batch's transaction after its ledger rows, given the name of a relation holding them (con, relation)."""
+
+
+def load_parsed_files(
     con: duckdb.DuckDBPyConnection,
-    parsed: ParsedFile,
-    table: str,
-    sha256: str,
+    batch: list[tuple[ParsedFile, str]],
     run_id: str,
-    landed: LandedFile | None = None,
-) -> LedgerEntry:
-    """Write the accepted rows to `table`, the rejections to audit.quarantine and the ledger row, atomically; and,
-    given the listed file it was read from, remember it as read."""
-    now = dt.datetime.now(dt.UTC)
-    path = str(parsed.path)
-    quarantined_cents = sum(rejection.amount_cents for rejection in parsed.rejections)
-    entry = LedgerEntry(
-        file_path=path,
+    table: str,
+    insert_staged: StagedInsert | None = None,
+    duplicates: Sequence[LedgerEntry] = (),
+    after_ledger: LedgerFollowUp | None = None,
+) -> list[LedgerEntry]:
+    """Write a batch of (parsed file, sha256) (records, quarantine rows, ledger rows, and the ledger rows of its
+    duplicates) in one transaction; the records of staged files are inserted by insert_staged, and after_ledger sees
+    the batch's ledger rows inside the transaction (to remember the files as read).
+
+    All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
+    run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
+    file's rows.
+    """
+    if not batch and not duplicates:
+        return []
+    now = _now()
+    entries = [*duplicates, *(_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch)]
+    quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
+    unstaged = [(parsed, sha256) for parsed, sha256 in batch if not parsed.staged and parsed.records]
+    con.execute("begin transaction")
+    try:
+        for frame in _records_frames(unstaged):
+            frame["ingested_at"], frame["run_id"] = now, run_id
+            _insert_frame(con, table, frame)
+        if insert_staged is not None:
+            insert_staged(con, batch, now, run_id)
+        # executemany inserts row by row; a registered frame goes in as one statement.
+        if quarantine:
+            _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))
+        ledger = pd.DataFrame.from_records([_ledger_values(entry) for entry in entries], columns=LEDGER_COLUMNS)
+        _insert_frame(con, "audit.ingest_ledger", ledger)
+        if after_ledger is not None:
+            con.register("batch_ledger", ledger)
+            try:
+                after_ledger(con, "batch_ledger")
+            finally:
+                con.unregister("batch_ledger")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return entries
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    con.register("rows_to_insert", frame)
+    con.execute(f"insert into {table} by name select * from rows_to_insert")  # noqa: S608 - our own table names
+    con.unregister("rows_to_insert")
+
+
+def _ledger_entry(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> LedgerEntry:
+    accepted, quarantined = parsed.amount_cents_accepted, parsed.amount_cents_quarantined
+    return LedgerEntry(
+        file_path=str(parsed.path),
         file_sha256=sha256,
         message_type=parsed.message_type,
-        records_read=len(parsed.rows) + len(parsed.rejections),
-        records_accepted=len(parsed.rows),
+        records_read=len(parsed.records) + len(parsed.rejections),
+        records_accepted=len(parsed.records),
         records_quarantined=len(parsed.rejections),
-        amount_cents_read=parsed.cents_accepted + quarantined_cents,
-        amount_cents_accepted=parsed.cents_accepted,
-        amount_cents_quarantined=quarantined_cents,
+        amount_cents_read=accepted + quarantined,
+        amount_cents_accepted=accepted,
+        amount_cents_quarantined=quarantined,
         status="rejected" if parsed.file_rejection else "loaded",
         ingested_at=now,
         run_id=run_id,
     )
-    rejections = list(parsed.rejections)
-    if parsed.file_rejection is not None:
-        rejections.append(parsed.file_rejection)
-    quarantine = [
-        (sha256, path, parsed.message_type, r.record_ref, r.reason_code, f"{path}: {r.reason}", r.amount_cents, now)
-        + (run_id,)
+
+
+def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> list[tuple]:
+    """The file's quarantine rows; a file-level row carries the reason once (its cents are on the record rows)."""
+    path = str(parsed.path)
+    rejections = [*parsed.rejections, *([parsed.file_rejection] if parsed.file_rejection else [])]
+    return [
+        (
+            sha256,
+            path,
+            parsed.message_type,
+            None if r.record_ref is None else redact_bsns(str(r.record_ref)),
+            r.reason_code,
+            redact_bsns(f"{path}: {r.reason}"),
+            r.amount_cents,
+            now,
+            run_id,
+            r.municipality_code,
+            r.provider_agb,
+            r.period_start,
+        )
         for r in rejections
     ]
-    with _transaction(con):
-        if parsed.rows:
-            frame = pd.DataFrame(parsed.rows)
-            frame["file_path"], frame["file_sha256"], frame["ingested_at"], frame["run_id"] = path, sha256, now, run_id
-            con.register("accepted_rows", frame)
-            con.execute(f"insert into {table} by name select * from accepted_rows")  # noqa: S608 - table is ours
-            con.unregister("accepted_rows")
-        if quarantine:
-            con.executemany(
-                "insert into audit.quarantine (file_sha256, file_path, message_type, record_ref, reason_code, reason, "
-                "amount_cents, quarantined_at, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                quarantine,
-            )
-        insert_ledger(con, entry)
-        if landed is not None:
-            _remember_read(con, landed, sha256)
-    return entry
 
 
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("begin transaction")
+def _records_frames(batch: list[tuple[ParsedFile, str]]) -> list[pd.DataFrame]:
+    """The accepted records with file_path and file_sha256: dataclass rows in one frame for the batch, dict rows in one
+    frame per file (a dict source's columns may differ between its files)."""
+    frames = []
+    for parsed, sha256 in batch:
+        if isinstance(parsed.records[0], dict):
+            frame = pd.DataFrame(parsed.records)
+            frame["file_path"], frame["file_sha256"] = str(parsed.path), sha256
+            frames.append(frame)
+    typed = [(parsed, sha256) for parsed, sha256 in batch if not isinstance(parsed.records[0], dict)]
+    if typed:
+        names = [field.name for field in dataclasses.fields(typed[0][0].records[0])]
+        values = operator.attrgetter(*names)
+        rows = [(*values(record), str(parsed.path), sha256) for parsed, sha256 in typed for record in parsed.records]
+        frames.append(pd.DataFrame.from_records(rows, columns=[*names, "file_path", "file_sha256"]))
+    return frames
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def ledger_metadata(entries: list[LedgerEntry], seconds: float) -> dict[str, int | float]:
+    """What a data engineer wants to see on a materialization: files, records and cents, loaded and quarantined."""
+
+    def total(name: str) -> int:
+        return sum(getattr(entry, name) for entry in entries)
+
+    return {
+        "files_loaded": sum(entry.status == "loaded" for entry in entries),
+        "files_rejected": sum(entry.status == "rejected" for entry in entries),
+        "files_duplicate": sum(entry.status == "duplicate" for entry in entries),
+        "records_accepted": total("records_accepted"),
+        "records_quarantined": total("records_quarantined"),
+        "cents_accepted": total("amount_cents_accepted"),
+        "cents_quarantined": total("amount_cents_quarantined"),
+        "dagster/row_count": total("records_accepted"),
+        "duration_seconds": round(seconds, 2),
+    }
+
+
+LandedContent = tuple[Path, bytes | None, str]
+"""(path, bytes, sha256) of a file to read."""
+BatchReader = Callable[
+    [duckdb.DuckDBPyConnection, list[LandedContent]], tuple[list[tuple[ParsedFile, str]], StagedInsert | None]
+]
+"""Reads a batch of new files: the parsed files in order, and how to insert records it staged (None: none staged)."""
+HistoryRule = Callable[[duckdb.DuckDBPyConnection, list[ParsedFile]], None]
+"""The rules that judge a batch's records against earlier files (TR389, TR019, ...), rejecting in place."""
+
+# Files are loaded in batches, one transaction each: a commit and the hand-over of a batch's rows to DuckDB cost about
+# 20 ms whatever the batch holds, more than a thousand small files' rows. A batch is bounded in bytes too, since its
+# contents and parsed records are held in memory until the commit.
+BATCH_FILES = 5000
+BATCH_BYTES = 64 * 1024 * 1024
+
+
+def read_each(read: Callable[[Path, bytes], ParsedFile]) -> BatchReader:
+    """A batch reader that hands each file's bytes to read(path, bytes)."""
+    return lambda _con, landed: ([(read(path, data), sha256) for path, data, sha256 in landed], None)
+
+
+def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[Path]]:
+    batch: list[Path] = []
+    size = 0
+    for path in files:
+        file_size = _landed_size(path)
+        if batch and (len(batch) >= batch_files or size + file_size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += file_size
+    if batch:
+        yield batch
+
+
+def _landed_size(path: Path) -> int:
+    """The size a batch counts a file at; a file that is gone or no regular file weighs nothing (it is not read)."""
     try:
-        yield
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
 
 
-def _remember_read(con: duckdb.DuckDBPyConnection, landed: LandedFile, sha256: str) -> None:
-    con.execute(
-        "insert or replace into audit.landed_files_read values (?, ?, ?, ?)",
-        [landed.path, landed.size, landed.mtime_ns, sha256],
-    )
+def _landed_content(path: Path, root: str, max_bytes: int) -> tuple[bytes | None, str, OddEntry | None]:
+    """(bytes, sha256, None) read in one go through the landing rule (orchestration/warehouse/landing_files.py), so a
+    file is read once for its hash and its parse; (None, the entry's ledger key, the entry) for a file that is not
+    read: above max_bytes, gone, unreadable, no regular file, outside the landing directory, changing."""
+    try:
+        content = read_landed(path, root, max_bytes)
+    except EntryProblem as problem:
+        entry = odd_entry(str(path), problem)
+        return None, entry.ledger_key, entry
+    return content.data, content.sha256, None
+
+
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    source: RawSource,
+    run_id: str,
+    landing_dir: Path,
+    *,
+    read_batch: BatchReader | None = None,
+    apply_history: HistoryRule | None = None,
+    after_ledger: LedgerFollowUp | None = None,
+    on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
+    batch_files: int = BATCH_FILES,
+    on_batch: Callable[[int], None] = lambda _files: None,
+) -> list[LedgerEntry]:
+    """Load files in the order given, in batches: a content already in the ledger (any name) gets a duplicate row and
+    nothing else; each new file is read once by the landing rule for landing_dir (one that cannot be read is rejected
+    with the reason), parsed by read_batch (default: source.read per file), judged against earlier files by
+    apply_history, and written by load_parsed_files; after_ledger remembers the batch's files as read in its
+    transaction. on_batch hears how many files each committed batch held."""
+    read_batch = read_batch or read_each(source.read)
+    entries: list[LedgerEntry] = []
+    root = landing_root(landing_dir)
+    for batch in batches(files, batch_files):
+        contents = {path: _landed_content(path, root, source.max_bytes) for path in read_ahead(batch)}
+        seen = already_ingested(con, [sha256 for _data, sha256, _odd in contents.values()])
+        new: list[LandedContent] = []
+        unread: list[tuple[ParsedFile, str]] = []
+        duplicates: list[LedgerEntry] = []
+        for path, (data, sha256, odd) in contents.items():
+            if sha256 in seen:
+                duplicates.append(
+                    duplicate_entry(path if odd is None else odd.path, sha256, source.message_type, run_id)
+                )
+                continue
+            seen.add(sha256)
+            if odd is None:
+                new.append((path, data, sha256))
+            else:
+                rejected = ParsedFile(Path(odd.path), source.message_type)
+                unread.append((rejected.reject_file(odd.reason_code, odd.reason), sha256))
+        parsed_batch, insert_staged = read_batch(con, new)
+        if apply_history is not None:
+            apply_history(con, [parsed for parsed, _ in parsed_batch])
+        parsed_batch += unread
+        for parsed, _ in parsed_batch:
+            if parsed.file_rejection is not None:
+                on_rejected_file(parsed)
+        entries += load_parsed_files(con, parsed_batch, run_id, source.table, insert_staged, duplicates, after_ledger)
+        on_batch(len(batch))
+    return entries
+
+
+def _remember_listed(listing: Listing) -> LedgerFollowUp:
+    """Remembers the listed files a batch read (audit.landed_files_read) under the size and mtime they were listed
+    with, in the transaction of their ledger rows; an entry never read is not remembered."""
+    listed = {landed.path: landed for landed in listing.files}
+
+    def remember(con: duckdb.DuckDBPyConnection, ledger: str) -> None:
+        read = con.execute(
+            f"select file_path, file_sha256 from {ledger} where not starts_with(file_sha256, ?)",  # noqa: S608
+            [UNREAD_PREFIX],
+        ).fetchall()
+        con.executemany(
+            "insert or replace into audit.landed_files_read values (?, ?, ?, ?)",
+            [(path, listed[path].size, listed[path].mtime_ns, sha256) for path, sha256 in read if path in listed],
+        )
+
+    return remember
 
 
 def read_before(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
@@ -161,30 +490,10 @@ def read_before(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
 
 
 def ingest_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    source: RawSource,
-    run_id: str,
-    landing_dir: Path,
-    landed: LandedFile | None = None,
+    con: duckdb.DuckDBPyConnection, path: Path, source: RawSource, run_id: str, landing_dir: Path
 ) -> LedgerEntry:
-    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row).
-
-    The file is read once (orchestration/warehouse/landing_files.py: a regular file inside landing_dir, at most
-    source.max_bytes) and source.read(path, bytes) parses those bytes, so what is hashed is what is parsed. Given
-    the listing's entry for it, the file is remembered as read in the transaction of its ledger row."""
-    try:
-        content = read_landed(path, landing_root(landing_dir), source.max_bytes)
-    except EntryProblem as problem:
-        return record_odd_entry(con, odd_entry(str(path), problem), source.message_type, source.table, run_id)
-    if content.sha256 in already_ingested(con, [content.sha256]):
-        with _transaction(con):
-            entry = record_duplicate(con, path, content.sha256, source.message_type, run_id)
-            if landed is not None:
-                _remember_read(con, landed, content.sha256)
-        return entry
-    parsed = source.read(path, content.data)
-    return load_parsed_file(con, parsed, source.table, content.sha256, run_id, landed)
+    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row)."""
+    return ingest_files(con, [path], source, run_id, landing_dir)[0]
 
 
 def record_odd_entry(
@@ -193,9 +502,10 @@ def record_odd_entry(
     """An entry that is no file to load, recorded as a rejected file with its reason, or as a duplicate when the
     same entry in the same state was recorded before."""
     if entry.ledger_key in already_ingested(con, [entry.ledger_key]):
-        return record_duplicate(con, Path(entry.path), entry.ledger_key, message_type, run_id)
+        duplicate = duplicate_entry(entry.path, entry.ledger_key, message_type, run_id)
+        return load_parsed_files(con, [], run_id, table, duplicates=[duplicate])[0]
     rejected = ParsedFile(Path(entry.path), message_type).reject_file(entry.reason_code, entry.reason)
-    return load_parsed_file(con, rejected, table, entry.ledger_key, run_id)
+    return load_parsed_files(con, [(rejected, entry.ledger_key)], run_id, table)[0]
 
 
 def ingest_listing(
@@ -214,14 +524,12 @@ def ingest_listing(
     for odd in listing.odd:
         entries.append(record_odd_entry(con, odd, source.message_type, source.table, run_id))
         warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
-    for landed in listing.files:
-        if read_before(con, landed):
-            continue
-        entry = ingest_file(con, Path(landed.path), source, run_id, landing_dir, landed)
+    unread = [Path(landed.path) for landed in listing.files if not read_before(con, landed)]
+    loaded = ingest_files(con, unread, source, run_id, landing_dir, after_ledger=_remember_listed(listing))
+    for entry in loaded:
         if entry.status == "rejected" or entry.records_quarantined:
             warn(
                 f"{entry.file_path}: {entry.records_quarantined} records quarantined, status {entry.status}; "
                 f"see audit.quarantine (file_sha256 {entry.file_sha256})"
             )
-        entries.append(entry)
-    return entries
+    return entries + loaded

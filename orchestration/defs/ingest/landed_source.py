@@ -11,9 +11,8 @@ import dagster as dg
 from orchestration.defs.ingest.ingest_metadata import audit_materializations, ingest_metadata
 from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.defs.resources import WRITER_POOL, CbsResource, WarehouseResource
-from orchestration.warehouse.ingest import ledger_metadata
 from orchestration.warehouse.landing_files import Listing
-from orchestration.warehouse.load import RawSource, ingest_listing
+from orchestration.warehouse.load import RawSource, ingest_listing, ledger_metadata
 
 # Every ingest asset writes DuckDB, so it takes the writer pool's one slot.
 INGEST_ASSET = {
