@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from orchestration.cbs.periods import JEUGDWET_YEARS
+from orchestration.reasons import ReasonError
 from orchestration.stored_text import TextError, shown, stored_text, without_layout
 from orchestration.warehouse.load import ParsedFile, Rejection
 
@@ -38,10 +39,11 @@ _AMOUNT = {
 }
 
 
-class RowError(ValueError):
+class RowError(ReasonError):
+    """One budget row the reader quarantines, and the column at fault."""
+
     def __init__(self, reason_code: str, column: str, message: str) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
+        super().__init__(reason_code, message)
         self.column = column
 
 

@@ -24,6 +24,7 @@ from orchestration.cbs.snapshot import (
     StatTable,
     read_snapshot,
 )
+from orchestration.reasons import ReasonError
 from orchestration.stored_text import TextError, shown, stored_text
 from orchestration.warehouse.load import ParsedFile, Rejection
 
@@ -46,10 +47,8 @@ IV3_NO_DATA = -99998
 IV3_CENTS_PER_UNIT = 100_000  # amounts are x EUR 1,000
 
 
-class RecordError(ValueError):
-    def __init__(self, reason_code: str, message: str) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
+class RecordError(ReasonError):
+    """One CBS record the reader quarantines."""
 
 
 @dataclass(frozen=True)
