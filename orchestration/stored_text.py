@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from orchestration.reasons import ReasonError
+
 LAYOUT = re.compile(r"[\t\n\r]+")
 # C0 and C1 controls, DEL, and UTF-16 surrogates, which no valid UTF-8 holds but a JSON escape can produce.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -20,10 +22,8 @@ SHOWN_CHARACTERS = 40
 MAX_SHOWN_INTEGER_BITS = 256
 
 
-class TextError(ValueError):
-    def __init__(self, reason_code: str, message: str) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
+class TextError(ReasonError):
+    """Text a landing file may not store (TEXT_CONTROL_CHARACTER, TEXT_TOO_LONG)."""
 
 
 def stored_text(text: str, max_length: int) -> str:

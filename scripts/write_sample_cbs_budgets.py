@@ -287,23 +287,9 @@ def iv3(rng: random.Random) -> dict:
                 rows.append(iv3_row(keys["0.1"], "L       ", municipality, report_of[kind], year, round(total / 90)))
                 rows.append(iv3_row(keys["0.1"], "B       ", municipality, report_of[kind], year, round(total / 900)))
     # A revised figure (2ePlaatsing) and a "geen opgave" (-99998), as municipalities deliver them.
-    revised = next(
-        r
-        for r in rows
-        if r["Gemeenten"].startswith("GM0392")
-        and r["Perioden"] == "2024JJ00"
-        and r["Verslagsoort"].startswith("REK")
-        and r["TaakveldBalanspost"] == keys["6.73a"]
-    )
+    revised = annual_account_2024_row(rows, "GM0392", keys["6.73a"])
     revised["k_2ePlaatsing_2"] = revised["k_1ePlaatsing_1"] + 250
-    missing = next(
-        r
-        for r in rows
-        if r["Gemeenten"].startswith("GM0450")
-        and r["Perioden"] == "2024JJ00"
-        and r["Verslagsoort"].startswith("REK")
-        and r["TaakveldBalanspost"] == keys["6.73c"]
-    )
+    missing = annual_account_2024_row(rows, "GM0450", keys["6.73c"])
     missing["k_1ePlaatsing_1"] = -99998
     props = [
         dimension_prop(0, "TaakveldBalanspost", "Taakveld/Balanspost"),
@@ -322,6 +308,18 @@ def iv3(rng: random.Random) -> dict:
         "Perioden": periods({"2022JJ00": "Definitief", "2024JJ00": "Voorlopig", "2025JJ00": "Voorlopig"}),
     }
     return bundle("45046NED", "Iv3 gemeenten; lasten en baten naar taakveld (dataderden)", props, dims, rows)
+
+
+def annual_account_2024_row(rows: list[dict], municipality: str, taakveld: str) -> dict:
+    """The first Iv3 row of `municipality`'s 2024 jaarrekening (REK) on `taakveld`."""
+    return next(
+        r
+        for r in rows
+        if r["Gemeenten"].startswith(municipality)
+        and r["Perioden"] == "2024JJ00"
+        and r["Verslagsoort"].startswith("REK")
+        and r["TaakveldBalanspost"] == taakveld
+    )
 
 
 def iv3_row(taakveld: str, category: str, municipality: str, report: str, year: int, thousands: int) -> dict:

@@ -102,12 +102,22 @@ def warehouse_env(tmp_path, monkeypatch):
     """A fresh warehouse and landing directory for one test; returns (warehouse_dir, landing_dir)."""
     warehouse_dir, landing_dir = tmp_path / "warehouse", tmp_path / "landing"
     (landing_dir / "ijw").mkdir(parents=True)
-    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse_dir))
-    monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing_dir))
-    monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "integration-test-key-0123456789")
-    # Set by every dbt step; registering it here restores the caller's value afterwards.
-    monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse_dir / "warehouse.duckdb"))
+    set_warehouse_env(monkeypatch, warehouse_dir, landing_dir)
     return warehouse_dir, landing_dir
+
+
+def set_warehouse_env(
+    monkeypatch: pytest.MonkeyPatch,
+    warehouse: Path,
+    landing: Path,
+    pseudonym_key: str = "integration-test-key-0123456789",
+) -> None:
+    """Point the pipeline at `warehouse` and `landing` for as long as `monkeypatch` lasts."""
+    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+    monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
+    monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", pseudonym_key)
+    # Set by every dbt step; registering it here restores the caller's value afterwards.
+    monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
 
 
 def copy_sample_ijw(landing_dir: Path) -> list[Path]:
@@ -124,9 +134,10 @@ def copy_sample(landing_dir: Path) -> list[Path]:
     return sorted(path for path in landing_dir.rglob("*") if path.is_file())
 
 
-def run_everything(definitions) -> dg.ExecuteInProcessResult:
+def run_everything(definitions, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+    """Every asset of the definitions in one run, on `instance` (an ephemeral one by default)."""
     job = definitions.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    return job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 
 def dbt_log(target_dir: Path) -> str:
@@ -143,10 +154,7 @@ def sample_run(definitions, tmp_path_factory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         root = tmp_path_factory.mktemp("pipeline")
         landing, warehouse = root / "landing", root / "warehouse"
-        monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
-        monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
-        monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "integration-test-key-0123456789")
-        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
+        set_warehouse_env(monkeypatch, warehouse, landing)
         files = copy_sample(landing)
         with pytest.MonkeyPatch.context() as in_lanes:
             # The sample is far below the size where the iJw inventory and ingest spread over processes; these runs

@@ -13,21 +13,13 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_BYTES
-from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
-from orchestration.budgets.region_budget import read_region_budget
-from orchestration.cbs.datasets import IV3, STATISTICS_DATASETS, CbsDataset, read_dataset_file
-from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.quality.suites import read_suite_file, validate
-from orchestration.reference import municipality_regions
 from orchestration.settings import EXPECTATIONS_DIR
-from orchestration.warehouse.load import RawSource, ingest_file
 from tests.hostile.cbs_budget_documents import (
     budget,
     costs,
@@ -42,31 +34,8 @@ from tests.hostile.cbs_budget_documents import (
     youth,
     youth_population,
 )
-from tests.test_hostile_input import Case, assert_invariants, land, quarantine_rows
-
-BUDGET_TABLE = "raw.budget_region_lines"
-TABLES = {BUDGET_MESSAGE_TYPE: BUDGET_TABLE, "CBS:45046NED": IV3.raw_table, "CBS:IV3": IV3.raw_table}
-TABLES |= {f"CBS:{table_id}": dataset.raw_table for dataset in STATISTICS_DATASETS for table_id in dataset.table_ids}
-
-
-def dataset_of(path: Path) -> CbsDataset:
-    return IV3 if path.parent.name == "budgets" else next(d for d in STATISTICS_DATASETS if d.claims(path))
-
-
-def ingest(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """Load one landed file as its asset would; returns the raw table."""
-    landing = path.parents[1]
-    if path.suffix == ".csv":
-        read = lambda p, data: read_region_budget(p, set(municipality_regions()), data)  # noqa: E731 - binds them
-        ingest_file(
-            con, path, RawSource(BUDGET_MESSAGE_TYPE, read, BUDGET_TABLE, MAX_BUDGET_BYTES), "hostile-run", landing
-        )
-        return BUDGET_TABLE
-    dataset = dataset_of(path)
-    read = lambda p, data: read_dataset_file(p, dataset, data)  # noqa: E731 - binds the dataset
-    source = RawSource(f"CBS:{dataset.table_ids[0]}", read, dataset.raw_table, MAX_SNAPSHOT_BYTES)
-    ingest_file(con, path, source, "hostile-run", landing)
-    return dataset.raw_table
+from tests.hostile.loading import CBS_BUDGET_TABLES, ingest_cbs_or_budget, quarantine_rows, quarantined_reason
+from tests.test_hostile_input import Case, assert_invariants, land
 
 
 def kern(content: bytes) -> dict[str, bytes]:
@@ -407,22 +376,20 @@ def assert_nothing_unfit_is_stored(con: duckdb.DuckDBPyConnection) -> None:
 def test_input_at_the_edge_of_its_parser_is_quarantined_with_its_reason(case, tmp_path, warehouse):
     [path] = land(tmp_path / "landing", case.files()).values()
 
-    ingest(warehouse, path)
+    ingest_cbs_or_budget(warehouse, path)
 
-    rows = quarantine_rows(warehouse, path)
-    matching = [row for row in rows if row[1] == case.reason_code and row[0] == case.record_ref]
-    assert matching, f"expected {case.reason_code} on {case.record_ref}, got {rows}"
-    assert matching[0][2].startswith(f"{path}: ")
-    assert len(matching[0][2]) < len(str(path)) + 400, "a reason shows a value, never the whole of it"
+    reason = quarantined_reason(warehouse, path, case.reason_code, case.record_ref)
+    assert reason.startswith(f"{path}: ")
+    assert len(reason) < len(str(path)) + 400, "a reason shows a value, never the whole of it"
     status = warehouse.execute("select status from audit.ingest_ledger where file_path = ?", [str(path)]).fetchone()
     assert status == (("rejected",) if case.record_ref is None else ("loaded",))
     if case.record_ref is not None:
-        assert case.record_ref.split()[-1] in matching[0][2]
+        assert case.record_ref.split()[-1] in reason
         # The good first record or line of the file loads around the bad one.
         assert warehouse.execute("select count(*) from audit.ingest_ledger where records_accepted > 0").fetchone() == (
             1,
         )
-    assert_invariants(warehouse, TABLES)
+    assert_invariants(warehouse, CBS_BUDGET_TABLES)
     assert_nothing_unfit_is_stored(warehouse)
 
 
@@ -521,7 +488,7 @@ DOOR_BEFORE_GATE_CASES = [
 def test_the_door_quarantines_what_the_blocking_suite_on_the_raw_table_would_reject(case, tmp_path, warehouse):
     [path] = land(tmp_path / "landing", case.files).values()
 
-    table = ingest(warehouse, path)
+    table = ingest_cbs_or_budget(warehouse, path)
 
     assert [(ref, code) for ref, code, *_ in quarantine_rows(warehouse, path)] == [(case.record_ref, case.reason_code)]
     suite = read_suite_file(EXPECTATIONS_DIR / f"{table}.json")
@@ -529,7 +496,7 @@ def test_the_door_quarantines_what_the_blocking_suite_on_the_raw_table_would_rej
     assert validate(accepted, suite) == []
     would_have_been = pd.concat([accepted, accepted.iloc[[0]].assign(**case.would_be)], ignore_index=True)
     assert validate(would_have_been, suite), "the suite holds the rule the door enforced"
-    assert_invariants(warehouse, TABLES)
+    assert_invariants(warehouse, CBS_BUDGET_TABLES)
 
 
 FCT_BUDGET_ROW = {
@@ -564,7 +531,7 @@ def test_a_year_before_the_jeugdwet_stops_at_the_door_not_at_the_fct_budget_suit
     """marts.fct_budget's blocking suite holds 2015-2100; before the Jeugdwet no youth-care figure or budget exists."""
     [path] = land(tmp_path / "landing", files).values()
 
-    ingest(warehouse, path)
+    ingest_cbs_or_budget(warehouse, path)
 
     assert [code for _, code, *_ in quarantine_rows(warehouse, path)] == [reason_code]
     suite = read_suite_file(EXPECTATIONS_DIR / "marts.fct_budget.json")
@@ -583,8 +550,8 @@ def test_a_population_whose_ages_sum_above_its_total_is_quarantined_whole(tmp_pa
         },
     ).values()
 
-    ingest(warehouse, wrong)
-    ingest(warehouse, right)
+    ingest_cbs_or_budget(warehouse, wrong)
+    ingest_cbs_or_budget(warehouse, right)
 
     quarantined = quarantine_rows(warehouse, wrong)
     assert {code for _, code, *_ in quarantined} == {"POPULATION_TOTAL_BELOW_YOUTH"}
@@ -605,7 +572,7 @@ def test_a_population_whose_ages_sum_above_its_total_is_quarantined_whole(tmp_pa
     assert validate(pd.DataFrame([{**row, "population_total": 2299}]), suite)
     # A band whose ages are not all known is null; the total still bounds the bands that are known.
     assert validate(pd.DataFrame([{**row, "youth_0_22": None, "population_total": 1799}]), suite)
-    assert_invariants(warehouse, TABLES)
+    assert_invariants(warehouse, CBS_BUDGET_TABLES)
 
 
 @pytest.mark.parametrize(
@@ -624,12 +591,12 @@ def test_a_costs_table_fct_budget_cannot_key_is_rejected_whole(content, tmp_path
     would give it two rows for one key is refused at the door instead of failing fct_budget's unique test."""
     [path] = land(tmp_path / "landing", {"cbs/83454NED_t.json": content}).values()
 
-    ingest(warehouse, path)
+    ingest_cbs_or_budget(warehouse, path)
 
     [(record_ref, reason_code, reason, _)] = quarantine_rows(warehouse, path)
     assert (record_ref, reason_code) == (None, "SNAPSHOT_MALFORMED")
     assert "one begrote and one gerealiseerde measure" in reason
-    assert_invariants(warehouse, TABLES)
+    assert_invariants(warehouse, CBS_BUDGET_TABLES)
 
 
 def test_the_two_costs_measures_load(tmp_path, warehouse):
@@ -638,7 +605,7 @@ def test_the_two_costs_measures_load(tmp_path, warehouse):
         {"cbs/83454NED_t.json": costs(("Begroot_1", "Begrote kosten"), ("Gerealiseerd_2", "Gerealiseerde kosten"))},
     ).values()
 
-    ingest(warehouse, path)
+    ingest_cbs_or_budget(warehouse, path)
 
     assert warehouse.execute("select measure_key, value from raw.cbs_jeugdzorg_kosten order by 1").fetchall() == [
         ("Begroot_1", 100.0),
@@ -662,7 +629,7 @@ def test_edge_input_a_person_would_write_is_read_as_meant(tmp_path, warehouse):
         },
     )
     for path in landed.values():
-        ingest(warehouse, path)
+        ingest_cbs_or_budget(warehouse, path)
 
     assert warehouse.execute("select count(*) from audit.quarantine").fetchone() == (0,)
     assert warehouse.execute(
@@ -681,7 +648,7 @@ def test_edge_input_a_person_would_write_is_read_as_meant(tmp_path, warehouse):
         ("Specialistisch en crisis", 250, ("regel een regel twee " + "t" * 300)[:200], 3),
         ("Verblijf", 700, None, 3),
     ]
-    assert_invariants(warehouse, TABLES)
+    assert_invariants(warehouse, CBS_BUDGET_TABLES)
     assert_nothing_unfit_is_stored(warehouse)
 
 
@@ -692,10 +659,10 @@ def test_a_table_id_in_another_case_is_stored_as_the_suite_knows_it(tmp_path, wa
         tmp_path / "landing", kern(edited(kerncijfers(), '"Identifier": "85099NED"', '"Identifier": "85099ned"'))
     ).values()
 
-    table = ingest(warehouse, path)
+    table = ingest_cbs_or_budget(warehouse, path)
 
     accepted = warehouse.execute(f"select * from {table}").df()  # noqa: S608 - a raw table of ours
     assert list(accepted["table_id"]) == ["85099NED"]
     assert validate(accepted, read_suite_file(EXPECTATIONS_DIR / f"{table}.json")) == []
     assert validate(accepted.assign(table_id="85099ned"), read_suite_file(EXPECTATIONS_DIR / f"{table}.json"))
-    assert_invariants(warehouse, TABLES)
+    assert_invariants(warehouse, CBS_BUDGET_TABLES)

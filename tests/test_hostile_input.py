@@ -15,18 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_BYTES
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
-from orchestration.budgets.region_budget import read_region_budget
-from orchestration.cbs.datasets import KERNCIJFERS, read_dataset_file
-from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
+from orchestration.cbs.datasets import KERNCIJFERS
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.reconciliation import reconcile
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
-from orchestration.warehouse.load import RawSource, ingest_file
 from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, care_event, kerncijfer, kerncijfers_snapshot
+from tests.hostile.loading import BUDGET_TABLE, ingest_cbs_or_budget, quarantine_rows, quarantined_reason
 from tests.ijw_landing import ingest_landing
 from tests.jw323_documents import INVALID_BSN, OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 
@@ -499,13 +496,6 @@ def land(root: Path, files: dict[str, bytes]) -> dict[str, Path]:
     return paths
 
 
-def quarantine_rows(con, path: Path) -> list[tuple]:
-    return con.execute(
-        "select record_ref, reason_code, reason, amount_cents from audit.quarantine where file_path = ? order by all",
-        [str(path)],
-    ).fetchall()
-
-
 def assert_invariants(con, table_of: dict[str, str]) -> None:
     """Per file and in total: records and signed cents read = accepted + quarantined, counted from the rows."""
     ledger = con.execute(
@@ -549,10 +539,7 @@ def test_hostile_ijw_input_is_quarantined_with_its_reason(case, tmp_path, wareho
     for ingest in IJW_INGESTS:
         ingest_landing(warehouse, ingest, landing, PSEUDONYMISER, "hostile-run")
 
-    rows = quarantine_rows(warehouse, culprit)
-    matching = [row for row in rows if row[1] == case.reason_code and row[0] == case.record_ref]
-    assert matching, f"expected {case.reason_code} on {case.record_ref}, got {rows}"
-    reason = matching[0][2]
+    reason = quarantined_reason(warehouse, culprit, case.reason_code, case.record_ref)
     assert reason.startswith(f"{culprit}: "), reason
     if case.record_ref is not None:
         assert case.record_ref.split("/")[-1].split(" ")[-1] in reason, reason
@@ -700,38 +687,23 @@ BUDGET_CASES = [
 ]
 
 
-def load_cbs_or_budget(con, path: Path) -> None:
-    landing = path.parents[1]
-    if path.suffix == ".json":
-        read = lambda p, data: read_dataset_file(p, KERNCIJFERS, data)  # noqa: E731
-        ingest_file(con, path, RawSource("CBS:85099NED", read, KERNCIJFERS.raw_table, MAX_SNAPSHOT_BYTES), "r", landing)
-    else:
-        read = lambda p, data: read_region_budget(p, set(municipality_regions()), data)  # noqa: E731
-        source = RawSource(BUDGET_MESSAGE_TYPE, read, "raw.budget_region_lines", MAX_BUDGET_BYTES)
-        ingest_file(con, path, source, "r", landing)
-
-
 @pytest.mark.parametrize("case", CBS_CASES + BUDGET_CASES, ids=lambda case: case.id)
 def test_hostile_cbs_and_budget_input_is_quarantined_with_its_reason(case, tmp_path, warehouse):
     [path] = land(tmp_path / "landing", case.files()).values()
 
-    load_cbs_or_budget(warehouse, path)
+    ingest_cbs_or_budget(warehouse, path)
 
-    rows = quarantine_rows(warehouse, path)
-    matching = [row for row in rows if row[1] == case.reason_code and row[0] == case.record_ref]
-    assert matching, f"expected {case.reason_code} on {case.record_ref}, got {rows}"
-    assert matching[0][2].startswith(f"{path}: ")
+    reason = quarantined_reason(warehouse, path, case.reason_code, case.record_ref)
+    assert reason.startswith(f"{path}: ")
     if case.record_ref is not None:
-        assert case.record_ref.split()[-1] in matching[0][2]
-    assert_invariants(
-        warehouse, {"CBS:85099NED": KERNCIJFERS.raw_table, BUDGET_MESSAGE_TYPE: "raw.budget_region_lines"}
-    )
+        assert case.record_ref.split()[-1] in reason
+    assert_invariants(warehouse, {"CBS:85099NED": KERNCIJFERS.raw_table, BUDGET_MESSAGE_TYPE: BUDGET_TABLE})
 
 
 def test_a_formula_in_a_budget_name_cell_is_stored_inert(tmp_path, warehouse):
     [path] = land(tmp_path, {"b.csv": budget_csv("GM0392;2024;=cmd|' /C calc'!A0;100,00")}).values()
 
-    load_cbs_or_budget(warehouse, path)
+    ingest_cbs_or_budget(warehouse, path)
 
     assert warehouse.execute("select count(*) from audit.quarantine").fetchone() == (0,)
     assert warehouse.execute("select perceel from raw.budget_region_lines order by 1").fetchall() == [

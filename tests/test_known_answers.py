@@ -12,9 +12,10 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
+
+from tests.conftest import run_everything, set_warehouse_env
 
 # GM1681 is outside the seed: its facts must find it in dim_municipality through the world's CBS Gebieden snapshot.
 # Renewals (an allocation ended 36/37, renewed the next day) put the CBS trajectory rule's day-after case in the world.
@@ -61,12 +62,8 @@ def run_world(definitions, root: Path, options: list[str]):
     landing, warehouse = root / "landing", root / "warehouse"
     truth = generate(landing, options)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
-        monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
-        monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "known-answer-key-0123456789")
-        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
-        job = definitions.resolve_implicit_global_asset_job_def()
-        result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+        set_warehouse_env(monkeypatch, warehouse, landing, "known-answer-key-0123456789")
+        result = run_everything(definitions)
     return truth, result, warehouse / "warehouse.duckdb"
 
 

@@ -45,14 +45,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
 from orchestration.ijw import allocation_writers as aw
 from orchestration.ijw import jw323_writer
 from orchestration.ijw.writing import Header
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, run_everything, set_warehouse_env
 
 D = dt.date
 # Provider A is a provider of the shipped sample (the first of Rijk van Nijmegen's), so it has an omzetplafond in
@@ -328,12 +327,8 @@ def tiny_db(definitions, tmp_path_factory) -> Path:
     landing, warehouse = root / "landing", root / "warehouse"
     write_tiny_world(landing)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
-        monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(landing))
-        monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "tiny-world-key-0123456789")
-        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(warehouse / "warehouse.duckdb"))
-        job = definitions.resolve_implicit_global_asset_job_def()
-        result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+        set_warehouse_env(monkeypatch, warehouse, landing, "tiny-world-key-0123456789")
+        result = run_everything(definitions)
     assert result.success, "the pipeline failed on the tiny world"
     return warehouse / "warehouse.duckdb"
 

@@ -3,15 +3,11 @@
 import dagster as dg
 import duckdb
 
+from tests.conftest import run_everything
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 KPI_VALUES = dg.AssetKey(["marts", "kpi_values"])
 QUARTERLY_REPORT = dg.AssetKey(["report", "quarterly_report"])
-
-
-def run_everything(definitions, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    job = definitions.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=instance, raise_on_error=False)
 
 
 def kpi_table_exists(warehouse_dir) -> bool:

@@ -22,6 +22,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError
 from orchestration.report.build import write_reports
 from orchestration.warehouse.publish import PUBLISHED_FILENAME
 from orchestration.warehouse.schema import ensure_schema
+from tests.conftest import set_warehouse_env
 from tests.dbt_workspace import run_dbt
 from tests.publication_dbt import build_suppression, kpi_row
 from tests.report_marts import build_report_marts
@@ -213,10 +214,7 @@ def test_the_sample_built_again_from_its_raw_rows_in_another_order_publishes_the
     for schema in ("raw", "audit"):
         reorder_every_table(second / "warehouse.duckdb", schema)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("WAREHOUSE_DIR", str(second))
-        monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(sample_run["landing"]))
-        monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "integration-test-key-0123456789")
-        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(second / "warehouse.duckdb"))
+        set_warehouse_env(monkeypatch, second, sample_run["landing"])
         result = build_from_raw(definitions)
     assert result.success
     published = published_tables(first / "published" / PUBLISHED_FILENAME)

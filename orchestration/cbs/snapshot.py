@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.cbs.client import DATA_ENTITY, METADATA_ENTITIES
+from orchestration.reasons import ReasonError
 from orchestration.stored_text import TextError, shown, stored_text
 
 MAX_SNAPSHOT_BYTES = 200 * 1024 * 1024
@@ -27,10 +28,8 @@ MAX_METADATA_TEXT = 500
 MAX_INT_DIGITS = 18
 
 
-class SnapshotError(ValueError):
-    def __init__(self, reason_code: str, message: str) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
+class SnapshotError(ReasonError):
+    """A CBS snapshot file the reader rejects as a whole."""
 
 
 @dataclass(frozen=True)

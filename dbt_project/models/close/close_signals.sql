@@ -5,11 +5,8 @@ with steering_signals as (
 
 final as (
     select
-        region_code,
-        period as quarter,
-        kpi_id,
-        scope_type,
-        scope_code,
+        region_code, period as quarter,
+        kpi_id, scope_type, scope_code,
         value,
         target,
         band_low,

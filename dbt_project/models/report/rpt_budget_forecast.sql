@@ -15,8 +15,7 @@ rpt_periods as (
 
 final as (
     select
-        rpt_periods.region_code,
-        rpt_periods.quarter,
+        rpt_periods.region_code, rpt_periods.quarter,
         budget_forecast.municipality_code,
         coalesce(dim_municipality.municipality_name, budget_forecast.municipality_code) as municipality_name,
         budget_forecast.perceel,

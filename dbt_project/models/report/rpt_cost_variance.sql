@@ -15,8 +15,7 @@ rpt_periods as (
 
 final as (
     select
-        rpt_periods.region_code,
-        rpt_periods.quarter,
+        rpt_periods.region_code, rpt_periods.quarter,
         cost_variance.care_form_code,
         coalesce(dim_care_form.care_form_name_nl, cost_variance.care_form_code) as care_form_name,
         cost_variance.period_from,

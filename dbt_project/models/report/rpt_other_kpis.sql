@@ -7,8 +7,7 @@ with rpt_kpi_rows as (
 
 final as (
     select
-        region_code,
-        quarter,
+        region_code, quarter,
         kpi_id,
         name_nl,
         value,

@@ -8,12 +8,10 @@ with signals as (
 
 final as (
     select
-        region_code,
-        quarter,
+        region_code, quarter,
         kpi_id,
         name_nl,
-        scope_type,
-        scope_code,
+        scope_type, scope_code,
         value,
         target,
         band_low,

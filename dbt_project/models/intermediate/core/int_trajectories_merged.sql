@@ -5,6 +5,8 @@
     trajectory runs from the first start to the last end. The first episode gives the municipality, referrer, product
     category and crisis flag; the episode that ends last gives the end reason. -#}
 {%- set open_end = "cast('9999-12-31' as date)" -%}
+{#- One trajectory: the episodes of one client, provider and care form between two gaps. -#}
+{%- set island_key = ['client_key', 'provider_agb', 'care_form_code', 'island'] -%}
 with episodes as (
     select
         *,
@@ -46,11 +48,11 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by client_key, provider_agb, care_form_code, island
+            partition by {{ island_key | join(', ') }}
             order by start_date, allocation_number, product_code
         ) as rank_first,
         row_number() over (
-            partition by client_key, provider_agb, care_form_code, island
+            partition by {{ island_key | join(', ') }}
             order by end_or_open desc, allocation_number desc nulls last, product_code desc nulls last
         ) as rank_last
     from islands
@@ -58,14 +60,11 @@ ranked as (
 
 bounds as (
     select
-        client_key,
-        provider_agb,
-        care_form_code,
-        island,
+        {{ island_key | join(', ') }},
         min(start_date) as start_date,
         max(end_or_open) as end_or_open
     from ranked
-    group by client_key, provider_agb, care_form_code, island
+    group by {{ island_key | join(', ') }}
 ),
 
 final as (
@@ -88,16 +87,10 @@ final as (
         bounds.island
     from bounds
     inner join ranked as first_episode
-        on bounds.client_key = first_episode.client_key
-        and bounds.provider_agb = first_episode.provider_agb
-        and bounds.care_form_code = first_episode.care_form_code
-        and bounds.island = first_episode.island
+        on {{ same_columns('bounds', 'first_episode', island_key) }}
         and first_episode.rank_first = 1
     inner join ranked as last_episode
-        on bounds.client_key = last_episode.client_key
-        and bounds.provider_agb = last_episode.provider_agb
-        and bounds.care_form_code = last_episode.care_form_code
-        and bounds.island = last_episode.island
+        on {{ same_columns('bounds', 'last_episode', island_key) }}
         and last_episode.rank_last = 1
 )
 

@@ -113,40 +113,28 @@ periods as (
     select period_type, period, first_day, last_day from {{ ref('int_kpi_periods') }}
 ),
 
-allocated as (
+{#- The allocated and the declared volume of each allocation per KPI period, from the month or line it falls in. -#}
+{%- for summed, facts, day, volume in [
+    ('allocated', 'allocated_by_month', 'month_first_day', 'allocated_volume'),
+    ('declared', 'declared_lines', 'period_start', 'declared_volume'),
+] %}
+{{ summed }} as (
     select
-        allocated_by_month.municipality_code,
-        allocated_by_month.allocation_number,
+        {{ facts }}.municipality_code,
+        {{ facts }}.allocation_number,
         periods.period_type,
         periods.period,
-        sum(allocated_by_month.allocated_volume) as allocated_volume
-    from allocated_by_month
+        sum({{ facts }}.{{ volume }}) as {{ volume }}
+    from {{ facts }}
     inner join periods
-        on allocated_by_month.month_first_day between periods.first_day and periods.last_day
+        on {{ facts }}.{{ day }} between periods.first_day and periods.last_day
     group by
-        allocated_by_month.municipality_code,
-        allocated_by_month.allocation_number,
+        {{ facts }}.municipality_code,
+        {{ facts }}.allocation_number,
         periods.period_type,
         periods.period
 ),
-
-declared as (
-    select
-        declared_lines.municipality_code,
-        declared_lines.allocation_number,
-        periods.period_type,
-        periods.period,
-        sum(declared_lines.declared_volume) as declared_volume
-    from declared_lines
-    inner join periods
-        on declared_lines.period_start between periods.first_day and periods.last_day
-    group by
-        declared_lines.municipality_code,
-        declared_lines.allocation_number,
-        periods.period_type,
-        periods.period
-),
-
+{% endfor %}
 final as (
     select
         allocations.allocation_number,

@@ -35,9 +35,7 @@ kept as (
 
 final as (
     select
-        region_code,
-        provider_agb,
-        period,
+        region_code, provider_agb, period,
         cast(row_number() over (
             partition by region_code, provider_agb, period order by item_rank
         ) as integer) as item_rank,

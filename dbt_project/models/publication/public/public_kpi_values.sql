@@ -15,11 +15,7 @@ withheld as (
 
 final as (
     select
-        kpi_values.kpi_id,
-        kpi_values.scope_type,
-        kpi_values.scope_code,
-        kpi_values.period_type,
-        kpi_values.period,
+        kpi_values.kpi_id, kpi_values.scope_type, kpi_values.scope_code, kpi_values.period_type, kpi_values.period,
         case when withheld.kpi_id is null then kpi_values.value end as value,
         case when withheld.kpi_id is null then kpi_values.numerator end as numerator,
         case when withheld.kpi_id is null then kpi_values.denominator end as denominator,

@@ -50,12 +50,7 @@ group_withheld as (
 
 final as (
     select
-        kpi_id,
-        scope_type,
-        scope_code,
-        period,
-        driver_type,
-        driver_code,
+        kpi_id, scope_type, scope_code, period, driver_type, driver_code,
         case when not is_withheld then contribution end as contribution,
         case when not is_withheld then share end as share,
         driver_rank,
