@@ -31,6 +31,7 @@ def _path_from_env(name: str, default: str) -> Path:
 
 
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+DEFAULT_DBT_THREADS = 1
 DEFAULT_RUN_WAIT_SECONDS = 3600
 DEFAULT_SUPPRESSION_THRESHOLD = 10
 """A run waiting for another to finish with the warehouse gives up after an hour: a national year's run takes less
@@ -95,6 +96,9 @@ class Settings:
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     """DuckDB's memory_limit for the warehouse and dbt; larger work spills to disk instead of taking most of the
     machine (DuckDB's default is 80% of its memory; docs/benchmarks.md)."""
+    dbt_threads: int = DEFAULT_DBT_THREADS
+    """Models and tests dbt runs side by side on the DuckDB target, over one connection sharing duckdb_memory_limit
+    (dbt_project/profiles.yml; measured in docs/benchmarks.md)."""
     ingest_processes: int = 1
     """Processes the iJw inventory and ingest may use side by side (orchestration/warehouse/ingest_lanes.py); default:
     the cores, at most four (the ingest has four lanes' worth of message types; each process holds up to a GB)."""
@@ -176,6 +180,7 @@ class Settings:
             cbs_mode=_choice("CBS_MODE", CBS_MODES, "offline", problems),
             cbs_base_url=os.environ.get("CBS_BASE_URL") or "https://opendata.cbs.nl/ODataApi/odata",
             duckdb_memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
+            dbt_threads=_whole_number("WAREHOUSE_DBT_THREADS", DEFAULT_DBT_THREADS, 1, problems),
             ingest_processes=_whole_number("WAREHOUSE_INGEST_PROCESSES", min(os.cpu_count() or 1, 4), 1, problems),
             run_wait_seconds=_whole_number("WAREHOUSE_RUN_WAIT_SECONDS", DEFAULT_RUN_WAIT_SECONDS, 1, problems),
             postgres=PostgresSettings(

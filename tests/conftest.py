@@ -17,6 +17,7 @@ from orchestration.warehouse.schema import ensure_schema
 from tests.dagster_ui import dagster_ui  # noqa: F401 - one `dg dev` per session for the UI's browser tests
 from tests.pipeline_tier import runs_the_pipeline
 from tests.postgres_cluster import postgres_cluster  # noqa: F401 - the session's PostgreSQL, tests/test_serving_*.py
+from tests.row_order import reorder_every_table
 from tests.steering_worlds import steering_world  # noqa: F401 - the session fixture of tests/test_steering_*.py
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -150,7 +151,9 @@ def dbt_log(target_dir: Path) -> str:
 @pytest.fixture(scope="session")
 def sample_run(definitions, tmp_path_factory):
     """Two runs over the whole shipped sample, shared by every test module that reads the sample's marts: the first
-    loads it, the second must change nothing."""
+    loads it, the second must change nothing. Before the second, the first run's published file and reports are kept
+    aside and every raw and audit row is stored again in reverse order, so the second run's dbt build, publication and
+    reports show whether the stored order reaches what is published (tests/test_reproducible_publication.py)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         root = tmp_path_factory.mktemp("pipeline")
         landing, warehouse = root / "landing", root / "warehouse"
@@ -166,6 +169,11 @@ def sample_run(definitions, tmp_path_factory):
             with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
                 facts_after_first = con.execute("select * from marts.fct_declaration_line order by all").fetchall()
             dbt_log_after_first = dbt_log(warehouse / "dbt_target")
+            first_publication = root / "first_publication"
+            for folder in ("published", "reports"):
+                shutil.copytree(warehouse / folder, first_publication / folder)
+            for schema in ("raw", "audit"):
+                reorder_every_table(warehouse / "warehouse.duckdb", schema)
             second = run_everything(definitions)
         yield {
             "files": files,
@@ -175,5 +183,6 @@ def sample_run(definitions, tmp_path_factory):
             "db": warehouse / "warehouse.duckdb",
             "warehouse": warehouse,
             "facts_after_first": facts_after_first,
+            "first_publication": first_publication,
             "dbt_logs": [dbt_log_after_first, dbt_log(warehouse / "dbt_target")],
         }

@@ -1,5 +1,5 @@
-"""The console of a dbt step: the lines dagster-dbt echoes from dbt go to the run's DEBUG log, not to stdout, and now
-and then the latest one to INFO; stdout is the console's again once the step's events are read."""
+"""The console of a dbt step: the lines dagster-dbt echoes from dbt go to the run's DEBUG log, not to stdout, a batch
+now and then, with the latest node line to INFO; stdout is the console's again once the step's events are read."""
 
 from orchestration.defs.dbt.assets import DbtLines, close_adapter, dbt_lines_to_debug
 
@@ -17,10 +17,11 @@ class RecordingLog:
 
 
 def echoing_events():
-    """Events as dagster-dbt's stream yields them, echoing dbt's lines to stdout while it reads them."""
+    """Events as dagster-dbt's stream yields them, echoing dbt's lines to stdout (flushed after each) while it reads
+    them."""
     for number in (1, 2):
-        print(f"{number} of 2 START sql table model marts.m{number}")
-        print(f"{number} of 2 OK created sql table model marts.m{number}")
+        print(f"{number} of 2 START sql table model marts.m{number}", flush=True)
+        print(f"{number} of 2 OK created sql table model marts.m{number}", flush=True)
         yield f"event {number}"
 
 
@@ -29,11 +30,12 @@ def test_dbt_lines_go_to_debug_and_events_pass_through(capsys):
     received = list(dbt_lines_to_debug(echoing_events(), DbtLines(log, every=3600)))
     print("after the step")
     assert received == ["event 1", "event 2"]
+    # One DEBUG message for the lines of an interval (each message is a row in the run's event log), flushed at the end.
     assert log.debug_lines == [
-        "1 of 2 START sql table model marts.m1",
-        "1 of 2 OK created sql table model marts.m1",
-        "2 of 2 START sql table model marts.m2",
-        "2 of 2 OK created sql table model marts.m2",
+        "1 of 2 START sql table model marts.m1\n"
+        "1 of 2 OK created sql table model marts.m1\n"
+        "2 of 2 START sql table model marts.m2\n"
+        "2 of 2 OK created sql table model marts.m2"
     ]
     assert log.info_lines == []
     assert capsys.readouterr().out == "after the step\n"
@@ -47,10 +49,8 @@ def test_the_latest_node_line_reaches_info_when_the_interval_has_passed():
     # Only dbt's node lines say how far the build is; the others stay in the DEBUG log.
     assert log.info_lines == ["dbt: 3 of 9 OK created sql view model staging.s"]
     assert log.debug_lines == [
-        "Running with dbt=1.11",
-        "",
-        "3 of 9 OK created sql view model staging.s",
-        "Did not retry exception named 'CatalogException'",
+        "Running with dbt=1.11\n",
+        "3 of 9 OK created sql view model staging.s\nDid not retry exception named 'CatalogException'",
     ]
 
 

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.quality.suites import code_lists, failures_of, run_suite, suite_files
-from orchestration.quality.table_validation import query_frame
+from orchestration.quality.table_validation import query_frame, validate_table_here
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.schema import ensure_schema
 
@@ -100,12 +100,29 @@ def test_a_bsn_in_the_pseudonym_column_fails_the_pseudonym_length():
     }
 
 
-def test_a_suite_reads_the_columns_it_names_and_every_column_when_it_looks_at_the_table_as_a_whole():
+def test_a_suite_reads_the_values_of_the_columns_it_names_only():
     start_events = next(suite for suite in suite_files(EXPECTATIONS_DIR) if suite.table == "raw.ijw_start_events")
     assert {"client_key", "file_sha256", "source_record", "end_date", "delivery_status"} <= set(start_events.columns)
     assert not {"file_path", "ingested_at", "run_id", "message_id"} & set(start_events.columns)
-    # The raw declaration suite checks the table's column set (expect_table_columns_to_match_set).
-    assert SUITE.columns is None
+    # The raw declaration suite also checks the table's column set (expect_table_columns_to_match_set): the names of
+    # every column, the values of those it names.
+    assert SUITE.reads_column_names and not start_events.reads_column_names
+    assert {"client_key", "reference_number", "file_sha256"} <= set(SUITE.columns)
+    assert not {"file_path", "message_id", "ingested_at"} & set(SUITE.columns)
+
+
+def test_the_column_set_check_still_sees_every_column_of_the_table(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        insert_lines(con, CLEAN)
+    validation = validate_table_here(db, "1GB", SUITE, "run")
+    assert validation.rows_validated == 5 and failures_of(validation.result) == []
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table raw.ijw_declaration_lines add column extra varchar")
+    assert {
+        (failure.expectation, failure.column)
+        for failure in failures_of(validate_table_here(db, "1GB", SUITE, "run").result)
+    } == {("expect_table_columns_to_match_set", None)}
 
 
 def test_only_text_columns_whose_values_repeat_become_categories():

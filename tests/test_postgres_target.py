@@ -45,6 +45,7 @@ EXPORTED_VARIABLES = (
     "WAREHOUSE_TARGET",
     "WAREHOUSE_DUCKDB_PATH",
     "WAREHOUSE_DUCKDB_MEMORY_LIMIT",
+    "WAREHOUSE_DBT_THREADS",
     "PGHOST",
     "PGPORT",
     "PGUSER",
@@ -307,6 +308,7 @@ def test_postgres_settings_reach_dbt_only_for_the_postgres_target(monkeypatch):
     monkeypatch.setenv("PGPORT", "5444")
     WarehouseResource().export_for_dbt()
     assert "PGDATABASE" not in os.environ
+    assert os.environ["WAREHOUSE_DBT_THREADS"] == "1"
     monkeypatch.setenv("WAREHOUSE_TARGET", "postgres")
     WarehouseResource().export_for_dbt()
     assert Settings.from_env().postgres == PostgresSettings(host="/run/postgresql", port=5444)

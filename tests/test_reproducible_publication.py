@@ -14,7 +14,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 from dagster_dbt import DagsterDbtCliRuntimeError
@@ -22,10 +21,10 @@ from dagster_dbt import DagsterDbtCliRuntimeError
 from orchestration.report.build import write_reports
 from orchestration.warehouse.publish import PUBLISHED_FILENAME
 from orchestration.warehouse.schema import ensure_schema
-from tests.conftest import set_warehouse_env
 from tests.dbt_workspace import run_dbt
 from tests.publication_dbt import build_suppression, kpi_row
 from tests.report_marts import build_report_marts
+from tests.row_order import reorder_every_table
 from tests.steering_dbt import query
 
 CATALOGUE = [
@@ -131,23 +130,6 @@ def test_a_key_given_twice_fails_the_build(tmp_path):
         build_suppression(tmp_path / "twice.duckdb", [row, row], CATALOGUE, [("GM1001", "JZ01")])
 
 
-def reorder_every_table(db: Path, schema: str) -> None:
-    """Store every table of `schema` again with its rows in reverse order (constraints kept): the same data as
-    another run's parallel scans may leave it."""
-    with duckdb.connect(str(db)) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = ? order by table_name", [schema]
-            ).fetchall()
-        ]
-        for table in tables:
-            con.execute(f"create temporary table reversed as select * from {schema}.{table} order by rowid desc")
-            con.execute(f"delete from {schema}.{table}")
-            con.execute(f"insert into {schema}.{table} select * from reversed")
-            con.execute("drop table reversed")
-
-
 def published_tables(db: Path) -> dict[str, list[tuple]]:
     """Every table of the published file, its rows in the order the file stores them."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -188,45 +170,22 @@ def report_contents(reports_dir: Path, run_id: str) -> dict[str, bytes | dict[st
     return contents
 
 
-def build_from_raw(definitions) -> dg.ExecuteInProcessResult:
-    """Every materializable asset but the ingest and the quarterly close: dbt, its checks, the published copy and
-    the reports, from the raw tables as they are."""
-    graph = definitions.resolve_asset_graph()
-    keys = [
-        key
-        for key in graph.get_all_asset_keys()
-        if graph.get(key).is_materializable and graph.get(key).group_name not in {"ingest", "quarterly_close"}
-    ]
-    job = definitions.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), asset_selection=keys, raise_on_error=False)
-
-
-def test_the_sample_built_again_from_its_raw_rows_in_another_order_publishes_the_same_bytes(
-    definitions, sample_run, tmp_path
-):
-    """The shipped sample's warehouse, its raw and audit rows stored in reverse order, built again into a second
-    WAREHOUSE_DIR: every published table equals the first run's row for row, in order, and every report file byte
-    for byte."""
-    first = sample_run["warehouse"]
-    second = tmp_path / "warehouse"
-    second.mkdir()
-    shutil.copy(sample_run["db"], second / "warehouse.duckdb")
-    for schema in ("raw", "audit"):
-        reorder_every_table(second / "warehouse.duckdb", schema)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        set_warehouse_env(monkeypatch, second, sample_run["landing"])
-        result = build_from_raw(definitions)
-    assert result.success
+def test_the_sample_built_again_from_its_raw_rows_in_another_order_publishes_the_same_bytes(sample_run):
+    """The shipped sample's second run rebuilds every model from the raw and audit rows stored in reverse order
+    (tests/conftest.py): every published table equals the first run's row for row, in order, and every report file
+    byte for byte."""
+    first = sample_run["first_publication"]
+    assert sample_run["second"].success
     published = published_tables(first / "published" / PUBLISHED_FILENAME)
     assert {"kpi_values", "steering_drivers", "dialogue_agenda", "cost_variance", "budget_forecast"} <= published.keys()
     assert any(suppressed for *_, suppressed in published["kpi_values"])
-    again = published_tables(second / "published" / PUBLISHED_FILENAME)
+    again = published_tables(sample_run["warehouse"] / "published" / PUBLISHED_FILENAME)
     assert again.keys() == published.keys()
     assert [table for table, rows in published.items() if again[table] != rows] == []
     # Each report states the run that wrote it (docs/report.md), the one thing two runs may not share.
-    reports = report_contents(first / "reports", sample_run["second"].run_id)
+    reports = report_contents(first / "reports", sample_run["first"].run_id)
     assert any(name.endswith(".xlsx") for name in reports)
-    assert report_contents(second / "reports", result.run_id) == reports
+    assert report_contents(sample_run["warehouse"] / "reports", sample_run["second"].run_id) == reports
 
 
 ONE_LINE_FILE = "landing/ijw/98000001/JW301_one_line.xml"

@@ -66,6 +66,7 @@ class WarehouseResource(dg.ConfigurableResource):
         os.environ["WAREHOUSE_DUCKDB_PATH"] = str(settings.duckdb_path)
         os.environ["WAREHOUSE_TARGET"] = settings.target
         os.environ["WAREHOUSE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+        os.environ["WAREHOUSE_DBT_THREADS"] = str(settings.dbt_threads)
         if settings.target == "postgres":
             os.environ.update(settings.postgres.environment())
 

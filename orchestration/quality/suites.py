@@ -35,6 +35,10 @@ CODE_LISTS = {
 """The expectation parameters the suites may name: each the codes in the first column of these seed files."""
 
 
+COLUMN_NAME_EXPECTATIONS = frozenset({"expect_table_columns_to_match_set"})
+"""Table-level expectations that read the table's column names and nothing of its values."""
+
+
 @dataclass(frozen=True)
 class SuiteFile:
     path: Path
@@ -52,17 +56,22 @@ class SuiteFile:
 
     @property
     def columns(self) -> list[str] | None:
-        """The columns the expectations read, in order of first mention; None when an expectation looks at the table
-        as a whole (its set of columns), which then needs every column."""
+        """The columns whose values the expectations read, in order of first mention; None when an expectation looks
+        at the table as a whole in another way than by its column names, which then needs every column."""
         mentioned: dict[str, None] = {}
         for expectation in self.expectations:
             kwargs = expectation["kwargs"]
             names = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
             names += kwargs.get("column_list", [])
-            if not names:
+            if not names and expectation["type"] not in COLUMN_NAME_EXPECTATIONS:
                 return None
             mentioned.update(dict.fromkeys(names))
         return list(mentioned)
+
+    @property
+    def reads_column_names(self) -> bool:
+        """Whether an expectation checks the table's column names, so the frame must carry every column."""
+        return any(expectation["type"] in COLUMN_NAME_EXPECTATIONS for expectation in self.expectations)
 
 
 @dataclass(frozen=True)

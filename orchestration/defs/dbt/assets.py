@@ -89,30 +89,48 @@ PROGRESS_SECONDS = 30.0
 
 
 class DbtLines(io.TextIOBase):
-    """A text stream for the lines dagster-dbt echoes from dbt: each goes to log's DEBUG, and the latest of dbt's node
-    lines ("96 of 190 START test ...") to its INFO at most every `every` seconds, so a long build shows on the console
-    that it moves without printing every node. dagster-dbt's metadata threads print into it too, hence the lock."""
+    """A text stream for the lines dagster-dbt echoes from dbt: they go to log's DEBUG together, one message at most
+    every `every` seconds and at write_remaining(), with the latest of dbt's node lines ("96 of 190 START test ...")
+    to its INFO, so a long build shows on the console that it moves without printing every node. Each log message is
+    a row in the run's event log, written while dbt waits for its next line to be read: one message per line slowed
+    the build (docs/benchmarks.md). dagster-dbt's metadata threads print into it too, hence the lock."""
 
     def __init__(self, log: logging.Logger | dg.DagsterLogManager, every: float = PROGRESS_SECONDS):
         self._log, self._every, self._pending = log, every, ""
         self._lock = threading.Lock()
+        self._lines: list[str] = []
         self._next_progress = time.monotonic() + every
 
     def write(self, text: str) -> int:
         with self._lock:
             *lines, self._pending = (self._pending + text).split("\n")
-            for line in lines:
-                self._log.debug(line)
-                if line.split(" of ", 1)[0].isdigit() and time.monotonic() >= self._next_progress:
-                    self._log.info(f"dbt: {line.strip()}")
-                    self._next_progress = time.monotonic() + self._every
+            self._lines += lines
+            if time.monotonic() >= self._next_progress:
+                progress = [line for line in self._lines if line.split(" of ", 1)[0].isdigit()]
+                self._write_lines()
+                if progress:
+                    self._log.info(f"dbt: {progress[-1].strip()}")
+                self._next_progress = time.monotonic() + self._every
         return len(text)
 
+    def write_remaining(self) -> None:
+        """The lines not yet written, to DEBUG (flush() leaves them: dagster-dbt flushes after every line)."""
+        with self._lock:
+            self._write_lines()
 
-def dbt_lines_to_debug(events: Iterator, lines: io.TextIOBase) -> Iterator:
+    def _write_lines(self) -> None:
+        if self._lines:
+            self._log.debug("\n".join(self._lines))
+            self._lines = []
+
+
+def dbt_lines_to_debug(events: Iterator, lines: DbtLines) -> Iterator:
     """events, with what is printed to stdout meanwhile written to lines instead: dagster-dbt echoes dbt's lines (two
     per node), and dbt-duckdb prints a line for each relation dagster-dbt's metadata threads look for in vain (a
     test's). The console (INFO, `make run`) keeps a line now and then per step, the UI's run log and dbt.log keep every
     line. Dagster logs to stderr, so its own lines are not caught."""
-    with contextlib.redirect_stdout(lines):
-        yield from events
+    try:
+        with contextlib.redirect_stdout(lines):
+            yield from events
+    finally:
+        lines.write_remaining()
