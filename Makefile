@@ -6,7 +6,6 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 WAREHOUSE_DIR_ABS := $(abspath $(or $(WAREHOUSE_DIR),data))
 export DAGSTER_HOME ?= $(WAREHOUSE_DIR_ABS)/dagster_home
-DBT_PROJECT_FILE := orchestration/defs/dbt/project.py
 # Step-level INFO on the console; the full DEBUG event log stays in the run history (make ui). `make run` launches
 # refresh_job: every asset but the quarterly close, which is partitioned by quarter x region and runs in
 # quarterly_close_job (docs/operations.md). A job, not an `--assets` selection string, which prints a BetaWarning.
@@ -62,8 +61,7 @@ endif
 # with the warehouse's path in the profile, as the run's dbt steps see it: dbt keeps a parse only for the same profile,
 # so the first run's dbt step reuses this one instead of parsing again.
 manifest: setup
-	@WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run dagster-dbt project prepare-and-package \
-		--file $(DBT_PROJECT_FILE) >/dev/null
+	@WAREHOUSE_DUCKDB_PATH="$(WAREHOUSE_DIR_ABS)/warehouse.duckdb" $(UV) run python -m orchestration.dbt_manifest
 
 run: manifest
 	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"

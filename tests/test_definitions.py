@@ -1,10 +1,12 @@
 """The code location loads and the asset graph is connected from ingest to the KPI mart."""
 
 import os
+import time
 
 import dagster as dg
 from dagster_dbt import DbtProject
 
+from orchestration.dbt_manifest import prepare_manifest
 from orchestration.defs.dbt.project import manifest_is_current, warehouse_dbt_project
 
 
@@ -81,3 +83,31 @@ def test_the_manifest_is_parsed_again_only_when_a_parsed_file_or_folder_changed(
         assert not manifest_is_current(project), path
         os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     assert manifest_is_current(project)
+
+
+def test_make_manifest_parses_again_when_a_dbt_file_or_the_warehouse_path_changed(tmp_path, monkeypatch):
+    project_dir = tmp_path / "dbt"
+    (project_dir / "models").mkdir(parents=True)
+    (project_dir / "dbt_project.yml").write_text('name: p\nmodel-paths: ["models"]\n')
+    (project_dir / "profiles.yml").write_text("p: {}\n")
+    model = project_dir / "models" / "a.sql"
+    model.write_text("select 1")
+    project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+    parses = []
+
+    def parse(preparer, parsed_project):
+        parses.append(parsed_project.project_dir)
+        parsed_project.manifest_path.parent.mkdir(exist_ok=True)
+        parsed_project.manifest_path.write_text("{}")
+
+    monkeypatch.setattr(type(project.preparer), "prepare", parse)
+    for path in (project_dir / "dbt_project.yml", project_dir / "profiles.yml", project_dir / "models", model):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+
+    assert prepare_manifest(project, "/w/one.duckdb")  # no manifest yet
+    assert not prepare_manifest(project, "/w/one.duckdb")
+    assert prepare_manifest(project, "/w/two.duckdb")  # dbt keeps a parse only for the profile's path
+    assert not prepare_manifest(project, "/w/two.duckdb")
+    os.utime(model, ns=(time.time_ns(), time.time_ns()))
+    assert prepare_manifest(project, "/w/two.duckdb")
+    assert len(parses) == 3
