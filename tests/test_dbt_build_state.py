@@ -96,7 +96,11 @@ def test_a_rerun_with_nothing_new_builds_no_model_and_keeps_the_publication(thre
     assert three_runs["marts_after_rerun"] == three_runs["marts_after_build"]
     assert three_runs["reports_kept"] and three_runs["published_kept"]
     assert f"are those of run {three_runs['built'].run_id}" in three_runs["summary_after_rerun"]
-    assert three_runs["state_after_rerun"] == [(three_runs["built"].run_id, rerun.run_id)] * len(build_state.STEPS)
+    # star_schema finds nothing new and says so; Dagster then skips kpi_marts, whose upstream yielded nothing.
+    assert three_runs["state_after_rerun"] == [
+        (three_runs["built"].run_id, None),
+        (three_runs["built"].run_id, rerun.run_id),
+    ]
 
 
 def test_a_changed_dbt_var_builds_again(three_runs):
