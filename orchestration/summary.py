@@ -18,12 +18,8 @@ from orchestration.warehouse.publish import PUBLISHED_FILENAME
 def print_summary() -> None:
     settings = Settings.from_env()
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        built = {
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'report'"
-            ).fetchall()
-        }
+        tables = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+        built = {name for schema, name in tables if schema == "report"}
         if not {"rpt_run_summary", "rpt_quarantine_reasons"} <= built:
             print(f"\nNo summary: the report models are not built in {settings.duckdb_path} (see the run's checks).")
             return
@@ -32,6 +28,7 @@ def print_summary() -> None:
         reasons = con.execute(
             "select reason_code, records from report.rpt_quarantine_reasons order by reason_code"
         ).fetchall()
+        reused = _reused_build(con) if ("build_state", "dbt_steps") in tables else None
         kpis = con.execute(
             """
             select scope_type, scope_code, period, value
@@ -66,6 +63,13 @@ def print_summary() -> None:
         print(f"  {scope_type:<13}{scope_code:<8}{period:<9}{money_nl(value, 2):>18}")
     print(f"  all KPIs: {run['kpis']} KPIs in {run['kpi_rows']} rows (every scope and period; docs/kpis.md)")
     print()
+    if reused:
+        run_id, built_at, reused_at = reused
+        # The dbt steps found nothing new (orchestration/defs/dbt/build_state.py) and ran no dbt.
+        print(
+            f"Nothing new for dbt at {reused_at}: the marts, the published file and the reports are those of run "
+            f"{run_id} ({built_at})"
+        )
     print(f"Warehouse: {settings.duckdb_path}")
     published = settings.published_dir / PUBLISHED_FILENAME
     print(f"Published: {published if published.exists() else 'nothing (publishing waits for every blocking check)'}")
@@ -76,6 +80,19 @@ def print_summary() -> None:
         print(f"Data Docs: none written in {settings.data_docs_dir}")
     _print_reports(settings.reports_dir)
     print(f"UI:        make ui, then open http://127.0.0.1:3000 (Data Docs and dbt docs on {settings.docs_url})")
+
+
+def _reused_build(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str] | None:
+    """(run id, built at, reused at) when the latest dbt steps found nothing new and kept an earlier run's build
+    (orchestration/defs/dbt/build_state.py)."""
+    return con.execute(
+        """
+        select any_value(run_id), max(built_at)::varchar, max(reused_at)::varchar
+        from build_state.dbt_steps
+        where reused_at > built_at
+        having count(*) > 0
+        """
+    ).fetchone()
 
 
 def _print_reports(reports_dir: Path) -> None:

@@ -18,6 +18,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dbt.adapters.base import BaseAdapter
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
+from orchestration.defs.dbt import build_state
 from orchestration.defs.dbt.project import warehouse_dbt_project
 from orchestration.defs.dbt.translator import translator
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
@@ -52,6 +53,21 @@ def dbt_build(
     warehouse.export_for_dbt()
     settings = warehouse.settings()
     variables = dbt_vars(warehouse)
+    step = context.op_def.name
+    current = None
+    if settings.target == "duckdb":
+        with warehouse.connect() as con:
+            current = build_state.fingerprint(con, variables)
+            done = build_state.done_build(con, context.instance, current)
+            if done is not None and context.run.tags.get(build_state.REBUILD_TAG) != "true":
+                build_state.mark_reused(con, step, context.run_id)
+                context.log.info(
+                    f"{step}: nothing new for dbt since run {done.run_id} built every model ({done.built_at}): no dbt "
+                    "run and no materialization, so the checks, the publication and the reports after it keep that "
+                    f"run's (run tag {build_state.REBUILD_TAG}=true builds anyway)"
+                )
+                return
+            build_state.forget(con, step)
     invocation = dbt.cli(
         ["build", *(["--vars", json.dumps(variables)] if variables else [])],
         context=context,
@@ -63,6 +79,10 @@ def dbt_build(
     finally:
         if invocation.adapter is not None:
             close_adapter(invocation.adapter)
+    # Only a build of the step's whole selection stands for the fingerprint (a failed one raised above).
+    if current is not None and not context.is_subset:
+        with warehouse.connect() as con:
+            build_state.remember(con, step, current, context.run_id)
 
 
 def close_adapter(adapter: BaseAdapter) -> None:

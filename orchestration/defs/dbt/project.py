@@ -20,7 +20,7 @@ _DEFAULT_PATHS = {
 }
 
 
-def _parsed_paths(project: DbtProject) -> Iterator[Path]:
+def parsed_paths(project: DbtProject) -> Iterator[Path]:
     """What dbt parses: the project's YAML, and every file and folder under its paths (a folder's time changes when a
     file in it is added, renamed or removed)."""
     project_file = project.project_dir / "dbt_project.yml"
@@ -40,7 +40,7 @@ def manifest_is_current(project: DbtProject) -> bool:
     if not project.manifest_path.exists():
         return False
     manifest_time = project.manifest_path.stat().st_mtime_ns
-    return all(path.stat().st_mtime_ns <= manifest_time for path in _parsed_paths(project) if path.exists())
+    return all(path.stat().st_mtime_ns <= manifest_time for path in parsed_paths(project) if path.exists())
 
 
 # Every dg command (dg launch too) counts as development, where prepare_if_dev runs `dbt parse`: about 13 s each time

@@ -1,11 +1,15 @@
 {#- Row-level lineage of a netted declaration line (int_declaration_lines_netted, what the cost per trajectory and the
     realisation read): the debit and the credits that cancel it (a credit names its debit in VorigReferentieNummer),
-    each with the file (sha256 and path), its line and its position among the file's Prestaties. -#}
+    each with the file (sha256 and path), its line and its position among the file's Prestaties. A debit and its
+    credits are found by two joins on equal keys: one join on a key that is either of two columns matched every line
+    of a provider against every netted line of that provider. -#}
 with lines as (
     select
         provider_agb, reference_number, previous_reference_number, debit_credit, amount_cents, file_sha256, file_path,
-        source_line, source_record
+        source_line, source_record,
+        case when debit_credit = 'D' then reference_number else previous_reference_number end as debit_reference_number
     from {{ ref('stg_ijw__declaration_lines') }}
+    where debit_credit in ('D', 'C')
 ),
 
 netted as (
@@ -27,10 +31,7 @@ final as (
     from netted
     inner join lines
         on netted.provider_agb = lines.provider_agb
-        and (
-            (lines.debit_credit = 'D' and netted.reference_number = lines.reference_number)
-            or (lines.debit_credit = 'C' and netted.reference_number = lines.previous_reference_number)
-        )
+        and netted.reference_number = lines.debit_reference_number
 )
 
 select * from final

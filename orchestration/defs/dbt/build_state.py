@@ -1,0 +1,135 @@
+"""Whether the dbt steps have anything to build (issue 22 item 3): a refresh with nothing new rebuilds no model.
+
+The fingerprint covers everything `dbt build` reads: the dbt project's files (what dbt parses: models, seeds, macros,
+tests, dbt_project.yml, profiles.yml), the vars, dbt's and the adapter's versions, and every dbt source table's rows
+(their count and the sum of their hashes). Each dbt step stores it with its run id once its whole selection built.
+A step is skipped only when both steps stored the current fingerprint in one run and Dagster records that run as
+succeeded: a failed or partial build, or a run whose checks, publication or reports failed, is built again. Only the
+DuckDB target is fingerprinted; on PostgreSQL the sources live where this process does not read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from orchestration.defs.dbt.project import parsed_paths, warehouse_dbt_project
+
+STEPS = ("star_schema", "kpi_marts")
+"""The dbt steps (orchestration/defs/dbt/assets.py); a build is done when both stored one fingerprint in one run."""
+
+REBUILD_TAG = "warehouse/dbt_rebuild"
+"""A run with this tag set to "true" builds the dbt steps even when nothing changed."""
+
+STATE_DDL = [
+    "create schema if not exists build_state",
+    """
+    create table if not exists build_state.dbt_steps (
+        step varchar primary key,
+        fingerprint varchar not null,
+        run_id varchar not null,
+        built_at timestamptz not null,
+        reused_by_run_id varchar,
+        reused_at timestamptz
+    )
+    """,
+]
+
+
+def project_files_digest() -> str:
+    """sha256 over every file dbt parses, by path relative to the project and contents."""
+    digest = hashlib.sha256()
+    root = warehouse_dbt_project.project_dir
+    files = sorted({path.resolve() for path in parsed_paths(warehouse_dbt_project) if path.is_file()})
+    for path in files:
+        digest.update(str(path.relative_to(root.parent.resolve())).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def source_tables(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """(schema, table) of every dbt source, sorted."""
+    return sorted({(source["schema"], source["identifier"]) for source in manifest["sources"].values()})
+
+
+def sources_digest(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> list[list[Any]]:
+    """Per source table its row count and the sum of its rows' hashes (order-free, so DuckDB's parallel inserts do
+    not matter); "absent" for a table not made yet (no close taken, say)."""
+    present = {
+        (schema, name)
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables where table_catalog = current_database()"
+        ).fetchall()
+    }
+    digests = []
+    for schema, name in tables:
+        if (schema, name) not in present:
+            digests.append([schema, name, "absent"])
+            continue
+        rows, hashes = con.execute(
+            f'select count(*), coalesce(sum(hash(t)), 0)::varchar from "{schema}"."{name}" as t'  # noqa: S608 - manifest's names
+        ).fetchone()
+        digests.append([schema, name, rows, hashes])
+    return digests
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> str:
+    """The fingerprint of what a dbt build on this warehouse would read now."""
+    manifest = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))
+    content = {
+        "project_files": project_files_digest(),
+        "vars": variables,
+        "versions": [version("dbt-core"), version("dbt-duckdb")],
+        "sources": sources_digest(con, source_tables(manifest)),
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredBuild:
+    run_id: str
+    built_at: str
+
+
+def done_build(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, current: str) -> StoredBuild | None:
+    """The build that left the warehouse as the current fingerprint says, if both steps stored it in one run and
+    Dagster records that run as succeeded; else None."""
+    for statement in STATE_DDL:
+        con.execute(statement)
+    rows = con.execute("select step, fingerprint, run_id, built_at::varchar from build_state.dbt_steps").fetchall()
+    stored = {step: (stored_fingerprint, run_id, built_at) for step, stored_fingerprint, run_id, built_at in rows}
+    if set(stored) < set(STEPS) or len({stored[step][:2] for step in STEPS}) != 1:
+        return None
+    stored_fingerprint, run_id, built_at = stored[STEPS[0]]
+    run = instance.get_run_by_id(run_id)
+    if stored_fingerprint != current or run is None or run.status != dg.DagsterRunStatus.SUCCESS:
+        return None
+    return StoredBuild(run_id, built_at)
+
+
+def mark_reused(con: duckdb.DuckDBPyConnection, step: str, run_id: str) -> None:
+    con.execute(
+        "update build_state.dbt_steps set reused_by_run_id = ?, reused_at = current_timestamp where step = ?",
+        [run_id, step],
+    )
+
+
+def forget(con: duckdb.DuckDBPyConnection, step: str) -> None:
+    """Before a step builds: a build that stops half-way must not leave the earlier build's record behind."""
+    for statement in STATE_DDL:
+        con.execute(statement)
+    con.execute("delete from build_state.dbt_steps where step = ?", [step])
+
+
+def remember(con: duckdb.DuckDBPyConnection, step: str, current: str, run_id: str) -> None:
+    con.execute(
+        "insert or replace into build_state.dbt_steps (step, fingerprint, run_id, built_at) "
+        "values (?, ?, ?, current_timestamp)",
+        [step, current, run_id],
+    )
