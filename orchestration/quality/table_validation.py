@@ -73,11 +73,14 @@ class _RowsToValidate:
         # suites never look at. A column only the column-name check looks at comes as a null number, cheap to read and
         # to hash (GX fingerprints every batch it loads); its values are never looked at (docs/benchmarks.md).
         read = suite_file.columns or table_columns
-        columns = ", ".join(
+        selected = [
             f'"{column}"' if column in read else f'cast(null as tinyint) as "{column}"'
             for column in table_columns
             if column in read or suite_file.reads_column_names
-        )
+        ]
+        # A column the suite names that the table lacks is selected anyway, so DuckDB's error names it.
+        selected += [f'"{column}"' for column in suite_file.columns or [] if column not in table_columns]
+        columns = ", ".join(selected)
         # Raw tables are append-only and carry run_id: each run validates what it appended, so the check stays
         # proportional to the new data instead of the whole history.
         if "run_id" in table_columns:
