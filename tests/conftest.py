@@ -168,7 +168,9 @@ def sample_run(definitions, tmp_path_factory):
             in_lanes.setenv("WAREHOUSE_INGEST_PROCESSES", "2")
             in_lanes.setattr(ijw_assets, "LANES_FROM_FILES", 0)
             in_lanes.setattr(landing_inventory, "SNIFF_IN_PROCESSES_FROM", 0)
-            first = run_everything(definitions)
+            # One instance for both runs, so a later run on a copy of this warehouse can find the second run's build.
+            instance = dg.DagsterInstance.ephemeral()
+            first = run_everything(definitions, instance)
             with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
                 facts_after_first = con.execute("select * from marts.fct_declaration_line order by all").fetchall()
             dbt_log_after_first = dbt_log(warehouse / "dbt_target")
@@ -178,12 +180,13 @@ def sample_run(definitions, tmp_path_factory):
             for schema in ("raw", "audit"):
                 reorder_every_table(warehouse / "warehouse.duckdb", schema)
             # Reordered rows hash the same (build_state.py), so only the tag makes the second run build again.
-            second = run_everything(definitions, tags={REBUILD_TAG: "true"})
+            second = run_everything(definitions, instance, tags={REBUILD_TAG: "true"})
         yield {
             "files": files,
             "landing": landing,
             "first": first,
             "second": second,
+            "instance": instance,
             "db": warehouse / "warehouse.duckdb",
             "warehouse": warehouse,
             "facts_after_first": facts_after_first,

@@ -1,8 +1,9 @@
 """A refresh with nothing new for dbt builds no model (issue 22 item 3; orchestration/defs/dbt/build_state.py).
 
-The pipeline tests run on a copy of the shared sample's warehouse, with one Dagster instance for all their runs (the
-skip asks it whether the run that built the marts succeeded): a first run builds, a second with nothing new runs no
-dbt and leaves the marts, the publication and the reports as they were; under another dbt var the build is not done.
+The pipeline tests read the shared sample's runs (the first builds; the second, tagged to rebuild, builds though its
+rows only changed order) and run once more on a copy of its warehouse, on the same Dagster instance (the skip asks it
+whether the run that built the marts succeeded): a run with nothing new runs no dbt and leaves the marts, the
+publication and the reports as they were; under another dbt var the build is not done.
 The unit tests show what moves the fingerprint and that only a whole, succeeded build counts as done.
 """
 
@@ -38,27 +39,27 @@ def marts_snapshot(db: Path) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def three_runs(sample_run, definitions, tmp_path_factory):
-    """Runs on a copy of the sample's warehouse: a build, a re-run with nothing new; then the skip's decision under
+def two_runs(sample_run, definitions, tmp_path_factory):
+    """The shared sample's second run, a build, and a re-run with nothing new on a copy of its warehouse and on the
+    same Dagster instance (the skip asks it whether the building run succeeded); then the skip's decision under
     another threshold."""
     warehouse = tmp_path_factory.mktemp("build_state") / "warehouse"
     shutil.copytree(sample_run["warehouse"], warehouse, ignore=shutil.ignore_patterns("dagster_home"))
     db = warehouse / "warehouse.duckdb"
     job = definitions.resolve_job_def("refresh_job")
-    instance = dg.DagsterInstance.ephemeral()
+    instance = sample_run["instance"]
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
         monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(sample_run["landing"]))
         monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "integration-test-key-0123456789")
         monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(db))
-        built = job.execute_in_process(instance=instance, raise_on_error=False)
         marts_after_build = marts_snapshot(db)
         report_files = {path: path.stat().st_mtime_ns for path in (warehouse / "reports").rglob("*.html")}
         published = warehouse / "published" / "marts.duckdb"
         published_time = published.stat().st_mtime_ns
         rerun = job.execute_in_process(instance=instance, raise_on_error=False)
         runs = {
-            "built": built,
+            "built": sample_run["second"],
             "rerun": rerun,
             "marts_after_build": marts_after_build,
             "marts_after_rerun": marts_snapshot(db),
@@ -71,7 +72,7 @@ def three_runs(sample_run, definitions, tmp_path_factory):
                 "select run_id, reused_by_run_id from build_state.dbt_steps order by step"
             ).fetchall()
         runs["summary_after_rerun"] = summary()
-        # What the dbt steps decide under another threshold, without a third full build (the pipeline's slowest part).
+        # What the dbt steps decide under another threshold, without another full build (the pipeline's slowest part).
         with duckdb.connect(str(db)) as con:
             runs["done_as_run"] = build_state.done_build(con, instance, build_state.fingerprint(con, {}))
             changed = build_state.fingerprint(con, {"suppression_threshold": 11})
@@ -86,30 +87,33 @@ def summary() -> str:
     return printed.getvalue()
 
 
-def test_the_first_run_on_the_warehouse_builds_and_publishes(three_runs):
-    assert three_runs["built"].success
-    assert {MARTS, PUBLISHED, REPORT} <= materialized(three_runs["built"])
+def test_the_first_run_and_a_run_tagged_rebuild_build_and_publish(sample_run, two_runs):
+    # The sample's second run found nothing new for dbt (its rows stored again in another order hash the same); the
+    # rebuild tag made it build.
+    for run in (sample_run["first"], two_runs["built"]):
+        assert run.success
+        assert {MARTS, PUBLISHED, REPORT} <= materialized(run)
 
 
-def test_a_rerun_with_nothing_new_builds_no_model_and_keeps_the_publication(three_runs):
-    rerun = three_runs["rerun"]
+def test_a_rerun_with_nothing_new_builds_no_model_and_keeps_the_publication(two_runs):
+    rerun = two_runs["rerun"]
     assert rerun.success
     assert not any(key.path[0] in {"staging", "marts", "public_marts", "report"} for key in materialized(rerun))
     assert {PUBLISHED, REPORT}.isdisjoint(materialized(rerun))
-    assert three_runs["marts_after_rerun"] == three_runs["marts_after_build"]
-    assert three_runs["reports_kept"] and three_runs["published_kept"]
-    assert f"are those of run {three_runs['built'].run_id}" in three_runs["summary_after_rerun"]
+    assert two_runs["marts_after_rerun"] == two_runs["marts_after_build"]
+    assert two_runs["reports_kept"] and two_runs["published_kept"]
+    assert f"are those of run {two_runs['built'].run_id}" in two_runs["summary_after_rerun"]
     # star_schema finds nothing new and says so; Dagster then skips kpi_marts, whose upstream yielded nothing.
-    assert three_runs["state_after_rerun"] == [
-        (three_runs["built"].run_id, None),
-        (three_runs["built"].run_id, rerun.run_id),
+    assert two_runs["state_after_rerun"] == [
+        (two_runs["built"].run_id, None),
+        (two_runs["built"].run_id, rerun.run_id),
     ]
 
 
-def test_a_changed_dbt_var_is_not_the_done_build(three_runs):
-    assert three_runs["done_as_run"] is not None
-    assert three_runs["done_as_run"].run_id == three_runs["built"].run_id
-    assert three_runs["done_with_another_var"] is None
+def test_a_changed_dbt_var_is_not_the_done_build(two_runs):
+    assert two_runs["done_as_run"] is not None
+    assert two_runs["done_as_run"].run_id == two_runs["built"].run_id
+    assert two_runs["done_with_another_var"] is None
 
 
 def test_a_source_row_changed_moves_the_sources_digest_and_their_order_does_not(tmp_path):
