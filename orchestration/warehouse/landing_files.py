@@ -179,7 +179,9 @@ def _link_problem(path: str, root: str, status: os.stat_result) -> EntryProblem:
     )
 
 
-def _path_order(path: str) -> str:
+def path_order(path: str) -> str:
+    """A key that sorts paths component by component: the separator becomes NUL, which sorts before every character
+    a file name can hold."""
     return path.replace(os.sep, "\0")
 
 
@@ -230,8 +232,8 @@ def list_landing(landing_dir: Path, source: str, suffix: str, recursive: bool) -
                 folders.append(problem)
             else:
                 odd.append(odd_entry(entry.path, problem))
-    files.sort(key=lambda landed: _path_order(landed.path))
-    odd.sort(key=lambda entry: _path_order(entry.path))
+    files.sort(key=lambda landed: path_order(landed.path))
+    odd.sort(key=lambda entry: path_order(entry.path))
     return Listing(files, odd)
 
 

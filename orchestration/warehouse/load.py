@@ -15,6 +15,7 @@ import datetime as dt
 import operator
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,12 +97,7 @@ class ParsedFile:
 
     @property
     def amount_cents_accepted(self) -> int:
-        column = self.cents_column
-        if column is None or not self.records:
-            return 0
-        if isinstance(self.records[0], dict):
-            return sum(record.get(column) or 0 for record in self.records)
-        return sum(getattr(record, column, 0) for record in self.records)
+        return sum(map(self._cents, self.records))
 
     @property
     def amount_cents_quarantined(self) -> int:
@@ -125,6 +121,23 @@ class ParsedFile:
                 record_period(record),
             )
         )
+
+    def reject_where(self, verdict: Callable[[Any], tuple[str, str] | None], label: str) -> None:
+        """Each record for which verdict gives (reason_code, reason), in turn, moved to the rejections with the reason
+        '<label> <record_ref> <record_place>: <reason>'."""
+        from orchestration.ijw.reader import record_place  # noqa: PLC0415 - the reader imports this module
+
+        accepted = []
+        for record in self.records:
+            rejection = verdict(record)
+            if rejection is None:
+                accepted.append(record)
+                continue
+            place = record_place(record.source_line, record.source_record)
+            self.reject_record(
+                record, rejection[0], f"{label} {record.record_ref} {place}: {rejection[1]}", record.record_ref
+            )
+        self.records = accepted
 
     def reject_file(self, reason_code: str, reason: str, *, count_records: bool = True) -> ParsedFile:
         """The whole file rejected. count_records: each record read so far is quarantined with the file's reason, so
@@ -242,8 +255,7 @@ def load_parsed_files(
     entries = [*duplicates, *(_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch)]
     quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
     unstaged = [(parsed, sha256) for parsed, sha256 in batch if not parsed.staged and parsed.records]
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for frame in _records_frames(unstaged):
             frame["ingested_at"], frame["run_id"] = now, run_id
             _insert_frame(con, table, frame)
@@ -260,11 +272,19 @@ def load_parsed_files(
                 after_ledger(con, "batch_ledger")
             finally:
                 con.unregister("batch_ledger")
-        con.execute("commit")
+    return entries
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All of the block's writes or, when it raises, none."""
+    con.execute("begin transaction")
+    try:
+        yield
     except Exception:
         con.execute("rollback")
         raise
-    return entries
+    con.execute("commit")
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -487,13 +507,6 @@ def read_before(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
         [landed.path, landed.size, landed.mtime_ns],
     ).fetchone()
     return count > 0
-
-
-def ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, source: RawSource, run_id: str, landing_dir: Path
-) -> LedgerEntry:
-    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row)."""
-    return ingest_files(con, [path], source, run_id, landing_dir)[0]
 
 
 def record_odd_entry(
