@@ -71,12 +71,8 @@ def split_by_sender(message_type: str, senders: list[SenderFiles], parts: int) -
     """One message type's files in up to `parts` parts of about equal load weight, each sender's files in one part
     (the heaviest sender first into the lightest part), each part in path order."""
     split: list[list[SenderFiles]] = [[] for _ in range(max(1, parts))]
-
-    def weight(grouped: list[SenderFiles]) -> int:
-        return sum(load_weight(len(files.paths), files.landed_bytes) for files in grouped)
-
-    for files in sorted(senders, key=lambda files: -weight([files])):
-        min(split, key=weight).append(files)
+    for files in sorted(senders, key=lambda files: -_weight([files])):
+        min(split, key=_weight).append(files)
     return [
         LanePart(
             message_type,
@@ -128,7 +124,7 @@ def load_weight(files: int, landed_bytes: int) -> int:
     return landed_bytes + FILE_WEIGHT_BYTES * files
 
 
-def _weight(parts: list[LanePart]) -> int:
+def _weight(parts: list[LanePart] | list[SenderFiles]) -> int:
     return sum(load_weight(len(part.paths), part.landed_bytes) for part in parts)
 
 

@@ -66,10 +66,6 @@ RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "request
 """The attribute holding a parsed record's own date, per record type (the first it has)."""
 
 
-def record_period(record: Any) -> dt.date | None:
-    return next((getattr(record, name) for name in RECORD_PERIOD_ATTRIBUTES if hasattr(record, name)), None)
-
-
 @dataclass
 class ParsedFile:
     """What one file yielded: accepted records (dataclass rows, or dicts keyed by the raw table's columns), rejected
@@ -118,7 +114,7 @@ class ParsedFile:
                 record.source_record,
                 getattr(record, "municipality_code", None),
                 getattr(record, "provider_agb", None),
-                record_period(record),
+                next((getattr(record, name) for name in RECORD_PERIOD_ATTRIBUTES if hasattr(record, name)), None),
             )
         )
 
