@@ -123,20 +123,15 @@ def combine_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
     return [
         IngestOutcome(
             message_type,
-            _combined_metadata([part.metadata for part in parts]),
+            {
+                name: (max if name == "duration_seconds" else sum)(part.metadata[name] for part in parts)
+                for name in parts[0].metadata
+            },
             [message for part in parts for message in part.rejected_files],
             parts[0].lanes,
         )
         for message_type, parts in by_type.items()
     ]
-
-
-def _combined_metadata(parts: list[dict[str, int | float]]) -> dict[str, int | float]:
-    combined: dict[str, int | float] = {}
-    for name in parts[0]:
-        values = [part[name] for part in parts]
-        combined[name] = max(values) if name == "duration_seconds" else sum(values)
-    return combined
 
 
 def load_message_type(

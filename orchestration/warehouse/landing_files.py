@@ -77,13 +77,9 @@ class OddEntry:
 
     @property
     def ledger_key(self) -> str:
-        return unread_key(self.reason_code, self.path, self.identity)
-
-
-def unread_key(reason_code: str, printable: str, identity: str) -> str:
-    """The ledger's file_sha256 for an entry that was never read (see the module docstring)."""
-    description = "\0".join((reason_code, printable, identity)).encode("utf-8")
-    return UNREAD_PREFIX + hashlib.sha256(description).hexdigest()
+        """The ledger's file_sha256 for an entry that was never read (see the module docstring)."""
+        description = "\0".join((self.reason_code, self.path, self.identity)).encode("utf-8")
+        return UNREAD_PREFIX + hashlib.sha256(description).hexdigest()
 
 
 def odd_entry(path: str, problem: EntryProblem) -> OddEntry:
@@ -355,13 +351,7 @@ def _open_problem(path: str, root: str, error: OSError) -> EntryProblem:
     return EntryProblem("FILE_UNREADABLE", f"cannot be opened ({error.strerror})", _lstat_identity(path))
 
 
-@dataclass(frozen=True)
-class LandedContent:
-    data: bytes
-    sha256: str
-
-
-def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> LandedContent:
+def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> tuple[bytes, str]:
     """The whole file and its sha256, read once through open_landed (root: landing_root) and never beyond max_bytes:
     a larger file is FILE_TOO_LARGE unread, one that changes while it is read FILE_CHANGED."""
     with open_landed(path, root) as handle:
@@ -384,7 +374,7 @@ def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> LandedCon
                 "after); it is read again once it stops changing",
                 _identity(after),
             )
-    return LandedContent(data, hashlib.sha256(data).hexdigest())
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def _read_at_most(handle: BinaryIO, limit: int) -> bytes:

@@ -419,11 +419,11 @@ def _landed_content(path: Path, root: str, max_bytes: int) -> tuple[bytes | None
     file is read once for its hash and its parse; (None, the entry's ledger key, the entry) for a file that is not
     read: above max_bytes, gone, unreadable, no regular file, outside the landing directory, changing."""
     try:
-        content = read_landed(path, root, max_bytes)
+        data, sha256 = read_landed(path, root, max_bytes)
     except EntryProblem as problem:
         entry = odd_entry(str(path), problem)
         return None, entry.ledger_key, entry
-    return content.data, content.sha256, None
+    return data, sha256, None
 
 
 def ingest_files(
