@@ -80,17 +80,17 @@ def apply_allocation_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedF
     batch = _readable(batch)
     numbers = {record.allocation_number for parsed in batch for record in parsed.records}
     owners = {number: versions[0].owner for number, versions in _accepted_versions(con, numbers).items()}
+
+    def taken(allocation: Allocation) -> tuple[str, str] | None:
+        owner = owners.setdefault(allocation.allocation_number, _owner(allocation))
+        if owner == _owner(allocation):
+            return None
+        return "TR332", (
+            f"ToewijzingNummer {allocation.allocation_number} already names an allocation "
+            + _differences(owner, allocation)
+        )
+
     for parsed in batch:
-
-        def taken(allocation: Allocation) -> tuple[str, str] | None:
-            owner = owners.setdefault(allocation.allocation_number, _owner(allocation))
-            if owner == _owner(allocation):
-                return None
-            return "TR332", (
-                f"ToewijzingNummer {allocation.allocation_number} already names an allocation "
-                + _differences(owner, allocation)
-            )
-
         parsed.reject_where(taken, "ToegewezenProduct")
 
 
