@@ -27,7 +27,6 @@ from orchestration.ijw.bsn import redact_bsns
 from orchestration.warehouse.landing_files import (
     UNREAD_PREFIX,
     EntryProblem,
-    LandedFile,
     Listing,
     OddEntry,
     landing_root,
@@ -496,15 +495,6 @@ def _remember_listed(listing: Listing) -> LedgerFollowUp:
     return remember
 
 
-def read_before(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
-    """Whether this listed file, at this size and mtime, was read by an earlier load."""
-    (count,) = con.execute(
-        "select count(*) from audit.landed_files_read where file_path = ? and size_bytes = ? and mtime_ns = ?",
-        [landed.path, landed.size, landed.mtime_ns],
-    ).fetchone()
-    return count > 0
-
-
 def record_odd_entry(
     con: duckdb.DuckDBPyConnection, entry: OddEntry, message_type: str, table: str, run_id: str
 ) -> LedgerEntry:
@@ -533,7 +523,9 @@ def ingest_listing(
     for odd in listing.odd:
         entries.append(record_odd_entry(con, odd, source.message_type, source.table, run_id))
         warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
-    unread = [Path(landed.path) for landed in listing.files if not read_before(con, landed)]
+    # Files read by an earlier load at the same size and mtime are not opened again.
+    read = set(con.execute("select file_path, size_bytes, mtime_ns from audit.landed_files_read").fetchall())
+    unread = [Path(landed.path) for landed in listing.files if (landed.path, landed.size, landed.mtime_ns) not in read]
     loaded = ingest_files(con, unread, source, run_id, landing_dir, after_ledger=_remember_listed(listing))
     for entry in loaded:
         if entry.status == "rejected" or entry.records_quarantined:
