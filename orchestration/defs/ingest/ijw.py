@@ -1,7 +1,8 @@
 """Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: the landing inventory, then one asset per
 message type and raw table (orchestration/warehouse/ijw_messages.py says how each type loads).
 
-The five raw tables are one step: a large landing is loaded in lanes, one process per core
+The five raw tables are one step, made by the ingest factory (landed_source.ingest_assets) from a declaration per
+table and one load function: a large landing is loaded in lanes, one process per core
 (orchestration/warehouse/ingest_lanes.py), a small one in this process, where lanes would cost more than they save.
 """
 
