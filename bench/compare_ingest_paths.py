@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ijw.xsd import message_schema
-from orchestration.warehouse.ijw_messages import DECLARATIONS, read_each_file
+from orchestration.warehouse.ijw_messages import DECLARATIONS
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
 from tests.test_declaration_batch import (
@@ -42,7 +42,7 @@ from tests.test_declaration_batch import (
     written_files,
 )
 
-WAYS = {"product": DECLARATIONS, "reference": dataclasses.replace(DECLARATIONS, read_batch=read_each_file)}
+WAYS = {"product": DECLARATIONS, "reference": dataclasses.replace(DECLARATIONS, read_batch=None)}
 # Small corpora load in small batches too, so a batch boundary falls between a debit and its credit.
 SMALL_BATCHES = (5000, 7)
 

@@ -50,6 +50,7 @@ import pytest
 
 from orchestration.ijw import allocation_writers as aw
 from orchestration.ijw import jw323_writer
+from orchestration.ijw.jw323 import Prestatie
 from orchestration.ijw.writing import Header
 from tests.conftest import REPO_ROOT, run_everything, set_warehouse_env
 
@@ -296,8 +297,17 @@ def write_tiny_world(landing: Path) -> None:
     for index, (number, month, euros) in enumerate(DECLARED):
         care = by_care[number]
         category, code = PRODUCTS[care.care_form]
-        line = jw323_writer.Line(
-            f"L{index:05d}", number, category, code, month, month_end(month), 1, "82", euros * 100, euros * 100
+        line = Prestatie(
+            reference_number=f"L{index:05d}",
+            allocation_number=number,
+            product_category=category,
+            product_code=code,
+            period_start=month,
+            period_end=month_end(month),
+            volume=1,
+            unit_code="82",
+            tariff_cents=euros * 100,
+            amount_cents=euros * 100,
         )
         declared_on = month_end(month) + dt.timedelta(days=5)
         document = jw323_writer.Declaration(

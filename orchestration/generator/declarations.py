@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from orchestration.generator import calibration as cal
 from orchestration.generator.model import Allocation, Window
-from orchestration.ijw.jw323_writer import Line
+from orchestration.ijw.jw323 import Prestatie
 
 CORRECTION_SHARE = 0.02
 BSN_REFERENCE_EVERY = 16
@@ -27,7 +27,7 @@ rest of a world stays as it was."""
 @dataclass(slots=True)
 class PlannedLine:
     bsn: str
-    line: Line
+    line: Prestatie
     plain: bool = True
     """An ordinary debit; False for credits, corrected debits and lines added as faults."""
     referenced: bool = False
@@ -89,7 +89,7 @@ def _months(first: dt.date, last: dt.date) -> Iterator[dt.date]:
         month = next_month(month)
 
 
-def delivered_lines(allocation: Allocation, window: Window, references: References) -> Iterator[Line]:
+def delivered_lines(allocation: Allocation, window: Window, references: References) -> Iterator[Prestatie]:
     """One debit per month of care inside the window, from the effective start to the end (or the horizon)."""
     if not allocation.started_by(window.last_day):
         return
@@ -98,7 +98,7 @@ def delivered_lines(allocation: Allocation, window: Window, references: Referenc
     for month in _months(first, last):
         period_start, period_end = max(first, month), min(last, month_end(month))
         volume = _volume(allocation, (period_end - period_start).days + 1)
-        yield Line(
+        yield Prestatie(
             reference_number=references.next(),
             allocation_number=allocation.number,
             product_category=allocation.product.category,
@@ -141,7 +141,7 @@ def later_file(files: list[DeclarationFile], after: DeclarationFile) -> Declarat
     return min(later, key=lambda f: (f.declared_on, f.month)) if later else None
 
 
-def _corrected_volume(rng: random.Random, line: Line) -> int | None:
+def _corrected_volume(rng: random.Random, line: Prestatie) -> int | None:
     if line.unit_code == "82":
         return None
     if line.unit_code == "14":

@@ -35,20 +35,13 @@ def _m(local: str) -> str:
     return f"{{{_NS}}}{local}"
 
 
-@dataclass(frozen=True)
-class DeclarationLine:
-    """A row of raw.ijw_declaration_lines (its columns, in order, are these fields')."""
+@dataclass(frozen=True, kw_only=True)
+class Prestatie:
+    """One Prestatie's values: what the writer (jw323_writer.py) writes and a DeclarationLine reads back."""
 
-    client_key: str
-    municipality_code: str
-    provider_agb: str
-    message_id: str
-    declaration_number: str
-    declaration_period_start: dt.date
-    declaration_period_end: dt.date
-    declaration_date: dt.date
     reference_number: str
-    previous_reference_number: str | None
+    previous_reference_number: str | None = None
+    """The debit a credit (correction) cancels."""
     allocation_number: int
     product_category: str
     product_code: str
@@ -58,6 +51,26 @@ class DeclarationLine:
     unit_code: str
     tariff_cents: int | None
     amount_cents: int
+    """Signed: a credit is negative."""
+
+
+@dataclass(frozen=True)
+class _DeclarationHeader:
+    client_key: str
+    municipality_code: str
+    provider_agb: str
+    message_id: str
+    declaration_number: str
+    declaration_period_start: dt.date
+    declaration_period_end: dt.date
+    declaration_date: dt.date
+
+
+@dataclass(frozen=True)
+class DeclarationLine(Prestatie, _DeclarationHeader):
+    """A row of raw.ijw_declaration_lines (its columns, in order, are these fields': the header's, the Prestatie's,
+    then these)."""
+
     debit_credit: str
     source_line: int
     source_record: int  # ElementFields.source_columns

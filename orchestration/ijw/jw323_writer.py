@@ -1,6 +1,7 @@
-"""Writes JW323 declaration messages (iJw 3.2) that validate against the official JW323.xsd.
+"""Writes JW323 declaration messages (iJw 3.2) that validate against the official JW323.xsd, from the Prestatie values
+the reader (jw323.py) reads back.
 
-Used to produce sample and synthetic data; the reader (jw323.py) never depends on it.
+Used to produce sample and synthetic data; the reader never depends on it.
 """
 
 from __future__ import annotations
@@ -10,26 +11,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from orchestration.ijw.jw323 import Prestatie
 from orchestration.ijw.safe_xml import BASIS_NS, message_namespace
 from orchestration.ijw.writing import Header, element, message_root, period, serialize
 
 _NS = message_namespace("JW323")
-
-
-@dataclass(frozen=True)
-class Line:
-    reference_number: str
-    allocation_number: int
-    product_category: str
-    product_code: str
-    period_start: dt.date
-    period_end: dt.date
-    volume: int
-    unit_code: str
-    tariff_cents: int | None
-    amount_cents: int
-    """Signed: a credit (correction) is negative and must name the debit it cancels."""
-    previous_reference_number: str | None = None
 
 
 @dataclass
@@ -42,7 +28,7 @@ class Declaration:
     period_start: dt.date
     period_end: dt.date
     declaration_date: dt.date
-    clients: dict[str, list[Line]] = field(default_factory=dict)
+    clients: dict[str, list[Prestatie]] = field(default_factory=dict)
     """Lines per client BSN, in message order."""
     message_code: int | None = None
     """BerichtCode; None writes 490. Another code is only written to inject a fault."""

@@ -25,7 +25,6 @@ import duckdb
 
 from orchestration.ijw.allocations import Allocation
 from orchestration.ijw.care_events import CareEvent
-from orchestration.ijw.reader import record_place
 from orchestration.warehouse.load import ParsedFile, known_rows
 
 WITHDRAWAL = "3"
@@ -81,22 +80,18 @@ def apply_allocation_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedF
     batch = _readable(batch)
     numbers = {record.allocation_number for parsed in batch for record in parsed.records}
     owners = {number: versions[0].owner for number, versions in _accepted_versions(con, numbers).items()}
+
+    def taken(allocation: Allocation) -> tuple[str, str] | None:
+        owner = owners.setdefault(allocation.allocation_number, _owner(allocation))
+        if owner == _owner(allocation):
+            return None
+        return "TR332", (
+            f"ToewijzingNummer {allocation.allocation_number} already names an allocation "
+            + _differences(owner, allocation)
+        )
+
     for parsed in batch:
-        accepted: list[Allocation] = []
-        for allocation in parsed.records:
-            owner = owners.setdefault(allocation.allocation_number, _owner(allocation))
-            if owner != _owner(allocation):
-                parsed.reject_record(
-                    allocation,
-                    "TR332",
-                    f"ToegewezenProduct {allocation.record_ref} "
-                    f"{record_place(allocation.source_line, allocation.source_record)}: ToewijzingNummer "
-                    f"{allocation.allocation_number} already names an allocation {_differences(owner, allocation)}",
-                    allocation.record_ref,
-                )
-                continue
-            accepted.append(allocation)
-        parsed.records = accepted
+        parsed.reject_where(taken, "ToegewezenProduct")
 
 
 def _differences(owner: Owner, record: Allocation | CareEvent) -> str:
@@ -116,20 +111,10 @@ def reject_starts_without_allocation(con: duckdb.DuckDBPyConnection, batch: list
     numbers = {event.allocation_number for parsed in batch for event in parsed.records if event.allocation_number}
     versions = _accepted_versions(con, numbers)
     for parsed in batch:
-        accepted: list[CareEvent] = []
-        for event in parsed.records:
-            rejection = None if event.delivery_status == WITHDRAWAL else _start_rejection(event, versions)
-            if rejection is not None:
-                reason_code, reason = rejection
-                parsed.reject_record(
-                    event,
-                    reason_code,
-                    f"StartProduct {event.record_ref} {record_place(event.source_line, event.source_record)}: {reason}",
-                    event.record_ref,
-                )
-                continue
-            accepted.append(event)
-        parsed.records = accepted
+        parsed.reject_where(
+            lambda event: None if event.delivery_status == WITHDRAWAL else _start_rejection(event, versions),
+            "StartProduct",
+        )
 
 
 def _start_rejection(event: CareEvent, versions: dict[int, list[AllocationVersion]]) -> tuple[str, str] | None:

@@ -19,7 +19,6 @@ import datetime as dt
 import duckdb
 
 from orchestration.ijw.care_events import CareEvent
-from orchestration.ijw.reader import record_place
 from orchestration.warehouse.allocation_history import WITHDRAWAL, reject_starts_without_allocation
 from orchestration.warehouse.load import ParsedFile, known_rows
 
@@ -62,24 +61,21 @@ def _delivered_keys(con: duckdb.DuckDBPyConnection, table: str, batch: list[Pars
 def _reject_withdrawals_without_delivery(parsed: ParsedFile, delivered: dict[EventKey, Sent], label: str) -> None:
     """A withdrawal must follow its delivery in the order dbt applies withdrawals in, or dbt would keep the delivery
     it was accepted to withdraw."""
-    accepted: list[CareEvent] = []
-    for event in sorted(parsed.records, key=lambda e: e.source_record):
+
+    def withdrawn_undelivered(event: CareEvent) -> tuple[str, str] | None:
         key, sent = _event_key(event), _sent(event, parsed)
-        if event.delivery_status == WITHDRAWAL and not (key in delivered and delivered[key] < sent):
-            parsed.reject_record(
-                event,
-                "WITHDRAWAL_WITHOUT_DELIVERY",
-                f"{label} {event.record_ref} {record_place(event.source_line, event.source_record)}: withdraws "
-                f"(StatusAanlevering 3) a {label.lower()} that was never delivered before it (same provider, client, "
-                "allocation, product and Begindatum, an earlier Dagtekening, or the same one in an earlier file or "
-                "record)",
-                event.record_ref,
-            )
-            continue
         if event.delivery_status != WITHDRAWAL:
             delivered[key] = min(delivered.get(key, sent), sent)
-        accepted.append(event)
-    parsed.records = accepted
+        elif not (key in delivered and delivered[key] < sent):
+            return "WITHDRAWAL_WITHOUT_DELIVERY", (
+                f"withdraws (StatusAanlevering 3) a {label.lower()} that was never delivered before it (same "
+                "provider, client, allocation, product and Begindatum, an earlier Dagtekening, or the same one in an "
+                "earlier file or record)"
+            )
+        return None
+
+    parsed.records = sorted(parsed.records, key=lambda e: e.source_record)
+    parsed.reject_where(withdrawn_undelivered, label)
 
 
 def _readable(batch: list[ParsedFile]) -> list[ParsedFile]:
@@ -106,18 +102,13 @@ def apply_stop_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) 
         _reject_withdrawals_without_delivery(parsed, delivered_stops, "StopProduct")
 
 
-def _reject_stops_without_start(parsed: ParsedFile, started: set[tuple]) -> None:
-    accepted: list[CareEvent] = []
-    for event in parsed.records:
-        if _event_key(event) not in started:
-            parsed.reject_record(
-                event,
-                "STOP_WITHOUT_START",
-                f"StopProduct {event.record_ref} {record_place(event.source_line, event.source_record)}: allocation "
-                f"{event.allocation_number} product {event.product_code} has no accepted start (JW305) on "
-                f"{event.start_date} from this provider for this client",
-                event.record_ref,
-            )
-            continue
-        accepted.append(event)
-    parsed.records = accepted
+def _reject_stops_without_start(parsed: ParsedFile, started: dict[EventKey, Sent]) -> None:
+    def unstarted(event: CareEvent) -> tuple[str, str] | None:
+        if _event_key(event) in started:
+            return None
+        return "STOP_WITHOUT_START", (
+            f"allocation {event.allocation_number} product {event.product_code} has no accepted start (JW305) on "
+            f"{event.start_date} from this provider for this client"
+        )
+
+    parsed.reject_where(unstarted, "StopProduct")

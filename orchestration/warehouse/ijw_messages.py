@@ -47,17 +47,6 @@ IjwBatchReader = Callable[
 """A message type's batch reader: (con, landed, spec, pseudonymiser, schema) -> load.BatchReader's result."""
 
 
-def read_each_file(
-    _con: duckdb.DuckDBPyConnection,
-    landed: list[LandedContent],
-    spec: MessageSpec,
-    pseudonymiser: Pseudonymiser,
-    schema: etree.XMLSchema | None,
-) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
-    """The generic reader (reader.read_message_file) on every file."""
-    return [(read_message_file(path, spec, pseudonymiser, schema, data), sha256) for path, data, sha256 in landed], None
-
-
 @dataclass(frozen=True)
 class IjwIngest:
     """How one message type lands: its spec, raw table and the cross-file rules applied against the warehouse."""
@@ -67,7 +56,8 @@ class IjwIngest:
     description: str
     claims_unrecognised: bool = False
     apply_history: HistoryRule | None = None
-    read_batch: IjwBatchReader = read_each_file
+    read_batch: IjwBatchReader | None = None
+    """None: the generic reader (reader.read_message_file) on each file."""
     splits_by_sender: bool = False
     """Its rules look back only at the same sender's files, so its files may load in parts by sender
     (orchestration/warehouse/ingest_lanes.py)."""
@@ -76,9 +66,6 @@ class IjwIngest:
     def claimed_types(self) -> tuple[str | None, ...]:
         """The inventory's message types this ingest loads; None: files that are no recognisable iJw message."""
         return (self.spec.message_type, *([None] if self.claims_unrecognised else []))
-
-    def claims_type(self, message_type: str | None) -> bool:
-        return message_type in self.claimed_types
 
     def ingest_files(
         self,
@@ -95,14 +82,18 @@ class IjwIngest:
     ) -> list[LedgerEntry]:
         """Load files in path order, in batches (load.ingest_files), each read file marked read in the landing
         inventory in its batch's transaction, so no later run opens it while it stays unchanged."""
-        source = RawSource(self.spec.message_type, read=None, table=self.table, max_bytes=MAX_FILE_BYTES)
+        spec, read_batch = self.spec, self.read_batch
+
+        def read(path: Path, data: bytes) -> ParsedFile:
+            return read_message_file(path, spec, pseudonymiser, schema, data)
+
         return ingest_files(
             con,
             paths,
-            source,
+            RawSource(spec.message_type, read, self.table, MAX_FILE_BYTES),
             run_id,
             landing_dir,
-            read_batch=lambda con, landed: self.read_batch(con, landed, self.spec, pseudonymiser, schema),
+            read_batch=read_batch and (lambda con, landed: read_batch(con, landed, spec, pseudonymiser, schema)),
             apply_history=self.apply_history,
             after_ledger=landing_inventory.mark_read,
             on_rejected_file=on_rejected_file,
@@ -132,20 +123,15 @@ def combine_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
     return [
         IngestOutcome(
             message_type,
-            _combined_metadata([part.metadata for part in parts]),
+            {
+                name: (max if name == "duration_seconds" else sum)(part.metadata[name] for part in parts)
+                for name in parts[0].metadata
+            },
             [message for part in parts for message in part.rejected_files],
             parts[0].lanes,
         )
         for message_type, parts in by_type.items()
     ]
-
-
-def _combined_metadata(parts: list[dict[str, int | float]]) -> dict[str, int | float]:
-    combined: dict[str, int | float] = {}
-    for name in parts[0]:
-        values = [part[name] for part in parts]
-        combined[name] = max(values) if name == "duration_seconds" else sum(values)
-    return combined
 
 
 def load_message_type(
@@ -188,7 +174,7 @@ def claimed_paths(con: duckdb.DuckDBPyConnection, ingests: list[IjwIngest], land
     owners: dict[str | None, list[str] | None] = {}
     for path, message_type in landing_inventory.inventoried_files(con, landing_dir):
         if message_type not in owners:
-            owner = next((ingest for ingest in ingests if ingest.claims_type(message_type)), None)
+            owner = next((ingest for ingest in ingests if message_type in ingest.claimed_types), None)
             owners[message_type] = None if owner is None else claimed[owner.spec.message_type]
         paths = owners[message_type]
         if paths is not None:

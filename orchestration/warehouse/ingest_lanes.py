@@ -1,27 +1,19 @@
 """The iJw ingest on every core: message types in lanes, each lane a process loading into its own staging database.
 
-The ingest is bound by Python (per file: read, parse, the rules), and one Python process uses one core. Handing parsed
-records from a reading process to a loading one costs more than the reading it moves, but processes that each read
-and load their own message types run side by side at full speed (docs/benchmarks.md).
+The ingest is bound by Python (read, parse, rules), one process a core; processes that each read and load their own
+message types run side by side, where handing parsed records between processes would cost more than it saves.
 
-- The message types are spread over the lanes by their estimated load time (load_weight: landed bytes, plus a fixed
-  cost per file), the heaviest first onto the lightest lane. Allocations, starts and stops share a lane,
-  because a start is judged against the allocations loaded before it and a stop against the starts.
-- A message type whose rules look back only at the same sender's files (the declarations: TR389 and CD060 compare a
-  provider's lines with its own earlier lines, and the provider is the header's Afzender) is split into parts by
-  sender (split_by_sender), so the largest type no longer sets the pace. The sender comes from the landing inventory,
-  read from the content, so copies of a file land in the same part, where the ledger finds them.
-- Each lane is a spawned process with a fresh staging database beside the warehouse, which it attaches read-only as
-  `prior`. The rules that look back (a content already in the ledger, TR389 and CD060, withdrawals, a stop without a
-  start) see the lane's own rows and the warehouse's (orchestration/warehouse/ingest.py: known_rows); reading and
-  loading are the single-process ingest's own code.
+- Message types go to lanes by estimated load time (load_weight), the heaviest first onto the lightest lane.
+  Allocations, starts and stops share a lane: a start is judged against the allocations, a stop against the starts.
+- The declarations, whose rules (TR389, CD060) look back only at the same sender's files, are split by sender
+  (split_by_sender, the sender from the landing inventory), so copies of a file land in the same part, where the
+  ledger finds them.
+- Each lane is a spawned process with a fresh staging database that attaches the warehouse read-only as `prior`, so
+  the rules that look back see the lane's rows and the warehouse's (load.known_rows); reading and loading are the
+  single-process ingest's own code.
 - When every lane is done, the staging databases go into the warehouse in one transaction, which also marks the
   files they read in the landing inventory. A failed or killed lane leaves the warehouse and the inventory as they
-  were, and the next run starts its lanes afresh over the same files.
-
-Lanes do not see each other's rows, and need not: a content's message type and sender are decided by the content
-(its root namespace and header), so copies of a file are all claimed by the same part, and only starts and stops look
-at another type, which shares their lane.
+  were.
 """
 
 from __future__ import annotations
@@ -47,16 +39,14 @@ from orchestration.warehouse.ijw_messages import (
     load_message_type,
 )
 from orchestration.warehouse.landing_inventory import SenderFiles, path_order
-from orchestration.warehouse.load import PRIOR_CATALOG
+from orchestration.warehouse.load import PRIOR_CATALOG, transaction
 from orchestration.warehouse.progress import PROGRESS_SECONDS, read_count, write_count
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
 
 FILE_WEIGHT_BYTES = 4_000
-"""A file's fixed cost (open, hash, parse, header, ledger row) in bytes of reading: on the national year a lane loaded
-about 6 KB files at 167 us a file plus 40 ms a MB (JW301 461,735 files, 989 MB, in 117 s; JW323 13,421 files,
-1,018 MB, in 43 s). By bytes alone, the small-file types (JW301, JW305, JW307) all went to one lane: 345 s against
-162 s in the other."""
+"""A file's fixed cost (open, hash, parse, header, ledger row) in bytes of reading (docs/benchmarks.md): by bytes
+alone, the small-file types would all go to one lane."""
 
 LANES_FROM_FILES = 20_000
 """Below this many files a lane's start (a process importing the readers, about 2 s) costs more than it saves."""
@@ -81,12 +71,8 @@ def split_by_sender(message_type: str, senders: list[SenderFiles], parts: int) -
     """One message type's files in up to `parts` parts of about equal load weight, each sender's files in one part
     (the heaviest sender first into the lightest part), each part in path order."""
     split: list[list[SenderFiles]] = [[] for _ in range(max(1, parts))]
-
-    def weight(grouped: list[SenderFiles]) -> int:
-        return sum(load_weight(len(files.paths), files.landed_bytes) for files in grouped)
-
-    for files in sorted(senders, key=lambda files: -weight([files])):
-        min(split, key=weight).append(files)
+    for files in sorted(senders, key=lambda files: -_weight([files])):
+        min(split, key=_weight).append(files)
     return [
         LanePart(
             message_type,
@@ -107,7 +93,7 @@ def lane_parts(
 ) -> list[LanePart]:
     """Each message type's claimed files (claimed_paths) as one part or, where its rules allow, split by sender into
     a part per lane."""
-    landed_bytes = landing_inventory.bytes_by_type(con, landing_dir)
+    unread = landing_inventory.files_by_type(con, landing_dir)
     parts: list[LanePart] = []
     for ingest in ingests:
         message_type = ingest.spec.message_type
@@ -115,7 +101,7 @@ def lane_parts(
             senders = landing_inventory.files_by_sender(con, landing_dir, ingest.claimed_types)
             parts += split_by_sender(message_type, senders, lanes) or [LanePart(message_type, [], 0)]
         else:
-            size = sum(size for kind, size in landed_bytes.items() if ingest.claims_type(kind))
+            size = sum(unread.get(kind or "unrecognised", (0, 0, 0))[2] for kind in ingest.claimed_types)
             parts.append(LanePart(message_type, files[message_type], size))
     return parts
 
@@ -138,7 +124,7 @@ def load_weight(files: int, landed_bytes: int) -> int:
     return landed_bytes + FILE_WEIGHT_BYTES * files
 
 
-def _weight(parts: list[LanePart]) -> int:
+def _weight(parts: list[LanePart] | list[SenderFiles]) -> int:
     return sum(load_weight(len(part.paths), part.landed_bytes) for part in parts)
 
 
@@ -148,7 +134,7 @@ class _Lane:
     parts: list[LanePart]
     duckdb_threads: int
     """The lane's share of the cores: DuckDB's own threads on the cores the other lanes' Python is using only
-    contend with it (on 2 cores and 2 lanes, one thread each made the lanes 14% faster)."""
+    contend with it."""
 
     @property
     def progress_path(self) -> Path:
@@ -255,16 +241,11 @@ def merge_staging(con: duckdb.DuckDBPyConnection, staging_paths: list[Path]) -> 
     for alias, path in zip(aliases, staging_paths, strict=True):
         con.execute(f"attach {_quoted(path)} as {alias} (read_only)")
     try:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             for alias in aliases:
                 for table in INGESTED_TABLES:
                     con.execute(f"insert into {table} by name select * from {alias}.{table}")  # noqa: S608 - ours
                 landing_inventory.mark_read(con, f"{alias}.audit.ingest_ledger")
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
     finally:
         for alias in aliases:
             con.execute(f"detach {alias}")

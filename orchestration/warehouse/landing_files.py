@@ -77,13 +77,9 @@ class OddEntry:
 
     @property
     def ledger_key(self) -> str:
-        return unread_key(self.reason_code, self.path, self.identity)
-
-
-def unread_key(reason_code: str, printable: str, identity: str) -> str:
-    """The ledger's file_sha256 for an entry that was never read (see the module docstring)."""
-    description = "\0".join((reason_code, printable, identity)).encode("utf-8")
-    return UNREAD_PREFIX + hashlib.sha256(description).hexdigest()
+        """The ledger's file_sha256 for an entry that was never read (see the module docstring)."""
+        description = "\0".join((self.reason_code, self.path, self.identity)).encode("utf-8")
+        return UNREAD_PREFIX + hashlib.sha256(description).hexdigest()
 
 
 def odd_entry(path: str, problem: EntryProblem) -> OddEntry:
@@ -179,7 +175,9 @@ def _link_problem(path: str, root: str, status: os.stat_result) -> EntryProblem:
     )
 
 
-def _path_order(path: str) -> str:
+def path_order(path: str) -> str:
+    """A key that sorts paths component by component: the separator becomes NUL, which sorts before every character
+    a file name can hold."""
     return path.replace(os.sep, "\0")
 
 
@@ -230,8 +228,8 @@ def list_landing(landing_dir: Path, source: str, suffix: str, recursive: bool) -
                 folders.append(problem)
             else:
                 odd.append(odd_entry(entry.path, problem))
-    files.sort(key=lambda landed: _path_order(landed.path))
-    odd.sort(key=lambda entry: _path_order(entry.path))
+    files.sort(key=lambda landed: path_order(landed.path))
+    odd.sort(key=lambda entry: path_order(entry.path))
     return Listing(files, odd)
 
 
@@ -353,13 +351,7 @@ def _open_problem(path: str, root: str, error: OSError) -> EntryProblem:
     return EntryProblem("FILE_UNREADABLE", f"cannot be opened ({error.strerror})", _lstat_identity(path))
 
 
-@dataclass(frozen=True)
-class LandedContent:
-    data: bytes
-    sha256: str
-
-
-def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> LandedContent:
+def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> tuple[bytes, str]:
     """The whole file and its sha256, read once through open_landed (root: landing_root) and never beyond max_bytes:
     a larger file is FILE_TOO_LARGE unread, one that changes while it is read FILE_CHANGED."""
     with open_landed(path, root) as handle:
@@ -382,7 +374,7 @@ def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> LandedCon
                 "after); it is read again once it stops changing",
                 _identity(after),
             )
-    return LandedContent(data, hashlib.sha256(data).hexdigest())
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def _read_at_most(handle: BinaryIO, limit: int) -> bytes:

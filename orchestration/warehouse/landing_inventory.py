@@ -1,38 +1,27 @@
 """Which iJw message type each landed file holds, and which files the ingest has read: once per file version.
 
-Each of the five iJw ingest assets needs the files of its own message type, recognised by the root element's
-namespace (orchestration/ijw/safe_xml.py). Sniffing and even listing the landing directory are not free at national
-scale (docs/benchmarks.md: the inventory's walk, stat and sniff of a national year), so the Dagster asset
-audit/ijw_landed_files brings audit.ijw_landed_files up to date once per run, and the five ingest assets read their
-files from it. A file is sniffed when it is new or changed (path, size and modification time, as make and rsync
-decide a file is unchanged); a file gone from the landing directory leaves the inventory (its ledger rows stay).
+The asset audit/ijw_landed_files brings audit.ijw_landed_files up to date once per run, and the five ingest assets
+read their files from it. A file is sniffed for its type (the root's namespace, orchestration/ijw/safe_xml.py) and
+sender when it is new or changed (path, size and nanosecond mtime, as make and rsync decide); a file gone from the
+landing directory leaves the inventory (its ledger rows stay). Many new files are sniffed in processes.
 
-The ingest keeps in each row the sha256 of the content it read there (mark_read), in the transaction that writes that
-file's ledger row, and reads only the rows without one: a re-run with nothing new opens no file and writes no ledger
-row, and a killed run leaves its uncommitted files unmarked, to be read by the next. A changed file (size or mtime) is
-a new row, so it is read again; the same content under a new name is a new row, read, and the ledger (which decides
-what content is new, by its sha256) records it as a duplicate. An entry the ingest could not read (unreadable, gone,
-changing, too large) stays unmarked and is looked at again each run: a fixed permission changes neither size nor mtime.
+The ingest keeps in each row the sha256 it read there (mark_read), in the transaction of that file's ledger row, and
+reads only rows without one: a re-run with nothing new opens no file and writes no ledger row, and a killed run's
+uncommitted files are read by the next. The same content under a new name is a new row, read, and recorded by the
+ledger as a duplicate; an entry that could not be read stays unmarked and is looked at again each run. A file
+rewritten in place with the same size and mtime is not read again (land a correction as a new file, as iJw senders
+do); rewritten with another type, the reader of its old type refuses it (WRONG_NAMESPACE), so it is quarantined.
 
-A cold cache costs one disk round trip a file, so the sniff reads ahead (orchestration/warehouse/read_ahead.py). From
-20,000 new files on, the sniff is spread over processes (WAREHOUSE_INGEST_PROCESSES): it is Python per file, and a
-message type is cheap to send back.
-
-Like make and rsync, the inventory trusts size and nanosecond mtime: a file rewritten in place with other bytes of the
-same size and its mtime set back is not read again (its first content stays loaded; land a correction as a new file,
-as iJw senders do). Rewritten with another type but the same size and mtime before the ingest read it, it keeps its
-old type; the reader of that type then refuses it (WRONG_NAMESPACE), so it is quarantined, never silently skipped.
-
-The listing follows orchestration/warehouse/landing_files.py: regular *.xml files (any case) only. Its odd entries
-(a fifo, a link, a name that is not UTF-8, ...) never enter the inventory; the update hands them back to be recorded
-in the ledger. A file that cannot be opened when sniffed (unreadable, gone, swapped) is inventoried without a type, so
-the ingest that claims unrecognised files opens it again and records why it cannot be read.
+Odd entries of the listing (orchestration/warehouse/landing_files.py) never enter the inventory: the update hands them
+back to be recorded in the ledger. A file that cannot be opened when sniffed has no type, so the ingest that claims
+unrecognised files opens it again and records why.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -45,12 +34,13 @@ from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, sniff_stream
 from orchestration.warehouse.landing_files import (
     UNREAD_PREFIX,
     EntryProblem,
-    Listing,
     OddEntry,
     landing_root,
     list_landing,
     open_landed,
+    path_order,
 )
+from orchestration.warehouse.load import transaction
 from orchestration.warehouse.progress import Progress
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.worker_pool import worker_pool
@@ -73,18 +63,6 @@ class InventoryUpdate:
     """Why landing_dir/ijw itself was not listed, for a warning."""
 
 
-def landed_ijw_files(landing_dir: Path) -> Listing:
-    """Every regular landing_dir/ijw/**/*.xml file (any case) in path order (component by component, as sorted Paths
-    compare), and the odd entries; links, to files or folders, are never followed."""
-    return list_landing(landing_dir, "ijw", ".xml", recursive=True)
-
-
-def path_order(path: str) -> str:
-    """A key that sorts paths component by component: the separator becomes NUL, which sorts before every character
-    a file name can hold. One string per path instead of a list of its parts (a national year has 1.6 million)."""
-    return path.replace(os.sep, "\0")
-
-
 def _prefix(landing_dir: Path) -> str:
     return os.path.join(landing_dir / "ijw", "")
 
@@ -99,22 +77,14 @@ def sniff_heads(
 ) -> list[MessageHead]:
     """The message type and sender of each file (sniff_landed), in order, sniffed by up to `processes` processes;
     on_chunk hears how many files each chunk sniffed held."""
-    if processes < 2 or len(paths) < 2:
-        return _gathered(map(_sniff_chunk, _chunks(paths, _SNIFF_CHUNK_FILES), repeat(landing_dir)), on_chunk)
-    chunks = _chunks(paths, min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes)))
-    with worker_pool(processes) as pool:
-        return _gathered(pool.map(_sniff_chunk, chunks, repeat(landing_dir)), on_chunk)
-
-
-def _chunks(paths: list[str], size: int) -> list[list[str]]:
-    return [paths[start : start + size] for start in range(0, len(paths), size)]
-
-
-def _gathered(chunks: Iterable[list[MessageHead]], on_chunk: Callable[[int], None]) -> list[MessageHead]:
+    spread = processes > 1 and len(paths) > 1
+    size = min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes)) if spread else _SNIFF_CHUNK_FILES
+    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
     heads: list[MessageHead] = []
-    for chunk in chunks:
-        heads += chunk
-        on_chunk(len(chunk))
+    with worker_pool(processes) if spread else nullcontext() as pool:
+        for chunk in (pool.map if spread else map)(_sniff_chunk, chunks, repeat(landing_dir)):
+            heads += chunk
+            on_chunk(len(chunk))
     return heads
 
 
@@ -142,7 +112,7 @@ def update_inventory(
 ) -> InventoryUpdate:
     """Bring audit.ijw_landed_files in line with landing_dir/ijw: sniff new and changed files (in up to `processes`
     processes when there are many), drop vanished ones; say hears how far a long sniff is (progress.py)."""
-    listing = landed_ijw_files(landing_dir)
+    listing = list_landing(landing_dir, "ijw", ".xml", recursive=True)
     landed = pd.DataFrame(
         [(file.path, file.size, file.mtime_ns) for file in listing.files],
         columns=["file_path", "size_bytes", "mtime_ns"],
@@ -174,8 +144,7 @@ def update_inventory(
         # A valid sender is an AGB code (8 digits) or a gemeente code (4): a BSN written there is no sender to keep.
         new["sender"] = [redact_bsns(head.sender) for head in heads]
         con.register("newly_classified", new)
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             removed = con.execute(
                 """
                 delete from audit.ijw_landed_files k
@@ -189,38 +158,32 @@ def update_inventory(
                     "delete from audit.ijw_landed_files where file_path in (select file_path from newly_classified)"
                 )
                 con.execute("insert into audit.ijw_landed_files by name select * from newly_classified")
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        finally:
-            con.unregister("newly_classified")
     finally:
         con.unregister("landed_now")
+        con.unregister("newly_classified")
     counts = files_by_type(con, landing_dir)
-    by_type = {message_type: files for message_type, (files, _unread) in counts.items()}
-    to_read = sum(unread for _files, unread in counts.values())
+    by_type = {message_type: files for message_type, (files, _unread, _bytes) in counts.items()}
+    to_read = sum(unread for _files, unread, _bytes in counts.values())
     return InventoryUpdate(len(landed), len(new), removed, to_read, by_type, listing.odd, listing.folder_problem)
 
 
-def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str, tuple[int, int]]:
-    """(files, files the ingest has yet to read) per inventoried message type, 'unrecognised' for files that are no
-    iJw 3.2 message."""
+def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str, tuple[int, int, int]]:
+    """(files, files the ingest has yet to read, their bytes) per inventoried message type, 'unrecognised' for files
+    that are no iJw 3.2 message."""
     counts = con.execute(
         """
-        select coalesce(message_type, 'unrecognised'), count(*), count(*) filter (where file_sha256 is null)
+        select coalesce(message_type, 'unrecognised'), count(*), count(*) filter (where file_sha256 is null),
+            coalesce(sum(size_bytes) filter (where file_sha256 is null), 0)::bigint
         from audit.ijw_landed_files where starts_with(file_path, ?) group by all order by all
         """,
         [_prefix(landing_dir)],
     ).fetchall()
-    return {message_type: (files, unread) for message_type, files, unread in counts}
+    return {message_type: (files, unread, size) for message_type, files, unread, size in counts}
 
 
 def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:
     """(path, message type or None for no recognisable iJw message) of every inventoried file the ingest has yet to
-    read (no sha256 marked), in path order.
-
-    Paths come as strings: a national year's 1.6 million Path objects took about a gigabyte."""
+    read (no sha256 marked), in path order; as strings, since a Path object per file of a national year is a lot."""
     rows = con.execute(
         "select file_path, message_type from audit.ijw_landed_files "
         "where starts_with(file_path, ?) and file_sha256 is null",
@@ -228,16 +191,6 @@ def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list
     ).fetchall()
     rows.sort(key=lambda row: path_order(row[0]))
     return rows
-
-
-def bytes_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str | None, int]:
-    """Landed bytes per message type (None: no recognisable iJw message) of the files the ingest has yet to read."""
-    rows = con.execute(
-        "select message_type, sum(size_bytes)::bigint from audit.ijw_landed_files "
-        "where starts_with(file_path, ?) and file_sha256 is null group by all",
-        [_prefix(landing_dir)],
-    ).fetchall()
-    return dict(rows)
 
 
 @dataclass(frozen=True)

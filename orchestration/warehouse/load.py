@@ -15,6 +15,7 @@ import datetime as dt
 import operator
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,6 @@ from orchestration.ijw.bsn import redact_bsns
 from orchestration.warehouse.landing_files import (
     UNREAD_PREFIX,
     EntryProblem,
-    LandedFile,
     Listing,
     OddEntry,
     landing_root,
@@ -65,10 +65,6 @@ RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "request
 """The attribute holding a parsed record's own date, per record type (the first it has)."""
 
 
-def record_period(record: Any) -> dt.date | None:
-    return next((getattr(record, name) for name in RECORD_PERIOD_ATTRIBUTES if hasattr(record, name)), None)
-
-
 @dataclass
 class ParsedFile:
     """What one file yielded: accepted records (dataclass rows, or dicts keyed by the raw table's columns), rejected
@@ -96,12 +92,7 @@ class ParsedFile:
 
     @property
     def amount_cents_accepted(self) -> int:
-        column = self.cents_column
-        if column is None or not self.records:
-            return 0
-        if isinstance(self.records[0], dict):
-            return sum(record.get(column) or 0 for record in self.records)
-        return sum(getattr(record, column, 0) for record in self.records)
+        return sum(map(self._cents, self.records))
 
     @property
     def amount_cents_quarantined(self) -> int:
@@ -122,9 +113,26 @@ class ParsedFile:
                 record.source_record,
                 getattr(record, "municipality_code", None),
                 getattr(record, "provider_agb", None),
-                record_period(record),
+                next((getattr(record, name) for name in RECORD_PERIOD_ATTRIBUTES if hasattr(record, name)), None),
             )
         )
+
+    def reject_where(self, verdict: Callable[[Any], tuple[str, str] | None], label: str) -> None:
+        """Each record for which verdict gives (reason_code, reason), in turn, moved to the rejections with the reason
+        '<label> <record_ref> <record_place>: <reason>'."""
+        from orchestration.ijw.reader import record_place  # noqa: PLC0415 - the reader imports this module
+
+        accepted = []
+        for record in self.records:
+            rejection = verdict(record)
+            if rejection is None:
+                accepted.append(record)
+                continue
+            place = record_place(record.source_line, record.source_record)
+            self.reject_record(
+                record, rejection[0], f"{label} {record.record_ref} {place}: {rejection[1]}", record.record_ref
+            )
+        self.records = accepted
 
     def reject_file(self, reason_code: str, reason: str, *, count_records: bool = True) -> ParsedFile:
         """The whole file rejected. count_records: each record read so far is quarantined with the file's reason, so
@@ -176,11 +184,11 @@ QUARANTINE_COLUMNS = [
 
 @dataclass(frozen=True)
 class RawSource:
-    """A landed source: the ledger's message_type for its files, read(path, bytes) that parses one (None: its files
-    are read in batches, ingest_files' read_batch), the raw table its rows go to and the largest file it reads."""
+    """A landed source: the ledger's message_type for its files, read(path, bytes) that parses one, the raw table its
+    rows go to and the largest file it reads."""
 
     message_type: str
-    read: Callable[[Path, bytes], ParsedFile] | None
+    read: Callable[[Path, bytes], ParsedFile]
     table: str
     max_bytes: int
 
@@ -242,8 +250,7 @@ def load_parsed_files(
     entries = [*duplicates, *(_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch)]
     quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
     unstaged = [(parsed, sha256) for parsed, sha256 in batch if not parsed.staged and parsed.records]
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for frame in _records_frames(unstaged):
             frame["ingested_at"], frame["run_id"] = now, run_id
             _insert_frame(con, table, frame)
@@ -260,11 +267,19 @@ def load_parsed_files(
                 after_ledger(con, "batch_ledger")
             finally:
                 con.unregister("batch_ledger")
-        con.execute("commit")
+    return entries
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All of the block's writes or, when it raises, none."""
+    con.execute("begin transaction")
+    try:
+        yield
     except Exception:
         con.execute("rollback")
         raise
-    return entries
+    con.execute("commit")
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -403,11 +418,11 @@ def _landed_content(path: Path, root: str, max_bytes: int) -> tuple[bytes | None
     file is read once for its hash and its parse; (None, the entry's ledger key, the entry) for a file that is not
     read: above max_bytes, gone, unreadable, no regular file, outside the landing directory, changing."""
     try:
-        content = read_landed(path, root, max_bytes)
+        data, sha256 = read_landed(path, root, max_bytes)
     except EntryProblem as problem:
         entry = odd_entry(str(path), problem)
         return None, entry.ledger_key, entry
-    return content.data, content.sha256, None
+    return data, sha256, None
 
 
 def ingest_files(
@@ -480,22 +495,6 @@ def _remember_listed(listing: Listing) -> LedgerFollowUp:
     return remember
 
 
-def read_before(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
-    """Whether this listed file, at this size and mtime, was read by an earlier load."""
-    (count,) = con.execute(
-        "select count(*) from audit.landed_files_read where file_path = ? and size_bytes = ? and mtime_ns = ?",
-        [landed.path, landed.size, landed.mtime_ns],
-    ).fetchone()
-    return count > 0
-
-
-def ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, source: RawSource, run_id: str, landing_dir: Path
-) -> LedgerEntry:
-    """Load one landed file unless the same content was loaded or rejected before (then: a 'duplicate' ledger row)."""
-    return ingest_files(con, [path], source, run_id, landing_dir)[0]
-
-
 def record_odd_entry(
     con: duckdb.DuckDBPyConnection, entry: OddEntry, message_type: str, table: str, run_id: str
 ) -> LedgerEntry:
@@ -524,7 +523,9 @@ def ingest_listing(
     for odd in listing.odd:
         entries.append(record_odd_entry(con, odd, source.message_type, source.table, run_id))
         warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
-    unread = [Path(landed.path) for landed in listing.files if not read_before(con, landed)]
+    # Files read by an earlier load at the same size and mtime are not opened again.
+    read = set(con.execute("select file_path, size_bytes, mtime_ns from audit.landed_files_read").fetchall())
+    unread = [Path(landed.path) for landed in listing.files if (landed.path, landed.size, landed.mtime_ns) not in read]
     loaded = ingest_files(con, unread, source, run_id, landing_dir, after_ledger=_remember_listed(listing))
     for entry in loaded:
         if entry.status == "rejected" or entry.records_quarantined:

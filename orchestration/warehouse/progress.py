@@ -1,5 +1,5 @@
 """One line now and then on a long step: files done so far of the total, so the console of `make run` shows a national
-ingest moving without a line per file or batch (issue 22). A step shorter than the interval says nothing."""
+ingest moving without a line per file or batch. A step shorter than the interval says nothing."""
 
 from __future__ import annotations
 

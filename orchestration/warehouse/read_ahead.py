@@ -1,10 +1,7 @@
 """Reading many small files from a cold page cache: ask the kernel for the next files before they are read.
 
-A small file read from a cold cache costs one disk round trip (about 200 us a file on the benchmark machine's virtual
-disk, in any order). Asking the kernel to read a window of files ahead (posix_fadvise WILLNEED) lets the round trips
-overlap, without threads in the way of a warm cache. The cache is cold more often than one would think: on the first
-run over a landed year, and on machines that reclaim idle page cache (the benchmark VM pages out memory not touched
-for seconds), by the time the next ingest asset reads the files the inventory sniffed.
+A small file read from a cold cache costs a disk round trip; asking the kernel to read a window of files ahead
+(posix_fadvise WILLNEED) lets the round trips overlap, without threads in the way of a warm cache.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from orchestration.ijw.care_events import CareEvent
 from orchestration.ijw.jw323 import DeclarationLine
 from orchestration.ijw.referral_requests import ReferralRequest
 from orchestration.warehouse import schema_cbs_budgets
+from orchestration.warehouse.load import transaction
 
 RAW_TABLES: dict[str, type] = {
     "raw.ijw_declaration_lines": DeclarationLine,
@@ -155,8 +156,7 @@ def _add_source_record(con: duckdb.DuckDBPyConnection, table: str, record_type: 
     if present:
         return
     before = f"{name}_before_source_record"
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(f"alter table {table} rename to {before}")
         con.execute(raw_table_ddl(table, record_type))
         con.execute(
@@ -167,7 +167,3 @@ def _add_source_record(con: duckdb.DuckDBPyConnection, table: str, record_type: 
             """  # noqa: S608 - our own table names
         )
         con.execute(f"drop table {schema}.{before}")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise

@@ -1,13 +1,10 @@
 """Worker processes for the inventory, the ingest and the table validations, gone as soon as the process that started
 them.
 
-Spawned or forked from a forkserver, never forked from the Dagster process: that process holds DuckDB's and Dagster's
-own threads, and a forked child inherits their locks in whatever state they were. The forkserver is a single-threaded
-process that multiprocessing starts once and forks each worker from, so a worker gets the modules the server imported
-without importing them again. A worker left running after its run was killed or terminated would go on reading for
-minutes and hold the warehouse open, so the next run could not write it; each worker therefore watches the process
-that asked for it and exits when that is gone. For a worker forked from the forkserver that is not its parent, and the
-parent is no help: the forkserver lives on while any worker it forked does.
+Spawned, or forked from a forkserver (a single-threaded process that imported the modules once), never forked from
+the Dagster process, whose DuckDB and Dagster threads' locks a forked child would inherit in whatever state. A worker
+left running after its run was killed would hold the warehouse open, so each watches the process that asked for it
+and exits when that is gone (for a worker of the forkserver that is not its parent).
 """
 
 from __future__ import annotations

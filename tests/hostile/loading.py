@@ -13,7 +13,7 @@ from orchestration.budgets.region_budget import read_region_budget
 from orchestration.cbs.datasets import IV3, STATISTICS_DATASETS, CbsDataset, read_dataset_file
 from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.reference import municipality_regions
-from orchestration.warehouse.load import RawSource, ingest_file
+from orchestration.warehouse.load import RawSource, ingest_files
 
 BUDGET_TABLE = "raw.budget_region_lines"
 # The raw table of each CBS and budget message type, for assert_invariants.
@@ -32,14 +32,14 @@ def ingest_cbs_or_budget(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     landing = path.parents[1]
     if path.suffix == ".csv":
         read = lambda p, data: read_region_budget(p, set(municipality_regions()), data)  # noqa: E731 - binds them
-        ingest_file(
-            con, path, RawSource(BUDGET_MESSAGE_TYPE, read, BUDGET_TABLE, MAX_BUDGET_BYTES), "hostile-run", landing
+        ingest_files(
+            con, [path], RawSource(BUDGET_MESSAGE_TYPE, read, BUDGET_TABLE, MAX_BUDGET_BYTES), "hostile-run", landing
         )
         return BUDGET_TABLE
     dataset = dataset_of(path)
     read = lambda p, data: read_dataset_file(p, dataset, data)  # noqa: E731 - binds the dataset
     source = RawSource(f"CBS:{dataset.table_ids[0]}", read, dataset.raw_table, MAX_SNAPSHOT_BYTES)
-    ingest_file(con, path, source, "hostile-run", landing)
+    ingest_files(con, [path], source, "hostile-run", landing)
     return dataset.raw_table
 
 

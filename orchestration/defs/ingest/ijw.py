@@ -1,19 +1,18 @@
 """Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: the landing inventory, then one asset per
 message type and raw table (orchestration/warehouse/ijw_messages.py says how each type loads).
 
-The five raw tables are one step: a large landing is loaded in lanes, one process per core
+The five raw tables are one step, made by the ingest factory (landed_source.ingest_assets) from a declaration per
+table and one load function: a large landing is loaded in lanes, one process per core
 (orchestration/warehouse/ingest_lanes.py), a small one in this process, where lanes would cost more than they save.
 """
 
 import time
-from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.defs.ingest.ingest_metadata import audit_materializations, column_schema, ingest_metadata
-from orchestration.defs.ingest.landed_source import INGEST_ASSET
-from orchestration.defs.owners import DATA_ENGINEERING
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.ingest.ingest_metadata import column_schema
+from orchestration.defs.ingest.landed_source import INGEST_ASSET, IngestAsset, Loaded, ingest_assets
+from orchestration.defs.resources import CbsResource, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
@@ -79,38 +78,24 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     )
 
 
-def _asset_key(ingest: IjwIngest) -> dg.AssetKey:
-    return dg.AssetKey(ingest.table.split("."))
+def _asset(ingest: IjwIngest) -> IngestAsset:
+    # Allocations landed in the same run load before starts, and starts before stops, so each is judged against
+    # every allocation or start delivered so far.
+    judged_against = JUDGED_AGAINST.get(ingest.spec.message_type)
+    return IngestAsset(
+        dg.AssetKey(ingest.table.split(".")),
+        ingest.description,
+        ingest.table,
+        (ijw_landed_files.key, *([dg.AssetKey(judged_against.table.split("."))] if judged_against else [])),
+    )
 
 
-@dg.multi_asset(
-    name="ijw_messages",
-    specs=[
-        dg.AssetSpec(
-            _asset_key(ingest),
-            group_name="ingest",
-            owners=[DATA_ENGINEERING],
-            kinds={"python", "duckdb"},
-            description=ingest.description,
-            # Allocations landed in the same run load before starts, and starts before stops, so each is judged
-            # against every allocation or start delivered so far.
-            deps=[
-                ijw_landed_files.key,
-                *(
-                    [_asset_key(JUDGED_AGAINST[ingest.spec.message_type])]
-                    if ingest.spec.message_type in JUDGED_AGAINST
-                    else []
-                ),
-            ],
-        )
-        for ingest in IJW_INGESTS
-    ],
-    can_subset=True,
-    pool=WRITER_POOL,
-)
-def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+def _load(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, _cbs: CbsResource | None, assets: list[IngestAsset]
+) -> list[Loaded]:
+    """The selected message types' inventoried files loaded: in lanes when the landing is large, else here."""
     settings = warehouse.settings()
-    selected = [ingest for ingest in IJW_INGESTS if _asset_key(ingest) in context.selected_asset_keys]
+    selected = [ingest for ingest in IJW_INGESTS if ingest.table in {asset.table for asset in assets}]
     with warehouse.connect() as con:
         files = claimed_paths(con, selected, settings.landing_dir)
         landed = landing_inventory.files_by_type(con, settings.landing_dir)
@@ -118,7 +103,7 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         # Nothing to read (a re-run with nothing new) starts no lane.
         in_lanes = settings.ingest_processes > 1 and to_read > 0 and to_read >= LANES_FROM_FILES
         parts = lane_parts(con, selected, files, settings.landing_dir, settings.ingest_processes) if in_lanes else []
-    progress = Progress("iJw files read", sum(map(len, files.values())), context.log.info)
+    progress = Progress("iJw files read", to_read, context.log.info)
     for ingest in selected:
         if not any(landed.get(kind or "unrecognised") for kind in ingest.claimed_types):
             context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
@@ -140,31 +125,16 @@ def ijw_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     else:
         outcomes = _ingest_here(warehouse, settings, files, context.run.run_id, progress)
     by_type = {outcome.message_type: outcome for outcome in outcomes}
-    with warehouse.connect(read_only=True) as con:
-        metadata = {
-            ingest.spec.message_type: ingest_metadata(
-                con,
-                ingest.table,
-                context.run.run_id,
-                [ingest.spec.message_type],
-                by_type[ingest.spec.message_type].metadata,
-            )
-            for ingest in selected
-        }
-        appended = [
-            event
-            for ingest in selected
-            for event in audit_materializations(con, context.run.run_id, [ingest.spec.message_type], _asset_key(ingest))
-        ]
-    yield from appended
+    loaded = []
     for ingest in selected:
         outcome = by_type[ingest.spec.message_type]
         for message in outcome.rejected_files:
             context.log.warning(message)
-        yield dg.MaterializeResult(
-            asset_key=_asset_key(ingest),
-            metadata={**metadata[ingest.spec.message_type], "ingest_processes": outcome.lanes},
-        )
+        loaded.append(Loaded({**outcome.metadata, "ingest_processes": outcome.lanes}, [ingest.spec.message_type]))
+    return loaded
+
+
+ijw_messages = ingest_assets("ijw_messages", [_asset(ingest) for ingest in IJW_INGESTS], _load)
 
 
 def _lane_done(lane: list[IngestOutcome]) -> str:

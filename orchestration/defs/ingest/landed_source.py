@@ -1,9 +1,11 @@
-"""What the ingest assets of the file sources (CBS snapshots, budgets, the iJw inventory) share: their asset
-settings, and one factory for the assets that load a listing of landed files (CBS, Iv3, the region's budget), with the
-ledger's figures as the materialization's metadata. A new file source is a reader, a listing and a call of it."""
+"""One factory for every ingest asset of a landed source (iJw messages, CBS snapshots, Iv3, the region's budget): a
+declaration per raw table (IngestAsset) and a load function make the asset, which reports each table's ledger figures,
+its columns, its quarantine by reason code and its euros as the materialization's metadata, and what it appended to
+the ledger and the quarantine. A new file source is a reader, a listing and a call of landed_source_asset."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -23,36 +25,76 @@ INGEST_ASSET = {
 }
 
 
-def load_listing(
-    context: dg.AssetExecutionContext,
-    warehouse: WarehouseResource,
-    listing: Listing,
-    source: RawSource,
-    started: float,
-    absent: str,
-) -> dg.MaterializeResult:
-    """Each listed file loaded into source.table (or quarantined, or recorded as a duplicate), one ledger row per file;
-    started is when the asset began, so the duration covers the listing too. absent is the warning when no file is
-    listed."""
-    if not listing.files:
-        context.log.warning(absent)
-    with warehouse.connect() as con:
-        entries = ingest_listing(
-            con,
-            listing,
-            source,
-            context.run_id,
-            warehouse.settings().landing_dir,
-            context.log.warning,
+@dataclass(frozen=True)
+class IngestAsset:
+    """One raw table's asset: its key, description, table, and the assets it loads after."""
+
+    key: dg.AssetKey
+    description: str
+    table: str
+    deps: tuple[dg.AssetKey, ...] = ()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What loading one asset's files reports: the ledger's figures (load.ledger_metadata, and any of its own) and the
+    ledger's message types of its files."""
+
+    metadata: dict[str, int | float]
+    message_types: list[str]
+
+
+Load = Callable[[dg.AssetExecutionContext, WarehouseResource, CbsResource | None, list[IngestAsset]], list[Loaded]]
+"""Loads the selected assets' files (context, warehouse, cbs, selected): one Loaded per selected asset, in order."""
+
+
+def ingest_assets(name: str, assets: list[IngestAsset], load: Load, *, uses_cbs: bool = False) -> dg.AssetsDefinition:
+    """The ingest step of assets (one op, named name): load, then a materialization per selected asset with its
+    metadata, after those of the audit tables. uses_cbs: the step takes the CBS resource (it pulls first)."""
+    specs = [
+        dg.AssetSpec(
+            asset.key,
+            deps=asset.deps,
+            description=asset.description,
+            group_name=INGEST_ASSET["group_name"],
+            owners=INGEST_ASSET["owners"],
+            kinds=INGEST_ASSET["kinds"],
         )
-        message_types = sorted({entry.message_type for entry in entries if entry.message_type})
-        for appended in audit_materializations(con, context.run_id, message_types, context.asset_key):
-            context.log_event(appended)
-        return dg.MaterializeResult(
-            metadata=ingest_metadata(
-                con, source.table, context.run_id, message_types, ledger_metadata(entries, time.monotonic() - started)
-            )
-        )
+        for asset in assets
+    ]
+
+    def materialize(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource | None
+    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+        selected = [asset for asset in assets if asset.key in context.selected_asset_keys]
+        loads = list(zip(selected, load(context, warehouse, cbs, selected), strict=True))
+        run_id = context.run.run_id
+        with warehouse.connect(read_only=True) as con:
+            results = [
+                dg.MaterializeResult(
+                    asset_key=asset.key,
+                    metadata=ingest_metadata(con, asset.table, run_id, loaded.message_types, loaded.metadata),
+                )
+                for asset, loaded in loads
+            ]
+            for asset, loaded in loads:
+                yield from audit_materializations(con, run_id, loaded.message_types, asset.key)
+        yield from results
+
+    decorate = dg.multi_asset(name=name, specs=specs, can_subset=len(specs) > 1, pool=INGEST_ASSET["pool"])
+    if uses_cbs:
+
+        @decorate
+        def _pulled(context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource):
+            yield from materialize(context, warehouse, cbs)
+
+        return _pulled
+
+    @decorate
+    def _landed(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        yield from materialize(context, warehouse, None)
+
+    return _landed
 
 
 Pull = Callable[[dg.AssetExecutionContext, CbsResource, Path], None]
@@ -67,30 +109,23 @@ def landed_source_asset(
     absent: Callable[[Path], str],
     pull: Pull | None = None,
 ) -> dg.AssetsDefinition:
-    """The ingest asset of a file source: listing(landing directory) loaded into source.table (load_listing), and
-    absent(landing directory) the warning when it lists nothing. Given pull, the asset takes the CBS resource and pulls
-    first; the duration covers the pull and the listing."""
+    """The ingest asset of a file source with a listing of its own: listing(landing directory) loaded into
+    source.table, one ledger row per file, and absent(landing directory) the warning when it lists nothing. Given
+    pull, the asset takes the CBS resource and pulls first; the duration covers the pull and the listing."""
 
     def load(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource | None
-    ) -> dg.MaterializeResult:
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource | None, _: list[IngestAsset]
+    ) -> list[Loaded]:
         landing, started = warehouse.settings().landing_dir, time.monotonic()
         if pull is not None and cbs is not None:
             pull(context, cbs, landing)
-        return load_listing(context, warehouse, listing(landing), source, started, absent(landing))
+        listed = listing(landing)
+        if not listed.files:
+            context.log.warning(absent(landing))
+        with warehouse.connect() as con:
+            entries = ingest_listing(con, listed, source, context.run.run_id, landing, context.log.warning)
+        message_types = sorted({entry.message_type for entry in entries if entry.message_type})
+        return [Loaded(ledger_metadata(entries, time.monotonic() - started), message_types)]
 
-    if pull is None:
-
-        @dg.asset(key=key, **INGEST_ASSET, description=description)
-        def _landed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-            return load(context, warehouse, None)
-
-        return _landed
-
-    @dg.asset(key=key, **INGEST_ASSET, description=description)
-    def _pulled(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource
-    ) -> dg.MaterializeResult:
-        return load(context, warehouse, cbs)
-
-    return _pulled
+    asset = IngestAsset(key, description, source.table)
+    return ingest_assets(key.to_python_identifier(), [asset], load, uses_cbs=pull is not None)
