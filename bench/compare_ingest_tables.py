@@ -27,8 +27,9 @@ from orchestration.warehouse.landing_files import UNREAD_PREFIX
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample
 from tests.ijw_landing import ingest_landing
-from tests.test_hostile_cbs_budgets import DOOR_BEFORE_GATE_CASES, PARSER_EDGE_CASES, ingest
-from tests.test_hostile_input import BUDGET_CASES, CBS_CASES, IJW_CASES, PSEUDONYMISER, land, load_cbs_or_budget
+from tests.hostile.loading import ingest_cbs_or_budget
+from tests.test_hostile_cbs_budgets import DOOR_BEFORE_GATE_CASES, PARSER_EDGE_CASES
+from tests.test_hostile_input import BUDGET_CASES, CBS_CASES, IJW_CASES, PSEUDONYMISER, land
 from tests.test_hostile_landing_run import land_hostile
 
 ROOT = Path(tempfile.gettempdir()) / "ingest_compare"
@@ -72,7 +73,7 @@ def _load_ijw(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
 def _load_other(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
     for path in sorted([*landing.glob("cbs/*.json"), *landing.glob("budgets/*")]):
         try:
-            ingest(con, path)
+            ingest_cbs_or_budget(con, path)
         except StopIteration:
             continue  # a CBS file no dataset claims (the assets do not load it either)
 
@@ -95,7 +96,7 @@ def _cases() -> Iterator[tuple[str, Callable[[Path], None]]]:
 
         def one(root: Path, case=case):
             [path] = land(root / "landing", case.files()).values()
-            return None, lambda con: load_cbs_or_budget(con, path)
+            return None, lambda con: ingest_cbs_or_budget(con, path)
 
         yield f"cbs_budget/{case.id}", one
     edge = [(f"edge/{case.id}", case.files()) for case in PARSER_EDGE_CASES]

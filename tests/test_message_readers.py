@@ -11,7 +11,7 @@ import pytest
 
 from orchestration.ijw import allocations, care_events, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import read_message_file
+from orchestration.warehouse.record_rules import read_message_file
 from tests.conftest import REPO_ROOT
 
 EXAMPLES = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "berichten"

@@ -18,7 +18,7 @@ from lxml import etree
 
 from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import MessageSpec, read_message_file
+from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
@@ -39,23 +39,13 @@ from orchestration.warehouse.load import (
     ledger_metadata,
     record_odd_entry,
 )
+from orchestration.warehouse.record_rules import read_record_batch
 
 IjwBatchReader = Callable[
     [duckdb.DuckDBPyConnection, list[LandedContent], MessageSpec, Pseudonymiser, etree.XMLSchema | None],
     tuple[list[tuple[ParsedFile, str]], StagedInsert | None],
 ]
 """A message type's batch reader: (con, landed, spec, pseudonymiser, schema) -> load.BatchReader's result."""
-
-
-def read_each_file(
-    _con: duckdb.DuckDBPyConnection,
-    landed: list[LandedContent],
-    spec: MessageSpec,
-    pseudonymiser: Pseudonymiser,
-    schema: etree.XMLSchema | None,
-) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
-    """The generic reader (reader.read_message_file) on every file."""
-    return [(read_message_file(path, spec, pseudonymiser, schema, data), sha256) for path, data, sha256 in landed], None
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ class IjwIngest:
     description: str
     claims_unrecognised: bool = False
     apply_history: HistoryRule | None = None
-    read_batch: IjwBatchReader = read_each_file
+    read_batch: IjwBatchReader = read_record_batch
     splits_by_sender: bool = False
     """Its rules look back only at the same sender's files, so its files may load in parts by sender
     (orchestration/warehouse/ingest_lanes.py)."""
