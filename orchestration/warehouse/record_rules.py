@@ -89,7 +89,8 @@ class Rules:
 
     typed: dict[str, str] = field(default_factory=dict)
     clauses: list[str] = field(default_factory=list)
-    parameters: dict[str, Any] = field(default_factory=lambda: {"today": dt.date.today()})
+    parameters: dict[str, Any] = field(default_factory=dict)
+    """The values the rules bind, but for $today, which each batch binds (a run may pass midnight)."""
 
     def add(self, condition: str, code: str, reason: str) -> None:
         """Where condition holds (and no earlier rule is broken): code, with reason (a SQL string expression)."""
@@ -371,7 +372,7 @@ def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tup
     frame = pd.DataFrame.from_records(rows, columns=[*CLIENT_COLUMNS, *records.texts])
     frame.insert(0, "ordinal", range(len(rows)))
     with rule_functions(con, staged_record_texts=frame):
-        return con.execute(records.query, records.built.parameters).fetchall()
+        return con.execute(records.query, {**records.built.parameters, "today": dt.date.today()}).fetchall()
 
 
 def read_message_file(
