@@ -65,7 +65,7 @@ def product_texts(product_tag: str) -> dict[str, Any]:
     """The texts of a CDT_Product (record_rules.Rules.product)."""
     return {
         "has_product": product_tag,
-        "category": (product_tag, b("Categorie")),
+        "product_category": (product_tag, b("Categorie")),
         "product_code": (product_tag, b("Code")),
     }
 
@@ -75,37 +75,28 @@ def volume_texts(omvang_tag: str) -> dict[str, Any]:
     return {
         "has_volume": omvang_tag,
         "volume": (omvang_tag, b("Volume")),
-        "unit": (omvang_tag, b("Eenheid")),
-        "frequency": (omvang_tag, b("Frequentie")),
+        "unit_code": (omvang_tag, b("Eenheid")),
+        "frequency_code": (omvang_tag, b("Frequentie")),
     }
 
 
-CLIENT_RECORD_ROW = {
-    "client_key": "client_key",
-    "birth_year": "year(birth_date)",
-    "birth_month": "month(birth_date)",
-    "gender_code": "gender_code",
-    "municipality_code": "municipality_code",
-    "provider_agb": "provider_agb",
-    "message_id": "message_id",
-}
-"""The ClientRecord fields of a row, over the record's Client and header (record_rules.CLIENT_COLUMNS)."""
-PRODUCT_ROW = {"product_category": "category", "product_code": "product_code"}
-VOLUME_ROW = {"volume": "volume_value::bigint", "unit_code": "unit", "frequency_code": "frequency"}
-SOURCE_ROW = {"source_line": "source_line", "source_record": "source_record"}
+BIRTH_ROW = {"birth_year": "year(birth_date)", "birth_month": "month(birth_date)"}
+"""The ClientRecord fields not stored as read: the Client's birth date as year and month."""
 
 
 def _rules(rules: Rules) -> None:
     rules.client()
-    rules.required("allocation", "ToewijzingNummer")
-    rules.ldt_number("allocation", "ToewijzingNummer")
+    rules.required("allocation_number", "ToewijzingNummer")
+    rules.ldt_number("allocation_number", "ToewijzingNummer")
     rules.product()
     rules.volume(MAX_VOLUME)
     valid_from = rules.date("valid_from", "Ingangsdatum")
     valid_to = rules.date("valid_to", "Einddatum", guard="valid_to is not null")
     rules.end_not_before_start(valid_from, valid_to, "Ingangsdatum", "Einddatum")
     rules.date("allocated_on", "Toewijzingsdatum")
-    rules.number("budget", "Budget", (0, MAX_BUDGET_CENTS), "AMOUNT_OUT_OF_RANGE", guard="budget is not null")
+    rules.number(
+        "budget_cents", "Budget", (0, MAX_BUDGET_CENTS), "AMOUNT_OUT_OF_RANGE", guard="budget_cents is not null"
+    )
 
 
 SPEC = MessageSpec(
@@ -116,33 +107,20 @@ SPEC = MessageSpec(
     records=RecordRules(
         Allocation,
         texts={
-            "allocation": _m("ToewijzingNummer"),
+            "allocation_number": _m("ToewijzingNummer"),
             "provider_reference": _m("ReferentieAanbieder"),
             **product_texts(_m("Product")),
             **volume_texts(_m("Omvang")),
             "valid_from": _m("Ingangsdatum"),
             "valid_to": _m("Einddatum"),
             "allocated_on": _m("Toewijzingsdatum"),
-            "change_reason": _m("RedenWijziging"),
-            "budget": _m("Budget"),
+            "change_reason_code": _m("RedenWijziging"),
+            "budget_cents": _m("Budget"),
         },
         rules=_rules,
-        row={
-            **CLIENT_RECORD_ROW,
-            "message_date": "message_date",
-            "allocation_number": "allocation_value::bigint",
-            "provider_reference": "provider_reference",
-            **PRODUCT_ROW,
-            "allocated_on": "allocated_on_date",
-            "valid_from": "valid_from_date",
-            "valid_to": "valid_to_date",
-            "change_reason_code": "change_reason",
-            **VOLUME_ROW,
-            "budget_cents": "budget_value::bigint",
-            **SOURCE_ROW,
-        },
-        record_ref=(("toewijzing", "allocation"),),
+        record_ref=(("toewijzing", "allocation_number"),),
         period="valid_from",
+        row=BIRTH_ROW,
     ),
     # RedenWijziging and Frequentie are stored as sent, unchecked against their code lists: a BSN there is kept out too.
     identifier_fields=(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from orchestration.ijw.allocations import PRODUCT_ROW, SOURCE_ROW, product_texts
+from orchestration.ijw.allocations import product_texts
 from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.safe_xml import message_namespace
 from orchestration.warehouse.record_rules import RecordRules, Rules
@@ -66,18 +66,18 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
         rules.client()
         rules.product()
         rules.add(
-            f"status is null or status not in {_DELIVERY_STATUSES}",
+            f"delivery_status is null or delivery_status not in {_DELIVERY_STATUSES}",
             "DELIVERY_STATUS_INVALID",
-            "'StatusAanlevering ' || py_repr(status) || ' is not 1, 2 or 3 (COD467)'",
+            "'StatusAanlevering ' || py_repr(delivery_status) || ' is not 1, 2 or 3 (COD467)'",
         )
-        start = care_date(rules, "start", "Begindatum")
+        start = care_date(rules, "start_date", "Begindatum")
         if is_stop:
-            rules.end_not_before_start(start, care_date(rules, "end_on", "Einddatum"), "Begindatum", "Einddatum")
-            rules.code("end_reason", "codelists/jz588_end_reasons", "END_REASON_UNKNOWN", "RedenBeeindiging")
-        rules.ldt_number("allocation", "ToewijzingNummer", guard="allocation is not null")
+            rules.end_not_before_start(start, care_date(rules, "end_date", "Einddatum"), "Begindatum", "Einddatum")
+            rules.code("end_reason_code", "codelists/jz588_end_reasons", "END_REASON_UNKNOWN", "RedenBeeindiging")
+        rules.ldt_number("allocation_number", "ToewijzingNummer", guard="allocation_number is not null")
         rules.date("allocation_valid_from", "ToewijzingIngangsdatum", guard="allocation_valid_from is not null")
 
-    stop_texts = {"end_on": m("Einddatum"), "end_reason": m("RedenBeeindiging")} if is_stop else {}
+    stop_texts = {"end_date": m("Einddatum"), "end_reason_code": m("RedenBeeindiging")}
     return MessageSpec(
         message_type,
         berichtcode,
@@ -86,31 +86,18 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
         records=RecordRules(
             CareEvent,
             texts={
-                "allocation": m("ToewijzingNummer"),
+                "allocation_number": m("ToewijzingNummer"),
                 **product_texts(m("Product")),
-                "status": m("StatusAanlevering"),
-                "start": m("Begindatum"),
-                **stop_texts,
+                "delivery_status": m("StatusAanlevering"),
+                "start_date": m("Begindatum"),
+                **(stop_texts if is_stop else {}),
                 "allocation_valid_from": m("ToewijzingIngangsdatum"),
             },
             rules=rules,
-            row={
-                "client_key": "client_key",
-                "municipality_code": "municipality_code",
-                "provider_agb": "provider_agb",
-                "message_id": "message_id",
-                "message_date": "message_date",
-                "allocation_number": "allocation_value::bigint",
-                **PRODUCT_ROW,
-                "allocation_valid_from": "allocation_valid_from_date",
-                "start_date": "start_date",
-                "end_date": "end_on_date" if is_stop else "null::date",
-                "end_reason_code": "end_reason" if is_stop else "null::varchar",
-                "delivery_status": "status",
-                **SOURCE_ROW,
-            },
-            record_ref=(("toewijzing", "allocation"), ("start", "start")),
-            period="start",
+            record_ref=(("toewijzing", "allocation_number"), ("start", "start_date")),
+            period="start_date",
+            # A start has neither: its rows hold them empty.
+            row={} if is_stop else {name: "null" for name in stop_texts},
         ),
         identifier_fields=(m("ToewijzingNummer"),),
     )

@@ -10,12 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orchestration.ijw.allocations import (
-    CLIENT_RECORD_ROW,
+    BIRTH_ROW,
     MAX_BUDGET_CENTS,
     MAX_VOLUME,
-    PRODUCT_ROW,
-    SOURCE_ROW,
-    VOLUME_ROW,
     ClientRecord,
     product_texts,
     volume_texts,
@@ -59,20 +56,22 @@ _REFERRER = _m("Verwijzer")
 
 def _rules(rules: Rules) -> None:
     rules.client()
-    rules.required("reference", "ReferentieAanbieder")
+    rules.required("provider_reference", "ReferentieAanbieder")
     rules.product()
     rules.volume(MAX_VOLUME)
-    rules.code("referrer_type", "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type")
+    rules.code("referrer_type_code", "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type")
     rules.add(
         "not regexp_full_match(referrer_agb, '[0-9]{8}')",
         "REFERRER_AGB_INVALID",
         "'Verwijzer ZorgverlenerCode ' || py_repr(referrer_agb) || ' is not 8 digits (LDT_AgbCode)'",
     )
-    valid_from = rules.date("valid_from", "ToewijzingIngangsdatum")
-    valid_to = rules.date("valid_to", "ToewijzingEinddatum", guard="valid_to is not null")
+    valid_from = rules.date("requested_valid_from", "ToewijzingIngangsdatum")
+    valid_to = rules.date("requested_valid_to", "ToewijzingEinddatum", guard="requested_valid_to is not null")
     rules.end_not_before_start(valid_from, valid_to, "ToewijzingIngangsdatum", "ToewijzingEinddatum")
-    rules.ldt_number("decision", "BeschikkingNummer", low=0, guard="decision is not null")
-    rules.number("budget", "Budget", (0, MAX_BUDGET_CENTS), "AMOUNT_OUT_OF_RANGE", guard="budget is not null")
+    rules.ldt_number("decision_number", "BeschikkingNummer", low=0, guard="decision_number is not null")
+    rules.number(
+        "budget_cents", "Budget", (0, MAX_BUDGET_CENTS), "AMOUNT_OUT_OF_RANGE", guard="budget_cents is not null"
+    )
 
 
 SPEC = MessageSpec(
@@ -83,33 +82,20 @@ SPEC = MessageSpec(
     records=RecordRules(
         ReferralRequest,
         texts={
-            "reference": _m("ReferentieAanbieder"),
-            "decision": _m("BeschikkingNummer"),
+            "provider_reference": _m("ReferentieAanbieder"),
+            "decision_number": _m("BeschikkingNummer"),
             **product_texts(_m("Product")),
             **volume_texts(_m("Omvang")),
-            "referrer_type": (_REFERRER, b("Type")),
+            "referrer_type_code": (_REFERRER, b("Type")),
             "referrer_agb": (_REFERRER, b("ZorgverlenerCode")),
-            "valid_from": _m("ToewijzingIngangsdatum"),
-            "valid_to": _m("ToewijzingEinddatum"),
-            "budget": _m("Budget"),
+            "requested_valid_from": _m("ToewijzingIngangsdatum"),
+            "requested_valid_to": _m("ToewijzingEinddatum"),
+            "budget_cents": _m("Budget"),
         },
         rules=_rules,
-        row={
-            **CLIENT_RECORD_ROW,
-            "requested_on": "message_date",
-            "provider_reference": "reference",
-            "decision_number": "decision_value::bigint",
-            **PRODUCT_ROW,
-            "requested_valid_from": "valid_from_date",
-            "requested_valid_to": "valid_to_date",
-            **VOLUME_ROW,
-            "budget_cents": "budget_value::bigint",
-            "referrer_type_code": "referrer_type",
-            "referrer_agb": "referrer_agb",
-            **SOURCE_ROW,
-        },
-        record_ref=(("referentie", "reference"),),
-        period="valid_from",
+        record_ref=(("referentie", "provider_reference"),),
+        period="requested_valid_from",
+        row={**BIRTH_ROW, "requested_on": "message_date"},
     ),
     identifier_fields=(
         _m("ReferentieAanbieder"),

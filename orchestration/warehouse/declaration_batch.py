@@ -128,29 +128,18 @@ def _line_rules(rules: Rules) -> None:
 
 
 def _decide_lines(rules: Rules) -> str:
-    typed = ", ".join(f"{expression} as {name}" for name, expression in rules.typed.items())
+    dates = {"declaration_period_start", "declaration_period_end", "declaration_date"}
+    columns = {name: "date" if name in dates else "varchar" for name in LINE_COLUMNS}
+    columns = {
+        "ordinal": "bigint",
+        "file_index": "bigint",
+        **columns,
+        "source_line": "bigint",
+        "source_record": "bigint",
+    }
     return f"""
 create or replace temp table jw323_batch_lines as
-with texts as (
-    -- A column that is None throughout a batch arrives untyped.
-    select ordinal, file_index, source_line, source_record, client_key::varchar as client_key,
-        client_error_code::varchar as client_error_code, client_error::varchar as client_error,
-        declaration_number::varchar as declaration_number,
-        declaration_period_start::date as declaration_period_start,
-        declaration_period_end::date as declaration_period_end, declaration_date::date as declaration_date,
-        reference::varchar as reference, previous_reference::varchar as previous_reference,
-        allocation::varchar as allocation, category::varchar as category, product_code::varchar as product_code,
-        period_elements::varchar as period_elements, period_start::varchar as period_start,
-        period_end::varchar as period_end, volume::varchar as volume, unit::varchar as unit, tariff::varchar as tariff,
-        amount::varchar as amount, debit_credit::varchar as debit_credit
-    from staged_line_texts
-),
-typed as (
-    select *, {typed} from texts
-),
-decided as (
-    select *, {rules.verdict()} as verdict from typed
-)
+with decided as ({rules.decided(columns, "staged_line_texts")})
 select * exclude (verdict, client_key),
     coalesce(client_key, '') as client_key,
     verdict.code as reason_code,

@@ -27,7 +27,6 @@ from orchestration.ijw.pseudonym import IDENTIFIER_PSEUDONYM_FLOOR, Pseudonymise
 from orchestration.ijw.reader import (
     MAX_NUMBER_DIGITS,
     Client,
-    ElementFields,
     Header,
     MessageSpec,
     finish_file,
@@ -94,13 +93,15 @@ class Rules:
 
     def add(self, condition: str, code: str, reason: str) -> None:
         """Where condition holds (and no earlier rule is broken): code, with reason (a SQL string expression)."""
-        self.verdict_when(condition, f"{{'code': '{code}', 'reason': {reason}}}")
+        self.clauses.append(f"when {condition} then {{'code': {quote(code)}, 'reason': {reason}}}")
 
-    def verdict_when(self, condition: str, verdict: str) -> None:
-        self.clauses.append(f"when {condition} then {verdict}")
-
-    def verdict(self) -> str:
-        return "case\n    " + "\n    ".join(self.clauses) + "\nend"
+    def decided(self, columns: dict[str, str], source: str) -> str:
+        """A query of source's records: its columns cast (name -> type; a column None throughout a batch arrives
+        untyped), the typed values, and the verdict of the first rule broken (null: none)."""
+        texts = ", ".join(f"{name}::{kind} as {name}" for name, kind in columns.items())
+        typed = "".join(f", {expression} as {name}" for name, expression in self.typed.items())
+        verdict = "case\n    " + "\n    ".join(self.clauses) + "\nend"
+        return f"select *, {verdict} as verdict from (select *{typed} from (select {texts} from {source}))"  # noqa: S608
 
     def required(self, text: str, label: str, guard: str = "true") -> None:
         self.add(f"{guard} and coalesce({text}, '') = ''", "LINE_INCOMPLETE", quote(f"{label} is missing"))
@@ -176,7 +177,9 @@ class Rules:
 
     def client_error(self) -> None:
         """What the reader found wrong with the record's Client (its BSN, its Geboortedatum)."""
-        self.verdict_when("client_error_code is not null", "{'code': client_error_code, 'reason': client_error}")
+        self.clauses.append(
+            "when client_error_code is not null then {'code': client_error_code, 'reason': client_error}"
+        )
 
     def client(self) -> None:
         """The Client a record sits in: the reader's verdict, its Bsn (required by the XSD), its birth date and gender
@@ -198,7 +201,11 @@ class Rules:
         """A CDT_Product where present: its category and code in their lists, and the code in the category the
         product code list puts it in (a code listed without one, a group heading such as 45A00, has none)."""
         self.code(
-            "category", "codelists/jz020_product_categories", "PRODUCT_CATEGORY_UNKNOWN", "Categorie", "has_product"
+            "product_category",
+            "codelists/jz020_product_categories",
+            "PRODUCT_CATEGORY_UNKNOWN",
+            "Categorie",
+            "has_product",
         )
         self.code(
             "product_code",
@@ -215,36 +222,48 @@ class Rules:
         self.parameters["listed_codes"], self.parameters["listed_categories"] = list(listed), list(listed.values())
         listed_category = "$listed_categories[list_position($listed_codes, product_code)]"
         self.add(
-            f"{listed_category} <> category",
+            f"{listed_category} <> product_category",
             "PRODUCT_NOT_IN_CATEGORY",
             f"'Product Code ' || product_code || ' is in category ' || {listed_category} || ', not in Categorie ' "
-            "|| category",
+            "|| product_category",
         )
 
     def volume(self, max_volume: int) -> None:
         """A CDT_Omvang where present: its volume and unit."""
         self.number("volume", "Omvang Volume", (0, max_volume), guard="has_volume")
-        self.code("unit", "codelists/wj756_units", "UNIT_UNKNOWN", "Omvang Eenheid", "has_volume")
+        self.code("unit_code", "codelists/wj756_units", "UNIT_UNKNOWN", "Omvang Eenheid", "has_volume")
+
+
+CLIENT_COLUMNS = {
+    "source_line": "bigint",
+    "source_record": "bigint",
+    "client_key": "varchar",
+    "client_error_code": "varchar",
+    "client_error": "varchar",
+    "birth_date": "date",
+    "gender_code": "varchar",
+    "municipality_code": "varchar",
+    "provider_agb": "varchar",
+    "message_id": "varchar",
+    "message_date": "date",
+}
+"""What every record carries besides its own texts: where it is, its Client as the reader found it, its header."""
 
 
 @dataclass(frozen=True)
 class RecordRules:
-    """How a message type's records (JW323's aside) become rows of its raw table: the texts read from each record
-    (column -> its key in reader.ElementFields; a has_<name> column holds whether its key is there at all), the rules
-    over them, each row field's expression over the typed values (in row_type's field order), what names a rejected
-    record ((label, text column) pairs) and the text of its own date."""
+    """How a message type's records (JW323's aside) become rows of its raw table (row_type): the texts read from each
+    record (column -> its key in reader.ElementFields; a has_<name> column holds whether the key is there at all), the
+    rules over them, what names a rejected record ((label, text column) pairs) and the text of its own date. A row field
+    takes the typed value of the text of its name (<name>_date, <name>_value), else the column of its name, unless row
+    gives its expression."""
 
     row_type: type
     texts: dict[str, Any]
     rules: Callable[[Rules], None]
-    row: dict[str, str]
     record_ref: tuple[tuple[str, str], ...]
     period: str
-
-    def __post_init__(self) -> None:
-        fields = [field.name for field in dataclasses.fields(self.row_type)]
-        if list(self.row) != fields:
-            raise ValueError(f"row gives {list(self.row)}, {self.row_type.__name__} has {fields}")
+    row: dict[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def built(self) -> Rules:
@@ -252,71 +271,31 @@ class RecordRules:
         self.rules(rules)
         return rules
 
+    def _row_field(self, name: str) -> str:
+        typed = self.built.typed
+        if name in self.row:
+            return self.row[name]
+        if f"{name}_date" in typed:
+            return f"{name}_date"
+        if f"{name}_value" in typed:
+            return f"{name}_value::bigint"
+        if name not in CLIENT_COLUMNS and name not in self.texts:
+            raise ValueError(f"{self.row_type.__name__}.{name} has no column")
+        return name
+
     @functools.cached_property
     def query(self) -> str:
-        texts = ", ".join(
-            f"{name}::boolean as {name}" if name.startswith("has_") else f"{name}::varchar as {name}"
-            for name in self.texts
-        )
-        typed = ", ".join(f"{expression} as {name}" for name, expression in self.built.typed.items())
+        kinds = {name: "boolean" if name.startswith("has_") else "varchar" for name in self.texts}
+        columns = {"ordinal": "bigint", **CLIENT_COLUMNS, **kinds}
         record_ref = " || ' ' || ".join(f"'{label} ' || coalesce({text}, '?')" for label, text in self.record_ref)
-        row = ", ".join(f"{expression} as {name}" for name, expression in self.row.items())
-        # Only our own names and literals are spliced in; the values come in as parameters and the staged frame.
+        row = ", ".join(self._row_field(field.name) for field in dataclasses.fields(self.row_type))
         return f"""
-with texts as (
-    -- A column that is None throughout a batch arrives untyped.
-    select ordinal, source_line::bigint as source_line, source_record::bigint as source_record,
-        client_key::varchar as client_key, client_error_code::varchar as client_error_code,
-        client_error::varchar as client_error, birth_date::date as birth_date, gender_code::varchar as gender_code,
-        municipality_code::varchar as municipality_code, provider_agb::varchar as provider_agb,
-        message_id::varchar as message_id, message_date::date as message_date, {texts}
-    from staged_record_texts
-),
-typed as (
-    select *{", " if typed else ""}{typed} from texts
-),
-decided as (
-    select *, {self.built.verdict()} as verdict from typed
-)
-select verdict.code as reason_code, verdict.reason as reason, {record_ref} as record_ref,
-    ijw_date({self.period}) as period_start, {row}
+with decided as ({self.built.decided(columns, "staged_record_texts")})
+select verdict.code, {record_ref} as record_ref, source_line, source_record,
+    municipality_code, provider_agb, ijw_date({self.period}), verdict.reason, {row}
 from decided
 order by ordinal
-"""  # noqa: S608
-
-
-CLIENT_COLUMNS = (
-    "source_line",
-    "source_record",
-    "client_key",
-    "client_error_code",
-    "client_error",
-    "birth_date",
-    "gender_code",
-    "municipality_code",
-    "provider_agb",
-    "message_id",
-    "message_date",
-)
-"""What every record carries besides its own texts: where it is, its Client as the reader found it, its header."""
-
-
-def _record_row(fields: ElementFields, header: Header, client: Client, texts: dict[str, Any]) -> tuple:
-    error = client.error
-    return (
-        fields.sourceline,
-        fields.source_record,
-        client.client_key,
-        None if error is None else error.reason_code,
-        None if error is None else str(error),
-        client.birth_date,
-        client.gender_code,
-        header.municipality_code,
-        header.provider_agb,
-        header.message_id,
-        header.message_date,
-        *[key in fields if name.startswith("has_") else fields.get(key) for name, key in texts.items()],
-    )
+"""  # noqa: S608 - our own names and literals; the values come in as parameters and the staged frame
 
 
 def read_record_batch(
@@ -333,7 +312,14 @@ def read_record_batch(
 
     def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
         fields = without_bsns(spec.record_fields(element, source_record), spec.identifier_fields, pseudonymiser)
-        rows.append(_record_row(fields, header, client, records.texts))
+        error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
+        rows.append(
+            (
+                *(fields.sourceline, source_record, client.client_key, *error, client.birth_date, client.gender_code),
+                *(header.municipality_code, header.provider_agb, header.message_id, header.message_date),
+                *[key in fields if name.startswith("has_") else fields.get(key) for name, key in records.texts.items()],
+            )
+        )
 
     files = []
     for path, data, sha256 in landed:
@@ -343,27 +329,13 @@ def read_record_batch(
         files.append((parsed, sha256, data, rejected, first, len(rows)))
     decided = _decide(con, records, rows) if rows else []
     for parsed, _sha256, data, rejected, first, end in files:
-        for row, outcome in zip(rows[first:end], decided[first:end], strict=True):
-            reason_code, reason, record_ref, period_start, *values = outcome
-            if reason_code is None:
+        for code, record_ref, line, record, municipality, provider, period, reason, *values in decided[first:end]:
+            if code is None:
                 parsed.records.append(records.row_type(*values))
-                continue
-            source_line, source_record, *_client, municipality_code, provider_agb, _id, _date = row[
-                : len(CLIENT_COLUMNS)
-            ]
-            parsed.rejections.append(
-                Rejection(
-                    record_ref,
-                    reason_code,
-                    f"{spec.record_tag} {record_ref} {record_place(source_line, source_record)}: {reason}",
-                    0,
-                    source_line,
-                    source_record,
-                    municipality_code,
-                    provider_agb,
-                    period_start,
-                )
-            )
+            else:
+                reason = f"{spec.record_tag} {record_ref} {record_place(line, record)}: {reason}"
+                where = (line, record, municipality, provider, period)
+                parsed.rejections.append(Rejection(record_ref, code, reason, 0, *where))
         finish_file(parsed, spec, rejected, schema, data)
     return [(parsed, sha256) for parsed, sha256, *_ in files], None
 
