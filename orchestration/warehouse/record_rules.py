@@ -200,25 +200,11 @@ class Rules:
     def product(self) -> None:
         """A CDT_Product where present: its category and code in their lists, and the code in the category the
         product code list puts it in (a code listed without one, a group heading such as 45A00, has none)."""
-        self.code(
-            "product_category",
-            "codelists/jz020_product_categories",
-            "PRODUCT_CATEGORY_UNKNOWN",
-            "Categorie",
-            "has_product",
-        )
-        self.code(
-            "product_code",
-            "reference/product_codes",
-            "PRODUCT_CODE_UNKNOWN",
-            "Product Code",
-            "product_code is not null",
-        )
-        listed = {
-            code: category
-            for code, category in column("reference/product_codes", "product_category_code").items()
-            if category
-        }
+        products = "reference/product_codes"
+        categories = "codelists/jz020_product_categories"
+        self.code("product_category", categories, "PRODUCT_CATEGORY_UNKNOWN", "Categorie", "has_product")
+        self.code("product_code", products, "PRODUCT_CODE_UNKNOWN", "Product Code", "product_code is not null")
+        listed = {code: category for code, category in column(products, "product_category_code").items() if category}
         self.parameters["listed_codes"], self.parameters["listed_categories"] = list(listed), list(listed.values())
         listed_category = "$listed_categories[list_position($listed_codes, product_code)]"
         self.add(
