@@ -1,14 +1,12 @@
 """A batch of JW323 files with every line rule decided once, in SQL on columns.
 
 Each file's lines come as texts from orchestration/ijw/jw323_texts.py (no rule checked there); one query over the
-batch then gives every line, in the order the rules are checked (the first that fails names the reason), either its
-typed values or its reason code and message: the amount (NUMBER_INVALID, NUMBER_OUT_OF_RANGE, AMOUNT_OUT_OF_RANGE; a
-line whose amount cannot be read keeps 0 cents), the client (BSN_INVALID, DATE_INVALID), the Declaratie read before
-the line (else the file is HEADER_INVALID and reading stops there), the reference, DebetCredit (COD043), Eenheid
-(WJ756), ProductCategorie (JZ020), ProductCode, the product period (DATE_INVALID, CS100, FUTURE_DATE, CS337), the
-volume and tariff, TR346 in exact integers, the ToewijzingNummer. The file rules follow (reader.finish_file: what
-stopped the reading, NO_RECORDS, the XSD when IJW_XSD_DIR is set, then CS340, FUTURE_DATE and TR358 in jw323.SPEC), then
-the cross-file rules (TR314, TR389, CD060: declaration_history.py) on the accepted lines, kept as DeclaredLine tuples.
+batch then gives every line either its typed values or the reason code and message of the first rule it breaks, in the
+order _line_rules lists them (built from the kinds in record_rules.py; a line whose amount cannot be read keeps 0
+cents, and one before its Declaratie's fields makes the file HEADER_INVALID). The file rules follow (reader.finish_file:
+what stopped the reading, NO_RECORDS, the XSD when IJW_XSD_DIR is set, then CS340, FUTURE_DATE and TR358 in
+jw323.SPEC), then the cross-file rules (TR314, TR389, CD060: declaration_history.py) on the accepted lines, kept as
+DeclaredLine tuples.
 """
 
 from __future__ import annotations
@@ -160,8 +158,8 @@ _line_rules(_LINE_RULES)
 _DECIDE_LINES = _decide_lines(_LINE_RULES)
 
 _LINE_OUTCOMES = """
-select reason_code, reason, record_ref, file_reason, amount_cents, period_start_date, client_key, declaration_number,
-    reference, previous_reference, allocation_value::bigint as allocation_value, product_code, debit_credit
+select reason_code, file_reason, record_ref, reason, client_key, declaration_number, reference, previous_reference,
+    allocation_value::bigint, product_code, period_start_date, debit_credit, amount_cents, source_line, source_record
 from jw323_batch_lines
 order by ordinal
 """
@@ -230,63 +228,25 @@ def _decide(
     with rule_functions(con, staged_line_texts=pd.DataFrame(staged, copy=False), staged_files=file_rows):
         con.execute(_DECIDE_LINES, {**_LINE_RULES.parameters, "today": dt.date.today()})
         con.execute("create or replace temp table jw323_batch_files as select * from staged_files")
-        decided = con.execute(_LINE_OUTCOMES).fetchnumpy()
-    columns = {name: values.tolist() for name, values in decided.items()}
-    source_lines, source_records = staged["source_line"].tolist(), staged["source_record"].tolist()
+        decided = con.execute(_LINE_OUTCOMES).fetchall()
     outcomes: list[list[DeclaredLine | Rejection | MessageRejected]] = []
     first = 0
     for file, size in zip(files, sizes, strict=True):
-        header = file.header
+        header = file.header  # a file with lines has one: they come after it
         file_outcomes: list[DeclaredLine | Rejection | MessageRejected] = []
         for ordinal in range(first, first + size):
-            code = columns["reason_code"][ordinal]
+            code, file_reason, record_ref, reason, *values = decided[ordinal]
             if code == "HEADER_INVALID":
-                file_outcomes.append(MessageRejected(code, columns["file_reason"][ordinal]))
-            elif code is not None:
-                file_outcomes.append(
-                    Rejection(
-                        columns["record_ref"][ordinal],
-                        code,
-                        columns["reason"][ordinal],
-                        columns["amount_cents"][ordinal],
-                        source_lines[ordinal],
-                        source_records[ordinal],
-                        header.municipality_code,
-                        header.provider_agb,
-                        _date(columns["period_start_date"][ordinal]),
-                    )
-                )
+                file_outcomes.append(MessageRejected(code, file_reason))
+            elif code is None:
+                file_outcomes.append(DeclaredLine(ordinal, header.provider_agb, header.municipality_code, *values))
             else:
-                file_outcomes.append(
-                    DeclaredLine(
-                        ordinal,
-                        header.provider_agb,
-                        header.municipality_code,
-                        columns["client_key"][ordinal],
-                        columns["declaration_number"][ordinal],
-                        columns["reference"][ordinal],
-                        columns["previous_reference"][ordinal],
-                        columns["allocation_value"][ordinal],
-                        columns["product_code"][ordinal],
-                        _date(columns["period_start_date"][ordinal]),
-                        columns["debit_credit"][ordinal],
-                        columns["amount_cents"][ordinal],
-                        source_lines[ordinal],
-                        source_records[ordinal],
-                    )
-                )
+                start, _debit_credit, cents, line, record = values[6:]
+                where = (line, record, header.municipality_code, header.provider_agb, start)
+                file_outcomes.append(Rejection(record_ref, code, reason, cents, *where))
         first += size
         outcomes.append(file_outcomes)
     return outcomes
-
-
-def _date(value) -> dt.date | None:
-    """A DATE column's value as fetchnumpy gives it (datetime64 or NaT, or a date) as a date."""
-    if value is None or (isinstance(value, np.datetime64) and np.isnat(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
 
 
 _FILE_COLUMNS = ["file_index", "file_path", "file_sha256", "municipality_code", "provider_agb", "message_id"]

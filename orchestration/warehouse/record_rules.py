@@ -221,16 +221,10 @@ class Rules:
 
 
 CLIENT_COLUMNS = {
-    "source_line": "bigint",
-    "source_record": "bigint",
-    "client_key": "varchar",
-    "client_error_code": "varchar",
-    "client_error": "varchar",
-    "birth_date": "date",
-    "gender_code": "varchar",
-    "municipality_code": "varchar",
-    "provider_agb": "varchar",
-    "message_id": "varchar",
+    **dict.fromkeys(("source_line", "source_record"), "bigint"),
+    **dict.fromkeys(("client_key", "client_error_code", "client_error"), "varchar"),
+    **{"birth_date": "date", "gender_code": "varchar"},
+    **dict.fromkeys(("municipality_code", "provider_agb", "message_id"), "varchar"),
     "message_date": "date",
 }
 """What every record carries besides its own texts: where it is, its Client as the reader found it, its header."""
