@@ -26,8 +26,8 @@ from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.landing_files import UNREAD_PREFIX
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample
-from tests.ijw_landing import ingest_landing
 from tests.hostile.loading import ingest_cbs_or_budget
+from tests.ijw_landing import ingest_landing
 from tests.test_hostile_cbs_budgets import DOOR_BEFORE_GATE_CASES, PARSER_EDGE_CASES
 from tests.test_hostile_input import BUDGET_CASES, CBS_CASES, IJW_CASES, PSEUDONYMISER, land
 from tests.test_hostile_landing_run import land_hostile
