@@ -62,9 +62,9 @@ def _line_rules(rules: Rules) -> None:
     """The line rules in the order they are checked; a line whose amount cannot be read keeps 0 cents."""
     rules.number("amount", "IngediendBedrag")
     rules.add(
-        "amount_value > $max_amount",
+        f"amount_value > {jw323.MAX_AMOUNT_CENTS}",
         "AMOUNT_OUT_OF_RANGE",
-        "'IngediendBedrag ' || amount_value || ' exceeds LDT_Bedrag''s ' || $max_amount",
+        f"'IngediendBedrag ' || amount_value || ' exceeds LDT_Bedrag''s {jw323.MAX_AMOUNT_CENTS}'",
     )
     rules.client_error()
     rules.add(
@@ -86,7 +86,9 @@ def _line_rules(rules: Rules) -> None:
         f"'ProductPeriode ends (' || {end} || ') before it starts (' || {start} || ')'",
     )
     rules.add(
-        f"{start} < $earliest_date", "CS100", f"'ProductPeriode starts ' || {start} || ', before ' || $earliest_date"
+        f"{start} < date '{jw323.EARLIEST_DATE}'",
+        "CS100",
+        f"'ProductPeriode starts ' || {start} || ', before {jw323.EARLIEST_DATE}'",
     )
     rules.add(
         f"{start} > $today", "FUTURE_DATE", f"'ProductPeriode starts ' || {start} || ', after today (' || $today || ')'"
@@ -100,29 +102,22 @@ def _line_rules(rules: Rules) -> None:
     rules.number("volume", "GeleverdVolume")
     rules.number("tariff", "ProductTarief", guard="tariff is not null")
     rules.add(
-        "unit <> $euro_unit and tariff is null",
+        f"unit <> '{jw323.EURO_UNIT}' and tariff is null",
         "TR346",
         "'Eenheid ' || unit || ' needs a ProductTarief to check the amount'",
     )
     # TR346 in exact integers: a volume in minutes is priced on an hourly tariff, and "rounded" is read as within half
     # a cent.
     rules.add(
-        """unit <> $euro_unit and case when unit = $minute_unit
+        f"""unit <> '{jw323.EURO_UNIT}' and case when unit = '{jw323.MINUTE_UNIT}'
             then abs(60 * amount_value - volume_value * tariff_value) > 30
             else amount_value <> volume_value * tariff_value end""",
         "TR346",
-        """'IngediendBedrag ' || amount_value || ' != volume x tariff ('
-            || printf('%g', (volume_value * tariff_value)::double / case when unit = $minute_unit then 60 else 1 end)
-            || ')'""",
+        f"""'IngediendBedrag ' || amount_value || ' != volume x tariff (' || printf('%g', (volume_value
+            * tariff_value)::double / case when unit = '{jw323.MINUTE_UNIT}' then 60 else 1 end) || ')'""",
     )
     rules.required("allocation", "ToewijzingNummer")
     rules.number("allocation", "ToewijzingNummer")
-    rules.parameters.update(
-        earliest_date=jw323.EARLIEST_DATE,
-        euro_unit=jw323.EURO_UNIT,
-        minute_unit=jw323.MINUTE_UNIT,
-        max_amount=jw323.MAX_AMOUNT_CENTS,
-    )
 
 
 def _decide_lines(rules: Rules) -> str:
@@ -146,7 +141,7 @@ select * exclude (verdict, client_key),
         || source_line || ', record ' || source_record || ': ' || verdict.reason as reason,
     coalesce(nullif(declaration_number, ''), '?') || '/' || coalesce(nullif(reference, ''), '?') as record_ref,
     verdict.reason as file_reason,
-    case when amount_value is null or amount_value > $max_amount then 0
+    case when amount_value is null or amount_value > {jw323.MAX_AMOUNT_CENTS} then 0
         when debit_credit = 'C' then -amount_value else amount_value
     end::bigint as amount_cents
 from decided

@@ -257,11 +257,7 @@ class RecordRules:
             return self.row[name]
         if f"{name}_date" in typed:
             return f"{name}_date"
-        if f"{name}_value" in typed:
-            return f"{name}_value::bigint"
-        if name not in CLIENT_COLUMNS and name not in self.texts:
-            raise ValueError(f"{self.row_type.__name__}.{name} has no column")
-        return name
+        return f"{name}_value::bigint" if f"{name}_value" in typed else name
 
     @functools.cached_property
     def query(self) -> str:
