@@ -61,23 +61,15 @@ class Allocation(ClientRecord):
         return f"toewijzing {self.allocation_number}"
 
 
-def product_texts(product_tag: str) -> dict[str, Any]:
+def product_texts(tag: str) -> dict[str, Any]:
     """The texts of a CDT_Product (record_rules.Rules.product)."""
-    return {
-        "has_product": product_tag,
-        "product_category": (product_tag, b("Categorie")),
-        "product_code": (product_tag, b("Code")),
-    }
+    return {"has_product": tag, "product_category": (tag, b("Categorie")), "product_code": (tag, b("Code"))}
 
 
-def volume_texts(omvang_tag: str) -> dict[str, Any]:
+def volume_texts(tag: str) -> dict[str, Any]:
     """The texts of a CDT_Omvang (record_rules.Rules.volume)."""
-    return {
-        "has_volume": omvang_tag,
-        "volume": (omvang_tag, b("Volume")),
-        "unit_code": (omvang_tag, b("Eenheid")),
-        "frequency_code": (omvang_tag, b("Frequentie")),
-    }
+    texts = {"volume": (tag, b("Volume")), "unit_code": (tag, b("Eenheid")), "frequency_code": (tag, b("Frequentie"))}
+    return {"has_volume": tag, **texts}
 
 
 BIRTH_ROW = {"birth_year": "year(birth_date)", "birth_month": "month(birth_date)"}
@@ -94,9 +86,8 @@ def _rules(rules: Rules) -> None:
     valid_to = rules.date("valid_to", "Einddatum", guard="valid_to is not null")
     rules.end_not_before_start(valid_from, valid_to, "Ingangsdatum", "Einddatum")
     rules.date("allocated_on", "Toewijzingsdatum")
-    rules.number(
-        "budget_cents", "Budget", (0, MAX_BUDGET_CENTS), "AMOUNT_OUT_OF_RANGE", guard="budget_cents is not null"
-    )
+    budget = "budget_cents"
+    rules.number(budget, "Budget", (0, MAX_BUDGET_CENTS), "AMOUNT_OUT_OF_RANGE", guard=f"{budget} is not null")
 
 
 SPEC = MessageSpec(

@@ -321,12 +321,3 @@ def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tup
     frame.insert(0, "ordinal", range(len(rows)))
     with rule_functions(con, staged_record_texts=frame):
         return con.execute(records.query, {**records.built.parameters, "today": dt.date.today()}).fetchall()
-
-
-def read_message_file(
-    path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser, schema: etree.XMLSchema | None = None
-) -> ParsedFile:
-    """One message read and decided on its own, as the ingest would: for a tool or test that reads one file."""
-    with duckdb.connect(":memory:") as con:
-        [(parsed, _sha256)], _staged = read_record_batch(con, [(path, None, "")], spec, pseudonymiser, schema)
-    return parsed
