@@ -7,15 +7,23 @@ The examples use category 55 codes that are not in the national product code lis
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.ijw import allocations, care_events, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import read_message_file
+from orchestration.warehouse.record_rules import read_record_batch
 from tests.conftest import REPO_ROOT
 
 EXAMPLES = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "berichten"
 PSEUDONYMISER = Pseudonymiser(b"reader-test-key-0123456789")
+
+
+def read_message_file(path: Path, spec, pseudonymiser: Pseudonymiser):
+    """One message read and decided on its own, as the ingest would."""
+    with duckdb.connect(":memory:") as con:
+        [(parsed, _sha256)], _staged = read_record_batch(con, [(path, None, "")], spec, pseudonymiser)
+    return parsed
 
 
 @pytest.fixture(scope="module")

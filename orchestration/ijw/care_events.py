@@ -9,39 +9,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from orchestration.ijw.allocations import (
-    allocation_number,
-    client_fields,
-    end_not_before_start,
-    product_fields,
-)
-from orchestration.ijw.reader import (
-    Client,
-    ElementFields,
-    Header,
-    MessageSpec,
-    checked_code,
-    optional_date,
-    parse_date,
-    required,
-)
+from orchestration.ijw.allocations import product_texts
+from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.safe_xml import message_namespace
-from orchestration.warehouse.load import RecordError
+from orchestration.warehouse.record_rules import RecordRules, Rules
 
-_DELIVERY_STATUSES = {"1", "2", "3"}  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
+_DELIVERY_STATUSES = ("1", "2", "3")  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
 JEUGDWET_START = dt.date(2015, 1, 1)
 """No youth care under the Jeugdwet began before it; dim_date, which every trajectory date must be in, starts here."""
 
 
-def care_date(value: str | None, label: str) -> dt.date:
+def care_date(rules: Rules, text: str, label: str) -> str:
     """A Begindatum or Einddatum of care: it happened under the Jeugdwet, and not after today (a start or stop
     reports what has happened; CBS takes an end only once it has, not as planned)."""
-    date = parse_date(required(value, label), label)
-    if date < JEUGDWET_START:
-        raise RecordError("DATE_OUT_OF_RANGE", f"{label} {date} precedes the Jeugdwet ({JEUGDWET_START})")
-    today = dt.date.today()
-    if date > today:
-        raise RecordError("FUTURE_DATE", f"{label} {date} is after today ({today})")
+    rules.required(text, label)
+    date = rules.date(text, label)
+    rules.add(
+        f"{date} < date '{JEUGDWET_START}'",
+        "DATE_OUT_OF_RANGE",
+        f"'{label} ' || {date} || ' precedes the Jeugdwet ({JEUGDWET_START})'",
+    )
+    rules.add(f"{date} > $today", "FUTURE_DATE", f"'{label} ' || {date} || ' is after today (' || $today || ')'")
     return date
 
 
@@ -74,55 +62,44 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
     def m(local: str) -> str:
         return f"{{{namespace}}}{local}"
 
-    allocation_tag, start_tag = m("ToewijzingNummer"), m("Begindatum")
-
-    def parse(record: ElementFields, header: Header, client: Client) -> CareEvent:
-        client_key = client_fields(client)[0]
-        product = product_fields(record, m("Product"))
-        allocation = record.get(allocation_tag)
-        status = record.get(m("StatusAanlevering"))
-        if status not in _DELIVERY_STATUSES:
-            raise RecordError("DELIVERY_STATUS_INVALID", f"StatusAanlevering {status!r} is not 1, 2 or 3 (COD467)")
-        start = care_date(record.get(start_tag), "Begindatum")
-        end = care_date(record.get(m("Einddatum")), "Einddatum") if is_stop else None
-        end_not_before_start(start, end, "Begindatum", "Einddatum")
-        end_reason = (
-            checked_code(
-                record.get(m("RedenBeeindiging")),
-                "codelists/jz588_end_reasons",
-                "END_REASON_UNKNOWN",
-                "RedenBeeindiging",
-            )
-            if is_stop
-            else None
+    def rules(rules: Rules) -> None:
+        rules.client()
+        rules.product()
+        rules.add(
+            f"delivery_status is null or delivery_status not in {_DELIVERY_STATUSES}",
+            "DELIVERY_STATUS_INVALID",
+            "'StatusAanlevering ' || py_repr(delivery_status) || ' is not 1, 2 or 3 (COD467)'",
         )
-        number = None if allocation is None else allocation_number(allocation)
-        valid_from = optional_date(record.get(m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum")
-        return CareEvent(
-            client_key=client_key,
-            municipality_code=header.municipality_code,
-            provider_agb=header.provider_agb,
-            message_id=header.message_id,
-            message_date=header.message_date,
-            allocation_number=number,
-            **product,
-            allocation_valid_from=valid_from,
-            start_date=start,
-            end_date=end,
-            end_reason_code=end_reason,
-            delivery_status=status,
-            **record.source_columns(),
-        )
+        start = care_date(rules, "start_date", "Begindatum")
+        if is_stop:
+            rules.end_not_before_start(start, care_date(rules, "end_date", "Einddatum"), "Begindatum", "Einddatum")
+            rules.code("end_reason_code", "codelists/jz588_end_reasons", "END_REASON_UNKNOWN", "RedenBeeindiging")
+        rules.ldt_number("allocation_number", "ToewijzingNummer", guard="allocation_number is not null")
+        rules.date("allocation_valid_from", "ToewijzingIngangsdatum", guard="allocation_valid_from is not null")
 
+    stop_texts = {"end_date": m("Einddatum"), "end_reason_code": m("RedenBeeindiging")}
     return MessageSpec(
         message_type,
         berichtcode,
         record_tag,
         sent_by_municipality=False,
-        parse_record=parse,
-        record_ref_fields=(("toewijzing", allocation_tag), ("start", start_tag)),
-        identifier_fields=(allocation_tag,),
-        period_field=start_tag,
+        records=RecordRules(
+            CareEvent,
+            texts={
+                "allocation_number": m("ToewijzingNummer"),
+                **product_texts(m("Product")),
+                "delivery_status": m("StatusAanlevering"),
+                "start_date": m("Begindatum"),
+                **(stop_texts if is_stop else {}),
+                "allocation_valid_from": m("ToewijzingIngangsdatum"),
+            },
+            rules=rules,
+            record_ref=(("toewijzing", "allocation_number"), ("start", "start_date")),
+            period="start_date",
+            # A start has neither: its rows hold them empty.
+            row={} if is_stop else {name: "null" for name in stop_texts},
+        ),
+        identifier_fields=(m("ToewijzingNummer"),),
     )
 
 

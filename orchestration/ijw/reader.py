@@ -1,9 +1,10 @@
 """Generic stream-reader for iJw 3.2 messages: header, client and the repeated product records.
 
 Every message type this project ingests has the shape Bericht/Header + Client + a list of product records. A
-MessageSpec says which record element to read and how to turn it into a row; this module does the rest: hardened
-streaming, header checks, BSN pseudonymisation, and the rule that a rejected file hands back every record read so far
-as a rejection (so its cents stay accounted for).
+MessageSpec says which record element to read; this module does the rest up to each record's field texts: hardened
+parsing (or streaming up to the break), header checks, the Client, BSN pseudonymisation, and the file rules once every
+record is decided (finish_file: a rejected file hands back every record read so far as a rejection, so its cents stay
+accounted for). The record rules are SQL over a batch (orchestration/warehouse/record_rules.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import IO, Any
 from lxml import etree
 
 from orchestration.ijw.bsn import remembered_is_valid_bsn
-from orchestration.ijw.codelists import codes
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.safe_xml import (
     BASIS_NS,
@@ -31,7 +31,7 @@ from orchestration.ijw.safe_xml import (
     parse_document,
 )
 from orchestration.ijw.xsd import validate_against_schema
-from orchestration.warehouse.load import ParsedFile, RecordError, Rejection
+from orchestration.warehouse.load import ParsedFile, RecordError
 
 
 @dataclass(frozen=True)
@@ -93,16 +93,12 @@ class MessageSpec:
     record_tag: str
     """Local name of the repeated record element (ToegewezenProduct, StartProduct, Prestatie, ...)."""
     sent_by_municipality: bool
-    parse_record: Callable[[ElementFields, Header, Client], Any] | None = None
-    """Builds one row (a dataclass with a record_ref property) from the record's fields; raises RecordError for a
-    record-level rule, MessageRejected for a file-level one. None: the records are decided per batch by the reader of
-    the type (JW323: orchestration/warehouse/declaration_batch.py), never by read_message_file."""
-    record_ref_fields: tuple[tuple[str, str], ...] = ()
-    """How a rejected record is named: (label, tag) pairs, each label followed by the field's text ('?' if absent)."""
+    records: Any = None
+    """How its records become rows, by the record rules written once in SQL (a warehouse.record_rules.RecordRules);
+    None: the type decides its records per batch itself (JW323: orchestration/warehouse/declaration_batch.py)."""
     record_fields: Callable[[etree._Element, int], Any] = element_fields
-    """What parse_record receives: the record's field texts, read once, with its line
-    (sourceline) and its position among the file's records (source_record); JW323, the message with many records per
-    file, reads its Prestatie into a tuple of its own."""
+    """A record's field texts, read once, with its line (sourceline) and its position among the file's records
+    (source_record); JW323, the message with many records per file, reads its Prestatie into a tuple of its own."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
     """Handlers for message-level elements outside Header and Client, by local name."""
     identifier_fields: tuple[Any, ...] = ()
@@ -110,8 +106,6 @@ class MessageSpec:
     BSN found there is replaced by its pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
-    period_field: str | None = None
-    """The tag of the record's own date: what a rejected record's quarantine row carries as its period."""
 
     @functools.cached_property
     def namespace(self) -> str:
@@ -119,9 +113,6 @@ class MessageSpec:
 
     def m(self, local: str) -> str:
         return f"{{{self.namespace}}}{local}"
-
-    def record_ref(self, fields: ElementFields) -> str:
-        return " ".join(f"{label} {fields.get(tag) or '?'}" for label, tag in self.record_ref_fields)
 
     @functools.cached_property
     def tags(self) -> MessageTags:
@@ -180,12 +171,6 @@ def text(element: etree._Element | None, tag: str) -> str | None:
     return value.strip() if value else None
 
 
-def required(value: str | None, label: str) -> str:
-    if not value:
-        raise RecordError("LINE_INCOMPLETE", f"{label} is missing")
-    return value
-
-
 # iJw number types are short (basisschema.xsd: LDT_Bedrag up to 99999999, LDT_Nummer up to 999999999); 18 digits keeps
 # every value, and sums of them, inside a 64-bit bigint, so an overflowing number is quarantined, never a crashed load.
 MAX_NUMBER_DIGITS = 18
@@ -201,14 +186,6 @@ def non_negative_int(value: str, label: str) -> int:
     return int(value)
 
 
-def bounded_int(value: str, label: str, low: int, high: int, reason_code: str = "NUMBER_OUT_OF_RANGE") -> int:
-    """A non-negative whole number within [low, high], the range its iJw type (and the raw table's suite) allows."""
-    number = non_negative_int(value, label)
-    if not low <= number <= high:
-        raise RecordError(reason_code, f"{label} {number} is outside {low}..{high}")
-    return number
-
-
 def parse_date(value: str | None, label: str = "date") -> dt.date:
     text = (value or "").strip()
     # LDT_Datum is xs:date without a timezone (its pattern forbids ':' and 'Z'), written YYYY-MM-DD; fromisoformat
@@ -222,43 +199,8 @@ def parse_date(value: str | None, label: str = "date") -> dt.date:
     raise RecordError("DATE_INVALID", f"{label} {value!r} is not a date (YYYY-MM-DD, no timezone)")
 
 
-def optional_date(value: str | None, label: str) -> dt.date | None:
-    return None if value is None else parse_date(value, label)
-
-
-def _list_name(seed: str) -> str:
-    """'codelists/wj756_units' -> 'WJ756'; 'reference/product_codes' -> 'the product code list'."""
-    name = seed.rsplit("/", 1)[-1]
-    return name.split("_")[0].upper() if seed.startswith("codelists/") else f"the {name.replace('_', ' ')} list"
-
-
-def checked_code(value: str | None, codelist: str, reason_code: str, label: str) -> str:
-    """value when it is in seeds/<codelist>.csv, else a RecordError with reason_code (LINE_INCOMPLETE if absent)."""
-    if not value:
-        raise RecordError("LINE_INCOMPLETE", f"{label} is missing")
-    if value not in codes(codelist):
-        raise RecordError(reason_code, f"{label} {value!r} is not in {_list_name(codelist)}")
-    return value
-
-
 RecordVisitor = Callable[[etree._Element, Header, Client, int], None]
 """Called with each record element, its message's header, its client and its source_record."""
-
-
-def read_message_file(
-    path: Path,
-    spec: MessageSpec,
-    pseudonymiser: Pseudonymiser,
-    schema: etree.XMLSchema | None = None,
-    data: bytes | None = None,
-) -> ParsedFile:
-    """Read one message (data: its bytes, when the caller already read them to hash them); with a schema (IJW_XSD_DIR
-    set), a file that reads cleanly must also be XSD-valid."""
-    parsed = ParsedFile(path=path, message_type=spec.message_type)
-    on_record = functools.partial(_read_record, spec=spec, parsed=parsed, pseudonymiser=pseudonymiser)
-    data, rejected = read_records(path, spec, pseudonymiser, parsed, on_record, data)
-    finish_file(parsed, spec, rejected, schema, data)
-    return parsed
 
 
 def read_records(
@@ -461,36 +403,6 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
         client.gender_code = pseudonymiser.identifier((element.text or "").strip())
 
 
-def _read_record(
-    element,
-    header: Header,
-    client: Client,
-    source_record: int,
-    *,
-    spec: MessageSpec,
-    parsed: ParsedFile,
-    pseudonymiser: Pseudonymiser,
-) -> None:
-    read_record_fields(
-        spec.record_fields(element, source_record),
-        element.sourceline or 0,
-        source_record,
-        header,
-        client,
-        spec,
-        parsed,
-        pseudonymiser,
-    )
-
-
-def _field_date(fields: ElementFields, tag: str | None) -> dt.date | None:
-    """The date at tag in a record's fields, or None where it is absent or no date (the record is rejected anyway)."""
-    try:
-        return None if tag is None else parse_date(fields.get(tag))
-    except RecordError:
-        return None
-
-
 def record_place(source_line: int, source_record: int) -> str:
     """Where a record is, for a reason: its line, where an auditor opens the file, and its position among the file's
     records, which names it when several share the line."""
@@ -507,36 +419,3 @@ def without_bsns(fields: Any, keys: tuple[Any, ...], pseudonymiser: Pseudonymise
         return fields
     changed = {key: pseudonymiser.identifier(getattr(fields, key)) for key in keys}
     return fields._replace(**changed) if any(changed[key] != getattr(fields, key) for key in keys) else fields
-
-
-def read_record_fields(
-    fields: Any,
-    source_line: int,
-    source_record: int,
-    header: Header,
-    client: Client,
-    spec: MessageSpec,
-    parsed: ParsedFile,
-    pseudonymiser: Pseudonymiser,
-) -> None:
-    """One record's rules on its fields (as spec.record_fields reads them), its identifiers freed of BSNs first: the
-    row joins parsed.records, or a rejection naming the rule joins parsed.rejections."""
-    fields = without_bsns(fields, spec.identifier_fields, pseudonymiser)
-    try:
-        if client.error is not None:
-            raise client.error
-        parsed.records.append(spec.parse_record(fields, header, client))
-    except RecordError as error:
-        record_ref = spec.record_ref(fields)
-        parsed.rejections.append(
-            Rejection(
-                record_ref=record_ref,
-                reason_code=error.reason_code,
-                reason=f"{spec.record_tag} {record_ref} {record_place(source_line, source_record)}: {error}",
-                source_line=source_line,
-                source_record=source_record,
-                municipality_code=header.municipality_code,
-                provider_agb=header.provider_agb,
-                period_start=_field_date(fields, spec.period_field),
-            )
-        )

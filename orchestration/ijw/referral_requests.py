@@ -10,26 +10,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orchestration.ijw.allocations import (
+    BIRTH_ROW,
+    MAX_BUDGET_CENTS,
+    MAX_VOLUME,
     ClientRecord,
-    budget_cents,
-    client_record_columns,
-    end_not_before_start,
-    ldt_number,
-    product_fields,
-    volume_fields,
+    product_texts,
+    volume_texts,
 )
-from orchestration.ijw.reader import (
-    Client,
-    ElementFields,
-    Header,
-    MessageSpec,
-    b,
-    checked_code,
-    optional_date,
-    parse_date,
-)
+from orchestration.ijw.reader import MessageSpec, b
 from orchestration.ijw.safe_xml import message_namespace
-from orchestration.warehouse.load import RecordError
+from orchestration.warehouse.record_rules import RecordRules, Rules
 
 _NS = message_namespace("JW315")
 
@@ -62,43 +52,25 @@ class ReferralRequest(ClientRecord):
 
 
 _REFERRER = _m("Verwijzer")
-_REFERRER_TYPE, _REFERRER_AGB = (_REFERRER, b("Type")), (_REFERRER, b("ZorgverlenerCode"))
 
 
-def _parse(record: ElementFields, header: Header, client: Client) -> ReferralRequest:
-    client_columns = client_record_columns(client, header)
-    reference = record.get(_m("ReferentieAanbieder"))
-    if not reference:
-        raise RecordError("LINE_INCOMPLETE", "ReferentieAanbieder is missing")
-    product = product_fields(record, _m("Product"))
-    volume = volume_fields(record, _m("Omvang"))
-    referrer_type = checked_code(
-        record.get(_REFERRER_TYPE), "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type"
+def _rules(rules: Rules) -> None:
+    rules.client()
+    rules.required("provider_reference", "ReferentieAanbieder")
+    rules.product()
+    rules.volume(MAX_VOLUME)
+    rules.code("referrer_type_code", "codelists/cod327_referrer_types", "REFERRER_TYPE_UNKNOWN", "Verwijzer Type")
+    rules.add(
+        "not regexp_full_match(referrer_agb, '[0-9]{8}')",
+        "REFERRER_AGB_INVALID",
+        "'Verwijzer ZorgverlenerCode ' || py_repr(referrer_agb) || ' is not 8 digits (LDT_AgbCode)'",
     )
-    referrer_agb = record.get(_REFERRER_AGB)
-    if referrer_agb is not None and not (len(referrer_agb) == 8 and referrer_agb.isascii() and referrer_agb.isdigit()):
-        raise RecordError(
-            "REFERRER_AGB_INVALID", f"Verwijzer ZorgverlenerCode {referrer_agb!r} is not 8 digits (LDT_AgbCode)"
-        )
-    valid_from = parse_date(record.get(_m("ToewijzingIngangsdatum")), "ToewijzingIngangsdatum")
-    valid_to = optional_date(record.get(_m("ToewijzingEinddatum")), "ToewijzingEinddatum")
-    end_not_before_start(valid_from, valid_to, "ToewijzingIngangsdatum", "ToewijzingEinddatum")
-    decision = record.get(_m("BeschikkingNummer"))
-    decision_number = None if decision is None else ldt_number(decision, "BeschikkingNummer", low=0)
-    budget = budget_cents(record.get(_m("Budget")))
-    return ReferralRequest(
-        **client_columns,
-        requested_on=header.message_date,
-        provider_reference=reference,
-        decision_number=decision_number,
-        **product,
-        requested_valid_from=valid_from,
-        requested_valid_to=valid_to,
-        **volume,
-        budget_cents=budget,
-        referrer_type_code=referrer_type,
-        referrer_agb=referrer_agb,
-        **record.source_columns(),
+    valid_from = rules.date("requested_valid_from", "ToewijzingIngangsdatum")
+    valid_to = rules.date("requested_valid_to", "ToewijzingEinddatum", guard="requested_valid_to is not null")
+    rules.end_not_before_start(valid_from, valid_to, "ToewijzingIngangsdatum", "ToewijzingEinddatum")
+    rules.ldt_number("decision_number", "BeschikkingNummer", low=0, guard="decision_number is not null")
+    rules.number(
+        "budget_cents", "Budget", (0, MAX_BUDGET_CENTS), "AMOUNT_OUT_OF_RANGE", guard="budget_cents is not null"
     )
 
 
@@ -107,13 +79,28 @@ SPEC = MessageSpec(
     "446",
     "AangevraagdProduct",
     sent_by_municipality=False,
-    parse_record=_parse,
-    record_ref_fields=(("referentie", _m("ReferentieAanbieder")),),
+    records=RecordRules(
+        ReferralRequest,
+        texts={
+            "provider_reference": _m("ReferentieAanbieder"),
+            "decision_number": _m("BeschikkingNummer"),
+            **product_texts(_m("Product")),
+            **volume_texts(_m("Omvang")),
+            "referrer_type_code": (_REFERRER, b("Type")),
+            "referrer_agb": (_REFERRER, b("ZorgverlenerCode")),
+            "requested_valid_from": _m("ToewijzingIngangsdatum"),
+            "requested_valid_to": _m("ToewijzingEinddatum"),
+            "budget_cents": _m("Budget"),
+        },
+        rules=_rules,
+        record_ref=(("referentie", "provider_reference"),),
+        period="requested_valid_from",
+        row={**BIRTH_ROW, "requested_on": "message_date"},
+    ),
     identifier_fields=(
         _m("ReferentieAanbieder"),
         _m("BeschikkingNummer"),
-        _REFERRER_AGB,
+        (_REFERRER, b("ZorgverlenerCode")),
         (_m("Omvang"), b("Frequentie")),
     ),
-    period_field=_m("ToewijzingIngangsdatum"),
 )

@@ -18,7 +18,7 @@ from lxml import etree
 
 from orchestration.ijw import allocations, care_events, jw323, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import MessageSpec, read_message_file
+from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
@@ -39,6 +39,7 @@ from orchestration.warehouse.load import (
     ledger_metadata,
     record_odd_entry,
 )
+from orchestration.warehouse.record_rules import read_record_batch
 
 IjwBatchReader = Callable[
     [duckdb.DuckDBPyConnection, list[LandedContent], MessageSpec, Pseudonymiser, etree.XMLSchema | None],
@@ -56,8 +57,7 @@ class IjwIngest:
     description: str
     claims_unrecognised: bool = False
     apply_history: HistoryRule | None = None
-    read_batch: IjwBatchReader | None = None
-    """None: the generic reader (reader.read_message_file) on each file."""
+    read_batch: IjwBatchReader = read_record_batch
     splits_by_sender: bool = False
     """Its rules look back only at the same sender's files, so its files may load in parts by sender
     (orchestration/warehouse/ingest_lanes.py)."""
@@ -82,18 +82,14 @@ class IjwIngest:
     ) -> list[LedgerEntry]:
         """Load files in path order, in batches (load.ingest_files), each read file marked read in the landing
         inventory in its batch's transaction, so no later run opens it while it stays unchanged."""
-        spec, read_batch = self.spec, self.read_batch
-
-        def read(path: Path, data: bytes) -> ParsedFile:
-            return read_message_file(path, spec, pseudonymiser, schema, data)
-
+        source = RawSource(self.spec.message_type, read=None, table=self.table, max_bytes=MAX_FILE_BYTES)
         return ingest_files(
             con,
             paths,
-            RawSource(spec.message_type, read, self.table, MAX_FILE_BYTES),
+            source,
             run_id,
             landing_dir,
-            read_batch=read_batch and (lambda con, landed: read_batch(con, landed, spec, pseudonymiser, schema)),
+            read_batch=lambda con, landed: self.read_batch(con, landed, self.spec, pseudonymiser, schema),
             apply_history=self.apply_history,
             after_ledger=landing_inventory.mark_read,
             on_rejected_file=on_rejected_file,

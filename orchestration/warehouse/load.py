@@ -184,11 +184,11 @@ QUARANTINE_COLUMNS = [
 
 @dataclass(frozen=True)
 class RawSource:
-    """A landed source: the ledger's message_type for its files, read(path, bytes) that parses one, the raw table its
-    rows go to and the largest file it reads."""
+    """A landed source: the ledger's message_type for its files, read(path, bytes) that parses one (None: its files
+    are read in batches, ingest_files' read_batch), the raw table its rows go to and the largest file it reads."""
 
     message_type: str
-    read: Callable[[Path, bytes], ParsedFile]
+    read: Callable[[Path, bytes], ParsedFile] | None
     table: str
     max_bytes: int
 

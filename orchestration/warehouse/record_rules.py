@@ -1,0 +1,323 @@
+"""The iJw record rules, each written once, as SQL over a batch of records read as texts.
+
+The readers of every message type only extract field texts. A type lists its record rules in the order they are
+checked (Rules: a required field, a whole number in a range, a date, a code in a seed list, the Client, a product, a
+volume, and the few of its own), and one query over the batch gives each record either its typed values or the reason
+code and message of the first rule it breaks. JW323 builds its line query from the same kinds (declaration_batch.py);
+JW301, JW305, JW307 and JW315 share read_record_batch. A message quotes a value as Python's repr does (py_repr).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from lxml import etree
+
+from orchestration.ijw.codelists import codes, column
+from orchestration.ijw.pseudonym import IDENTIFIER_PSEUDONYM_FLOOR, Pseudonymiser
+from orchestration.ijw.reader import (
+    MAX_NUMBER_DIGITS,
+    Client,
+    Header,
+    MessageSpec,
+    finish_file,
+    read_records,
+    record_place,
+    without_bsns,
+)
+from orchestration.warehouse.load import ParsedFile, Rejection, StagedInsert
+
+MAX_NUMBER = 999_999_999  # LDT_Nummer
+GENDERS = ("0", "1", "2")  # LDT_Geslacht (COD046)
+# Jeugdwet care ends at 23 at the latest (verlengde jeugdhulp), so no client of the Jeugdwet (2015-) was born before
+# 1990; the raw suites and dim_client hold birth years to that bound.
+EARLIEST_BIRTH_DATE = dt.date(1990, 1, 1)
+
+# A number is ASCII digits of at most MAX_NUMBER_DIGITS significant ones; a date is YYYY-MM-DD of a real day from
+# year 1 (LDT_Datum: xs:date without a timezone; reader.parse_date reads the message-level dates so).
+_MACROS = f"""
+create or replace temp macro ijw_number(v) as
+    case when regexp_full_match(v, '[0-9]+') and length(ltrim(v, '0')) <= {MAX_NUMBER_DIGITS}
+        then coalesce(nullif(ltrim(v, '0'), ''), '0')::hugeint end;
+create or replace temp macro ijw_date(v) as
+    case when regexp_full_match(v, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') and v[1:4] <> '0000'
+        then try_cast(v as date) end;
+"""
+
+
+@contextlib.contextmanager
+def rule_functions(con: duckdb.DuckDBPyConnection, **frames: Any) -> Iterator[None]:
+    """The rules' macros and py_repr on con, and each frame registered under its name, for one batch query."""
+    con.create_function("py_repr", repr, ["VARCHAR"], "VARCHAR", null_handling="special", side_effects=False)
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        con.execute(_MACROS)
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+        con.remove_function("py_repr")
+
+
+def quote(text: str) -> str:
+    """text as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _list_name(seed: str) -> str:
+    """'codelists/wj756_units' -> 'WJ756'; 'reference/product_codes' -> 'the product codes list'."""
+    name = seed.rsplit("/", 1)[-1]
+    return name.split("_")[0].upper() if seed.startswith("codelists/") else f"the {name.replace('_', ' ')} list"
+
+
+@dataclass
+class Rules:
+    """A type's record rules in the order they are checked: typed holds each typed value's expression over the text
+    columns by name, clauses the CASE branches giving the {code, reason} of the first rule broken, parameters the
+    values they bind. A guard limits a rule to the records it holds for (an optional field that is present)."""
+
+    typed: dict[str, str] = field(default_factory=dict)
+    clauses: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    """The values the rules bind, but for $today, which each batch binds (a run may pass midnight)."""
+
+    def add(self, condition: str, code: str, reason: str) -> None:
+        """Where condition holds (and no earlier rule is broken): code, with reason (a SQL string expression)."""
+        self.clauses.append(f"when {condition} then {{'code': {quote(code)}, 'reason': {reason}}}")
+
+    def decided(self, columns: dict[str, str], source: str) -> str:
+        """A query of source's records: its columns cast (name -> type; a column None throughout a batch arrives
+        untyped), the typed values, and the verdict of the first rule broken (null: none)."""
+        texts = ", ".join(f"{name}::{kind} as {name}" for name, kind in columns.items())
+        typed = "".join(f", {expression} as {name}" for name, expression in self.typed.items())
+        verdict = "case\n    " + "\n    ".join(self.clauses) + "\nend"
+        return f"select *, {verdict} as verdict from (select *{typed} from (select {texts} from {source}))"  # noqa: S608
+
+    def required(self, text: str, label: str, guard: str = "true") -> None:
+        self.add(f"{guard} and coalesce({text}, '') = ''", "LINE_INCOMPLETE", quote(f"{label} is missing"))
+
+    def number(
+        self,
+        text: str,
+        label: str,
+        bounds: tuple[int, int] | None = None,
+        reason_code: str = "NUMBER_OUT_OF_RANGE",
+        guard: str = "true",
+    ) -> str:
+        """A non-negative whole number, within bounds when given; returns the typed value's name."""
+        value, given = f"{text}_value", f"coalesce({text}, '')"
+        self.typed[value] = f"ijw_number({given})"
+        self.add(
+            f"{guard} and not regexp_full_match({given}, '[0-9]+')",
+            "NUMBER_INVALID",
+            f"{quote(label)} || ' ' || py_repr({given}) || ' is not a non-negative whole number'",
+        )
+        self.add(
+            f"{guard} and {value} is null",
+            "NUMBER_OUT_OF_RANGE",
+            f"{quote(label)} || ' has ' || length({given}) || ' digits, more than any iJw number allows'",
+        )
+        if bounds is not None:
+            self.within(value, label, bounds, reason_code, guard)
+        return value
+
+    def within(self, value: str, label: str, bounds: tuple[int, int], reason_code: str, guard: str = "true") -> None:
+        low, high = bounds
+        self.add(
+            f"{guard} and {value} not between {low} and {high}",
+            reason_code,
+            f"{quote(label)} || ' ' || {value} || ' is outside {low}..{high}'",
+        )
+
+    def ldt_number(self, text: str, label: str, low: int = 1, guard: str = "true") -> str:
+        """A number within LDT_Nummer, or the keyed pseudonym that replaced a BSN written there (pseudonym.py)."""
+        value = self.number(text, label, guard=guard)
+        pseudonym = f"length({text}) = {len(str(IDENTIFIER_PSEUDONYM_FLOOR))}"
+        floor = IDENTIFIER_PSEUDONYM_FLOOR
+        self.within(value, label, (floor, 10 * floor - 1), "NUMBER_OUT_OF_RANGE", f"{guard} and {pseudonym}")
+        self.within(value, label, (low, MAX_NUMBER), "NUMBER_OUT_OF_RANGE", f"{guard} and not {pseudonym}")
+        return value
+
+    def date(self, text: str, label: str, guard: str = "true") -> str:
+        """A date; returns the typed value's name (null where the text is no date)."""
+        value = f"{text}_date"
+        self.typed[value] = f"ijw_date({text})"
+        self.add(
+            f"{guard} and {value} is null",
+            "DATE_INVALID",
+            f"{quote(label)} || ' ' || py_repr({text}) || ' is not a date (YYYY-MM-DD, no timezone)'",
+        )
+        return value
+
+    def code(self, text: str, seed: str, reason_code: str, label: str, guard: str = "true") -> None:
+        """A code in seeds/<seed>.csv (codelists.codes), LINE_INCOMPLETE where it is absent."""
+        parameter = seed.replace("/", "_")
+        self.parameters[parameter] = sorted(codes(seed))
+        self.required(text, label, guard)
+        self.add(
+            f"{guard} and {text} not in (select unnest(${parameter}))",
+            reason_code,
+            f"{quote(label)} || ' ' || py_repr({text}) || ' is not in {_list_name(seed)}'",
+        )
+
+    def end_not_before_start(self, start: str, end: str, start_label: str, end_label: str) -> None:
+        self.add(
+            f"{end} < {start}", "END_BEFORE_START", f"'{end_label} ' || {end} || ' precedes {start_label} ' || {start}"
+        )
+
+    def client_error(self) -> None:
+        """What the reader found wrong with the record's Client (its BSN, its Geboortedatum)."""
+        self.clauses.append(
+            "when client_error_code is not null then {'code': client_error_code, 'reason': client_error}"
+        )
+
+    def client(self) -> None:
+        """The Client a record sits in: the reader's verdict, its Bsn (required by the XSD), its birth date and gender
+        as the raw suites and dim_client hold them."""
+        self.client_error()
+        self.add("client_key is null", "LINE_INCOMPLETE", quote("the record's Client has no Bsn"))
+        self.add(
+            f"not birth_date between date '{EARLIEST_BIRTH_DATE}' and $today",
+            "BIRTH_DATE_OUT_OF_RANGE",
+            f"'Geboortedatum ' || birth_date || ' is not between {EARLIEST_BIRTH_DATE} and today'",
+        )
+        self.add(
+            f"gender_code not in {GENDERS}",
+            "GENDER_UNKNOWN",
+            "'Geslacht ' || py_repr(gender_code) || ' is not 0, 1 or 2 (COD046)'",
+        )
+
+    def product(self) -> None:
+        """A CDT_Product where present: its category and code in their lists, and the code in the category the
+        product code list puts it in (a code listed without one, a group heading such as 45A00, has none)."""
+        products = "reference/product_codes"
+        categories = "codelists/jz020_product_categories"
+        self.code("product_category", categories, "PRODUCT_CATEGORY_UNKNOWN", "Categorie", "has_product")
+        self.code("product_code", products, "PRODUCT_CODE_UNKNOWN", "Product Code", "product_code is not null")
+        listed = {code: category for code, category in column(products, "product_category_code").items() if category}
+        self.parameters["listed_codes"], self.parameters["listed_categories"] = list(listed), list(listed.values())
+        listed_category = "$listed_categories[list_position($listed_codes, product_code)]"
+        self.add(
+            f"{listed_category} <> product_category",
+            "PRODUCT_NOT_IN_CATEGORY",
+            f"'Product Code ' || product_code || ' is in category ' || {listed_category} || ', not in Categorie ' "
+            "|| product_category",
+        )
+
+    def volume(self, max_volume: int) -> None:
+        """A CDT_Omvang where present: its volume and unit."""
+        self.number("volume", "Omvang Volume", (0, max_volume), guard="has_volume")
+        self.code("unit_code", "codelists/wj756_units", "UNIT_UNKNOWN", "Omvang Eenheid", "has_volume")
+
+
+CLIENT_COLUMNS = {
+    **dict.fromkeys(("source_line", "source_record"), "bigint"),
+    **dict.fromkeys(("client_key", "client_error_code", "client_error"), "varchar"),
+    **{"birth_date": "date", "gender_code": "varchar"},
+    **dict.fromkeys(("municipality_code", "provider_agb", "message_id"), "varchar"),
+    "message_date": "date",
+}
+"""What every record carries besides its own texts: where it is, its Client as the reader found it, its header."""
+
+
+@dataclass(frozen=True)
+class RecordRules:
+    """How a message type's records (JW323's aside) become rows of its raw table (row_type): the texts read from each
+    record (column -> its key in reader.ElementFields; a has_<name> column holds whether the key is there at all), the
+    rules over them, what names a rejected record ((label, text column) pairs) and the text of its own date. A row field
+    takes the typed value of the text of its name (<name>_date, <name>_value), else the column of its name, unless row
+    gives its expression."""
+
+    row_type: type
+    texts: dict[str, Any]
+    rules: Callable[[Rules], None]
+    record_ref: tuple[tuple[str, str], ...]
+    period: str
+    row: dict[str, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def built(self) -> Rules:
+        rules = Rules()
+        self.rules(rules)
+        return rules
+
+    def _row_field(self, name: str) -> str:
+        typed = self.built.typed
+        if name in self.row:
+            return self.row[name]
+        if f"{name}_date" in typed:
+            return f"{name}_date"
+        return f"{name}_value::bigint" if f"{name}_value" in typed else name
+
+    @functools.cached_property
+    def query(self) -> str:
+        kinds = {name: "boolean" if name.startswith("has_") else "varchar" for name in self.texts}
+        columns = {"ordinal": "bigint", **CLIENT_COLUMNS, **kinds}
+        record_ref = " || ' ' || ".join(f"'{label} ' || coalesce({text}, '?')" for label, text in self.record_ref)
+        row = ", ".join(self._row_field(field.name) for field in dataclasses.fields(self.row_type))
+        return f"""
+with decided as ({self.built.decided(columns, "staged_record_texts")})
+select verdict.code, {record_ref} as record_ref, source_line, source_record,
+    municipality_code, provider_agb, ijw_date({self.period}), verdict.reason, {row}
+from decided
+order by ordinal
+"""  # noqa: S608 - our own names and literals; the values come in as parameters and the staged frame
+
+
+def read_record_batch(
+    con: duckdb.DuckDBPyConnection,
+    landed: list[tuple[Path, bytes | None, str]],
+    spec: MessageSpec,
+    pseudonymiser: Pseudonymiser,
+    schema: etree.XMLSchema | None = None,
+) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
+    """Each (path, bytes, sha256) read as texts (reader.read_records), then every record decided in one query (its
+    type's RecordRules, spec.records); the file rules follow (reader.finish_file). Returns the parsed files in order."""
+    records: RecordRules = spec.records
+    rows: list[tuple] = []
+
+    def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
+        fields = without_bsns(spec.record_fields(element, source_record), spec.identifier_fields, pseudonymiser)
+        error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
+        rows.append(
+            (
+                *(fields.sourceline, source_record, client.client_key, *error, client.birth_date, client.gender_code),
+                *(header.municipality_code, header.provider_agb, header.message_id, header.message_date),
+                *[key in fields if name.startswith("has_") else fields.get(key) for name, key in records.texts.items()],
+            )
+        )
+
+    files = []
+    for path, data, sha256 in landed:
+        parsed = ParsedFile(path=path, message_type=spec.message_type)
+        first = len(rows)
+        data, rejected = read_records(path, spec, pseudonymiser, parsed, collect, data)
+        files.append((parsed, sha256, data, rejected, first, len(rows)))
+    decided = _decide(con, records, rows) if rows else []
+    for parsed, _sha256, data, rejected, first, end in files:
+        for code, record_ref, line, record, municipality, provider, period, reason, *values in decided[first:end]:
+            if code is None:
+                parsed.records.append(records.row_type(*values))
+            else:
+                reason = f"{spec.record_tag} {record_ref} {record_place(line, record)}: {reason}"
+                where = (line, record, municipality, provider, period)
+                parsed.rejections.append(Rejection(record_ref, code, reason, 0, *where))
+        finish_file(parsed, spec, rejected, schema, data)
+    return [(parsed, sha256) for parsed, sha256, *_ in files], None
+
+
+def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tuple]) -> list[tuple]:
+    frame = pd.DataFrame.from_records(rows, columns=[*CLIENT_COLUMNS, *records.texts])
+    frame.insert(0, "ordinal", range(len(rows)))
+    with rule_functions(con, staged_record_texts=frame):
+        return con.execute(records.query, {**records.built.parameters, "today": dt.date.today()}).fetchall()
