@@ -207,8 +207,11 @@ def test_the_reconciliation_reports_its_stored_pass_until_a_row_it_reads_changes
 
 
 def test_checked_stores_the_verdict_only_after_the_validation_returned(tmp_path):
-    def connect():
-        return duckdb.connect(str(tmp_path / "w.duckdb"))
+    database = tmp_path / "w.duckdb"
+    duckdb.connect(str(database)).close()
+
+    def connect(read_only: bool = False):
+        return duckdb.connect(str(database), read_only=read_only)
 
     validations = []
 

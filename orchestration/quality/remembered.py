@@ -59,8 +59,8 @@ class Verdict:
     reported_again: bool
 
 
-Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
-"""Opens the warehouse for writing (WarehouseResource.connect)."""
+Connect = Callable[..., AbstractContextManager[duckdb.DuckDBPyConnection]]
+"""Opens the warehouse, for writing unless read_only=True (WarehouseResource.connect)."""
 
 
 def digest(parts: object) -> str:
@@ -83,13 +83,15 @@ def checked(
 ) -> Verdict:
     """The check's verdict: the stored pass when this version passed on inputs with the digest they have now; else
     validate(the stored pass of this version on other inputs, or None), stored once it returned."""
+    # Read-only first: a check reported again writes nothing (a writing connection also ensures the schema).
+    with connect(read_only=True) as con:
+        current = inputs(con)
+        earlier = _stored_pass(con, check_key, version)
+    if earlier is not None and earlier.input_digest == current:
+        return replace(earlier, reported_again=True)
     with connect() as con:
         for statement in STATE_DDL:
             con.execute(statement)
-        current = inputs(con)
-        earlier = _stored_pass(con, check_key, version)
-        if earlier is not None and earlier.input_digest == current:
-            return replace(earlier, reported_again=True)
         con.execute("delete from build_state.check_results where check_key = ?", [check_key])
     outcome = validate(earlier)
     with connect() as con:
@@ -111,6 +113,12 @@ def checked(
 
 
 def _stored_pass(con: duckdb.DuckDBPyConnection, check_key: str, version: str) -> Verdict | None:
+    (stored_yet,) = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = 'build_state' and table_name = 'check_results'"
+    ).fetchone()
+    if not stored_yet:
+        return None
     row = con.execute(
         "select input_digest, description, metadata, links, run_id, validated_at::varchar "
         "from build_state.check_results where check_key = ? and version = ? and passed",
