@@ -1,5 +1,6 @@
 """The reconciliation check passes on an honest warehouse and fails, naming the file, on every kind of tampering."""
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -108,10 +109,10 @@ def test_the_blocking_asset_check_fails_with_the_file_in_its_description(loaded)
         if [spec.asset_key.path for spec in c.check_specs] == [["raw", DECLARATIONS[4:]]]
     ]
     assert all(spec.blocking for spec in check.check_specs)
-    assert check(warehouse=WarehouseResource()).passed
+    assert check(dg.build_asset_check_context(), warehouse=WarehouseResource()).passed
 
     tamper(database, f"delete from {DECLARATIONS} where reference_number = 'R2'")
-    result = check(warehouse=WarehouseResource())
+    result = check(dg.build_asset_check_context(), warehouse=WarehouseResource())
 
     assert not result.passed
     assert str(mixed) in result.description and result.metadata["mismatches"].value == 1

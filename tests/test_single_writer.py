@@ -21,7 +21,8 @@ def test_the_instance_runs_one_step_of_the_writer_pool_at_a_time(tmp_path, monke
 
 
 def test_every_asset_that_writes_the_warehouse_claims_the_writer_pool(definitions):
-    # Every asset in the graph writes the DuckDB file (ingest, dbt models, steering, publish); checks only read it.
+    # Every asset in the graph writes the DuckDB file (ingest, dbt models, steering, publish); the GX and
+    # reconciliation checks write their remembered results (tests/test_remembered_checks.py).
     pools = {
         key.to_user_string(): assets_def.node_def.pool
         for assets_def in definitions.resolve_asset_graph().assets_defs

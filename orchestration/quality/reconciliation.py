@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from orchestration.warehouse.table_digest import row_digest
+
 
 @dataclass(frozen=True)
 class Mismatch:
@@ -119,6 +121,24 @@ def _orphans_and_duplicates(con: duckdb.DuckDBPyConnection, table: str, types: l
     ).fetchall()
     return [Mismatch(path, sha, f"{count} rows in {table} without a ledger row") for path, sha, count in orphans] + [
         Mismatch(path, sha, "a duplicate ledger row carries records or cents") for path, sha in duplicates
+    ]
+
+
+def inputs_digest(con: duckdb.DuckDBPyConnection, table: str, message_types: Collection[str]) -> list:
+    """The digests of every row reconcile() and totals() read: the columns of `table` they look at, the ledger rows of
+    message_types or of a file in `table`, and the quarantine rows of the files of message_types."""
+    types = sorted(message_types)
+    of_types = "select file_sha256 from audit.ingest_ledger where message_type in (select unnest(?::varchar[]))"
+    # `table` is one of ours, never input (S608).
+    accepted = f"(select file_path, file_sha256, {_raw_money_column(con, table)} from {table})"  # noqa: S608
+    files = f"{of_types} union select file_sha256 from {table}"  # noqa: S608
+    ledger = f"(select * from audit.ingest_ledger where file_sha256 in ({files}))"  # noqa: S608
+    quarantined = f"(select * from audit.quarantine where file_sha256 in ({of_types}))"  # noqa: S608
+    return [
+        types,
+        row_digest(con, accepted),
+        row_digest(con, ledger, [types]),
+        row_digest(con, quarantined, [types]),
     ]
 
 

@@ -20,6 +20,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.dbt.project import parsed_paths, warehouse_dbt_project
+from orchestration.warehouse.table_digest import row_digest
 
 STEPS = ("star_schema", "kpi_marts")
 """The dbt steps (orchestration/defs/dbt/assets.py); a build is done when both stored one fingerprint in one run."""
@@ -72,10 +73,7 @@ def sources_digest(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]
         if (schema, name) not in present:
             digests.append([schema, name, "absent"])
             continue
-        rows, hashes = con.execute(
-            f'select count(*), coalesce(sum(hash(t)), 0)::varchar from "{schema}"."{name}" as t'  # noqa: S608 - manifest's names
-        ).fetchone()
-        digests.append([schema, name, rows, hashes])
+        digests.append([schema, name, *row_digest(con, f'"{schema}"."{name}"')])
     return digests
 
 

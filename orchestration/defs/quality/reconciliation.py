@@ -1,49 +1,71 @@
 """One blocking reconciliation check per ingest asset: the ledger against the raw and quarantine tables.
 
 The check recomputes, from the warehouse alone, that no record and no cent was lost or invented between the landed
-files and the tables (orchestration/quality/reconciliation.py); a failure names the files and what disagrees.
+files and the tables (orchestration/quality/reconciliation.py); a failure names the files and what disagrees. When
+none of the rows it reads changed since it last passed, it reports that result (orchestration/quality/remembered.py).
 """
 
 from collections.abc import Callable
 
 import dagster as dg
+import duckdb
 
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
 from orchestration.cbs.datasets import IV3, STATISTICS_DATASETS
-from orchestration.defs.resources import WarehouseResource
-from orchestration.quality.reconciliation import reconcile, totals
+from orchestration.defs.quality.check_results import check_result
+from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.quality import reconciliation
+from orchestration.quality.reconciliation import inputs_digest, reconcile, totals
+from orchestration.quality.remembered import Outcome, Verdict, checked, code_digest, digest
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 
 
 def build_reconciliation_check(table: str, sources: str, loads_from: Callable[[str], bool]) -> dg.AssetChecksDefinition:
     """loads_from says which ledger message types (JW323, CBS:85099NED, ...) are this table's files."""
     schema, name = table.split(".")
+    asset = dg.AssetKey([schema, name])
+
+    def message_types(con: duckdb.DuckDBPyConnection) -> set[str]:
+        landed = con.execute("select distinct message_type from audit.ingest_ledger").fetchall()
+        return {message_type for (message_type,) in landed if message_type and loads_from(message_type)}
 
     @dg.asset_check(
-        asset=dg.AssetKey([schema, name]),
+        asset=asset,
         name="reconciliation",
         blocking=True,
         description=(
             f"Per {sources} file and in total: records and signed cents read (audit.ingest_ledger) = accepted "
             f"({table}) + quarantined (audit.quarantine)."
         ),
+        # It stores its result in the warehouse (build_state.check_results).
+        pool=WRITER_POOL,
     )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            landed = con.execute("select distinct message_type from audit.ingest_ledger").fetchall()
-            message_types = {message_type for (message_type,) in landed if message_type and loads_from(message_type)}
-            mismatches = reconcile(con, table, message_types)
-            summed = totals(con, message_types)
-        return dg.AssetCheckResult(
-            passed=not mismatches,
-            description=(
-                f"{len(mismatches)} disagreements between the ledger and the tables, e.g. "
-                + "; ".join(str(mismatch) for mismatch in mismatches[:5])
-                if mismatches
-                else f"{summed['files']} files: every record and cent read is accepted or quarantined"
-            ),
-            metadata={**summed, "mismatches": len(mismatches)},
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        def validate(_earlier: Verdict | None) -> Outcome:
+            with warehouse.connect(read_only=True) as con:
+                types = message_types(con)
+                mismatches = reconcile(con, table, types)
+                summed = totals(con, types)
+            return Outcome(
+                passed=not mismatches,
+                description=(
+                    f"{len(mismatches)} disagreements between the ledger and the tables, e.g. "
+                    + "; ".join(str(mismatch) for mismatch in mismatches[:5])
+                    if mismatches
+                    else f"{summed['files']} files: every record and cent read is accepted or quarantined"
+                ),
+                metadata={**summed, "mismatches": len(mismatches)},
+            )
+
+        verdict = checked(
+            warehouse.connect,
+            dg.AssetCheckKey(asset, "reconciliation").to_user_string(),
+            _CHECK_CODE,
+            lambda con: digest(inputs_digest(con, table, message_types(con))),
+            context.op_execution_context.run_id,
+            validate,
         )
+        return check_result(verdict)
 
     return _check
 
@@ -65,5 +87,8 @@ def _sources() -> list[tuple[str, str, Callable[[str], bool]]]:
     sources.append(("raw.budget_region_lines", "region budget", lambda t: t == BUDGET_MESSAGE_TYPE))
     return sources
 
+
+_CHECK_CODE = code_digest(reconciliation.__file__, __file__)
+"""The reconciliation's version: the code that decides it (it has no suite)."""
 
 reconciliation_checks = [build_reconciliation_check(*source) for source in _sources()]

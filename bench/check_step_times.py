@@ -1,0 +1,74 @@
+"""The quality checks' step times per run, from the runs' Dagster event log (issue 22 item 3; not part of `make test`).
+
+For each run of a DAGSTER_HOME, oldest first: the summed wall time of the Great Expectations and reconciliation check
+steps, how many checks validated and how many reported a remembered result again (orchestration/quality/remembered.py),
+and the slowest check steps. Run it on the DAGSTER_HOME a bench left behind (bench/incremental_bench.py --keep DIR:
+DIR/warehouse/dagster_home).
+
+Usage: uv run python bench/check_step_times.py DAGSTER_HOME
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import dagster as dg
+
+CHECK_NAMES = ("great_expectations_", "reconciliation")
+
+
+def is_quality_check(step_key: str) -> bool:
+    return any(name in step_key for name in CHECK_NAMES)
+
+
+def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall seconds from each step's start to its success or failure."""
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    ends = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+    for record in instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_START, *ends}):
+        if record.dagster_event.event_type == dg.DagsterEventType.STEP_START:
+            started[record.step_key] = record.timestamp
+        else:
+            seconds[record.step_key] = record.timestamp - started[record.step_key]
+    return seconds
+
+
+def check_outcomes(instance: dg.DagsterInstance, run_id: str) -> dict[str, int]:
+    outcomes = {"validated": 0, "reported_again": 0}
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.dagster_event.event_specific_data
+        if not evaluation.check_name.startswith(CHECK_NAMES):
+            continue
+        again = evaluation.metadata.get("reported_again")
+        outcomes["reported_again" if again is not None and again.value else "validated"] += 1
+    return outcomes
+
+
+def main() -> None:
+    os.environ["DAGSTER_HOME"] = sys.argv[1]
+    with dg.DagsterInstance.get() as instance:
+        records = sorted(instance.get_run_records(), key=lambda record: record.create_timestamp)
+        for record in records:
+            run_id = record.dagster_run.run_id
+            seconds = step_seconds(instance, run_id)
+            checks = {step: round(value, 2) for step, value in seconds.items() if is_quality_check(step)}
+            slowest = dict(sorted(checks.items(), key=lambda item: -item[1])[:5])
+            summary = {
+                "run": run_id,
+                "status": record.dagster_run.status.value,
+                "all_steps_s": round(sum(seconds.values()), 1),
+                "check_steps": len(checks),
+                "check_steps_s": round(sum(checks.values()), 1),
+                "gx_s": round(sum(v for k, v in checks.items() if "great_expectations_" in k), 1),
+                "reconciliation_s": round(sum(v for k, v in checks.items() if "reconciliation" in k), 1),
+                **check_outcomes(instance, run_id),
+                "slowest": slowest,
+            }
+            print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
