@@ -51,7 +51,12 @@ def three_runs(sample_run, definitions, tmp_path_factory):
         monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(sample_run["landing"]))
         monkeypatch.setenv("WAREHOUSE_PSEUDONYM_KEY", "integration-test-key-0123456789")
         monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(db))
-        built = job.execute_in_process(instance=instance, raise_on_error=False)
+        hashed = []
+        # Both dbt steps of the build need the fingerprint; the sources are hashed once, for the first.
+        with pytest.MonkeyPatch.context() as counted:
+            sources_digest = build_state.sources_digest
+            counted.setattr(build_state, "sources_digest", lambda *args: hashed.append(1) or sources_digest(*args))
+            built = job.execute_in_process(instance=instance, raise_on_error=False)
         marts_after_build = marts_snapshot(db)
         report_files = {path: path.stat().st_mtime_ns for path in (warehouse / "reports").rglob("*.html")}
         published = warehouse / "published" / "marts.duckdb"
@@ -59,6 +64,7 @@ def three_runs(sample_run, definitions, tmp_path_factory):
         rerun = job.execute_in_process(instance=instance, raise_on_error=False)
         runs = {
             "built": built,
+            "sources_hashed_by_build": len(hashed),
             "rerun": rerun,
             "marts_after_build": marts_after_build,
             "marts_after_rerun": marts_snapshot(db),
@@ -73,7 +79,8 @@ def three_runs(sample_run, definitions, tmp_path_factory):
         runs["summary_after_rerun"] = summary()
         # What the dbt steps decide under another threshold, without a third full build (the pipeline's slowest part).
         with duckdb.connect(str(db)) as con:
-            runs["done_as_run"] = build_state.done_build(con, instance, build_state.fingerprint(con, {}))
+            runs["done_as_run_fingerprint"] = build_state.fingerprint(con, {})
+            runs["done_as_run"] = build_state.done_build(con, instance, runs["done_as_run_fingerprint"])
             changed = build_state.fingerprint(con, {"suppression_threshold": 11})
             runs["done_with_another_var"] = build_state.done_build(con, instance, changed)
     return runs
@@ -89,6 +96,21 @@ def summary() -> str:
 def test_the_first_run_on_the_warehouse_builds_and_publishes(three_runs):
     assert three_runs["built"].success
     assert {MARTS, PUBLISHED, REPORT} <= materialized(three_runs["built"])
+
+
+def test_the_build_hashes_the_sources_once_and_both_steps_store_that_fingerprint(three_runs):
+    assert three_runs["sources_hashed_by_build"] == 1
+    with duckdb.connect(str(three_runs["db"]), read_only=True) as con:
+        stored = con.execute("select distinct fingerprint, run_id from build_state.dbt_steps").fetchall()
+    assert stored == [(three_runs["done_as_run_fingerprint"], three_runs["built"].run_id)]
+
+
+def test_a_step_takes_the_fingerprint_its_own_run_stored_and_no_other(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert build_state.run_fingerprint(con, "run-1") is None
+    build_state.remember(con, "star_schema", "f", "run-1")
+    assert build_state.run_fingerprint(con, "run-1") == "f"
+    assert build_state.run_fingerprint(con, "run-2") is None
 
 
 def test_a_rerun_with_nothing_new_builds_no_model_and_keeps_the_publication(three_runs):
