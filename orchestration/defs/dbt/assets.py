@@ -91,9 +91,9 @@ def dbt_build(
 
 
 def close_adapter(adapter: BaseAdapter) -> None:
-    """Close what dagster-dbt's metadata threads opened through dbt's adapter in this process. dbt-duckdb keeps its
-    database open past the connections, with the profile's configuration, and DuckDB then refuses every later
-    connection to the file made with another one (the checks' read-only ones)."""
+    """Close what the metadata queries (table_metadata.py, dagster-dbt's lineage threads) opened through dbt's adapter
+    in this process. dbt-duckdb keeps its database open past the connections, with the profile's configuration, and
+    DuckDB then refuses every later connection to the file made with another one (the checks' read-only ones)."""
     adapter.cleanup_connections()
     if adapter.type() == "duckdb":
         # env() raises a bare Exception when no connection was ever opened (dbt failed first): nothing to close then.
