@@ -74,7 +74,8 @@ def two_runs(sample_run, definitions, tmp_path_factory):
         runs["summary_after_rerun"] = summary()
         # What the dbt steps decide under another threshold, without another full build (the pipeline's slowest part).
         with duckdb.connect(str(db)) as con:
-            runs["done_as_run"] = build_state.done_build(con, instance, build_state.fingerprint(con, {}))
+            runs["done_as_run_fingerprint"] = build_state.fingerprint(con, {})
+            runs["done_as_run"] = build_state.done_build(con, instance, runs["done_as_run_fingerprint"])
             changed = build_state.fingerprint(con, {"suppression_threshold": 11})
             runs["done_with_another_var"] = build_state.done_build(con, instance, changed)
     return runs
@@ -93,6 +94,21 @@ def test_the_first_run_and_a_run_tagged_rebuild_build_and_publish(sample_run, tw
     for run in (sample_run["first"], two_runs["built"]):
         assert run.success
         assert {MARTS, PUBLISHED, REPORT} <= materialized(run)
+
+
+def test_the_build_hashes_the_sources_once_and_both_steps_store_that_fingerprint(sample_run, two_runs):
+    assert sample_run["sources_hashed_by_second"] == 1
+    with duckdb.connect(str(two_runs["db"]), read_only=True) as con:
+        stored = con.execute("select distinct fingerprint, run_id from build_state.dbt_steps").fetchall()
+    assert stored == [(two_runs["done_as_run_fingerprint"], two_runs["built"].run_id)]
+
+
+def test_a_step_takes_the_fingerprint_its_own_run_stored_and_no_other(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert build_state.run_fingerprint(con, "run-1") is None
+    build_state.remember(con, "star_schema", "f", "run-1")
+    assert build_state.run_fingerprint(con, "run-1") == "f"
+    assert build_state.run_fingerprint(con, "run-2") is None
 
 
 def test_a_rerun_with_nothing_new_builds_no_model_and_keeps_the_publication(two_runs):

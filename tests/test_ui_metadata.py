@@ -3,11 +3,13 @@ carries its table's columns, its quarantine by reason code and its money in euro
 assets with a materialization per writer; dbt tables carry row counts, columns and column lineage, and link their
 dbt docs page over http. Expected values are read from the warehouse by plain queries, not from the metadata code."""
 
+import json
 from collections import Counter
 
 import dagster as dg
 import duckdb
 
+from orchestration.defs.dbt.project import warehouse_dbt_project
 from orchestration.formats import euros_nl
 
 
@@ -87,3 +89,29 @@ def test_dbt_tables_show_row_counts_columns_and_column_lineage(sample_run, defin
     assert "intermediate/int_declaration_lines_netted" in upstream or "staging/stg_ijw__declaration_lines" in upstream
     spec = definitions.resolve_asset_graph().get(dg.AssetKey(["marts", "fct_declaration_line"]))
     assert spec.metadata["dbt_docs"].value.endswith("/dbt-docs/#!/model/model.jeugdhulp_warehouse.fct_declaration_line")
+
+
+def test_every_dbt_table_shows_its_row_count_and_its_documented_columns(sample_run):
+    """Every model and seed the run built, against the warehouse's own counts and dbt's YAML; views show columns and
+    no count (counting a view runs its query)."""
+    events = materializations(sample_run)
+    manifest = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))
+    nodes = [node for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")]
+    assert len(nodes) > 100
+    with duckdb.connect(str(sample_run["db"]), read_only=True) as con:
+        for node in nodes:
+            key = f"{node['config']['schema']}/{node['name']}"
+            metadata = events[key].metadata
+            relation = f'"{node["schema"]}"."{node["alias"]}"'
+            if node["config"]["materialized"] == "view":
+                assert "dagster/row_count" not in metadata, key
+            else:
+                ((rows,),) = con.execute(f"select count(*) from {relation}").fetchall()  # noqa: S608 - manifest's names
+                assert metadata["dagster/row_count"].value == rows, key
+            columns = con.execute(f"describe {relation}").fetchall()
+            shown = metadata["dagster/column_schema"].value.columns
+            assert [(c.name, c.type) for c in shown] == [(name, kind) for name, kind, *_ in columns], key
+            documented = {name.lower(): column["description"] or None for name, column in node["columns"].items()}
+            assert [c.description for c in shown] == [documented.get(c.name.lower()) for c in shown], key
+    facts = events["marts/fct_declaration_line"].metadata["dagster/column_schema"].value
+    assert all(column.description for column in facts.columns)

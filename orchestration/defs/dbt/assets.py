@@ -20,6 +20,7 @@ from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
 from orchestration.defs.dbt import build_state
 from orchestration.defs.dbt.project import warehouse_dbt_project
+from orchestration.defs.dbt.table_metadata import with_table_metadata
 from orchestration.defs.dbt.translator import translator
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.settings import DEFAULT_SUPPRESSION_THRESHOLD
@@ -44,8 +45,9 @@ def dbt_build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, column_lineage: bool
 ) -> Iterator:
     """`dbt build` of the step's selection, with the same vars and target folder for both steps; each table's
-    materialization carries its row count, its columns and, with column_lineage, their lineage (dagster-dbt reads them
-    through dbt's adapter once dbt is done, as DuckDB admits one writer).
+    materialization carries its row count and its columns, read for all built tables at once when dbt is done
+    (DuckDB admits one writer), and with column_lineage their lineage (dagster-dbt's per-model fetch, which reads each
+    model's and its parents' columns and runs sqlglot over the compiled SQL).
 
     dbt parses the whole project again unless its last parse, kept in the target folder, saw the same vars and the
     same profile, which holds the warehouse's path; a new target folder per invocation (dagster-dbt's default) would
@@ -57,7 +59,8 @@ def dbt_build(
     current = None
     if settings.target == "duckdb":
         with warehouse.connect() as con:
-            current = build_state.fingerprint(con, variables)
+            # The sources cannot change between the steps of one run: the second takes the first's fingerprint.
+            current = build_state.run_fingerprint(con, context.run_id) or build_state.fingerprint(con, variables)
             done = build_state.done_build(con, context.instance, current)
             if done is not None and context.run.tags.get(build_state.REBUILD_TAG) != "true":
                 build_state.mark_reused(con, step, context.run_id)
@@ -73,9 +76,11 @@ def dbt_build(
         context=context,
         target_path=settings.dbt_target_dir,
     )
-    events = invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=column_lineage)
+    events = invocation.stream()
+    if column_lineage:
+        events = events.fetch_column_metadata(with_column_lineage=True)
     try:
-        yield from dbt_lines_to_debug(events, DbtLines(context.log))
+        yield from with_table_metadata(dbt_lines_to_debug(events, DbtLines(context.log)), invocation)
     finally:
         if invocation.adapter is not None:
             close_adapter(invocation.adapter)
@@ -86,9 +91,9 @@ def dbt_build(
 
 
 def close_adapter(adapter: BaseAdapter) -> None:
-    """Close what dagster-dbt's metadata threads opened through dbt's adapter in this process. dbt-duckdb keeps its
-    database open past the connections, with the profile's configuration, and DuckDB then refuses every later
-    connection to the file made with another one (the checks' read-only ones)."""
+    """Close what the metadata queries (table_metadata.py, dagster-dbt's lineage threads) opened through dbt's adapter
+    in this process. dbt-duckdb keeps its database open past the connections, with the profile's configuration, and
+    DuckDB then refuses every later connection to the file made with another one (the checks' read-only ones)."""
     adapter.cleanup_connections()
     if adapter.type() == "duckdb":
         # env() raises a bare Exception when no connection was ever opened (dbt failed first): nothing to close then.

@@ -2,7 +2,8 @@
 
 The fingerprint covers everything `dbt build` reads: the dbt project's files (what dbt parses: models, seeds, macros,
 tests, dbt_project.yml, profiles.yml), the vars, dbt's and the adapter's versions, and every dbt source table's rows
-(their count and the sum of their hashes). Each dbt step stores it with its run id once its whole selection built.
+(their count and the sum of their hashes). Each dbt step stores it with its run id once its whole selection built; a
+step whose run already stored one (the KPI step after the star schema's) takes that one instead of hashing again.
 A step is skipped only when both steps stored the current fingerprint in one run and Dagster records that run as
 succeeded: a failed or partial build, or a run whose checks, publication or reports failed, is built again. Only the
 DuckDB target is fingerprinted; on PostgreSQL the sources live where this process does not read them.
@@ -87,6 +88,16 @@ def fingerprint(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> st
         "sources": sources_digest(con, source_tables(manifest)),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def run_fingerprint(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """The fingerprint a dbt step of this run stored once it built, if one did. The sources cannot change between the
+    steps of one run: every writer of a source is upstream of the star schema, and one run at a time works on the
+    warehouse (defs/run_guard.py), so the KPI step need not hash them again."""
+    for statement in STATE_DDL:
+        con.execute(statement)
+    row = con.execute("select fingerprint from build_state.dbt_steps where run_id = ? limit 1", [run_id]).fetchone()
+    return row[0] if row else None
 
 
 @dataclass(frozen=True)

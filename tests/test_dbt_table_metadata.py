@@ -1,0 +1,92 @@
+"""The row counts and columns the dbt steps put on their materializations (orchestration/defs/dbt/table_metadata.py),
+on a small DuckDB file read through a stand-in for dbt's adapter; expected values are written out by hand. The shared
+sample run checks every table of a real build (tests/test_ui_metadata.py)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs.dbt.table_metadata import with_table_metadata
+
+
+@dataclass
+class Adapter:
+    """What table_metadata asks of dbt's adapter: a named connection and execute(sql, fetch=True)."""
+
+    con: duckdb.DuckDBPyConnection
+
+    def connection_named(self, name: str) -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext()
+
+    def execute(self, sql: str, fetch: bool) -> tuple[None, list[tuple]]:
+        return None, self.con.execute(sql).fetchall()
+
+
+@dataclass
+class Invocation:
+    manifest: dict
+    adapter: Adapter
+
+
+def node(name: str, materialized: str, columns: dict[str, str]) -> dict:
+    return {
+        "unique_id": f"model.p.{name}",
+        "resource_type": "model",
+        "schema": "marts",
+        "alias": name,
+        "relation_name": f'"w"."marts"."{name}"',
+        "config": {"materialized": materialized},
+        "columns": {column: {"description": text} for column, text in columns.items()},
+    }
+
+
+@pytest.fixture
+def invocation(tmp_path) -> Invocation:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema marts")
+    con.execute("create table marts.facts (id integer, cents bigint)")
+    con.execute("insert into marts.facts values (1, 10), (2, 20), (3, 30)")
+    con.execute("create view marts.totals as select sum(cents) as cents from marts.facts")
+    con.execute("create table marts.other (id integer)")
+    nodes = [
+        node("facts", "table", {"id": "The line.", "cents": "Signed amount."}),
+        node("totals", "view", {}),
+        node("other", "table", {}),
+    ]
+    return Invocation({"nodes": {n["unique_id"]: n for n in nodes}}, Adapter(con))
+
+
+def output(name: str) -> dg.Output:
+    return dg.Output(None, output_name=name, metadata={"unique_id": f"model.p.{name}", "kept": 1})
+
+
+def test_built_tables_get_their_row_count_and_documented_columns_and_views_no_count(invocation):
+    facts, totals, check = output("facts"), output("totals"), dg.AssetCheckResult(passed=True, check_name="c")
+    events = list(with_table_metadata([facts, totals, check], invocation))
+    assert events[2] is check
+    assert events[0].metadata["dagster/row_count"].value == 3
+    assert events[0].metadata["kept"].value == 1
+    assert [(c.name, c.type, c.description) for c in events[0].metadata["dagster/column_schema"].value.columns] == [
+        ("id", "INTEGER", "The line."),
+        ("cents", "BIGINT", "Signed amount."),
+    ]
+    assert "dagster/row_count" not in events[1].metadata
+    assert [(c.name, c.description) for c in events[1].metadata["dagster/column_schema"].value.columns] == [
+        ("cents", None)
+    ]
+
+
+def test_a_failed_build_still_yields_its_built_tables_with_metadata_then_raises(invocation):
+    def failing():
+        yield output("facts")
+        raise RuntimeError("dbt failed")
+
+    yielded = []
+    with pytest.raises(RuntimeError, match="dbt failed"):
+        yielded.extend(with_table_metadata(failing(), invocation))
+    assert [event.metadata["dagster/row_count"].value for event in yielded] == [3]
