@@ -1,5 +1,11 @@
+{#- Incremental: each build adds the lines of the files delivered since (macros/delivered_files.sql). -#}
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    full_refresh=rebuilt_at_a_data_cut()
+) }}
 with declaration_lines as (
-    select * from {{ ref('stg_ijw__declaration_lines') }}
+    select * from {{ ref('stg_ijw__declaration_lines') }} as lines
+    {{- files_not_built('lines') }}
 ),
 
 final as (
