@@ -106,7 +106,7 @@ def test_the_build_hashes_the_sources_once_and_both_steps_store_that_fingerprint
 def test_a_step_takes_the_fingerprint_its_own_run_stored_and_no_other(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert build_state.run_fingerprint(con, "run-1") is None
-    build_state.remember(con, "star_schema", "f", "run-1")
+    build_state.remember(con, "star_schema", "f", "run-1", "c")
     assert build_state.run_fingerprint(con, "run-1") == "f"
     assert build_state.run_fingerprint(con, "run-2") is None
 
@@ -223,7 +223,7 @@ def test_only_a_whole_succeeded_build_of_the_current_fingerprint_is_done(tmp_pat
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     build_state.forget(con, "star_schema")
     for step, (fingerprint, run_id) in stored.items():
-        build_state.remember(con, step, fingerprint, run_id)
+        build_state.remember(con, step, fingerprint, run_id, "c")
     assert (build_state.done_build(con, instance, "f") is not None) is done
 
 
@@ -231,7 +231,40 @@ def test_a_step_that_starts_building_is_no_longer_done(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     build_state.forget(con, "star_schema")
     for step in build_state.STEPS:
-        build_state.remember(con, step, "f", "run-1")
+        build_state.remember(con, step, "f", "run-1", "c")
     assert build_state.done_build(con, SUCCEEDED, "f") is not None
     build_state.forget(con, "kpi_marts")
     assert build_state.done_build(con, SUCCEEDED, "f") is None
+
+
+def test_a_step_builds_in_full_unless_its_last_whole_build_had_the_same_code(tmp_path, project_copy):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert build_state.built_with_code(con, "star_schema") is None
+    code = build_state.code_digest()
+    build_state.remember(con, "star_schema", "f", "run-1", code)
+    assert build_state.built_with_code(con, "star_schema") == code
+    model = next((project_copy / "dbt_project" / "models").rglob("*.sql"))
+    model.write_text(model.read_text(encoding="utf-8") + "\n-- changed\n", encoding="utf-8")
+    assert build_state.code_digest() != code
+    build_state.forget(con, "star_schema")
+    assert build_state.built_with_code(con, "star_schema") is None
+
+
+def test_a_warehouse_from_before_the_code_digest_builds_in_full_once(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema build_state")
+    con.execute(
+        "create table build_state.dbt_steps (step varchar primary key, fingerprint varchar not null, "
+        "run_id varchar not null, built_at timestamptz not null, reused_by_run_id varchar, reused_at timestamptz)"
+    )
+    con.execute("insert into build_state.dbt_steps values ('star_schema', 'f', 'run-1', now(), null, null)")
+    assert build_state.built_with_code(con, "star_schema") is None
+
+
+def test_the_shared_sample_built_in_full_first_and_incrementally_after(sample_run):
+    # The first run had no build on record; the second found the first's whole build with the same code.
+    def logged(run: dg.ExecuteInProcessResult) -> str:
+        return "\n".join(entry.user_message for entry in sample_run["instance"].all_logs(run.run_id))
+
+    assert all(f"{step}: a full refresh" in logged(sample_run["first"]) for step in build_state.STEPS)
+    assert "a full refresh" not in logged(sample_run["second"])

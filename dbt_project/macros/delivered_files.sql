@@ -3,7 +3,8 @@
     lines of the files the table does not hold yet and keeps the rest. docs/architecture.md says when to rebuild. -#}
 
 {#- full_refresh for such a model: always in a quarterly close (var data_cut), whose scratch tables are rebuilt at
-    another cut that can take lines away as well as add them; elsewhere none, so dbt's --full-refresh decides. -#}
+    another cut that can take lines away as well as add them; elsewhere none, so dbt's --full-refresh decides (the dbt
+    steps pass it when the project or dbt's version changed since their last build: defs/dbt/build_state.py). -#}
 {% macro rebuilt_at_a_data_cut() -%}
     {{ return(true if var('data_cut', none) is not none else none) }}
 {%- endmacro %}

@@ -56,7 +56,8 @@ def dbt_build(
     settings = warehouse.settings()
     variables = dbt_vars(warehouse)
     step = context.op_def.name
-    current = None
+    # PostgreSQL keeps no build state, so its incremental models are built in full every time.
+    current, code, full_refresh = None, None, True
     if settings.target == "duckdb":
         with warehouse.connect() as con:
             # The sources cannot change between the steps of one run: the second takes the first's fingerprint.
@@ -70,9 +71,17 @@ def dbt_build(
                     f"run's (run tag {build_state.REBUILD_TAG}=true builds anyway)"
                 )
                 return
+            code = build_state.code_digest()
+            full_refresh = build_state.built_with_code(con, step) != code
             build_state.forget(con, step)
+        if full_refresh:
+            context.log.info(f"{step}: a full refresh: no whole build of this dbt project and dbt version is on record")
     invocation = dbt.cli(
-        ["build", *(["--vars", json.dumps(variables)] if variables else [])],
+        [
+            "build",
+            *(["--vars", json.dumps(variables)] if variables else []),
+            *(["--full-refresh"] if full_refresh else []),
+        ],
         context=context,
         target_path=settings.dbt_target_dir,
     )
@@ -87,7 +96,7 @@ def dbt_build(
     # Only a build of the step's whole selection stands for the fingerprint (a failed one raised above).
     if current is not None and not context.is_subset:
         with warehouse.connect() as con:
-            build_state.remember(con, step, current, context.run_id)
+            build_state.remember(con, step, current, context.run_id, code)
 
 
 def close_adapter(adapter: BaseAdapter) -> None:

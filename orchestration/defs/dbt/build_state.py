@@ -6,7 +6,9 @@ tests, dbt_project.yml, profiles.yml), the vars, dbt's and the adapter's version
 step whose run already stored one (the KPI step after the star schema's) takes that one instead of hashing again.
 A step is skipped only when both steps stored the current fingerprint in one run and Dagster records that run as
 succeeded: a failed or partial build, or a run whose checks, publication or reports failed, is built again. Only the
-DuckDB target is fingerprinted; on PostgreSQL the sources live where this process does not read them.
+DuckDB target is fingerprinted; on PostgreSQL the sources live where this process does not read them. Beside the
+fingerprint a step keeps the code digest (project files, versions): a step whose last whole build had another one
+builds with --full-refresh, so the incremental models never keep rows older SQL made.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ STATE_DDL = [
         reused_at timestamptz
     )
     """,
+    # Warehouses built before the code digest was kept get the column (null: their next build is a full refresh).
+    "alter table build_state.dbt_steps add column if not exists code varchar",
 ]
 
 
@@ -53,6 +57,12 @@ def project_files_digest() -> str:
         digest.update(str(path.relative_to(root.parent.resolve())).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """What decides how dbt turns rows into tables: the project's files and dbt's and the adapter's versions."""
+    content = {"project_files": project_files_digest(), "versions": [version("dbt-core"), version("dbt-duckdb")]}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 def source_tables(manifest: dict[str, Any]) -> list[tuple[str, str]]:
@@ -82,9 +92,8 @@ def fingerprint(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> st
     """The fingerprint of what a dbt build on this warehouse would read now."""
     manifest = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))
     content = {
-        "project_files": project_files_digest(),
+        "code": code_digest(),
         "vars": variables,
-        "versions": [version("dbt-core"), version("dbt-duckdb")],
         "sources": sources_digest(con, source_tables(manifest)),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
@@ -122,6 +131,16 @@ def done_build(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, cur
     return StoredBuild(run_id, built_at)
 
 
+def built_with_code(con: duckdb.DuckDBPyConnection, step: str) -> str | None:
+    """The code digest of the step's last whole build, None when no whole build is on record. The incremental models
+    (dbt_project/macros/delivered_files.sql) keep the rows earlier builds made, so a step whose code digest moved
+    builds with --full-refresh."""
+    for statement in STATE_DDL:
+        con.execute(statement)
+    row = con.execute("select code from build_state.dbt_steps where step = ?", [step]).fetchone()
+    return row[0] if row else None
+
+
 def mark_reused(con: duckdb.DuckDBPyConnection, step: str, run_id: str) -> None:
     con.execute(
         "update build_state.dbt_steps set reused_by_run_id = ?, reused_at = current_timestamp where step = ?",
@@ -136,9 +155,9 @@ def forget(con: duckdb.DuckDBPyConnection, step: str) -> None:
     con.execute("delete from build_state.dbt_steps where step = ?", [step])
 
 
-def remember(con: duckdb.DuckDBPyConnection, step: str, current: str, run_id: str) -> None:
+def remember(con: duckdb.DuckDBPyConnection, step: str, current: str, run_id: str, code: str) -> None:
     con.execute(
-        "insert or replace into build_state.dbt_steps (step, fingerprint, run_id, built_at) "
-        "values (?, ?, ?, current_timestamp)",
-        [step, current, run_id],
+        "insert or replace into build_state.dbt_steps (step, fingerprint, run_id, built_at, code) "
+        "values (?, ?, ?, current_timestamp, ?)",
+        [step, current, run_id, code],
     )
