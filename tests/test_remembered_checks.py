@@ -162,11 +162,12 @@ def test_a_crashed_check_is_not_remembered(landed, suites_run, monkeypatch):
     def crash(frame, suite_file):
         raise MemoryError("the validation died half-way")
 
-    monkeypatch.setattr(table_validation, "run_suite", crash)
-    with pytest.raises(MemoryError):
-        gx_check()
+    # Its own patch context: undoing the test's monkeypatch would also undo the warehouse's environment.
+    with pytest.MonkeyPatch.context() as crashing:
+        crashing.setattr(table_validation, "run_suite", crash)
+        with pytest.raises(MemoryError):
+            gx_check()
     assert stored(database) == []
-    monkeypatch.undo()
     # The table as the crashed check saw it: validated, not reported from the earlier pass.
     sql(database, f"update {DECLARATIONS} set amount_cents = amount_cents - 1 where reference_number = 'R1'")
     runs = []
