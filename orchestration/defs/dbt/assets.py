@@ -60,8 +60,9 @@ def dbt_build(
     current, code, full_refresh = None, None, True
     if settings.target == "duckdb":
         with warehouse.connect() as con:
+            code = build_state.code_digest()
             # The sources cannot change between the steps of one run: the second takes the first's fingerprint.
-            current = build_state.run_fingerprint(con, context.run_id) or build_state.fingerprint(con, variables)
+            current = build_state.run_fingerprint(con, context.run_id) or build_state.fingerprint(con, variables, code)
             done = build_state.done_build(con, context.instance, current)
             if done is not None and context.run.tags.get(build_state.REBUILD_TAG) != "true":
                 build_state.mark_reused(con, step, context.run_id)
@@ -71,7 +72,6 @@ def dbt_build(
                     f"run's (run tag {build_state.REBUILD_TAG}=true builds anyway)"
                 )
                 return
-            code = build_state.code_digest()
             full_refresh = build_state.built_with_code(con, step) != code
             build_state.forget(con, step)
         if full_refresh:

@@ -88,11 +88,12 @@ def sources_digest(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]
     return digests
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> str:
-    """The fingerprint of what a dbt build on this warehouse would read now."""
+def fingerprint(con: duckdb.DuckDBPyConnection, variables: dict[str, Any], code: str | None = None) -> str:
+    """The fingerprint of what a dbt build on this warehouse would read now; code is code_digest(), when the caller
+    has it already."""
     manifest = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))
     content = {
-        "code": code_digest(),
+        "code": code or code_digest(),
         "vars": variables,
         "sources": sources_digest(con, source_tables(manifest)),
     }
