@@ -48,10 +48,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ijw import allocation_writers as aw
-from orchestration.ijw import jw323_writer
+from orchestration.generator import allocation_writers as aw
+from orchestration.generator import jw323_writer
+from orchestration.generator.writing import Header
 from orchestration.ijw.jw323 import Prestatie
-from orchestration.ijw.writing import Header
 from tests.conftest import REPO_ROOT, run_everything, set_warehouse_env
 
 D = dt.date

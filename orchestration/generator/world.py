@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from orchestration.generator import allocation_writers as aw
 from orchestration.generator import calibration as cal
 from orchestration.generator import faults
 from orchestration.generator.calibration import Municipality
@@ -44,13 +45,12 @@ from orchestration.generator.ground_truth import (
     repeat_care_kpis,
     year_costs,
 )
+from orchestration.generator.jw323_writer import Declaration, render
 from orchestration.generator.model import Allocation, Window, allocations, omvang
 from orchestration.generator.provider_names import NAMES_FILE, provider_names
 from orchestration.generator.steering_inputs import BUDGET_FILE, CAPS_FILE, provider_caps, region_budget
-from orchestration.ijw import allocation_writers as aw
+from orchestration.generator.writing import Header
 from orchestration.ijw.bsn import is_valid_bsn
-from orchestration.ijw.jw323_writer import Declaration, render
-from orchestration.ijw.writing import Header
 
 TEST_BSN_RANGE = (999_900_006, 999_999_990)
 # A Prestatie renders to about 1 kB; 18,000 lines keeps a file under the 20 MB the brief allows (iJw caps at 25 MB).

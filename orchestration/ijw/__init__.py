@@ -1,1 +1,1 @@
-"""Plain-Python readers and writers for iJw 3.2 messages (no Dagster imports)."""
+"""Plain-Python readers for iJw 3.2 messages (no Dagster imports); the generator writes synthetic ones."""

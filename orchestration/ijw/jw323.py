@@ -37,7 +37,7 @@ def _m(local: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Prestatie:
-    """One Prestatie's values: what the writer (jw323_writer.py) writes and a DeclarationLine reads back."""
+    """One Prestatie's values: what the generator's jw323_writer writes and a DeclarationLine reads back."""
 
     reference_number: str
     previous_reference_number: str | None = None

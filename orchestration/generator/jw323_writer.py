@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from orchestration.generator.writing import Header, element, message_root, period, serialize
 from orchestration.ijw.jw323 import Prestatie
 from orchestration.ijw.safe_xml import BASIS_NS, message_namespace
-from orchestration.ijw.writing import Header, element, message_root, period, serialize
 
 _NS = message_namespace("JW323")
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from orchestration.generator.writing import Header, element, message_root, product, serialize
 from orchestration.ijw.safe_xml import BASIS_NS
-from orchestration.ijw.writing import Header, element, message_root, product, serialize
 
 PLACEHOLDER_SURNAME = "Testpersoon"
 # Contact/Soort is required in JW301; 01 is the BRP address, whose details are optional and left out.
