@@ -17,16 +17,14 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
-from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
-from great_expectations.core.run_identifier import RunIdentifier
-from great_expectations.data_context.types.resource_identifiers import (
-    ExpectationSuiteIdentifier,
-    ValidationResultIdentifier,
-)
 
 from orchestration.quality.suites import SuiteFile, failures_of, gx_context
+
+if TYPE_CHECKING:
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
 INDEX = "index.html"
 VALIDATIONS = "validations.jsonl"
@@ -56,6 +54,13 @@ def write_data_docs(
     result: ExpectationSuiteValidationResult, suite_file: SuiteFile, docs_dir: Path, run: str, rows_validated: int
 ) -> Path:
     """Render result's page into the static Data Docs site in docs_dir and list it in the site's index; the page."""
+    # Imported here, as in suites.py: a module that imports this one need not pay for GX.
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
     context = gx_context()
     site_name = _docs_sites.setdefault(docs_dir.resolve(), f"warehouse_{len(_docs_sites)}")
     if site_name not in context.variables.data_docs_sites:

@@ -3,6 +3,8 @@
 GX's SQL datasource over duckdb_engine returns empty results (DESIGN.md section 8), so tables are read from DuckDB
 into pandas and validated there as a GX batch, through GX's public API.
 A suite names a code list as `{"$PARAMETER": "<name>"}` (an expectation parameter); its values come from the seeds.
+GX is imported where a validation runs, not with this module: importing it takes seconds, and loading the Dagster
+definitions or a run whose checks are all remembered reads the suites without validating (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import great_expectations as gx
-import pandas as pd
-from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+from typing import TYPE_CHECKING
 
 from orchestration.settings import REPO_ROOT
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+
+GX_MODULE = "great_expectations"
+"""What a process that validates imports (table_validation.py's forkserver imports it once for its workers)."""
 
 # Nine digits in a row may be a BSN that slipped past the door (the very thing the client_key suites look for): such a
 # value is never copied into a check description or the Data Docs, which more people read than the warehouse.
@@ -96,6 +100,9 @@ def suite_files(directory: Path) -> list[SuiteFile]:
 @cache
 def gx_context():
     """The one ephemeral GX context of this process (suites, data sources, Data Docs sites)."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
@@ -120,6 +127,9 @@ def redact(value: object) -> str:
 
 
 def run_suite(frame: pd.DataFrame, suite_file: SuiteFile) -> ExpectationSuiteValidationResult:
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
     context = gx_context()
     suite = gx.ExpectationSuite(name=suite_file.table)
     for expectation in suite_file.expectations:

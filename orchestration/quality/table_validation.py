@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
-from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from pandas.api.types import union_categoricals
 
-from orchestration.quality.suites import SuiteFile, run_suite
+from orchestration.quality.suites import GX_MODULE, SuiteFile, run_suite
 from orchestration.warehouse.worker_pool import forked_worker
+
+if TYPE_CHECKING:
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ def validate_table(database: Path, memory_limit: str, suite_file: SuiteFile, onl
         (count,) = con.execute(f"select count(*) {rows.source}", rows.parameters).fetchone()
         if count < IN_PROCESS_ROWS:
             return _validated(con, suite_file, rows)
-    with forked_worker(preload=[__name__]) as worker:
+    with forked_worker(preload=[__name__, GX_MODULE]) as worker:
         return worker.submit(validate_table_here, database, memory_limit, suite_file, only_run).result()
 
 
