@@ -69,33 +69,33 @@ def test_every_built_column_is_documented(definitions, sample_run, sample_target
     assert undocumented(invocation.get_artifact("manifest.json"), built) == []
 
 
-UNIT_TESTS = {
-    "unit_test.jeugdhulp_warehouse.int_declaration_lines_netted.credit_cancels_only_the_debit_it_names",
-    "unit_test.jeugdhulp_warehouse.int_cost_variance_factors.cost_factors_by_region_care_form_and_period",
-    "unit_test.jeugdhulp_warehouse.cost_variance.cost_change_split_into_effects_that_add_up",
-}
+def unit_test_ids() -> set[str]:
+    manifest = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))
+    return set(manifest["unit_tests"])
 
 
-def test_the_kpi_step_runs_the_unit_tests_of_its_models(sample_run):
-    """`dbt build` in a Dagster step selects a model's unit tests with the model: the dbt logs kept after each sample
-    run (dbt rolls its log over, so each holds at least that run's KPI step) show the unit tests of its models."""
-    kpi_step = {unique_id for unique_id in UNIT_TESTS if "declaration_lines_netted" not in unique_id}
-    statuses: dict[str, set[str]] = {}
+def test_the_refresh_runs_no_unit_test(sample_run):
+    """The unit tests check the models' SQL on fixed inputs, not the data, so the refresh's dbt steps leave them to
+    `make test` (dbt's advice: development and CI only): the dbt logs kept after each sample run (dbt rolls its log
+    over, so each holds at least that run's KPI step) show the steps' tests and no unit test."""
+    tested: set[str] = set()
     for log in sample_run["dbt_logs"]:
         for line in log.splitlines():
             event = json.loads(line) if line.startswith("{") else {}
-            unique_id = event.get("data", {}).get("node_info", {}).get("unique_id", "")
-            if event.get("info", {}).get("name") == "LogTestResult" and unique_id in kpi_step:
-                statuses.setdefault(unique_id, set()).add(event["data"]["status"])
-    assert statuses == dict.fromkeys(kpi_step, {"pass"})
+            if event.get("info", {}).get("name") == "LogTestResult":
+                tested.add(event["data"]["node_info"]["unique_id"])
+    assert any(unique_id.startswith("test.") for unique_id in tested), "the logs hold no data test"
+    assert {unique_id for unique_id in tested if unique_id.startswith("unit_test.")} == set()
 
 
 def test_dbt_unit_tests_pass_on_the_sample_warehouse(definitions, sample_run, sample_target, monkeypatch):
-    """Every unit test, the star schema's too, through the project's DbtCliResource."""
+    """Every unit test of the project, the star schema's too, through the project's DbtCliResource: this test fails
+    when one does, in `make test` and CI, where they run instead of in each refresh."""
     monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(sample_run["db"]))
     invocation = definitions.resources["dbt"].cli(["test", "--select", "test_type:unit"], target_path=sample_target)
     invocation = invocation.wait()
     run_results = invocation.get_artifact("run_results.json")["results"]
     results = {result["unique_id"]: result["status"] for result in run_results}
-    assert set(results) >= UNIT_TESTS
+    assert unit_test_ids(), "the manifest holds no unit test"
+    assert set(results) == unit_test_ids()
     assert set(results.values()) == {"pass"}, results
