@@ -109,7 +109,7 @@ SPEC = MessageSpec(
             "budget_cents": _m("Budget"),
         },
         rules=_rules,
-        record_ref=(("toewijzing", "allocation_number"),),
+        record_ref="'toewijzing ' || coalesce(allocation_number, '?')",
         period="valid_from",
         row=BIRTH_ROW,
     ),

@@ -94,7 +94,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
                 "allocation_valid_from": m("ToewijzingIngangsdatum"),
             },
             rules=rules,
-            record_ref=(("toewijzing", "allocation_number"), ("start", "start_date")),
+            record_ref="'toewijzing ' || coalesce(allocation_number, '?') || ' start ' || coalesce(start_date, '?')",
             period="start_date",
             # A start has neither: its rows hold them empty.
             row={} if is_stop else {name: "null" for name in stop_texts},

@@ -93,7 +93,7 @@ SPEC = MessageSpec(
             "budget_cents": _m("Budget"),
         },
         rules=_rules,
-        record_ref=(("referentie", "provider_reference"),),
+        record_ref="'referentie ' || coalesce(provider_reference, '?')",
         period="requested_valid_from",
         row={**BIRTH_ROW, "requested_on": "message_date"},
     ),
