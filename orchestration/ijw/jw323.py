@@ -17,13 +17,13 @@ from typing import NamedTuple
 from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import ElementFields, MessageSpec, b, non_negative_int, parse_date, text
-from orchestration.ijw.safe_xml import MessageRejected, message_namespace
+from orchestration.ijw.reader import ElementFields, MessageSpec, b, in_message, non_negative_int, parse_date, text
+from orchestration.ijw.safe_xml import MessageRejected
 from orchestration.warehouse.load import ParsedFile, RecordError
 from orchestration.warehouse.record_rules import RecordRules, Rules
 
 MESSAGE_TYPE = "JW323"
-_NS = message_namespace(MESSAGE_TYPE)
+_m = in_message(MESSAGE_TYPE)
 EARLIEST_DATE = dt.date(2021, 1, 1)  # CS100: iJw 3.x declarations start on 1 January 2021
 MAX_AMOUNT_CENTS = 99_999_999  # LDT_Bedrag (basisschema.xsd): maxInclusive 99999999
 EURO_UNIT = "83"
@@ -35,10 +35,6 @@ DECLARATION_FIELDS = {
 }
 """What a line takes from the Declaratie before it (DeclaratieNummer, DeclaratiePeriode, DeclaratieDagtekening)."""
 MINUTE_UNIT = "01"
-
-
-def _m(local: str) -> str:
-    return f"{{{_NS}}}{local}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,7 +75,7 @@ class DeclarationLine(Prestatie, _DeclarationHeader):
 
     debit_credit: str
     source_line: int
-    source_record: int  # ElementFields.source_columns
+    source_record: int
 
     @property
     def record_ref(self) -> str:

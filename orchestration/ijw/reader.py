@@ -37,7 +37,6 @@ from orchestration.warehouse.load import ParsedFile, RecordError
 
 @dataclass(frozen=True)
 class Header:
-    message_type: str
     municipality_code: str
     """GM + the 4-digit gemeente code of whichever side the municipality is on."""
     provider_agb: str
@@ -59,12 +58,6 @@ class ElementFields(dict):
     lookup per field instead of a tag filter per field: the one-record messages have some twenty fields each."""
 
     __slots__ = ("sourceline", "source_record")
-
-    def source_columns(self) -> dict[str, int]:
-        """The source_line and source_record columns of the row the record becomes: source_record, its 1-based
-        position among its file's records, is what tells it apart and orders it within the file (source_line does
-        not, in a message written on one line)."""
-        return {"source_line": self.sourceline, "source_record": self.source_record}
 
 
 def element_fields(element: etree._Element, source_record: int = 0) -> ElementFields:
@@ -95,16 +88,15 @@ class MessageSpec:
     """Local name of the repeated record element (ToegewezenProduct, StartProduct, Prestatie, ...)."""
     sent_by_municipality: bool
     records: Any = None
-    """How its records become rows, by the record rules written once in SQL (a warehouse.record_rules.RecordRules);
-    None: the type decides its records per batch itself (JW323: orchestration/warehouse/declaration_batch.py)."""
-    record_fields: Callable[[etree._Element, int], Any] = element_fields
+    """How its records become rows, by the record rules written once in SQL (a warehouse.record_rules.RecordRules)."""
+    record_fields: Callable[[etree._Element, int], ElementFields] = element_fields
     """A record's field texts, read once, with its line (sourceline) and its position among the file's records
-    (source_record); JW323, the message with many records per file, reads its Prestatie into a tuple of its own."""
+    (source_record); JW323 reads its Prestatie's as XPath string values do."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
     """Handlers for message-level elements outside Header and Client, by local name."""
     identifier_fields: tuple[Any, ...] = ()
-    """The record's free identifiers, as keys of what record_fields gives (a tag, or a field name of its tuple): a
-    BSN found there is replaced by its pseudonym before any rule reads the record."""
+    """The record's free identifiers, as keys of what record_fields gives: a BSN found there is replaced by its
+    pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
 
@@ -112,8 +104,9 @@ class MessageSpec:
     def namespace(self) -> str:
         return message_namespace(self.message_type)
 
-    def m(self, local: str) -> str:
-        return f"{{{self.namespace}}}{local}"
+    @functools.cached_property
+    def m(self) -> Callable[[str], str]:
+        return in_message(self.message_type)
 
     @functools.cached_property
     def tags(self) -> MessageTags:
@@ -157,6 +150,11 @@ class MessageTags:
 
 def b(local: str) -> str:
     return f"{{{BASIS_NS}}}{local}"
+
+
+def in_message(message_type: str) -> Callable[[str], str]:
+    """A local name -> its qualified tag in message_type's namespace, for the modules that declare a type's texts."""
+    return functools.partial("{{{}}}{}".format, message_namespace(message_type))
 
 
 _DAGTEKENING, _IDENTIFICATIE, _DATUM = b("Dagtekening"), b("Identificatie"), b("Datum")
@@ -376,7 +374,6 @@ def _read_header(
     except RecordError as error:
         raise MessageRejected("HEADER_INVALID", str(error)) from error
     return Header(
-        message_type=spec.message_type,
         municipality_code=f"GM{gemeente}",
         provider_agb=agb,
         message_id=pseudonymiser.identifier(fields.get((identification, _IDENTIFICATIE))) or "",

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from orchestration.ijw.codelists import codes, column
+from orchestration.ijw.codelists import column
 from orchestration.ijw.pseudonym import IDENTIFIER_PSEUDONYM_FLOOR, Pseudonymiser
 from orchestration.ijw.reader import (
     LIBXML2_EXACT_LINES,
@@ -164,9 +164,9 @@ class Rules:
         return value
 
     def code(self, text: str, seed: str, reason_code: str, label: str, guard: str = "true") -> None:
-        """A code in seeds/<seed>.csv (codelists.codes), LINE_INCOMPLETE where it is absent."""
+        """A code in seeds/<seed>.csv (codelists.column), LINE_INCOMPLETE where it is absent."""
         parameter = seed.replace("/", "_")
-        self.parameters[parameter] = sorted(codes(seed))
+        self.parameters[parameter] = sorted(column(seed))
         self.required(text, label, guard)
         self.add(
             f"{guard} and {text} not in (select unnest(${parameter}))",
