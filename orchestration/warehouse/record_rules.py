@@ -3,8 +3,8 @@
 The readers of every message type only extract field texts. A type lists its record rules in the order they are
 checked (Rules: a required field, a whole number in a range, a date, a code in a seed list, the Client, a product, a
 volume, and the few of its own), and one query over the batch gives each record either its typed values or the reason
-code and message of the first rule it breaks. JW323 builds its line query from the same kinds (declaration_batch.py);
-JW301, JW305, JW307 and JW315 share read_record_batch. A message quotes a value as Python's repr does (py_repr).
+code and message of the first rule it breaks; all five types share read_record_batch (each its RecordRules). A message
+quotes a value as Python's repr does (py_repr).
 """
 
 from __future__ import annotations
