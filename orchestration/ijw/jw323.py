@@ -135,31 +135,34 @@ _PART_FIELDS = {
     _m("IngediendBedrag"): {b("Bedrag"): "amount", b("DebetCredit"): "debit_credit"},
 }
 _TEXTS = ("period_elements", *_FIELDS.values(), *(name for parts in _PART_FIELDS.values() for name in parts.values()))
+# The same places as positions in _TEXTS: a list filled by position costs less than a dict filled by name.
+_FIELD_SLOTS = {tag: _TEXTS.index(name) for tag, name in _FIELDS.items()}
+_PART_SLOTS = {tag: {part: _TEXTS.index(name) for part, name in parts.items()} for tag, parts in _PART_FIELDS.items()}
 
 
 def _prestatie_fields(prestatie: etree._Element, source_record: int) -> ElementFields:
     """The stripped texts of one Prestatie as an XPath string() of each field's path reads them: the first occurrence
     in document order (None where absent or empty, "" where only whitespace), and how many ProductPeriode it has."""
-    values = dict.fromkeys(_TEXTS)
+    values: list[str | None] = [None] * len(_TEXTS)
     periods = 0
     for child in prestatie:
         tag = child.tag
-        name = _FIELDS.get(tag)
-        if name is not None:
-            if values[name] is None:
+        slot = _FIELD_SLOTS.get(tag)
+        if slot is not None:
+            if values[slot] is None:
                 # The XPath string value: the text, or every descendant's text when (against the XSD) there are any.
-                values[name] = "".join(child.itertext()) if len(child) else child.text or ""
+                values[slot] = "".join(child.itertext()) if len(child) else child.text or ""
             continue
-        parts = _PART_FIELDS.get(tag)
+        parts = _PART_SLOTS.get(tag)
         if parts is None:
             continue
         periods += tag == _PERIOD
         for part in child:
-            name = parts.get(part.tag)
-            if name is not None and values[name] is None:
-                values[name] = "".join(part.itertext()) if len(part) else part.text or ""
-    fields = ElementFields((name, value.strip() if value else None) for name, value in values.items())
-    fields["period_elements"] = str(periods)
+            slot = parts.get(part.tag)
+            if slot is not None and values[slot] is None:
+                values[slot] = "".join(part.itertext()) if len(part) else part.text or ""
+    values[0] = str(periods)
+    fields = ElementFields(zip(_TEXTS, [value.strip() if value else None for value in values], strict=True))
     fields.sourceline, fields.source_record = prestatie.sourceline or 0, source_record
     return fields
 

@@ -59,6 +59,9 @@ class ElementFields(dict):
 
     __slots__ = ("sourceline", "source_record")
 
+    def __missing__(self, _key: Any) -> None:
+        return None
+
 
 def element_fields(element: etree._Element, source_record: int = 0) -> ElementFields:
     """The fields of element, which is the file's source_record-th record (0 for an element that is no record)."""
