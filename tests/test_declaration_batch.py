@@ -20,11 +20,12 @@ import duckdb
 import pytest
 from lxml import etree
 
-from orchestration.ijw.jw323_texts import read_declaration_file
+from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import DECLARATIONS
+from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
 from tests.jw323_documents import (
@@ -345,7 +346,7 @@ def hostile_contents(kinds: tuple[str, ...], sample: list[Path]) -> dict[str, by
     return contents
 
 
-def test_a_line_past_line_65535_carries_the_line_of_its_start_tag():
+def test_a_line_past_line_65535_carries_the_line_of_its_start_tag(tmp_path):
     # libxml2 keeps an element's line in 16 bits and only estimates it beyond; the batch path's lines are exact.
     lines = [prestatie(f"R{number}", 100 + number) for number in range(7_000)]
     text = document(client(VALID_BSN, *lines))
@@ -353,9 +354,16 @@ def test_a_line_past_line_65535_carries_the_line_of_its_start_tag():
         start_tags = [number for number, line in enumerate(text.split("\n"), start=1) if "<jw323:Prestatie>" in line]
         assert start_tags[-1] > 65_535
 
-        read = read_declaration_file(Path("long.xml"), data, PSEUDONYMISER)
+        path = tmp_path / "long.xml"
+        path.write_bytes(data)
 
-        assert [line[0] for line in read.lines] == start_tags
+        read = read_message(path, JW323, PSEUDONYMISER)
+
+        assert [line for _record, line in sorted(_places([*read.records, *read.rejections]))] == start_tags
+
+
+def _places(records: list) -> list[tuple[int, int]]:
+    return [(record.source_record, record.source_line) for record in records]
 
 
 def _minified(text: str) -> bytes:

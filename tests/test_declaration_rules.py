@@ -4,10 +4,11 @@ import hashlib
 
 import pytest
 
+from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.declaration_batch import read_declaration
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.load import load_parsed_files
+from orchestration.warehouse.record_rules import read_message
 from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"rules-test-key-0123456789")
@@ -16,7 +17,7 @@ PSEUDONYMISER = Pseudonymiser(b"rules-test-key-0123456789")
 def ingest(warehouse, tmp_path, name: str, xml: str):
     path = tmp_path / name
     path.write_text(xml)
-    parsed = read_declaration(path, PSEUDONYMISER)
+    parsed = read_message(path, JW323, PSEUDONYMISER)
     apply_declaration_history(warehouse, [parsed])
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     [entry] = load_parsed_files(warehouse, [(parsed, sha256)], "rules", "raw.ijw_declaration_lines")

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.declaration_batch import read_declaration
 from orchestration.warehouse.load import load_parsed_files
+from orchestration.warehouse.record_rules import read_message
 from tests.jw323_documents import (
     INVALID_BSN,
     MESSAGE_NS,
@@ -30,7 +31,7 @@ def write(tmp_path: Path, content: str | bytes, name: str = "message.xml") -> Pa
 
 def load(warehouse, path: Path):
     """Read and load one file; returns (ledger row, quarantine rows) as dicts."""
-    parsed = read_declaration(path, PSEUDONYMISER)
+    parsed = read_message(path, JW323, PSEUDONYMISER)
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     [entry] = load_parsed_files(warehouse, [(parsed, sha256)], "test-run", "raw.ijw_declaration_lines")
     quarantine = warehouse.execute(
@@ -56,7 +57,7 @@ def test_amounts_are_integer_cents_signed_by_debit_credit(tmp_path):
             )
         ),
     )
-    result = read_declaration(path, PSEUDONYMISER)
+    result = read_message(path, JW323, PSEUDONYMISER)
     assert [(line.reference_number, line.amount_cents, line.debit_credit) for line in result.records] == [
         ("R1", 5000, "D"),
         ("R2", -5000, "C"),
@@ -73,8 +74,8 @@ def test_any_prefix_or_default_namespace_reads_the_same(tmp_path):
     # Same document with the message namespace as default namespace and another prefix for basisschema.
     default_ns = prefixed.replace("jw323:", "").replace("xmlns:jw323=", "xmlns=").replace("ijw:", "b:")
     default_ns = default_ns.replace("xmlns:ijw=", "xmlns:b=")
-    first = read_declaration(write(tmp_path, prefixed, "a.xml"), PSEUDONYMISER)
-    second = read_declaration(write(tmp_path, default_ns, "b.xml"), PSEUDONYMISER)
+    first = read_message(write(tmp_path, prefixed, "a.xml"), JW323, PSEUDONYMISER)
+    second = read_message(write(tmp_path, default_ns, "b.xml"), JW323, PSEUDONYMISER)
     assert first.records and [line.amount_cents for line in first.records] == [
         line.amount_cents for line in second.records
     ]
@@ -86,7 +87,7 @@ def test_basisschema_children_in_the_message_namespace_are_not_read(tmp_path):
     misplaced = document(client(VALID_BSN, prestatie("R1", 5000))).replace(
         "<ijw:Bedrag>5000</ijw:Bedrag>", "<jw323:Bedrag>5000</jw323:Bedrag>"
     )
-    result = read_declaration(write(tmp_path, misplaced), PSEUDONYMISER)
+    result = read_message(write(tmp_path, misplaced), JW323, PSEUDONYMISER)
     assert not result.records
     assert [r.reason_code for r in result.rejections] == ["NUMBER_INVALID"]
 
@@ -232,9 +233,9 @@ def test_with_the_official_xsd_an_out_of_order_message_is_rejected(tmp_path, war
         "<jw323:Eenheid>04</jw323:Eenheid>\n          <jw323:GeleverdVolume>1</jw323:GeleverdVolume>",
     )
     assert swapped != valid
-    assert read_declaration(write(tmp_path, swapped, "lenient.xml"), PSEUDONYMISER).file_rejection is None
-    strict = read_declaration(write(tmp_path, swapped, "strict.xml"), PSEUDONYMISER, jw323_schema)
+    assert read_message(write(tmp_path, swapped, "lenient.xml"), JW323, PSEUDONYMISER).file_rejection is None
+    strict = read_message(write(tmp_path, swapped, "strict.xml"), JW323, PSEUDONYMISER, jw323_schema)
     assert strict.file_rejection.reason_code == "XSD_INVALID" and "line" in strict.file_rejection.reason
     assert [r.reason_code for r in strict.rejections] == ["XSD_INVALID"]
-    ok = read_declaration(write(tmp_path, valid, "ok.xml"), PSEUDONYMISER, jw323_schema)
+    ok = read_message(write(tmp_path, valid, "ok.xml"), JW323, PSEUDONYMISER, jw323_schema)
     assert ok.file_rejection is None and len(ok.records) == 1

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.safe_xml import MessageHead, sniff_message
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse import read_ahead as read_ahead_module
-from orchestration.warehouse.declaration_batch import read_declaration
+from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import care_event
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
@@ -197,7 +198,7 @@ def test_the_sniffed_sender_is_the_provider_the_reader_reads(tmp_path, name):
     path = tmp_path / "declaration.xml"
     path.write_text(HEADERS[name], encoding="utf-8")
 
-    parsed = read_declaration(path, Pseudonymiser(b"sniff-test-key-0123456789"))
+    parsed = read_message(path, JW323, Pseudonymiser(b"sniff-test-key-0123456789"))
 
     assert parsed.file_rejection is None and parsed.records, "the reader accepts every variant"
     assert {line.provider_agb for line in parsed.records} == {sniff_message(path).sender}

@@ -7,23 +7,15 @@ The examples use category 55 codes that are not in the national product code lis
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.ijw import allocations, care_events, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.record_rules import read_record_batch
+from orchestration.warehouse.record_rules import read_message
 from tests.conftest import REPO_ROOT
 
 EXAMPLES = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "berichten"
 PSEUDONYMISER = Pseudonymiser(b"reader-test-key-0123456789")
-
-
-def read_message_file(path: Path, spec, pseudonymiser: Pseudonymiser):
-    """One message read and decided on its own, as the ingest would."""
-    with duckdb.connect(":memory:") as con:
-        [(parsed, _sha256)], _staged = read_record_batch(con, [(path, None, "")], spec, pseudonymiser)
-    return parsed
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +35,7 @@ def listed_products(examples: Path, name: str, tmp_path: Path) -> Path:
 
 
 def test_jw301_allocations_keep_only_pseudonym_birth_month_and_gender(examples, tmp_path):
-    parsed = read_message_file(listed_products(examples, "JW301.xml", tmp_path), allocations.SPEC, PSEUDONYMISER)
+    parsed = read_message(listed_products(examples, "JW301.xml", tmp_path), allocations.SPEC, PSEUDONYMISER)
     assert parsed.file_rejection is None and not parsed.rejections
     first, second = parsed.records
     assert (first.allocation_number, first.provider_reference, first.product_code) == (300201, "40A12341234", "45A04")
@@ -62,8 +54,8 @@ def test_jw301_allocations_keep_only_pseudonym_birth_month_and_gender(examples, 
 
 
 def test_jw305_and_jw307_start_and_stop(examples, tmp_path):
-    starts = read_message_file(listed_products(examples, "JW305.xml", tmp_path), care_events.START_SPEC, PSEUDONYMISER)
-    stops = read_message_file(listed_products(examples, "JW307.xml", tmp_path), care_events.STOP_SPEC, PSEUDONYMISER)
+    starts = read_message(listed_products(examples, "JW305.xml", tmp_path), care_events.START_SPEC, PSEUDONYMISER)
+    stops = read_message(listed_products(examples, "JW307.xml", tmp_path), care_events.STOP_SPEC, PSEUDONYMISER)
     assert [(s.allocation_number, s.start_date, s.delivery_status) for s in starts.records] == [
         (300201, dt.date(2026, 4, 3), "1"),
         (300202, dt.date(2026, 4, 15), "1"),
@@ -76,7 +68,7 @@ def test_jw305_and_jw307_start_and_stop(examples, tmp_path):
 
 
 def test_jw315_referrer_and_the_examples_impossible_date(examples, tmp_path):
-    parsed = read_message_file(listed_products(examples, "JW315.xml", tmp_path), referral_requests.SPEC, PSEUDONYMISER)
+    parsed = read_message(listed_products(examples, "JW315.xml", tmp_path), referral_requests.SPEC, PSEUDONYMISER)
     # Both requested products end on 2027-06-31, which does not exist: each is quarantined on its own.
     assert not parsed.records
     assert [(r.record_ref, r.reason_code) for r in parsed.rejections] == [
@@ -85,7 +77,7 @@ def test_jw315_referrer_and_the_examples_impossible_date(examples, tmp_path):
     ]
     fixed = tmp_path / "JW315_fixed.xml"
     fixed.write_text(listed_products(examples, "JW315.xml", tmp_path).read_text().replace("2027-06-31", "2027-06-30"))
-    parsed = read_message_file(fixed, referral_requests.SPEC, PSEUDONYMISER)
+    parsed = read_message(fixed, referral_requests.SPEC, PSEUDONYMISER)
     assert [(r.provider_reference, r.referrer_type_code, r.referrer_agb, r.requested_on) for r in parsed.records] == [
         ("40A12341234", "01", None, dt.date(2026, 4, 1)),
         ("40A12341235", "02", "12345678", dt.date(2026, 4, 1)),
@@ -98,6 +90,6 @@ def test_codes_in_neither_the_national_nor_the_regions_list_are_quarantined(exam
     text = (examples / "JW301.xml").read_text(encoding="utf-8").replace("55A11", "55A19").replace("55A12", "55A18")
     path = tmp_path / "JW301.xml"
     path.write_text(text, encoding="utf-8")
-    parsed = read_message_file(path, allocations.SPEC, PSEUDONYMISER)
+    parsed = read_message(path, allocations.SPEC, PSEUDONYMISER)
     assert {r.reason_code for r in parsed.rejections} == {"PRODUCT_CODE_UNKNOWN"}
     assert len(parsed.rejections) == 2 and not parsed.records

@@ -10,18 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from orchestration.ijw.reader import MessageSpec, b
-from orchestration.ijw.safe_xml import message_namespace
+from orchestration.ijw.reader import MessageSpec, b, in_message
 from orchestration.warehouse.record_rules import RecordRules, Rules
 
 # The ranges of the raw tables' suites for volume and budget (LDT_Volume, LDT_Budget): up to 99,999,999.
 MAX_VOLUME = MAX_BUDGET_CENTS = 99_999_999
 
-_NS = message_namespace("JW301")
-
-
-def _m(local: str) -> str:
-    return f"{{{_NS}}}{local}"
+_m = in_message("JW301")
 
 
 @dataclass(frozen=True)
@@ -54,7 +49,7 @@ class Allocation(ClientRecord):
     frequency_code: str | None
     budget_cents: int | None
     source_line: int
-    source_record: int  # ElementFields.source_columns
+    source_record: int
 
     @property
     def record_ref(self) -> str:
@@ -109,7 +104,7 @@ SPEC = MessageSpec(
             "budget_cents": _m("Budget"),
         },
         rules=_rules,
-        record_ref=(("toewijzing", "allocation_number"),),
+        record_ref="'toewijzing ' || coalesce(allocation_number, '?')",
         period="valid_from",
         row=BIRTH_ROW,
     ),

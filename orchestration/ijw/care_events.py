@@ -10,8 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orchestration.ijw.allocations import product_texts
-from orchestration.ijw.reader import MessageSpec
-from orchestration.ijw.safe_xml import message_namespace
+from orchestration.ijw.reader import MessageSpec, in_message
 from orchestration.warehouse.record_rules import RecordRules, Rules
 
 _DELIVERY_STATUSES = ("1", "2", "3")  # COD467; 9 (ongewijzigd) does not occur in start/stop messages
@@ -49,7 +48,7 @@ class CareEvent:
     end_reason_code: str | None
     delivery_status: str
     source_line: int
-    source_record: int  # ElementFields.source_columns
+    source_record: int
 
     @property
     def record_ref(self) -> str:
@@ -57,10 +56,7 @@ class CareEvent:
 
 
 def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -> MessageSpec:
-    namespace = message_namespace(message_type)
-
-    def m(local: str) -> str:
-        return f"{{{namespace}}}{local}"
+    m = in_message(message_type)
 
     def rules(rules: Rules) -> None:
         rules.client()
@@ -94,7 +90,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
                 "allocation_valid_from": m("ToewijzingIngangsdatum"),
             },
             rules=rules,
-            record_ref=(("toewijzing", "allocation_number"), ("start", "start_date")),
+            record_ref="'toewijzing ' || coalesce(allocation_number, '?') || ' start ' || coalesce(start_date, '?')",
             period="start_date",
             # A start has neither: its rows hold them empty.
             row={} if is_stop else {name: "null" for name in stop_texts},

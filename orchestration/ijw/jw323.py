@@ -1,10 +1,10 @@
 """JW323 declaratie (iJw 3.2, BerichtCode 490): one Prestatie becomes one DeclarationLine.
 
-This module reads a declaration: its Declaratie fields, each Prestatie's field texts (PrestatieFields), and checks the
-file rules after the last line: TR358 (total = signed sum of lines), CS340 (declaration period is one calendar month)
-and no period or signature in the future. The line rules (TR346, CS337, CS100, FUTURE_DATE, LDT_Bedrag, the code
-lists, the BSN) are decided per batch in SQL (orchestration/warehouse/declaration_batch.py); the rules that need
-earlier files (TR314, TR389, CD060) live in declaration_rules.py.
+The generic reader (reader.py) reads its Declaratie fields (SPEC.message_fields) and each Prestatie's field texts; the
+line rules (TR346, CS337, CS100, FUTURE_DATE, LDT_Bedrag, the code lists, the BSN) are decided per batch in SQL like
+every type's (_line_rules, warehouse/record_rules.py), and the file rules after the last line: TR358 (total = signed
+sum of lines), CS340 (declaration period is one calendar month) and no period or signature in the future. The rules
+that need earlier files (TR314, TR389, CD060) live in declaration_rules.py.
 """
 
 from __future__ import annotations
@@ -17,22 +17,24 @@ from typing import NamedTuple
 from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import MessageSpec, b, non_negative_int, parse_date, text
-from orchestration.ijw.safe_xml import MessageRejected, message_namespace
+from orchestration.ijw.reader import ElementFields, MessageSpec, b, in_message, non_negative_int, parse_date, text
+from orchestration.ijw.safe_xml import MessageRejected
 from orchestration.warehouse.load import ParsedFile, RecordError
+from orchestration.warehouse.record_rules import RecordRules, Rules
 
 MESSAGE_TYPE = "JW323"
-_NS = message_namespace(MESSAGE_TYPE)
+_m = in_message(MESSAGE_TYPE)
 EARLIEST_DATE = dt.date(2021, 1, 1)  # CS100: iJw 3.x declarations start on 1 January 2021
 MAX_AMOUNT_CENTS = 99_999_999  # LDT_Bedrag (basisschema.xsd): maxInclusive 99999999
 EURO_UNIT = "83"
-DECLARATION_FIELDS = frozenset({"declaration_number", "declaration_period", "declaration_date"})
-"""What a line needs from the Declaratie before it (DeclaratieNummer, DeclaratiePeriode, DeclaratieDagtekening)."""
+DECLARATION_FIELDS = {
+    "declaration_number": "varchar",
+    "declaration_period_start": "date",
+    "declaration_period_end": "date",
+    "declaration_date": "date",
+}
+"""What a line takes from the Declaratie before it (DeclaratieNummer, DeclaratiePeriode, DeclaratieDagtekening)."""
 MINUTE_UNIT = "01"
-
-
-def _m(local: str) -> str:
-    return f"{{{_NS}}}{local}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,7 +75,7 @@ class DeclarationLine(Prestatie, _DeclarationHeader):
 
     debit_credit: str
     source_line: int
-    source_record: int  # ElementFields.source_columns
+    source_record: int
 
     @property
     def record_ref(self) -> str:
@@ -84,49 +86,64 @@ class DeclarationLine(Prestatie, _DeclarationHeader):
         return self.debit_credit == "C"
 
 
-class PrestatieFields(NamedTuple):
-    """The stripped texts of one Prestatie as an XPath string() of each field's path reads them (None where absent or
-    empty, "" where only whitespace), and how many ProductPeriode it has (period_elements)."""
+class DeclaredLine(NamedTuple):
+    """What the cross-file rules, the quarantine and the ledger need of a line the batch query accepted (RecordRules.
+    staged_as): the rest stays in the warehouse until it is inserted."""
 
-    reference: str | None
-    previous_reference: str | None
-    allocation_number: str | None
-    category: str | None
-    product_code: str | None
-    period_elements: str | None
-    period_start: str | None
-    period_end: str | None
-    volume: str | None
-    unit: str | None
-    tariff: str | None
-    amount: str | None
-    debit_credit: str | None
-    sourceline: int
+    ordinal: int
+    """The line's row in the batch's decided records."""
+    provider_agb: str
+    municipality_code: str
+    client_key: str
+    declaration_number: str
+    reference_number: str
+    previous_reference_number: str | None
+    allocation_number: int
+    product_code: str
+    period_start: dt.date
+    debit_credit: str
+    amount_cents: int
+    source_line: int
     source_record: int
 
+    @property
+    def is_credit(self) -> bool:
+        return self.debit_credit == "C"
 
-# Where each PrestatieFields slot sits: a child of Prestatie, or a child of one of its compound children. Walking the
-# children with these lookups costs a fraction of path evaluation per field.
-_FIELD_SLOTS = {
-    _m("ToewijzingNummer"): 2,
-    _m("ProductCategorie"): 3,
-    _m("ProductCode"): 4,
-    _m("GeleverdVolume"): 8,
-    _m("Eenheid"): 9,
-    _m("ProductTarief"): 10,
+    @property
+    def record_ref(self) -> str:
+        return f"{self.declaration_number}/{self.reference_number}"
+
+
+# Where each text sits: a child of Prestatie, or a child of one of its compound children. Walking the children with
+# these lookups costs a fraction of path evaluation per field.
+_FIELDS = {
+    _m("ToewijzingNummer"): "allocation_number",
+    _m("ProductCategorie"): "product_category",
+    _m("ProductCode"): "product_code",
+    _m("GeleverdVolume"): "volume",
+    _m("Eenheid"): "unit_code",
+    _m("ProductTarief"): "tariff_cents",
 }
 _PERIOD = _m("ProductPeriode")
-_PART_SLOTS = {
-    _m("ProductReferentie"): {b("ReferentieNummer"): 0, b("VorigReferentieNummer"): 1},
-    _PERIOD: {b("Begindatum"): 6, b("Einddatum"): 7},
-    _m("IngediendBedrag"): {b("Bedrag"): 11, b("DebetCredit"): 12},
+_PART_FIELDS = {
+    _m("ProductReferentie"): {
+        b("ReferentieNummer"): "reference_number",
+        b("VorigReferentieNummer"): "previous_reference_number",
+    },
+    _PERIOD: {b("Begindatum"): "period_start", b("Einddatum"): "period_end"},
+    _m("IngediendBedrag"): {b("Bedrag"): "amount", b("DebetCredit"): "debit_credit"},
 }
-_PERIOD_COUNT_SLOT = 5
+_TEXTS = ("period_elements", *_FIELDS.values(), *(name for parts in _PART_FIELDS.values() for name in parts.values()))
+# The same places as positions in _TEXTS: a list filled by position costs less than a dict filled by name.
+_FIELD_SLOTS = {tag: _TEXTS.index(name) for tag, name in _FIELDS.items()}
+_PART_SLOTS = {tag: {part: _TEXTS.index(name) for part, name in parts.items()} for tag, parts in _PART_FIELDS.items()}
 
 
-def _prestatie_fields(prestatie: etree._Element, source_record: int) -> PrestatieFields:
-    """The first occurrence of each field in document order (as an XPath string() of its path reads it), stripped."""
-    values: list[str | None] = [None] * 13
+def _prestatie_fields(prestatie: etree._Element, source_record: int) -> ElementFields:
+    """The stripped texts of one Prestatie as an XPath string() of each field's path reads them: the first occurrence
+    in document order (None where absent or empty, "" where only whitespace), and how many ProductPeriode it has."""
+    values: list[str | None] = [None] * len(_TEXTS)
     periods = 0
     for child in prestatie:
         tag = child.tag
@@ -144,17 +161,10 @@ def _prestatie_fields(prestatie: etree._Element, source_record: int) -> Prestati
             slot = parts.get(part.tag)
             if slot is not None and values[slot] is None:
                 values[slot] = "".join(part.itertext()) if len(part) else part.text or ""
-    values[_PERIOD_COUNT_SLOT] = str(periods)
-    stripped = [value.strip() if value else None for value in values]
-    return PrestatieFields(*stripped, sourceline=prestatie.sourceline or 0, source_record=source_record)
-
-
-def _period(start_text: str | None, end_text: str | None, label: str) -> tuple[dt.date, dt.date]:
-    start = parse_date(start_text, f"{label} Begindatum")
-    end = parse_date(end_text, f"{label} Einddatum")
-    if end < start:
-        raise RecordError("DATE_INVALID", f"{label} ends ({end}) before it starts ({start})")
-    return start, end
+    values[0] = str(periods)
+    fields = ElementFields(zip(_TEXTS, [value.strip() if value else None for value in values], strict=True))
+    fields.sourceline, fields.source_record = prestatie.sourceline or 0, source_record
+    return fields
 
 
 def _declaration_field(reader):
@@ -172,9 +182,11 @@ def _read_number(element, state, pseudonymiser):
 
 
 def _read_period(element, state, _pseudonymiser):
-    state["declaration_period"] = _period(
-        text(element, b("Begindatum")), text(element, b("Einddatum")), "DeclaratiePeriode"
-    )
+    start = parse_date(text(element, b("Begindatum")), "DeclaratiePeriode Begindatum")
+    end = parse_date(text(element, b("Einddatum")), "DeclaratiePeriode Einddatum")
+    if end < start:
+        raise RecordError("DATE_INVALID", f"DeclaratiePeriode ends ({end}) before it starts ({start})")
+    state["declaration_period_start"], state["declaration_period_end"] = start, end
 
 
 def _read_date(element, state, _pseudonymiser):
@@ -186,47 +198,96 @@ def _read_total(element, state, _pseudonymiser):
     state["declared_total_cents"] = -total if text(element, b("DebetCredit")) == "C" else total
 
 
-def check_declaration_period(declaration: dict) -> None:
-    """CS340: the declaration period is one calendar month."""
-    start, end = declaration.get("declaration_period") or (None, None)
-    if start is not None and (
-        start.day != 1 or end != start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    ):
-        raise MessageRejected("CS340", f"DeclaratiePeriode {start}..{end} is not one calendar month")
-
-
-def check_declaration_dates(declaration: dict) -> None:
-    """A declaration is signed (TR135: DeclaratieDagtekening not after the system date) for a period that has begun:
-    a period or signature in the future claims care not given yet."""
-    today = dt.date.today()
-    start, _end = declaration.get("declaration_period") or (None, None)
-    if start is not None and start > today:
-        raise MessageRejected("FUTURE_DATE", f"DeclaratiePeriode starts {start}, after today ({today})")
-    signed = declaration.get("declaration_date")
-    if signed is not None and signed > today:
-        raise MessageRejected("FUTURE_DATE", f"DeclaratieDagtekening {signed} is after today ({today})")
-
-
 def _check_file(parsed: ParsedFile) -> None:
     """File-level rules, checked after every line is read so a rejected file still accounts for all its cents.
 
     A message without a Declaratie (its body in another namespace, say) would load as an empty file with its declared
-    cents gone: HEADER_INVALID. CS340: the declaration period is one calendar month; it and the signature are not in
-    the future (FUTURE_DATE). TR358: the declared total equals the signed sum of every line read, accepted or not.
+    cents gone: HEADER_INVALID. CS340: the declaration period is one calendar month. A declaration is signed (TR135:
+    DeclaratieDagtekening not after the system date) for a period that has begun: a period or signature in the future
+    claims care not given yet (FUTURE_DATE). TR358: the declared total equals the signed sum of every line read,
+    accepted or not.
     """
-    if not parsed.state.keys() >= {*DECLARATION_FIELDS, "declared_total_cents"}:
+    state, today = parsed.state, dt.date.today()
+    if not state.keys() >= {*DECLARATION_FIELDS, "declared_total_cents"}:
         raise MessageRejected(
             "HEADER_INVALID",
             "no Declaratie with DeclaratieNummer, DeclaratiePeriode, DeclaratieDagtekening and TotaalIngediendBedrag "
             "in the JW323 namespace",
         )
-    check_declaration_period(parsed.state)
-    check_declaration_dates(parsed.state)
-    declared = parsed.state.get("declared_total_cents")
-    if declared is not None and declared != parsed.amount_cents_read:
+    start, end, signed = state["declaration_period_start"], state["declaration_period_end"], state["declaration_date"]
+    if start.day != 1 or end != start.replace(day=calendar.monthrange(start.year, start.month)[1]):
+        raise MessageRejected("CS340", f"DeclaratiePeriode {start}..{end} is not one calendar month")
+    if start > today:
+        raise MessageRejected("FUTURE_DATE", f"DeclaratiePeriode starts {start}, after today ({today})")
+    if signed > today:
+        raise MessageRejected("FUTURE_DATE", f"DeclaratieDagtekening {signed} is after today ({today})")
+    if state["declared_total_cents"] != parsed.amount_cents_read:
+        declared = state["declared_total_cents"]
         raise MessageRejected(
             "TR358", f"TotaalIngediendBedrag {declared} != signed sum of the lines {parsed.amount_cents_read}"
         )
+
+
+def _line_rules(rules: Rules) -> None:
+    """The line rules in the order they are checked."""
+    rules.number("amount", "IngediendBedrag")
+    rules.add(
+        f"amount_value > {MAX_AMOUNT_CENTS}",
+        "AMOUNT_OUT_OF_RANGE",
+        f"'IngediendBedrag ' || amount_value || ' exceeds LDT_Bedrag''s {MAX_AMOUNT_CENTS}'",
+    )
+    rules.client_error()
+    rules.add(
+        "declaration_number is null or declaration_period_start is null or declaration_date is null",
+        "HEADER_INVALID",
+        "'Declaratie lacks DeclaratieNummer, DeclaratiePeriode or dagtekening'",
+    )
+    rules.required("reference_number", "ProductReferentie/ReferentieNummer")
+    rules.code("debit_credit", "codelists/cod043_debit_credit", "DEBIT_CREDIT_INVALID", "DebetCredit")
+    rules.code("unit_code", "codelists/wj756_units", "UNIT_UNKNOWN", "Eenheid")
+    rules.code("product_category", "codelists/jz020_product_categories", "PRODUCT_CATEGORY_UNKNOWN", "ProductCategorie")
+    rules.code("product_code", "reference/product_codes", "PRODUCT_CODE_UNKNOWN", "ProductCode")
+    rules.add("period_elements = '0'", "LINE_INCOMPLETE", "'ProductPeriode is missing'")
+    start = rules.date("period_start", "ProductPeriode Begindatum")
+    end = rules.date("period_end", "ProductPeriode Einddatum")
+    rules.add(
+        f"{end} < {start}",
+        "DATE_INVALID",
+        f"'ProductPeriode ends (' || {end} || ') before it starts (' || {start} || ')'",
+    )
+    rules.add(
+        f"{start} < date '{EARLIEST_DATE}'",
+        "CS100",
+        f"'ProductPeriode starts ' || {start} || ', before {EARLIEST_DATE}'",
+    )
+    rules.add(
+        f"{start} > $today", "FUTURE_DATE", f"'ProductPeriode starts ' || {start} || ', after today (' || $today || ')'"
+    )
+    rules.add(
+        f"date_trunc('month', {start}) <> date_trunc('month', {end})",
+        "CS337",
+        f"'ProductPeriode ' || {start} || '..' || {end} || ' spans more than one calendar month'",
+    )
+    rules.required("volume", "GeleverdVolume")
+    rules.number("volume", "GeleverdVolume")
+    rules.number("tariff_cents", "ProductTarief", guard="tariff_cents is not null")
+    rules.add(
+        f"unit_code <> '{EURO_UNIT}' and tariff_cents is null",
+        "TR346",
+        "'Eenheid ' || unit_code || ' needs a ProductTarief to check the amount'",
+    )
+    # TR346 in exact integers: a volume in minutes is priced on an hourly tariff, and "rounded" is read as within half
+    # a cent.
+    rules.add(
+        f"""unit_code <> '{EURO_UNIT}' and case when unit_code = '{MINUTE_UNIT}'
+            then abs(60 * amount_value - volume_value * tariff_cents_value) > 30
+            else amount_value <> volume_value * tariff_cents_value end""",
+        "TR346",
+        f"""'IngediendBedrag ' || amount_value || ' != volume x tariff (' || printf('%g', (volume_value
+            * tariff_cents_value)::double / case when unit_code = '{MINUTE_UNIT}' then 60 else 1 end) || ')'""",
+    )
+    rules.required("allocation_number", "ToewijzingNummer")
+    rules.number("allocation_number", "ToewijzingNummer")
 
 
 SPEC = MessageSpec(
@@ -234,8 +295,22 @@ SPEC = MessageSpec(
     "490",
     "Prestatie",
     sent_by_municipality=False,
+    records=RecordRules(
+        DeclarationLine,
+        texts={name: name for name in _TEXTS},
+        rules=_line_rules,
+        record_ref="coalesce(nullif(declaration_number, ''), '?') || '/' "
+        "|| coalesce(nullif(reference_number, ''), '?')",
+        period="period_start",
+        # A line whose amount cannot be read keeps 0 cents; a credit's are negative.
+        row={"client_key": "coalesce(client_key, '')", "amount_cents": "record_cents"},
+        state=DECLARATION_FIELDS,
+        cents=f"""case when amount_value is null or amount_value > {MAX_AMOUNT_CENTS} then 0
+            when debit_credit = 'C' then -amount_value else amount_value end""",
+        staged_as=DeclaredLine,
+    ),
     record_fields=_prestatie_fields,
-    identifier_fields=("reference", "previous_reference", "allocation_number"),
+    identifier_fields=("reference_number", "previous_reference_number", "allocation_number"),
     message_fields={
         "DeclaratieNummer": _declaration_field(_read_number),
         "DeclaratiePeriode": _declaration_field(_read_period),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -36,7 +37,6 @@ from orchestration.warehouse.load import ParsedFile, RecordError
 
 @dataclass(frozen=True)
 class Header:
-    message_type: str
     municipality_code: str
     """GM + the 4-digit gemeente code of whichever side the municipality is on."""
     provider_agb: str
@@ -59,11 +59,8 @@ class ElementFields(dict):
 
     __slots__ = ("sourceline", "source_record")
 
-    def source_columns(self) -> dict[str, int]:
-        """The source_line and source_record columns of the row the record becomes: source_record, its 1-based
-        position among its file's records, is what tells it apart and orders it within the file (source_line does
-        not, in a message written on one line)."""
-        return {"source_line": self.sourceline, "source_record": self.source_record}
+    def __missing__(self, _key: Any) -> None:
+        return None
 
 
 def element_fields(element: etree._Element, source_record: int = 0) -> ElementFields:
@@ -94,16 +91,15 @@ class MessageSpec:
     """Local name of the repeated record element (ToegewezenProduct, StartProduct, Prestatie, ...)."""
     sent_by_municipality: bool
     records: Any = None
-    """How its records become rows, by the record rules written once in SQL (a warehouse.record_rules.RecordRules);
-    None: the type decides its records per batch itself (JW323: orchestration/warehouse/declaration_batch.py)."""
-    record_fields: Callable[[etree._Element, int], Any] = element_fields
+    """How its records become rows, by the record rules written once in SQL (a warehouse.record_rules.RecordRules)."""
+    record_fields: Callable[[etree._Element, int], ElementFields] = element_fields
     """A record's field texts, read once, with its line (sourceline) and its position among the file's records
-    (source_record); JW323, the message with many records per file, reads its Prestatie into a tuple of its own."""
+    (source_record); JW323 reads its Prestatie's as XPath string values do."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
     """Handlers for message-level elements outside Header and Client, by local name."""
     identifier_fields: tuple[Any, ...] = ()
-    """The record's free identifiers, as keys of what record_fields gives (a tag, or a field name of its tuple): a
-    BSN found there is replaced by its pseudonym before any rule reads the record."""
+    """The record's free identifiers, as keys of what record_fields gives: a BSN found there is replaced by its
+    pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
 
@@ -111,8 +107,9 @@ class MessageSpec:
     def namespace(self) -> str:
         return message_namespace(self.message_type)
 
-    def m(self, local: str) -> str:
-        return f"{{{self.namespace}}}{local}"
+    @functools.cached_property
+    def m(self) -> Callable[[str], str]:
+        return in_message(self.message_type)
 
     @functools.cached_property
     def tags(self) -> MessageTags:
@@ -156,6 +153,11 @@ class MessageTags:
 
 def b(local: str) -> str:
     return f"{{{BASIS_NS}}}{local}"
+
+
+def in_message(message_type: str) -> Callable[[str], str]:
+    """A local name -> its qualified tag in message_type's namespace, for the modules that declare a type's texts."""
+    return functools.partial("{{{}}}{}".format, message_namespace(message_type))
 
 
 _DAGTEKENING, _IDENTIFICATIE, _DATUM = b("Dagtekening"), b("Identificatie"), b("Datum")
@@ -375,7 +377,6 @@ def _read_header(
     except RecordError as error:
         raise MessageRejected("HEADER_INVALID", str(error)) from error
     return Header(
-        message_type=spec.message_type,
         municipality_code=f"GM{gemeente}",
         provider_agb=agb,
         message_id=pseudonymiser.identifier(fields.get((identification, _IDENTIFICATIE))) or "",
@@ -409,13 +410,43 @@ def record_place(source_line: int, source_record: int) -> str:
     return f"at line {source_line}, record {source_record}"
 
 
-def without_bsns(fields: Any, keys: tuple[Any, ...], pseudonymiser: Pseudonymiser) -> Any:
-    """fields with a BSN in any of the identifier keys replaced by its pseudonym (a dict in place, a tuple anew)."""
-    if isinstance(fields, dict):
-        for key in keys:
-            value = fields.get(key)
-            if value is not None:
-                fields[key] = pseudonymiser.identifier(value)
-        return fields
-    changed = {key: pseudonymiser.identifier(getattr(fields, key)) for key in keys}
-    return fields._replace(**changed) if any(changed[key] != getattr(fields, key) for key in keys) else fields
+def without_bsns(fields: dict, keys: tuple[Any, ...], pseudonymiser: Pseudonymiser) -> dict:
+    """fields, in place, with a BSN in any of the identifier keys replaced by its pseudonym."""
+    for key in keys:
+        value = fields.get(key)
+        if value is not None:
+            fields[key] = pseudonymiser.identifier(value)
+    return fields
+
+
+LIBXML2_EXACT_LINES = 65_535
+"""libxml2 keeps an element's line in 16 bits: from this line on, lxml's sourceline is an estimate from the element's
+neighbours."""
+
+
+def exact_record_lines(data: bytes, namespace: str, local_name: str) -> list[int] | None:
+    """The line of each start tag of the element {namespace}local_name in document order, exact at any line: one more
+    than the line feeds before the tag (CR LF counts once and a lone CR not at all, as libxml2 counts). Where each tag
+    starts comes from expat, which reports the byte offset of every start tag; it reads only a document the hardened
+    parser has already read whole (no DTD, so no entity but the predefined ones). None if expat refuses it (a document
+    that did not parse whole keeps lxml's lines)."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    name = f"{namespace} {local_name}"
+    offsets: list[int] = []
+
+    def start(element: str, _attributes: dict) -> None:
+        if element == name:
+            offsets.append(parser.CurrentByteIndex)
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        return None
+    lines, line, counted_to = [], 1, 0
+    for offset in offsets:
+        line += data.count(b"\n", counted_to, offset)
+        counted_to = offset
+        lines.append(line)
+    return lines

@@ -17,15 +17,10 @@ from orchestration.ijw.allocations import (
     product_texts,
     volume_texts,
 )
-from orchestration.ijw.reader import MessageSpec, b
-from orchestration.ijw.safe_xml import message_namespace
+from orchestration.ijw.reader import MessageSpec, b, in_message
 from orchestration.warehouse.record_rules import RecordRules, Rules
 
-_NS = message_namespace("JW315")
-
-
-def _m(local: str) -> str:
-    return f"{{{_NS}}}{local}"
+_m = in_message("JW315")
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ class ReferralRequest(ClientRecord):
     referrer_type_code: str
     referrer_agb: str | None
     source_line: int
-    source_record: int  # ElementFields.source_columns
+    source_record: int
 
     @property
     def record_ref(self) -> str:
@@ -93,7 +88,7 @@ SPEC = MessageSpec(
             "budget_cents": _m("Budget"),
         },
         rules=_rules,
-        record_ref=(("referentie", "provider_reference"),),
+        record_ref="'referentie ' || coalesce(provider_reference, '?')",
         period="requested_valid_from",
         row={**BIRTH_ROW, "requested_on": "message_date"},
     ),

@@ -33,21 +33,20 @@ def message_namespace(message: str) -> str:
     return MESSAGE_NS_TEMPLATE.format(message=message.lower())
 
 
-def _hardening() -> dict[str, bool]:
-    return {
-        "resolve_entities": False,
-        "load_dtd": False,
-        "dtd_validation": False,
-        "no_network": True,
-        "huge_tree": False,
-        "remove_comments": True,
-        "remove_pis": True,
-    }
+HARDENING = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "no_network": True,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 def iter_events(source: IO[bytes], tags: list[str]) -> Iterator[tuple[str, etree._Element]]:
     """(event, element) pairs for the root start and the end of each tag, from a hardened iterparse."""
-    parser = etree.iterparse(source, events=("start", "end"), **_hardening())
+    parser = etree.iterparse(source, events=("start", "end"), **HARDENING)
     wanted = set(tags)
     root_seen = False
     for event, element in parser:
@@ -63,7 +62,7 @@ def iter_events(source: IO[bytes], tags: list[str]) -> Iterator[tuple[str, etree
 
 # One parser for every whole-document parse in this process: building a parser costs more than parsing a small
 # message. lxml parsers are not thread-safe; the ingest reads files one at a time per process.
-_DOCUMENT_PARSER = etree.XMLParser(**_hardening())
+_DOCUMENT_PARSER = etree.XMLParser(**HARDENING)
 
 
 def parse_document(data: bytes) -> etree._Element:
@@ -142,7 +141,7 @@ def sniff_message(path: Path) -> MessageHead:
 _SNIFF_CHUNK_BYTES = 8192
 # One parser for every sniff in this process: building one costs more than sniffing a small message. Only the root
 # and the Header make events (a filter in C), so the rest of the chunk costs no Python objects.
-_SNIFF_PARSER = etree.XMLPullParser(events=("start", "end"), tag=("{*}Bericht", "{*}Header"), **_hardening())
+_SNIFF_PARSER = etree.XMLPullParser(events=("start", "end"), tag=("{*}Bericht", "{*}Header"), **HARDENING)
 
 
 def sniff_stream(source: IO[bytes]) -> MessageHead:

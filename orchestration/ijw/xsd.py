@@ -10,11 +10,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from orchestration.ijw.safe_xml import MessageRejected
-
-
-def _hardened_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
+from orchestration.ijw.safe_xml import HARDENING, MessageRejected, parse_document
 
 
 @cache
@@ -25,14 +21,13 @@ def message_schema(xsd_dir: Path, message_type: str) -> etree.XMLSchema:
         raise FileNotFoundError(
             f"IJW_XSD_DIR={xsd_dir} has no {path.name}: download release iJw 3.2 from istandaarden.nl"
         )
-    return etree.XMLSchema(etree.parse(str(path), parser=_hardened_parser()))
+    return etree.XMLSchema(etree.parse(str(path), parser=etree.XMLParser(**HARDENING)))
 
 
 def validate_against_schema(data: bytes, schema: etree.XMLSchema) -> None:
     """Raise MessageRejected('XSD_INVALID') naming the first violation's line. The message's bytes, as the reader
     read them: opening the file again could read another file, or block on a fifo swapped in meanwhile."""
-    document = etree.fromstring(data, parser=_hardened_parser()).getroottree()
-    if not schema.validate(document):
+    if not schema.validate(parse_document(data)):
         error = schema.error_log[0]
         raise MessageRejected(
             "XSD_INVALID", f"not valid against the official XSD at line {error.line}: {error.message}"

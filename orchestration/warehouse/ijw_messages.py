@@ -24,28 +24,19 @@ from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.allocation_history import apply_allocation_history
 from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
-from orchestration.warehouse.declaration_batch import read_declaration_batch
 from orchestration.warehouse.declaration_history import apply_declaration_history
 from orchestration.warehouse.landing_files import OddEntry
 from orchestration.warehouse.load import (
     BATCH_FILES,
     HistoryRule,
-    LandedContent,
     LedgerEntry,
     ParsedFile,
     RawSource,
-    StagedInsert,
     ingest_files,
     ledger_metadata,
     record_odd_entry,
 )
 from orchestration.warehouse.record_rules import read_record_batch
-
-IjwBatchReader = Callable[
-    [duckdb.DuckDBPyConnection, list[LandedContent], MessageSpec, Pseudonymiser, etree.XMLSchema | None],
-    tuple[list[tuple[ParsedFile, str]], StagedInsert | None],
-]
-"""A message type's batch reader: (con, landed, spec, pseudonymiser, schema) -> load.BatchReader's result."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +48,6 @@ class IjwIngest:
     description: str
     claims_unrecognised: bool = False
     apply_history: HistoryRule | None = None
-    read_batch: IjwBatchReader = read_record_batch
     splits_by_sender: bool = False
     """Its rules look back only at the same sender's files, so its files may load in parts by sender
     (orchestration/warehouse/ingest_lanes.py)."""
@@ -89,7 +79,7 @@ class IjwIngest:
             source,
             run_id,
             landing_dir,
-            read_batch=lambda con, landed: self.read_batch(con, landed, self.spec, pseudonymiser, schema),
+            read_batch=lambda con, landed: read_record_batch(con, landed, self.spec, pseudonymiser, schema, self.table),
             apply_history=self.apply_history,
             after_ledger=landing_inventory.mark_read,
             on_rejected_file=on_rejected_file,
@@ -193,7 +183,6 @@ DECLARATIONS = IjwIngest(
     "JW323 declaratie lines (Prestatie), with TR346, TR358, CS337, CS340, CS100, TR389 and CD060 enforced at the door.",
     claims_unrecognised=True,
     apply_history=apply_declaration_history,
-    read_batch=read_declaration_batch,
     splits_by_sender=True,
 )
 ALLOCATIONS = IjwIngest(

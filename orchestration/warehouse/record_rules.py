@@ -3,8 +3,8 @@
 The readers of every message type only extract field texts. A type lists its record rules in the order they are
 checked (Rules: a required field, a whole number in a range, a date, a code in a seed list, the Client, a product, a
 volume, and the few of its own), and one query over the batch gives each record either its typed values or the reason
-code and message of the first rule it breaks. JW323 builds its line query from the same kinds (declaration_batch.py);
-JW301, JW305, JW307 and JW315 share read_record_batch. A message quotes a value as Python's repr does (py_repr).
+code and message of the first rule it breaks; all five types share read_record_batch (each its RecordRules). A message
+quotes a value as Python's repr does (py_repr).
 """
 
 from __future__ import annotations
@@ -13,27 +13,32 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 from lxml import etree
 
-from orchestration.ijw.codelists import codes, column
+from orchestration.ijw.codelists import column
 from orchestration.ijw.pseudonym import IDENTIFIER_PSEUDONYM_FLOOR, Pseudonymiser
 from orchestration.ijw.reader import (
+    LIBXML2_EXACT_LINES,
     MAX_NUMBER_DIGITS,
     Client,
     Header,
     MessageSpec,
+    exact_record_lines,
     finish_file,
     read_records,
     record_place,
     without_bsns,
 )
+from orchestration.ijw.safe_xml import MessageRejected
 from orchestration.warehouse.load import ParsedFile, Rejection, StagedInsert
 
 MAX_NUMBER = 999_999_999  # LDT_Nummer
@@ -160,9 +165,9 @@ class Rules:
         return value
 
     def code(self, text: str, seed: str, reason_code: str, label: str, guard: str = "true") -> None:
-        """A code in seeds/<seed>.csv (codelists.codes), LINE_INCOMPLETE where it is absent."""
+        """A code in seeds/<seed>.csv (codelists.column), LINE_INCOMPLETE where it is absent."""
         parameter = seed.replace("/", "_")
-        self.parameters[parameter] = sorted(codes(seed))
+        self.parameters[parameter] = sorted(column(seed))
         self.required(text, label, guard)
         self.add(
             f"{guard} and {text} not in (select unnest(${parameter}))",
@@ -221,35 +226,51 @@ class Rules:
 
 
 CLIENT_COLUMNS = {
-    **dict.fromkeys(("source_line", "source_record"), "bigint"),
+    **dict.fromkeys(("file_index", "source_line", "source_record"), "bigint"),
     **dict.fromkeys(("client_key", "client_error_code", "client_error"), "varchar"),
     **{"birth_date": "date", "gender_code": "varchar"},
     **dict.fromkeys(("municipality_code", "provider_agb", "message_id"), "varchar"),
     "message_date": "date",
 }
-"""What every record carries besides its own texts: where it is, its Client as the reader found it, its header."""
+"""What every record carries besides its own texts: its file in the batch, where it is in it, its Client as the reader
+found it, its header."""
+_INT_COLUMNS = (0, 1, 2)
 
 
 @dataclass(frozen=True)
 class RecordRules:
-    """How a message type's records (JW323's aside) become rows of its raw table (row_type): the texts read from each
-    record (column -> its key in reader.ElementFields; a has_<name> column holds whether the key is there at all), the
-    rules over them, what names a rejected record ((label, text column) pairs) and the text of its own date. A row field
-    takes the typed value of the text of its name (<name>_date, <name>_value), else the column of its name, unless row
-    gives its expression."""
+    """How a message type's records become rows of its raw table (row_type): the texts read from each record (column
+    -> its key in what spec.record_fields gives; a has_<name> column holds whether the key is there at all), the
+    message-level values each record takes from what the reader read before it (state: column -> SQL type, from
+    ParsedFile.state), the rules over them, what names a rejected record and its cents (SQL expressions) and the text
+    of its own date. A row field takes the typed value of the text of its name (<name>_date, <name>_value), else the
+    column of its name, unless row gives its expression. staged_as: a NamedTuple (ordinal first) of what the cross-file
+    rules need, for a type with many records a file: in the ingest its accepted records stay in the warehouse and go
+    into the raw table by SQL, never as row_type values."""
 
     row_type: type
     texts: dict[str, Any]
     rules: Callable[[Rules], None]
-    record_ref: tuple[tuple[str, str], ...]
+    record_ref: str
     period: str
     row: dict[str, str] = field(default_factory=dict)
+    state: dict[str, str] = field(default_factory=dict)
+    cents: str = "0"
+    staged_as: type | None = None
 
     @functools.cached_property
     def built(self) -> Rules:
         rules = Rules()
         self.rules(rules)
         return rules
+
+    @functools.cached_property
+    def read_texts(self) -> Callable[[dict], tuple]:
+        """A record's text columns from its fields, in order: one C call where no has_ column asks for presence."""
+        if not any(name.startswith("has_") for name in self.texts):
+            return operator.itemgetter(*self.texts.values())
+        keys = tuple((key, name.startswith("has_")) for name, key in self.texts.items())
+        return lambda fields: tuple(key in fields if has else fields[key] for key, has in keys)
 
     def _row_field(self, name: str) -> str:
         typed = self.built.typed
@@ -260,18 +281,60 @@ class RecordRules:
         return f"{name}_value::bigint" if f"{name}_value" in typed else name
 
     @functools.cached_property
-    def query(self) -> str:
+    def decide(self) -> str:
         kinds = {name: "boolean" if name.startswith("has_") else "varchar" for name in self.texts}
-        columns = {"ordinal": "bigint", **CLIENT_COLUMNS, **kinds}
-        record_ref = " || ' ' || ".join(f"'{label} ' || coalesce({text}, '?')" for label, text in self.record_ref)
-        row = ", ".join(self._row_field(field.name) for field in dataclasses.fields(self.row_type))
+        columns = {"ordinal": "bigint", **CLIENT_COLUMNS, **self.state, **kinds}
         return f"""
-with decided as ({self.built.decided(columns, "staged_record_texts")})
-select verdict.code, {record_ref} as record_ref, source_line, source_record,
-    municipality_code, provider_agb, ijw_date({self.period}), verdict.reason, {row}
-from decided
-order by ordinal
+create or replace temp table decided_records as
+select *, verdict.code as reason_code, {self.record_ref} as record_ref, ({self.cents})::bigint as record_cents,
+    ijw_date({self.period}) as record_period
+from ({self.built.decided(columns, "staged_record_texts")})
 """  # noqa: S608 - our own names and literals; the values come in as parameters and the staged frame
+
+    def outcomes(self, row_type: type) -> str:
+        row = ", ".join(self._row_field(name) for name in _field_names(row_type))
+        return f"""
+select reason_code, record_ref, source_line, source_record, municipality_code, provider_agb, record_period,
+    verdict.reason, record_cents, {row}
+from decided_records
+order by ordinal
+"""  # noqa: S608 - our own names
+
+    def insert_staged(self, table: str, files: list[tuple[Path, str]]) -> StagedInsert:
+        """Inserts into table the batch's accepted records (their ordinals in the staged files' records), typed as
+        the batch query typed them."""
+        row = ", ".join(f"{self._row_field(name)} as {name}" for name in _field_names(self.row_type))
+        statement = f"""
+insert into {table} by name
+select {row}, file_path, file_sha256, $ingested_at as ingested_at, $run_id as run_id
+from decided_records join batch_files using (file_index)
+where ordinal in (select ordinal from accepted_records)
+order by ordinal
+"""  # noqa: S608 - our own names
+
+        def insert(con: duckdb.DuckDBPyConnection, batch: list, ingested_at: dt.datetime, run_id: str) -> None:
+            accepted = [record.ordinal for parsed, _ in batch if parsed.staged for record in parsed.records]
+            # Registered as an array: as a list parameter, DuckDB converts each ordinal to a value of its own.
+            frames = {
+                "accepted_records": {"ordinal": np.array(accepted, dtype=np.int64)},
+                "batch_files": pd.DataFrame.from_records(
+                    [(index, str(path), sha256) for index, (path, sha256) in enumerate(files)],
+                    columns=["file_index", "file_path", "file_sha256"],
+                ),
+            }
+            with rule_functions(con, **frames):
+                con.execute(statement, {"ingested_at": ingested_at, "run_id": run_id})
+            con.execute("drop table decided_records")
+
+        return insert
+
+
+def _field_names(row_type: type) -> list[str]:
+    return (
+        [field.name for field in dataclasses.fields(row_type)]
+        if dataclasses.is_dataclass(row_type)
+        else [*row_type._fields]
+    )
 
 
 def read_record_batch(
@@ -280,44 +343,82 @@ def read_record_batch(
     spec: MessageSpec,
     pseudonymiser: Pseudonymiser,
     schema: etree.XMLSchema | None = None,
+    table: str | None = None,
 ) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
     """Each (path, bytes, sha256) read as texts (reader.read_records), then every record decided in one query (its
-    type's RecordRules, spec.records); the file rules follow (reader.finish_file). Returns the parsed files in order."""
+    type's RecordRules, spec.records); the file rules follow (reader.finish_file). Returns the parsed files in order,
+    and, for a type staged_as in an ingest into table, how to insert their accepted records."""
     records: RecordRules = spec.records
+    staged = table is not None and records.staged_as is not None
+    row_type = records.staged_as if staged else records.row_type
     rows: list[tuple] = []
+    read_texts, state_names, identifiers = records.read_texts, tuple(records.state), spec.identifier_fields
 
     def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
-        fields = without_bsns(spec.record_fields(element, source_record), spec.identifier_fields, pseudonymiser)
+        fields = without_bsns(spec.record_fields(element, source_record), identifiers, pseudonymiser)
         error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
         rows.append(
             (
-                *(fields.sourceline, source_record, client.client_key, *error, client.birth_date, client.gender_code),
+                *(len(files), fields.sourceline, source_record, client.client_key, *error),
+                *(client.birth_date, client.gender_code),
                 *(header.municipality_code, header.provider_agb, header.message_id, header.message_date),
-                *[key in fields if name.startswith("has_") else fields.get(key) for name, key in records.texts.items()],
+                *[parsed.state.get(name) for name in state_names],
+                *read_texts(fields),
             )
         )
 
     files = []
     for path, data, sha256 in landed:
-        parsed = ParsedFile(path=path, message_type=spec.message_type)
+        parsed = ParsedFile(path=path, message_type=spec.message_type, staged=staged)
         first = len(rows)
         data, rejected = read_records(path, spec, pseudonymiser, parsed, collect, data)
+        if data is not None and len(rows) > first and data.count(b"\n") >= LIBXML2_EXACT_LINES:
+            exact = exact_record_lines(data, spec.namespace, spec.record_tag)
+            # Records are visited in document order: a read that stopped early has the first of them.
+            if exact is not None and len(exact) >= len(rows) - first:
+                rows[first:] = [(row[0], line, *row[2:]) for line, row in zip(exact, rows[first:], strict=False)]
         files.append((parsed, sha256, data, rejected, first, len(rows)))
-    decided = _decide(con, records, rows) if rows else []
+    decided = _decide(con, records, rows, row_type) if rows else []
+    names = _field_names(row_type)
     for parsed, _sha256, data, rejected, first, end in files:
-        for code, record_ref, line, record, municipality, provider, period, reason, *values in decided[first:end]:
+        for code, ref, line, record, municipality, provider, period, reason, cents, *values in decided[first:end]:
+            if code == "HEADER_INVALID":
+                # The message-level fields this record needs were not read before it: reading stops at it.
+                rejected = MessageRejected(code, reason)
+                break
             if code is None:
-                parsed.records.append(records.row_type(*values))
+                parsed.records.append(row_type(**dict(zip(names, values, strict=True))))
             else:
-                reason = f"{spec.record_tag} {record_ref} {record_place(line, record)}: {reason}"
-                where = (line, record, municipality, provider, period)
-                parsed.rejections.append(Rejection(record_ref, code, reason, 0, *where))
+                reason = f"{spec.record_tag} {ref} {record_place(line, record)}: {reason}"
+                parsed.rejections.append(
+                    Rejection(ref, code, reason, cents, line, record, municipality, provider, period)
+                )
         finish_file(parsed, spec, rejected, schema, data)
-    return [(parsed, sha256) for parsed, sha256, *_ in files], None
+    parsed_files = [(parsed, sha256) for parsed, sha256, *_ in files]
+    if not (staged and rows):
+        con.execute("drop table if exists decided_records")
+        return parsed_files, None
+    return parsed_files, records.insert_staged(table, [(path, sha256) for path, _data, sha256 in landed])
 
 
-def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tuple]) -> list[tuple]:
-    frame = pd.DataFrame.from_records(rows, columns=[*CLIENT_COLUMNS, *records.texts])
-    frame.insert(0, "ordinal", range(len(rows)))
-    with rule_functions(con, staged_record_texts=frame):
-        return con.execute(records.query, {**records.built.parameters, "today": dt.date.today()}).fetchall()
+def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tuple], row_type: type) -> list[tuple]:
+    # One object array of the rows' tuples and a view per column: numpy fills it in one C loop.
+    names = [*CLIENT_COLUMNS, *records.state, *records.texts]
+    values = np.empty((len(rows), len(names)), dtype=object)
+    values[:] = rows
+    frame = {"ordinal": np.arange(len(rows)), **{name: values[:, index] for index, name in enumerate(names)}}
+    for index in _INT_COLUMNS:
+        frame[names[index]] = values[:, index].astype(np.int64)
+    with rule_functions(con, staged_record_texts=pd.DataFrame(frame, copy=False)):
+        con.execute(records.decide, {**records.built.parameters, "today": dt.date.today()})
+    return con.execute(records.outcomes(row_type)).fetchall()
+
+
+def read_message(
+    path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser, schema: etree.XMLSchema | None = None
+) -> ParsedFile:
+    """One message read and decided on its own (against no earlier file), its accepted records as row_type values:
+    for a tool or a test that reads one file as the ingest would."""
+    with duckdb.connect(":memory:") as con:
+        [(parsed, _sha256)], _insert = read_record_batch(con, [(path, None, "")], spec, pseudonymiser, schema)
+    return parsed
