@@ -6,7 +6,7 @@ import pytest
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.declaration_batch import read_declaration
-from orchestration.warehouse.declaration_history import apply_declaration_history
+from orchestration.warehouse.history_rules import apply_declaration_history
 from orchestration.warehouse.load import load_parsed_files
 from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 

@@ -5,7 +5,7 @@ batch then gives every line either its typed values or the reason code and messa
 order _line_rules lists them (built from the kinds in record_rules.py; a line whose amount cannot be read keeps 0
 cents, and one before its Declaratie's fields makes the file HEADER_INVALID). The file rules follow (reader.finish_file:
 what stopped the reading, NO_RECORDS, the XSD when IJW_XSD_DIR is set, then CS340, FUTURE_DATE and TR358 in
-jw323.SPEC), then the cross-file rules (TR314, TR389, CD060: declaration_history.py) on the accepted lines, kept as
+jw323.SPEC), then the cross-file rules (TR314, TR389, CD060: history_rules.py) on the accepted lines, kept as
 DeclaredLine tuples.
 """
 
