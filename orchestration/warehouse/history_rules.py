@@ -1,44 +1,36 @@
-"""The rules that judge a batch's records against earlier files (load.HistoryRule), written once in one mechanism: the
-accepted rows a rule can refer to are read back (known_rows, so a lane sees its own rows and the warehouse's) and take
-effect, then each record of the batch is judged, file by file in batch order, against what took effect before it:
-accepted, it takes effect in turn; rejected, it becomes a quarantine row.
+"""The rules that judge a batch's records against earlier files (load.HistoryRule), in one mechanism: the accepted
+rows a rule can refer to are read back (known_rows: in a lane, its own rows and the warehouse's) and take effect; then
+each record is checked, file by file in batch order, against what took effect before it: accepted, it takes effect in
+turn; rejected, it becomes a quarantine row.
 
-JW323 declarations, per provider:
-- TR314: a ReferentieNummer is delivered once per provider, debit or credit (a reused one would let one credit,
-  which names its debit by that number, cancel two debits);
-- TR389/TR416: one uncredited debit per allocation, product and period (a provider corrects a line by crediting it
-  first and then declaring it again);
-- CD060: a credit names, in VorigReferentieNummer, an earlier debit of the same provider that is not credited yet
-  (TR323, TR390), and mirrors it: same municipality, client, allocation, product, period and amount, since the netting
-  cancels the whole debit.
-Within a file, credits are judged before debits, so a file that credits a line and declares it again is accepted
-whatever the order of its lines.
+JW323, per provider. TR314: a ReferentieNummer is delivered once, debit or credit (a reused one would let one credit,
+which names its debit by that number, cancel two debits). TR389/TR416: one uncredited debit per allocation, product
+and period (a provider corrects a line by crediting it first and then declaring it again). CD060: a credit names, in
+VorigReferentieNummer, an earlier debit that is not credited yet (TR323, TR390), and mirrors it: same municipality,
+client, allocation, product, period and amount, since the netting cancels the whole debit. Within a file credits are
+judged before debits, so a file that credits a line and declares it again is accepted whatever the order of its lines.
 
-JW301 allocations and the JW305 starts that claim them:
-- TR332: a ToewijzingNummer names one allocation: one municipality, provider, client and product. A JW301 re-sent
-  with a change keeps all of them; one naming another would take the number over in dbt (int_allocations_referred
-  keeps an allocation's latest version), moving its client, provider and money without a trace. The first accepted
-  stands.
-- TR019: a start (JW305 StatusAanlevering 1 or 2) belongs to an accepted allocation with the same number,
-  municipality, provider, client and product, and the ToewijzingIngangsdatum it names is that allocation's. A
-  provider's start on another's allocation would otherwise take the trajectory over, and a start on an allocation
-  never sent would make one.
-- START_OUTSIDE_ALLOCATION: the start's Begindatum lies in that allocation's validity (Ingangsdatum to Einddatum).
-  A Toewijzingsdatum after the Ingangsdatum is an allocation made afterwards (crisis care allocated once it ran):
-  a start between the two is valid, and fct_referral gives it no lead time from allocation to start.
+JW301. TR332: a ToewijzingNummer names one allocation: one municipality, provider, client and product. A JW301 re-sent
+with a change keeps all of them; one naming another would take the number over in dbt (int_allocations_referred keeps
+an allocation's latest version), moving its client, provider and money without a trace. The first accepted stands.
 
-JW305 starts and JW307 stops:
-- WITHDRAWAL_WITHOUT_DELIVERY: a withdrawal (StatusAanlevering 3, COD467) must name a delivery (status 1 or 2) with
-  the same provider, client, allocation, product and Begindatum, sent before it in the order dbt applies withdrawals
-  in (int_care_episodes_applied); a withdrawal of nothing would otherwise vanish in dbt without a trace, and one sent
-  before its delivery would leave the delivery standing.
-- STOP_WITHOUT_START: a stop names an accepted start of the same provider, client, allocation, product and
-  Begindatum (TR069: the key of a start is its client, allocation and Begindatum), so another provider's stop cannot
-  end a trajectory, nor a stop end one before it began; a stop read before its start is refused rather than left to
-  build a trajectory without a beginning.
+JW305. TR019: a start (StatusAanlevering 1 or 2) belongs to an accepted allocation with the same number, municipality,
+provider, client and product, and the ToewijzingIngangsdatum it names is that allocation's: a provider's start on
+another's allocation would otherwise take the trajectory over, and a start on an allocation never sent would make one.
+START_OUTSIDE_ALLOCATION: its Begindatum lies in that allocation's validity (Ingangsdatum to Einddatum). A
+Toewijzingsdatum after the Ingangsdatum is an allocation made afterwards (crisis care allocated once it ran): a start
+between the two is valid, and fct_referral gives it no lead time from allocation to start.
+
+JW305 and JW307. WITHDRAWAL_WITHOUT_DELIVERY: a withdrawal (StatusAanlevering 3, COD467) names a delivery (status 1 or
+2) of the same provider, client, allocation, product and Begindatum sent before it in the order dbt applies withdrawals
+in (int_care_episodes_applied), or it would vanish there without a trace, or leave standing what it withdraws.
+STOP_WITHOUT_START: a stop names an accepted start of the same provider, client, allocation, product and Begindatum
+(TR069: a start's key is its client, allocation and Begindatum), so another provider's stop cannot end a trajectory,
+nor a stop end one before it began; a stop read before its start is refused rather than left to build a trajectory
+without a beginning.
 
 The start asset depends on the allocation asset and the stop asset on the start asset, so every allocation (start)
-landed in the same run is loaded before the starts (stops) are judged, whatever the landing's file order.
+landed in a run is loaded before its starts (stops) are judged, whatever the landing's file order.
 """
 
 from __future__ import annotations
@@ -56,15 +48,13 @@ from orchestration.warehouse.load import ParsedFile, known_rows
 WITHDRAWAL = "3"
 Check = Callable[[Any, str], tuple[str, str] | None]
 """(record, its file's path) -> None when it is accepted, else (reason_code, reason)."""
-TakeEffect = Callable[[Any, str], None]
-"""(accepted record or row read back, its file's path): what the rules judge later records against."""
 
 
 def _judge(
     batch: list[ParsedFile],
     label: str,
     check: Check,
-    take_effect: TakeEffect = lambda _record, _path: None,
+    take_effect: Callable[[Any, str], None] = lambda _record, _path: None,
     history: Iterable[Any] = (),
     *,
     named_by: str = "record_ref",
@@ -91,21 +81,17 @@ def _judge(
 
 
 def _known(con: duckdb.DuckDBPyConnection, table: str, columns: str, batch: list[ParsedFile], **keys: str) -> list:
-    """columns of table's accepted rows (known_rows) whose keys (column=SQL type) equal a readable batch record's, in
-    load order, as named tuples: the lookup stays as small as the batch."""
-    values = {
-        tuple(getattr(record, key) for key in keys)
-        for parsed in batch
-        if parsed.file_rejection is None
-        for record in parsed.records
-    }
+    """columns and file_path of table's accepted rows (known_rows) whose keys (column=SQL type) equal a readable batch
+    record's, in load order, as named tuples: the lookup stays as small as the batch."""
+    records = (record for parsed in batch if parsed.file_rejection is None for record in parsed.records)
+    values = {tuple(getattr(record, key) for key in keys) for record in records}
     if not values:
         return []
     match = " and ".join(f"t.{key} is not distinct from k.{key}" for key in keys)
     batch_keys = ", ".join(f"unnest(?::{sql_type}[]) as {key}" for key, sql_type in keys.items())
     result = con.execute(
         f"""
-        select {columns} from {known_rows(con, table)} t semi join (select {batch_keys}) k on {match}
+        select {columns}, file_path from {known_rows(con, table)} t semi join (select {batch_keys}) k on {match}
         order by ingested_at, file_path, source_line, source_record
         """,  # noqa: S608 - our own names
         [list(column) for column in zip(*values, strict=True)],
@@ -114,20 +100,12 @@ def _known(con: duckdb.DuckDBPyConnection, table: str, columns: str, batch: list
     return list(map(row._make, result.fetchall()))
 
 
-def _debit_key(line: Any) -> tuple:
-    return (line.provider_agb, line.allocation_number, line.product_code, line.period_start)
+_debit_key = operator.attrgetter("provider_agb", "allocation_number", "product_code", "period_start")
 
 
 def _mirror(line: Any) -> tuple:
-    """What a credit must repeat of its debit."""
-    return (
-        line.municipality_code,
-        line.client_key,
-        line.allocation_number,
-        line.product_code,
-        line.period_start,
-        abs(line.amount_cents),
-    )
+    """What a credit must repeat of its debit: municipality, client, key and amount."""
+    return (line.municipality_code, line.client_key, _debit_key(line), abs(line.amount_cents))
 
 
 def apply_declaration_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) -> None:
@@ -183,7 +161,7 @@ def apply_declaration_history(con: duckdb.DuckDBPyConnection, batch: list[Parsed
         _known(con, table, "provider_agb, reference_number", batch, provider_agb="varchar", reference_number="varchar")
     )
     columns = "provider_agb, reference_number, previous_reference_number, debit_credit, municipality_code, client_key, "
-    columns += "allocation_number, product_code, period_start, amount_cents, file_path, source_line, source_record"
+    columns += "allocation_number, product_code, period_start, amount_cents, source_line, source_record"
     rows = _known(con, table, columns, batch, provider_agb="varchar", period_start="date")
     # Credits first, so that a debit read back after its credit is not counted as open.
     history = sorted(rows, key=lambda row: row.debit_credit != "C")
@@ -231,15 +209,13 @@ def apply_start_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile])
     versions: dict[int, list] = {}
     for version in _known(con, *_ALLOCATIONS, batch, allocation_number="bigint"):
         versions.setdefault(version.allocation_number, []).append(version)
-    _judge(
-        batch,
-        "StartProduct",
-        lambda event, _path: None if event.delivery_status == WITHDRAWAL else _start_rejection(event, versions),
-    )
-    _reject_undelivered_withdrawals(con, batch, "raw.ijw_start_events", "StartProduct")
+    _judge(batch, "StartProduct", lambda event, _path: _start_rejection(event, versions))
+    _withdrawal_rule(con, batch, "raw.ijw_start_events", "StartProduct")
 
 
 def _start_rejection(event: Any, versions: dict[int, list]) -> tuple[str, str] | None:
+    if event.delivery_status == WITHDRAWAL:
+        return None
     if event.allocation_number is None:
         return "TR019", "names no ToewijzingNummer, so it belongs to no allocation"
     known = versions.get(event.allocation_number, [])
@@ -267,13 +243,11 @@ def _start_rejection(event: Any, versions: dict[int, list]) -> tuple[str, str] |
 
 _event_key = operator.attrgetter("provider_agb", "client_key", "allocation_number", "product_code", "start_date")
 _EVENTS = "provider_agb, client_key, allocation_number, product_code, start_date, delivery_status, message_date, "
-_EVENTS += "file_path, source_line, source_record"
+_EVENTS += "source_line, source_record"
 _EVENT_KEYS = {"provider_agb": "varchar", "allocation_number": "bigint"}
 
 
-def _reject_undelivered_withdrawals(
-    con: duckdb.DuckDBPyConnection, batch: list[ParsedFile], table: str, label: str
-) -> None:
+def _withdrawal_rule(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile], table: str, label: str) -> None:
     """WITHDRAWAL_WITHOUT_DELIVERY, in the order dbt applies withdrawals in: message date, file path, line, record."""
     first_sent: dict[tuple, tuple] = {}
 
@@ -312,4 +286,4 @@ def apply_stop_history(con: duckdb.DuckDBPyConnection, batch: list[ParsedFile]) 
         )
 
     _judge(batch, "StopProduct", check)
-    _reject_undelivered_withdrawals(con, batch, "raw.ijw_stop_events", "StopProduct")
+    _withdrawal_rule(con, batch, "raw.ijw_stop_events", "StopProduct")
