@@ -157,9 +157,10 @@ def apply_declaration_history(con: duckdb.DuckDBPyConnection, batch: list[Parsed
                 open_debits[_debit_key(line)] = f"ReferentieNummer {line.reference_number} in {path} {place}"
 
     table = "raw.ijw_declaration_lines"
-    references.update(
-        _known(con, table, "provider_agb, reference_number", batch, provider_agb="varchar", reference_number="varchar")
+    reused = _known(
+        con, table, "provider_agb, reference_number", batch, provider_agb="varchar", reference_number="varchar"
     )
+    references.update((row.provider_agb, row.reference_number) for row in reused)
     columns = "provider_agb, reference_number, previous_reference_number, debit_credit, municipality_code, client_key, "
     columns += "allocation_number, product_code, period_start, amount_cents, source_line, source_record"
     rows = _known(con, table, columns, batch, provider_agb="varchar", period_start="date")
