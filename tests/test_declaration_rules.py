@@ -6,7 +6,7 @@ import pytest
 
 from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.declaration_history import apply_declaration_history
+from orchestration.warehouse.history_rules import apply_declaration_history
 from orchestration.warehouse.load import load_parsed_files
 from orchestration.warehouse.record_rules import read_message
 from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN, client, document, prestatie

@@ -4,7 +4,7 @@ The generic reader (reader.py) reads its Declaratie fields (SPEC.message_fields)
 line rules (TR346, CS337, CS100, FUTURE_DATE, LDT_Bedrag, the code lists, the BSN) are decided per batch in SQL like
 every type's (_line_rules, warehouse/record_rules.py), and the file rules after the last line: TR358 (total = signed
 sum of lines), CS340 (declaration period is one calendar month) and no period or signature in the future. The rules
-that need earlier files (TR314, TR389, CD060) live in declaration_rules.py.
+that need earlier files (TR314, TR389, CD060) live in orchestration/warehouse/history_rules.py.
 """
 
 from __future__ import annotations

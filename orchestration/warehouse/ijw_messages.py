@@ -22,9 +22,12 @@ from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.allocation_history import apply_allocation_history
-from orchestration.warehouse.care_event_history import apply_start_history, apply_stop_history
-from orchestration.warehouse.declaration_history import apply_declaration_history
+from orchestration.warehouse.history_rules import (
+    apply_allocation_history,
+    apply_declaration_history,
+    apply_start_history,
+    apply_stop_history,
+)
 from orchestration.warehouse.landing_files import OddEntry
 from orchestration.warehouse.load import (
     BATCH_FILES,
