@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -38,6 +39,7 @@ from tests.jw323_documents import (
     document,
     prestatie,
 )
+from tests.test_hostile_input import NEXT_MONTH_PERIOD, SIGNED_IN_THREE_DAYS
 
 PSEUDONYMISER = Pseudonymiser(b"compare-ingest-paths-key-0123")
 """The key bench/compare_ingest_paths.py recorded the reference outcomes with."""
@@ -49,15 +51,30 @@ COMPARED = {
 }
 
 
-def normalised(tables: dict[str, list[tuple]], root: Path) -> dict[str, list[list]]:
-    """The tables as the record holds them on any day and under any directory, rows sorted."""
-    prefix, today = str(root), dt.date.today().isoformat()
+DAY_BOUND = {
+    dt.date.today().isoformat(): "<today>",
+    SIGNED_IN_THREE_DAYS: "<today + 3 days>",
+    NEXT_MONTH_PERIOD[0]: "<next month's first day>",
+    NEXT_MONTH_PERIOD[1]: "<next month's last day>",
+}
+"""The dates the hostile cases take from the day they run (a declaration in the future must stay in the future)."""
+
+
+def normalised(tables: dict[str, list[tuple]], root: Path, files: Iterable[Path] = ()) -> dict[str, list[list]]:
+    """The tables as the record holds them on any day and under any directory, rows sorted: the dates of DAY_BOUND,
+    and the sha256 of each of files that holds one, by name."""
+    names = {str(root): "<root>", **DAY_BOUND}
+    for path in files:
+        content = path.read_bytes()
+        if any(date.encode() in content for date in DAY_BOUND):
+            names[hashlib.sha256(content).hexdigest()] = f"<sha256 of {path.relative_to(root)}>"
 
     def value(item):
         if isinstance(item, dt.date | dt.datetime):
             item = item.isoformat()
         if isinstance(item, str):
-            return item.replace(prefix, "<root>").replace(today, "<today>")
+            for name, placeholder in names.items():
+                item = item.replace(name, placeholder)
         return item
 
     return {table: sorted(([value(item) for item in row] for row in rows), key=repr) for table, rows in tables.items()}
@@ -87,7 +104,7 @@ RECORDED_ROWS = 60
 
 def _assert_as_recorded(corpus: str, files: list[Path], landing: Path, batch_files: int) -> None:
     expected = json.loads(RECORDED.read_text())[f"{corpus} batch_files={batch_files}"]
-    actual = recorded(normalised(ingested(files, landing, batch_files), landing))
+    actual = recorded(normalised(ingested(files, landing, batch_files), landing, files))
     assert expected["audit.ingest_ledger"], "an empty record proves nothing"
     for table in COMPARED:
         assert actual[table] == expected[table], table

@@ -119,6 +119,7 @@ NEXT_MONTH_PERIOD = (
     _NEXT_MONTH.isoformat(),
     _NEXT_MONTH.replace(day=calendar.monthrange(_NEXT_MONTH.year, _NEXT_MONTH.month)[1]).isoformat(),
 )
+SIGNED_IN_THREE_DAYS = (_TODAY + dt.timedelta(days=3)).isoformat()
 OCTOBER = ("2024-10-01", "2024-10-31")
 
 
@@ -254,7 +255,7 @@ IJW_CASES = [
     ),
     Case(
         "declaration_signed_in_the_future",
-        one("future_signed.xml", jw323(GOOD, declaration_date=(_TODAY + dt.timedelta(days=3)).isoformat())),
+        one("future_signed.xml", jw323(GOOD, declaration_date=SIGNED_IN_THREE_DAYS)),
         "FUTURE_DATE",
         None,
     ),
