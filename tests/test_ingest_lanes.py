@@ -131,7 +131,7 @@ def _tables(path: Path) -> dict[str, list[tuple]]:
 
 def _inventory(path: Path) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute("select file_path, file_sha256 from audit.ijw_landed_files order by all").fetchall()
+        return con.execute("select file_path, file_sha256 from audit.landed_files order by all").fetchall()
 
 
 def _connect(path: Path):

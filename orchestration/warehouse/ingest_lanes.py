@@ -39,7 +39,7 @@ from orchestration.warehouse.ijw_messages import (
     load_message_type,
 )
 from orchestration.warehouse.landing_inventory import SenderFiles, path_order
-from orchestration.warehouse.load import PRIOR_CATALOG, transaction
+from orchestration.warehouse.load import PRIOR_CATALOG, mark_read, transaction
 from orchestration.warehouse.progress import PROGRESS_SECONDS, read_count, write_count
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
@@ -245,7 +245,7 @@ def merge_staging(con: duckdb.DuckDBPyConnection, staging_paths: list[Path]) -> 
             for alias in aliases:
                 for table in INGESTED_TABLES:
                     con.execute(f"insert into {table} by name select * from {alias}.{table}")  # noqa: S608 - ours
-                landing_inventory.mark_read(con, f"{alias}.audit.ingest_ledger")
+                mark_read(con, f"{alias}.audit.ingest_ledger")
     finally:
         for alias in aliases:
             con.execute(f"detach {alias}")

@@ -78,11 +78,11 @@ AUDIT_STATEMENTS = [
     "alter table audit.quarantine add column if not exists municipality_code varchar",
     "alter table audit.quarantine add column if not exists provider_agb varchar",
     "alter table audit.quarantine add column if not exists period_start date",
-    # Which iJw message type each landed file version holds, and the sha256 the ingest read there
-    # (orchestration/warehouse/landing_inventory.py): a cache, not a record; deleting it only costs one more
+    # Every listed file version of every source, iJw's with its message type and sender, and the sha256 the ingest read
+    # there (orchestration/warehouse/landing_inventory.py): a cache, not a record; deleting it only costs one more
     # classification and read of every landed file (a duplicate ledger row each).
     """
-    create table if not exists audit.ijw_landed_files (
+    create table if not exists audit.landed_files (
         file_path varchar primary key,
         size_bytes bigint not null,
         mtime_ns bigint not null,
@@ -91,18 +91,10 @@ AUDIT_STATEMENTS = [
         file_sha256 varchar
     )
     """,
-    # The CBS and budget files the ingest has read, under path, size and mtime (orchestration/warehouse/load.py): the
-    # same cache as the iJw inventory's sha256, for sources read whole at every run.
-    """
-    create table if not exists audit.landed_files_read (
-        file_path varchar primary key,
-        size_bytes bigint not null,
-        mtime_ns bigint not null,
-        file_sha256 varchar not null
-    )
-    """,
+    # The two caches this one replaced.
+    "drop table if exists audit.ijw_landed_files",
+    "drop table if exists audit.landed_files_read",
 ]
-_INVENTORY_COLUMNS = ("file_path", "size_bytes", "mtime_ns", "message_type", "sender", "file_sha256")
 
 
 def _column(field: dataclasses.Field, hints: dict) -> str:
@@ -119,27 +111,11 @@ def raw_table_ddl(table: str, record_type: type) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    _drop_outdated_inventory(con)
     for statement in AUDIT_STATEMENTS + schema_cbs_budgets.STATEMENTS:
         con.execute(statement)
     for table, record_type in RAW_TABLES.items():
         con.execute(raw_table_ddl(table, record_type))
         _add_source_record(con, table, record_type)
-
-
-def _drop_outdated_inventory(con: duckdb.DuckDBPyConnection) -> None:
-    """An inventory written by an earlier version lacks columns its rows cannot get without sniffing again; it is a
-    cache, so it is dropped and rebuilt in full by the next update."""
-    columns = [
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_catalog = current_database() and table_schema = 'audit' and table_name = 'ijw_landed_files' "
-            "order by ordinal_position"
-        ).fetchall()
-    ]
-    if columns and tuple(columns) != _INVENTORY_COLUMNS:
-        con.execute("drop table audit.ijw_landed_files")
 
 
 def _add_source_record(con: duckdb.DuckDBPyConnection, table: str, record_type: type) -> None:

@@ -46,7 +46,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             con, settings.landing_dir, settings.ingest_processes, context.log.info
         )
         odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
-        columns = column_schema(con, "audit.ijw_landed_files")
+        columns = column_schema(con, "audit.landed_files")
     if update.folder_problem:
         context.log.warning(f"iJw messages not listed: {update.folder_problem}")
     for entry, recorded in zip(update.odd_entries, odd, strict=True):
@@ -60,7 +60,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     }
     if not_ingested:
         context.log.warning(
-            "iJw messages of types the warehouse does not ingest, listed in audit.ijw_landed_files and not loaded "
+            "iJw messages of types the warehouse does not ingest, listed in audit.landed_files and not loaded "
             "(files per type): " + ", ".join(f"{kind} {count:,}" for kind, count in sorted(not_ingested.items()))
         )
     return dg.MaterializeResult(
