@@ -104,15 +104,13 @@ class Listing:
 
 
 def _name_problem(name: str) -> str | None:
-    if name.isascii() and name.isprintable():
-        return None  # nearly every landed name: one C-level check
+    if printable_path(name) == name:
+        return None
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return "its name is not valid UTF-8"
-    if any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in name):
-        return "its name holds a control or format character"
-    return None
+    return "its name holds a control or format character"
 
 
 def printable_path(path: str | os.PathLike) -> str:
