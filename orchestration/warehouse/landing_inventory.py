@@ -128,23 +128,22 @@ def update_inventory(
 
     sniffed, removed = take_listing(con, listing.files, classify, _prefix(landing_dir))
     counts = files_by_type(con, landing_dir)
-    by_type = {message_type: files for message_type, (files, _unread, _bytes) in counts.items()}
-    to_read = sum(unread for _files, unread, _bytes in counts.values())
+    by_type = {message_type: files for message_type, (files, _unread) in counts.items()}
+    to_read = sum(unread for _files, unread in counts.values())
     return InventoryUpdate(len(listing.files), sniffed, removed, to_read, by_type, listing.odd, listing.folder_problem)
 
 
-def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str, tuple[int, int, int]]:
-    """(files, files the ingest has yet to read, their bytes) per inventoried message type, 'unrecognised' for files
-    that are no iJw 3.2 message."""
+def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str, tuple[int, int]]:
+    """(files, files the ingest has yet to read) per inventoried message type, 'unrecognised' for files that are no
+    iJw 3.2 message."""
     counts = con.execute(
         """
-        select coalesce(message_type, 'unrecognised'), count(*), count(*) filter (where file_sha256 is null),
-            coalesce(sum(size_bytes) filter (where file_sha256 is null), 0)::bigint
+        select coalesce(message_type, 'unrecognised'), count(*), count(*) filter (where file_sha256 is null)
         from audit.landed_files where starts_with(file_path, ?) group by all order by all
         """,
         [_prefix(landing_dir)],
     ).fetchall()
-    return {message_type: (files, unread, size) for message_type, files, unread, size in counts}
+    return {message_type: (files, unread) for message_type, files, unread in counts}
 
 
 def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:

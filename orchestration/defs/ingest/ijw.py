@@ -97,7 +97,7 @@ def _load(
     with warehouse.connect() as con:
         landed = landing_inventory.files_by_type(con, settings.landing_dir)
         to_read = sum(
-            landed.get(kind or "unrecognised", (0, 0, 0))[1] for ingest in selected for kind in ingest.claimed_types
+            landed.get(kind or "unrecognised", (0, 0))[1] for ingest in selected for kind in ingest.claimed_types
         )
         # Nothing to read (a re-run with nothing new) starts no lane.
         in_lanes = settings.ingest_processes > 1 and to_read > 0 and to_read >= LANES_FROM_FILES
