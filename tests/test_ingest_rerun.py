@@ -25,7 +25,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.reference import municipality_regions
 from orchestration.warehouse import landing_inventory, load
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, claimed_files
-from orchestration.warehouse.landing_files import EntryProblem
+from orchestration.warehouse.landing_files import OddEntry
 from orchestration.warehouse.load import LedgerEntry, RawSource, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, copy_sample_ijw
@@ -197,7 +197,7 @@ def test_a_file_that_could_not_be_read_is_looked_at_again(tmp_path, warehouse, m
 
 
 def unreadable(path, _root, _max_bytes):
-    raise EntryProblem("FILE_UNREADABLE", "cannot be opened (Permission denied)", f"identity of {path}")
+    raise OddEntry(path, "FILE_UNREADABLE", "cannot be opened (Permission denied)", f"identity of {path}")
 
 
 def test_an_inventory_without_marks_is_read_once_more(tmp_path, warehouse):

@@ -33,7 +33,6 @@ import pandas as pd
 from orchestration.ijw.bsn import redact_bsns
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, sniff_stream
 from orchestration.warehouse.landing_files import (
-    EntryProblem,
     OddEntry,
     landing_root,
     list_landing,
@@ -100,7 +99,7 @@ def sniff_landed(path: str, root: str) -> MessageHead:
     try:
         with open_landed(path, root) as source:
             return sniff_stream(source)
-    except EntryProblem:
+    except OddEntry:
         return MessageHead(None, None)
 
 

@@ -26,12 +26,10 @@ import pandas as pd
 from orchestration.ijw.bsn import redact_bsns
 from orchestration.warehouse.landing_files import (
     UNREAD_PREFIX,
-    EntryProblem,
     LandedFile,
     Listing,
     OddEntry,
     landing_root,
-    odd_entry,
     path_order,
     read_landed,
 )
@@ -478,8 +476,7 @@ def _landed_content(path: Path, root: str, max_bytes: int) -> tuple[bytes | None
     read: above max_bytes, gone, unreadable, no regular file, outside the landing directory, changing."""
     try:
         data, sha256 = read_landed(path, root, max_bytes)
-    except EntryProblem as problem:
-        entry = odd_entry(str(path), problem)
+    except OddEntry as entry:
         return None, entry.ledger_key, entry
     return data, sha256, None
 
