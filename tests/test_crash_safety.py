@@ -124,7 +124,7 @@ def test_a_killed_ingest_rerun_equals_an_uninterrupted_one(world, tmp_path):
             "select file_sha256, count(*) filter (where status <> 'duplicate') from audit.ingest_ledger group by 1"
         ).fetchall()
         per_run = dict(con.execute("select run_id, count(*) from audit.ingest_ledger group by 1").fetchall())
-        unread = con.execute("select count(*) from audit.ijw_landed_files where file_sha256 is null").fetchone()[0]
+        unread = con.execute("select count(*) from audit.landed_files where file_sha256 is null").fetchone()[0]
     # Every content is loaded or rejected exactly once, and the ledger (compared whole above) holds no row for a file
     # read twice: each run read only what the runs before it had not committed.
     assert {ingested for _, ingested in per_file} == {1}

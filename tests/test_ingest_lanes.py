@@ -113,7 +113,7 @@ def _files_by_type(path: Path, landing: Path) -> dict[str, list[str]]:
 def _parts(path: Path, landing: Path) -> list[LanePart]:
     """The parts the ijw_messages asset loads in two lanes."""
     with duckdb.connect(str(path)) as con:
-        return lane_parts(con, list(IJW_INGESTS), claimed_paths(con, list(IJW_INGESTS), landing), landing, 2)
+        return lane_parts(con, list(IJW_INGESTS), landing, 2)
 
 
 def _tables(path: Path) -> dict[str, list[tuple]]:
@@ -131,7 +131,7 @@ def _tables(path: Path) -> dict[str, list[tuple]]:
 
 def _inventory(path: Path) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute("select file_path, file_sha256 from audit.ijw_landed_files order by all").fetchall()
+        return con.execute("select file_path, file_sha256 from audit.landed_files order by all").fetchall()
 
 
 def _connect(path: Path):

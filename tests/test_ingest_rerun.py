@@ -1,6 +1,5 @@
 """A re-run costs nothing (issue 24): the ingest opens a landed file once per version and writes its ledger row once,
-remembering what it read in the transaction of that ledger row (iJw: the landing inventory; CBS and budgets:
-audit.landed_files_read).
+remembering what it read in the landing inventory in the transaction of that ledger row.
 
 Which files are opened is watched through Python's audit hook on `open` (os.open and open() both raise it), so the
 tests do not depend on which function of the ingest opens a file.
@@ -26,7 +25,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.reference import municipality_regions
 from orchestration.warehouse import landing_inventory, load
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, claimed_files
-from orchestration.warehouse.landing_files import EntryProblem
+from orchestration.warehouse.landing_files import OddEntry
 from orchestration.warehouse.load import LedgerEntry, RawSource, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, copy_sample_ijw
@@ -98,7 +97,7 @@ def test_a_rerun_over_the_sample_opens_no_file_and_writes_no_ledger_row(tmp_path
     assert reads == []
     assert warehouse.execute("select count(*) from audit.ingest_ledger where run_id = 'second'").fetchone() == (0,)
     marked = warehouse.execute(
-        "select count(*) from audit.ijw_landed_files k join audit.ingest_ledger l using (file_path, file_sha256)"
+        "select count(*) from audit.landed_files k join audit.ingest_ledger l using (file_path, file_sha256)"
     ).fetchone()
     assert marked == (len(files),), "each file's inventory row holds the sha256 its ledger row names"
 
@@ -181,7 +180,7 @@ def test_a_run_that_dies_between_batches_leaves_the_rest_to_be_read_by_the_next(
 
     assert ledger(warehouse, "next") == [("2.xml", "loaded"), ("3.xml", "loaded"), ("4.xml", "loaded")]
     assert {Path(read).name for read in reads} == {"2.xml", "3.xml", "4.xml"}
-    (unread,) = warehouse.execute("select count(*) from audit.ijw_landed_files where file_sha256 is null").fetchone()
+    (unread,) = warehouse.execute("select count(*) from audit.landed_files where file_sha256 is null").fetchone()
     assert unread == 0
 
 
@@ -198,7 +197,7 @@ def test_a_file_that_could_not_be_read_is_looked_at_again(tmp_path, warehouse, m
 
 
 def unreadable(path, _root, _max_bytes):
-    raise EntryProblem("FILE_UNREADABLE", "cannot be opened (Permission denied)", f"identity of {path}")
+    raise OddEntry(path, "FILE_UNREADABLE", "cannot be opened (Permission denied)", f"identity of {path}")
 
 
 def test_an_inventory_without_marks_is_read_once_more(tmp_path, warehouse):
@@ -207,7 +206,7 @@ def test_an_inventory_without_marks_is_read_once_more(tmp_path, warehouse):
     landing = tmp_path / "landing"
     land(landing, "d.xml", declaration("R1", 5000))
     ingest_all(warehouse, landing, "first")
-    warehouse.execute("drop table audit.ijw_landed_files")
+    warehouse.execute("drop table audit.landed_files")
     ensure_schema(warehouse)
 
     assert [entry.status for entry in ingest_all(warehouse, landing, "second")] == ["duplicate"]

@@ -67,7 +67,7 @@ def test_each_file_version_is_sniffed_once(tmp_path, warehouse, sniffed):
     os.utime(landing / "ijw" / "s.xml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert types(warehouse, landing) == {"d.xml": "JW323", "s.xml": "JW307", "junk.xml": None}
     assert sniffed == ["s.xml"]
-    assert warehouse.execute("select count(*) from audit.ijw_landed_files").fetchone() == (3,)
+    assert warehouse.execute("select count(*) from audit.landed_files").fetchone() == (3,)
 
 
 def test_a_vanished_file_leaves_the_inventory_and_another_landing_is_left_alone(tmp_path, warehouse):
@@ -245,12 +245,14 @@ def test_read_ahead_yields_every_path_in_order_each_advised_once_and_before_it_i
     assert advised == paths
 
 
-def test_an_inventory_from_an_earlier_version_is_rebuilt_with_every_column(tmp_path, warehouse):
-    warehouse.execute("drop table audit.ijw_landed_files")
+def test_the_caches_of_an_earlier_version_are_dropped_and_rebuilt_with_every_column(tmp_path, warehouse):
+    """Before one inventory served every source, iJw files were kept in audit.ijw_landed_files (at first without
+    their sender) and CBS and budget files in audit.landed_files_read."""
     warehouse.execute(
         "create table audit.ijw_landed_files (file_path varchar primary key, size_bytes bigint not null, "
         "mtime_ns bigint not null, message_type varchar)"
     )
+    warehouse.execute("create table audit.landed_files_read (file_path varchar primary key)")
     landing = tmp_path / "landing"
     land(landing, {"d.xml": DECLARATION.encode()})
     stat = (landing / "ijw" / "d.xml").stat()
@@ -262,6 +264,43 @@ def test_an_inventory_from_an_earlier_version_is_rebuilt_with_every_column(tmp_p
     ensure_schema(warehouse)
     landing_inventory.update_inventory(warehouse, landing)
 
-    assert warehouse.execute("select message_type, sender from audit.ijw_landed_files").fetchall() == [
+    old = "select table_name from duckdb_tables() where table_name in ('ijw_landed_files', 'landed_files_read')"
+    assert warehouse.execute(old).fetchall() == []
+    assert warehouse.execute("select message_type, sender from audit.landed_files").fetchall() == [
         ("JW323", "98000011")
     ]
+
+
+def test_the_caches_of_the_last_version_are_carried_over_so_nothing_is_read_again(tmp_path, warehouse, sniffed):
+    """audit.ijw_landed_files and audit.landed_files_read as they stood just before audit.landed_files: their rows
+    move into it, so the first run after the upgrade sniffs no file and keeps the sha256 each file was read with."""
+    warehouse.execute(
+        "create table audit.ijw_landed_files (file_path varchar primary key, size_bytes bigint not null, "
+        "mtime_ns bigint not null, message_type varchar, sender varchar, file_sha256 varchar)"
+    )
+    warehouse.execute(
+        "create table audit.landed_files_read (file_path varchar primary key, size_bytes bigint not null, "
+        "mtime_ns bigint not null, file_sha256 varchar not null)"
+    )
+    landing = tmp_path / "landing"
+    land(landing, {"d.xml": DECLARATION.encode()})
+    declaration, snapshot = landing / "ijw" / "d.xml", landing / "cbs" / "snapshot.json"
+    stat = declaration.stat()
+    warehouse.execute(
+        "insert into audit.ijw_landed_files values (?, ?, ?, 'JW323', '98000011', 'sha-of-d')",
+        [str(declaration), stat.st_size, stat.st_mtime_ns],
+    )
+    warehouse.execute("insert into audit.landed_files_read values (?, 10, 20, 'sha-of-snapshot')", [str(snapshot)])
+
+    ensure_schema(warehouse)
+    landing_inventory.update_inventory(warehouse, landing)
+
+    assert sniffed == []
+    assert sorted(warehouse.execute("select * from audit.landed_files").fetchall()) == sorted(
+        [
+            (str(declaration), stat.st_size, stat.st_mtime_ns, "JW323", "98000011", "sha-of-d"),
+            (str(snapshot), 10, 20, None, None, "sha-of-snapshot"),
+        ]
+    )
+    old = "select table_name from duckdb_tables() where table_name in ('ijw_landed_files', 'landed_files_read')"
+    assert warehouse.execute(old).fetchall() == []

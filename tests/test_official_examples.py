@@ -200,7 +200,7 @@ def test_each_example_loads_and_every_quarantine_row_is_explained(examples, requ
     for name, (kind, status, read, accepted, quarantined) in ledger.items():
         assert kind == name[:5] and read == accepted + quarantined
         assert status == ("rejected" if (name, "XSD_INVALID") in quarantine else "loaded")
-    inventory = con.execute("select file_path, message_type from audit.ijw_landed_files").fetchall()
+    inventory = con.execute("select file_path, message_type from audit.landed_files").fetchall()
     assert {Path(path).name: kind for path, kind in inventory} == {path.name: path.name[:5] for path in examples}
     # The region's own codes (55A11, 55A12) are allocations like any other.
     allocations = con.execute("select product_code from raw.ijw_allocations order by 1").fetchall()

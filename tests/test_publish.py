@@ -449,7 +449,7 @@ def make_warehouse(path, marker: str) -> None:
 def test_only_the_public_tier_is_published_sorted(tmp_path):
     make_warehouse(tmp_path / "w.duckdb", "v1")
     tables = publish_marts(tmp_path / "w.duckdb", tmp_path / "published")
-    assert [(table.name, table.rows) for table in tables] == [("dim_marker", 1), ("kpi_values", 3)]
+    assert list(tables.items()) == [("dim_marker", 1), ("kpi_values", 3)]
     with duckdb.connect(str(tmp_path / "published" / PUBLISHED_FILENAME), read_only=True) as con:
         assert con.execute("select table_name from duckdb_tables() order by 1").fetchall() == [
             ("dim_marker",),

@@ -1,6 +1,6 @@
 """The five iJw message types as the ingest loads them: each one's spec, raw table and cross-file rules.
 
-Each message type reads its files from the landing inventory (audit.ijw_landed_files) in path order, so that a credit
+Each message type reads its files from the landing inventory (audit.landed_files) in path order, so that a credit
 or a withdrawal is read after what it refers to, and loads them in batches (orchestration/warehouse/load.py):
 each file with its ledger row and quarantine rows, never part of a file. Files that are no recognisable iJw message
 are claimed by the declarations, so that each is quarantined exactly once.
@@ -84,7 +84,6 @@ class IjwIngest:
             landing_dir,
             read_batch=lambda con, landed: read_record_batch(con, landed, self.spec, pseudonymiser, schema, self.table),
             apply_history=self.apply_history,
-            after_ledger=landing_inventory.mark_read,
             on_rejected_file=on_rejected_file,
             batch_files=batch_files,
             on_batch=on_batch,

@@ -25,6 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -39,7 +40,7 @@ from orchestration.warehouse.ijw_messages import (
     load_message_type,
 )
 from orchestration.warehouse.landing_inventory import SenderFiles, path_order
-from orchestration.warehouse.load import PRIOR_CATALOG, transaction
+from orchestration.warehouse.load import PRIOR_CATALOG, mark_read, transaction
 from orchestration.warehouse.progress import PROGRESS_SECONDS, read_count, write_count
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
@@ -68,55 +69,49 @@ class LanePart:
 
 
 def split_by_sender(message_type: str, senders: list[SenderFiles], parts: int) -> list[LanePart]:
-    """One message type's files in up to `parts` parts of about equal load weight, each sender's files in one part
-    (the heaviest sender first into the lightest part), each part in path order."""
-    split: list[list[SenderFiles]] = [[] for _ in range(max(1, parts))]
-    for files in sorted(senders, key=lambda files: -_weight([files])):
-        min(split, key=_weight).append(files)
+    """One message type's files in up to `parts` parts of about equal load weight, each sender's files in one part,
+    each part in path order."""
     return [
         LanePart(
             message_type,
             sorted((path for files in grouped for path in files.paths), key=path_order),
             sum(files.landed_bytes for files in grouped),
         )
-        for grouped in split
-        if grouped
+        for grouped in _spread([[files] for files in senders], parts)
     ]
 
 
 def lane_parts(
-    con: duckdb.DuckDBPyConnection,
-    ingests: list[IjwIngest],
-    files: dict[str, list[str]],
-    landing_dir: Path,
-    lanes: int,
+    con: duckdb.DuckDBPyConnection, ingests: list[IjwIngest], landing_dir: Path, lanes: int
 ) -> list[LanePart]:
-    """Each message type's claimed files (claimed_paths) as one part or, where its rules allow, split by sender into
-    a part per lane."""
-    unread = landing_inventory.files_by_type(con, landing_dir)
+    """Each message type's files the ingest has yet to read, in path order, as one part or, where its rules allow,
+    split by sender into up to a part per lane."""
     parts: list[LanePart] = []
     for ingest in ingests:
         message_type = ingest.spec.message_type
-        if ingest.splits_by_sender:
-            senders = landing_inventory.files_by_sender(con, landing_dir, ingest.claimed_types)
-            parts += split_by_sender(message_type, senders, lanes) or [LanePart(message_type, [], 0)]
-        else:
-            size = sum(unread.get(kind or "unrecognised", (0, 0, 0))[2] for kind in ingest.claimed_types)
-            parts.append(LanePart(message_type, files[message_type], size))
+        senders = landing_inventory.files_by_sender(con, landing_dir, ingest.claimed_types)
+        split = split_by_sender(message_type, senders, lanes if ingest.splits_by_sender else 1)
+        parts += split or [LanePart(message_type, [], 0)]
     return parts
 
 
 def plan_lanes(parts: list[LanePart], lanes: int) -> list[list[LanePart]]:
-    """The parts per lane, each lane in load order: the heaviest first onto the lightest lane (load_weight);
-    allocations, starts and stops in one lane."""
+    """The parts per lane, each lane in load order: allocations, starts and stops in one lane."""
     together = [part for part in parts if part.message_type in _TOGETHER]
     units = [together] if together else []
     units += [[part] for part in parts if part.message_type not in _TOGETHER]
-    units.sort(key=lambda unit: -_weight(unit))
-    planned: list[list[LanePart]] = [[] for _ in range(max(1, min(lanes, len(units))))]
-    for unit in units:
-        min(planned, key=_weight).extend(unit)
-    return [sorted(lane, key=lambda part: _LOAD_ORDER.index(part.message_type)) for lane in planned if lane]
+    return [sorted(lane, key=lambda part: _LOAD_ORDER.index(part.message_type)) for lane in _spread(units, lanes)]
+
+
+Spread = TypeVar("Spread", LanePart, SenderFiles)
+
+
+def _spread(units: list[list[Spread]], bins: int) -> list[list[Spread]]:
+    """The units in up to `bins` bins of about equal load weight: the heaviest first onto the lightest bin."""
+    spread: list[list[Spread]] = [[] for _ in range(max(1, bins))]
+    for unit in sorted(units, key=lambda unit: -_weight(unit)):
+        min(spread, key=_weight).extend(unit)
+    return [unit for unit in spread if unit]
 
 
 def load_weight(files: int, landed_bytes: int) -> int:
@@ -207,7 +202,6 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
     try:
         ensure_schema(con)
         con.execute(f"attach {_quoted(settings.warehouse_path)} as {PRIOR_CATALOG} (read_only)")
-        pseudonymiser = Pseudonymiser(settings.pseudonym_key)
         loaded = 0
 
         def count(files: int) -> None:
@@ -215,23 +209,32 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
             loaded += files
             write_count(lane.progress_path, loaded)
 
-        outcomes = [
-            load_message_type(
-                con,
-                part.message_type,
-                part.paths,
-                pseudonymiser,
-                settings.run_id,
-                settings.xsd_dir,
-                settings.landing_dir,
-                count,
-            )
-            for part in lane.parts
-        ]
+        outcomes = load_parts(con, lane.parts, settings, count)
         con.execute(f"detach {PRIOR_CATALOG}")
         return outcomes
     finally:
         con.close()
+
+
+def load_parts(
+    con: duckdb.DuckDBPyConnection, parts: list[LanePart], settings: LaneSettings, on_batch: Callable[[int], None]
+) -> list[IngestOutcome]:
+    """The parts loaded one after another in this process (a lane, or the whole ingest of a small landing); on_batch
+    hears how many files each committed batch held."""
+    pseudonymiser = Pseudonymiser(settings.pseudonym_key)
+    return [
+        load_message_type(
+            con,
+            part.message_type,
+            part.paths,
+            pseudonymiser,
+            settings.run_id,
+            settings.xsd_dir,
+            settings.landing_dir,
+            on_batch,
+        )
+        for part in parts
+    ]
 
 
 def merge_staging(con: duckdb.DuckDBPyConnection, staging_paths: list[Path]) -> None:
@@ -245,7 +248,7 @@ def merge_staging(con: duckdb.DuckDBPyConnection, staging_paths: list[Path]) -> 
             for alias in aliases:
                 for table in INGESTED_TABLES:
                     con.execute(f"insert into {table} by name select * from {alias}.{table}")  # noqa: S608 - ours
-                landing_inventory.mark_read(con, f"{alias}.audit.ingest_ledger")
+                mark_read(con, f"{alias}.audit.ingest_ledger")
     finally:
         for alias in aliases:
             con.execute(f"detach {alias}")

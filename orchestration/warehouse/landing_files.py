@@ -55,35 +55,23 @@ _OPEN_FLAGS = (
 _CHUNK_BYTES = 1 << 20
 
 
-class EntryProblem(Exception):
-    """A landing entry that is not a readable regular file inside the landing directory; reason_code names which."""
+class OddEntry(Exception):
+    """A landing entry that is recorded instead of loaded: no readable regular file inside the landing directory;
+    reason_code names why. Raised where that is found, and kept in a listing's odd entries."""
 
-    def __init__(self, reason_code: str, reason: str, identity: str = ""):
+    def __init__(self, path: str | os.PathLike, reason_code: str, reason: str, identity: str = ""):
         super().__init__(reason)
-        self.reason_code = reason_code
+        self.path = printable_path(path)
+        """Printable (printable_path): safe to hand to DuckDB and to a log."""
+        self.reason_code, self.reason = reason_code, reason
         self.identity = identity
         """What tells this state of the entry from another (lstat fields); part of its ledger key."""
-
-
-@dataclass(frozen=True)
-class OddEntry:
-    """An entry that is recorded instead of loaded."""
-
-    path: str
-    """Printable (printable_path): safe to hand to DuckDB and to a log."""
-    reason_code: str
-    reason: str
-    identity: str = ""
 
     @property
     def ledger_key(self) -> str:
         """The ledger's file_sha256 for an entry that was never read (see the module docstring)."""
         description = "\0".join((self.reason_code, self.path, self.identity)).encode("utf-8")
         return UNREAD_PREFIX + hashlib.sha256(description).hexdigest()
-
-
-def odd_entry(path: str, problem: EntryProblem) -> OddEntry:
-    return OddEntry(printable_path(path), problem.reason_code, str(problem), problem.identity)
 
 
 @dataclass(frozen=True)
@@ -104,15 +92,13 @@ class Listing:
 
 
 def _name_problem(name: str) -> str | None:
-    if name.isascii() and name.isprintable():
-        return None  # nearly every landed name: one C-level check
+    if printable_path(name) == name:
+        return None
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return "its name is not valid UTF-8"
-    if any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in name):
-        return "its name holds a control or format character"
-    return None
+    return "its name holds a control or format character"
 
 
 def printable_path(path: str | os.PathLike) -> str:
@@ -154,11 +140,12 @@ def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _link_problem(path: str, root: str, status: os.stat_result) -> EntryProblem:
+def _link_problem(path: str, root: str, status: os.stat_result) -> OddEntry:
     """A symbolic link is never followed; the reason says where it leads, and whether that is out of the landing."""
     target = os.path.realpath(path)
     if not _inside(target, root):
-        return EntryProblem(
+        return OddEntry(
+            path,
             "FILE_OUTSIDE_LANDING",
             f"a symbolic link to {printable_path(target)}, outside the landing directory {printable_path(root)}; "
             "not followed",
@@ -168,7 +155,8 @@ def _link_problem(path: str, root: str, status: os.stat_result) -> EntryProblem:
         kind = _kind(os.stat(path).st_mode)
     except OSError as error:
         kind = f"nothing readable ({error.strerror})"
-    return EntryProblem(
+    return OddEntry(
+        path,
         "FILE_NOT_REGULAR",
         f"a symbolic link to {kind} ({printable_path(target)}); links are not followed, land the file itself",
         _identity(status),
@@ -212,11 +200,7 @@ def list_landing(landing_dir: Path, source: str, suffix: str, recursive: bool) -
         except OSError as error:
             if current == folder:
                 return Listing([], [], f"{printable_path(folder)} cannot be listed ({error.strerror})")
-            odd.append(
-                odd_entry(
-                    current, EntryProblem("FILE_UNREADABLE", f"a folder that cannot be listed ({error.strerror})")
-                )
-            )
+            odd.append(OddEntry(current, "FILE_UNREADABLE", f"a folder that cannot be listed ({error.strerror})"))
             continue
         for entry in listed:
             problem = _entry_problem(entry, wanted, recursive, root)
@@ -227,26 +211,24 @@ def list_landing(landing_dir: Path, source: str, suffix: str, recursive: bool) -
             elif isinstance(problem, str):
                 folders.append(problem)
             else:
-                odd.append(odd_entry(entry.path, problem))
+                odd.append(problem)
     files.sort(key=lambda landed: path_order(landed.path))
     odd.sort(key=lambda entry: path_order(entry.path))
     return Listing(files, odd)
 
 
-def _entry_problem(
-    entry: os.DirEntry, wanted: str, recursive: bool, root: str
-) -> LandedFile | str | EntryProblem | None:
+def _entry_problem(entry: os.DirEntry, wanted: str, recursive: bool, root: str) -> LandedFile | str | OddEntry | None:
     """What one directory entry is: a file to load, a folder to descend (its path), an odd entry, or None (no data
     file: ignored, as a README beside the messages is)."""
     data_name = entry.name.casefold().endswith(wanted)
     try:
         status = entry.stat(follow_symlinks=False)
     except FileNotFoundError:
-        return EntryProblem("FILE_VANISHED", "listed, but gone before it could be read") if data_name else None
+        return OddEntry(entry.path, "FILE_VANISHED", "listed, but gone before it could be read") if data_name else None
     except OSError as error:
         # A folder too deep to name (ENAMETOOLONG) would hide its files: reported like a data file.
         if data_name or (recursive and entry.is_dir(follow_symlinks=False)):
-            return EntryProblem("FILE_UNREADABLE", f"cannot be examined ({error.strerror})")
+            return OddEntry(entry.path, "FILE_UNREADABLE", f"cannot be examined ({error.strerror})")
         return None
     mode = status.st_mode
     descend = recursive and stat.S_ISDIR(mode)
@@ -257,14 +239,16 @@ def _entry_problem(
     name_problem = _name_problem(entry.name)
     if name_problem is not None:
         what = "a folder whose files are not listed" if descend else "not read"
-        return EntryProblem("FILE_NAME_INVALID", f"{name_problem}; {what}, rename it to load", _identity(status))
+        return OddEntry(
+            entry.path, "FILE_NAME_INVALID", f"{name_problem}; {what}, rename it to load", _identity(status)
+        )
     if descend:
         return entry.path
     if stat.S_ISLNK(mode):
         return _link_problem(entry.path, root, status)
     if stat.S_ISREG(mode):
         return LandedFile(entry.path, status.st_size, status.st_mtime_ns)
-    return EntryProblem("FILE_NOT_REGULAR", f"{_kind(mode)}, not a regular file; not read", _identity(status))
+    return OddEntry(entry.path, "FILE_NOT_REGULAR", f"{_kind(mode)}, not a regular file; not read", _identity(status))
 
 
 _PROC_FD = os.path.isdir("/proc/self/fd")
@@ -298,20 +282,20 @@ def landing_root(landing_dir: Path) -> str:
 @contextmanager
 def open_landed(path: str | os.PathLike, root: str) -> Iterator[BinaryIO]:
     """path opened for reading if it is a regular file inside the landing directory (root: landing_root);
-    EntryProblem otherwise."""
+    OddEntry otherwise."""
     path = os.fspath(path)
     try:
         status = os.lstat(path)
     except FileNotFoundError:
-        raise EntryProblem("FILE_VANISHED", "listed, but gone when it was to be read") from None
+        raise OddEntry(path, "FILE_VANISHED", "listed, but gone when it was to be read") from None
     except OSError as error:
-        raise EntryProblem("FILE_UNREADABLE", f"cannot be examined ({error.strerror})") from error
+        raise OddEntry(path, "FILE_UNREADABLE", f"cannot be examined ({error.strerror})") from error
     if stat.S_ISLNK(status.st_mode):
         raise _link_problem(path, root, status)
     if not stat.S_ISREG(status.st_mode):
         # A device is never opened: opening some has effects (a tape rewinds, a modem line answers).
-        raise EntryProblem(
-            "FILE_NOT_REGULAR", f"{_kind(status.st_mode)}, not a regular file; not read", _identity(status)
+        raise OddEntry(
+            path, "FILE_NOT_REGULAR", f"{_kind(status.st_mode)}, not a regular file; not read", _identity(status)
         )
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
@@ -320,12 +304,13 @@ def open_landed(path: str | os.PathLike, root: str) -> Iterator[BinaryIO]:
     try:
         opened = os.fstat(descriptor)
         if not stat.S_ISREG(opened.st_mode):
-            raise EntryProblem(
-                "FILE_NOT_REGULAR", f"{_kind(opened.st_mode)}, not a regular file; not read", _identity(opened)
+            raise OddEntry(
+                path, "FILE_NOT_REGULAR", f"{_kind(opened.st_mode)}, not a regular file; not read", _identity(opened)
             )
         real = _opened_path(descriptor, path)
         if not _inside(real, root):
-            raise EntryProblem(
+            raise OddEntry(
+                path,
                 "FILE_OUTSIDE_LANDING",
                 f"opens {printable_path(real)}, outside the landing directory {printable_path(root)} (a folder on its "
                 "path was swapped for a link); not read",
@@ -338,17 +323,17 @@ def open_landed(path: str | os.PathLike, root: str) -> Iterator[BinaryIO]:
         yield handle
 
 
-def _open_problem(path: str, root: str, error: OSError) -> EntryProblem:
+def _open_problem(path: str, root: str, error: OSError) -> OddEntry:
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
-        return EntryProblem("FILE_VANISHED", "listed, but gone when it was to be read")
+        return OddEntry(path, "FILE_VANISHED", "listed, but gone when it was to be read")
     if error.errno == errno.ELOOP:
         try:
             return _link_problem(path, root, os.lstat(path))
         except OSError:
-            return EntryProblem("FILE_VANISHED", "listed, but gone when it was to be read")
+            return OddEntry(path, "FILE_VANISHED", "listed, but gone when it was to be read")
     if error.errno == errno.ENXIO:  # a socket swapped in after the lstat
-        return EntryProblem("FILE_NOT_REGULAR", "a socket, not a regular file; not read", _lstat_identity(path))
-    return EntryProblem("FILE_UNREADABLE", f"cannot be opened ({error.strerror})", _lstat_identity(path))
+        return OddEntry(path, "FILE_NOT_REGULAR", "a socket, not a regular file; not read", _lstat_identity(path))
+    return OddEntry(path, "FILE_UNREADABLE", f"cannot be opened ({error.strerror})", _lstat_identity(path))
 
 
 def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> tuple[bytes, str]:
@@ -357,7 +342,8 @@ def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> tuple[byt
     with open_landed(path, root) as handle:
         before = os.fstat(handle.fileno())
         if before.st_size > max_bytes:
-            raise EntryProblem(
+            raise OddEntry(
+                path,
                 "FILE_TOO_LARGE",
                 f"the file is {before.st_size} bytes, above this source's cap of {max_bytes}; refused unread",
                 _identity(before),
@@ -366,9 +352,10 @@ def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> tuple[byt
             data = _read_at_most(handle, before.st_size + 1)
             after = os.fstat(handle.fileno())
         except OSError as error:
-            raise EntryProblem("FILE_UNREADABLE", f"cannot be read ({error.strerror})", _identity(before)) from error
+            raise OddEntry(path, "FILE_UNREADABLE", f"cannot be read ({error.strerror})", _identity(before)) from error
         if len(data) != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-            raise EntryProblem(
+            raise OddEntry(
+                path,
                 "FILE_CHANGED",
                 f"changed while it was read ({before.st_size} bytes when opened, {len(data)} read, {after.st_size} "
                 "after); it is read again once it stops changing",

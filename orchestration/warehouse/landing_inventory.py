@@ -1,11 +1,12 @@
-"""Which iJw message type each landed file holds, and which files the ingest has read: once per file version.
+"""The landing inventory (audit.landed_files): every listed file of every source, once per file version, with the
+sha256 the ingest read there; for iJw also the message type each file holds, which the five ingest assets read by.
 
-The asset audit/ijw_landed_files brings audit.ijw_landed_files up to date once per run, and the five ingest assets
-read their files from it. A file is sniffed for its type (the root's namespace, orchestration/ijw/safe_xml.py) and
-sender when it is new or changed (path, size and nanosecond mtime, as make and rsync decide); a file gone from the
-landing directory leaves the inventory (its ledger rows stay). Many new files are sniffed in processes.
+A file is new or changed by its path, size and nanosecond mtime, as make and rsync decide (load.take_listing). The
+asset audit/ijw_landed_files brings the iJw part up to date once per run: a new or changed file is sniffed for its type
+(the root's namespace, orchestration/ijw/safe_xml.py) and sender, many in processes, and a file gone from landing/ijw
+leaves the inventory (its ledger rows stay). The CBS and budget assets enter their listings the same way, unsniffed.
 
-The ingest keeps in each row the sha256 it read there (mark_read), in the transaction of that file's ledger row, and
+The load marks each row with the sha256 it read (load.mark_read), in the transaction of that file's ledger row, and
 reads only rows without one: a re-run with nothing new opens no file and writes no ledger row, and a killed run's
 uncommitted files are read by the next. The same content under a new name is a new row, read, and recorded by the
 ledger as a duplicate; an entry that could not be read stays unmarked and is looked at again each run. A file
@@ -32,15 +33,13 @@ import pandas as pd
 from orchestration.ijw.bsn import redact_bsns
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, sniff_stream
 from orchestration.warehouse.landing_files import (
-    UNREAD_PREFIX,
-    EntryProblem,
     OddEntry,
     landing_root,
     list_landing,
     open_landed,
     path_order,
 )
-from orchestration.warehouse.load import transaction
+from orchestration.warehouse.load import take_listing
 from orchestration.warehouse.progress import Progress
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.worker_pool import worker_pool
@@ -100,7 +99,7 @@ def sniff_landed(path: str, root: str) -> MessageHead:
     try:
         with open_landed(path, root) as source:
             return sniff_stream(source)
-    except EntryProblem:
+    except OddEntry:
         return MessageHead(None, None)
 
 
@@ -110,82 +109,47 @@ def update_inventory(
     processes: int = 1,
     say: Callable[[str], None] = lambda _line: None,
 ) -> InventoryUpdate:
-    """Bring audit.ijw_landed_files in line with landing_dir/ijw: sniff new and changed files (in up to `processes`
-    processes when there are many), drop vanished ones; say hears how far a long sniff is (progress.py)."""
+    """Bring the inventory in line with landing_dir/ijw (load.take_listing): sniff new and changed files (in up to
+    `processes` processes when there are many), drop vanished ones; say hears how far a long sniff is (progress.py)."""
     listing = list_landing(landing_dir, "ijw", ".xml", recursive=True)
-    landed = pd.DataFrame(
-        [(file.path, file.size, file.mtime_ns) for file in listing.files],
-        columns=["file_path", "size_bytes", "mtime_ns"],
-    ).astype({"file_path": "str", "size_bytes": "int64", "mtime_ns": "int64"})
-    prefix = _prefix(landing_dir)
-    con.register("landed_now", landed)
-    try:
-        new = con.execute(
-            """
-            select l.file_path, l.size_bytes, l.mtime_ns
-            from landed_now l
-            anti join audit.ijw_landed_files k using (file_path, size_bytes, mtime_ns)
-            """
-        ).df()
+
+    def classify(new: pd.DataFrame) -> None:
         # A file above the iJw cap is not opened: the reader refuses it unread.
         sniffable = new["size_bytes"] <= MAX_FILE_BYTES
         new_paths = list(new.loc[sniffable, "file_path"])
         progress = Progress("iJw files sniffed", len(new_paths), say)
-        sniffed = iter(
-            sniff_heads(
-                new_paths,
-                landing_dir,
-                processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1,
-                progress.add,
-            )
-        )
+        spread = processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1
+        sniffed = iter(sniff_heads(new_paths, landing_dir, spread, progress.add))
         heads = [next(sniffed) if fits else MessageHead(None, None) for fits in sniffable]
         new["message_type"] = [head.message_type for head in heads]
         # A valid sender is an AGB code (8 digits) or a gemeente code (4): a BSN written there is no sender to keep.
         new["sender"] = [redact_bsns(head.sender) for head in heads]
-        con.register("newly_classified", new)
-        with transaction(con):
-            removed = con.execute(
-                """
-                delete from audit.ijw_landed_files k
-                where starts_with(k.file_path, ?)
-                  and not exists (select 1 from landed_now l where l.file_path = k.file_path)
-                """,
-                [prefix],
-            ).fetchone()[0]
-            if not new.empty:
-                con.execute(
-                    "delete from audit.ijw_landed_files where file_path in (select file_path from newly_classified)"
-                )
-                con.execute("insert into audit.ijw_landed_files by name select * from newly_classified")
-    finally:
-        con.unregister("landed_now")
-        con.unregister("newly_classified")
+
+    sniffed, removed = take_listing(con, listing.files, classify, _prefix(landing_dir))
     counts = files_by_type(con, landing_dir)
-    by_type = {message_type: files for message_type, (files, _unread, _bytes) in counts.items()}
-    to_read = sum(unread for _files, unread, _bytes in counts.values())
-    return InventoryUpdate(len(landed), len(new), removed, to_read, by_type, listing.odd, listing.folder_problem)
+    by_type = {message_type: files for message_type, (files, _unread) in counts.items()}
+    to_read = sum(unread for _files, unread in counts.values())
+    return InventoryUpdate(len(listing.files), sniffed, removed, to_read, by_type, listing.odd, listing.folder_problem)
 
 
-def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str, tuple[int, int, int]]:
-    """(files, files the ingest has yet to read, their bytes) per inventoried message type, 'unrecognised' for files
-    that are no iJw 3.2 message."""
+def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str, tuple[int, int]]:
+    """(files, files the ingest has yet to read) per inventoried message type, 'unrecognised' for files that are no
+    iJw 3.2 message."""
     counts = con.execute(
         """
-        select coalesce(message_type, 'unrecognised'), count(*), count(*) filter (where file_sha256 is null),
-            coalesce(sum(size_bytes) filter (where file_sha256 is null), 0)::bigint
-        from audit.ijw_landed_files where starts_with(file_path, ?) group by all order by all
+        select coalesce(message_type, 'unrecognised'), count(*), count(*) filter (where file_sha256 is null)
+        from audit.landed_files where starts_with(file_path, ?) group by all order by all
         """,
         [_prefix(landing_dir)],
     ).fetchall()
-    return {message_type: (files, unread, size) for message_type, files, unread, size in counts}
+    return {message_type: (files, unread) for message_type, files, unread in counts}
 
 
 def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:
     """(path, message type or None for no recognisable iJw message) of every inventoried file the ingest has yet to
     read (no sha256 marked), in path order; as strings, since a Path object per file of a national year is a lot."""
     rows = con.execute(
-        "select file_path, message_type from audit.ijw_landed_files "
+        "select file_path, message_type from audit.landed_files "
         "where starts_with(file_path, ?) and file_sha256 is null",
         [_prefix(landing_dir)],
     ).fetchall()
@@ -209,7 +173,7 @@ def files_by_sender(
     rows = con.execute(
         """
         select sender, list(file_path), sum(size_bytes)::bigint
-        from audit.ijw_landed_files
+        from audit.landed_files
         where starts_with(file_path, ?) and file_sha256 is null
           and (list_contains(?::varchar[], message_type) or (? and message_type is null))
         group by sender
@@ -217,24 +181,3 @@ def files_by_sender(
         [_prefix(landing_dir), [kind for kind in message_types if kind is not None], None in message_types],
     ).fetchall()
     return [SenderFiles(sender, sorted(paths, key=path_order), size) for sender, paths, size in rows]
-
-
-def mark_read(con: duckdb.DuckDBPyConnection, ledger: str) -> None:
-    """Keep in the inventory the sha256 each row of `ledger` (a relation with audit.ingest_ledger's file_path and
-    file_sha256: a batch's rows, or a lane's ledger at the merge) read, so that file is not opened again while its
-    path, size and mtime stay. Call it in the transaction that writes those ledger rows. Rows whose content was never
-    read (landing_files.UNREAD_PREFIX) mark nothing. In a lane's staging database the inventory is empty, and this
-    marks nothing; the merge marks the warehouse's."""
-    con.execute(
-        f"""
-        update audit.ijw_landed_files k set file_sha256 = l.file_sha256
-        from (
-            select file_path, any_value(file_sha256) as file_sha256
-            from {ledger}
-            where not starts_with(file_sha256, ?)
-            group by file_path
-        ) l
-        where k.file_path = l.file_path
-        """,  # noqa: S608 - ledger names our own relation
-        [UNREAD_PREFIX],
-    )

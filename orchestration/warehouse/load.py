@@ -2,10 +2,10 @@
 ParsedFile of records and Rejections), and one load function that writes a batch of files' accepted records, quarantine
 rows and ledger rows in one transaction, so that per file records and cents read = accepted + quarantined.
 
-A new source is a reader (bytes -> ParsedFile) and a RawSource naming its ledger type and raw table. Files whose
-listing has no inventory of its own (CBS, budgets) are remembered in audit.landed_files_read under path, size and
-mtime in the transaction of their ledger row, and not opened again while those stay (the iJw landing inventory does
-the same for its files); the same content under a new name is read and recorded as a duplicate.
+A new source is a reader (bytes -> ParsedFile) and a RawSource naming its ledger type and raw table. Every source's
+listed files are kept in one landing inventory (audit.landed_files, orchestration/warehouse/landing_inventory.py): the
+load marks the sha256 it read in the transaction of the file's ledger row, and a file is not opened again while its
+path, size and mtime stay; the same content under a new name is read and recorded as a duplicate.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ import pandas as pd
 from orchestration.ijw.bsn import redact_bsns
 from orchestration.warehouse.landing_files import (
     UNREAD_PREFIX,
-    EntryProblem,
+    LandedFile,
     Listing,
     OddEntry,
     landing_root,
-    odd_entry,
+    path_order,
     read_landed,
 )
 from orchestration.warehouse.read_ahead import read_ahead
@@ -223,8 +223,6 @@ def duplicate_entry(path: Path | str, sha256: str, message_type: str | None, run
 
 StagedInsert = Callable[[duckdb.DuckDBPyConnection, list[tuple[ParsedFile, str]], dt.datetime, str], None]
 """Inserts the accepted records of a batch's staged files (con, batch, ingested_at, run_id)."""
-LedgerFollowUp = Callable[[duckdb.DuckDBPyConnection, str], None]
-"""Runs in a batch's transaction after its ledger rows, given the name of a relation holding them (con, relation)."""
 
 
 def load_parsed_files(
@@ -234,11 +232,10 @@ def load_parsed_files(
     table: str,
     insert_staged: StagedInsert | None = None,
     duplicates: Sequence[LedgerEntry] = (),
-    after_ledger: LedgerFollowUp | None = None,
 ) -> list[LedgerEntry]:
     """Write a batch of (parsed file, sha256) (records, quarantine rows, ledger rows, and the ledger rows of its
-    duplicates) in one transaction; the records of staged files are inserted by insert_staged, and after_ledger sees
-    the batch's ledger rows inside the transaction (to remember the files as read).
+    duplicates) in one transaction, which also marks the files read in the landing inventory (mark_read); the records
+    of staged files are inserted by insert_staged.
 
     All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
     run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
@@ -260,14 +257,74 @@ def load_parsed_files(
         if quarantine:
             _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))
         ledger = pd.DataFrame.from_records([_ledger_values(entry) for entry in entries], columns=LEDGER_COLUMNS)
-        _insert_frame(con, "audit.ingest_ledger", ledger)
-        if after_ledger is not None:
-            con.register("batch_ledger", ledger)
-            try:
-                after_ledger(con, "batch_ledger")
-            finally:
-                con.unregister("batch_ledger")
+        con.register("batch_ledger", ledger)
+        try:
+            con.execute("insert into audit.ingest_ledger by name select * from batch_ledger")
+            mark_read(con, "batch_ledger")
+        finally:
+            con.unregister("batch_ledger")
     return entries
+
+
+def mark_read(con: duckdb.DuckDBPyConnection, ledger: str) -> None:
+    """Keep in the landing inventory the sha256 each row of `ledger` (a relation with audit.ingest_ledger's file_path
+    and file_sha256: a batch's rows, or a lane's ledger at the merge) read, so that file is not opened again while its
+    path, size and mtime stay. Rows whose content was never read (landing_files.UNREAD_PREFIX) mark nothing; a file
+    the inventory does not list (a lane's staging database, a test loading a path) is not marked."""
+    con.execute(
+        f"""
+        update audit.landed_files k set file_sha256 = l.file_sha256
+        from (
+            select file_path, any_value(file_sha256) as file_sha256
+            from {ledger}
+            where not starts_with(file_sha256, ?)
+            group by file_path
+        ) l
+        where k.file_path = l.file_path
+        """,  # noqa: S608 - ledger names our own relation
+        [UNREAD_PREFIX],
+    )
+
+
+def take_listing(
+    con: duckdb.DuckDBPyConnection,
+    files: list[LandedFile],
+    classify: Callable[[pd.DataFrame], None] = lambda _new: None,
+    prefix: str | None = None,
+) -> tuple[int, int]:
+    """Bring the landing inventory in line with a listing: a row without a sha256 for each file new or changed (path,
+    size and nanosecond mtime, as make and rsync decide), whose message_type and sender classify may set; given
+    prefix, the rows under it of files no longer listed removed (their ledger rows stay). One transaction; returns
+    (files new or changed, rows removed)."""
+    landed = pd.DataFrame(
+        [(file.path, file.size, file.mtime_ns) for file in files], columns=["file_path", "size_bytes", "mtime_ns"]
+    ).astype({"file_path": "str", "size_bytes": "int64", "mtime_ns": "int64"})
+    con.register("landed_now", landed)
+    try:
+        new = con.execute(
+            "select * from landed_now anti join audit.landed_files using (file_path, size_bytes, mtime_ns)"
+        ).df()
+        new["message_type"], new["sender"] = None, None
+        classify(new)
+        con.register("newly_listed", new)
+        with transaction(con):
+            removed = 0
+            if prefix is not None:
+                removed = con.execute(
+                    """
+                    delete from audit.landed_files k
+                    where starts_with(k.file_path, ?)
+                      and not exists (select 1 from landed_now l where l.file_path = k.file_path)
+                    """,
+                    [prefix],
+                ).fetchone()[0]
+            if not new.empty:
+                con.execute("delete from audit.landed_files where file_path in (select file_path from newly_listed)")
+                con.execute("insert into audit.landed_files by name select * from newly_listed")
+    finally:
+        con.unregister("landed_now")
+        con.unregister("newly_listed")
+    return len(new), removed
 
 
 @contextmanager
@@ -419,8 +476,7 @@ def _landed_content(path: Path, root: str, max_bytes: int) -> tuple[bytes | None
     read: above max_bytes, gone, unreadable, no regular file, outside the landing directory, changing."""
     try:
         data, sha256 = read_landed(path, root, max_bytes)
-    except EntryProblem as problem:
-        entry = odd_entry(str(path), problem)
+    except OddEntry as entry:
         return None, entry.ledger_key, entry
     return data, sha256, None
 
@@ -434,7 +490,6 @@ def ingest_files(
     *,
     read_batch: BatchReader | None = None,
     apply_history: HistoryRule | None = None,
-    after_ledger: LedgerFollowUp | None = None,
     on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
     batch_files: int = BATCH_FILES,
     on_batch: Callable[[int], None] = lambda _files: None,
@@ -442,8 +497,7 @@ def ingest_files(
     """Load files in the order given, in batches: a content already in the ledger (any name) gets a duplicate row and
     nothing else; each new file is read once by the landing rule for landing_dir (one that cannot be read is rejected
     with the reason), parsed by read_batch (default: source.read per file), judged against earlier files by
-    apply_history, and written by load_parsed_files; after_ledger remembers the batch's files as read in its
-    transaction. on_batch hears how many files each committed batch held."""
+    apply_history, and written by load_parsed_files. on_batch hears how many files each committed batch held."""
     read_batch = read_batch or read_each(source.read)
     entries: list[LedgerEntry] = []
     root = landing_root(landing_dir)
@@ -472,27 +526,9 @@ def ingest_files(
         for parsed, _ in parsed_batch:
             if parsed.file_rejection is not None:
                 on_rejected_file(parsed)
-        entries += load_parsed_files(con, parsed_batch, run_id, source.table, insert_staged, duplicates, after_ledger)
+        entries += load_parsed_files(con, parsed_batch, run_id, source.table, insert_staged, duplicates)
         on_batch(len(batch))
     return entries
-
-
-def _remember_listed(listing: Listing) -> LedgerFollowUp:
-    """Remembers the listed files a batch read (audit.landed_files_read) under the size and mtime they were listed
-    with, in the transaction of their ledger rows; an entry never read is not remembered."""
-    listed = {landed.path: landed for landed in listing.files}
-
-    def remember(con: duckdb.DuckDBPyConnection, ledger: str) -> None:
-        read = con.execute(
-            f"select file_path, file_sha256 from {ledger} where not starts_with(file_sha256, ?)",  # noqa: S608
-            [UNREAD_PREFIX],
-        ).fetchall()
-        con.executemany(
-            "insert or replace into audit.landed_files_read values (?, ?, ?, ?)",
-            [(path, listed[path].size, listed[path].mtime_ns, sha256) for path, sha256 in read if path in listed],
-        )
-
-    return remember
 
 
 def record_odd_entry(
@@ -524,9 +560,13 @@ def ingest_listing(
         entries.append(record_odd_entry(con, odd, source.message_type, source.table, run_id))
         warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
     # Files read by an earlier load at the same size and mtime are not opened again.
-    read = set(con.execute("select file_path, size_bytes, mtime_ns from audit.landed_files_read").fetchall())
-    unread = [Path(landed.path) for landed in listing.files if (landed.path, landed.size, landed.mtime_ns) not in read]
-    loaded = ingest_files(con, unread, source, run_id, landing_dir, after_ledger=_remember_listed(listing))
+    take_listing(con, listing.files)
+    unread = con.execute(
+        "select file_path from audit.landed_files where file_sha256 is null and file_path in (select unnest(?))",
+        [[landed.path for landed in listing.files]],
+    ).fetchall()
+    paths = sorted((path for (path,) in unread), key=path_order)
+    loaded = ingest_files(con, [Path(path) for path in paths], source, run_id, landing_dir)
     for entry in loaded:
         if entry.status == "rejected" or entry.records_quarantined:
             warn(

@@ -1,7 +1,9 @@
 """DDL for the tables Python writes: raw.* (append-only landing tables) and audit.* (DESIGN.md section 4).
 
-Raw tables are derived from the record dataclasses the readers produce, plus provenance columns, so a field added to
-a reader is a column added here. dbt owns everything downstream; these tables are its sources.
+Every raw table is its columns plus the provenance columns: the iJw tables' columns are derived from the record
+dataclasses the readers produce, so a field added to a reader is a column added here; the CBS and budget readers
+produce dicts, whose columns are declared here (docs/cbs.md, docs/budgets.md). dbt owns everything downstream; these
+tables are its sources.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import dataclasses
 import datetime as dt
 import types
 import typing
+from collections.abc import Sequence
 
 import duckdb
 
@@ -17,7 +20,6 @@ from orchestration.ijw.allocations import Allocation
 from orchestration.ijw.care_events import CareEvent
 from orchestration.ijw.jw323 import DeclarationLine
 from orchestration.ijw.referral_requests import ReferralRequest
-from orchestration.warehouse import schema_cbs_budgets
 from orchestration.warehouse.load import transaction
 
 RAW_TABLES: dict[str, type] = {
@@ -34,6 +36,73 @@ PROVENANCE_COLUMNS = (
     "ingested_at timestamptz not null",
     "run_id varchar not null",
 )
+
+_PERIOD = (
+    "period_code varchar not null",
+    "period_type varchar not null",
+    "period varchar not null",
+    "year integer not null",
+    "status varchar",
+)
+_OBSERVATIONS = (
+    "table_id varchar not null",
+    "scope_code varchar not null",
+    *_PERIOD,
+    "category varchar not null",
+    "measure_key varchar not null",
+    "measure_title varchar",
+    "unit varchar",
+    "value double",
+)
+_CBS_KEYS = ("jeugdzorg_kerncijfers", "jeugdzorg_trajecten", "jeugdzorg_gemeenten", "jeugdzorg_kosten")
+CBS_BUDGET_TABLES: dict[str, tuple[str, ...]] = {
+    **{f"raw.cbs_{name}": (*_OBSERVATIONS, "source_record varchar not null") for name in _CBS_KEYS},
+    "raw.cbs_population": (
+        "table_id varchar not null",
+        "scope_code varchar not null",
+        *_PERIOD,
+        "age_key varchar not null",
+        "age_years integer",
+        "persons bigint",
+        "source_record varchar not null",
+    ),
+    "raw.cbs_regions": (
+        "table_id varchar not null",
+        "municipality_code varchar not null",
+        "municipality_name varchar",
+        "region_code varchar not null",
+        "region_name varchar",
+        *_PERIOD,
+        "source_record varchar not null",
+    ),
+    "raw.cbs_iv3": (
+        "table_id varchar not null",
+        "municipality_code varchar not null",
+        *_PERIOD,
+        "taakveld_key varchar not null",
+        "taakveld_code varchar",
+        "taakveld_title varchar",
+        "category varchar not null",
+        "report_key varchar not null",
+        "report_kind varchar not null",
+        "amount_1e_thousands double",
+        "amount_1e_no_data boolean not null",
+        "amount_2e_thousands double",
+        "amount_2e_no_data boolean not null",
+        "placement varchar",
+        "amount_cents bigint",
+        "source_record varchar not null",
+    ),
+    "raw.budget_region_lines": (
+        "municipality_code varchar not null",
+        "year integer not null",
+        "perceel varchar not null",
+        "amount_cents bigint not null",
+        "note varchar",
+        "source_line integer not null",
+    ),
+}
+"""The columns of the CBS and budget raw tables, before the provenance columns."""
 
 _SQL_TYPES = {int: "bigint", str: "varchar", dt.date: "date", bool: "boolean"}
 
@@ -78,11 +147,11 @@ AUDIT_STATEMENTS = [
     "alter table audit.quarantine add column if not exists municipality_code varchar",
     "alter table audit.quarantine add column if not exists provider_agb varchar",
     "alter table audit.quarantine add column if not exists period_start date",
-    # Which iJw message type each landed file version holds, and the sha256 the ingest read there
-    # (orchestration/warehouse/landing_inventory.py): a cache, not a record; deleting it only costs one more
+    # Every listed file version of every source, iJw's with its message type and sender, and the sha256 the ingest read
+    # there (orchestration/warehouse/landing_inventory.py): a cache, not a record; deleting it only costs one more
     # classification and read of every landed file (a duplicate ledger row each).
     """
-    create table if not exists audit.ijw_landed_files (
+    create table if not exists audit.landed_files (
         file_path varchar primary key,
         size_bytes bigint not null,
         mtime_ns bigint not null,
@@ -91,18 +160,13 @@ AUDIT_STATEMENTS = [
         file_sha256 varchar
     )
     """,
-    # The CBS and budget files the ingest has read, under path, size and mtime (orchestration/warehouse/load.py): the
-    # same cache as the iJw inventory's sha256, for sources read whole at every run.
-    """
-    create table if not exists audit.landed_files_read (
-        file_path varchar primary key,
-        size_bytes bigint not null,
-        mtime_ns bigint not null,
-        file_sha256 varchar not null
-    )
-    """,
 ]
-_INVENTORY_COLUMNS = ("file_path", "size_bytes", "mtime_ns", "message_type", "sender", "file_sha256")
+_REPLACED_INVENTORIES = {
+    "audit.ijw_landed_files": ("file_path", "size_bytes", "mtime_ns", "message_type", "sender", "file_sha256"),
+    "audit.landed_files_read": ("file_path", "size_bytes", "mtime_ns", "file_sha256"),
+}
+"""The two caches audit.landed_files replaced (the iJw inventory, the CBS and budget files read), with the columns
+it takes over from each."""
 
 
 def _column(field: dataclasses.Field, hints: dict) -> str:
@@ -114,32 +178,50 @@ def _column(field: dataclasses.Field, hints: dict) -> str:
 
 def raw_table_ddl(table: str, record_type: type) -> str:
     hints = typing.get_type_hints(record_type)
-    columns = [_column(field, hints) for field in dataclasses.fields(record_type)]
+    return _raw_table_ddl(table, [_column(field, hints) for field in dataclasses.fields(record_type)])
+
+
+def _raw_table_ddl(table: str, columns: Sequence[str]) -> str:
     return f"create table if not exists {table} ({', '.join([*columns, *PROVENANCE_COLUMNS])})"
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    _drop_outdated_inventory(con)
-    for statement in AUDIT_STATEMENTS + schema_cbs_budgets.STATEMENTS:
+    for statement in AUDIT_STATEMENTS:
         con.execute(statement)
+    for table, columns in CBS_BUDGET_TABLES.items():
+        con.execute(_raw_table_ddl(table, columns))
     for table, record_type in RAW_TABLES.items():
         con.execute(raw_table_ddl(table, record_type))
         _add_source_record(con, table, record_type)
+    for table, columns in _REPLACED_INVENTORIES.items():
+        _carry_over(con, table, columns)
 
 
-def _drop_outdated_inventory(con: duckdb.DuckDBPyConnection) -> None:
-    """An inventory written by an earlier version lacks columns its rows cannot get without sniffing again; it is a
-    cache, so it is dropped and rebuilt in full by the next update."""
-    columns = [
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_catalog = current_database() and table_schema = 'audit' and table_name = 'ijw_landed_files' "
-            "order by ordinal_position"
+def _carry_over(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> None:
+    """A warehouse made before audit.landed_files keeps what its old cache knew, so the first run after the upgrade
+    neither reads every landed file again nor writes a duplicate ledger row for each. An older layout of the cache
+    (without the sender or the sha256) is dropped: its files are classified and read once more."""
+    schema, name = table.split(".")
+    present = {
+        column
+        for (column,) in con.execute(
+            "select column_name from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = ? and table_name = ?",
+            [schema, name],
         ).fetchall()
-    ]
-    if columns and tuple(columns) != _INVENTORY_COLUMNS:
-        con.execute("drop table audit.ijw_landed_files")
+    }
+    if not present:
+        return
+    with transaction(con):
+        if present >= set(columns):
+            listed = ", ".join(columns)
+            con.execute(
+                f"""
+                insert into audit.landed_files ({listed})
+                select {listed} from {table} where file_path not in (select file_path from audit.landed_files)
+                """  # noqa: S608 - our own table and column names
+            )
+        con.execute(f"drop table {table}")
 
 
 def _add_source_record(con: duckdb.DuckDBPyConnection, table: str, record_type: type) -> None:

@@ -14,17 +14,15 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 
 _PARENT_CHECK_SECONDS = 0.5
 
 
-def worker_pool(processes: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        processes,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_exit_with_starter,
-        initargs=(os.getpid(),),
-    )
+def worker_pool(processes: int, context: BaseContext | None = None) -> ProcessPoolExecutor:
+    """`processes` workers, spawned unless another start method's context is given."""
+    context = context or multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(processes, mp_context=context, initializer=_exit_with_starter, initargs=(os.getpid(),))
 
 
 def forked_worker(preload: list[str]) -> ProcessPoolExecutor:
@@ -37,7 +35,7 @@ def forked_worker(preload: list[str]) -> ProcessPoolExecutor:
         return worker_pool(1)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["__main__", *preload])
-    return ProcessPoolExecutor(1, mp_context=context, initializer=_exit_with_starter, initargs=(os.getpid(),))
+    return worker_pool(1, context)
 
 
 def _exit_with_starter(starter: int) -> None:
@@ -53,8 +51,6 @@ def _watch_starter(starter: int, parent: int) -> None:
 def _exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, under another user: the pid was reused
+    except (ProcessLookupError, PermissionError):  # gone, or alive under another user: the pid was reused
         return False
     return True

@@ -13,7 +13,7 @@ import dagster as dg
 from orchestration.defs.ingest.ingest_metadata import column_schema
 from orchestration.defs.ingest.landed_source import INGEST_ASSET, IngestAsset, Loaded, ingest_assets
 from orchestration.defs.resources import CbsResource, WarehouseResource
-from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
+from orchestration.ijw.pseudonym import load_or_create_key
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import (
@@ -22,11 +22,9 @@ from orchestration.warehouse.ijw_messages import (
     JUDGED_AGAINST,
     IjwIngest,
     IngestOutcome,
-    claimed_paths,
-    load_message_type,
     record_odd_entries,
 )
-from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes, lane_parts
+from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes, lane_parts, load_parts
 from orchestration.warehouse.progress import Progress
 
 
@@ -46,7 +44,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             con, settings.landing_dir, settings.ingest_processes, context.log.info
         )
         odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
-        columns = column_schema(con, "audit.ijw_landed_files")
+        columns = column_schema(con, "audit.landed_files")
     if update.folder_problem:
         context.log.warning(f"iJw messages not listed: {update.folder_problem}")
     for entry, recorded in zip(update.odd_entries, odd, strict=True):
@@ -60,7 +58,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     }
     if not_ingested:
         context.log.warning(
-            "iJw messages of types the warehouse does not ingest, listed in audit.ijw_landed_files and not loaded "
+            "iJw messages of types the warehouse does not ingest, listed in audit.landed_files and not loaded "
             "(files per type): " + ", ".join(f"{kind} {count:,}" for kind, count in sorted(not_ingested.items()))
         )
     return dg.MaterializeResult(
@@ -97,12 +95,14 @@ def _load(
     settings = warehouse.settings()
     selected = [ingest for ingest in IJW_INGESTS if ingest.table in {asset.table for asset in assets}]
     with warehouse.connect() as con:
-        files = claimed_paths(con, selected, settings.landing_dir)
         landed = landing_inventory.files_by_type(con, settings.landing_dir)
-        to_read = sum(map(len, files.values()))
+        to_read = sum(
+            landed.get(kind or "unrecognised", (0, 0))[1] for ingest in selected for kind in ingest.claimed_types
+        )
         # Nothing to read (a re-run with nothing new) starts no lane.
         in_lanes = settings.ingest_processes > 1 and to_read > 0 and to_read >= LANES_FROM_FILES
-        parts = lane_parts(con, selected, files, settings.landing_dir, settings.ingest_processes) if in_lanes else []
+        parts = lane_parts(con, selected, settings.landing_dir, settings.ingest_processes if in_lanes else 1)
+    lane_settings = _lane_settings(settings, context.run.run_id)
     progress = Progress("iJw files read", to_read, context.log.info)
     for ingest in selected:
         if not any(landed.get(kind or "unrecognised") for kind in ingest.claimed_types):
@@ -116,14 +116,15 @@ def _load(
         )
         outcomes = ingest_in_lanes(
             parts,
-            _lane_settings(settings, context.run.run_id),
+            lane_settings,
             settings.ingest_processes,
             warehouse.connect,
             on_lane_done=lambda lane: context.log.info(_lane_done(lane)),
             on_progress=progress.set,
         )
     else:
-        outcomes = _ingest_here(warehouse, settings, files, context.run.run_id, progress)
+        with warehouse.connect() as con:
+            outcomes = load_parts(con, parts, lane_settings, progress.add)
     by_type = {outcome.message_type: outcome for outcome in outcomes}
     loaded = []
     for ingest in selected:
@@ -155,23 +156,3 @@ def _lane_settings(settings: Settings, run_id: str) -> LaneSettings:
         memory_limit=settings.duckdb_memory_limit,
         landing_dir=settings.landing_dir,
     )
-
-
-def _ingest_here(
-    warehouse: WarehouseResource, settings: Settings, files: dict[str, list[str]], run_id: str, progress: Progress
-) -> list[IngestOutcome]:
-    pseudonymiser = Pseudonymiser(load_or_create_key(settings.pseudonym_key, settings.warehouse_dir))
-    with warehouse.connect() as con:
-        return [
-            load_message_type(
-                con,
-                message_type,
-                paths,
-                pseudonymiser,
-                run_id,
-                settings.ijw_xsd_dir,
-                settings.landing_dir,
-                progress.add,
-            )
-            for message_type, paths in files.items()
-        ]

@@ -68,7 +68,7 @@ def quarantined_by_reason(
 def ingest_metadata(
     con: duckdb.DuckDBPyConnection, table: str, run_id: str, message_types: list[str], ledger: dict[str, int | float]
 ) -> dict[str, object]:
-    """ledger (orchestration/warehouse/ingest.py ledger_metadata) with the table's columns, the quarantine by reason,
+    """ledger (orchestration/warehouse/load.py ledger_metadata) with the table's columns, the quarantine by reason,
     and the accepted and quarantined cents as euros."""
     return {
         **ledger,

@@ -63,9 +63,16 @@ def ingest_assets(name: str, assets: list[IngestAsset], load: Load, *, uses_cbs:
         for asset in assets
     ]
 
-    def materialize(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource | None
-    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+    @dg.multi_asset(
+        name=name,
+        specs=specs,
+        can_subset=len(specs) > 1,
+        pool=INGEST_ASSET["pool"],
+        required_resource_keys={"warehouse", *(["cbs"] if uses_cbs else [])},
+    )
+    def _ingest(context: dg.AssetExecutionContext) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+        warehouse: WarehouseResource = context.resources.warehouse
+        cbs: CbsResource | None = context.resources.cbs if uses_cbs else None
         selected = [asset for asset in assets if asset.key in context.selected_asset_keys]
         loads = list(zip(selected, load(context, warehouse, cbs, selected), strict=True))
         run_id = context.run.run_id
@@ -81,20 +88,7 @@ def ingest_assets(name: str, assets: list[IngestAsset], load: Load, *, uses_cbs:
                 yield from audit_materializations(con, run_id, loaded.message_types, asset.key)
         yield from results
 
-    decorate = dg.multi_asset(name=name, specs=specs, can_subset=len(specs) > 1, pool=INGEST_ASSET["pool"])
-    if uses_cbs:
-
-        @decorate
-        def _pulled(context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource):
-            yield from materialize(context, warehouse, cbs)
-
-        return _pulled
-
-    @decorate
-    def _landed(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        yield from materialize(context, warehouse, None)
-
-    return _landed
+    return _ingest
 
 
 Pull = Callable[[dg.AssetExecutionContext, CbsResource, Path], None]

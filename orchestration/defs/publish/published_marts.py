@@ -58,7 +58,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         metadata={
             "path": dg.MetadataValue.path(str(settings.published_dir / PUBLISHED_FILENAME)),
             "tables": len(tables),
-            "rows": sum(table.rows for table in tables),
+            "rows": sum(tables.values()),
             "suppression_threshold": settings.suppression_threshold,
         }
     )
