@@ -117,23 +117,6 @@ class ParsedFile:
             )
         )
 
-    def reject_where(self, verdict: Callable[[Any], tuple[str, str] | None], label: str) -> None:
-        """Each record for which verdict gives (reason_code, reason), in turn, moved to the rejections with the reason
-        '<label> <record_ref> <record_place>: <reason>'."""
-        from orchestration.ijw.reader import record_place  # noqa: PLC0415 - the reader imports this module
-
-        accepted = []
-        for record in self.records:
-            rejection = verdict(record)
-            if rejection is None:
-                accepted.append(record)
-                continue
-            place = record_place(record.source_line, record.source_record)
-            self.reject_record(
-                record, rejection[0], f"{label} {record.record_ref} {place}: {rejection[1]}", record.record_ref
-            )
-        self.records = accepted
-
     def reject_file(self, reason_code: str, reason: str, *, count_records: bool = True) -> ParsedFile:
         """The whole file rejected. count_records: each record read so far is quarantined with the file's reason, so
         its cents stay in the books (a message); else what was read is dropped, for a file that is one table and did
