@@ -11,7 +11,7 @@ from importlib.metadata import version
 import dagster as dg
 import duckdb
 
-from orchestration.defs.quality.check_results import check_result
+from orchestration.defs.quality.check_results import check_result, state_connection
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.docs_server import data_docs_url
 from orchestration.quality import suites, table_validation
@@ -98,7 +98,7 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
             return None if "run_id" in _columns(con, suite_file.table) else row_hashes_query(con, suite_file)
 
         verdict = checked(
-            warehouse.connect,
+            state_connection(warehouse),
             check_key,
             suite_version(suite_file),
             lambda con: table_digest(con, suite_file.table),
