@@ -86,7 +86,11 @@ def row_hashes_query(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile) -> s
 def _row_hash(table_columns: list[str], suite_file: SuiteFile) -> str:
     # Over the values the suite reads: a row-wise verdict depends on them alone. A 64-bit hash, as the table digests.
     read = [column for column in suite_file.columns or table_columns if column in table_columns]
-    return f"hash({', '.join(map(_quoted, read))})"
+    return _hash(read)
+
+
+def _hash(columns: list[str]) -> str:
+    return f"hash({', '.join(map(_quoted, columns))})"
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile) -> list[str]:
@@ -142,14 +146,13 @@ class _RowsToValidate:
         else:
             passed = f"select row_hash from {ROW_HASHES} where check_key = ? and input_digest = ?"
             new, parameters = f"{_row_hash(table_columns, suite_file)} not in ({passed})", list(unseen_since)
-        if not suite_file.keys:
-            return cls(columns, f"from {suite_file.table} where {new}", parameters)
-        # Partitions group nulls together, as pandas finds duplicates: each group of rows GX could call repeated is
-        # taken whole, so a key that repeats fails as it would on the whole table.
-        repeats = [f"count(*) over (partition by {', '.join(map(_quoted, key))}) > 1" for key in suite_file.keys]
-        flagged = ", ".join(f"{repeat} as _key_repeats_{number}" for number, repeat in enumerate(repeats))
-        either = " or ".join([new, *(f"_key_repeats_{number}" for number in range(len(repeats)))])
-        return cls(columns, f"from (select *, {flagged} from {suite_file.table}) where {either}", parameters)
+        # A key is repeated when its hash is: nulls hash alike, as pandas finds duplicates, and a collision only adds
+        # rows. Each group of rows GX could call repeated is read whole, so a repeated key fails as on the whole table.
+        repeated = [
+            f"{_hash(key)} in (select {_hash(key)} from {suite_file.table} group by 1 having count(*) > 1)"
+            for key in suite_file.keys
+        ]
+        return cls(columns, f"from {suite_file.table} where {' or '.join([new, *repeated])}", parameters)
 
 
 def _quoted(column: str) -> str:
