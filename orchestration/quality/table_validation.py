@@ -58,18 +58,20 @@ def validate_table(
         if count < IN_PROCESS_ROWS:
             return _validated(con, suite_file, rows)
     with forked_worker(preload=[__name__]) as worker:
-        return worker.submit(validate_table_here, database, memory_limit, suite_file, only_run, unseen_since).result()
+        return worker.submit(_validated_in, database, memory_limit, suite_file, rows).result()
 
 
 def validate_table_here(
-    database: Path,
-    memory_limit: str,
-    suite_file: SuiteFile,
-    only_run: str | None,
-    unseen_since: tuple[str, str] | None = None,
+    database: Path, memory_limit: str, suite_file: SuiteFile, only_run: str | None
 ) -> TableValidation:
+    """validate_table's validation of the whole table or of only_run's rows, in this process."""
     with _connect(database, memory_limit) as con:
-        return _validated(con, suite_file, _RowsToValidate.of(con, suite_file, only_run, unseen_since))
+        return _validated(con, suite_file, _RowsToValidate.of(con, suite_file, only_run, None))
+
+
+def _validated_in(database: Path, memory_limit: str, suite_file: SuiteFile, rows: _RowsToValidate) -> TableValidation:
+    with _connect(database, memory_limit) as con:
+        return _validated(con, suite_file, rows)
 
 
 ROW_HASHES = "build_state.check_row_hashes"
