@@ -2,8 +2,8 @@
 
 For each run of a DAGSTER_HOME, oldest first: the summed wall time of the Great Expectations and reconciliation check
 steps, how many checks validated and how many reported a remembered result again (orchestration/quality/remembered.py),
-and the slowest check steps. Run it on the DAGSTER_HOME a bench left behind (bench/incremental_bench.py --keep DIR:
-DIR/warehouse/dagster_home).
+the rows the validating suites read and how many of them read only part of their table, and the slowest check steps.
+Run it on the DAGSTER_HOME a bench left behind (bench/incremental_bench.py --keep DIR: DIR/warehouse/dagster_home).
 
 Usage: uv run python bench/check_step_times.py DAGSTER_HOME
 """
@@ -37,13 +37,20 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
 
 
 def check_outcomes(instance: dg.DagsterInstance, run_id: str) -> dict[str, int]:
-    outcomes = {"validated": 0, "reported_again": 0}
+    """How many checks validated and how many reported again; the rows the validating suites read, of how many."""
+    outcomes = {"validated": 0, "reported_again": 0, "rows_validated": 0, "rows_partial": 0}
     for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
         evaluation = record.dagster_event.event_specific_data
         if not evaluation.check_name.startswith(CHECK_NAMES):
             continue
         again = evaluation.metadata.get("reported_again")
-        outcomes["reported_again" if again is not None and again.value else "validated"] += 1
+        reported_again = again is not None and again.value
+        outcomes["reported_again" if reported_again else "validated"] += 1
+        rows = evaluation.metadata.get("rows_validated")
+        if rows is not None and not reported_again:
+            outcomes["rows_validated"] += rows.value
+            # rows_of: "the whole table", "this run" or "rows new since the last pass" (great_expectations.py).
+            outcomes["rows_partial"] += 0 if evaluation.metadata["rows_of"].value == "the whole table" else 1
     return outcomes
 
 

@@ -1,5 +1,6 @@
 """A blocking check on rows unchanged since it last passed reports that pass again without validating; a changed
-row, suite or check, an earlier failure and a crash each make it validate (orchestration/quality/remembered.py)."""
+row, suite or check, an earlier failure and a crash each make it validate (orchestration/quality/remembered.py).
+After a pass, a suite validates only the rows that pass did not see, and every row whose key repeats."""
 
 import dataclasses
 
@@ -12,7 +13,7 @@ from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality import table_validation
 from orchestration.quality.remembered import Outcome, checked
-from orchestration.quality.suites import read_suite_file
+from orchestration.quality.suites import SuiteFile, read_suite_file, suite_files
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from tests.ijw_landing import ingest_landing
@@ -179,6 +180,10 @@ def test_a_crashed_check_is_not_remembered(landed, suites_run, monkeypatch):
     assert runs == [1]
 
 
+def example_suite(table: str, expectations: list[dict]) -> SuiteFile:
+    return SuiteFile(path=EXPECTATIONS_DIR / f"{table}.json", table=table, expectations=tuple(expectations))
+
+
 def great_expectations_name() -> str:
     return f"great_expectations_{SUITE.table_name}"
 
@@ -234,3 +239,142 @@ def test_checked_stores_the_verdict_only_after_the_validation_returned(tmp_path)
 def test_the_checks_that_store_results_claim_the_writer_pool():
     checks = [*great_expectations.great_expectations_checks, *reconciliation.reconciliation_checks]
     assert {check.node_def.pool for check in checks} == {WRITER_POOL}
+
+
+# A rebuilt table (no run_id, as a dbt mart): after a pass its row-wise expectations read only the rows whose hash
+# that pass did not store, and its key expectation every row whose key repeats.
+MART = "marts.remembered_example"
+MART_SUITE = example_suite(
+    MART,
+    [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "code"}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "code", "value_set": ["A", "B"]}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "amount", "min_value": 0}},
+        {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["line_id", "code"]}},
+    ],
+)
+MART_ROWS = [(1, "A", 10), (2, "B", 20), (3, "A", 30)]
+
+
+@pytest.fixture
+def mart(warehouse_env):
+    """The example mart with three good rows, rebuilt by mart_rows(...); returns the database."""
+    warehouse_dir, _ = warehouse_env
+    with WarehouseResource().connect() as con:
+        con.execute("create schema if not exists marts")
+    rebuild(warehouse_dir / "warehouse.duckdb", MART_ROWS)
+    return warehouse_dir / "warehouse.duckdb"
+
+
+def rebuild(database, rows: list[tuple]) -> None:
+    """The mart as dbt leaves it: built again in full, in whatever order."""
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"create or replace table {MART} (line_id integer, code varchar, amount integer)")
+        con.executemany(f"insert into {MART} values (?, ?, ?)", list(reversed(rows)))
+
+
+def mart_check(suite_file=MART_SUITE) -> dg.AssetCheckResult:
+    return gx_check(suite_file)
+
+
+def test_a_rebuilt_table_validates_only_its_rows_new_since_the_pass(mart, suites_run):
+    assert mart_check().passed and suites_run == [3]
+    rebuild(mart, [*MART_ROWS, (4, "B", 40)])
+
+    result = mart_check()
+
+    assert result.passed and suites_run == [3, 1]
+    assert result.metadata["rows_of"].value == "rows new since the last pass"
+    # The pass stored the hashes of every row it passed on, the new one included.
+    assert sql(mart, "select count(*) from build_state.check_row_hashes") == [(4,)]
+
+
+def test_a_bad_new_row_of_a_rebuilt_table_fails_and_its_hashes_are_dropped(mart, suites_run):
+    mart_check()
+    rebuild(mart, [*MART_ROWS, (4, "X", 40)])
+
+    result = mart_check()
+
+    assert suites_run == [3, 1] and not result.passed and "code" in result.description
+    assert sql(mart, "select count(*) from build_state.check_row_hashes") == [(0,)]
+    # After a failure the next run validates every row again, though the bad row is gone.
+    rebuild(mart, [*MART_ROWS, (5, "B", 50)])
+    assert mart_check().passed and suites_run == [3, 1, 4]
+
+
+def test_a_changed_row_of_a_rebuilt_table_is_validated(mart, suites_run):
+    mart_check()
+    rebuild(mart, [(1, "A", 10), (2, "B", -20), (3, "A", 30)])
+
+    result = mart_check()
+
+    assert suites_run == [3, 1] and not result.passed and "amount" in result.description
+
+
+def test_a_new_row_repeating_an_old_key_fails_the_uniqueness_over_the_whole_table(mart, suites_run):
+    mart_check()
+    rebuild(mart, [*MART_ROWS, (1, "A", 11)])
+
+    result = mart_check()
+
+    # The new row and the old row it repeats; the unchanged rows with keys of their own are not read.
+    assert suites_run == [3, 2] and not result.passed
+    assert "expect_compound_columns_to_be_unique" in result.description
+
+
+def test_rows_passed_under_another_suite_are_validated_again(mart, suites_run):
+    lenient = example_suite(
+        MART,
+        [{"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "code", "value_set": ["A", "B", "X"]}}],
+    )
+    rebuild(mart, [*MART_ROWS, (4, "X", 40)])
+    assert mart_check(lenient).passed
+    rebuild(mart, [*MART_ROWS, (4, "X", 40), (5, "A", 50)])
+
+    result = mart_check()
+
+    assert suites_run == [4, 5] and not result.passed
+    assert result.metadata["rows_of"].value == "the whole table"
+
+
+def test_a_crash_in_a_partial_validation_validates_the_whole_table_next(mart, suites_run):
+    mart_check()
+    rebuild(mart, [*MART_ROWS, (4, "B", 40)])
+    with pytest.MonkeyPatch.context() as crashing:
+        crashing.setattr(table_validation, "run_suite", lambda frame, suite_file: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            mart_check()
+
+    result = mart_check()
+
+    assert result.passed and suites_run == [3, 4] and result.metadata["rows_of"].value == "the whole table"
+
+
+def test_only_row_wise_key_and_column_name_expectations_validate_by_row():
+    assert all(suite.validates_by_row for suite in suite_files(EXPECTATIONS_DIR))
+    mostly = example_suite(
+        MART, [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "code", "mostly": 0.9}}]
+    )
+    mean = example_suite(
+        MART, [{"type": "expect_column_mean_to_be_between", "kwargs": {"column": "amount", "min_value": 0}}]
+    )
+    assert not mostly.validates_by_row and not mean.validates_by_row
+    assert MART_SUITE.keys == [["line_id", "code"]]
+
+
+def test_a_suite_that_does_not_validate_by_row_reads_the_whole_table(mart, suites_run):
+    mostly = example_suite(
+        MART,
+        [
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "code", "value_set": ["A"], "mostly": 0.5},
+            }
+        ],
+    )
+    assert mart_check(mostly).passed
+    rebuild(mart, [*MART_ROWS, (4, "B", 40), (5, "B", 50)])
+
+    result = mart_check(mostly)
+
+    assert suites_run == [3, 5] and not result.passed

@@ -4,8 +4,12 @@ were when it last passed reports that result again instead of validating anew.
 A result is stored in build_state.check_results under the check's key, with the check's version (its suite and the
 code that decides it) and the digest of its inputs (row counts and summed row hashes,
 orchestration/warehouse/table_digest.py). The stored result is deleted before a check validates and written, in one
-statement, only once the validation returned: a check that crashed leaves nothing behind, and the next run validates
+transaction, only once the validation returned: a check that crashed leaves nothing behind, and the next run validates
 in full. A failure is stored as one and never reported again.
+
+A check that validates only the rows its last pass did not see stores, with each pass and in the same transaction,
+the hashes of the rows it passed on (build_state.check_row_hashes, keyed by that pass's input digest); a failure
+deletes them, so they are only ever read beside the pass of the same check and version they were stored with.
 """
 
 from __future__ import annotations
@@ -33,6 +37,13 @@ STATE_DDL = [
         links json not null,
         run_id varchar not null,
         validated_at timestamptz not null
+    )
+    """,
+    """
+    create table if not exists build_state.check_row_hashes (
+        check_key varchar not null,
+        input_digest varchar not null,
+        row_hash ubigint not null
     )
     """,
 ]
@@ -80,9 +91,11 @@ def checked(
     inputs: Callable[[duckdb.DuckDBPyConnection], str],
     run_id: str,
     validate: Callable[[Verdict | None], Outcome],
+    row_hashes: Callable[[duckdb.DuckDBPyConnection], str | None] | None = None,
 ) -> Verdict:
     """The check's verdict: the stored pass when this version passed on inputs with the digest they have now; else
-    validate(the stored pass of this version on other inputs, or None), stored once it returned."""
+    validate(the stored pass of this version on other inputs, or None), stored once it returned, with the hashes of
+    the rows it passed on when row_hashes gives a query of them (a column `row_hash`)."""
     # Read-only first: a check reported again writes nothing (a writing connection also ensures the schema).
     with connect(read_only=True) as con:
         current = inputs(con)
@@ -95,6 +108,14 @@ def checked(
         con.execute("delete from build_state.check_results where check_key = ?", [check_key])
     outcome = validate(earlier)
     with connect() as con:
+        con.begin()
+        con.execute("delete from build_state.check_row_hashes where check_key = ?", [check_key])
+        hashes = row_hashes(con) if outcome.passed and row_hashes is not None else None
+        if hashes is not None:
+            con.execute(
+                f"insert into build_state.check_row_hashes select ?, ?, row_hash from ({hashes})",  # noqa: S608
+                [check_key, current],
+            )
         (validated_at,) = con.execute(
             "insert into build_state.check_results values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) "
             "returning validated_at::varchar",
@@ -109,6 +130,7 @@ def checked(
                 run_id,
             ],
         ).fetchone()
+        con.commit()
     return Verdict(outcome, run_id, validated_at, current, reported_again=False)
 
 

@@ -42,6 +42,28 @@ CODE_LISTS = {
 COLUMN_NAME_EXPECTATIONS = frozenset({"expect_table_columns_to_match_set"})
 """Table-level expectations that read the table's column names and nothing of its values."""
 
+ROW_WISE_EXPECTATIONS = frozenset(
+    {
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_value_lengths_to_equal",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+    }
+)
+"""Expectations every row passes or fails by its own values (a row_condition reads the row too): a row that passed
+one under a suite passes it again, whatever rows lie beside it."""
+
+KEY_EXPECTATIONS = {
+    "expect_column_values_to_be_unique": "column",
+    "expect_compound_columns_to_be_unique": "column_list",
+}
+"""Expectations that fail exactly the rows whose key (the columns under this kwarg) another row repeats."""
+
 
 @dataclass(frozen=True)
 class SuiteFile:
@@ -71,6 +93,28 @@ class SuiteFile:
                 return None
             mentioned.update(dict.fromkeys(names))
         return list(mentioned)
+
+    @property
+    def keys(self) -> list[list[str]]:
+        """The column lists whose values must not repeat (KEY_EXPECTATIONS)."""
+        keys = [expectation["kwargs"][KEY_EXPECTATIONS[expectation["type"]]] for expectation in self._keyed]
+        return [[key] if isinstance(key, str) else list(key) for key in keys]
+
+    @property
+    def validates_by_row(self) -> bool:
+        """Whether the suite's verdict on a table equals its verdict on the rows it has not yet passed together with
+        every row whose key repeats: each expectation decided row by row, by which keys repeat, or by the column names.
+        A `mostly` makes a share of all rows the verdict, so such a suite reads the whole table."""
+        decided_apart = ROW_WISE_EXPECTATIONS | COLUMN_NAME_EXPECTATIONS
+        return all(
+            "mostly" not in expectation["kwargs"]
+            and (expectation["type"] in decided_apart or expectation in self._keyed)
+            for expectation in self.expectations
+        )
+
+    @property
+    def _keyed(self) -> list[dict]:
+        return [expectation for expectation in self.expectations if expectation["type"] in KEY_EXPECTATIONS]
 
     @property
     def reads_column_names(self) -> bool:

@@ -1,8 +1,29 @@
-"""A remembered or fresh verdict (orchestration/quality/remembered.py) as the check result the run's UI shows."""
+"""A remembered or fresh verdict (orchestration/quality/remembered.py) as the check result the run's UI shows, and
+the connection the checks store it through."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
+import duckdb
 
-from orchestration.quality.remembered import Verdict
+from orchestration.defs.resources import WarehouseResource
+from orchestration.quality.remembered import Connect, Verdict
+
+
+def state_connection(warehouse: WarehouseResource) -> Connect:
+    """remembered.checked's connect: the warehouse without WarehouseResource.connect's schema check, which a check
+    that validates would pay on both of its writes; a check writes build_state alone, which remembered.STATE_DDL
+    makes."""
+
+    @contextmanager
+    def connect(read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        settings = warehouse.settings()
+        config = {"memory_limit": settings.duckdb_memory_limit}
+        with duckdb.connect(str(settings.duckdb_path), read_only=read_only, config=config) as con:
+            yield con
+
+    return connect
 
 
 def check_result(verdict: Verdict) -> dg.AssetCheckResult:

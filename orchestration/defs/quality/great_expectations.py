@@ -2,7 +2,8 @@
 
 A large table is read and validated in a process of its own (orchestration/quality/table_validation.py says why);
 this process then only renders the result into the Data Docs and the check. A table as it was when this suite last
-passed on it is not validated again: the check reports that result (orchestration/quality/remembered.py).
+passed on it is not validated again: the check reports that result (orchestration/quality/remembered.py). A table
+that changed since is validated on the rows that pass did not see (orchestration/quality/table_validation.py).
 """
 
 from importlib.metadata import version
@@ -10,14 +11,14 @@ from importlib.metadata import version
 import dagster as dg
 import duckdb
 
-from orchestration.defs.quality.check_results import check_result
+from orchestration.defs.quality.check_results import check_result, state_connection
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.docs_server import data_docs_url
 from orchestration.quality import suites, table_validation
 from orchestration.quality.data_docs import write_data_docs
 from orchestration.quality.remembered import Outcome, Verdict, checked, code_digest, digest
 from orchestration.quality.suites import SuiteFile, code_lists, failures_of, suite_files
-from orchestration.quality.table_validation import validate_table
+from orchestration.quality.table_validation import row_hashes_query, validate_table
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.table_digest import row_digest
 
@@ -61,9 +62,13 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
         settings = warehouse.settings()
         run_id = context.op_execution_context.run_id
 
+        check_key = dg.AssetCheckKey(asset, name).to_user_string()
+
         def validate(earlier: Verdict | None) -> Outcome:
-            only_run = run_id if _only_this_run_is_new(warehouse, suite_file.table, run_id, earlier) else None
-            validation = validate_table(settings.duckdb_path, settings.duckdb_memory_limit, suite_file, only_run)
+            only_run, unseen_since = _rows_new_since(warehouse, suite_file.table, run_id, check_key, earlier)
+            validation = validate_table(
+                settings.duckdb_path, settings.duckdb_memory_limit, suite_file, only_run, unseen_since
+            )
             failures = failures_of(validation.result)
             docs = write_data_docs(
                 validation.result, suite_file, settings.data_docs_dir, run_id, validation.rows_validated
@@ -81,34 +86,56 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
                 ),
                 metadata={
                     "rows_validated": validation.rows_validated,
-                    "rows_of": "this run" if only_run else "the whole table",
+                    "rows_of": _rows_of(validation.partial, only_run),
                     "failed_expectations": len(failures),
                     "suite": str(suite_file.path),
                 },
                 links={"data_docs": data_docs_url(settings, docs)},
             )
 
+        def row_hashes(con: duckdb.DuckDBPyConnection) -> str | None:
+            # A raw table's new rows are known by their run_id; a rebuilt table's by the hashes its pass stored.
+            return None if "run_id" in _columns(con, suite_file.table) else row_hashes_query(con, suite_file)
+
         verdict = checked(
-            warehouse.connect,
-            dg.AssetCheckKey(asset, name).to_user_string(),
+            state_connection(warehouse),
+            check_key,
             suite_version(suite_file),
             lambda con: table_digest(con, suite_file.table),
             run_id,
             validate,
+            row_hashes,
         )
         return check_result(verdict)
 
     return _check
 
 
-def _only_this_run_is_new(warehouse: WarehouseResource, table: str, run_id: str, earlier: Verdict | None) -> bool:
-    """Whether this suite passed on the table as it is without this run's rows: then only they need validating.
-    Raw tables are append-only and carry run_id, so a refresh costs what it appended, not the whole history."""
+def _rows_new_since(
+    warehouse: WarehouseResource, table: str, run_id: str, check_key: str, earlier: Verdict | None
+) -> tuple[str | None, tuple[str, str] | None]:
+    """(only_run, unseen_since) for validate_table: which rows this suite has not passed on since its earlier pass.
+
+    A raw table (append-only, with run_id) as it was then plus this run's rows: this run's; changed otherwise, all of
+    it. A rebuilt table (no run_id): the rows whose hash that pass did not store. Without a pass of this version (a
+    changed suite, an earlier failure, a crash): all rows."""
     if earlier is None:
-        return False
+        return None, None
     with warehouse.connect(read_only=True) as con:
-        columns = {column for column, *_ in con.execute(f"describe {table}").fetchall()}
-        return "run_id" in columns and table_digest(con, table, other_than_run=run_id) == earlier.input_digest
+        if "run_id" not in _columns(con, table):
+            return None, (check_key, earlier.input_digest)
+        unchanged = table_digest(con, table, other_than_run=run_id) == earlier.input_digest
+        return (run_id if unchanged else None), None
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {column for column, *_ in con.execute(f"describe {table}").fetchall()}
+
+
+def _rows_of(partial: bool, only_run: str | None) -> str:
+    if not partial:
+        return "the whole table"
+    return "this run" if only_run else "rows new since the last pass"
 
 
 great_expectations_checks = [build_suite_check(suite_file) for suite_file in suite_files(EXPECTATIONS_DIR)]

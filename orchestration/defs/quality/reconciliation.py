@@ -12,7 +12,7 @@ import duckdb
 
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
 from orchestration.cbs.datasets import IV3, STATISTICS_DATASETS
-from orchestration.defs.quality.check_results import check_result
+from orchestration.defs.quality.check_results import check_result, state_connection
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.quality import reconciliation
 from orchestration.quality.reconciliation import inputs_digest, reconcile, totals
@@ -58,7 +58,7 @@ def build_reconciliation_check(table: str, sources: str, loads_from: Callable[[s
             )
 
         verdict = checked(
-            warehouse.connect,
+            state_connection(warehouse),
             dg.AssetCheckKey(asset, "reconciliation").to_user_string(),
             _CHECK_CODE,
             lambda con: digest(inputs_digest(con, table, message_types(con))),
