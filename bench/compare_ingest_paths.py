@@ -11,7 +11,8 @@ cases of tests/test_hostile_input.py, read as declarations: a file of another ty
 `unusual` (the unusual documents of tests/test_declaration_batch.py), `mutated` (150 randomly mutated sample files, as
 that test makes them), `hostile` (cases, unusual and mutated), and `landing:DIR` (every JW323_*.xml under DIR/ijw, e.g.
 a world from `python -m orchestration.generator --faults 0.01`). Saved tables are JSON: paths relative to the corpus,
-dates in ISO form and today's date as <today>, so tests/test_declaration_batch.py compares with them on any day.
+dates in ISO form, the dates the hostile cases take from the day they run (and the sha256 of their files) as names
+(test_declaration_batch.normalised), so tests/test_declaration_batch.py compares with them on any day.
 
 Usage: uv run python bench/compare_ingest_paths.py --corpus sample --corpus hostile --corpus landing:/tmp/national \
        [--save FILE | --against FILE]
@@ -124,7 +125,7 @@ def main() -> None:
                 loaded = {way: _load(WAYS[way], files, landing, batch_files, schema) for way in ways}
                 first = loaded[ways[0]]
                 # Paths differ between checkouts' temporary directories: compare them relative to the corpus root.
-                tables[key] = normalised(first, landing)
+                tables[key] = normalised(first, landing, files)
                 differences = {way: _differences(first, loaded[way]) for way in ways[1:]}
                 if key in saved:
                     differences["saved"] = _saved_differences(tables[key], saved[key])
