@@ -130,9 +130,13 @@ def test_every_schedule_and_sensor_is_listed_and_can_be_turned_on(page, dagster_
         turn(page, name, on=True)
     assert page.errors == []
 
-    # The daemon dg dev started evaluates what was turned on: the landing sensor ticks (an empty landing: skipped).
+    # A switch can show on before the webserver reports it running: wait until it reports every one running and the
+    # daemon dg dev started has evaluated the landing sensor (an empty landing: skipped).
     deadline = time.monotonic() + TICK_TIMEOUT_SECONDS
-    while not (states := instigator_states(dagster_ui))["landing_sensor"][1] and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        states = instigator_states(dagster_ui)
+        if states["landing_sensor"][1] and all(status == "RUNNING" for status, _ in states.values()):
+            break
         time.sleep(3)
     assert {name: status for name, (status, _) in states.items()} == dict.fromkeys(names, "RUNNING")
     assert states["landing_sensor"][1] == ["SKIPPED"]
