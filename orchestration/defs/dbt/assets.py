@@ -16,7 +16,6 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dbt.adapters.base import BaseAdapter
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
 from orchestration.defs.dbt import build_state
 from orchestration.defs.dbt.project import warehouse_dbt_project
@@ -109,6 +108,9 @@ def close_adapter(adapter: BaseAdapter) -> None:
     DuckDB then refuses every later connection to the file made with another one (the checks' read-only ones)."""
     adapter.cleanup_connections()
     if adapter.type() == "duckdb":
+        # Imported here: a refresh whose dbt steps have nothing to build loads no dbt adapter.
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
         # env() raises a bare Exception when no connection was ever opened (dbt failed first): nothing to close then.
         with contextlib.suppress(Exception):
             DuckDBConnectionManager.env().close()

@@ -4,6 +4,7 @@ asset links its page in the dbt docs site, served over http by the documentation
 """
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import dagster as dg
@@ -31,8 +32,15 @@ class WarehouseTranslator(DagsterDbtTranslator):
                 return group
         return fqn[1]
 
+    @cached_property
+    def warehouse_settings(self) -> Settings:
+        """Read once, when the definitions are built, not again for each of the manifest's nodes."""
+        return Settings.from_env()
+
     def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
-        page = dbt_docs_url(Settings.from_env(), dbt_resource_props["resource_type"], dbt_resource_props["unique_id"])
+        page = dbt_docs_url(
+            self.warehouse_settings, dbt_resource_props["resource_type"], dbt_resource_props["unique_id"]
+        )
         return {**super().get_metadata(dbt_resource_props), "dbt_docs": dg.MetadataValue.url(page)}
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
