@@ -46,9 +46,8 @@ WAVES: list[tuple[str, str, set[dg.AssetKey]]] = [
 
 def waves(checks: Sequence[WaveCheck]) -> list[dg.AssetChecksDefinition]:
     """The checks grouped into WAVES, in their given order within each."""
-    homeless = [
-        check.spec.key.to_user_string() for check in checks if not any(check.spec.asset_key in t for *_, t in WAVES)
-    ]
+    held = set().union(*(tables for *_, tables in WAVES))
+    homeless = [check.spec.key.to_user_string() for check in checks if check.spec.asset_key not in held]
     if homeless:
         raise ValueError(f"checks on tables that no wave of checks holds (add the step to WAVES): {homeless}")
     return [
