@@ -10,6 +10,7 @@ from dbt.cli.main import dbtRunner
 
 from orchestration.budgets.region_budget import read_region_budget
 from orchestration.defs.ingest.budgets import budget_region_lines, cbs_iv3, iv3_geen_opgave
+from orchestration.defs.quality.wave import check_wave
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 from tests.cbs_documents import IV3_PROPERTIES, bundle, keys, write
@@ -183,7 +184,7 @@ def iv3_in_marts(warehouse_env, tmp_path):
     warehouse_dir, landing_dir = warehouse_env
     write(landing_dir / "budgets" / "iv3_45046NED.json", iv3_table())
     result = dg.materialize(
-        [cbs_iv3, iv3_geen_opgave],
+        [cbs_iv3, check_wave("iv3_checks", "The Iv3 warning alone.", [iv3_geen_opgave])],
         resources={"warehouse": WarehouseResource()},
         instance=dg.DagsterInstance.ephemeral(),
     )

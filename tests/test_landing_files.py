@@ -27,6 +27,7 @@ from orchestration.defs.ingest.budgets import budget_region_lines, cbs_iv3, land
 from orchestration.defs.ingest.cbs import cbs_assets, landed_snapshots
 from orchestration.defs.ingest.ijw import ijw_landed_files, ijw_messages
 from orchestration.defs.quality.reconciliation import reconciliation_checks
+from orchestration.defs.quality.wave import check_wave
 from orchestration.defs.resources import CbsResource, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.landing import fill_from_sample_if_empty
@@ -498,12 +499,10 @@ def test_the_ingest_assets_record_odd_entries_and_pass_their_reconciliation_chec
     (landing / "budgets" / "iv3.json").mkdir()
     assets = [ijw_landed_files, ijw_messages, KERNCIJFERS_ASSET, cbs_iv3, budget_region_lines]
     keys = {key for asset in assets for key in asset.keys}
-    checks = [
-        check for check in reconciliation_checks if check.check_keys and next(iter(check.check_keys)).asset_key in keys
-    ]
+    checks = [check for check in reconciliation_checks if check.spec.asset_key in keys]
 
     result = dg.materialize(
-        [*assets, *checks],
+        [*assets, check_wave("reconciliations", "The ingested tables' reconciliations.", checks)],
         resources={"warehouse": WarehouseResource(), "cbs": CbsResource()},
         instance=dg.DagsterInstance.ephemeral(),
     )

@@ -103,16 +103,12 @@ def test_raw_rows_without_a_ledger_row_are_caught(loaded):
 
 def test_the_blocking_asset_check_fails_with_the_file_in_its_description(loaded):
     database, mixed, _ = loaded
-    [check] = [
-        c
-        for c in reconciliation_checks
-        if [spec.asset_key.path for spec in c.check_specs] == [["raw", DECLARATIONS[4:]]]
-    ]
-    assert all(spec.blocking for spec in check.check_specs)
-    assert check(dg.build_asset_check_context(), warehouse=WarehouseResource()).passed
+    [check] = [c for c in reconciliation_checks if c.spec.asset_key.path == ["raw", DECLARATIONS[4:]]]
+    assert check.spec.blocking
+    assert check.evaluate(dg.build_asset_check_context(), WarehouseResource()).passed
 
     tamper(database, f"delete from {DECLARATIONS} where reference_number = 'R2'")
-    result = check(dg.build_asset_check_context(), warehouse=WarehouseResource())
+    result = check.evaluate(dg.build_asset_check_context(), WarehouseResource())
 
     assert not result.passed
     assert str(mixed) in result.description and result.metadata["mismatches"].value == 1

@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.quality import great_expectations, reconciliation
+from orchestration.defs.quality import great_expectations, reconciliation, waves
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality import table_validation
@@ -58,8 +58,8 @@ def suites_run(monkeypatch) -> list[int]:
 
 
 def gx_check(suite_file=SUITE) -> dg.AssetCheckResult:
-    check = great_expectations.build_suite_check(suite_file)
-    return check(dg.build_asset_check_context(), warehouse=WarehouseResource())
+    check = great_expectations.suite_check(suite_file)
+    return check.evaluate(dg.build_asset_check_context(), WarehouseResource())
 
 
 def sql(database, statement: str):
@@ -193,12 +193,10 @@ def test_the_reconciliation_reports_its_stored_pass_until_a_row_it_reads_changes
     reconciled = []
     reconcile = reconciliation.reconcile
     monkeypatch.setattr(reconciliation, "reconcile", lambda *args: reconciled.append(1) or reconcile(*args))
-    [check] = [
-        c for c in reconciliation.reconciliation_checks if c.check_key.asset_key.path == ["raw", DECLARATIONS[4:]]
-    ]
+    [check] = [c for c in reconciliation.reconciliation_checks if c.spec.asset_key.path == ["raw", DECLARATIONS[4:]]]
 
     def run_check() -> dg.AssetCheckResult:
-        return check(dg.build_asset_check_context(), warehouse=WarehouseResource())
+        return check.evaluate(dg.build_asset_check_context(), WarehouseResource())
 
     assert run_check().passed and run_check().passed
     assert reconciled == [1]
@@ -236,9 +234,11 @@ def test_checked_stores_the_verdict_only_after_the_validation_returned(tmp_path)
     assert checked(connect, "t:c", "v2", lambda con: "d2", "run-4", validate).reported_again is False
 
 
-def test_the_checks_that_store_results_claim_the_writer_pool():
-    checks = [*great_expectations.great_expectations_checks, *reconciliation.reconciliation_checks]
-    assert {check.node_def.pool for check in checks} == {WRITER_POOL}
+def test_the_check_steps_that_store_results_claim_the_writer_pool():
+    stored_by = {check.spec.key for check in [*great_expectations.suite_checks, *reconciliation.reconciliation_checks]}
+    steps = [wave for wave in waves.check_waves if stored_by & set(wave.check_keys)]
+    assert set().union(*(wave.check_keys for wave in steps)) >= stored_by
+    assert {wave.node_def.pool for wave in steps} == {WRITER_POOL}
 
 
 # A rebuilt table (no run_id, as a dbt mart): after a pass its row-wise expectations read only the rows whose hash

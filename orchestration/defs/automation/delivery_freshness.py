@@ -4,7 +4,8 @@ A municipality's delivery is a landed iJw file holding its records (allocations,
 declarations); when it arrived is when the ingest first loaded it (the raw tables' ingested_at, from the same load as
 the ingest ledger's row). The check warns (non-blocking) for every municipality of seeds/reference/municipalities.csv
 whose latest delivery is older than WAREHOUSE_DELIVERY_STALE_DAYS. A municipality that never delivered is listed in
-the metadata, not warned about: a region whose municipalities start delivering one by one is not late.
+the metadata, not warned about: a region whose municipalities start delivering one by one is not late. It runs in the
+wave of checks after the ingest (orchestration/defs/quality/waves.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 
+from orchestration.defs.quality.wave import WaveCheck
 from orchestration.defs.resources import WarehouseResource
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.schema import RAW_TABLES
@@ -48,17 +50,7 @@ def judge(latest: dict[str, dt.datetime], municipalities: list[str], now: dt.dat
     )
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["raw", "ijw_declaration_lines"]),
-    additional_deps=[dg.AssetKey(table.split(".")) for table in IJW_TABLES if table != "raw.ijw_declaration_lines"],
-    name="delivery_freshness",
-    blocking=False,
-    description=(
-        "Warns when a municipality of the regions has delivered no iJw message for more than "
-        "WAREHOUSE_DELIVERY_STALE_DAYS days (default 45), judged by when its latest file was loaded."
-    ),
-)
-def delivery_freshness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+def evaluate_freshness(_context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     days = warehouse.settings().delivery_stale_days
     with warehouse.connect(read_only=True) as con:
         latest = latest_deliveries(con)
@@ -81,3 +73,18 @@ def delivery_freshness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             "never_delivered": ", ".join(freshness.never_delivered),
         },
     )
+
+
+delivery_freshness = WaveCheck(
+    dg.AssetCheckSpec(
+        name="delivery_freshness",
+        asset=dg.AssetKey(["raw", "ijw_declaration_lines"]),
+        additional_deps=[dg.AssetKey(table.split(".")) for table in IJW_TABLES if table != "raw.ijw_declaration_lines"],
+        blocking=False,
+        description=(
+            "Warns when a municipality of the regions has delivered no iJw message for more than "
+            "WAREHOUSE_DELIVERY_STALE_DAYS days (default 45), judged by when its latest file was loaded."
+        ),
+    ),
+    evaluate_freshness,
+)

@@ -10,6 +10,7 @@ from orchestration.budgets.region_budget import MESSAGE_TYPE, read_region_budget
 from orchestration.cbs.datasets import IV3, read_dataset_file
 from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
 from orchestration.defs.ingest.landed_source import landed_source_asset
+from orchestration.defs.quality.wave import WaveCheck
 from orchestration.defs.resources import WarehouseResource
 from orchestration.reference import municipality_regions
 from orchestration.warehouse.landing_files import Listing, list_landing
@@ -47,13 +48,7 @@ budget_region_lines = landed_source_asset(
 )
 
 
-@dg.asset_check(
-    asset=IV3_KEY,
-    name="iv3_geen_opgave",
-    blocking=False,
-    description="Warns when municipalities reported 'geen opgave' (-99998) in Iv3: those amounts stay null.",
-)
-def iv3_geen_opgave(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+def evaluate_geen_opgave(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
         rows = con.execute(
             """
@@ -75,3 +70,15 @@ def iv3_geen_opgave(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
         ),
         metadata={"geen_opgave": len(rows)},
     )
+
+
+# Run in the wave of checks after the ingest (orchestration/defs/quality/waves.py).
+iv3_geen_opgave = WaveCheck(
+    dg.AssetCheckSpec(
+        name="iv3_geen_opgave",
+        asset=IV3_KEY,
+        blocking=False,
+        description="Warns when municipalities reported 'geen opgave' (-99998) in Iv3: those amounts stay null.",
+    ),
+    evaluate_geen_opgave,
+)

@@ -1,4 +1,5 @@
-"""One blocking asset check per Great Expectations suite in expectations/ (dagster-ge supports only GX < 1.0).
+"""One blocking check per Great Expectations suite in expectations/ (dagster-ge supports only GX < 1.0), run in the
+wave of checks on its table's step (orchestration/defs/quality/waves.py).
 
 A large table is read and validated in a process of its own (orchestration/quality/table_validation.py says why);
 this process then only renders the result into the Data Docs and the check. A table as it was when this suite last
@@ -12,7 +13,8 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.quality.check_results import check_result, state_connection
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.quality.wave import WaveCheck
+from orchestration.defs.resources import WarehouseResource
 from orchestration.docs_server import data_docs_url
 from orchestration.quality import suites, table_validation
 from orchestration.quality.data_docs import write_data_docs
@@ -46,23 +48,20 @@ def table_digest(con: duckdb.DuckDBPyConnection, table: str, other_than_run: str
     return digest([columns, row_digest(con, others, [other_than_run])])
 
 
-def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
+def suite_check(suite_file: SuiteFile) -> WaveCheck:
     asset = dg.AssetKey([suite_file.schema, suite_file.table_name])
-    name = f"great_expectations_{suite_file.table_name}"
-
-    @dg.asset_check(
+    spec = dg.AssetCheckSpec(
+        name=f"great_expectations_{suite_file.table_name}",
         asset=asset,
-        name=name,
         blocking=True,
         description=f"Great Expectations suite {suite_file.path.name} ({len(suite_file.expectations)} expectations).",
-        # It stores its result in the warehouse (build_state.check_results).
-        pool=WRITER_POOL,
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+
+    def evaluate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = warehouse.settings()
         run_id = context.op_execution_context.run_id
 
-        check_key = dg.AssetCheckKey(asset, name).to_user_string()
+        check_key = spec.key.to_user_string()
 
         def validate(earlier: Verdict | None) -> Outcome:
             only_run, unseen_since = _rows_new_since(warehouse, suite_file.table, run_id, check_key, earlier)
@@ -108,7 +107,7 @@ def build_suite_check(suite_file: SuiteFile) -> dg.AssetChecksDefinition:
         )
         return check_result(verdict)
 
-    return _check
+    return WaveCheck(spec, evaluate)
 
 
 def _rows_new_since(
@@ -138,4 +137,4 @@ def _rows_of(partial: bool, only_run: str | None) -> str:
     return "this run" if only_run else "rows new since the last pass"
 
 
-great_expectations_checks = [build_suite_check(suite_file) for suite_file in suite_files(EXPECTATIONS_DIR)]
+suite_checks = [suite_check(suite_file) for suite_file in suite_files(EXPECTATIONS_DIR)]

@@ -1,4 +1,5 @@
-"""One blocking reconciliation check per ingest asset: the ledger against the raw and quarantine tables.
+"""One blocking reconciliation check per ingest asset, the ledger against the raw and quarantine tables, run in the
+wave of checks after the ingest (orchestration/defs/quality/waves.py).
 
 The check recomputes, from the warehouse alone, that no record and no cent was lost or invented between the landed
 files and the tables (orchestration/quality/reconciliation.py); a failure names the files and what disagrees. When
@@ -13,14 +14,15 @@ import duckdb
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
 from orchestration.cbs.datasets import IV3, STATISTICS_DATASETS
 from orchestration.defs.quality.check_results import check_result, state_connection
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.quality.wave import WaveCheck
+from orchestration.defs.resources import WarehouseResource
 from orchestration.quality import reconciliation
 from orchestration.quality.reconciliation import inputs_digest, reconcile, totals
 from orchestration.quality.remembered import Outcome, Verdict, checked, code_digest, digest
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 
 
-def build_reconciliation_check(table: str, sources: str, loads_from: Callable[[str], bool]) -> dg.AssetChecksDefinition:
+def reconciliation_check(table: str, sources: str, loads_from: Callable[[str], bool]) -> WaveCheck:
     """loads_from says which ledger message types (JW323, CBS:85099NED, ...) are this table's files."""
     schema, name = table.split(".")
     asset = dg.AssetKey([schema, name])
@@ -29,18 +31,17 @@ def build_reconciliation_check(table: str, sources: str, loads_from: Callable[[s
         landed = con.execute("select distinct message_type from audit.ingest_ledger").fetchall()
         return {message_type for (message_type,) in landed if message_type and loads_from(message_type)}
 
-    @dg.asset_check(
-        asset=asset,
+    spec = dg.AssetCheckSpec(
         name="reconciliation",
+        asset=asset,
         blocking=True,
         description=(
             f"Per {sources} file and in total: records and signed cents read (audit.ingest_ledger) = accepted "
             f"({table}) + quarantined (audit.quarantine)."
         ),
-        # It stores its result in the warehouse (build_state.check_results).
-        pool=WRITER_POOL,
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+
+    def evaluate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         def validate(_earlier: Verdict | None) -> Outcome:
             with warehouse.connect(read_only=True) as con:
                 types = message_types(con)
@@ -59,7 +60,7 @@ def build_reconciliation_check(table: str, sources: str, loads_from: Callable[[s
 
         verdict = checked(
             state_connection(warehouse),
-            dg.AssetCheckKey(asset, "reconciliation").to_user_string(),
+            spec.key.to_user_string(),
             _CHECK_CODE,
             lambda con: digest(inputs_digest(con, table, message_types(con))),
             context.op_execution_context.run_id,
@@ -67,7 +68,7 @@ def build_reconciliation_check(table: str, sources: str, loads_from: Callable[[s
         )
         return check_result(verdict)
 
-    return _check
+    return WaveCheck(spec, evaluate)
 
 
 def _sources() -> list[tuple[str, str, Callable[[str], bool]]]:
@@ -91,4 +92,4 @@ def _sources() -> list[tuple[str, str, Callable[[str], bool]]]:
 _CHECK_CODE = code_digest(reconciliation.__file__, __file__)
 """The reconciliation's version: the code that decides it (it has no suite)."""
 
-reconciliation_checks = [build_reconciliation_check(*source) for source in _sources()]
+reconciliation_checks = [reconciliation_check(*source) for source in _sources()]
