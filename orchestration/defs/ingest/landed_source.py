@@ -1,10 +1,10 @@
 """What every ingest step shares, and the one step of the file sources with a listing of their own (CBS snapshots,
 Iv3, the region's budget).
 
-An ingest step is one multi-asset with one AssetSpec per raw table (IngestAsset), so each table keeps its key, group,
-owner, description and its own materialization, and a user can materialize one alone (can_subset). A step costs its
-events, a DuckDB connection and a listing even when nothing is new, so the file sources share one step, one
-connection and one listing per folder, while each source's files still load in their own transactions
+An ingest step is one multi-asset with one AssetSpec per table it writes (IngestAsset), so each table keeps its key,
+group, owner, description and its own materialization, and a user can materialize one alone (can_subset). A step
+costs its events, a DuckDB connection and a listing even when nothing is new, so the file sources share one step,
+one connection and one listing per folder, while each source's files still load in their own transactions
 (orchestration/warehouse/load.py). A new file source is a reader, a LandedSource and its place in a step's list.
 """
 
@@ -22,7 +22,8 @@ from orchestration.defs.resources import WRITER_POOL, CbsResource, WarehouseReso
 from orchestration.warehouse.landing_files import Listing, list_landing
 from orchestration.warehouse.load import RawSource, ingest_listing, ledger_metadata
 
-# Every ingest step writes DuckDB, so it takes the writer pool's one slot.
+# What every ingest table's asset shows in the UI. Every ingest step writes DuckDB, so it takes the writer pool's one
+# slot (pool=WRITER_POOL on the step).
 INGEST_ASSET = {
     "group_name": "ingest",
     "owners": [DATA_ENGINEERING],
