@@ -5,9 +5,9 @@ A generated year (2024-Q1..Q4) is split by the month folder a file was delivered
 before 2024-10 lands first, with the CBS and budget files; the rest (Q4's deliveries, and January's declarations of
 December) lands before the third run. Each run is `dg launch --job refresh_job` on the same warehouse, as `make run`
 (bench/ingest_bench.py: end_to_end). Printed: each run's wall time, its share of the first, the time inside the run,
-the dbt steps' and the check steps' times (from the run's event log: the rest of the wall time is `dg launch` starting
-and loading the definitions), the process tree's peak memory and the machine's load average (other work slows every
-figure).
+the ingest steps', the dbt steps' and the check steps' times (from the run's event log: the rest of the wall time is
+`dg launch` starting and loading the definitions), the process tree's peak memory and the machine's load average (other
+work slows every figure).
 
 Usage: uv run python bench/incremental_bench.py [--scale 1.0] [--municipalities default] [--world DIR] [--keep DIR]
 
@@ -52,6 +52,8 @@ def land(world: Path, landing: Path, later: bool) -> int:
 
 
 DBT_STEPS = ("star_schema", "kpi_marts")
+INGEST_STEPS = ("ijw_messages", "cbs_and_budgets")
+"""The ingest's steps (orchestration/defs/ingest/): the iJw inventory and messages, the CBS tables and budgets."""
 
 
 def timed_run(landing: Path, warehouse: Path) -> dict[str, float]:
@@ -65,7 +67,8 @@ def timed_run(landing: Path, warehouse: Path) -> dict[str, float]:
 
 
 def latest_run_times(dagster_home: Path) -> dict[str, float | None]:
-    """The latest run's seconds from its start to its end, each dbt step's (None: skipped) and the check steps'."""
+    """The latest run's seconds from its start to its end, its ingest steps' together, each dbt step's (None:
+    skipped) and the check steps'."""
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         (record,) = instance.get_run_records(limit=1)
         run_id = record.dagster_run.run_id
@@ -78,6 +81,7 @@ def latest_run_times(dagster_home: Path) -> dict[str, float | None]:
         steps = step_seconds(instance, run_id)
     return {
         "in_run_seconds": round(max(bounds) - min(bounds), 1),
+        "ingest_seconds": round(sum(steps.get(step, 0) for step in INGEST_STEPS), 1),
         **{f"{step}_seconds": round(steps[step], 1) if step in steps else None for step in DBT_STEPS},
         "check_steps_seconds": round(sum(seconds for step, seconds in steps.items() if is_check_step(step)), 1),
     }

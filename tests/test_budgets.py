@@ -9,9 +9,10 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from orchestration.budgets.region_budget import read_region_budget
-from orchestration.defs.ingest.budgets import budget_region_lines, cbs_iv3, iv3_geen_opgave
+from orchestration.defs.ingest.budgets import IV3_KEY, REGION_BUDGET_KEY, iv3_geen_opgave
+from orchestration.defs.ingest.cbs_and_budgets import cbs_and_budgets
 from orchestration.defs.quality.wave import check_wave
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import CbsResource, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 from tests.cbs_documents import IV3_PROPERTIES, bundle, keys, write
 
@@ -71,7 +72,10 @@ def test_bad_rows_are_quarantined_with_line_column_and_cents(warehouse_env):
     )
 
     result = dg.materialize(
-        [budget_region_lines], resources={"warehouse": WarehouseResource()}, instance=dg.DagsterInstance.ephemeral()
+        [cbs_and_budgets],
+        selection=[REGION_BUDGET_KEY],
+        resources={"warehouse": WarehouseResource(), "cbs": CbsResource()},
+        instance=dg.DagsterInstance.ephemeral(),
     )
 
     assert result.success
@@ -184,8 +188,9 @@ def iv3_in_marts(warehouse_env, tmp_path):
     warehouse_dir, landing_dir = warehouse_env
     write(landing_dir / "budgets" / "iv3_45046NED.json", iv3_table())
     result = dg.materialize(
-        [cbs_iv3, check_wave("iv3_checks", "The Iv3 warning alone.", [iv3_geen_opgave])],
-        resources={"warehouse": WarehouseResource()},
+        [cbs_and_budgets, check_wave("iv3_checks", "The Iv3 warning alone.", [iv3_geen_opgave])],
+        selection=[IV3_KEY],
+        resources={"warehouse": WarehouseResource(), "cbs": CbsResource()},
         instance=dg.DagsterInstance.ephemeral(),
     )
     assert result.success

@@ -7,16 +7,17 @@ import dagster as dg
 import duckdb
 
 from orchestration.cbs.datasets import POPULATION, REGIONS, read_dataset_file
-from orchestration.defs.ingest.cbs import cbs_assets
+from orchestration.defs.ingest.cbs_and_budgets import cbs_and_budgets
 from orchestration.defs.resources import CbsResource, WarehouseResource
 from tests.cbs_documents import bundle, kerncijfers, keys, prop, write
 
-KERNCIJFERS_ASSET = next(a for a in cbs_assets if a.key == dg.AssetKey(["raw", "cbs_jeugdzorg_kerncijfers"]))
+KERNCIJFERS_KEY = dg.AssetKey(["raw", "cbs_jeugdzorg_kerncijfers"])
 
 
 def materialize(cbs: CbsResource | None = None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [KERNCIJFERS_ASSET],
+        [cbs_and_budgets],
+        selection=[KERNCIJFERS_KEY],
         resources={"warehouse": WarehouseResource(), "cbs": cbs or CbsResource()},
         instance=dg.DagsterInstance.ephemeral(),
     )

@@ -15,18 +15,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_BYTES
-from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
-from orchestration.budgets.region_budget import read_region_budget
-from orchestration.cbs.datasets import IV3, read_dataset_file
-from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
-from orchestration.defs.ingest.budgets import landed_budget_files
+from orchestration.defs.ingest.budgets import BUDGET_SOURCES
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.reference import municipality_regions
 from orchestration.warehouse import landing_inventory, load
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, claimed_files
 from orchestration.warehouse.landing_files import OddEntry
-from orchestration.warehouse.load import LedgerEntry, RawSource, ingest_listing
+from orchestration.warehouse.load import LedgerEntry, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, copy_sample_ijw
 from tests.ijw_landing import ingest_landing
@@ -214,22 +208,13 @@ def test_an_inventory_without_marks_is_read_once_more(tmp_path, warehouse):
 
 
 def budgets_and_iv3(con: duckdb.DuckDBPyConnection, landing: Path, run_id: str) -> list[LedgerEntry]:
-    """What the Iv3 and region budget assets do in a run."""
-    sources = {
-        ".json": RawSource(
-            "CBS:IV3", lambda path, data: read_dataset_file(path, IV3, data), IV3.raw_table, MAX_SNAPSHOT_BYTES
-        ),
-        ".csv": RawSource(
-            BUDGET_MESSAGE_TYPE,
-            lambda path, data: read_region_budget(path, set(municipality_regions()), data),
-            "raw.budget_region_lines",
-            MAX_BUDGET_BYTES,
-        ),
-    }
+    """What the ingest step does for the Iv3 and region budget assets in a run."""
     return [
         entry
-        for suffix, source in sources.items()
-        for entry in ingest_listing(con, landed_budget_files(landing, suffix), source, run_id, landing, print)
+        for source in BUDGET_SOURCES
+        for entry in ingest_listing(
+            con, source.listed(source.folder_listing(landing)), source.source, run_id, landing, print
+        )
     ]
 
 

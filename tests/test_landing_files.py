@@ -18,31 +18,28 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.budgets.region_budget import MAX_FILE_BYTES as MAX_BUDGET_BYTES
 from orchestration.budgets.region_budget import MESSAGE_TYPE as BUDGET_MESSAGE_TYPE
-from orchestration.budgets.region_budget import read_region_budget
-from orchestration.cbs.datasets import KERNCIJFERS, read_dataset_file
-from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
-from orchestration.defs.ingest.budgets import budget_region_lines, cbs_iv3, landed_budget_files
-from orchestration.defs.ingest.cbs import cbs_assets, landed_snapshots
-from orchestration.defs.ingest.ijw import ijw_landed_files, ijw_messages
+from orchestration.cbs.datasets import KERNCIJFERS
+from orchestration.defs.ingest.budgets import IV3_KEY, REGION_BUDGET_KEY, REGION_BUDGET_SOURCE
+from orchestration.defs.ingest.cbs import CBS_SOURCES
+from orchestration.defs.ingest.cbs_and_budgets import cbs_and_budgets
+from orchestration.defs.ingest.ijw import ijw_messages
 from orchestration.defs.quality.reconciliation import reconciliation_checks
 from orchestration.defs.quality.wave import check_wave
 from orchestration.defs.resources import CbsResource, WarehouseResource
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.landing import fill_from_sample_if_empty
-from orchestration.reference import municipality_regions
 from orchestration.settings import SAMPLE_LANDING_DIR
 from orchestration.warehouse import landing_files, landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files
 from orchestration.warehouse.landing_files import UNREAD_PREFIX, list_landing, printable_path
-from orchestration.warehouse.load import RawSource, ingest_listing
+from orchestration.warehouse.load import ingest_listing
 from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, kerncijfer, kerncijfers_snapshot
 from tests.ijw_landing import ingest_landing
 from tests.test_hostile_input import IJW_TABLES, assert_invariants
 
-KERNCIJFERS_ASSET = next(asset for asset in cbs_assets if asset.key.path[-1] == f"cbs_{KERNCIJFERS.name}")
+KERNCIJFERS_SOURCE = next(source for source in CBS_SOURCES if source.asset.table == KERNCIJFERS.raw_table)
 PSEUDONYMISER = Pseudonymiser(b"landing-files-test-key-01234567")
 RUN = "fs-run"
 
@@ -367,35 +364,11 @@ def test_a_landing_directory_that_is_a_link_loads_and_a_source_folder_leading_ou
 
 
 def _cbs_and_budgets(con, landing: Path) -> list[str]:
-    """What the CBS kerncijfers, Iv3 and region budget assets do, with their warnings."""
+    """What the step of the CBS kerncijfers and the region budget does for those two, with its warnings."""
     warnings: list[str] = []
-    ingest_listing(
-        con,
-        landed_snapshots(landing, KERNCIJFERS),
-        RawSource(
-            "CBS:85099NED",
-            lambda path, data: read_dataset_file(path, KERNCIJFERS, data),
-            KERNCIJFERS.raw_table,
-            MAX_SNAPSHOT_BYTES,
-        ),
-        RUN,
-        landing,
-        warnings.append,
-    )
-    municipalities = set(municipality_regions())
-    ingest_listing(
-        con,
-        landed_budget_files(landing, ".csv"),
-        RawSource(
-            BUDGET_MESSAGE_TYPE,
-            lambda path, data: read_region_budget(path, municipalities, data),
-            "raw.budget_region_lines",
-            MAX_BUDGET_BYTES,
-        ),
-        RUN,
-        landing,
-        warnings.append,
-    )
+    for source in (KERNCIJFERS_SOURCE, REGION_BUDGET_SOURCE):
+        listed = source.listed(source.folder_listing(landing))
+        ingest_listing(con, listed, source.source, RUN, landing, warnings.append)
     return warnings
 
 
@@ -497,14 +470,14 @@ def test_the_ingest_assets_record_odd_entries_and_pass_their_reconciliation_chec
     write(landing / "budgets" / "region.csv", budget_csv())
     os.mkfifo(landing / "budgets" / "fifo.csv")
     (landing / "budgets" / "iv3.json").mkdir()
-    assets = [ijw_landed_files, ijw_messages, KERNCIJFERS_ASSET, cbs_iv3, budget_region_lines]
-    keys = {key for asset in assets for key in asset.keys}
+    keys = {*ijw_messages.keys, KERNCIJFERS_SOURCE.asset.key, IV3_KEY, REGION_BUDGET_KEY}
     checks = [check for check in reconciliation_checks if check.spec.asset_key in keys]
 
     result = dg.materialize(
-        [*assets, check_wave("reconciliations", "The ingested tables' reconciliations.", checks)],
+        [ijw_messages, cbs_and_budgets, check_wave("reconciliations", "The ingested tables' reconciliations.", checks)],
         resources={"warehouse": WarehouseResource(), "cbs": CbsResource()},
         instance=dg.DagsterInstance.ephemeral(),
+        selection=list(keys),
     )
 
     assert result.success

@@ -1,4 +1,5 @@
-"""Ingest of CBS StatLine tables (one asset per dataset) from snapshot files in WAREHOUSE_LANDING_DIR/cbs/.
+"""Ingest of CBS StatLine tables (one asset per dataset, loaded by the step of orchestration/defs/ingest/
+cbs_and_budgets.py) from snapshot files in WAREHOUSE_LANDING_DIR/cbs/.
 
 With CBS_MODE=online or auto the asset first pulls the table from CBS and writes it as a new snapshot file, so an
 online run and a later offline rerun read exactly the same bytes (and the ledger holds their sha256).
@@ -12,21 +13,10 @@ import dagster as dg
 from orchestration.cbs.client import CbsError, write_snapshot
 from orchestration.cbs.datasets import STATISTICS_DATASETS, CbsDataset, online_filter, read_dataset_file
 from orchestration.cbs.snapshot import MAX_SNAPSHOT_BYTES
-from orchestration.defs.ingest.landed_source import landed_source_asset
+from orchestration.defs.ingest.landed_source import IngestAsset, LandedSource
 from orchestration.defs.resources import CbsResource
 from orchestration.reference import scope_codes
-from orchestration.warehouse.landing_files import Listing, list_landing
 from orchestration.warehouse.load import RawSource
-
-
-def landed_snapshots(landing_dir: Path, dataset: CbsDataset) -> Listing:
-    """The snapshot files in landing_dir/cbs that dataset claims by name, and the odd entries so named."""
-    listing = list_landing(landing_dir, "cbs", ".json", recursive=False)
-    return Listing(
-        [landed for landed in listing.files if dataset.claims(Path(landed.path))],
-        [odd for odd in listing.odd if dataset.claims(Path(odd.path))],
-        listing.folder_problem,
-    )
 
 
 def pull_snapshots(context: dg.AssetExecutionContext, cbs: CbsResource, dataset: CbsDataset, directory: Path) -> None:
@@ -46,21 +36,26 @@ def pull_snapshots(context: dg.AssetExecutionContext, cbs: CbsResource, dataset:
         write_snapshot(bundle, directory, f"{table_id}_{stamp}")
 
 
-def build_cbs_asset(dataset: CbsDataset) -> dg.AssetsDefinition:
-    return landed_source_asset(
-        dg.AssetKey(["raw", f"cbs_{dataset.name}"]),
-        f"{dataset.description}, from WAREHOUSE_LANDING_DIR/cbs/{{{','.join(dataset.table_ids)}}}*.json into "
-        f"{dataset.raw_table}; bad records and files in audit.quarantine, one ledger row per snapshot file.",
+def cbs_source(dataset: CbsDataset) -> LandedSource:
+    return LandedSource(
+        IngestAsset(
+            dg.AssetKey(["raw", f"cbs_{dataset.name}"]),
+            f"{dataset.description}, from WAREHOUSE_LANDING_DIR/cbs/{{{','.join(dataset.table_ids)}}}*.json into "
+            f"{dataset.raw_table}; bad records and files in audit.quarantine, one ledger row per snapshot file.",
+            dataset.raw_table,
+        ),
         RawSource(
             f"CBS:{dataset.table_ids[0]}",
             lambda path, data: read_dataset_file(path, dataset, data),
             dataset.raw_table,
             MAX_SNAPSHOT_BYTES,
         ),
-        lambda landing: landed_snapshots(landing, dataset),
+        "cbs",
+        ".json",
+        dataset.claims,
         lambda landing: f"No CBS snapshot for {'/'.join(dataset.table_ids)} in {landing / 'cbs'}: source absent.",
         pull=lambda context, cbs, landing: pull_snapshots(context, cbs, dataset, landing / "cbs"),
     )
 
 
-cbs_assets = [build_cbs_asset(dataset) for dataset in STATISTICS_DATASETS]
+CBS_SOURCES = [cbs_source(dataset) for dataset in STATISTICS_DATASETS]

@@ -1,18 +1,22 @@
 """Ingest of iJw 3.2 messages from WAREHOUSE_LANDING_DIR/ijw/**.xml: the landing inventory, then one asset per
 message type and raw table (orchestration/warehouse/ijw_messages.py says how each type loads).
 
-The five raw tables are one step, made by the ingest factory (landed_source.ingest_assets) from a declaration per
-table and one load function: a large landing is loaded in lanes, one process per core
-(orchestration/warehouse/ingest_lanes.py), a small one in this process, where lanes would cost more than they save.
+The inventory and the five raw tables are one step, each an asset of its own (landed_source.py): the inventory is
+what the tables read, and one step lists the landing and opens the warehouse once. A large landing is loaded in
+lanes, one process per core (orchestration/warehouse/ingest_lanes.py), a small one on the step's own connection,
+where lanes would cost more than they save.
 """
 
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import dagster as dg
+import duckdb
 
-from orchestration.defs.ingest.ingest_metadata import column_schema
-from orchestration.defs.ingest.landed_source import INGEST_ASSET, IngestAsset, Loaded, ingest_assets
-from orchestration.defs.resources import CbsResource, WarehouseResource
+from orchestration.defs.ingest.ingest_metadata import column_schemas
+from orchestration.defs.ingest.landed_source import IngestAsset, Loaded, ingest_results
+from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 from orchestration.ijw.pseudonym import load_or_create_key
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
@@ -24,27 +28,136 @@ from orchestration.warehouse.ijw_messages import (
     IngestOutcome,
     record_odd_entries,
 )
-from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes, lane_parts, load_parts
+from orchestration.warehouse.ingest_lanes import (
+    LANES_FROM_FILES,
+    LanePart,
+    LaneSettings,
+    ingest_in_lanes,
+    lane_parts,
+    load_parts,
+)
 from orchestration.warehouse.progress import Progress
 
+INVENTORY_KEY = dg.AssetKey(["audit", "ijw_landed_files"])
 
-@dg.asset(
-    key=dg.AssetKey(["audit", "ijw_landed_files"]),
-    **INGEST_ASSET,
-    description=(
-        "The landing inventory: each landed iJw file with its message type, sniffed once per file version; entries "
-        "that are no regular file inside the landing directory are recorded in the ledger with their reason."
-    ),
+INVENTORY = IngestAsset(
+    INVENTORY_KEY,
+    "The landing inventory: each landed iJw file with its message type, sniffed once per file version; entries "
+    "that are no regular file inside the landing directory are recorded in the ledger with their reason.",
+    "audit.landed_files",
 )
-def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+
+
+def _asset(ingest: IjwIngest) -> IngestAsset:
+    # Allocations landed in the same run load before starts, and starts before stops, so each is judged against
+    # every allocation or start delivered so far.
+    judged_against = JUDGED_AGAINST.get(ingest.spec.message_type)
+    return IngestAsset(
+        dg.AssetKey(ingest.table.split(".")),
+        ingest.description,
+        ingest.table,
+        (INVENTORY_KEY, *([dg.AssetKey(judged_against.table.split("."))] if judged_against else [])),
+    )
+
+
+ASSETS = {ingest.spec.message_type: _asset(ingest) for ingest in IJW_INGESTS}
+
+
+@dg.multi_asset(
+    name="ijw_messages",
+    specs=[INVENTORY.spec(), *(asset.spec() for asset in ASSETS.values())],
+    can_subset=True,
+    pool=WRITER_POOL,
+)
+def ijw_messages(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+    """The inventory brought up to date when selected, then the selected message types' inventoried files loaded: in
+    lanes when the landing is large, else on the step's one connection (a re-run with nothing new opens no other)."""
     settings = warehouse.settings()
-    started = time.monotonic()
+    selected = [ingest for ingest in IJW_INGESTS if ASSETS[ingest.spec.message_type].key in context.selected_asset_keys]
+    lane_settings = _lane_settings(settings, context.run.run_id)
     with warehouse.connect() as con:
-        update = landing_inventory.update_inventory(
-            con, settings.landing_dir, settings.ingest_processes, context.log.info
+        if INVENTORY_KEY in context.selected_asset_keys:
+            yield _inventory(context, con, settings)
+        if not selected:
+            return
+        plan = _plan(context, con, settings, selected)
+        if not plan.in_lanes:
+            outcomes = load_parts(con, plan.parts, lane_settings, plan.progress.add)
+            yield from ingest_results(con, context.run.run_id, _loads(context, selected, outcomes))
+            return
+    # Lanes open the warehouse themselves, which DuckDB allows only while no process holds it for writing.
+    outcomes = _load_in_lanes(context, warehouse, plan, lane_settings)
+    with warehouse.connect(read_only=True) as con:
+        yield from ingest_results(con, context.run.run_id, _loads(context, selected, outcomes))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the selected message types load: their parts, whether in lanes, and the progress line of their files."""
+
+    parts: list[LanePart]
+    in_lanes: bool
+    progress: Progress
+
+
+def _plan(
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, settings: Settings, selected: list[IjwIngest]
+) -> _Plan:
+    landed = landing_inventory.files_by_type(con, settings.landing_dir)
+    for ingest in selected:
+        if not any(landed.get(kind or "unrecognised") for kind in ingest.claimed_types):
+            context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
+    to_read = sum(landed.get(kind or "unrecognised", (0, 0))[1] for ingest in selected for kind in ingest.claimed_types)
+    # Nothing to read (a re-run with nothing new) starts no lane.
+    in_lanes = settings.ingest_processes > 1 and to_read > 0 and to_read >= LANES_FROM_FILES
+    parts = lane_parts(con, selected, settings.landing_dir, settings.ingest_processes if in_lanes else 1)
+    return _Plan(parts, in_lanes, Progress("iJw files read", to_read, context.log.info))
+
+
+def _load_in_lanes(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, plan: _Plan, lane_settings: LaneSettings
+) -> list[IngestOutcome]:
+    processes = warehouse.settings().ingest_processes
+    context.log.info(
+        f"Loading in up to {processes} lanes: "
+        + ", ".join(
+            f"{part.message_type} {len(part.paths):,} files ({part.landed_bytes:,} bytes)" for part in plan.parts
         )
-        odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
-        columns = column_schema(con, "audit.landed_files")
+    )
+    return ingest_in_lanes(
+        plan.parts,
+        lane_settings,
+        processes,
+        warehouse.connect,
+        on_lane_done=lambda lane: context.log.info(_lane_done(lane)),
+        on_progress=plan.progress.set,
+    )
+
+
+def _loads(
+    context: dg.AssetExecutionContext, selected: list[IjwIngest], outcomes: list[IngestOutcome]
+) -> list[tuple[IngestAsset, Loaded]]:
+    """Each selected message type's asset with what its load reports; its rejected files logged."""
+    by_type = {outcome.message_type: outcome for outcome in outcomes}
+    loads = []
+    for ingest in selected:
+        outcome = by_type[ingest.spec.message_type]
+        for message in outcome.rejected_files:
+            context.log.warning(message)
+        metadata = {**outcome.metadata, "ingest_processes": outcome.lanes}
+        loads.append((ASSETS[ingest.spec.message_type], Loaded(metadata, [ingest.spec.message_type])))
+    return loads
+
+
+def _inventory(
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, settings: Settings
+) -> dg.MaterializeResult:
+    """The landing inventory brought in line with landing/ijw, its odd entries recorded in the ledger."""
+    started = time.monotonic()
+    update = landing_inventory.update_inventory(con, settings.landing_dir, settings.ingest_processes, context.log.info)
+    odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
     if update.folder_problem:
         context.log.warning(f"iJw messages not listed: {update.folder_problem}")
     for entry, recorded in zip(update.odd_entries, odd, strict=True):
@@ -62,6 +175,7 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "(files per type): " + ", ".join(f"{kind} {count:,}" for kind, count in sorted(not_ingested.items()))
         )
     return dg.MaterializeResult(
+        asset_key=INVENTORY_KEY,
         metadata={
             "files": update.files,
             "files_sniffed": update.sniffed,
@@ -70,72 +184,10 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "entries_odd": len(update.odd_entries),
             **{f"files_{message_type}": count for message_type, count in update.by_type.items()},
             "dagster/row_count": update.files,
-            "dagster/column_schema": columns,
+            "dagster/column_schema": column_schemas(con, [INVENTORY.table])[INVENTORY.table],
             "duration_seconds": round(time.monotonic() - started, 2),
-        }
+        },
     )
-
-
-def _asset(ingest: IjwIngest) -> IngestAsset:
-    # Allocations landed in the same run load before starts, and starts before stops, so each is judged against
-    # every allocation or start delivered so far.
-    judged_against = JUDGED_AGAINST.get(ingest.spec.message_type)
-    return IngestAsset(
-        dg.AssetKey(ingest.table.split(".")),
-        ingest.description,
-        ingest.table,
-        (ijw_landed_files.key, *([dg.AssetKey(judged_against.table.split("."))] if judged_against else [])),
-    )
-
-
-def _load(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, _cbs: CbsResource | None, assets: list[IngestAsset]
-) -> list[Loaded]:
-    """The selected message types' inventoried files loaded: in lanes when the landing is large, else here."""
-    settings = warehouse.settings()
-    selected = [ingest for ingest in IJW_INGESTS if ingest.table in {asset.table for asset in assets}]
-    with warehouse.connect() as con:
-        landed = landing_inventory.files_by_type(con, settings.landing_dir)
-        to_read = sum(
-            landed.get(kind or "unrecognised", (0, 0))[1] for ingest in selected for kind in ingest.claimed_types
-        )
-        # Nothing to read (a re-run with nothing new) starts no lane.
-        in_lanes = settings.ingest_processes > 1 and to_read > 0 and to_read >= LANES_FROM_FILES
-        parts = lane_parts(con, selected, settings.landing_dir, settings.ingest_processes if in_lanes else 1)
-    lane_settings = _lane_settings(settings, context.run.run_id)
-    progress = Progress("iJw files read", to_read, context.log.info)
-    for ingest in selected:
-        if not any(landed.get(kind or "unrecognised") for kind in ingest.claimed_types):
-            context.log.warning(f"No {ingest.spec.message_type} messages in {settings.landing_dir / 'ijw'}: absent.")
-    if in_lanes:
-        context.log.info(
-            f"Loading in up to {settings.ingest_processes} lanes: "
-            + ", ".join(
-                f"{part.message_type} {len(part.paths):,} files ({part.landed_bytes:,} bytes)" for part in parts
-            )
-        )
-        outcomes = ingest_in_lanes(
-            parts,
-            lane_settings,
-            settings.ingest_processes,
-            warehouse.connect,
-            on_lane_done=lambda lane: context.log.info(_lane_done(lane)),
-            on_progress=progress.set,
-        )
-    else:
-        with warehouse.connect() as con:
-            outcomes = load_parts(con, parts, lane_settings, progress.add)
-    by_type = {outcome.message_type: outcome for outcome in outcomes}
-    loaded = []
-    for ingest in selected:
-        outcome = by_type[ingest.spec.message_type]
-        for message in outcome.rejected_files:
-            context.log.warning(message)
-        loaded.append(Loaded({**outcome.metadata, "ingest_processes": outcome.lanes}, [ingest.spec.message_type]))
-    return loaded
-
-
-ijw_messages = ingest_assets("ijw_messages", [_asset(ingest) for ingest in IJW_INGESTS], _load)
 
 
 def _lane_done(lane: list[IngestOutcome]) -> str:

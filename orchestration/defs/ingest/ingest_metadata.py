@@ -3,6 +3,10 @@
 (orchestration/formats.py) beside the cents the ledger keeps; and what it appended to the ledger and the quarantine,
 reported as their materializations (orchestration/defs/ingest/audit_records.py)."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 import dagster as dg
 import duckdb
 
@@ -22,51 +26,92 @@ _REASON_SCHEMA = dg.TableSchema(
 )
 
 
-def column_schema(con: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:
-    """table's columns as the warehouse holds them: name, DuckDB type, and whether it may be null."""
-    schema, name = table.split(".")
+def column_schemas(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, dg.TableSchema]:
+    """Each table's columns as the warehouse holds them: name, DuckDB type, and whether it may be null; one query."""
     rows = con.execute(
         """
-        select column_name, data_type, is_nullable = 'YES'
+        select table_schema || '.' || table_name, column_name, data_type, is_nullable = 'YES'
         from information_schema.columns
-        where table_schema = ? and table_name = ?
+        where table_schema || '.' || table_name in (select unnest(?::varchar[]))
         order by ordinal_position
         """,
-        [schema, name],
+        [tables],
     ).fetchall()
-    return dg.TableSchema(
-        columns=[
+    columns: dict[str, list[dg.TableColumn]] = {table: [] for table in tables}
+    for table, column, data_type, nullable in rows:
+        columns[table].append(
             dg.TableColumn(column, data_type, constraints=dg.TableColumnConstraints(nullable=nullable))
-            for column, data_type, nullable in rows
+        )
+    return {table: dg.TableSchema(columns=listed) for table, listed in columns.items()}
+
+
+@dataclass(frozen=True)
+class RunRecords:
+    """What this run appended to the quarantine and the ledger, per message type: read once for a step's assets."""
+
+    quarantined: dict[str, list[tuple[str, int, int]]]
+    """(reason code, records, cents) per message type."""
+    appended: dict[str, tuple[int, int]]
+    """(ledger rows, quarantine rows) per message type."""
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection, run_id: str) -> RunRecords:
+        quarantined: dict[str, list[tuple[str, int, int]]] = {}
+        for message_type, reason_code, records, cents in con.execute(
+            """
+            select message_type, reason_code, count(*), sum(amount_cents)
+            from audit.quarantine where run_id = ? group by all order by all
+            """,
+            [run_id],
+        ).fetchall():
+            quarantined.setdefault(message_type, []).append((reason_code, records, cents))
+        appended = con.execute(
+            """
+            select message_type, count(*) filter (where in_ledger), count(*) filter (where not in_ledger)
+            from (
+                select message_type, true as in_ledger from audit.ingest_ledger where run_id = $run
+                union all
+                select message_type, false from audit.quarantine where run_id = $run
+            )
+            group by all
+            """,
+            {"run": run_id},
+        ).fetchall()
+        return cls(quarantined, {message_type: (ledger, quarantine) for message_type, ledger, quarantine in appended})
+
+    def quarantined_by_reason(self, message_types: list[str]) -> dg.TableMetadataValue:
+        """The quarantine rows of the given message types, counted and summed per reason code."""
+        by_reason: dict[str, tuple[int, int]] = {}
+        for message_type in message_types:
+            for reason_code, records, cents in self.quarantined.get(message_type, []):
+                counted, summed = by_reason.get(reason_code, (0, 0))
+                by_reason[reason_code] = (counted + records, summed + cents)
+        return dg.MetadataValue.table(
+            records=[
+                dg.TableRecord({"reason_code": code, "records": records, "amount": euros_nl(cents, decimals=2)})
+                for code, (records, cents) in sorted(by_reason.items())
+            ],
+            schema=_REASON_SCHEMA,
+        )
+
+    def audit_materializations(self, message_types: list[str], writer: dg.AssetKey) -> list[dg.AssetMaterialization]:
+        """The rows writer appended to audit.ingest_ledger and audit.quarantine, as materializations of them; none of
+        a table it appended nothing to (a re-run with nothing new), which did not change."""
+        ledger_rows = sum(self.appended.get(message_type, (0, 0))[0] for message_type in message_types)
+        quarantine_rows = sum(self.appended.get(message_type, (0, 0))[1] for message_type in message_types)
+        return [
+            dg.AssetMaterialization(
+                asset_key=key,
+                description=f"{rows} rows appended by {writer.to_user_string()}",
+                metadata={"rows_appended": rows, "written_by": dg.MetadataValue.asset(writer)},
+            )
+            for key, rows in ((LEDGER_KEY, ledger_rows), (QUARANTINE_KEY, quarantine_rows))
+            if rows
         ]
-    )
-
-
-def quarantined_by_reason(
-    con: duckdb.DuckDBPyConnection, run_id: str, message_types: list[str]
-) -> dg.TableMetadataValue:
-    """This run's quarantine rows of the given message types, counted and summed per reason code."""
-    rows = con.execute(
-        """
-        select reason_code, count(*), sum(amount_cents)
-        from audit.quarantine
-        where run_id = ? and message_type in (select unnest(?::varchar[]))
-        group by reason_code
-        order by reason_code
-        """,
-        [run_id, message_types],
-    ).fetchall()
-    return dg.MetadataValue.table(
-        records=[
-            dg.TableRecord({"reason_code": code, "records": records, "amount": euros_nl(cents, decimals=2)})
-            for code, records, cents in rows
-        ],
-        schema=_REASON_SCHEMA,
-    )
 
 
 def ingest_metadata(
-    con: duckdb.DuckDBPyConnection, table: str, run_id: str, message_types: list[str], ledger: dict[str, int | float]
+    records: RunRecords, columns: dg.TableSchema, message_types: list[str], ledger: dict[str, int | float]
 ) -> dict[str, object]:
     """ledger (orchestration/warehouse/load.py ledger_metadata) with the table's columns, the quarantine by reason,
     and the accepted and quarantined cents as euros."""
@@ -74,29 +119,6 @@ def ingest_metadata(
         **ledger,
         "amount_accepted": euros_nl(ledger["cents_accepted"], decimals=2),
         "amount_quarantined": euros_nl(ledger["cents_quarantined"], decimals=2),
-        QUARANTINE_TABLE: quarantined_by_reason(con, run_id, message_types),
-        "dagster/column_schema": column_schema(con, table),
+        QUARANTINE_TABLE: records.quarantined_by_reason(message_types),
+        "dagster/column_schema": columns,
     }
-
-
-def audit_materializations(
-    con: duckdb.DuckDBPyConnection, run_id: str, message_types: list[str], writer: dg.AssetKey
-) -> list[dg.AssetMaterialization]:
-    """The rows writer appended in this run to audit.ingest_ledger and audit.quarantine, as materializations of them."""
-    ledger_rows, quarantine_rows = con.execute(
-        """
-        select
-            (select count(*) from audit.ingest_ledger where run_id = $run and message_type in (select unnest($types))),
-            (select count(*) from audit.quarantine where run_id = $run and message_type in (select unnest($types)))
-        """,
-        {"run": run_id, "types": message_types},
-    ).fetchone()
-    appended = {LEDGER_KEY: ledger_rows, QUARANTINE_KEY: quarantine_rows}
-    return [
-        dg.AssetMaterialization(
-            asset_key=key,
-            description=f"{rows} rows appended by {writer.to_user_string()}",
-            metadata={"rows_appended": rows, "written_by": dg.MetadataValue.asset(writer)},
-        )
-        for key, rows in appended.items()
-    ]

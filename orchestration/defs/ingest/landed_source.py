@@ -1,7 +1,12 @@
-"""One factory for every ingest asset of a landed source (iJw messages, CBS snapshots, Iv3, the region's budget): a
-declaration per raw table (IngestAsset) and a load function make the asset, which reports each table's ledger figures,
-its columns, its quarantine by reason code and its euros as the materialization's metadata, and what it appended to
-the ledger and the quarantine. A new file source is a reader, a listing and a call of landed_source_asset."""
+"""What every ingest step shares, and the one step of the file sources with a listing of their own (CBS snapshots,
+Iv3, the region's budget).
+
+An ingest step is one multi-asset with one AssetSpec per table it writes (IngestAsset), so each table keeps its key,
+group, owner, description and its own materialization, and a user can materialize one alone (can_subset). A step
+costs its events, a DuckDB connection and a listing even when nothing is new, so the file sources share one step,
+one connection and one listing per folder, while each source's files still load in their own transactions
+(orchestration/warehouse/load.py). A new file source is a reader, a LandedSource and its place in a step's list.
+"""
 
 import time
 from collections.abc import Callable, Iterator
@@ -9,30 +14,34 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
-from orchestration.defs.ingest.ingest_metadata import audit_materializations, ingest_metadata
+from orchestration.defs.ingest.ingest_metadata import RunRecords, column_schemas, ingest_metadata
 from orchestration.defs.owners import DATA_ENGINEERING
 from orchestration.defs.resources import WRITER_POOL, CbsResource, WarehouseResource
-from orchestration.warehouse.landing_files import Listing
+from orchestration.warehouse.landing_files import Listing, list_landing
 from orchestration.warehouse.load import RawSource, ingest_listing, ledger_metadata
 
-# Every ingest asset writes DuckDB, so it takes the writer pool's one slot.
+# What every ingest table's asset shows in the UI. Every ingest step writes DuckDB, so it takes the writer pool's one
+# slot (pool=WRITER_POOL on the step).
 INGEST_ASSET = {
     "group_name": "ingest",
     "owners": [DATA_ENGINEERING],
-    "pool": WRITER_POOL,
     "kinds": {"python", "duckdb"},
 }
 
 
 @dataclass(frozen=True)
 class IngestAsset:
-    """One raw table's asset: its key, description, table, and the assets it loads after."""
+    """One ingest table's asset: its key, description, table, and the assets it loads after."""
 
     key: dg.AssetKey
     description: str
     table: str
     deps: tuple[dg.AssetKey, ...] = ()
+
+    def spec(self) -> dg.AssetSpec:
+        return dg.AssetSpec(self.key, deps=self.deps, description=self.description, **INGEST_ASSET)
 
 
 @dataclass(frozen=True)
@@ -44,82 +53,94 @@ class Loaded:
     message_types: list[str]
 
 
-Load = Callable[[dg.AssetExecutionContext, WarehouseResource, CbsResource | None, list[IngestAsset]], list[Loaded]]
-"""Loads the selected assets' files (context, warehouse, cbs, selected): one Loaded per selected asset, in order."""
-
-
-def ingest_assets(name: str, assets: list[IngestAsset], load: Load, *, uses_cbs: bool = False) -> dg.AssetsDefinition:
-    """The ingest step of assets (one op, named name): load, then a materialization per selected asset with its
-    metadata, after those of the audit tables. uses_cbs: the step takes the CBS resource (it pulls first)."""
-    specs = [
-        dg.AssetSpec(
-            asset.key,
-            deps=asset.deps,
-            description=asset.description,
-            group_name=INGEST_ASSET["group_name"],
-            owners=INGEST_ASSET["owners"],
-            kinds=INGEST_ASSET["kinds"],
-        )
-        for asset in assets
-    ]
-
-    @dg.multi_asset(
-        name=name,
-        specs=specs,
-        can_subset=len(specs) > 1,
-        pool=INGEST_ASSET["pool"],
-        required_resource_keys={"warehouse", *(["cbs"] if uses_cbs else [])},
-    )
-    def _ingest(context: dg.AssetExecutionContext) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
-        warehouse: WarehouseResource = context.resources.warehouse
-        cbs: CbsResource | None = context.resources.cbs if uses_cbs else None
-        selected = [asset for asset in assets if asset.key in context.selected_asset_keys]
-        loads = list(zip(selected, load(context, warehouse, cbs, selected), strict=True))
-        run_id = context.run.run_id
-        with warehouse.connect(read_only=True) as con:
-            results = [
-                dg.MaterializeResult(
-                    asset_key=asset.key,
-                    metadata=ingest_metadata(con, asset.table, run_id, loaded.message_types, loaded.metadata),
-                )
-                for asset, loaded in loads
-            ]
-            for asset, loaded in loads:
-                yield from audit_materializations(con, run_id, loaded.message_types, asset.key)
-        yield from results
-
-    return _ingest
+def ingest_results(
+    con: duckdb.DuckDBPyConnection, run_id: str, loads: list[tuple[IngestAsset, Loaded]]
+) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+    """A materialization per loaded asset with its metadata, after those of the audit tables it appended to; the
+    step's assets are described by one query each for the columns and for what the run appended."""
+    columns = column_schemas(con, [asset.table for asset, _ in loads])
+    records = RunRecords.read(con, run_id)
+    for asset, loaded in loads:
+        yield from records.audit_materializations(loaded.message_types, asset.key)
+    for asset, loaded in loads:
+        metadata = ingest_metadata(records, columns[asset.table], loaded.message_types, loaded.metadata)
+        yield dg.MaterializeResult(asset_key=asset.key, metadata=metadata)
 
 
 Pull = Callable[[dg.AssetExecutionContext, CbsResource, Path], None]
 """Fetches a source's files into the landing directory before they are listed (CBS online): (context, cbs, landing)."""
 
 
-def landed_source_asset(
-    key: dg.AssetKey,
-    description: str,
-    source: RawSource,
-    listing: Callable[[Path], Listing],
-    absent: Callable[[Path], str],
-    pull: Pull | None = None,
-) -> dg.AssetsDefinition:
-    """The ingest asset of a file source with a listing of its own: listing(landing directory) loaded into
-    source.table, one ledger row per file, and absent(landing directory) the warning when it lists nothing. Given
-    pull, the asset takes the CBS resource and pulls first; the duration covers the pull and the listing."""
+@dataclass(frozen=True)
+class LandedSource:
+    """A file source with a listing of its own: the regular files of landing/folder whose names end in suffix and that
+    claims, loaded into source.table with one ledger row per file; absent(landing directory) is the warning when it
+    lists nothing, and pull (CBS online) fetches its files first."""
 
-    def load(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource | None, _: list[IngestAsset]
-    ) -> list[Loaded]:
-        landing, started = warehouse.settings().landing_dir, time.monotonic()
-        if pull is not None and cbs is not None:
-            pull(context, cbs, landing)
-        listed = listing(landing)
-        if not listed.files:
-            context.log.warning(absent(landing))
+    asset: IngestAsset
+    source: RawSource
+    folder: str
+    suffix: str
+    claims: Callable[[Path], bool]
+    absent: Callable[[Path], str]
+    pull: Pull | None = None
+
+    def folder_listing(self, landing: Path) -> Listing:
+        """Its folder's listing (every file with its suffix), which the sources of that folder share."""
+        return list_landing(landing, self.folder, self.suffix, recursive=False)
+
+    def listed(self, folder: Listing) -> Listing:
+        """The files and odd entries of its folder's listing that this source claims."""
+        return Listing(
+            [landed for landed in folder.files if self.claims(Path(landed.path))],
+            [odd for odd in folder.odd if self.claims(Path(odd.path))],
+            folder.folder_problem,
+        )
+
+
+def landed_sources_step(name: str, sources: list[LandedSource]) -> dg.AssetsDefinition:
+    """The ingest step (one op, named name) of sources: the selected ones pulled, each of their folders listed once,
+    each source's files loaded, then a materialization per selected source."""
+
+    @dg.multi_asset(name=name, specs=[source.asset.spec() for source in sources], can_subset=True, pool=WRITER_POOL)
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, cbs: CbsResource
+    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+        landing = warehouse.settings().landing_dir
+        selected = [source for source in sources if source.asset.key in context.selected_asset_keys]
+        pull_seconds = [_pulled(context, cbs, source, landing) for source in selected]
+        folders = {(source.folder, source.suffix): source.folder_listing(landing) for source in selected}
         with warehouse.connect() as con:
-            entries = ingest_listing(con, listed, source, context.run.run_id, landing, context.log.warning)
-        message_types = sorted({entry.message_type for entry in entries if entry.message_type})
-        return [Loaded(ledger_metadata(entries, time.monotonic() - started), message_types)]
+            loads = [
+                (source.asset, _load(context, con, landing, source, folders[source.folder, source.suffix], seconds))
+                for source, seconds in zip(selected, pull_seconds, strict=True)
+            ]
+            yield from ingest_results(con, context.run.run_id, loads)
 
-    asset = IngestAsset(key, description, source.table)
-    return ingest_assets(key.to_python_identifier(), [asset], load, uses_cbs=pull is not None)
+    return _ingest
+
+
+def _pulled(context: dg.AssetExecutionContext, cbs: CbsResource, source: LandedSource, landing: Path) -> float:
+    """Seconds the source's pull took (none: 0)."""
+    started = time.monotonic()
+    if source.pull is not None:
+        source.pull(context, cbs, landing)
+    return time.monotonic() - started
+
+
+def _load(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    source: LandedSource,
+    folder: Listing,
+    pull_seconds: float,
+) -> Loaded:
+    """The source's files of its folder's listing loaded; the duration covers its pull and its load."""
+    started = time.monotonic() - pull_seconds
+    listed = source.listed(folder)
+    if not listed.files:
+        context.log.warning(source.absent(landing))
+    entries = ingest_listing(con, listed, source.source, context.run.run_id, landing, context.log.warning)
+    message_types = sorted({entry.message_type for entry in entries if entry.message_type})
+    return Loaded(ledger_metadata(entries, time.monotonic() - started), message_types)

@@ -12,8 +12,8 @@ import dagster as dg
 
 from orchestration.defs.automation.delivery_freshness import delivery_freshness
 from orchestration.defs.dbt.assets import kpi_marts, star_schema
-from orchestration.defs.ingest.budgets import budget_region_lines, cbs_iv3, iv3_geen_opgave
-from orchestration.defs.ingest.cbs import cbs_assets
+from orchestration.defs.ingest.budgets import iv3_geen_opgave
+from orchestration.defs.ingest.cbs_and_budgets import cbs_and_budgets
 from orchestration.defs.ingest.ijw import ijw_messages
 from orchestration.defs.quality.great_expectations import suite_checks
 from orchestration.defs.quality.reconciliation import reconciliation_checks
@@ -28,7 +28,7 @@ WAVES: list[tuple[str, str, set[dg.AssetKey]]] = [
     (
         "checks_after_ingest",
         "The checks on the raw tables once every ingest step loaded them: suites, reconciliations, warnings.",
-        keys_of([ijw_messages, *cbs_assets, cbs_iv3, budget_region_lines]),
+        keys_of([ijw_messages, cbs_and_budgets]),
     ),
     (
         "checks_after_star_schema",
