@@ -1,4 +1,4 @@
-"""Hardened streaming over untrusted iJw XML.
+"""Hardened parsing of untrusted iJw XML.
 
 Messages arrive from outside the municipality, so the parser never resolves entities, never loads a DTD, never touches
 the network and never lifts libxml2's size limits. A document that declares a DTD at all is refused: iJw messages have
@@ -8,6 +8,7 @@ none, and an internal subset is how entity-expansion attacks (billion laughs, XX
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -44,42 +45,81 @@ HARDENING = {
 }
 
 
-def iter_events(source: IO[bytes], tags: list[str]) -> Iterator[tuple[str, etree._Element]]:
-    """(event, element) pairs for the root start and the end of each tag, from a hardened iterparse."""
-    parser = etree.iterparse(source, events=("start", "end"), **HARDENING)
-    wanted = set(tags)
-    root_seen = False
-    for event, element in parser:
-        if not root_seen:
-            root_seen = True
-            if element.getroottree().docinfo.doctype:
-                raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
-            yield "start", element
-            continue
-        if event == "end" and element.tag in wanted:
-            yield "end", element
+class ParsedMessage(NamedTuple):
+    root: etree._Element | None
+    """None when the document broke before an element named in the parser's tags."""
+    elements: list[etree._Element]
+    """The elements named in the parser's tags, in document order; of a broken document those it completed."""
+    broken: MessageRejected | None
+    """XML_MALFORMED, naming the line, when the document does not parse whole."""
+
+
+@functools.cache
+def message_parser(tags: tuple[str, ...]) -> etree.XMLPullParser:
+    """One hardened parser per set of tags for every message in this process (building one costs more than parsing a
+    small message; lxml parsers are not thread-safe, and the ingest reads files one at a time per process). It reports
+    the start and end of each element named in tags (a filter in C), so a document that breaks still tells which of
+    them it completed."""
+    return etree.XMLPullParser(events=("start", "end"), tag=tags, **HARDENING)
+
+
+def parse_message(data: bytes, tags: tuple[str, ...]) -> ParsedMessage:
+    """A message parsed whole in one C call (messages are capped at MAX_FILE_BYTES, so the tree is bounded), with its
+    elements named in tags. A document that breaks is read up to the break, so the records before it can be counted;
+    one declaring a DTD, or (parsed whole) decoded from another encoding than UTF-8, raises MessageRejected."""
+    parser = message_parser(tags)
+    try:
+        parser.feed(data)
+        root, broken = parser.close(), None
+    except etree.XMLSyntaxError as error:
+        root, line = None, error.lineno if error.lineno is not None else 0
+        broken = MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
+        with contextlib.suppress(etree.XMLSyntaxError):
+            parser.close()  # ready for the next document
+    events = list(parser.read_events())
+    if broken is None:
+        elements = [element for event, element in events if event == "start"]
+    else:
+        ended = {element for event, element in events if event == "end"}
+        elements = [element for event, element in events if event == "start" and element in ended]
+        first = events[0][1] if events else _root_before_break(data)
+        root = None if first is None else first.getroottree().getroot()
+    if root is not None:
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype:
+            raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
+        # The encoding the parser decoded the text with is the authority: however the declaration is written (far
+        # into the file, on several lines), a parse that did not read UTF-8 read other texts than the bytes' UTF-8.
+        if broken is None and (docinfo.encoding or "").lower().replace("_", "-") not in _UTF8_NAMES:
+            raise MessageRejected(
+                "ENCODING_INVALID", f"the XML declaration names encoding {docinfo.encoding}; iJw requires UTF-8"
+            )
+    return ParsedMessage(root, elements, broken)
+
+
+# Reports the root's start (and nothing else: the first event is all it is read for).
+_ROOT_PARSER = etree.XMLPullParser(events=("start",), **HARDENING)
+
+
+def _root_before_break(data: bytes) -> etree._Element | None:
+    """The root of a document that broke before any element a reader looks for began, if it got that far: a DTD
+    or a wrong root is reported before the break, as a document that parses whole reports them."""
+    with contextlib.suppress(etree.XMLSyntaxError):
+        _ROOT_PARSER.feed(data)
+    with contextlib.suppress(etree.XMLSyntaxError):
+        _ROOT_PARSER.close()
+    started = [element for _event, element in _ROOT_PARSER.read_events()]
+    return started[0] if started else None
 
 
 # One parser for every whole-document parse in this process: building a parser costs more than parsing a small
-# message. lxml parsers are not thread-safe; the ingest reads files one at a time per process.
+# message.
 _DOCUMENT_PARSER = etree.XMLParser(**HARDENING)
 
 
 def parse_document(data: bytes) -> etree._Element:
-    """The root of a whole message parsed in one C call, with the same hardening as the stream (messages are capped
-    at MAX_FILE_BYTES, so the tree is bounded). Raises XMLSyntaxError or, for a DTD or an encoding other than UTF-8,
-    MessageRejected."""
-    root = etree.fromstring(data, parser=_DOCUMENT_PARSER)
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype:
-        raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
-    # The encoding the parser decoded the text with is the authority: however the declaration is written (far into
-    # the file, on several lines), a parse that did not read UTF-8 read other texts than the bytes' UTF-8.
-    if (docinfo.encoding or "").lower().replace("_", "-") not in _UTF8_NAMES:
-        raise MessageRejected(
-            "ENCODING_INVALID", f"the XML declaration names encoding {docinfo.encoding}; iJw requires UTF-8"
-        )
-    return root
+    """The root of a message that parse_message read whole, parsed again with the same hardening (for the XSD)."""
+    return etree.fromstring(data, parser=_DOCUMENT_PARSER)
 
 
 def check_file_size(size: int) -> None:
