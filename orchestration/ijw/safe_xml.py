@@ -8,9 +8,7 @@ none, and an internal subset is how entity-expansion attacks (billion laughs, XX
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, NamedTuple
 
 from lxml import etree
@@ -47,78 +45,65 @@ HARDENING = {
 
 class ParsedMessage(NamedTuple):
     root: etree._Element | None
-    """None when the document broke before an element named in the parser's tags."""
+    """None when the document broke before its root began."""
     elements: list[etree._Element]
-    """The elements named in the parser's tags, in document order; of a broken document those it completed."""
+    """The elements named in the reader's tags, in document order; of a broken document those it completed."""
     broken: MessageRejected | None
     """XML_MALFORMED, naming the line, when the document does not parse whole."""
 
 
-@functools.cache
-def message_parser(tags: tuple[str, ...]) -> etree.XMLPullParser:
-    """One hardened parser per set of tags for every message in this process (building one costs more than parsing a
-    small message; lxml parsers are not thread-safe, and the ingest reads files one at a time per process). It reports
-    the start and end of each element named in tags (a filter in C), so a document that breaks still tells which of
-    them it completed."""
-    return etree.XMLPullParser(events=("start", "end"), tag=tags, **HARDENING)
-
-
 def parse_message(data: bytes, tags: tuple[str, ...]) -> ParsedMessage:
-    """A message parsed whole in one C call (messages are capped at MAX_FILE_BYTES, so the tree is bounded), with its
-    elements named in tags. A document that breaks is read up to the break, so the records before it can be counted;
-    one declaring a DTD, or (parsed whole) decoded from another encoding than UTF-8, raises MessageRejected."""
-    parser = message_parser(tags)
+    """A message parsed whole in one C call (messages are capped at MAX_FILE_BYTES, so the tree is bounded) and its
+    elements named in tags, found by a C-level tag filter. A document that does not parse whole is read up to its
+    break instead (_read_to_break), so the records it completed can still be counted. A DTD, or (parsed whole) an
+    encoding other than UTF-8, raises MessageRejected."""
     try:
-        parser.feed(data)
-        root, broken = parser.close(), None
+        root = parse_document(data)
     except etree.XMLSyntaxError as error:
-        root, line = None, error.lineno if error.lineno is not None else 0
-        broken = MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
-        with contextlib.suppress(etree.XMLSyntaxError):
-            parser.close()  # ready for the next document
-    events = list(parser.read_events())
-    if broken is None:
-        elements = [element for event, element in events if event == "start"]
+        message = _read_to_break(data, tags, error)
     else:
-        ended = {element for event, element in events if event == "end"}
-        elements = [element for event, element in events if event == "start" and element in ended]
-        first = events[0][1] if events else _root_before_break(data)
-        root = None if first is None else first.getroottree().getroot()
-    if root is not None:
-        docinfo = root.getroottree().docinfo
+        message = ParsedMessage(root, list(root.iter(*tags)), None)
+    if message.root is not None:
+        docinfo = message.root.getroottree().docinfo
         if docinfo.doctype:
             raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
         # The encoding the parser decoded the text with is the authority: however the declaration is written (far
         # into the file, on several lines), a parse that did not read UTF-8 read other texts than the bytes' UTF-8.
-        if broken is None and (docinfo.encoding or "").lower().replace("_", "-") not in _UTF8_NAMES:
+        if message.broken is None and (docinfo.encoding or "").lower().replace("_", "-") not in _UTF8_NAMES:
             raise MessageRejected(
                 "ENCODING_INVALID", f"the XML declaration names encoding {docinfo.encoding}; iJw requires UTF-8"
             )
-    return ParsedMessage(root, elements, broken)
-
-
-# Reports the root's start (and nothing else: the first event is all it is read for).
-_ROOT_PARSER = etree.XMLPullParser(events=("start",), **HARDENING)
-
-
-def _root_before_break(data: bytes) -> etree._Element | None:
-    """The root of a document that broke before any element a reader looks for began, if it got that far: a DTD
-    or a wrong root is reported before the break, as a document that parses whole reports them."""
-    with contextlib.suppress(etree.XMLSyntaxError):
-        _ROOT_PARSER.feed(data)
-    with contextlib.suppress(etree.XMLSyntaxError):
-        _ROOT_PARSER.close()
-    started = [element for _event, element in _ROOT_PARSER.read_events()]
-    return started[0] if started else None
+    return message
 
 
 # One parser for every whole-document parse in this process: building a parser costs more than parsing a small
-# message.
+# message. lxml parsers are not thread-safe; the ingest reads files one at a time per process.
 _DOCUMENT_PARSER = etree.XMLParser(**HARDENING)
+# The same parse, reporting where each element starts and ends: a broken document keeps the tree up to its break.
+_BREAK_PARSER = etree.XMLPullParser(events=("start", "end"), **HARDENING)
+
+
+def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxError) -> ParsedMessage:
+    """A document that does not parse whole, parsed again up to its break: its root (so a DTD or a wrong root is
+    reported before the break, as for a whole document) and the elements named in tags whose end it reached."""
+    try:
+        _BREAK_PARSER.feed(data)
+        _BREAK_PARSER.close()
+    except etree.XMLSyntaxError as at_break:
+        error = at_break
+        with contextlib.suppress(etree.XMLSyntaxError):
+            _BREAK_PARSER.close()  # ready for the next document
+    events = list(_BREAK_PARSER.read_events())
+    line = error.lineno if error.lineno is not None else 0
+    broken = MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
+    if not events:
+        return ParsedMessage(None, [], broken)
+    root, ended = events[0][1], {element for event, element in events if event == "end"}
+    return ParsedMessage(root, [element for element in root.iter(*tags) if element in ended], broken)
 
 
 def parse_document(data: bytes) -> etree._Element:
-    """The root of a message that parse_message read whole, parsed again with the same hardening (for the XSD)."""
+    """The root of a whole document, parsed in one C call by the hardened parser; raises XMLSyntaxError."""
     return etree.fromstring(data, parser=_DOCUMENT_PARSER)
 
 
@@ -138,7 +123,7 @@ def check_encoding(data: bytes) -> None:
 
     libxml2 would happily decode UTF-16 or a declared Latin-1. Every byte must decode as UTF-8, checked here before
     parsing (Latin-1 bytes under a UTF-8 declaration are caught with their offset rather than as a vague syntax
-    error); the declared encoding is the parser's to read, and parse_document refuses any but UTF-8. The message is
+    error); the declared encoding is the parser's to read, and parse_message refuses any but UTF-8. The message is
     already in memory (it is capped at MAX_FILE_BYTES), so one C-level decode checks it.
     """
     try:
@@ -169,12 +154,6 @@ class MessageHead(NamedTuple):
     sender: str | None
     """The Header's Afzender as the readers take it (the first Header's first Afzender, stripped; None when absent or
     unreadable). For a message the readers accept, this is the header they read: a message has one Header."""
-
-
-def sniff_message(path: Path) -> MessageHead:
-    """The message type and sender of a landed file (sniff_stream)."""
-    with path.open("rb") as source:
-        return sniff_stream(source)
 
 
 # Fed a chunk at a time, so a message is read only up to the end of its Header (a few hundred bytes into it).
