@@ -97,11 +97,16 @@ class MessageSpec:
     (source_record); JW323 reads its Prestatie's as XPath string values do."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
     """Handlers for message-level elements outside Header and Client, by local name."""
-    identifier_fields: tuple[Any, ...] = ()
-    """The record's free identifiers, as keys of what record_fields gives: a BSN found there is replaced by its
+    identifiers: tuple[str, ...] = ()
+    """The record's free identifiers, as columns of its texts (records.texts): a BSN found there is replaced by its
     pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
+
+    @functools.cached_property
+    def identifier_fields(self) -> tuple[Any, ...]:
+        """The identifiers as keys of what record_fields gives."""
+        return tuple(self.records.texts[name] for name in self.identifiers)
 
     @functools.cached_property
     def namespace(self) -> str:
@@ -176,16 +181,6 @@ def text(element: etree._Element | None, tag: str) -> str | None:
 # iJw number types are short (basisschema.xsd: LDT_Bedrag up to 99999999, LDT_Nummer up to 999999999); 18 digits keeps
 # every value, and sums of them, inside a 64-bit bigint, so an overflowing number is quarantined, never a crashed load.
 MAX_NUMBER_DIGITS = 18
-
-
-def non_negative_int(value: str, label: str) -> int:
-    if len(value) <= MAX_NUMBER_DIGITS and value.isdigit() and value.isascii():
-        return int(value)
-    if not value.isascii() or not value.isdigit():
-        raise RecordError("NUMBER_INVALID", f"{label} {value!r} is not a non-negative whole number")
-    if len(value.lstrip("0")) > MAX_NUMBER_DIGITS:
-        raise RecordError("NUMBER_OUT_OF_RANGE", f"{label} has {len(value)} digits, more than any iJw number allows")
-    return int(value)
 
 
 def parse_date(value: str | None, label: str = "date") -> dt.date:
