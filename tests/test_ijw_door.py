@@ -27,7 +27,7 @@ from tests.dbt_workspace import run_dbt
 from tests.hostile.allocation_documents import allocation, referral_request
 from tests.hostile.documents import care_event
 from tests.ijw_landing import ingest_landing
-from tests.jw323_documents import OTHER_VALID_BSN
+from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN
 from tests.steering_dbt import query
 from tests.test_hostile_input import PSEUDONYMISER, Case, land, one, replaced
 
@@ -148,6 +148,20 @@ DOOR_CASES = [
     Case(
         "allocation_birth_date_with_an_offset",
         one("a.xml", allocation(birth="2012-05-17+02:00")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_birth_date_before_the_bsn",
+        # Against the XSD's order, and the Bsn after it valid: the broken birth date is still the record's verdict.
+        one(
+            "a.xml",
+            lambda: replaced(
+                allocation(birth="2012-13-45", bsn=None),
+                "<jw301:Geslacht>",
+                f"<jw301:Bsn>{VALID_BSN}</jw301:Bsn><jw301:Geslacht>",
+            ),
+        ),
         "DATE_INVALID",
         "toewijzing 700001",
     ),

@@ -340,7 +340,10 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
     if tag == spec.tags.bsn:
         bsn = (element.text or "").strip()
         if remembered_is_valid_bsn(bsn):
-            client.client_key, client.error = pseudonymiser.client_key(bsn), None
+            client.client_key = pseudonymiser.client_key(bsn)
+            # A valid Bsn answers only an earlier invalid one: a broken birth date before it stays the verdict.
+            if client.error is not None and client.error.reason_code == "BSN_INVALID":
+                client.error = None
         else:
             # The reason never repeats the number: quarantine is readable by more people than the BSN may be.
             client.error = RecordError("BSN_INVALID", "the client's BSN is not 9 digits passing the elfproef")
