@@ -85,7 +85,7 @@ _BREAK_PARSER = etree.XMLPullParser(events=("start", "end"), **HARDENING)
 
 def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxError) -> ParsedMessage:
     """A document that does not parse whole, parsed again up to its break: its root (so a DTD or a wrong root is
-    reported before the break, as for a whole document) and the elements named in tags whose end it reached."""
+    reported before the break, as for a whole document) and the elements named in tags it completed."""
     try:
         _BREAK_PARSER.feed(data)
         _BREAK_PARSER.close()
@@ -98,8 +98,12 @@ def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxErr
     broken = MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
     if not events:
         return ParsedMessage(None, [], broken)
+    # What the reader reads of an element is complete at its end; a Client open at the break still holds the records
+    # that ended inside it, so an element holding one that ended is kept too.
     root, ended = events[0][1], {element for event, element in events if event == "end"}
-    return ParsedMessage(root, [element for element in root.iter(*tags) if element in ended], broken)
+    named = list(root.iter(*tags))
+    holding = {ancestor for element in named if element in ended for ancestor in element.iterancestors()}
+    return ParsedMessage(root, [element for element in named if element in ended or element in holding], broken)
 
 
 def parse_document(data: bytes) -> etree._Element:
