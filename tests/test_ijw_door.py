@@ -16,11 +16,13 @@ import duckdb
 import pytest
 from lxml import etree
 
+from orchestration.ijw import allocations
 from orchestration.ijw.reader import parse_date
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.load import RecordError
+from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests import test_hostile_input as hostile
 from tests.dbt_workspace import run_dbt
@@ -638,3 +640,13 @@ def test_records_on_one_line_are_versioned_and_withdrawn_in_their_file_order(tmp
         "select valid_to::varchar, start_date::varchar, end_date::varchar from intermediate.int_care_episodes_applied"
         " join intermediate.int_allocations_referred using (allocation_number)",
     ) == [("2024-06-30", "2024-03-04", "2024-06-28")]
+
+
+def test_a_truncated_allocation_quarantines_the_record_it_completed_with_the_file(tmp_path):
+    # The break falls inside the Client, after its record: the record keeps its Client and goes with the file.
+    data = allocation()
+    path = tmp_path / "a.xml"
+    path.write_bytes(data[: data.index(b"</jw301:ToegewezenProducten>")])
+    parsed = read_message(path, allocations.SPEC, PSEUDONYMISER)
+    assert [(r.record_ref, r.reason_code) for r in parsed.rejections] == [("toewijzing 700001", "XML_MALFORMED")]
+    assert parsed.file_rejection.reason_code == "XML_MALFORMED"
