@@ -16,18 +16,20 @@ import duckdb
 import pytest
 from lxml import etree
 
+from orchestration.ijw import allocations
 from orchestration.ijw.reader import parse_date
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.load import RecordError
+from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests import test_hostile_input as hostile
 from tests.dbt_workspace import run_dbt
 from tests.hostile.allocation_documents import allocation, referral_request
 from tests.hostile.documents import care_event
 from tests.ijw_landing import ingest_landing
-from tests.jw323_documents import OTHER_VALID_BSN
+from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN
 from tests.steering_dbt import query
 from tests.test_hostile_input import PSEUDONYMISER, Case, land, one, replaced
 
@@ -148,6 +150,20 @@ DOOR_CASES = [
     Case(
         "allocation_birth_date_with_an_offset",
         one("a.xml", allocation(birth="2012-05-17+02:00")),
+        "DATE_INVALID",
+        "toewijzing 700001",
+    ),
+    Case(
+        "allocation_birth_date_before_the_bsn",
+        # Against the XSD's order, and the Bsn after it valid: the broken birth date is still the record's verdict.
+        one(
+            "a.xml",
+            lambda: replaced(
+                allocation(birth="2012-13-45", bsn=None),
+                "<jw301:Geslacht>",
+                f"<jw301:Bsn>{VALID_BSN}</jw301:Bsn><jw301:Geslacht>",
+            ),
+        ),
         "DATE_INVALID",
         "toewijzing 700001",
     ),
@@ -624,3 +640,13 @@ def test_records_on_one_line_are_versioned_and_withdrawn_in_their_file_order(tmp
         "select valid_to::varchar, start_date::varchar, end_date::varchar from intermediate.int_care_episodes_applied"
         " join intermediate.int_allocations_referred using (allocation_number)",
     ) == [("2024-06-30", "2024-03-04", "2024-06-28")]
+
+
+def test_a_truncated_allocation_quarantines_the_record_it_completed_with_the_file(tmp_path):
+    # The break falls inside the Client, after its record: the record keeps its Client and goes with the file.
+    data = allocation()
+    path = tmp_path / "a.xml"
+    path.write_bytes(data[: data.index(b"</jw301:ToegewezenProducten>")])
+    parsed = read_message(path, allocations.SPEC, PSEUDONYMISER)
+    assert [(r.record_ref, r.reason_code) for r in parsed.rejections] == [("toewijzing 700001", "XML_MALFORMED")]
+    assert parsed.file_rejection.reason_code == "XML_MALFORMED"

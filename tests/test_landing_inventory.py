@@ -9,13 +9,18 @@ import pytest
 
 from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.safe_xml import MessageHead, sniff_message
+from orchestration.ijw.safe_xml import MessageHead, sniff_stream
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse import read_ahead as read_ahead_module
 from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import care_event
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
+
+
+def sniff_message(path: Path) -> MessageHead:
+    with path.open("rb") as source:
+        return sniff_stream(source)
 
 
 @pytest.fixture

@@ -109,10 +109,5 @@ SPEC = MessageSpec(
         row=BIRTH_ROW,
     ),
     # RedenWijziging and Frequentie are stored as sent, unchecked against their code lists: a BSN there is kept out too.
-    identifier_fields=(
-        _m("ToewijzingNummer"),
-        _m("ReferentieAanbieder"),
-        _m("RedenWijziging"),
-        (_m("Omvang"), b("Frequentie")),
-    ),
+    identifiers=("allocation_number", "provider_reference", "change_reason_code", "frequency_code"),
 )

@@ -95,7 +95,7 @@ def _spec(message_type: str, berichtcode: str, record_tag: str, is_stop: bool) -
             # A start has neither: its rows hold them empty.
             row={} if is_stop else {name: "null" for name in stop_texts},
         ),
-        identifier_fields=(m("ToewijzingNummer"),),
+        identifiers=("allocation_number",),
     )
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import ElementFields, MessageSpec, b, in_message, non_negative_int, parse_date, text
+from orchestration.ijw.reader import MAX_NUMBER_DIGITS, ElementFields, MessageSpec, b, in_message, parse_date, text
 from orchestration.ijw.safe_xml import MessageRejected
 from orchestration.warehouse.load import ParsedFile, RecordError
 from orchestration.warehouse.record_rules import RecordRules, Rules
@@ -81,10 +81,6 @@ class DeclarationLine(Prestatie, _DeclarationHeader):
     def record_ref(self) -> str:
         return f"{self.declaration_number}/{self.reference_number}"
 
-    @property
-    def is_credit(self) -> bool:
-        return self.debit_credit == "C"
-
 
 class DeclaredLine(NamedTuple):
     """What the cross-file rules, the quarantine and the ledger need of a line the batch query accepted (RecordRules.
@@ -105,10 +101,6 @@ class DeclaredLine(NamedTuple):
     amount_cents: int
     source_line: int
     source_record: int
-
-    @property
-    def is_credit(self) -> bool:
-        return self.debit_credit == "C"
 
     @property
     def record_ref(self) -> str:
@@ -194,7 +186,14 @@ def _read_date(element, state, _pseudonymiser):
 
 
 def _read_total(element, state, _pseudonymiser):
-    total = non_negative_int(text(element, b("TotaalBedrag")) or "", "TotaalBedrag")
+    # Read as the record rules read a number (record_rules.Rules.number).
+    digits = text(element, b("TotaalBedrag")) or ""
+    if not (digits.isascii() and digits.isdigit()):
+        raise RecordError("NUMBER_INVALID", f"TotaalBedrag {digits!r} is not a non-negative whole number")
+    if len(digits.lstrip("0")) > MAX_NUMBER_DIGITS:
+        reason = f"TotaalBedrag has {len(digits)} digits, more than any iJw number allows"
+        raise RecordError("NUMBER_OUT_OF_RANGE", reason)
+    total = int(digits)
     state["declared_total_cents"] = -total if text(element, b("DebetCredit")) == "C" else total
 
 
@@ -310,7 +309,7 @@ SPEC = MessageSpec(
         staged_as=DeclaredLine,
     ),
     record_fields=_prestatie_fields,
-    identifier_fields=("reference_number", "previous_reference_number", "allocation_number"),
+    identifiers=("reference_number", "previous_reference_number", "allocation_number"),
     message_fields={
         "DeclaratieNummer": _declaration_field(_read_number),
         "DeclaratiePeriode": _declaration_field(_read_period),

@@ -1,21 +1,21 @@
-"""Generic stream-reader for iJw 3.2 messages: header, client and the repeated product records.
+"""Generic reader for iJw 3.2 messages: header, client and the repeated product records.
 
 Every message type this project ingests has the shape Bericht/Header + Client + a list of product records. A
-MessageSpec says which record element to read; this module does the rest up to each record's field texts: hardened
-parsing (or streaming up to the break), header checks, the Client, BSN pseudonymisation, and the file rules once every
-record is decided (finish_file: a rejected file hands back every record read so far as a rejection, so its cents stay
-accounted for). The record rules are SQL over a batch (orchestration/warehouse/record_rules.py).
+MessageSpec says which record element to read; this module does the rest up to each record's field texts: one
+hardened parse (safe_xml.parse_message; a broken document up to its break), header checks, the Client, BSN
+pseudonymisation, and the file rules once every record is decided (finish_file: a rejected file hands back every
+record read so far as a rejection, so its cents stay accounted for). The record rules are SQL over a batch
+(orchestration/warehouse/record_rules.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from xml.parsers import expat
 
 from lxml import etree
@@ -25,11 +25,11 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.safe_xml import (
     BASIS_NS,
     MessageRejected,
+    ParsedMessage,
     check_encoding,
     check_file_size,
-    iter_events,
     message_namespace,
-    parse_document,
+    parse_message,
 )
 from orchestration.ijw.xsd import validate_against_schema
 from orchestration.warehouse.load import ParsedFile, RecordError
@@ -97,11 +97,16 @@ class MessageSpec:
     (source_record); JW323 reads its Prestatie's as XPath string values do."""
     message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
     """Handlers for message-level elements outside Header and Client, by local name."""
-    identifier_fields: tuple[Any, ...] = ()
-    """The record's free identifiers, as keys of what record_fields gives: a BSN found there is replaced by its
+    identifiers: tuple[str, ...] = ()
+    """The record's free identifiers, as columns of its texts (records.texts): a BSN found there is replaced by its
     pseudonym before any rule reads the record."""
     check_file: Callable[[ParsedFile], None] = lambda _parsed: None
     """File-level rules run after the last record; raise MessageRejected to reject the file."""
+
+    @functools.cached_property
+    def identifier_fields(self) -> tuple[Any, ...]:
+        """The identifiers as keys of what record_fields gives."""
+        return tuple(self.records.texts[name] for name in self.identifiers)
 
     @functools.cached_property
     def namespace(self) -> str:
@@ -138,7 +143,7 @@ class MessageTags:
 
     @functools.cached_property
     def read(self) -> frozenset[str]:
-        """Every tag visit_document reads."""
+        """Every tag visit_message reads."""
         return frozenset(
             (self.header, self.client, self.record, self.bsn, self.birth_date, self.gender, *self.message_fields)
         )
@@ -147,7 +152,7 @@ class MessageTags:
     def in_any_namespace(self) -> tuple[str, ...]:
         """The same local names in any namespace or none. The readers look elements up by qualified name, so a body
         in another namespace (a JW323 Declaratie under a JW301 root, say) would be skipped unseen, its records and
-        cents lost from the ledger: visit_document meets those too, and refuses the file."""
+        cents lost from the ledger: visit_message meets those too, and refuses the file."""
         return tuple(sorted({f"{{*}}{etree.QName(tag).localname}" for tag in self.read}))
 
 
@@ -178,16 +183,6 @@ def text(element: etree._Element | None, tag: str) -> str | None:
 MAX_NUMBER_DIGITS = 18
 
 
-def non_negative_int(value: str, label: str) -> int:
-    if len(value) <= MAX_NUMBER_DIGITS and value.isdigit() and value.isascii():
-        return int(value)
-    if not value.isascii() or not value.isdigit():
-        raise RecordError("NUMBER_INVALID", f"{label} {value!r} is not a non-negative whole number")
-    if len(value.lstrip("0")) > MAX_NUMBER_DIGITS:
-        raise RecordError("NUMBER_OUT_OF_RANGE", f"{label} has {len(value)} digits, more than any iJw number allows")
-    return int(value)
-
-
 def parse_date(value: str | None, label: str = "date") -> dt.date:
     text = (value or "").strip()
     # LDT_Datum is xs:date without a timezone (its pattern forbids ':' and 'Z'), written YYYY-MM-DD; fromisoformat
@@ -215,7 +210,7 @@ def read_records(
 ) -> tuple[bytes | None, MessageRejected | None]:
     """Visit the message's records in document order (on_record), its header and message fields read into parsed;
     returns the bytes read and why the file is rejected (None: it read cleanly). A document that does not parse whole
-    is streamed up to its break, so the records before it are visited."""
+    is visited up to its break, so the records it completed before it are read and their cents stay in the books."""
     try:
         if data is None:
             check_file_size(path.stat().st_size)
@@ -223,12 +218,13 @@ def read_records(
         else:
             check_file_size(len(data))
         check_encoding(data)
-        _read_document(data, spec, pseudonymiser, parsed, on_record)
+        message = parse_message(data, spec.tags.in_any_namespace)
+        if message.root is not None:
+            visit_message(message, spec, pseudonymiser, parsed, on_record)
+        if message.broken is not None:
+            raise message.broken
     except MessageRejected as rejected:
         return data, rejected
-    except etree.XMLSyntaxError as error:
-        line = error.lineno if error.lineno is not None else 0
-        return data, MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
     return data, None
 
 
@@ -257,43 +253,29 @@ def finish_file(
         parsed.reject_file(rejection.reason_code, str(rejection))
 
 
-def _check_root(root: etree._Element, spec: MessageSpec) -> None:
-    if root.tag != spec.m("Bericht"):
-        raise MessageRejected(
-            "WRONG_NAMESPACE", f"root element is {root.tag}, expected Bericht in namespace {spec.namespace}"
-        )
-
-
-def _read_document(
-    data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
-) -> None:
-    """Parse the whole message in one C call (messages are capped at MAX_FILE_BYTES), then visit the wanted elements
-    in document order with a C-level tag filter: far cheaper than a Python step per element of a stream."""
-    try:
-        root = parse_document(data)
-    except etree.XMLSyntaxError:
-        # A broken document is streamed instead, so the records before the break are read and their cents stay in
-        # the books when the file is rejected (and a wrong root or a DTD is reported before a later syntax error).
-        _stream(io.BytesIO(data), spec, pseudonymiser, parsed, on_record)
-        raise
-    visit_document(root, spec, pseudonymiser, parsed, on_record)
-
-
-def visit_document(
-    root: etree._Element, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
+def visit_message(
+    message: ParsedMessage,
+    spec: MessageSpec,
+    pseudonymiser: Pseudonymiser,
+    parsed: ParsedFile,
+    on_record: RecordVisitor,
 ) -> None:
     """Read the header, clients and message-level fields of a parsed message in document order, handing each record
     element to on_record with the header and the client it belongs to and its source_record: its 1-based position
     among the file's records in document order, which tells records apart where lines do not (a message written on
     one line puts every record on line 1)."""
-    _check_root(root, spec)
+    root = message.root
+    if root.tag != spec.m("Bericht"):
+        raise MessageRejected(
+            "WRONG_NAMESPACE", f"root element is {root.tag}, expected Bericht in namespace {spec.namespace}"
+        )
     header: Header | None = None
     client, client_element = Client(), None
     source_record = 0
     tags = spec.tags
     client_tag, record_tag, message_fields = tags.client, tags.record, tags.message_fields
     read = tags.read
-    for element in root.iter(*tags.in_any_namespace):
+    for element in message.elements:
         tag = element.tag
         if tag not in read:
             raise MessageRejected(
@@ -315,38 +297,6 @@ def visit_document(
             client, client_element = Client(), element
         elif element.getparent().tag == client_tag:
             _read_client_field(element, spec, client, pseudonymiser)
-
-
-def _stream(
-    source: IO[bytes], spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
-) -> None:
-    """The same visit as _read_document over a hardened stream (end events), for documents that do not parse whole."""
-    header: Header | None = None
-    client = Client()
-    source_record = 0
-    tags = spec.tags
-    client_tag, message_fields = tags.client, tags.message_fields
-    wanted = [tags.header, client_tag, tags.bsn, tags.birth_date, tags.gender, tags.record, *message_fields]
-    for event, element in iter_events(source, wanted):
-        if event == "start":
-            _check_root(element, spec)
-        elif element.tag == tags.header:
-            header = _read_header(element, spec, pseudonymiser, header)
-        elif element.tag in message_fields:
-            message_fields[element.tag](element, parsed, pseudonymiser)
-        elif element.getparent() is not None and element.getparent().tag == client_tag:
-            _read_client_field(element, spec, client, pseudonymiser)
-        elif element.tag == tags.record:
-            if header is None:
-                raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
-            source_record += 1
-            on_record(element, header, client, source_record)
-            element.clear()
-        elif element.tag == client_tag:
-            client = Client()
-            element.clear()
-            while element.getprevious() is not None:
-                del element.getparent()[0]
 
 
 def _read_header(
@@ -390,7 +340,10 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
     if tag == spec.tags.bsn:
         bsn = (element.text or "").strip()
         if remembered_is_valid_bsn(bsn):
-            client.client_key, client.error = pseudonymiser.client_key(bsn), None
+            client.client_key = pseudonymiser.client_key(bsn)
+            # A valid Bsn answers only an earlier invalid one: a broken birth date before it stays the verdict.
+            if client.error is not None and client.error.reason_code == "BSN_INVALID":
+                client.error = None
         else:
             # The reason never repeats the number: quarantine is readable by more people than the BSN may be.
             client.error = RecordError("BSN_INVALID", "the client's BSN is not 9 digits passing the elfproef")

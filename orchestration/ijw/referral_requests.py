@@ -92,10 +92,5 @@ SPEC = MessageSpec(
         period="requested_valid_from",
         row={**BIRTH_ROW, "requested_on": "message_date"},
     ),
-    identifier_fields=(
-        _m("ReferentieAanbieder"),
-        _m("BeschikkingNummer"),
-        (_REFERRER, b("ZorgverlenerCode")),
-        (_m("Omvang"), b("Frequentie")),
-    ),
+    identifiers=("provider_reference", "decision_number", "referrer_agb", "frequency_code"),
 )

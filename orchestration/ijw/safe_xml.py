@@ -1,4 +1,4 @@
-"""Hardened streaming over untrusted iJw XML.
+"""Hardened parsing of untrusted iJw XML.
 
 Messages arrive from outside the municipality, so the parser never resolves entities, never loads a DTD, never touches
 the network and never lifts libxml2's size limits. A document that declares a DTD at all is refused: iJw messages have
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, NamedTuple
 
 from lxml import etree
@@ -44,42 +43,72 @@ HARDENING = {
 }
 
 
-def iter_events(source: IO[bytes], tags: list[str]) -> Iterator[tuple[str, etree._Element]]:
-    """(event, element) pairs for the root start and the end of each tag, from a hardened iterparse."""
-    parser = etree.iterparse(source, events=("start", "end"), **HARDENING)
-    wanted = set(tags)
-    root_seen = False
-    for event, element in parser:
-        if not root_seen:
-            root_seen = True
-            if element.getroottree().docinfo.doctype:
-                raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
-            yield "start", element
-            continue
-        if event == "end" and element.tag in wanted:
-            yield "end", element
+class ParsedMessage(NamedTuple):
+    root: etree._Element | None
+    """None when the document broke before its root began."""
+    elements: list[etree._Element]
+    """The elements named in the reader's tags, in document order; of a broken document those it completed."""
+    broken: MessageRejected | None
+    """XML_MALFORMED, naming the line, when the document does not parse whole."""
+
+
+def parse_message(data: bytes, tags: tuple[str, ...]) -> ParsedMessage:
+    """A message parsed whole in one C call (messages are capped at MAX_FILE_BYTES, so the tree is bounded) and its
+    elements named in tags, found by a C-level tag filter. A document that does not parse whole is read up to its
+    break instead (_read_to_break), so the records it completed can still be counted. A DTD, or (parsed whole) an
+    encoding other than UTF-8, raises MessageRejected."""
+    try:
+        root = parse_document(data)
+    except etree.XMLSyntaxError as error:
+        message = _read_to_break(data, tags, error)
+    else:
+        message = ParsedMessage(root, list(root.iter(*tags)), None)
+    if message.root is not None:
+        docinfo = message.root.getroottree().docinfo
+        if docinfo.doctype:
+            raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
+        # The encoding the parser decoded the text with is the authority: however the declaration is written (far
+        # into the file, on several lines), a parse that did not read UTF-8 read other texts than the bytes' UTF-8.
+        if message.broken is None and (docinfo.encoding or "").lower().replace("_", "-") not in _UTF8_NAMES:
+            raise MessageRejected(
+                "ENCODING_INVALID", f"the XML declaration names encoding {docinfo.encoding}; iJw requires UTF-8"
+            )
+    return message
 
 
 # One parser for every whole-document parse in this process: building a parser costs more than parsing a small
 # message. lxml parsers are not thread-safe; the ingest reads files one at a time per process.
 _DOCUMENT_PARSER = etree.XMLParser(**HARDENING)
+# The same parse, reporting where each element starts and ends: a broken document keeps the tree up to its break.
+_BREAK_PARSER = etree.XMLPullParser(events=("start", "end"), **HARDENING)
+
+
+def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxError) -> ParsedMessage:
+    """A document that does not parse whole, parsed again up to its break: its root (so a DTD or a wrong root is
+    reported before the break, as for a whole document) and the elements named in tags it completed."""
+    try:
+        _BREAK_PARSER.feed(data)
+        _BREAK_PARSER.close()
+    except etree.XMLSyntaxError as at_break:
+        error = at_break
+        with contextlib.suppress(etree.XMLSyntaxError):
+            _BREAK_PARSER.close()  # ready for the next document
+    events = list(_BREAK_PARSER.read_events())
+    line = error.lineno if error.lineno is not None else 0
+    broken = MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
+    if not events:
+        return ParsedMessage(None, [], broken)
+    # What the reader reads of an element is complete at its end; a Client open at the break still holds the records
+    # that ended inside it, so an element holding one that ended is kept too.
+    root, ended = events[0][1], {element for event, element in events if event == "end"}
+    named = list(root.iter(*tags))
+    holding = {ancestor for element in named if element in ended for ancestor in element.iterancestors()}
+    return ParsedMessage(root, [element for element in named if element in ended or element in holding], broken)
 
 
 def parse_document(data: bytes) -> etree._Element:
-    """The root of a whole message parsed in one C call, with the same hardening as the stream (messages are capped
-    at MAX_FILE_BYTES, so the tree is bounded). Raises XMLSyntaxError or, for a DTD or an encoding other than UTF-8,
-    MessageRejected."""
-    root = etree.fromstring(data, parser=_DOCUMENT_PARSER)
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype:
-        raise MessageRejected("XML_DTD_FORBIDDEN", "the document declares a DTD; iJw messages have none")
-    # The encoding the parser decoded the text with is the authority: however the declaration is written (far into
-    # the file, on several lines), a parse that did not read UTF-8 read other texts than the bytes' UTF-8.
-    if (docinfo.encoding or "").lower().replace("_", "-") not in _UTF8_NAMES:
-        raise MessageRejected(
-            "ENCODING_INVALID", f"the XML declaration names encoding {docinfo.encoding}; iJw requires UTF-8"
-        )
-    return root
+    """The root of a whole document, parsed in one C call by the hardened parser; raises XMLSyntaxError."""
+    return etree.fromstring(data, parser=_DOCUMENT_PARSER)
 
 
 def check_file_size(size: int) -> None:
@@ -98,7 +127,7 @@ def check_encoding(data: bytes) -> None:
 
     libxml2 would happily decode UTF-16 or a declared Latin-1. Every byte must decode as UTF-8, checked here before
     parsing (Latin-1 bytes under a UTF-8 declaration are caught with their offset rather than as a vague syntax
-    error); the declared encoding is the parser's to read, and parse_document refuses any but UTF-8. The message is
+    error); the declared encoding is the parser's to read, and parse_message refuses any but UTF-8. The message is
     already in memory (it is capped at MAX_FILE_BYTES), so one C-level decode checks it.
     """
     try:
@@ -129,12 +158,6 @@ class MessageHead(NamedTuple):
     sender: str | None
     """The Header's Afzender as the readers take it (the first Header's first Afzender, stripped; None when absent or
     unreadable). For a message the readers accept, this is the header they read: a message has one Header."""
-
-
-def sniff_message(path: Path) -> MessageHead:
-    """The message type and sender of a landed file (sniff_stream)."""
-    with path.open("rb") as source:
-        return sniff_stream(source)
 
 
 # Fed a chunk at a time, so a message is read only up to the end of its Header (a few hundred bytes into it).
