@@ -15,7 +15,7 @@ import pytest
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files, claimed_paths
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.ingest_lanes import (
     INGESTED_TABLES,
     LanePart,
@@ -28,6 +28,7 @@ from orchestration.warehouse.ingest_lanes import (
 from orchestration.warehouse.landing_inventory import SenderFiles
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
+from tests.ijw_landing import claimed_files, claimed_paths
 from tests.test_hostile_input import IJW_CASES
 from tests.test_ijw_door import DOOR_CASES
 
@@ -193,7 +194,9 @@ def test_lanes_load_what_one_process_loads(delivered):
             """
         ).fetchone()[0]
     assert stops_of_earlier_starts > 0
-    assert {(outcome.message_type, outcome.lanes) for outcome in outcomes} == {(kind, 2) for kind in files}
+    assert {(outcome.message_type, outcome.metadata["ingest_processes"]) for outcome in outcomes} == {
+        (kind, 2) for kind in files
+    }
     assert len(lanes_done) == 2
     # The lanes' counts of files read, last heard when every lane was done: each file of each part once.
     assert progress[-1] == sum(len(part.paths) for part in parts) > 0

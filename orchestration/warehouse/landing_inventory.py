@@ -145,18 +145,6 @@ def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str
     return {message_type: (files, unread) for message_type, files, unread in counts}
 
 
-def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:
-    """(path, message type or None for no recognisable iJw message) of every inventoried file the ingest has yet to
-    read (no sha256 marked), in path order; as strings, since a Path object per file of a national year is a lot."""
-    rows = con.execute(
-        "select file_path, message_type from audit.landed_files "
-        "where starts_with(file_path, ?) and file_sha256 is null",
-        [_prefix(landing_dir)],
-    ).fetchall()
-    rows.sort(key=lambda row: path_order(row[0]))
-    return rows
-
-
 @dataclass(frozen=True)
 class SenderFiles:
     sender: str | None

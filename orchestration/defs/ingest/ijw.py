@@ -20,11 +20,17 @@ from orchestration.warehouse.ijw_messages import (
     BY_MESSAGE_TYPE,
     IJW_INGESTS,
     JUDGED_AGAINST,
+    UNRECOGNISED_OWNER,
     IjwIngest,
-    IngestOutcome,
-    record_odd_entries,
 )
-from orchestration.warehouse.ingest_lanes import LANES_FROM_FILES, LaneSettings, ingest_in_lanes, lane_parts, load_parts
+from orchestration.warehouse.ingest_lanes import (
+    LANES_FROM_FILES,
+    IngestOutcome,
+    LaneSettings,
+    ingest_in_lanes,
+    lane_parts,
+)
+from orchestration.warehouse.load import record_odd_entries
 from orchestration.warehouse.progress import Progress
 
 
@@ -43,12 +49,12 @@ def ijw_landed_files(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         update = landing_inventory.update_inventory(
             con, settings.landing_dir, settings.ingest_processes, context.log.info
         )
-        odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
+        recorded = record_odd_entries(con, update.odd_entries, UNRECOGNISED_OWNER.source, context.run.run_id)
         columns = column_schema(con, "audit.landed_files")
     if update.folder_problem:
         context.log.warning(f"iJw messages not listed: {update.folder_problem}")
-    for entry, recorded in zip(update.odd_entries, odd, strict=True):
-        context.log.warning(f"{entry.path}: {entry.reason_code}, {entry.reason} (ledger: {recorded.status})")
+    for entry, row in zip(update.odd_entries, recorded, strict=True):
+        context.log.warning(f"{entry.path}: {entry.reason_code}, {entry.reason} (ledger: {row.status})")
     if update.files == 0:
         context.log.warning(f"No iJw messages in {settings.landing_dir / 'ijw'}.")
     # Other iJw 3.2 messages (JW302, JW306, ...) carry nothing the marts use; unrecognisable files are claimed and
@@ -114,24 +120,21 @@ def _load(
                 f"{part.message_type} {len(part.paths):,} files ({part.landed_bytes:,} bytes)" for part in parts
             )
         )
-        outcomes = ingest_in_lanes(
-            parts,
-            lane_settings,
-            settings.ingest_processes,
-            warehouse.connect,
-            on_lane_done=lambda lane: context.log.info(_lane_done(lane)),
-            on_progress=progress.set,
-        )
-    else:
-        with warehouse.connect() as con:
-            outcomes = load_parts(con, parts, lane_settings, progress.add)
+    outcomes = ingest_in_lanes(
+        parts,
+        lane_settings,
+        settings.ingest_processes if in_lanes else 1,
+        warehouse.connect,
+        on_lane_done=lambda lane: context.log.info(_lane_done(lane)),
+        on_progress=progress.set,
+    )
     by_type = {outcome.message_type: outcome for outcome in outcomes}
     loaded = []
     for ingest in selected:
         outcome = by_type[ingest.spec.message_type]
         for message in outcome.rejected_files:
             context.log.warning(message)
-        loaded.append(Loaded({**outcome.metadata, "ingest_processes": outcome.lanes}, [ingest.spec.message_type]))
+        loaded.append(Loaded(outcome.metadata, [ingest.spec.message_type]))
     return loaded
 
 
