@@ -67,9 +67,9 @@ RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "request
 
 @dataclass
 class ParsedFile:
-    """What one file yielded: accepted records (dataclass rows, or dicts keyed by the raw table's columns), rejected
-    records, and the file-level rejection if there was one. The loader adds the provenance columns (file_path,
-    file_sha256, ingested_at, run_id)."""
+    """What one file yielded: accepted records (dicts keyed by the raw table's columns, or the rows a batch reader
+    staged in the warehouse and inserts itself), rejected records, and the file-level rejection if there was one. The
+    loader adds the provenance columns (file_path, file_sha256, ingested_at, run_id)."""
 
     path: Path
     message_type: str
@@ -80,8 +80,6 @@ class ParsedFile:
     """The records' money in cents, for the ledger; None for statistics (ledger cents 0)."""
     state: dict[str, Any] = field(default_factory=dict)
     """Message-level fields a reader collects while streaming (e.g. the JW323 Declaratie header)."""
-    staged: bool = False
-    """The records are already staged in the warehouse by a batch reader, which inserts the accepted ones itself."""
 
     def _cents(self, record: Any) -> int:
         if self.cents_column is None:
@@ -147,22 +145,23 @@ class LedgerEntry:
     run_id: str
 
 
-LEDGER_COLUMNS = [field.name for field in dataclasses.fields(LedgerEntry)]
-_ledger_values = operator.attrgetter(*LEDGER_COLUMNS)
-QUARANTINE_COLUMNS = [
-    "file_sha256",
-    "file_path",
-    "message_type",
-    "record_ref",
-    "reason_code",
-    "reason",
-    "amount_cents",
-    "quarantined_at",
-    "run_id",
-    "municipality_code",
-    "provider_agb",
-    "period_start",
-]
+@dataclass(frozen=True)
+class QuarantineRow:
+    """A rejected record, or the row of a rejected file, which carries the file's reason once (its cents are on the
+    record rows)."""
+
+    file_sha256: str
+    file_path: str
+    message_type: str | None
+    record_ref: str | None
+    reason_code: str
+    reason: str
+    amount_cents: int
+    municipality_code: str | None
+    provider_agb: str | None
+    period_start: dt.date | None
+    quarantined_at: dt.datetime
+    run_id: str
 
 
 @dataclass(frozen=True)
@@ -195,7 +194,7 @@ def duplicate_entry(path: Path | str, sha256: str, message_type: str | None, run
 
 
 StagedInsert = Callable[[duckdb.DuckDBPyConnection, list[tuple[ParsedFile, str]], dt.datetime, str], None]
-"""Inserts the accepted records of a batch's staged files (con, batch, ingested_at, run_id)."""
+"""Inserts the accepted records a batch reader staged (con, batch, ingested_at, run_id)."""
 
 
 def load_parsed_files(
@@ -207,8 +206,8 @@ def load_parsed_files(
     duplicates: Sequence[LedgerEntry] = (),
 ) -> list[LedgerEntry]:
     """Write a batch of (parsed file, sha256) (records, quarantine rows, ledger rows, and the ledger rows of its
-    duplicates) in one transaction, which also marks the files read in the landing inventory (mark_read); the records
-    of staged files are inserted by insert_staged.
+    duplicates) in one transaction, which also marks the files read in the landing inventory (mark_read); records a
+    batch reader staged are inserted by insert_staged.
 
     All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
     run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
@@ -219,18 +218,21 @@ def load_parsed_files(
     now = _now()
     entries = [*duplicates, *(_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch)]
     quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
-    unstaged = [(parsed, sha256) for parsed, sha256 in batch if not parsed.staged and parsed.records]
     with transaction(con):
-        for frame in _records_frames(unstaged):
-            frame["ingested_at"], frame["run_id"] = now, run_id
-            _insert_frame(con, table, frame)
         if insert_staged is not None:
             insert_staged(con, batch, now, run_id)
+        else:
+            # A dict source's columns may differ between its files: a frame per file.
+            for parsed, sha256 in batch:
+                if parsed.records:
+                    frame = pd.DataFrame(parsed.records)
+                    frame["file_path"], frame["file_sha256"] = str(parsed.path), sha256
+                    frame["ingested_at"], frame["run_id"] = now, run_id
+                    _insert_frame(con, table, frame)
         # executemany inserts row by row; a registered frame goes in as one statement.
         if quarantine:
-            _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))
-        ledger = pd.DataFrame.from_records([_ledger_values(entry) for entry in entries], columns=LEDGER_COLUMNS)
-        con.register("batch_ledger", ledger)
+            _insert_frame(con, "audit.quarantine", _frame(quarantine))
+        con.register("batch_ledger", _frame(entries))
         try:
             con.execute("insert into audit.ingest_ledger by name select * from batch_ledger")
             mark_read(con, "batch_ledger")
@@ -336,12 +338,11 @@ def _ledger_entry(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime
     )
 
 
-def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> list[tuple]:
-    """The file's quarantine rows; a file-level row carries the reason once (its cents are on the record rows)."""
+def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> list[QuarantineRow]:
     path = str(parsed.path)
     rejections = [*parsed.rejections, *([parsed.file_rejection] if parsed.file_rejection else [])]
     return [
-        (
+        QuarantineRow(
             sha256,
             path,
             parsed.message_type,
@@ -349,32 +350,20 @@ def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datet
             r.reason_code,
             redact_bsns(f"{path}: {r.reason}"),
             r.amount_cents,
-            now,
-            run_id,
             r.municipality_code,
             r.provider_agb,
             r.period_start,
+            now,
+            run_id,
         )
         for r in rejections
     ]
 
 
-def _records_frames(batch: list[tuple[ParsedFile, str]]) -> list[pd.DataFrame]:
-    """The accepted records with file_path and file_sha256: dataclass rows in one frame for the batch, dict rows in one
-    frame per file (a dict source's columns may differ between its files)."""
-    frames = []
-    for parsed, sha256 in batch:
-        if isinstance(parsed.records[0], dict):
-            frame = pd.DataFrame(parsed.records)
-            frame["file_path"], frame["file_sha256"] = str(parsed.path), sha256
-            frames.append(frame)
-    typed = [(parsed, sha256) for parsed, sha256 in batch if not isinstance(parsed.records[0], dict)]
-    if typed:
-        names = [field.name for field in dataclasses.fields(typed[0][0].records[0])]
-        values = operator.attrgetter(*names)
-        rows = [(*values(record), str(parsed.path), sha256) for parsed, sha256 in typed for record in parsed.records]
-        frames.append(pd.DataFrame.from_records(rows, columns=[*names, "file_path", "file_sha256"]))
-    return frames
+def _frame(rows: Sequence[Any]) -> pd.DataFrame:
+    """Rows of one dataclass as a frame, a column per field."""
+    names = [field.name for field in dataclasses.fields(rows[0])]
+    return pd.DataFrame.from_records(list(map(operator.attrgetter(*names), rows)), columns=names)
 
 
 def _now() -> dt.datetime:
