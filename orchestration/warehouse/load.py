@@ -188,11 +188,6 @@ def known_rows(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return table
 
 
-def duplicate_entry(path: Path | str, sha256: str, message_type: str | None, run_id: str) -> LedgerEntry:
-    """The ledger row of a content loaded or rejected before: no records, no cents."""
-    return LedgerEntry(str(path), sha256, message_type, 0, 0, 0, 0, 0, 0, "duplicate", _now(), run_id)
-
-
 StagedInsert = Callable[[duckdb.DuckDBPyConnection, list[tuple[ParsedFile, str]], dt.datetime, str], None]
 """Inserts the accepted records a batch reader staged (con, batch, ingested_at, run_id)."""
 
@@ -462,7 +457,10 @@ def _load_contents(
     duplicates: list[LedgerEntry] = []
     for path, (data, sha256, odd) in contents.items():
         if sha256 in seen:
-            duplicates.append(duplicate_entry(path if odd is None else odd.path, sha256, source.message_type, run_id))
+            # A content loaded or rejected before: a ledger row with no records and no cents.
+            named = str(path if odd is None else odd.path)
+            zeros = (0, 0, 0, 0, 0, 0)
+            duplicates.append(LedgerEntry(named, sha256, source.message_type, *zeros, "duplicate", _now(), run_id))
             continue
         seen.add(sha256)
         if odd is None:
