@@ -25,7 +25,6 @@ from orchestration.warehouse.ingest_lanes import (
     plan_lanes,
     split_by_sender,
 )
-from orchestration.warehouse.landing_inventory import SenderFiles
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
 from tests.ijw_landing import claimed_files, claimed_paths
@@ -64,21 +63,22 @@ def test_many_small_files_weigh_more_than_their_bytes():
 
 def test_a_split_keeps_each_senders_files_together_in_path_order():
     megabyte = 1_000_000
+    # Senders A, B, C and the files whose sender could not be read.
     senders = [
-        SenderFiles("A", ["x/a/2.xml", "x/c/1.xml"], 50 * megabyte),
-        SenderFiles("B", ["x/a/1.xml"], 40 * megabyte),
-        SenderFiles("C", ["x/b/1.xml", "x/b-1.xml"], 30 * megabyte),
-        SenderFiles(None, ["x/z.xml"], 5 * megabyte),
+        LanePart("JW323", ["x/a/2.xml", "x/c/1.xml"], 50 * megabyte),
+        LanePart("JW323", ["x/a/1.xml"], 40 * megabyte),
+        LanePart("JW323", ["x/b/1.xml", "x/b-1.xml"], 30 * megabyte),
+        LanePart("JW323", ["x/z.xml"], 5 * megabyte),
     ]
     # A (50) and B (40) open the parts; C (30) joins B, the lighter, and the unreadable senders (5) then join A.
-    assert split_by_sender("JW323", senders, 2) == [
+    assert split_by_sender(senders, 2) == [
         LanePart("JW323", ["x/a/2.xml", "x/c/1.xml", "x/z.xml"], 55 * megabyte),
         LanePart("JW323", ["x/a/1.xml", "x/b/1.xml", "x/b-1.xml"], 70 * megabyte),
     ]
-    assert split_by_sender("JW323", senders, 1) == [
+    assert split_by_sender(senders, 1) == [
         LanePart("JW323", ["x/a/1.xml", "x/a/2.xml", "x/b/1.xml", "x/b-1.xml", "x/c/1.xml", "x/z.xml"], 125 * megabyte)
     ]
-    assert split_by_sender("JW323", [], 2) == []
+    assert split_by_sender([], 2) == []
 
 
 def _landing(tmp_path: Path) -> tuple[Path, list[Path]]:

@@ -26,7 +26,6 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import duckdb
 
@@ -34,7 +33,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import BY_MESSAGE_TYPE, IJW_INGESTS, JUDGED_AGAINST, IjwIngest
-from orchestration.warehouse.landing_inventory import SenderFiles, path_order
+from orchestration.warehouse.landing_inventory import path_order
 from orchestration.warehouse.load import PRIOR_CATALOG, ledger_metadata, mark_read, transaction
 from orchestration.warehouse.progress import PROGRESS_SECONDS, read_count, write_count
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
@@ -63,12 +62,12 @@ class LanePart:
     landed_bytes: int
 
 
-def split_by_sender(message_type: str, senders: list[SenderFiles], parts: int) -> list[LanePart]:
-    """One message type's files in up to `parts` parts of about equal load weight, each sender's files in one part,
-    each part in path order."""
+def split_by_sender(senders: list[LanePart], parts: int) -> list[LanePart]:
+    """One message type's files, a part per sender, in up to `parts` parts of about equal load weight, each sender's
+    files in one part, each part in path order."""
     return [
         LanePart(
-            message_type,
+            grouped[0].message_type,
             sorted((path for files in grouped for path in files.paths), key=path_order),
             sum(files.landed_bytes for files in grouped),
         )
@@ -85,7 +84,9 @@ def lane_parts(
     for ingest in ingests:
         message_type = ingest.spec.message_type
         senders = landing_inventory.files_by_sender(con, landing_dir, ingest.claimed_types)
-        split = split_by_sender(message_type, senders, lanes if ingest.splits_by_sender else 1)
+        split = split_by_sender(
+            [LanePart(message_type, *files) for files in senders], lanes if ingest.splits_by_sender else 1
+        )
         parts += split or [LanePart(message_type, [], 0)]
     return parts
 
@@ -98,18 +99,15 @@ def plan_lanes(parts: list[LanePart], lanes: int) -> list[list[LanePart]]:
     return [sorted(lane, key=lambda part: _LOAD_ORDER.index(part.message_type)) for lane in _spread(units, lanes)]
 
 
-Spread = TypeVar("Spread", LanePart, SenderFiles)
-
-
-def _spread(units: list[list[Spread]], bins: int) -> list[list[Spread]]:
+def _spread(units: list[list[LanePart]], bins: int) -> list[list[LanePart]]:
     """The units in up to `bins` bins of about equal load weight: the heaviest first onto the lightest bin."""
-    spread: list[list[Spread]] = [[] for _ in range(max(1, bins))]
+    spread: list[list[LanePart]] = [[] for _ in range(max(1, bins))]
     for unit in sorted(units, key=lambda unit: -_weight(unit)):
         min(spread, key=_weight).extend(unit)
     return [unit for unit in spread if unit]
 
 
-def _weight(parts: list[LanePart] | list[SenderFiles]) -> int:
+def _weight(parts: list[LanePart]) -> int:
     """A load's estimated time, in bytes of reading."""
     return sum(part.landed_bytes + FILE_WEIGHT_BYTES * len(part.paths) for part in parts)
 

@@ -145,19 +145,11 @@ def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str
     return {message_type: (files, unread) for message_type, files, unread in counts}
 
 
-@dataclass(frozen=True)
-class SenderFiles:
-    sender: str | None
-    paths: list[str]
-    """In path order."""
-    landed_bytes: int
-
-
 def files_by_sender(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, message_types: tuple[str | None, ...]
-) -> list[SenderFiles]:
+) -> list[tuple[list[str], int]]:
     """The inventoried files of these message types (None: no recognisable iJw message) the ingest has yet to read,
-    grouped by their sender."""
+    grouped by their sender: (paths in path order, landed bytes) per sender."""
     rows = con.execute(
         """
         select sender, list(file_path), sum(size_bytes)::bigint
@@ -168,4 +160,4 @@ def files_by_sender(
         """,
         [_prefix(landing_dir), [kind for kind in message_types if kind is not None], None in message_types],
     ).fetchall()
-    return [SenderFiles(sender, sorted(paths, key=path_order), size) for sender, paths, size in rows]
+    return [(sorted(paths, key=path_order), size) for _sender, paths, size in rows]
