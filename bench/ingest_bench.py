@@ -46,7 +46,7 @@ from orchestration.ijw.safe_xml import parse_document
 from orchestration.settings import REPO_ROOT, Settings
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
 from orchestration.warehouse.ingest_lanes import LanePart, LaneSettings, ingest_in_lanes, split_by_sender
-from orchestration.warehouse.landing_inventory import SenderFiles, path_order, sniff_heads
+from orchestration.warehouse.landing_inventory import path_order, sniff_heads
 from orchestration.warehouse.schema import ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
 
@@ -57,15 +57,14 @@ RECORD_TAGS = tuple(ingest.spec.tags.record for ingest in IJW_INGESTS)
 PSEUDONYMISER_KEY = b"benchmark-key-0123456789"
 
 
-def _files_by_sender(files: list[Path], landing: Path, processes: int) -> list[SenderFiles]:
-    """The files grouped by the sender the landing inventory sniffs."""
+def _files_by_sender(files: list[Path], landing: Path, processes: int) -> list[LanePart]:
+    """The JW323 files, a part per sender the landing inventory sniffs."""
     paths = [str(path) for path in files]
     by_sender: dict[str | None, list[str]] = {}
     for path, head in zip(paths, sniff_heads(paths, landing, processes), strict=True):
         by_sender.setdefault(head.sender, []).append(path)
     return [
-        SenderFiles(sender, grouped, sum(os.path.getsize(path) for path in grouped))
-        for sender, grouped in by_sender.items()
+        LanePart("JW323", grouped, sum(os.path.getsize(path) for path in grouped)) for grouped in by_sender.values()
     ]
 
 
@@ -115,8 +114,8 @@ def _all_types_parts(paths: list[str], landing: Path, processes: int) -> list[La
             senders: dict[str | None, list[str]] = {}
             for path, sender in claimed:
                 senders.setdefault(sender, []).append(path)
-            grouped = [SenderFiles(sender, group, _size(group)) for sender, group in senders.items()]
-            parts += split_by_sender(ingest.spec.message_type, grouped, processes)
+            grouped = [LanePart(ingest.spec.message_type, group, _size(group)) for group in senders.values()]
+            parts += split_by_sender(grouped, processes)
         else:
             ordered = sorted((path for path, _sender in claimed), key=path_order)
             parts.append(LanePart(ingest.spec.message_type, ordered, _size(ordered)))
@@ -270,7 +269,7 @@ def main() -> None:
         path.read_bytes()
     settings = Settings.from_env()
     by_sender = _files_by_sender(files, landing, settings.ingest_processes)
-    parts = split_by_sender("JW323", by_sender, settings.ingest_processes)
+    parts = split_by_sender(by_sender, settings.ingest_processes)
     all_paths = sorted((str(path) for path in (landing / "ijw").rglob("*.xml")), key=path_order)
     for path in all_paths:
         Path(path).read_bytes()

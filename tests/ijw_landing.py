@@ -6,8 +6,18 @@ import duckdb
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import UNRECOGNISED_OWNER, IjwIngest, claimed_files, record_odd_entries
-from orchestration.warehouse.load import LedgerEntry
+from orchestration.warehouse.ijw_messages import UNRECOGNISED_OWNER, IjwIngest
+from orchestration.warehouse.ingest_lanes import lane_parts
+from orchestration.warehouse.load import LedgerEntry, record_odd_entries
+
+
+def claimed_paths(con: duckdb.DuckDBPyConnection, ingests: list[IjwIngest], landing_dir: Path) -> dict[str, list[str]]:
+    """The inventoried files each ingest has yet to read, by message type, in path order: its part of one lane."""
+    return {part.message_type: part.paths for part in lane_parts(con, ingests, landing_dir, 1)}
+
+
+def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path) -> list[Path]:
+    return [Path(path) for path in claimed_paths(con, [ingest], landing_dir)[ingest.spec.message_type]]
 
 
 def ingest_landing(
@@ -16,7 +26,7 @@ def ingest_landing(
     """The inventory brought up to date, then ingest's files loaded: what the inventory and ingest assets do. The
     odd entries go with the ingest that owns them, so a loop over every ingest records each once."""
     update = landing_inventory.update_inventory(con, landing_dir)
-    odd = record_odd_entries(con, update.odd_entries, run_id) if ingest is UNRECOGNISED_OWNER else []
-    return odd + ingest.ingest_files(
+    odd = update.odd_entries if ingest is UNRECOGNISED_OWNER else []
+    return record_odd_entries(con, odd, ingest.source, run_id) + ingest.ingest_files(
         con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id, landing_dir=landing_dir
     )

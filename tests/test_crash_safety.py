@@ -27,10 +27,11 @@ INGEST = """
 import sys
 import duckdb
 from pathlib import Path
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.landing_inventory import update_inventory
 from orchestration.warehouse.schema import ensure_schema
+from tests.ijw_landing import claimed_files
 
 database, landing, run_id = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 pseudonymiser = Pseudonymiser(b"crash-safety-test-key-0123456789")

@@ -1,14 +1,9 @@
 """Each declaration rule has a failing fixture and a passing one (iJw 3.2 JW323 rules; reason code = rule id)."""
 
-import hashlib
-
 import pytest
 
-from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.history_rules import apply_declaration_history
-from orchestration.warehouse.load import load_parsed_files
-from orchestration.warehouse.record_rules import read_message
+from orchestration.warehouse.ijw_messages import DECLARATIONS
 from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"rules-test-key-0123456789")
@@ -17,10 +12,7 @@ PSEUDONYMISER = Pseudonymiser(b"rules-test-key-0123456789")
 def ingest(warehouse, tmp_path, name: str, xml: str):
     path = tmp_path / name
     path.write_text(xml)
-    parsed = read_message(path, JW323, PSEUDONYMISER)
-    apply_declaration_history(warehouse, [parsed])
-    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-    [entry] = load_parsed_files(warehouse, [(parsed, sha256)], "rules", "raw.ijw_declaration_lines")
+    [entry] = DECLARATIONS.ingest_files(warehouse, [path], PSEUDONYMISER, "rules", landing_dir=tmp_path)
     assert entry.records_read == entry.records_accepted + entry.records_quarantined
     assert entry.amount_cents_read == entry.amount_cents_accepted + entry.amount_cents_quarantined
     codes = [

@@ -15,7 +15,7 @@ import pytest
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files, claimed_paths
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.ingest_lanes import (
     INGESTED_TABLES,
     LanePart,
@@ -25,9 +25,9 @@ from orchestration.warehouse.ingest_lanes import (
     plan_lanes,
     split_by_sender,
 )
-from orchestration.warehouse.landing_inventory import SenderFiles
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
+from tests.ijw_landing import claimed_files, claimed_paths
 from tests.test_hostile_input import IJW_CASES
 from tests.test_ijw_door import DOOR_CASES
 
@@ -63,21 +63,22 @@ def test_many_small_files_weigh_more_than_their_bytes():
 
 def test_a_split_keeps_each_senders_files_together_in_path_order():
     megabyte = 1_000_000
+    # Senders A, B, C and the files whose sender could not be read.
     senders = [
-        SenderFiles("A", ["x/a/2.xml", "x/c/1.xml"], 50 * megabyte),
-        SenderFiles("B", ["x/a/1.xml"], 40 * megabyte),
-        SenderFiles("C", ["x/b/1.xml", "x/b-1.xml"], 30 * megabyte),
-        SenderFiles(None, ["x/z.xml"], 5 * megabyte),
+        LanePart("JW323", ["x/a/2.xml", "x/c/1.xml"], 50 * megabyte),
+        LanePart("JW323", ["x/a/1.xml"], 40 * megabyte),
+        LanePart("JW323", ["x/b/1.xml", "x/b-1.xml"], 30 * megabyte),
+        LanePart("JW323", ["x/z.xml"], 5 * megabyte),
     ]
     # A (50) and B (40) open the parts; C (30) joins B, the lighter, and the unreadable senders (5) then join A.
-    assert split_by_sender("JW323", senders, 2) == [
+    assert split_by_sender(senders, 2) == [
         LanePart("JW323", ["x/a/2.xml", "x/c/1.xml", "x/z.xml"], 55 * megabyte),
         LanePart("JW323", ["x/a/1.xml", "x/b/1.xml", "x/b-1.xml"], 70 * megabyte),
     ]
-    assert split_by_sender("JW323", senders, 1) == [
+    assert split_by_sender(senders, 1) == [
         LanePart("JW323", ["x/a/1.xml", "x/a/2.xml", "x/b/1.xml", "x/b-1.xml", "x/c/1.xml", "x/z.xml"], 125 * megabyte)
     ]
-    assert split_by_sender("JW323", [], 2) == []
+    assert split_by_sender([], 2) == []
 
 
 def _landing(tmp_path: Path) -> tuple[Path, list[Path]]:
@@ -193,7 +194,9 @@ def test_lanes_load_what_one_process_loads(delivered):
             """
         ).fetchone()[0]
     assert stops_of_earlier_starts > 0
-    assert {(outcome.message_type, outcome.lanes) for outcome in outcomes} == {(kind, 2) for kind in files}
+    assert {(outcome.message_type, outcome.metadata["ingest_processes"]) for outcome in outcomes} == {
+        (kind, 2) for kind in files
+    }
     assert len(lanes_done) == 2
     # The lanes' counts of files read, last heard when every lane was done: each file of each part once.
     assert progress[-1] == sum(len(part.paths) for part in parts) > 0

@@ -18,12 +18,12 @@ import pytest
 from orchestration.defs.ingest.budgets import BUDGET_SOURCES
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse import landing_inventory, load
-from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, claimed_files
+from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
 from orchestration.warehouse.landing_files import OddEntry
 from orchestration.warehouse.load import LedgerEntry, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, copy_sample_ijw
-from tests.ijw_landing import ingest_landing
+from tests.ijw_landing import claimed_files, ingest_landing
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"rerun-test-key-0123456789")

@@ -1,14 +1,13 @@
-"""The JW323 reader and the per-file load: rules, hostile input, quarantine and the ledger invariant."""
+"""The JW323 reader and the load of one file: rules, hostile input, quarantine and the ledger invariant."""
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import pytest
 
 from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.load import load_parsed_files
+from orchestration.warehouse.ijw_messages import DECLARATIONS
 from orchestration.warehouse.record_rules import read_message
 from tests.jw323_documents import (
     INVALID_BSN,
@@ -30,10 +29,8 @@ def write(tmp_path: Path, content: str | bytes, name: str = "message.xml") -> Pa
 
 
 def load(warehouse, path: Path):
-    """Read and load one file; returns (ledger row, quarantine rows) as dicts."""
-    parsed = read_message(path, JW323, PSEUDONYMISER)
-    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-    [entry] = load_parsed_files(warehouse, [(parsed, sha256)], "test-run", "raw.ijw_declaration_lines")
+    """Load one file as the ingest does; returns (ledger row, quarantine rows)."""
+    [entry] = DECLARATIONS.ingest_files(warehouse, [path], PSEUDONYMISER, "test-run", landing_dir=path.parent)
     quarantine = warehouse.execute(
         "select record_ref, reason_code, reason, amount_cents from audit.quarantine where file_sha256 = ?",
         [entry.file_sha256],

@@ -31,12 +31,12 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.landing import fill_from_sample_if_empty
 from orchestration.settings import SAMPLE_LANDING_DIR
 from orchestration.warehouse import landing_files, landing_inventory
-from orchestration.warehouse.ijw_messages import IJW_INGESTS, claimed_files
+from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.landing_files import UNREAD_PREFIX, list_landing, printable_path
 from orchestration.warehouse.load import ingest_listing
 from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, kerncijfer, kerncijfers_snapshot
-from tests.ijw_landing import ingest_landing
+from tests.ijw_landing import claimed_files, ingest_landing
 from tests.test_hostile_input import IJW_TABLES, assert_invariants
 
 KERNCIJFERS_SOURCE = next(source for source in CBS_SOURCES if source.asset.table == KERNCIJFERS.raw_table)

@@ -12,9 +12,12 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.safe_xml import MessageHead, sniff_stream
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse import read_ahead as read_ahead_module
+from orchestration.warehouse.ijw_messages import STARTS
+from orchestration.warehouse.landing_files import path_order
 from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import care_event
+from tests.ijw_landing import claimed_files
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 
@@ -44,10 +47,19 @@ def land(landing: Path, files: dict[str, bytes]) -> None:
         path.write_bytes(content)
 
 
+def inventoried(con, landing: Path) -> list[tuple[str, str | None]]:
+    """Every file the inventory lists under landing, with its type, in path order."""
+    rows = con.execute(
+        "select file_path, message_type from audit.landed_files where starts_with(file_path, ?)",
+        [os.path.join(landing / "ijw", "")],
+    ).fetchall()
+    return sorted(rows, key=lambda row: path_order(row[0]))
+
+
 def classified(con, landing: Path) -> list[tuple[str, str | None]]:
     """The inventory brought up to date, then every landed file with its type, in path order."""
     landing_inventory.update_inventory(con, landing)
-    return landing_inventory.inventoried_files(con, landing)
+    return inventoried(con, landing)
 
 
 def types(con, landing: Path) -> dict[str, str | None]:
@@ -91,7 +103,7 @@ def test_a_vanished_file_leaves_the_inventory_and_another_landing_is_left_alone(
 
     assert (update.files, update.sniffed, update.removed) == (2, 0, 1)
     assert update.by_type == {"JW305": 1, "unrecognised": 1}
-    assert [Path(path).name for path, _ in landing_inventory.inventoried_files(warehouse, other)] == ["a.xml"]
+    assert [Path(path).name for path, _ in inventoried(warehouse, other)] == ["a.xml"]
 
 
 def test_an_empty_landing_directory_empties_its_inventory(tmp_path, warehouse):
@@ -103,18 +115,18 @@ def test_an_empty_landing_directory_empties_its_inventory(tmp_path, warehouse):
     update = landing_inventory.update_inventory(warehouse, landing)
 
     assert (update.files, update.sniffed, update.removed, update.by_type) == (0, 0, 1, {})
-    assert landing_inventory.inventoried_files(warehouse, landing) == []
+    assert inventoried(warehouse, landing) == []
     assert landing_inventory.update_inventory(warehouse, tmp_path / "never-created").files == 0
 
 
-def test_files_come_in_the_order_sorted_paths_give(tmp_path, warehouse):
+def test_the_ingest_reads_files_in_the_order_sorted_paths_give(tmp_path, warehouse):
     landing = tmp_path / "landing"
     names = ["a-c.xml", "a/b.xml", "a/a.xml", "B.xml", "2024/10/x.xml", "2024/9/x.xml", "2024/1.xml"]
     land(landing, dict.fromkeys(names, care_event("JW305")))
 
-    listed = [Path(path) for path, _type in classified(warehouse, landing)]
+    landing_inventory.update_inventory(warehouse, landing)
 
-    assert listed == sorted((landing / "ijw").rglob("*.xml"))
+    assert claimed_files(warehouse, STARTS, landing) == sorted((landing / "ijw").rglob("*.xml"))
 
 
 JW305_NS = "http://www.istandaarden.nl/ijw/3_2/jw305/schema"

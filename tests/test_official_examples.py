@@ -16,10 +16,12 @@ import pytest
 from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, claimed_paths, load_message_type
+from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, SHARED_XSD_DIR
+from tests.ijw_landing import claimed_files
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 EXAMPLES_DIR = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "berichten"
@@ -187,9 +189,9 @@ def test_each_example_loads_and_every_quarantine_row_is_explained(examples, requ
     con = duckdb.connect(":memory:")
     ensure_schema(con)
     landing_inventory.update_inventory(con, landing)
-    claimed = claimed_paths(con, list(IJW_INGESTS), landing)
-    for kind in (ingest.spec.message_type for ingest in IJW_INGESTS):
-        load_message_type(con, kind, claimed[kind], PSEUDONYMISER, "r1", xsd_dir, landing)
+    for ingest in IJW_INGESTS:
+        schema = message_schema(xsd_dir, ingest.spec.message_type) if xsd_dir else None
+        ingest.ingest_files(con, claimed_files(con, ingest, landing), PSEUDONYMISER, "r1", schema, landing_dir=landing)
     quarantine, ledger = quarantine_and_ledger(con)
     assert quarantine == expected_quarantine(examples, xsd_dir)
     assert {reason for _, reason in quarantine} <= set(EXPLAINED_REASONS)

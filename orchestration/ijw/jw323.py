@@ -86,8 +86,6 @@ class DeclaredLine(NamedTuple):
     """What the cross-file rules, the quarantine and the ledger need of a line the batch query accepted (RecordRules.
     staged_as): the rest stays in the warehouse until it is inserted."""
 
-    ordinal: int
-    """The line's row in the batch's decided records."""
     provider_agb: str
     municipality_code: str
     client_key: str

@@ -10,37 +10,31 @@ message types run side by side, where handing parsed records between processes w
   ledger finds them.
 - Each lane is a spawned process with a fresh staging database that attaches the warehouse read-only as `prior`, so
   the rules that look back see the lane's rows and the warehouse's (load.known_rows); reading and loading are the
-  single-process ingest's own code.
+  single-process ingest's own code (_load_parts).
 - When every lane is done, the staging databases go into the warehouse in one transaction, which also marks the
   files they read in the landing inventory. A failed or killed lane leaves the warehouse and the inventory as they
   were.
+- A plan of one lane (a small landing, one process) loads in this process, straight into the warehouse.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import duckdb
 
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import (
-    IJW_INGESTS,
-    JUDGED_AGAINST,
-    IjwIngest,
-    IngestOutcome,
-    combine_outcomes,
-    load_message_type,
-)
-from orchestration.warehouse.landing_inventory import SenderFiles, path_order
-from orchestration.warehouse.load import PRIOR_CATALOG, mark_read, transaction
+from orchestration.warehouse.ijw_messages import BY_MESSAGE_TYPE, IJW_INGESTS, JUDGED_AGAINST, IjwIngest
+from orchestration.warehouse.landing_inventory import path_order
+from orchestration.warehouse.load import PRIOR_CATALOG, ledger_metadata, mark_read, transaction
 from orchestration.warehouse.progress import PROGRESS_SECONDS, read_count, write_count
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
@@ -68,12 +62,12 @@ class LanePart:
     landed_bytes: int
 
 
-def split_by_sender(message_type: str, senders: list[SenderFiles], parts: int) -> list[LanePart]:
-    """One message type's files in up to `parts` parts of about equal load weight, each sender's files in one part,
-    each part in path order."""
+def split_by_sender(senders: list[LanePart], parts: int) -> list[LanePart]:
+    """One message type's files, a part per sender, in up to `parts` parts of about equal load weight, each sender's
+    files in one part, each part in path order."""
     return [
         LanePart(
-            message_type,
+            grouped[0].message_type,
             sorted((path for files in grouped for path in files.paths), key=path_order),
             sum(files.landed_bytes for files in grouped),
         )
@@ -90,7 +84,9 @@ def lane_parts(
     for ingest in ingests:
         message_type = ingest.spec.message_type
         senders = landing_inventory.files_by_sender(con, landing_dir, ingest.claimed_types)
-        split = split_by_sender(message_type, senders, lanes if ingest.splits_by_sender else 1)
+        split = split_by_sender(
+            [LanePart(message_type, *files) for files in senders], lanes if ingest.splits_by_sender else 1
+        )
         parts += split or [LanePart(message_type, [], 0)]
     return parts
 
@@ -103,24 +99,17 @@ def plan_lanes(parts: list[LanePart], lanes: int) -> list[list[LanePart]]:
     return [sorted(lane, key=lambda part: _LOAD_ORDER.index(part.message_type)) for lane in _spread(units, lanes)]
 
 
-Spread = TypeVar("Spread", LanePart, SenderFiles)
-
-
-def _spread(units: list[list[Spread]], bins: int) -> list[list[Spread]]:
+def _spread(units: list[list[LanePart]], bins: int) -> list[list[LanePart]]:
     """The units in up to `bins` bins of about equal load weight: the heaviest first onto the lightest bin."""
-    spread: list[list[Spread]] = [[] for _ in range(max(1, bins))]
+    spread: list[list[LanePart]] = [[] for _ in range(max(1, bins))]
     for unit in sorted(units, key=lambda unit: -_weight(unit)):
         min(spread, key=_weight).extend(unit)
     return [unit for unit in spread if unit]
 
 
-def load_weight(files: int, landed_bytes: int) -> int:
+def _weight(parts: list[LanePart]) -> int:
     """A load's estimated time, in bytes of reading."""
-    return landed_bytes + FILE_WEIGHT_BYTES * files
-
-
-def _weight(parts: list[LanePart] | list[SenderFiles]) -> int:
-    return sum(load_weight(len(part.paths), part.landed_bytes) for part in parts)
+    return sum(part.landed_bytes + FILE_WEIGHT_BYTES * len(part.paths) for part in parts)
 
 
 @dataclass(frozen=True)
@@ -150,6 +139,38 @@ class LaneSettings:
     """Files are opened by the landing rule for this directory (orchestration/warehouse/landing_files.py)."""
 
 
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What loading one message type reports: ledger_metadata with the processes the ingest ran in (this message
+    type's and the others'), and a message per rejected file."""
+
+    message_type: str
+    metadata: dict[str, int | float]
+    rejected_files: list[str]
+
+
+def combine_outcomes(outcomes: list[IngestOutcome], lanes: int) -> list[IngestOutcome]:
+    """One outcome per message type from those of its parts, in the order first met: the counts add up, and the
+    duration is the longest part's (parts in different lanes load side by side)."""
+    by_type: dict[str, list[IngestOutcome]] = {}
+    for outcome in outcomes:
+        by_type.setdefault(outcome.message_type, []).append(outcome)
+    return [
+        IngestOutcome(
+            message_type,
+            {
+                **{
+                    name: (max if name == "duration_seconds" else sum)(part.metadata[name] for part in parts)
+                    for name in parts[0].metadata
+                },
+                "ingest_processes": lanes,
+            },
+            [message for part in parts for message in part.rejected_files],
+        )
+        for message_type, parts in by_type.items()
+    ]
+
+
 def ingest_in_lanes(
     parts: list[LanePart],
     settings: LaneSettings,
@@ -159,16 +180,19 @@ def ingest_in_lanes(
     on_progress: Callable[[int], None] = lambda _files: None,
 ) -> list[IngestOutcome]:
     """Load the parts in lanes, then every lane's rows into the warehouse in one transaction; one outcome per
-    message type.
+    message type. A plan of one lane loads in this process, into the warehouse connect opens.
 
     The warehouse must not be open for writing meanwhile (DuckDB lets readers in only when no process writes);
-    connect opens it for the merge. on_lane_done hears of each lane as it finishes, and on_progress every
-    PROGRESS_SECONDS how many files the lanes have loaded so far, for the run's log.
+    connect opens it for the merge. on_lane_done hears of each lane in a process of its own as it finishes, and
+    on_progress now and then how many files the lanes have loaded so far, for the run's log.
     """
+    plan = plan_lanes(parts, lanes)
+    if len(plan) <= 1:
+        with connect() as con:
+            return combine_outcomes(_load_parts(con, plan[0] if plan else [], settings, on_progress), 1)
     staging_dir = settings.warehouse_path.parent / "staging"
     staging_dir.mkdir(parents=True, exist_ok=True)
-    plan = plan_lanes(parts, lanes)
-    threads = max(1, (os.cpu_count() or 1) // len(plan)) if plan else 1
+    threads = max(1, (os.cpu_count() or 1) // len(plan))
     planned = [
         _Lane(staging_dir / f"ijw-lane-{number}.duckdb", lane_parts, threads) for number, lane_parts in enumerate(plan)
     ]
@@ -191,7 +215,7 @@ def ingest_in_lanes(
             lane.progress_path.unlink(missing_ok=True)
         if not any(staging_dir.iterdir()):
             staging_dir.rmdir()
-    return [dataclasses.replace(outcome, lanes=len(planned)) for outcome in combine_outcomes(outcomes)]
+    return combine_outcomes(outcomes, len(planned))
 
 
 def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
@@ -202,39 +226,45 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
     try:
         ensure_schema(con)
         con.execute(f"attach {_quoted(settings.warehouse_path)} as {PRIOR_CATALOG} (read_only)")
-        loaded = 0
-
-        def count(files: int) -> None:
-            nonlocal loaded
-            loaded += files
-            write_count(lane.progress_path, loaded)
-
-        outcomes = load_parts(con, lane.parts, settings, count)
+        outcomes = _load_parts(con, lane.parts, settings, lambda done: write_count(lane.progress_path, done))
         con.execute(f"detach {PRIOR_CATALOG}")
         return outcomes
     finally:
         con.close()
 
 
-def load_parts(
-    con: duckdb.DuckDBPyConnection, parts: list[LanePart], settings: LaneSettings, on_batch: Callable[[int], None]
+def _load_parts(
+    con: duckdb.DuckDBPyConnection, parts: list[LanePart], settings: LaneSettings, on_progress: Callable[[int], None]
 ) -> list[IngestOutcome]:
-    """The parts loaded one after another in this process (a lane, or the whole ingest of a small landing); on_batch
-    hears how many files each committed batch held."""
+    """The parts loaded one after another in this process (a lane, or the whole ingest of a small landing), each with
+    the figures a data engineer wants on the materialization; on_progress hears how many files are loaded after each
+    committed batch."""
     pseudonymiser = Pseudonymiser(settings.pseudonym_key)
-    return [
-        load_message_type(
+    outcomes, loaded = [], 0
+
+    def count(files: int) -> None:
+        nonlocal loaded
+        loaded += files
+        on_progress(loaded)
+
+    for part in parts:
+        started, rejected = time.monotonic(), []
+        entries = BY_MESSAGE_TYPE[part.message_type].ingest_files(
             con,
-            part.message_type,
-            part.paths,
+            [Path(path) for path in part.paths],
             pseudonymiser,
             settings.run_id,
-            settings.xsd_dir,
-            settings.landing_dir,
-            on_batch,
+            message_schema(settings.xsd_dir, part.message_type) if settings.xsd_dir else None,
+            on_rejected_file=lambda parsed, rejected=rejected: rejected.append(
+                f"{parsed.path}: file rejected ({parsed.file_rejection.reason}); see audit.quarantine"
+            ),
+            landing_dir=settings.landing_dir,
+            on_batch=count,
         )
-        for part in parts
-    ]
+        outcomes.append(
+            IngestOutcome(part.message_type, ledger_metadata(entries, time.monotonic() - started), rejected)
+        )
+    return outcomes
 
 
 def merge_staging(con: duckdb.DuckDBPyConnection, staging_paths: list[Path]) -> None:

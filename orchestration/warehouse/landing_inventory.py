@@ -145,31 +145,11 @@ def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str
     return {message_type: (files, unread) for message_type, files, unread in counts}
 
 
-def inventoried_files(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str | None]]:
-    """(path, message type or None for no recognisable iJw message) of every inventoried file the ingest has yet to
-    read (no sha256 marked), in path order; as strings, since a Path object per file of a national year is a lot."""
-    rows = con.execute(
-        "select file_path, message_type from audit.landed_files "
-        "where starts_with(file_path, ?) and file_sha256 is null",
-        [_prefix(landing_dir)],
-    ).fetchall()
-    rows.sort(key=lambda row: path_order(row[0]))
-    return rows
-
-
-@dataclass(frozen=True)
-class SenderFiles:
-    sender: str | None
-    paths: list[str]
-    """In path order."""
-    landed_bytes: int
-
-
 def files_by_sender(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, message_types: tuple[str | None, ...]
-) -> list[SenderFiles]:
+) -> list[tuple[list[str], int]]:
     """The inventoried files of these message types (None: no recognisable iJw message) the ingest has yet to read,
-    grouped by their sender."""
+    grouped by their sender: (paths in path order, landed bytes) per sender."""
     rows = con.execute(
         """
         select sender, list(file_path), sum(size_bytes)::bigint
@@ -180,4 +160,4 @@ def files_by_sender(
         """,
         [_prefix(landing_dir), [kind for kind in message_types if kind is not None], None in message_types],
     ).fetchall()
-    return [SenderFiles(sender, sorted(paths, key=path_order), size) for sender, paths, size in rows]
+    return [(sorted(paths, key=path_order), size) for _sender, paths, size in rows]

@@ -67,9 +67,9 @@ RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "request
 
 @dataclass
 class ParsedFile:
-    """What one file yielded: accepted records (dataclass rows, or dicts keyed by the raw table's columns), rejected
-    records, and the file-level rejection if there was one. The loader adds the provenance columns (file_path,
-    file_sha256, ingested_at, run_id)."""
+    """What one file yielded: accepted records (dicts keyed by the raw table's columns, or the rows a batch reader
+    staged in the warehouse and inserts itself), rejected records, and the file-level rejection if there was one. The
+    loader adds the provenance columns (file_path, file_sha256, ingested_at, run_id)."""
 
     path: Path
     message_type: str
@@ -80,8 +80,6 @@ class ParsedFile:
     """The records' money in cents, for the ledger; None for statistics (ledger cents 0)."""
     state: dict[str, Any] = field(default_factory=dict)
     """Message-level fields a reader collects while streaming (e.g. the JW323 Declaratie header)."""
-    staged: bool = False
-    """The records are already staged in the warehouse by a batch reader, which inserts the accepted ones itself."""
 
     def _cents(self, record: Any) -> int:
         if self.cents_column is None:
@@ -147,22 +145,23 @@ class LedgerEntry:
     run_id: str
 
 
-LEDGER_COLUMNS = [field.name for field in dataclasses.fields(LedgerEntry)]
-_ledger_values = operator.attrgetter(*LEDGER_COLUMNS)
-QUARANTINE_COLUMNS = [
-    "file_sha256",
-    "file_path",
-    "message_type",
-    "record_ref",
-    "reason_code",
-    "reason",
-    "amount_cents",
-    "quarantined_at",
-    "run_id",
-    "municipality_code",
-    "provider_agb",
-    "period_start",
-]
+@dataclass(frozen=True)
+class QuarantineRow:
+    """A rejected record, or the row of a rejected file, which carries the file's reason once (its cents are on the
+    record rows)."""
+
+    file_sha256: str
+    file_path: str
+    message_type: str | None
+    record_ref: str | None
+    reason_code: str
+    reason: str
+    amount_cents: int
+    municipality_code: str | None
+    provider_agb: str | None
+    period_start: dt.date | None
+    quarantined_at: dt.datetime
+    run_id: str
 
 
 @dataclass(frozen=True)
@@ -189,23 +188,8 @@ def known_rows(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return table
 
 
-def already_ingested(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> set[str]:
-    """Which of these contents were loaded or rejected before, under any name."""
-    rows = con.execute(
-        f"select distinct file_sha256 from {known_rows(con, 'audit.ingest_ledger')} "  # noqa: S608 - our own table
-        "where file_sha256 in (select unnest(?)) and status in ('loaded', 'rejected')",
-        [sha256s],
-    ).fetchall()
-    return {sha256 for (sha256,) in rows}
-
-
-def duplicate_entry(path: Path | str, sha256: str, message_type: str | None, run_id: str) -> LedgerEntry:
-    """The ledger row of a content loaded or rejected before: no records, no cents."""
-    return LedgerEntry(str(path), sha256, message_type, 0, 0, 0, 0, 0, 0, "duplicate", _now(), run_id)
-
-
 StagedInsert = Callable[[duckdb.DuckDBPyConnection, list[tuple[ParsedFile, str]], dt.datetime, str], None]
-"""Inserts the accepted records of a batch's staged files (con, batch, ingested_at, run_id)."""
+"""Inserts the accepted records a batch reader staged (con, batch, ingested_at, run_id)."""
 
 
 def load_parsed_files(
@@ -217,8 +201,8 @@ def load_parsed_files(
     duplicates: Sequence[LedgerEntry] = (),
 ) -> list[LedgerEntry]:
     """Write a batch of (parsed file, sha256) (records, quarantine rows, ledger rows, and the ledger rows of its
-    duplicates) in one transaction, which also marks the files read in the landing inventory (mark_read); the records
-    of staged files are inserted by insert_staged.
+    duplicates) in one transaction, which also marks the files read in the landing inventory (mark_read); records a
+    batch reader staged are inserted by insert_staged.
 
     All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
     run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
@@ -229,18 +213,21 @@ def load_parsed_files(
     now = _now()
     entries = [*duplicates, *(_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch)]
     quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
-    unstaged = [(parsed, sha256) for parsed, sha256 in batch if not parsed.staged and parsed.records]
     with transaction(con):
-        for frame in _records_frames(unstaged):
-            frame["ingested_at"], frame["run_id"] = now, run_id
-            _insert_frame(con, table, frame)
         if insert_staged is not None:
             insert_staged(con, batch, now, run_id)
+        else:
+            # A dict source's columns may differ between its files: a frame per file.
+            for parsed, sha256 in batch:
+                if parsed.records:
+                    frame = pd.DataFrame(parsed.records)
+                    frame["file_path"], frame["file_sha256"] = str(parsed.path), sha256
+                    frame["ingested_at"], frame["run_id"] = now, run_id
+                    _insert_frame(con, table, frame)
         # executemany inserts row by row; a registered frame goes in as one statement.
         if quarantine:
-            _insert_frame(con, "audit.quarantine", pd.DataFrame.from_records(quarantine, columns=QUARANTINE_COLUMNS))
-        ledger = pd.DataFrame.from_records([_ledger_values(entry) for entry in entries], columns=LEDGER_COLUMNS)
-        con.register("batch_ledger", ledger)
+            _insert_frame(con, "audit.quarantine", _frame(quarantine))
+        con.register("batch_ledger", _frame(entries))
         try:
             con.execute("insert into audit.ingest_ledger by name select * from batch_ledger")
             mark_read(con, "batch_ledger")
@@ -346,12 +333,11 @@ def _ledger_entry(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime
     )
 
 
-def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> list[tuple]:
-    """The file's quarantine rows; a file-level row carries the reason once (its cents are on the record rows)."""
+def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> list[QuarantineRow]:
     path = str(parsed.path)
     rejections = [*parsed.rejections, *([parsed.file_rejection] if parsed.file_rejection else [])]
     return [
-        (
+        QuarantineRow(
             sha256,
             path,
             parsed.message_type,
@@ -359,32 +345,20 @@ def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datet
             r.reason_code,
             redact_bsns(f"{path}: {r.reason}"),
             r.amount_cents,
-            now,
-            run_id,
             r.municipality_code,
             r.provider_agb,
             r.period_start,
+            now,
+            run_id,
         )
         for r in rejections
     ]
 
 
-def _records_frames(batch: list[tuple[ParsedFile, str]]) -> list[pd.DataFrame]:
-    """The accepted records with file_path and file_sha256: dataclass rows in one frame for the batch, dict rows in one
-    frame per file (a dict source's columns may differ between its files)."""
-    frames = []
-    for parsed, sha256 in batch:
-        if isinstance(parsed.records[0], dict):
-            frame = pd.DataFrame(parsed.records)
-            frame["file_path"], frame["file_sha256"] = str(parsed.path), sha256
-            frames.append(frame)
-    typed = [(parsed, sha256) for parsed, sha256 in batch if not isinstance(parsed.records[0], dict)]
-    if typed:
-        names = [field.name for field in dataclasses.fields(typed[0][0].records[0])]
-        values = operator.attrgetter(*names)
-        rows = [(*values(record), str(parsed.path), sha256) for parsed, sha256 in typed for record in parsed.records]
-        frames.append(pd.DataFrame.from_records(rows, columns=[*names, "file_path", "file_sha256"]))
-    return frames
+def _frame(rows: Sequence[Any]) -> pd.DataFrame:
+    """Rows of one dataclass as a frame, a column per field."""
+    names = [field.name for field in dataclasses.fields(rows[0])]
+    return pd.DataFrame.from_records(list(map(operator.attrgetter(*names), rows)), columns=names)
 
 
 def _now() -> dt.datetime:
@@ -426,16 +400,14 @@ BATCH_FILES = 5000
 BATCH_BYTES = 64 * 1024 * 1024
 
 
-def read_each(read: Callable[[Path, bytes], ParsedFile]) -> BatchReader:
-    """A batch reader that hands each file's bytes to read(path, bytes)."""
-    return lambda _con, landed: ([(read(path, data), sha256) for path, data, sha256 in landed], None)
-
-
 def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[Path]]:
     batch: list[Path] = []
     size = 0
     for path in files:
-        file_size = _landed_size(path)
+        try:
+            file_size = os.lstat(path).st_size
+        except OSError:
+            file_size = 0  # gone or no regular file: it is not read, so it weighs nothing
         if batch and (len(batch) >= batch_files or size + file_size > BATCH_BYTES):
             yield batch
             batch, size = [], 0
@@ -445,23 +417,69 @@ def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[
         yield batch
 
 
-def _landed_size(path: Path) -> int:
-    """The size a batch counts a file at; a file that is gone or no regular file weighs nothing (it is not read)."""
-    try:
-        return os.lstat(path).st_size
-    except OSError:
-        return 0
+Contents = dict[Path | str, tuple[bytes | None, str, OddEntry | None]]
+"""Per path, (bytes, sha256, None) of a file read through the landing rule (orchestration/warehouse/landing_files.py),
+or (None, the entry's ledger key, the entry) of an entry that is not read: above the cap, gone, unreadable, no regular
+file, outside the landing directory, changing."""
 
 
-def _landed_content(path: Path, root: str, max_bytes: int) -> tuple[bytes | None, str, OddEntry | None]:
-    """(bytes, sha256, None) read in one go through the landing rule (orchestration/warehouse/landing_files.py), so a
-    file is read once for its hash and its parse; (None, the entry's ledger key, the entry) for a file that is not
-    read: above max_bytes, gone, unreadable, no regular file, outside the landing directory, changing."""
-    try:
-        data, sha256 = read_landed(path, root, max_bytes)
-    except OddEntry as entry:
-        return None, entry.ledger_key, entry
-    return data, sha256, None
+def _landed_contents(paths: list[Path], root: str, max_bytes: int) -> Contents:
+    """Each file read once, for its hash and its parse."""
+    contents: Contents = {}
+    for path in read_ahead(paths):
+        try:
+            contents[path] = (*read_landed(path, root, max_bytes), None)
+        except OddEntry as entry:
+            contents[path] = (None, entry.ledger_key, entry)
+    return contents
+
+
+def _load_contents(
+    con: duckdb.DuckDBPyConnection,
+    contents: Contents,
+    source: RawSource,
+    run_id: str,
+    read_batch: BatchReader,
+    apply_history: HistoryRule | None,
+    on_rejected_file: Callable[[ParsedFile], None],
+) -> list[LedgerEntry]:
+    """One batch: a content already in the ledger (any name, an earlier batch or this one) gets a duplicate row and
+    nothing else; an entry that was not read is rejected with its reason; the rest is parsed by read_batch, judged
+    against earlier files by apply_history, and written by load_parsed_files."""
+    rows = con.execute(
+        f"select distinct file_sha256 from {known_rows(con, 'audit.ingest_ledger')} "  # noqa: S608 - our own table
+        "where file_sha256 in (select unnest(?)) and status in ('loaded', 'rejected')",
+        [[sha256 for _data, sha256, _odd in contents.values()]],
+    ).fetchall()
+    seen = {sha256 for (sha256,) in rows}
+    new: list[LandedContent] = []
+    unread: list[tuple[ParsedFile, str]] = []
+    duplicates: list[LedgerEntry] = []
+    for path, (data, sha256, odd) in contents.items():
+        if sha256 in seen:
+            # A content loaded or rejected before: a ledger row with no records and no cents.
+            named = str(path if odd is None else odd.path)
+            zeros = (0, 0, 0, 0, 0, 0)
+            duplicates.append(LedgerEntry(named, sha256, source.message_type, *zeros, "duplicate", _now(), run_id))
+            continue
+        seen.add(sha256)
+        if odd is None:
+            new.append((Path(path), data, sha256))
+        else:
+            rejected = ParsedFile(Path(odd.path), source.message_type)
+            unread.append((rejected.reject_file(odd.reason_code, odd.reason), sha256))
+    parsed_batch, insert_staged = read_batch(con, new)
+    if apply_history is not None:
+        apply_history(con, [parsed for parsed, _ in parsed_batch])
+    parsed_batch += unread
+    for parsed, _ in parsed_batch:
+        if parsed.file_rejection is not None:
+            on_rejected_file(parsed)
+    return load_parsed_files(con, parsed_batch, run_id, source.table, insert_staged, duplicates)
+
+
+def _read_each(source: RawSource) -> BatchReader:
+    return lambda _con, landed: ([(source.read(path, data), sha256) for path, data, sha256 in landed], None)
 
 
 def ingest_files(
@@ -477,53 +495,31 @@ def ingest_files(
     batch_files: int = BATCH_FILES,
     on_batch: Callable[[int], None] = lambda _files: None,
 ) -> list[LedgerEntry]:
-    """Load files in the order given, in batches: a content already in the ledger (any name) gets a duplicate row and
-    nothing else; each new file is read once by the landing rule for landing_dir (one that cannot be read is rejected
-    with the reason), parsed by read_batch (default: source.read per file), judged against earlier files by
-    apply_history, and written by load_parsed_files. on_batch hears how many files each committed batch held."""
-    read_batch = read_batch or read_each(source.read)
+    """Load files in the order given, in batches (_load_contents), each file read once by the landing rule for
+    landing_dir and parsed by read_batch (default: source.read per file); on_batch hears how many files each committed
+    batch held."""
     entries: list[LedgerEntry] = []
     root = landing_root(landing_dir)
     for batch in batches(files, batch_files):
-        contents = {path: _landed_content(path, root, source.max_bytes) for path in read_ahead(batch)}
-        seen = already_ingested(con, [sha256 for _data, sha256, _odd in contents.values()])
-        new: list[LandedContent] = []
-        unread: list[tuple[ParsedFile, str]] = []
-        duplicates: list[LedgerEntry] = []
-        for path, (data, sha256, odd) in contents.items():
-            if sha256 in seen:
-                duplicates.append(
-                    duplicate_entry(path if odd is None else odd.path, sha256, source.message_type, run_id)
-                )
-                continue
-            seen.add(sha256)
-            if odd is None:
-                new.append((path, data, sha256))
-            else:
-                rejected = ParsedFile(Path(odd.path), source.message_type)
-                unread.append((rejected.reject_file(odd.reason_code, odd.reason), sha256))
-        parsed_batch, insert_staged = read_batch(con, new)
-        if apply_history is not None:
-            apply_history(con, [parsed for parsed, _ in parsed_batch])
-        parsed_batch += unread
-        for parsed, _ in parsed_batch:
-            if parsed.file_rejection is not None:
-                on_rejected_file(parsed)
-        entries += load_parsed_files(con, parsed_batch, run_id, source.table, insert_staged, duplicates)
+        contents = _landed_contents(batch, root, source.max_bytes)
+        entries += _load_contents(
+            con, contents, source, run_id, read_batch or _read_each(source), apply_history, on_rejected_file
+        )
         on_batch(len(batch))
     return entries
 
 
-def record_odd_entry(
-    con: duckdb.DuckDBPyConnection, entry: OddEntry, message_type: str, table: str, run_id: str
-) -> LedgerEntry:
-    """An entry that is no file to load, recorded as a rejected file with its reason, or as a duplicate when the
-    same entry in the same state was recorded before."""
-    if entry.ledger_key in already_ingested(con, [entry.ledger_key]):
-        duplicate = duplicate_entry(entry.path, entry.ledger_key, message_type, run_id)
-        return load_parsed_files(con, [], run_id, table, duplicates=[duplicate])[0]
-    rejected = ParsedFile(Path(entry.path), message_type).reject_file(entry.reason_code, entry.reason)
-    return load_parsed_files(con, [(rejected, entry.ledger_key)], run_id, table)[0]
+def record_odd_entries(
+    con: duckdb.DuckDBPyConnection, entries: list[OddEntry], source: RawSource, run_id: str
+) -> list[LedgerEntry]:
+    """Entries that are no file to load, each recorded as a rejected file with its reason, or as a duplicate when the
+    same entry in the same state was recorded before: one batch, with no file to read. Their ledger rows in order."""
+    if not entries:
+        return []
+    contents: Contents = {entry.path: (None, entry.ledger_key, entry) for entry in entries}
+    recorded = _load_contents(con, contents, source, run_id, _read_each(source), None, lambda _parsed: None)
+    order = {entry.ledger_key: number for number, entry in enumerate(entries)}
+    return sorted(recorded, key=lambda row: order[row.file_sha256])
 
 
 def ingest_listing(
@@ -534,13 +530,12 @@ def ingest_listing(
     landing_dir: Path,
     warn: Callable[[str], None],
 ) -> list[LedgerEntry]:
-    """A source's listing loaded: each odd entry recorded, each file not read before ingested; warn hears of every
+    """A source's listing loaded: its odd entries recorded, each file not read before ingested; warn hears of every
     entry that did not load, by name and reason."""
     if listing.folder_problem:
         warn(f"{source.message_type} files not listed: {listing.folder_problem}")
-    entries = []
+    entries = record_odd_entries(con, listing.odd, source, run_id)
     for odd in listing.odd:
-        entries.append(record_odd_entry(con, odd, source.message_type, source.table, run_id))
         warn(f"{odd.path}: {odd.reason_code}, {odd.reason}")
     # Files read by an earlier load at the same size and mtime are not opened again.
     take_listing(con, listing.files)

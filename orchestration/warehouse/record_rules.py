@@ -244,9 +244,9 @@ class RecordRules:
     message-level values each record takes from what the reader read before it (state: column -> SQL type, from
     ParsedFile.state), the rules over them, what names a rejected record and its cents (SQL expressions) and the text
     of its own date. A row field takes the typed value of the text of its name (<name>_date, <name>_value), else the
-    column of its name, unless row gives its expression. staged_as: a NamedTuple (ordinal first) of what the cross-file
-    rules need, for a type with many records a file: in the ingest its accepted records stay in the warehouse and go
-    into the raw table by SQL, never as row_type values."""
+    column of its name, unless row gives its expression. In the ingest the accepted records stay in the warehouse and go
+    into the raw table by SQL; the cross-file rules and the ledger see them as row_type values, or as staged_as, a
+    NamedTuple of what they need, for a type with many records a file."""
 
     row_type: type
     texts: dict[str, Any]
@@ -301,24 +301,28 @@ order by ordinal
 """  # noqa: S608 - our own names
 
     def insert_staged(self, table: str, files: list[tuple[Path, str]]) -> StagedInsert:
-        """Inserts into table the batch's accepted records (their ordinals in the staged files' records), typed as
-        the batch query typed them."""
+        """Inserts into table the batch's accepted records (by file and place in it), typed as the batch query typed
+        them."""
         row = ", ".join(f"{self._row_field(name)} as {name}" for name in _field_names(self.row_type))
         statement = f"""
 insert into {table} by name
 select {row}, file_path, file_sha256, $ingested_at as ingested_at, $run_id as run_id
 from decided_records join batch_files using (file_index)
-where ordinal in (select ordinal from accepted_records)
+semi join accepted_records using (file_index, source_record)
 order by ordinal
 """  # noqa: S608 - our own names
 
         def insert(con: duckdb.DuckDBPyConnection, batch: list, ingested_at: dt.datetime, run_id: str) -> None:
-            accepted = [record.ordinal for parsed, _ in batch if parsed.staged for record in parsed.records]
-            # Registered as an array: as a list parameter, DuckDB converts each ordinal to a value of its own.
+            index = {str(path): number for number, (path, _sha256) in enumerate(files)}
+            accepted = [
+                (index[str(parsed.path)], record.source_record) for parsed, _ in batch for record in parsed.records
+            ]
+            # Registered as arrays: as list parameters, DuckDB converts each value to one of its own.
+            file_index, source_record = np.array(accepted, dtype=np.int64).reshape(-1, 2).T
             frames = {
-                "accepted_records": {"ordinal": np.array(accepted, dtype=np.int64)},
+                "accepted_records": {"file_index": file_index, "source_record": source_record},
                 "batch_files": pd.DataFrame.from_records(
-                    [(index, str(path), sha256) for index, (path, sha256) in enumerate(files)],
+                    [(number, str(path), sha256) for number, (path, sha256) in enumerate(files)],
                     columns=["file_index", "file_path", "file_sha256"],
                 ),
             }
@@ -347,10 +351,10 @@ def read_record_batch(
 ) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
     """Each (path, bytes, sha256) read as texts (reader.read_records), then every record decided in one query (its
     type's RecordRules, spec.records); the file rules follow (reader.finish_file). Returns the parsed files in order,
-    and, for a type staged_as in an ingest into table, how to insert their accepted records."""
+    and, in an ingest into table, how to insert their accepted records."""
     records: RecordRules = spec.records
-    staged = table is not None and records.staged_as is not None
-    row_type = records.staged_as if staged else records.row_type
+    staged = table is not None
+    row_type = (records.staged_as or records.row_type) if staged else records.row_type
     rows: list[tuple] = []
     read_texts, state_names, identifiers = records.read_texts, tuple(records.state), spec.identifier_fields
 
@@ -369,7 +373,7 @@ def read_record_batch(
 
     files = []
     for path, data, sha256 in landed:
-        parsed = ParsedFile(path=path, message_type=spec.message_type, staged=staged)
+        parsed = ParsedFile(path=path, message_type=spec.message_type)
         first = len(rows)
         data, rejected = read_records(path, spec, pseudonymiser, parsed, collect, data)
         if data is not None and len(rows) > first and data.count(b"\n") >= LIBXML2_EXACT_LINES:

@@ -20,7 +20,7 @@ from orchestration.ijw.allocations import Allocation
 from orchestration.ijw.care_events import CareEvent
 from orchestration.ijw.jw323 import DeclarationLine
 from orchestration.ijw.referral_requests import ReferralRequest
-from orchestration.warehouse.load import transaction
+from orchestration.warehouse.load import LedgerEntry, QuarantineRow, transaction
 
 RAW_TABLES: dict[str, type] = {
     "raw.ijw_declaration_lines": DeclarationLine,
@@ -104,45 +104,34 @@ CBS_BUDGET_TABLES: dict[str, tuple[str, ...]] = {
 }
 """The columns of the CBS and budget raw tables, before the provenance columns."""
 
-_SQL_TYPES = {int: "bigint", str: "varchar", dt.date: "date", bool: "boolean"}
+_SQL_TYPES = {int: "bigint", str: "varchar", dt.date: "date", bool: "boolean", dt.datetime: "timestamptz"}
+
+
+def _column(field: dataclasses.Field, hints: dict) -> str:
+    hint = hints[field.name]
+    nullable = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
+    base = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if nullable else hint
+    return f"{field.name} {_SQL_TYPES[base]}{'' if nullable else ' not null'}"
+
+
+def _columns(record_type: type) -> list[str]:
+    """A column per field of the dataclass, typed by its hint, null only where the hint allows None."""
+    hints = typing.get_type_hints(record_type)
+    return [_column(field, hints) for field in dataclasses.fields(record_type)]
+
 
 AUDIT_STATEMENTS = [
     "create schema if not exists raw",
     "create schema if not exists audit",
-    """
+    f"""
     create table if not exists audit.ingest_ledger (
-        file_path varchar not null,
-        file_sha256 varchar not null,
-        message_type varchar,
-        records_read bigint not null,
-        records_accepted bigint not null,
-        records_quarantined bigint not null,
-        amount_cents_read bigint not null,
-        amount_cents_accepted bigint not null,
-        amount_cents_quarantined bigint not null,
-        status varchar not null check (status in ('loaded', 'duplicate', 'rejected')),
-        ingested_at timestamptz not null,
-        run_id varchar not null,
+        {", ".join(_columns(LedgerEntry))},
+        check (status in ('loaded', 'duplicate', 'rejected')),
         check (records_read = records_accepted + records_quarantined),
         check (amount_cents_read = amount_cents_accepted + amount_cents_quarantined)
     )
     """,
-    """
-    create table if not exists audit.quarantine (
-        file_sha256 varchar not null,
-        file_path varchar not null,
-        message_type varchar,
-        record_ref varchar,
-        reason_code varchar not null,
-        reason varchar not null,
-        amount_cents bigint not null,
-        municipality_code varchar,
-        provider_agb varchar,
-        period_start date,
-        quarantined_at timestamptz not null,
-        run_id varchar not null
-    )
-    """,
+    f"create table if not exists audit.quarantine ({', '.join(_columns(QuarantineRow))})",
     # A quarantine made before these columns gets them at its end (null on its rows); every insert names its columns.
     "alter table audit.quarantine add column if not exists municipality_code varchar",
     "alter table audit.quarantine add column if not exists provider_agb varchar",
@@ -169,16 +158,8 @@ _REPLACED_INVENTORIES = {
 it takes over from each."""
 
 
-def _column(field: dataclasses.Field, hints: dict) -> str:
-    hint = hints[field.name]
-    nullable = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
-    base = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if nullable else hint
-    return f"{field.name} {_SQL_TYPES[base]}{'' if nullable else ' not null'}"
-
-
 def raw_table_ddl(table: str, record_type: type) -> str:
-    hints = typing.get_type_hints(record_type)
-    return _raw_table_ddl(table, [_column(field, hints) for field in dataclasses.fields(record_type)])
+    return _raw_table_ddl(table, _columns(record_type))
 
 
 def _raw_table_ddl(table: str, columns: Sequence[str]) -> str:

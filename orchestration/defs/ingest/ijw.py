@@ -7,6 +7,7 @@ lanes, one process per core (orchestration/warehouse/ingest_lanes.py), a small o
 where lanes would cost more than they save.
 """
 
+import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,18 +25,18 @@ from orchestration.warehouse.ijw_messages import (
     BY_MESSAGE_TYPE,
     IJW_INGESTS,
     JUDGED_AGAINST,
+    UNRECOGNISED_OWNER,
     IjwIngest,
-    IngestOutcome,
-    record_odd_entries,
 )
 from orchestration.warehouse.ingest_lanes import (
     LANES_FROM_FILES,
+    IngestOutcome,
     LanePart,
     LaneSettings,
     ingest_in_lanes,
     lane_parts,
-    load_parts,
 )
+from orchestration.warehouse.load import record_odd_entries
 from orchestration.warehouse.progress import Progress
 
 INVENTORY_KEY = dg.AssetKey(["audit", "ijw_landed_files"])
@@ -84,7 +85,9 @@ def ijw_messages(
             return
         plan = _plan(context, con, settings, selected)
         if not plan.in_lanes:
-            outcomes = load_parts(con, plan.parts, lane_settings, plan.progress.add)
+            outcomes = ingest_in_lanes(
+                plan.parts, lane_settings, 1, lambda: contextlib.nullcontext(con), on_progress=plan.progress.set
+            )
             yield from ingest_results(con, context.run.run_id, _loads(context, selected, outcomes))
             return
     # Lanes open the warehouse themselves, which DuckDB allows only while no process holds it for writing.
@@ -146,8 +149,7 @@ def _loads(
         outcome = by_type[ingest.spec.message_type]
         for message in outcome.rejected_files:
             context.log.warning(message)
-        metadata = {**outcome.metadata, "ingest_processes": outcome.lanes}
-        loads.append((ASSETS[ingest.spec.message_type], Loaded(metadata, [ingest.spec.message_type])))
+        loads.append((ASSETS[ingest.spec.message_type], Loaded(outcome.metadata, [ingest.spec.message_type])))
     return loads
 
 
@@ -157,7 +159,7 @@ def _inventory(
     """The landing inventory brought in line with landing/ijw, its odd entries recorded in the ledger."""
     started = time.monotonic()
     update = landing_inventory.update_inventory(con, settings.landing_dir, settings.ingest_processes, context.log.info)
-    odd = record_odd_entries(con, update.odd_entries, context.run.run_id)
+    odd = record_odd_entries(con, update.odd_entries, UNRECOGNISED_OWNER.source, context.run.run_id)
     if update.folder_problem:
         context.log.warning(f"iJw messages not listed: {update.folder_problem}")
     for entry, recorded in zip(update.odd_entries, odd, strict=True):
