@@ -49,7 +49,7 @@ def node(name: str, materialized: str, columns: dict[str, str]) -> dict:
 def invocation(tmp_path) -> Invocation:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("create schema marts")
-    con.execute("create table marts.facts (id integer, cents bigint)")
+    con.execute("create table marts.facts (id integer not null, cents bigint)")
     con.execute("insert into marts.facts values (1, 10), (2, 20), (3, 30)")
     con.execute("create view marts.totals as select sum(cents) as cents from marts.facts")
     con.execute("create table marts.other (id integer)")
@@ -65,15 +65,16 @@ def output(name: str) -> dg.Output:
     return dg.Output(None, output_name=name, metadata={"unique_id": f"model.p.{name}", "kept": 1})
 
 
-def test_built_tables_get_their_row_count_and_documented_columns_and_views_no_count(invocation):
+def test_built_tables_get_their_row_count_and_documented_columns_with_nullability_and_views_no_count(invocation):
     facts, totals, check = output("facts"), output("totals"), dg.AssetCheckResult(passed=True, check_name="c")
     events = list(with_table_metadata([facts, totals, check], invocation))
     assert events[2] is check
     assert events[0].metadata["dagster/row_count"].value == 3
     assert events[0].metadata["kept"].value == 1
-    assert [(c.name, c.type, c.description) for c in events[0].metadata["dagster/column_schema"].value.columns] == [
-        ("id", "INTEGER", "The line."),
-        ("cents", "BIGINT", "Signed amount."),
+    shown = events[0].metadata["dagster/column_schema"].value.columns
+    assert [(c.name, c.type, c.description, c.constraints.nullable) for c in shown] == [
+        ("id", "INTEGER", "The line.", False),
+        ("cents", "BIGINT", "Signed amount.", True),
     ]
     assert "dagster/row_count" not in events[1].metadata
     assert [(c.name, c.description) for c in events[1].metadata["dagster/column_schema"].value.columns] == [

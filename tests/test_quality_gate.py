@@ -1,9 +1,14 @@
-"""A failing blocking check stops kpi_values and the quarterly report from materialising in the same run."""
+"""A failing blocking check stops kpi_values and the quarterly report from materialising in the same run; so does a
+null in a column whose contract says not_null, and the table keeps its earlier rows."""
+
+import json
+import shutil
 
 import dagster as dg
 import duckdb
 
-from tests.conftest import run_everything
+from orchestration.defs.dbt.assets import kpi_marts, star_schema
+from tests.conftest import run_everything, set_warehouse_env
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 KPI_VALUES = dg.AssetKey(["marts", "kpi_values"])
@@ -57,3 +62,36 @@ def test_failing_dbt_relationship_test_blocks_the_kpis(definitions, warehouse_en
     assert not kpi_table_exists(warehouse_dir)
     assert instance.get_latest_materialization_event(QUARTERLY_REPORT) is None
     assert not (warehouse_dir / "reports").exists()
+
+
+def test_a_null_in_a_contracted_column_fails_the_star_schema_blocks_the_kpis_and_keeps_the_table(
+    sample_run, definitions, tmp_path, monkeypatch
+):
+    """On a copy of the shared sample's warehouse, one CBS table's rows lose their status (nullable in raw: the raw
+    suite stops a landed file without one; changed in place, the rows reach dbt): fct_cbs_indicator's contract holds
+    status not_null, so its build fails, the KPI step does not run and the mart keeps the rows it had."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(sample_run["warehouse"], warehouse, ignore=shutil.ignore_patterns("dagster_home"))
+    set_warehouse_env(monkeypatch, warehouse, sample_run["landing"])
+    indicators = "select * from marts.fct_cbs_indicator order by all"
+    with duckdb.connect(str(warehouse / "warehouse.duckdb")) as con:
+        before = con.execute(indicators).fetchall()
+        kpis_before = con.execute("select count(*) from marts.kpi_values").fetchone()
+        nulled = con.execute("update raw.cbs_jeugdzorg_kerncijfers set status = null").fetchone()[0]
+    assert nulled > 0 and before
+    job = definitions.resolve_job_def("refresh_job")
+
+    # The dbt steps alone: the raw assets and their suites are not part of this run.
+    result = job.execute_in_process(raise_on_error=False, asset_selection=[*star_schema.keys, *kpi_marts.keys])
+
+    assert not result.success
+    results = json.loads((warehouse / "dbt_target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    (failed,) = [r for r in results if r["unique_id"] == "model.jeugdhulp_warehouse.fct_cbs_indicator"]
+    assert failed["status"] == "error" and "NOT NULL constraint failed" in failed["message"], failed["message"]
+    built = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert dg.AssetKey(["marts", "fct_declaration_line"]) in built  # the step ran; only the null's model failed
+    assert dg.AssetKey(["marts", "fct_cbs_indicator"]) not in built
+    assert KPI_VALUES not in built
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(indicators).fetchall() == before
+        assert con.execute("select count(*) from marts.kpi_values").fetchone() == kpis_before

@@ -92,8 +92,8 @@ def test_dbt_tables_show_row_counts_columns_and_column_lineage(sample_run, defin
 
 
 def test_every_dbt_table_shows_its_row_count_and_its_documented_columns(sample_run):
-    """Every model and seed the run built, against the warehouse's own counts and dbt's YAML; views show columns and
-    no count (counting a view runs its query)."""
+    """Every model and seed the run built, against the warehouse's own counts, nullability and dbt's YAML; views show
+    columns and no count (counting a view runs its query)."""
     events = materializations(sample_run)
     manifest = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))
     nodes = [node for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")]
@@ -110,8 +110,12 @@ def test_every_dbt_table_shows_its_row_count_and_its_documented_columns(sample_r
                 assert metadata["dagster/row_count"].value == rows, key
             columns = con.execute(f"describe {relation}").fetchall()
             shown = metadata["dagster/column_schema"].value.columns
-            assert [(c.name, c.type) for c in shown] == [(name, kind) for name, kind, *_ in columns], key
+            assert [(c.name, c.type, c.constraints.nullable) for c in shown] == [
+                (name, kind, null == "YES") for name, kind, null, *_ in columns
+            ], key
             documented = {name.lower(): column["description"] or None for name, column in node["columns"].items()}
             assert [c.description for c in shown] == [documented.get(c.name.lower()) for c in shown], key
     facts = events["marts/fct_declaration_line"].metadata["dagster/column_schema"].value
     assert all(column.description for column in facts.columns)
+    # The contract's not_null constraints reach the warehouse's DDL, and so the asset page.
+    assert not next(column for column in facts.columns if column.name == "client_key").constraints.nullable

@@ -3,7 +3,8 @@
 dagster-dbt's fetch_row_counts and fetch_column_metadata ask the warehouse per model, through dbt's adapter, after dbt
 is done: a fixed cost of every build that grows with the number of models (docs/benchmarks.md). Here one query over
 information_schema.columns and one union of counts answer for every built table at once, through the same adapter, so
-DuckDB and PostgreSQL take the same path. The columns carry the descriptions dbt's YAML gives them.
+DuckDB and PostgreSQL take the same path. The columns carry the descriptions dbt's YAML gives them, and a column the
+warehouse holds NOT NULL (a contract's not_null constraint) is shown as not nullable.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def table_metadata(adapter: BaseAdapter, nodes: Iterable[dict[str, Any]]) -> dic
     by_relation = {(node["schema"].lower(), node["alias"].lower()): node for node in nodes}
     schemas = ", ".join(literal(schema) for schema in sorted({schema for schema, _ in by_relation}))
     columns_query = (
-        "select table_schema, table_name, column_name, data_type from information_schema.columns "  # noqa: S608 - manifest's names
+        "select table_schema, table_name, column_name, data_type, is_nullable from information_schema.columns "  # noqa: S608 - manifest's names
         f"where table_catalog = current_database() and lower(table_schema) in ({schemas}) "
         "order by table_schema, table_name, ordinal_position"
     )
@@ -81,10 +82,11 @@ def table_metadata(adapter: BaseAdapter, nodes: Iterable[dict[str, Any]]) -> dic
         for node in nodes
     }
     columns: dict[str, list[dg.TableColumn]] = {}
-    for schema, table, name, data_type in column_rows:
+    for schema, table, name, data_type, is_nullable in column_rows:
         if (node := by_relation.get((schema.lower(), table.lower()))) is not None:
             description = descriptions[node["unique_id"]].get(name.lower()) or None
-            columns.setdefault(node["unique_id"], []).append(dg.TableColumn(name, data_type, description))
+            constraints = dg.TableColumnConstraints(nullable=False) if is_nullable == "NO" else None
+            columns.setdefault(node["unique_id"], []).append(dg.TableColumn(name, data_type, description, constraints))
     row_counts = {unique_id: int(rows) for unique_id, rows in count_rows}
     return {
         unique_id: {
