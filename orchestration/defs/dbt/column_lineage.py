@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.dbt import build_state
-from orchestration.defs.dbt.table_metadata import COLUMN_LINEAGE, event_unique_id
+from orchestration.defs.dbt.table_metadata import COLUMN_LINEAGE, RELATION_TYPES, event_unique_id
 from orchestration.defs.dbt.translator import translator
 
 LINEAGE_DDL = [
@@ -55,7 +55,7 @@ def asset_keys(manifest: Mapping[str, Any]) -> dict[str, str]:
     return {
         unique_id: translator.get_asset_key(node).to_user_string()
         for unique_id, node in manifest["nodes"].items()
-        if node["resource_type"] in {"model", "seed", "snapshot"}
+        if node["resource_type"] in RELATION_TYPES
     }
 
 
