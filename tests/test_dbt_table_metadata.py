@@ -91,3 +91,15 @@ def test_a_failed_build_still_yields_its_built_tables_with_metadata_then_raises(
     with pytest.raises(RuntimeError, match="dbt failed"):
         yielded.extend(with_table_metadata(failing(), invocation))
     assert [event.metadata["dagster/row_count"].value for event in yielded] == [3]
+
+
+def test_lineage_given_per_unique_id_goes_onto_built_tables_only(invocation):
+    dep = dg.TableColumnDep(asset_key=dg.AssetKey(["raw", "lines"]), column_name="cents")
+    lineage = dg.MetadataValue.column_lineage(dg.TableColumnLineage(deps_by_column={"cents": [dep]}))
+    check = dg.AssetCheckResult(passed=True, check_name="c", metadata={"unique_id": "test.p.not_null_facts_id"})
+    facts, totals, _ = with_table_metadata(
+        [output("facts"), output("totals"), check], invocation, {"model.p.facts": lineage}
+    )
+    assert facts.metadata["dagster/column_lineage"] == lineage
+    assert facts.metadata["dagster/row_count"].value == 3
+    assert "dagster/column_lineage" not in totals.metadata

@@ -18,6 +18,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dbt.adapters.base import BaseAdapter
 
 from orchestration.defs.dbt import build_state
+from orchestration.defs.dbt.column_lineage import lineage_key, recorded, store_lineage, stored_lineage
 from orchestration.defs.dbt.project import warehouse_dbt_project
 from orchestration.defs.dbt.table_metadata import with_table_metadata
 from orchestration.defs.dbt.translator import translator
@@ -46,7 +47,8 @@ def dbt_build(
     """`dbt build` of the step's selection, with the same vars and target folder for both steps; each table's
     materialization carries its row count and its columns, read for all built tables at once when dbt is done
     (DuckDB admits one writer), and with column_lineage their lineage (dagster-dbt's per-model fetch, which reads each
-    model's and its parents' columns and runs sqlglot over the compiled SQL).
+    model's and its parents' columns and runs sqlglot over the compiled SQL) or, on DuckDB, the lineage a whole
+    build stored for the same code and source columns (column_lineage.py).
 
     dbt parses the whole project again unless its last parse, kept in the target folder, saw the same vars and the
     same profile, which holds the warehouse's path; a new target folder per invocation (dagster-dbt's default) would
@@ -57,6 +59,7 @@ def dbt_build(
     step = context.op_def.name
     # PostgreSQL keeps no build state, so its incremental models are built in full every time.
     current, code, full_refresh = None, None, True
+    lineage_now, stored = None, None
     if settings.target == "duckdb":
         with warehouse.connect() as con:
             code = build_state.code_digest()
@@ -73,6 +76,10 @@ def dbt_build(
                 return
             full_refresh = build_state.built_with_code(con, step) != code
             build_state.forget(con, step)
+            if column_lineage:
+                manifest = json.loads(warehouse_dbt_project.manifest_path.read_text(encoding="utf-8"))
+                lineage_now = lineage_key(con, manifest, code, variables)
+                stored = stored_lineage(con, manifest, lineage_now)
         if full_refresh:
             context.log.info(f"{step}: a full refresh: no whole build of this dbt project and dbt version is on record")
     invocation = dbt.cli(
@@ -89,10 +96,15 @@ def dbt_build(
         target_path=settings.dbt_target_dir,
     )
     events = invocation.stream()
-    if column_lineage:
+    if column_lineage and stored is None:
         events = events.fetch_column_metadata(with_column_lineage=True)
+    if lineage_now is not None:
+        how = "computed: none is stored" if stored is None else "taken from the whole build that stored it"
+        context.log.info(f"{step}: column lineage {how} for this code, these vars and these source columns")
+    computed: dict[str, dg.TableColumnLineageMetadataValue] = {}
     try:
-        yield from with_table_metadata(dbt_lines_to_debug(events, DbtLines(context.log)), invocation)
+        with_metadata = with_table_metadata(dbt_lines_to_debug(events, DbtLines(context.log)), invocation, stored)
+        yield from recorded(with_metadata, computed)
     finally:
         if invocation.adapter is not None:
             close_adapter(invocation.adapter)
@@ -100,6 +112,8 @@ def dbt_build(
     if current is not None and not context.is_subset:
         with warehouse.connect() as con:
             build_state.remember(con, step, current, context.run_id, code)
+            if lineage_now is not None and stored is None:
+                store_lineage(con, invocation.manifest, lineage_now, computed)
 
 
 def close_adapter(adapter: BaseAdapter) -> None:

@@ -4,7 +4,8 @@ dagster-dbt's fetch_row_counts and fetch_column_metadata ask the warehouse per m
 is done: a fixed cost of every build that grows with the number of models (docs/benchmarks.md). Here one query over
 information_schema.columns and one union of counts answer for every built table at once, through the same adapter, so
 DuckDB and PostgreSQL take the same path. The columns carry the descriptions dbt's YAML gives them, and a column the
-warehouse holds NOT NULL (a contract's not_null constraint) is shown as not nullable.
+warehouse holds NOT NULL (a contract's not_null constraint) is shown as not nullable. Column lineage stored by an
+earlier build (column_lineage.py) is attached here too.
 """
 
 from __future__ import annotations
@@ -19,12 +20,18 @@ from dbt.adapters.base import BaseAdapter
 # Nodes that leave a table or view behind; a view's rows are not counted (counting runs its query).
 RELATION_TYPES = {"model", "seed", "snapshot"}
 UNCOUNTED = {"view", "ephemeral"}
+COLUMN_LINEAGE = "dagster/column_lineage"
 
 
-def with_table_metadata(events: Iterable, invocation: DbtCliInvocation) -> Iterator:
-    """events, each built table's materialization with its row count and columns. Events are held until dbt is done,
-    as dagster-dbt's own fetch holds them on DuckDB (dbt's process holds the file while it runs); the tables a failed
-    build did make still get theirs before its error is raised."""
+def with_table_metadata(
+    events: Iterable,
+    invocation: DbtCliInvocation,
+    lineage: Mapping[str, dg.TableColumnLineageMetadataValue] | None = None,
+) -> Iterator:
+    """events, each built table's materialization with its row count and columns, and its column lineage when lineage
+    (per unique id) holds one. Events are held until dbt is done, as dagster-dbt's own fetch holds them on DuckDB
+    (dbt's process holds the file while it runs); the tables a failed build did make still get theirs before its error
+    is raised."""
     held: list = []
     failure: Exception | None = None
     try:
@@ -33,6 +40,8 @@ def with_table_metadata(events: Iterable, invocation: DbtCliInvocation) -> Itera
         failure = error
     nodes = {node["unique_id"]: node for event in held if (node := built_relation(invocation.manifest, event))}
     metadata = table_metadata(invocation.adapter, nodes.values()) if nodes and invocation.adapter else {}
+    for unique_id in nodes.keys() & (lineage or {}).keys():
+        metadata.setdefault(unique_id, {})[COLUMN_LINEAGE] = lineage[unique_id]
     for event in held:
         extra = metadata.get(event_unique_id(event))
         yield event.with_metadata({**event.metadata, **extra}) if extra else event
