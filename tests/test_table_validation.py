@@ -9,6 +9,7 @@ import multiprocessing
 import duckdb
 import pytest
 
+from orchestration import warehouse_file
 from orchestration.quality import table_validation
 from orchestration.quality.suites import failures_of, run_suite
 from orchestration.quality.table_validation import query_frame, validate_table
@@ -59,6 +60,21 @@ def test_the_verdict_on_this_run_s_rows_is_the_suite_s_here_in_a_worker_or_not(
     assert validation.rows_validated == len(THIS_RUN)
     assert len(workers_started) == workers
     assert multiprocessing.active_children() == []
+
+
+def test_a_worker_validates_while_the_step_holds_the_warehouse_open(tmp_path, monkeypatch, workers_started):
+    path = _warehouse(tmp_path, THIS_RUN + EARLIER_RUN)
+    monkeypatch.setattr(table_validation, "IN_PROCESS_ROWS", 0)
+
+    with warehouse_file.held(path, "1GB"):
+        validation = validate_table(path, "1GB", SUITE, "run")
+        # Held again: a read-only connection of this process shares the hold's database.
+        with warehouse_file.connect(path, "1GB", read_only=True) as con:
+            assert con.execute("select count(*) from raw.ijw_declaration_lines").fetchone() == (
+                len(THIS_RUN + EARLIER_RUN),
+            )
+
+    assert validation.rows_validated == len(THIS_RUN) and len(workers_started) == 1
 
 
 def test_an_error_in_the_worker_reaches_the_check(tmp_path, monkeypatch):

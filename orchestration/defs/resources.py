@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from orchestration import warehouse_file
 from orchestration.cbs.client import StatLineClient
 from orchestration.defs.dbt.project import warehouse_dbt_project
 from orchestration.defs.run_guard import guarded_run
@@ -52,7 +53,7 @@ class WarehouseResource(dg.ConfigurableResource):
         path = settings.duckdb_path
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": settings.duckdb_memory_limit})
+        con = warehouse_file.connect(path, settings.duckdb_memory_limit, read_only=read_only)
         try:
             if not read_only:
                 ensure_schema(con)

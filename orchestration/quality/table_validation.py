@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from orchestration import warehouse_file
 from orchestration.quality.suites import GX_MODULE, SuiteFile, run_suite
 from orchestration.warehouse.worker_pool import forked_worker
 
@@ -60,7 +61,7 @@ def validate_table(
         (count,) = con.execute(f"select count(*) {rows.source}", rows.parameters).fetchone()
         if count < IN_PROCESS_ROWS:
             return _validated(con, suite_file, rows)
-    with forked_worker(preload=[__name__, GX_MODULE]) as worker:
+    with warehouse_file.released(database), forked_worker(preload=[__name__, GX_MODULE]) as worker:
         return worker.submit(_validated_in, database, memory_limit, suite_file, rows).result()
 
 
@@ -103,7 +104,7 @@ def _table_columns(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile) -> lis
 
 
 def _connect(database: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(database), read_only=True, config={"memory_limit": memory_limit})
+    return warehouse_file.connect(database, memory_limit, read_only=True)
 
 
 def _validated(con: duckdb.DuckDBPyConnection, suite_file: SuiteFile, rows: _RowsToValidate) -> TableValidation:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
+from orchestration import warehouse_file
 from orchestration.defs.resources import WarehouseResource
 from orchestration.quality.remembered import Connect, Verdict
 
@@ -19,8 +20,7 @@ def state_connection(warehouse: WarehouseResource) -> Connect:
     @contextmanager
     def connect(read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         settings = warehouse.settings()
-        config = {"memory_limit": settings.duckdb_memory_limit}
-        with duckdb.connect(str(settings.duckdb_path), read_only=read_only, config=config) as con:
+        with warehouse_file.connect(settings.duckdb_path, settings.duckdb_memory_limit, read_only=read_only) as con:
             yield con
 
     return connect

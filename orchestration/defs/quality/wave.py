@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from orchestration import warehouse_file
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 
 Evaluate = Callable[[dg.AssetCheckExecutionContext, WarehouseResource], dg.AssetCheckResult]
@@ -42,25 +43,28 @@ def check_wave(name: str, description: str, checks: Sequence[WaveCheck]) -> dg.A
     )
     def _wave(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
         crashed: list[tuple[dg.AssetCheckKey, Exception]] = []
-        for check in checks:
-            if check.spec.key not in context.selected_asset_check_keys:
-                continue
-            started = time.monotonic()
-            try:
-                result = check.evaluate(context, warehouse)
-            except Exception as error:
-                # Raised again once the wave's other checks reported.
-                context.log.exception(f"{check.spec.key.to_user_string()} raised; the wave's other checks go on")
-                crashed.append((check.spec.key, error))
-                continue
-            yield dg.AssetCheckResult(
-                asset_key=check.spec.asset_key,
-                check_name=check.spec.name,
-                passed=result.passed,
-                severity=result.severity,
-                description=result.description,
-                metadata={**result.metadata, "check_seconds": round(time.monotonic() - started, 2)},
-            )
+        settings = warehouse.settings()
+        # The checks open the warehouse several times each; held open, each opening shares the database already open.
+        with warehouse_file.held(settings.duckdb_path, settings.duckdb_memory_limit):
+            for check in checks:
+                if check.spec.key not in context.selected_asset_check_keys:
+                    continue
+                started = time.monotonic()
+                try:
+                    result = check.evaluate(context, warehouse)
+                except Exception as error:
+                    # Raised again once the wave's other checks reported.
+                    context.log.exception(f"{check.spec.key.to_user_string()} raised; the wave's other checks go on")
+                    crashed.append((check.spec.key, error))
+                    continue
+                yield dg.AssetCheckResult(
+                    asset_key=check.spec.asset_key,
+                    check_name=check.spec.name,
+                    passed=result.passed,
+                    severity=result.severity,
+                    description=result.description,
+                    metadata={**result.metadata, "check_seconds": round(time.monotonic() - started, 2)},
+                )
         if crashed:
             _, first = crashed[0]
             for key, error in crashed[1:]:

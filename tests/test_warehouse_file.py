@@ -1,0 +1,69 @@
+"""A step that holds the warehouse open shares that database with every connection it opens, read-only or not, and
+lets go of the file while another process opens it (orchestration/warehouse_file.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from orchestration import warehouse_file
+
+LIMIT = "1GB"
+
+
+@pytest.fixture
+def database(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table facts as select 1 as id")
+    return path
+
+
+def opens_elsewhere(path) -> bool:
+    """Whether another process can open the file for reading."""
+    opened = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(path)!r}, read_only=True).close()"],
+        capture_output=True,
+    )
+    return opened.returncode == 0
+
+
+def test_a_read_only_connection_beside_a_writing_one_is_refused_without_a_hold(database):
+    with warehouse_file.connect(database, LIMIT), pytest.raises(duckdb.ConnectionException, match="configuration"):
+        warehouse_file.connect(database, LIMIT, read_only=True)
+
+
+def test_while_held_every_connection_shares_the_open_database(database):
+    with warehouse_file.held(database, LIMIT):
+        with warehouse_file.connect(database, LIMIT) as writer:
+            writer.execute("insert into facts values (2)")
+        with warehouse_file.connect(database, LIMIT, read_only=True) as reader:
+            assert reader.execute("select sum(id) from facts").fetchone() == (3,)
+    with warehouse_file.connect(database, LIMIT, read_only=True) as reader:
+        assert reader.execute("select count(*) from facts").fetchone() == (2,)
+
+
+def test_another_process_opens_the_file_only_while_the_hold_is_released(database):
+    assert opens_elsewhere(database)
+    with warehouse_file.held(database, LIMIT):
+        assert not opens_elsewhere(database)
+        with warehouse_file.released(database):
+            assert opens_elsewhere(database)
+        assert not opens_elsewhere(database)
+        with warehouse_file.connect(database, LIMIT, read_only=True) as reader:
+            assert reader.execute("select count(*) from facts").fetchone() == (1,)
+    assert opens_elsewhere(database)
+
+
+def test_a_hold_on_one_file_leaves_connections_to_another_as_asked(database, tmp_path):
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    with (
+        warehouse_file.held(database, LIMIT),
+        warehouse_file.connect(other, LIMIT, read_only=True) as reader,
+        pytest.raises(duckdb.InvalidInputException, match="read-only"),
+    ):
+        reader.execute("create table t (x integer)")
