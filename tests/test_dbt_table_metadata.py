@@ -33,7 +33,10 @@ class Invocation:
     adapter: Adapter
 
 
-def node(name: str, materialized: str, columns: dict[str, str]) -> dict:
+def node(
+    name: str, materialized: str, columns: dict[str, str], column_constraints: dict[str, list] | None = None, **model
+) -> dict:
+    """A manifest node; constraints per column as the manifest lists them, model-level ones in model."""
     return {
         "unique_id": f"model.p.{name}",
         "resource_type": "model",
@@ -41,7 +44,11 @@ def node(name: str, materialized: str, columns: dict[str, str]) -> dict:
         "alias": name,
         "relation_name": f'"w"."marts"."{name}"',
         "config": {"materialized": materialized},
-        "columns": {column: {"description": text} for column, text in columns.items()},
+        "columns": {
+            column: {"description": text, "constraints": (column_constraints or {}).get(column, [])}
+            for column, text in columns.items()
+        },
+        **model,
     }
 
 
@@ -49,12 +56,21 @@ def node(name: str, materialized: str, columns: dict[str, str]) -> dict:
 def invocation(tmp_path) -> Invocation:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("create schema marts")
-    con.execute("create table marts.facts (id integer not null, cents bigint)")
-    con.execute("insert into marts.facts values (1, 10), (2, 20), (3, 30)")
+    con.execute("create table marts.facts (id integer not null, cents bigint, kind varchar)")
+    con.execute("insert into marts.facts values (1, 10, 'D'), (2, 20, 'D'), (3, 30, 'C')")
     con.execute("create view marts.totals as select sum(cents) as cents from marts.facts")
     con.execute("create table marts.other (id integer)")
     nodes = [
-        node("facts", "table", {"id": "The line.", "cents": "Signed amount."}),
+        node(
+            "facts",
+            "table",
+            {"id": "The line.", "cents": "Signed amount.", "kind": "D or C."},
+            {
+                "id": [{"type": "not_null"}, {"type": "primary_key"}],
+                "kind": [{"type": "check", "expression": "kind in ('D', 'C')"}],
+            },
+            constraints=[{"type": "unique", "columns": ["cents", "kind"]}],
+        ),
         node("totals", "view", {}),
         node("other", "table", {}),
     ]
@@ -75,11 +91,24 @@ def test_built_tables_get_their_row_count_and_documented_columns_with_nullabilit
     assert [(c.name, c.type, c.description, c.constraints.nullable) for c in shown] == [
         ("id", "INTEGER", "The line.", False),
         ("cents", "BIGINT", "Signed amount.", True),
+        ("kind", "VARCHAR", "D or C.", True),
     ]
     assert "dagster/row_count" not in events[1].metadata
     assert [(c.name, c.description) for c in events[1].metadata["dagster/column_schema"].value.columns] == [
         ("cents", None)
     ]
+
+
+def test_a_contract_s_unique_and_check_constraints_are_shown_on_their_columns_and_table(invocation):
+    (facts,) = with_table_metadata([output("facts")], invocation)
+    schema = facts.metadata["dagster/column_schema"].value
+    shown = {c.name: (c.constraints.nullable, c.constraints.unique, c.constraints.other) for c in schema.columns}
+    assert shown == {
+        "id": (False, True, []),
+        "cents": (True, False, []),
+        "kind": (True, False, ["check (kind in ('D', 'C'))"]),
+    }
+    assert schema.constraints.other == ["unique (cents, kind)"]
 
 
 def test_a_failed_build_still_yields_its_built_tables_with_metadata_then_raises(invocation):

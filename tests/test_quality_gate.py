@@ -1,11 +1,13 @@
 """A failing blocking check stops kpi_values and the quarterly report from materialising in the same run; so does a
-null in a column whose contract says not_null, and the table keeps its earlier rows."""
+null in a column whose contract says not_null, and the table keeps its earlier rows, as it does when a contract's
+check or unique constraint is broken."""
 
 import json
 import shutil
 
 import dagster as dg
 import duckdb
+import pytest
 
 from orchestration.defs.dbt.assets import kpi_marts, star_schema
 from tests.conftest import run_everything, set_warehouse_env
@@ -95,3 +97,37 @@ def test_a_null_in_a_contracted_column_fails_the_star_schema_blocks_the_kpis_and
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(indicators).fetchall() == before
         assert con.execute("select count(*) from marts.kpi_values").fetchone() == kpis_before
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [
+        ("update {raw} set status = 'onbekend'", "CHECK constraint failed"),
+        ("insert into {raw} select * from {raw}", "UNIQUE constraint violation: duplicate key"),
+    ],
+    ids=["status_outside_its_code_list", "every_row_twice"],
+)
+def test_a_broken_check_or_unique_constraint_fails_the_model_s_build_and_keeps_its_table(
+    sample_run, definitions, tmp_path, monkeypatch, mutation, message
+):
+    """fct_cbs_indicator's contract holds status in CBS's three statuses (check) and its grain unique: a raw CBS table
+    whose rows break either, changed in place on a copy of the shared sample's warehouse, fails the model's build, and
+    the mart keeps the rows it had. The model alone, through the project's dbt resource."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(sample_run["warehouse"], warehouse, ignore=shutil.ignore_patterns("dagster_home"))
+    set_warehouse_env(monkeypatch, warehouse, sample_run["landing"])
+    indicators = "select * from marts.fct_cbs_indicator order by all"
+    with duckdb.connect(str(warehouse / "warehouse.duckdb")) as con:
+        before = con.execute(indicators).fetchall()
+        changed = con.execute(mutation.format(raw="raw.cbs_jeugdzorg_kerncijfers")).fetchone()[0]
+    assert changed > 0 and before
+
+    dbt = definitions.resources["dbt"]
+    invocation = dbt.cli(
+        ["run", "--select", "fct_cbs_indicator"], target_path=tmp_path / "target", raise_on_error=False
+    )
+
+    (result,) = invocation.wait().get_artifact("run_results.json")["results"]
+    assert result["status"] == "error" and message in result["message"], result["message"]
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(indicators).fetchall() == before

@@ -4,8 +4,10 @@ dagster-dbt's fetch_row_counts and fetch_column_metadata ask the warehouse per m
 is done: a fixed cost of every build that grows with the number of models (docs/benchmarks.md). Here one query over
 information_schema.columns and one union of counts answer for every built table at once, through the same adapter, so
 DuckDB and PostgreSQL take the same path. The columns carry the descriptions dbt's YAML gives them, and a column the
-warehouse holds NOT NULL (a contract's not_null constraint) is shown as not nullable. Column lineage stored by an
-earlier build (column_lineage.py) is attached here too.
+warehouse holds NOT NULL (a contract's not_null constraint) is shown as not nullable; a contract's unique, primary key
+and check constraints, which the warehouse enforces when dbt creates the table, are shown on their columns (a unique
+combination of columns on the table). Column lineage stored by an earlier build (column_lineage.py) is attached here
+too.
 """
 
 from __future__ import annotations
@@ -94,13 +96,38 @@ def table_metadata(adapter: BaseAdapter, nodes: Iterable[dict[str, Any]]) -> dic
     for schema, table, name, data_type, is_nullable in column_rows:
         if (node := by_relation.get((schema.lower(), table.lower()))) is not None:
             description = descriptions[node["unique_id"]].get(name.lower()) or None
-            constraints = dg.TableColumnConstraints(nullable=False) if is_nullable == "NO" else None
+            constraints = _column_constraints(node, name, nullable=is_nullable != "NO")
             columns.setdefault(node["unique_id"], []).append(dg.TableColumn(name, data_type, description, constraints))
     row_counts = {unique_id: int(rows) for unique_id, rows in count_rows}
-    return {
-        unique_id: {
-            **({"dagster/row_count": row_counts[unique_id]} if unique_id in row_counts else {}),
-            **({"dagster/column_schema": dg.TableSchema(columns=columns[unique_id])} if unique_id in columns else {}),
-        }
-        for unique_id in descriptions
-    }
+    metadata: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        unique_id = node["unique_id"]
+        metadata[unique_id] = {}
+        if unique_id in row_counts:
+            metadata[unique_id]["dagster/row_count"] = row_counts[unique_id]
+        if unique_id in columns:
+            metadata[unique_id]["dagster/column_schema"] = _schema(node, columns[unique_id])
+    return metadata
+
+
+UNIQUE = {"unique", "primary_key"}
+
+
+def _column_constraints(node: dict[str, Any], column: str, nullable: bool) -> dg.TableColumnConstraints | None:
+    declared = next((c for name, c in node["columns"].items() if name.lower() == column.lower()), {})
+    kinds = declared.get("constraints") or []
+    unique = any(constraint["type"] in UNIQUE for constraint in kinds)
+    checks = [f"check ({constraint['expression']})" for constraint in kinds if constraint["type"] == "check"]
+    if nullable and not unique and not checks:
+        return None
+    return dg.TableColumnConstraints(nullable=nullable, unique=unique, other=checks)
+
+
+def _schema(node: dict[str, Any], columns: list[dg.TableColumn]) -> dg.TableSchema:
+    combinations = [
+        f"unique ({', '.join(constraint['columns'])})"
+        for constraint in node.get("constraints") or []
+        if constraint["type"] in UNIQUE
+    ]
+    constraints = dg.TableConstraints(other=combinations) if combinations else None
+    return dg.TableSchema(columns=columns, constraints=constraints)
