@@ -117,43 +117,18 @@ class MessageSpec:
         return in_message(self.message_type)
 
     @functools.cached_property
-    def tags(self) -> MessageTags:
-        return MessageTags(
-            header=self.m("Header"),
-            client=self.m("Client"),
-            record=self.m(self.record_tag),
-            bsn=self.m("Bsn"),
-            birth_date=self.m("Geboortedatum"),
-            gender=self.m("Geslacht"),
-            message_fields={self.m(local): handler for local, handler in self.message_fields.items()},
-        )
-
-
-@dataclass(frozen=True)
-class MessageTags:
-    """A message type's qualified tags, built once: every file of the type looks them up."""
-
-    header: str
-    client: str
-    record: str
-    bsn: str
-    birth_date: str
-    gender: str
-    message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]]
-
-    @functools.cached_property
-    def read(self) -> frozenset[str]:
-        """Every tag visit_message reads."""
-        return frozenset(
-            (self.header, self.client, self.record, self.bsn, self.birth_date, self.gender, *self.message_fields)
-        )
+    def local_names(self) -> dict[str, str]:
+        """Every qualified tag visit_message reads -> its local name, built once: every file of the type looks them
+        up."""
+        names = ("Header", "Client", self.record_tag, "Bsn", "Geboortedatum", "Geslacht", *self.message_fields)
+        return {self.m(local): local for local in names}
 
     @functools.cached_property
     def in_any_namespace(self) -> tuple[str, ...]:
         """The same local names in any namespace or none. The readers look elements up by qualified name, so a body
         in another namespace (a JW323 Declaratie under a JW301 root, say) would be skipped unseen, its records and
         cents lost from the ledger: visit_message meets those too, and refuses the file."""
-        return tuple(sorted({f"{{*}}{etree.QName(tag).localname}" for tag in self.read}))
+        return tuple(sorted({f"{{*}}{local}" for local in self.local_names.values()}))
 
 
 def b(local: str) -> str:
@@ -218,7 +193,7 @@ def read_records(
         else:
             check_file_size(len(data))
         check_encoding(data)
-        message = parse_message(data, spec.tags.in_any_namespace)
+        message = parse_message(data, spec.in_any_namespace)
         if message.root is not None:
             visit_message(message, spec, pseudonymiser, parsed, on_record)
         if message.broken is not None:
@@ -272,31 +247,29 @@ def visit_message(
     header: Header | None = None
     client, client_element = Client(), None
     source_record = 0
-    tags = spec.tags
-    client_tag, record_tag, message_fields = tags.client, tags.record, tags.message_fields
-    read = tags.read
+    local_names, client_tag = spec.local_names, spec.m("Client")
     for element in message.elements:
-        tag = element.tag
-        if tag not in read:
+        local = local_names.get(element.tag)
+        if local is None:
             raise MessageRejected(
                 "WRONG_NAMESPACE",
-                f"{tag} at line {element.sourceline} is not in the message's namespace {spec.namespace}",
+                f"{element.tag} at line {element.sourceline} is not in the message's namespace {spec.namespace}",
             )
-        if tag == record_tag:
+        if local == spec.record_tag:
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
             # A record belongs to the Client it sits in; one outside every Client has no client data.
             owner = next(element.iterancestors(client_tag), None)
             source_record += 1
             on_record(element, header, client if owner is client_element else Client(), source_record)
-        elif tag == tags.header:
+        elif local == "Header":
             header = _read_header(element, spec, pseudonymiser, header)
-        elif tag in message_fields:
-            message_fields[tag](element, parsed, pseudonymiser)
-        elif tag == client_tag:
+        elif local in spec.message_fields:
+            spec.message_fields[local](element, parsed, pseudonymiser)
+        elif local == "Client":
             client, client_element = Client(), element
         elif element.getparent().tag == client_tag:
-            _read_client_field(element, spec, client, pseudonymiser)
+            _read_client_field(element, local, client, pseudonymiser)
 
 
 def _read_header(
@@ -334,10 +307,9 @@ def _read_header(
     )
 
 
-def _read_client_field(element: etree._Element, spec: MessageSpec, client: Client, pseudonymiser: Pseudonymiser):
+def _read_client_field(element: etree._Element, local: str, client: Client, pseudonymiser: Pseudonymiser):
     """Only the BSN (pseudonymised at once), birth date and gender are read: never names, addresses or contacts."""
-    tag = element.tag
-    if tag == spec.tags.bsn:
+    if local == "Bsn":
         bsn = (element.text or "").strip()
         if remembered_is_valid_bsn(bsn):
             client.client_key = pseudonymiser.client_key(bsn)
@@ -347,12 +319,12 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
         else:
             # The reason never repeats the number: quarantine is readable by more people than the BSN may be.
             client.error = RecordError("BSN_INVALID", "the client's BSN is not 9 digits passing the elfproef")
-    elif tag == spec.tags.birth_date:
+    elif local == "Geboortedatum":
         try:
             client.birth_date = parse_date(text(element, _DATUM), "Geboortedatum")
         except RecordError as error:
             client.error = client.error or error
-    elif tag == spec.tags.gender:
+    elif local == "Geslacht":
         # Stored as sent (COD046 is not checked here), so a BSN written there is replaced like one in an identifier.
         client.gender_code = pseudonymiser.identifier((element.text or "").strip())
 
@@ -361,15 +333,6 @@ def record_place(source_line: int, source_record: int) -> str:
     """Where a record is, for a reason: its line, where an auditor opens the file, and its position among the file's
     records, which names it when several share the line."""
     return f"at line {source_line}, record {source_record}"
-
-
-def without_bsns(fields: dict, keys: tuple[Any, ...], pseudonymiser: Pseudonymiser) -> dict:
-    """fields, in place, with a BSN in any of the identifier keys replaced by its pseudonym."""
-    for key in keys:
-        value = fields.get(key)
-        if value is not None:
-            fields[key] = pseudonymiser.identifier(value)
-    return fields
 
 
 LIBXML2_EXACT_LINES = 65_535

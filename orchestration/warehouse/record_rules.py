@@ -36,7 +36,6 @@ from orchestration.ijw.reader import (
     finish_file,
     read_records,
     record_place,
-    without_bsns,
 )
 from orchestration.ijw.safe_xml import MessageRejected
 from orchestration.warehouse.load import ParsedFile, Rejection, StagedInsert
@@ -359,7 +358,10 @@ def read_record_batch(
     read_texts, state_names, identifiers = records.read_texts, tuple(records.state), spec.identifier_fields
 
     def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
-        fields = without_bsns(spec.record_fields(element, source_record), identifiers, pseudonymiser)
+        fields = spec.record_fields(element, source_record)
+        for key in identifiers:  # a BSN written there is replaced by its pseudonym before any rule reads it
+            if fields[key] is not None:
+                fields[key] = pseudonymiser.identifier(fields[key])
         error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
         rows.append(
             (
