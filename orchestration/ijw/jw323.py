@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MAX_NUMBER_DIGITS, ElementFields, MessageSpec, b, in_message, parse_date, text
 from orchestration.ijw.safe_xml import MessageRejected
 from orchestration.warehouse.load import ParsedFile, RecordError
@@ -155,16 +154,6 @@ def _prestatie_fields(prestatie: etree._Element, source_record: int) -> ElementF
     fields = ElementFields(zip(_TEXTS, [value.strip() if value else None for value in values], strict=True))
     fields.sourceline, fields.source_record = prestatie.sourceline or 0, source_record
     return fields
-
-
-def _declaration_field(reader):
-    def handle(element: etree._Element, parsed: ParsedFile, pseudonymiser: Pseudonymiser) -> None:
-        try:
-            reader(element, parsed.state, pseudonymiser)
-        except RecordError as error:
-            raise MessageRejected("HEADER_INVALID", f"{etree.QName(element).localname}: {error}") from error
-
-    return handle
 
 
 def _read_number(element, state, pseudonymiser):
@@ -309,10 +298,10 @@ SPEC = MessageSpec(
     record_fields=_prestatie_fields,
     identifiers=("reference_number", "previous_reference_number", "allocation_number"),
     message_fields={
-        "DeclaratieNummer": _declaration_field(_read_number),
-        "DeclaratiePeriode": _declaration_field(_read_period),
-        "DeclaratieDagtekening": _declaration_field(_read_date),
-        "TotaalIngediendBedrag": _declaration_field(_read_total),
+        "DeclaratieNummer": _read_number,
+        "DeclaratiePeriode": _read_period,
+        "DeclaratieDagtekening": _read_date,
+        "TotaalIngediendBedrag": _read_total,
     },
     check_file=_check_file,
 )

@@ -95,8 +95,9 @@ class MessageSpec:
     record_fields: Callable[[etree._Element, int], ElementFields] = element_fields
     """A record's field texts, read once, with its line (sourceline) and its position among the file's records
     (source_record); JW323 reads its Prestatie's as XPath string values do."""
-    message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
-    """Handlers for message-level elements outside Header and Client, by local name."""
+    message_fields: dict[str, Callable[[etree._Element, dict, Pseudonymiser], None]] = field(default_factory=dict)
+    """Readers of message-level elements outside Header and Client into ParsedFile.state, by local name (a RecordError
+    rejects the file: HEADER_INVALID)."""
     identifiers: tuple[str, ...] = ()
     """The record's free identifiers, as columns of its texts (records.texts): a BSN found there is replaced by its
     pseudonym before any rule reads the record."""
@@ -265,7 +266,10 @@ def visit_message(
         elif local == "Header":
             header = _read_header(element, spec, pseudonymiser, header)
         elif local in spec.message_fields:
-            spec.message_fields[local](element, parsed, pseudonymiser)
+            try:
+                spec.message_fields[local](element, parsed.state, pseudonymiser)
+            except RecordError as error:
+                raise MessageRejected("HEADER_INVALID", f"{local}: {error}") from error
         elif local == "Client":
             client, client_element = Client(), element
         elif element.getparent().tag == client_tag:

@@ -116,13 +116,10 @@ def _weight(parts: list[LanePart]) -> int:
 class _Lane:
     staging_path: Path
     parts: list[LanePart]
-    duckdb_threads: int
-    """The lane's share of the cores: DuckDB's own threads on the cores the other lanes' Python is using only
-    contend with it."""
+    duckdb_threads: int  # its share of the cores: DuckDB threads on the other lanes' cores only contend with them
 
     @property
-    def progress_path(self) -> Path:
-        """Where the lane keeps its count of files loaded, for the run's progress line."""
+    def progress_path(self) -> Path:  # its count of files loaded, for the run's progress line
         return self.staging_path.with_name(self.staging_path.name + ".files")
 
 
@@ -135,8 +132,7 @@ class LaneSettings:
     run_id: str
     xsd_dir: Path | None
     memory_limit: str
-    landing_dir: Path
-    """Files are opened by the landing rule for this directory (orchestration/warehouse/landing_files.py)."""
+    landing_dir: Path  # files are opened by its landing rule (orchestration/warehouse/landing_files.py)
 
 
 @dataclass(frozen=True)
@@ -236,9 +232,8 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
 def _load_parts(
     con: duckdb.DuckDBPyConnection, parts: list[LanePart], settings: LaneSettings, on_progress: Callable[[int], None]
 ) -> list[IngestOutcome]:
-    """The parts loaded one after another in this process (a lane, or the whole ingest of a small landing), each with
-    the figures a data engineer wants on the materialization; on_progress hears how many files are loaded after each
-    committed batch."""
+    """The parts loaded one after another in this process (a lane, or a small landing's whole ingest); on_progress
+    hears how many files are loaded after each committed batch."""
     pseudonymiser = Pseudonymiser(settings.pseudonym_key)
     outcomes, loaded = [], 0
 

@@ -418,13 +418,3 @@ def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tup
     with rule_functions(con, staged_record_texts=pd.DataFrame(frame, copy=False)):
         con.execute(records.decide, {**records.built.parameters, "today": dt.date.today()})
     return con.execute(records.outcomes(row_type)).fetchall()
-
-
-def read_message(
-    path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser, schema: etree.XMLSchema | None = None
-) -> ParsedFile:
-    """One message read and decided on its own (against no earlier file), its accepted records as row_type values:
-    for a tool or a test that reads one file as the ingest would."""
-    with duckdb.connect(":memory:") as con:
-        [(parsed, _sha256)], _insert = read_record_batch(con, [(path, None, "")], spec, pseudonymiser, schema)
-    return parsed
