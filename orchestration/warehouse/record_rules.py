@@ -10,10 +10,10 @@ quotes a value as Python's repr does (py_repr).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import operator
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -333,11 +333,8 @@ order by ordinal
 
 
 def _field_names(row_type: type) -> list[str]:
-    return (
-        [field.name for field in dataclasses.fields(row_type)]
-        if dataclasses.is_dataclass(row_type)
-        else [*row_type._fields]
-    )
+    """A dataclass's or NamedTuple's fields, in order (a dataclass's bases' first)."""
+    return list(typing.get_type_hints(row_type))
 
 
 def read_record_batch(
