@@ -1,10 +1,9 @@
 """JW323 declaratie (iJw 3.2, BerichtCode 490): one Prestatie becomes one DeclarationLine.
 
 The generic reader (reader.py) reads its Declaratie fields (SPEC.message_fields) and each Prestatie's field texts; the
-line rules (TR346, CS337, CS100, FUTURE_DATE, LDT_Bedrag, the code lists, the BSN) are decided per batch in SQL like
-every type's (_line_rules, warehouse/record_rules.py), and the file rules after the last line: TR358 (total = signed
-sum of lines), CS340 (declaration period is one calendar month) and no period or signature in the future. The rules
-that need earlier files (TR314, TR389, CD060) live in orchestration/warehouse/history_rules.py.
+line rules are decided per batch in SQL like every type's (_line_rules, warehouse/record_rules.py), the file rules
+after the last line (_check_file). The rules that need earlier files (TR314, TR389, CD060) live in
+orchestration/warehouse/history_rules.py.
 """
 
 from __future__ import annotations
@@ -98,10 +97,7 @@ class DeclaredLine(NamedTuple):
     amount_cents: int
     source_line: int
     source_record: int
-
-    @property
-    def record_ref(self) -> str:
-        return f"{self.declaration_number}/{self.reference_number}"
+    record_ref = DeclarationLine.record_ref
 
 
 # Where each text sits: a child of Prestatie, or a child of one of its compound children. Walking the children with

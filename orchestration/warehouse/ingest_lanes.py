@@ -175,13 +175,10 @@ def ingest_in_lanes(
     on_lane_done: Callable[[list[IngestOutcome]], None] = lambda _outcomes: None,
     on_progress: Callable[[int], None] = lambda _files: None,
 ) -> list[IngestOutcome]:
-    """Load the parts in lanes, then every lane's rows into the warehouse in one transaction; one outcome per
-    message type. A plan of one lane loads in this process, into the warehouse connect opens.
-
-    The warehouse must not be open for writing meanwhile (DuckDB lets readers in only when no process writes);
-    connect opens it for the merge. on_lane_done hears of each lane in a process of its own as it finishes, and
-    on_progress now and then how many files the lanes have loaded so far, for the run's log.
-    """
+    """Load the parts in lanes, then every lane's rows into the warehouse (opened by connect) in one transaction; one
+    outcome per message type. The warehouse must not be open for writing meanwhile (DuckDB lets readers in only when
+    no process writes). on_lane_done hears of each lane process as it finishes, on_progress now and then how many
+    files the lanes have loaded so far."""
     plan = plan_lanes(parts, lanes)
     if len(plan) <= 1:
         with connect() as con:

@@ -198,12 +198,8 @@ def load_parsed_files(
 ) -> list[LedgerEntry]:
     """Write a batch of (parsed file, sha256) (records, quarantine rows, ledger rows, and the ledger rows of its
     duplicates) in one transaction, which also marks the files read in the landing inventory (mark_read); records a
-    batch reader staged are inserted by insert_staged.
-
-    All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
-    run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
-    file's rows.
-    """
+    batch reader staged are inserted by insert_staged. All or nothing per batch, so never part of a file; per batch,
+    not per file, because a commit costs far more than a small file's rows."""
     if not batch and not duplicates:
         return []
     now = dt.datetime.now(dt.UTC)
