@@ -41,5 +41,7 @@ def read_message(
     """One message read and decided on its own (against no earlier file), its accepted records as row_type values:
     for a tool or a test that reads one file as the ingest would."""
     with duckdb.connect(":memory:") as con:
-        [(parsed, _sha256)], _insert = read_record_batch(con, [(path, None, "")], spec, pseudonymiser, schema)
+        [(parsed, _sha256)], _insert = read_record_batch(
+            con, [(path, path.read_bytes(), "")], spec, pseudonymiser, schema
+        )
     return parsed

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
@@ -177,22 +176,13 @@ RecordVisitor = Callable[[etree._Element, Header, Client, int], None]
 
 
 def read_records(
-    path: Path,
-    spec: MessageSpec,
-    pseudonymiser: Pseudonymiser,
-    parsed: ParsedFile,
-    on_record: RecordVisitor,
-    data: bytes | None = None,
-) -> tuple[bytes | None, MessageRejected | None]:
+    data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
+) -> MessageRejected | None:
     """Visit the message's records in document order (on_record), its header and message fields read into parsed;
-    returns the bytes read and why the file is rejected (None: it read cleanly). A document that does not parse whole
-    is visited up to its break, so the records it completed before it are read and their cents stay in the books."""
+    returns why the file is rejected (None: it read cleanly). A document that does not parse whole is visited up to
+    its break, so the records it completed before it are read and their cents stay in the books."""
     try:
-        if data is None:
-            check_file_size(path.stat().st_size)
-            data = path.read_bytes()
-        else:
-            check_file_size(len(data))
+        check_file_size(len(data))
         check_encoding(data)
         message = parse_message(data, spec.in_any_namespace)
         if message.root is not None:
@@ -200,16 +190,12 @@ def read_records(
         if message.broken is not None:
             raise message.broken
     except MessageRejected as rejected:
-        return data, rejected
-    return data, None
+        return rejected
+    return None
 
 
 def finish_file(
-    parsed: ParsedFile,
-    spec: MessageSpec,
-    rejected: MessageRejected | None,
-    schema: etree.XMLSchema | None,
-    data: bytes | None,
+    parsed: ParsedFile, spec: MessageSpec, rejected: MessageRejected | None, schema: etree.XMLSchema | None, data: bytes
 ) -> None:
     """The file-level rules once every record is decided: a rejection met while reading, NO_RECORDS, the XSD (a
     schema given), then the spec's own (check_file); the first that fails rejects the file with every record read."""

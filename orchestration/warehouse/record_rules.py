@@ -339,7 +339,7 @@ def _field_names(row_type: type) -> list[str]:
 
 def read_record_batch(
     con: duckdb.DuckDBPyConnection,
-    landed: list[tuple[Path, bytes | None, str]],
+    landed: list[tuple[Path, bytes, str]],
     spec: MessageSpec,
     pseudonymiser: Pseudonymiser,
     schema: etree.XMLSchema | None = None,
@@ -374,8 +374,8 @@ def read_record_batch(
     for path, data, sha256 in landed:
         parsed = ParsedFile(path=path, message_type=spec.message_type)
         first = len(rows)
-        data, rejected = read_records(path, spec, pseudonymiser, parsed, collect, data)
-        if data is not None and len(rows) > first and data.count(b"\n") >= LIBXML2_EXACT_LINES:
+        rejected = read_records(data, spec, pseudonymiser, parsed, collect)
+        if len(rows) > first and data.count(b"\n") >= LIBXML2_EXACT_LINES:
             exact = exact_record_lines(data, spec.namespace, spec.record_tag)
             # Records are visited in document order: a read that stopped early has the first of them.
             if exact is not None and len(exact) >= len(rows) - first:
