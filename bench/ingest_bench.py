@@ -51,7 +51,7 @@ from orchestration.warehouse.schema import ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
 
 PRESTATIE = jw323.SPEC.m("Prestatie")
-RECORD_TAGS = tuple(ingest.spec.tags.record for ingest in IJW_INGESTS)
+RECORD_TAGS = tuple(ingest.spec.m(ingest.spec.record_tag) for ingest in IJW_INGESTS)
 
 
 PSEUDONYMISER_KEY = b"benchmark-key-0123456789"

@@ -3,12 +3,15 @@
 from pathlib import Path
 
 import duckdb
+from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
+from orchestration.ijw.reader import MessageSpec
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import UNRECOGNISED_OWNER, IjwIngest
 from orchestration.warehouse.ingest_lanes import lane_parts
-from orchestration.warehouse.load import LedgerEntry, record_odd_entries
+from orchestration.warehouse.load import LedgerEntry, ParsedFile, record_odd_entries
+from orchestration.warehouse.record_rules import read_record_batch
 
 
 def claimed_paths(con: duckdb.DuckDBPyConnection, ingests: list[IjwIngest], landing_dir: Path) -> dict[str, list[str]]:
@@ -30,3 +33,15 @@ def ingest_landing(
     return record_odd_entries(con, odd, ingest.source, run_id) + ingest.ingest_files(
         con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id, landing_dir=landing_dir
     )
+
+
+def read_message(
+    path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser, schema: etree.XMLSchema | None = None
+) -> ParsedFile:
+    """One message read and decided on its own (against no earlier file), its accepted records as row_type values:
+    for a tool or a test that reads one file as the ingest would."""
+    with duckdb.connect(":memory:") as con:
+        [(parsed, _sha256)], _insert = read_record_batch(
+            con, [(path, path.read_bytes(), "")], spec, pseudonymiser, schema
+        )
+    return parsed

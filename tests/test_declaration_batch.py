@@ -26,9 +26,9 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import DECLARATIONS
-from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
+from tests.ijw_landing import read_message
 from tests.jw323_documents import (
     BASIS_NS,
     INVALID_BSN,

@@ -22,13 +22,12 @@ from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.load import RecordError
-from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests import test_hostile_input as hostile
 from tests.dbt_workspace import run_dbt
 from tests.hostile.allocation_documents import allocation, referral_request
 from tests.hostile.documents import care_event
-from tests.ijw_landing import ingest_landing
+from tests.ijw_landing import ingest_landing, read_message
 from tests.jw323_documents import OTHER_VALID_BSN, VALID_BSN
 from tests.steering_dbt import query
 from tests.test_hostile_input import PSEUDONYMISER, Case, land, one, replaced

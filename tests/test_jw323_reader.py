@@ -8,7 +8,7 @@ import pytest
 from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.warehouse.ijw_messages import DECLARATIONS
-from orchestration.warehouse.record_rules import read_message
+from tests.ijw_landing import read_message
 from tests.jw323_documents import (
     INVALID_BSN,
     MESSAGE_NS,

@@ -14,10 +14,9 @@ from orchestration.warehouse import landing_inventory
 from orchestration.warehouse import read_ahead as read_ahead_module
 from orchestration.warehouse.ijw_messages import STARTS
 from orchestration.warehouse.landing_files import path_order
-from orchestration.warehouse.record_rules import read_message
 from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import care_event
-from tests.ijw_landing import claimed_files
+from tests.ijw_landing import claimed_files, read_message
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 

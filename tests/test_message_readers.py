@@ -11,8 +11,8 @@ import pytest
 
 from orchestration.ijw import allocations, care_events, referral_requests
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.record_rules import read_message
 from tests.conftest import REPO_ROOT
+from tests.ijw_landing import read_message
 
 EXAMPLES = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "berichten"
 PSEUDONYMISER = Pseudonymiser(b"reader-test-key-0123456789")

@@ -3,8 +3,7 @@
 import functools
 import re
 
-_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-_ZERO = ord("0")
+_DIGITS_OFFSET = sum((9, 8, 7, 6, 5, 4, 3, 2, -1)) * ord("0")  # the weighted sum of the digits' ASCII offsets
 
 
 def is_valid_bsn(value: str) -> bool:
@@ -16,9 +15,9 @@ def is_valid_bsn(value: str) -> bool:
         return False
     # Written out: this runs once per client record, a national year's millions of them.
     d = value.encode("ascii")
-    total = (9 * d[0] + 8 * d[1] + 7 * d[2] + 6 * d[3] + 5 * d[4] + 4 * d[5] + 3 * d[6] + 2 * d[7] - d[8]) - sum(
-        _WEIGHTS
-    ) * _ZERO
+    total = (
+        9 * d[0] + 8 * d[1] + 7 * d[2] + 6 * d[3] + 5 * d[4] + 4 * d[5] + 3 * d[6] + 2 * d[7] - d[8] - _DIGITS_OFFSET
+    )
     return total % 11 == 0 and total != 0
 
 

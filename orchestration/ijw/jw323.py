@@ -1,10 +1,9 @@
 """JW323 declaratie (iJw 3.2, BerichtCode 490): one Prestatie becomes one DeclarationLine.
 
 The generic reader (reader.py) reads its Declaratie fields (SPEC.message_fields) and each Prestatie's field texts; the
-line rules (TR346, CS337, CS100, FUTURE_DATE, LDT_Bedrag, the code lists, the BSN) are decided per batch in SQL like
-every type's (_line_rules, warehouse/record_rules.py), and the file rules after the last line: TR358 (total = signed
-sum of lines), CS340 (declaration period is one calendar month) and no period or signature in the future. The rules
-that need earlier files (TR314, TR389, CD060) live in orchestration/warehouse/history_rules.py.
+line rules are decided per batch in SQL like every type's (_line_rules, warehouse/record_rules.py), the file rules
+after the last line (_check_file). The rules that need earlier files (TR314, TR389, CD060) live in
+orchestration/warehouse/history_rules.py.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MAX_NUMBER_DIGITS, ElementFields, MessageSpec, b, in_message, parse_date, text
 from orchestration.ijw.safe_xml import MessageRejected
 from orchestration.warehouse.load import ParsedFile, RecordError
@@ -99,10 +97,7 @@ class DeclaredLine(NamedTuple):
     amount_cents: int
     source_line: int
     source_record: int
-
-    @property
-    def record_ref(self) -> str:
-        return f"{self.declaration_number}/{self.reference_number}"
+    record_ref = DeclarationLine.record_ref
 
 
 # Where each text sits: a child of Prestatie, or a child of one of its compound children. Walking the children with
@@ -155,16 +150,6 @@ def _prestatie_fields(prestatie: etree._Element, source_record: int) -> ElementF
     fields = ElementFields(zip(_TEXTS, [value.strip() if value else None for value in values], strict=True))
     fields.sourceline, fields.source_record = prestatie.sourceline or 0, source_record
     return fields
-
-
-def _declaration_field(reader):
-    def handle(element: etree._Element, parsed: ParsedFile, pseudonymiser: Pseudonymiser) -> None:
-        try:
-            reader(element, parsed.state, pseudonymiser)
-        except RecordError as error:
-            raise MessageRejected("HEADER_INVALID", f"{etree.QName(element).localname}: {error}") from error
-
-    return handle
 
 
 def _read_number(element, state, pseudonymiser):
@@ -309,10 +294,10 @@ SPEC = MessageSpec(
     record_fields=_prestatie_fields,
     identifiers=("reference_number", "previous_reference_number", "allocation_number"),
     message_fields={
-        "DeclaratieNummer": _declaration_field(_read_number),
-        "DeclaratiePeriode": _declaration_field(_read_period),
-        "DeclaratieDagtekening": _declaration_field(_read_date),
-        "TotaalIngediendBedrag": _declaration_field(_read_total),
+        "DeclaratieNummer": _read_number,
+        "DeclaratiePeriode": _read_period,
+        "DeclaratieDagtekening": _read_date,
+        "TotaalIngediendBedrag": _read_total,
     },
     check_file=_check_file,
 )

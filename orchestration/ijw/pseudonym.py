@@ -6,6 +6,7 @@ import functools
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from orchestration.ijw.bsn import remembered_is_valid_bsn
@@ -36,10 +37,7 @@ class Pseudonymiser:
         self._key = key
         # A client recurs in every month's declarations and in each message type: remembering its pseudonym spares
         # most HMACs (a tenth of a declaration line's ingest), within a bound on memory.
-        self._remembered_key = functools.lru_cache(maxsize=CLIENT_KEYS_REMEMBERED)(self._digest)
-
-    def client_key(self, bsn: str) -> str:
-        return self._remembered_key(bsn)
+        self.client_key: Callable[[str], str] = functools.lru_cache(maxsize=CLIENT_KEYS_REMEMBERED)(self._digest)
 
     def identifier(self, value: str | None) -> str | None:
         """value, or its keyed pseudonym when it is a BSN (nine digits passing the elfproef).
@@ -50,9 +48,7 @@ class Pseudonymiser:
         """
         if value is None or len(value) != 9 or not remembered_is_valid_bsn(value):
             return value
-        return str(
-            IDENTIFIER_PSEUDONYM_FLOOR + int(self._remembered_key(value)[:16], 16) % (9 * IDENTIFIER_PSEUDONYM_FLOOR)
-        )
+        return str(IDENTIFIER_PSEUDONYM_FLOOR + int(self.client_key(value)[:16], 16) % (9 * IDENTIFIER_PSEUDONYM_FLOOR))
 
     def _digest(self, bsn: str) -> str:
         return hmac.digest(self._key, bsn.encode("ascii"), "sha256").hex()

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
@@ -95,8 +94,9 @@ class MessageSpec:
     record_fields: Callable[[etree._Element, int], ElementFields] = element_fields
     """A record's field texts, read once, with its line (sourceline) and its position among the file's records
     (source_record); JW323 reads its Prestatie's as XPath string values do."""
-    message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]] = field(default_factory=dict)
-    """Handlers for message-level elements outside Header and Client, by local name."""
+    message_fields: dict[str, Callable[[etree._Element, dict, Pseudonymiser], None]] = field(default_factory=dict)
+    """Readers of message-level elements outside Header and Client into ParsedFile.state, by local name (a RecordError
+    rejects the file: HEADER_INVALID)."""
     identifiers: tuple[str, ...] = ()
     """The record's free identifiers, as columns of its texts (records.texts): a BSN found there is replaced by its
     pseudonym before any rule reads the record."""
@@ -117,43 +117,18 @@ class MessageSpec:
         return in_message(self.message_type)
 
     @functools.cached_property
-    def tags(self) -> MessageTags:
-        return MessageTags(
-            header=self.m("Header"),
-            client=self.m("Client"),
-            record=self.m(self.record_tag),
-            bsn=self.m("Bsn"),
-            birth_date=self.m("Geboortedatum"),
-            gender=self.m("Geslacht"),
-            message_fields={self.m(local): handler for local, handler in self.message_fields.items()},
-        )
-
-
-@dataclass(frozen=True)
-class MessageTags:
-    """A message type's qualified tags, built once: every file of the type looks them up."""
-
-    header: str
-    client: str
-    record: str
-    bsn: str
-    birth_date: str
-    gender: str
-    message_fields: dict[str, Callable[[etree._Element, ParsedFile, Pseudonymiser], None]]
-
-    @functools.cached_property
-    def read(self) -> frozenset[str]:
-        """Every tag visit_message reads."""
-        return frozenset(
-            (self.header, self.client, self.record, self.bsn, self.birth_date, self.gender, *self.message_fields)
-        )
+    def local_names(self) -> dict[str, str]:
+        """Every qualified tag visit_message reads -> its local name, built once: every file of the type looks them
+        up."""
+        names = ("Header", "Client", self.record_tag, "Bsn", "Geboortedatum", "Geslacht", *self.message_fields)
+        return {self.m(local): local for local in names}
 
     @functools.cached_property
     def in_any_namespace(self) -> tuple[str, ...]:
         """The same local names in any namespace or none. The readers look elements up by qualified name, so a body
         in another namespace (a JW323 Declaratie under a JW301 root, say) would be skipped unseen, its records and
         cents lost from the ledger: visit_message meets those too, and refuses the file."""
-        return tuple(sorted({f"{{*}}{etree.QName(tag).localname}" for tag in self.read}))
+        return tuple(sorted({f"{{*}}{local}" for local in self.local_names.values()}))
 
 
 def b(local: str) -> str:
@@ -201,39 +176,26 @@ RecordVisitor = Callable[[etree._Element, Header, Client, int], None]
 
 
 def read_records(
-    path: Path,
-    spec: MessageSpec,
-    pseudonymiser: Pseudonymiser,
-    parsed: ParsedFile,
-    on_record: RecordVisitor,
-    data: bytes | None = None,
-) -> tuple[bytes | None, MessageRejected | None]:
+    data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
+) -> MessageRejected | None:
     """Visit the message's records in document order (on_record), its header and message fields read into parsed;
-    returns the bytes read and why the file is rejected (None: it read cleanly). A document that does not parse whole
-    is visited up to its break, so the records it completed before it are read and their cents stay in the books."""
+    returns why the file is rejected (None: it read cleanly). A document that does not parse whole is visited up to
+    its break, so the records it completed before it are read and their cents stay in the books."""
     try:
-        if data is None:
-            check_file_size(path.stat().st_size)
-            data = path.read_bytes()
-        else:
-            check_file_size(len(data))
+        check_file_size(len(data))
         check_encoding(data)
-        message = parse_message(data, spec.tags.in_any_namespace)
+        message = parse_message(data, spec.in_any_namespace)
         if message.root is not None:
             visit_message(message, spec, pseudonymiser, parsed, on_record)
         if message.broken is not None:
             raise message.broken
     except MessageRejected as rejected:
-        return data, rejected
-    return data, None
+        return rejected
+    return None
 
 
 def finish_file(
-    parsed: ParsedFile,
-    spec: MessageSpec,
-    rejected: MessageRejected | None,
-    schema: etree.XMLSchema | None,
-    data: bytes | None,
+    parsed: ParsedFile, spec: MessageSpec, rejected: MessageRejected | None, schema: etree.XMLSchema | None, data: bytes
 ) -> None:
     """The file-level rules once every record is decided: a rejection met while reading, NO_RECORDS, the XSD (a
     schema given), then the spec's own (check_file); the first that fails rejects the file with every record read."""
@@ -272,31 +234,32 @@ def visit_message(
     header: Header | None = None
     client, client_element = Client(), None
     source_record = 0
-    tags = spec.tags
-    client_tag, record_tag, message_fields = tags.client, tags.record, tags.message_fields
-    read = tags.read
+    local_names, client_tag = spec.local_names, spec.m("Client")
     for element in message.elements:
-        tag = element.tag
-        if tag not in read:
+        local = local_names.get(element.tag)
+        if local is None:
             raise MessageRejected(
                 "WRONG_NAMESPACE",
-                f"{tag} at line {element.sourceline} is not in the message's namespace {spec.namespace}",
+                f"{element.tag} at line {element.sourceline} is not in the message's namespace {spec.namespace}",
             )
-        if tag == record_tag:
+        if local == spec.record_tag:
             if header is None:
                 raise MessageRejected("HEADER_INVALID", "a record precedes the message Header")
             # A record belongs to the Client it sits in; one outside every Client has no client data.
             owner = next(element.iterancestors(client_tag), None)
             source_record += 1
             on_record(element, header, client if owner is client_element else Client(), source_record)
-        elif tag == tags.header:
+        elif local == "Header":
             header = _read_header(element, spec, pseudonymiser, header)
-        elif tag in message_fields:
-            message_fields[tag](element, parsed, pseudonymiser)
-        elif tag == client_tag:
+        elif local in spec.message_fields:
+            try:
+                spec.message_fields[local](element, parsed.state, pseudonymiser)
+            except RecordError as error:
+                raise MessageRejected("HEADER_INVALID", f"{local}: {error}") from error
+        elif local == "Client":
             client, client_element = Client(), element
         elif element.getparent().tag == client_tag:
-            _read_client_field(element, spec, client, pseudonymiser)
+            _read_client_field(element, local, client, pseudonymiser)
 
 
 def _read_header(
@@ -334,10 +297,9 @@ def _read_header(
     )
 
 
-def _read_client_field(element: etree._Element, spec: MessageSpec, client: Client, pseudonymiser: Pseudonymiser):
+def _read_client_field(element: etree._Element, local: str, client: Client, pseudonymiser: Pseudonymiser):
     """Only the BSN (pseudonymised at once), birth date and gender are read: never names, addresses or contacts."""
-    tag = element.tag
-    if tag == spec.tags.bsn:
+    if local == "Bsn":
         bsn = (element.text or "").strip()
         if remembered_is_valid_bsn(bsn):
             client.client_key = pseudonymiser.client_key(bsn)
@@ -347,12 +309,12 @@ def _read_client_field(element: etree._Element, spec: MessageSpec, client: Clien
         else:
             # The reason never repeats the number: quarantine is readable by more people than the BSN may be.
             client.error = RecordError("BSN_INVALID", "the client's BSN is not 9 digits passing the elfproef")
-    elif tag == spec.tags.birth_date:
+    elif local == "Geboortedatum":
         try:
             client.birth_date = parse_date(text(element, _DATUM), "Geboortedatum")
         except RecordError as error:
             client.error = client.error or error
-    elif tag == spec.tags.gender:
+    elif local == "Geslacht":
         # Stored as sent (COD046 is not checked here), so a BSN written there is replaced like one in an identifier.
         client.gender_code = pseudonymiser.identifier((element.text or "").strip())
 
@@ -361,15 +323,6 @@ def record_place(source_line: int, source_record: int) -> str:
     """Where a record is, for a reason: its line, where an auditor opens the file, and its position among the file's
     records, which names it when several share the line."""
     return f"at line {source_line}, record {source_record}"
-
-
-def without_bsns(fields: dict, keys: tuple[Any, ...], pseudonymiser: Pseudonymiser) -> dict:
-    """fields, in place, with a BSN in any of the identifier keys replaced by its pseudonym."""
-    for key in keys:
-        value = fields.get(key)
-        if value is not None:
-            fields[key] = pseudonymiser.identifier(value)
-    return fields
 
 
 LIBXML2_EXACT_LINES = 65_535

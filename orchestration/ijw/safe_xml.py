@@ -13,7 +13,6 @@ from typing import IO, NamedTuple
 
 from lxml import etree
 
-MESSAGE_NS_TEMPLATE = "http://www.istandaarden.nl/ijw/3_2/{message}/schema"
 BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
 
 # iJw caps a delivered file at 25 MB; anything larger is not a valid delivery and is refused before parsing.
@@ -29,7 +28,7 @@ class MessageRejected(Exception):
 
 
 def message_namespace(message: str) -> str:
-    return MESSAGE_NS_TEMPLATE.format(message=message.lower())
+    return f"http://www.istandaarden.nl/ijw/3_2/{message.lower()}/schema"
 
 
 HARDENING = {
@@ -140,24 +139,21 @@ def check_encoding(data: bytes) -> None:
         ) from error
 
 
-# The message types of iJw release 3.2 (../shared/reference/ijw-3.2/xsd).
-IJW_MESSAGE_TYPES = frozenset(
-    f"JW{number}" for number in (301, 302, 305, 306, 307, 308, 315, 316, 317, 318, 319, 320, 323, 325)
-)
-
-
-_MESSAGE_TYPES_BY_NAMESPACE = {message_namespace(message_type): message_type for message_type in IJW_MESSAGE_TYPES}
+# The message types of iJw release 3.2 (../shared/reference/ijw-3.2/xsd), by namespace.
+_MESSAGE_TYPES_BY_NAMESPACE = {
+    message_namespace(f"JW{number}"): f"JW{number}"
+    for number in (301, 302, 305, 306, 307, 308, 315, 316, 317, 318, 319, 320, 323, 325)
+}
 
 
 class MessageHead(NamedTuple):
     """What the landing inventory keeps of a message without reading it whole."""
 
     message_type: str | None
-    """'JW323', 'JW301', ... from the root element's namespace; None when the file is no recognisable iJw 3.2 message
-    (not XML, a DTD, another namespace)."""
+    """From the root element's namespace; None when the file is no iJw 3.2 message (not XML, a DTD, another one)."""
     sender: str | None
-    """The Header's Afzender as the readers take it (the first Header's first Afzender, stripped; None when absent or
-    unreadable). For a message the readers accept, this is the header they read: a message has one Header."""
+    """The first Header's first Afzender, stripped (None: absent or unreadable): for a message the readers accept, the
+    header they read, as a message has one."""
 
 
 # Fed a chunk at a time, so a message is read only up to the end of its Header (a few hundred bytes into it).
@@ -185,9 +181,14 @@ def sniff_stream(source: IO[bytes]) -> MessageHead:
                     namespace = etree.QName(root).namespace
                     header, afzender = f"{{{namespace}}}Header", f"{{{namespace}}}Afzender"
                 if event == "end" and element.tag == header:
-                    return MessageHead(message_type, _first_child_text(element, afzender))
+                    # The first Afzender's stripped text, as the readers read header fields.
+                    return MessageHead(message_type, (element.findtext(afzender) or "").strip() or None)
     finally:
-        _reset(parser)
+        # Ready the parser for the next document: close the one begun (an unfinished one raises), drop unread events.
+        with contextlib.suppress(etree.XMLSyntaxError):
+            parser.close()
+        for _event in parser.read_events():
+            pass
     return MessageHead(message_type, None)
 
 
@@ -219,20 +220,3 @@ def _root_message_type(root: etree._Element) -> str | None:
     if name.localname != "Bericht":
         return None
     return _MESSAGE_TYPES_BY_NAMESPACE.get(name.namespace or "")
-
-
-def _reset(parser: etree.XMLPullParser) -> None:
-    """Ready the parser for the next document: close the one begun if it is not (an unfinished one raises) and drop
-    events not read."""
-    with contextlib.suppress(etree.XMLSyntaxError):
-        parser.close()
-    for _event in parser.read_events():
-        pass
-
-
-def _first_child_text(element: etree._Element, tag: str) -> str | None:
-    """The stripped text of element's first child with tag, as the readers read header fields."""
-    child = element.find(tag)
-    if child is None or not child.text:
-        return None
-    return child.text.strip() or None

@@ -114,13 +114,10 @@ def apply_declaration_history(con: duckdb.DuckDBPyConnection, batch: list[Parsed
     A credit mirrors the debit it cancels (same allocation, product and period), so the batch's providers and product
     periods bound every earlier line a rule can refer to; the references are read back apart, for TR314.
     """
-    references: set[tuple[str, str]] = set()
-    """(provider_agb, reference_number) of every accepted line, debit or credit"""
-    debits: dict[tuple[str, str], tuple] = {}
-    """(provider_agb, reference_number) of an accepted debit -> its mirror"""
+    references: set[tuple[str, str]] = set()  # (provider_agb, reference_number) of every accepted line
+    debits: dict[tuple[str, str], tuple] = {}  # (provider_agb, reference_number) of an accepted debit -> its mirror
     credited: set[tuple[str, str]] = set()
-    open_debits: dict[tuple, str] = {}
-    """debit key -> where its one uncredited debit is (reference, file and line), which a TR389 rejection names"""
+    open_debits: dict[tuple, str] = {}  # debit key -> where its one uncredited debit is, for a TR389 rejection
 
     def check(line: Any, _path: str) -> tuple[str, str] | None:
         previous, target = line.previous_reference_number, (line.provider_agb, line.previous_reference_number)
@@ -171,8 +168,7 @@ def apply_declaration_history(con: duckdb.DuckDBPyConnection, batch: list[Parsed
 
 
 _OWNER = ("municipality_code", "provider_agb", "client_key", "product_category", "product_code")
-_owner = operator.attrgetter(*_OWNER)
-"""Whose an allocation is, and whose a start claims it to be."""
+_owner = operator.attrgetter(*_OWNER)  # whose an allocation is, and whose a start claims it to be
 _ALLOCATIONS = ("raw.ijw_allocations", f"allocation_number, {', '.join(_OWNER)}, allocated_on, valid_from, valid_to")
 
 

@@ -45,9 +45,7 @@ class IjwIngest:
     description: str
     claims_unrecognised: bool = False
     apply_history: HistoryRule | None = None
-    splits_by_sender: bool = False
-    """Its rules look back only at the same sender's files, so its files may load in parts by sender
-    (orchestration/warehouse/ingest_lanes.py)."""
+    splits_by_sender: bool = False  # its rules look back only at the same sender's files (ingest_lanes.py)
 
     @property
     def claimed_types(self) -> tuple[str | None, ...]:

@@ -116,13 +116,10 @@ def _weight(parts: list[LanePart]) -> int:
 class _Lane:
     staging_path: Path
     parts: list[LanePart]
-    duckdb_threads: int
-    """The lane's share of the cores: DuckDB's own threads on the cores the other lanes' Python is using only
-    contend with it."""
+    duckdb_threads: int  # its share of the cores: DuckDB threads on the other lanes' cores only contend with them
 
     @property
-    def progress_path(self) -> Path:
-        """Where the lane keeps its count of files loaded, for the run's progress line."""
+    def progress_path(self) -> Path:  # its count of files loaded, for the run's progress line
         return self.staging_path.with_name(self.staging_path.name + ".files")
 
 
@@ -135,8 +132,7 @@ class LaneSettings:
     run_id: str
     xsd_dir: Path | None
     memory_limit: str
-    landing_dir: Path
-    """Files are opened by the landing rule for this directory (orchestration/warehouse/landing_files.py)."""
+    landing_dir: Path  # files are opened by its landing rule (orchestration/warehouse/landing_files.py)
 
 
 @dataclass(frozen=True)
@@ -179,13 +175,10 @@ def ingest_in_lanes(
     on_lane_done: Callable[[list[IngestOutcome]], None] = lambda _outcomes: None,
     on_progress: Callable[[int], None] = lambda _files: None,
 ) -> list[IngestOutcome]:
-    """Load the parts in lanes, then every lane's rows into the warehouse in one transaction; one outcome per
-    message type. A plan of one lane loads in this process, into the warehouse connect opens.
-
-    The warehouse must not be open for writing meanwhile (DuckDB lets readers in only when no process writes);
-    connect opens it for the merge. on_lane_done hears of each lane in a process of its own as it finishes, and
-    on_progress now and then how many files the lanes have loaded so far, for the run's log.
-    """
+    """Load the parts in lanes, then every lane's rows into the warehouse (opened by connect) in one transaction; one
+    outcome per message type. The warehouse must not be open for writing meanwhile (DuckDB lets readers in only when
+    no process writes). on_lane_done hears of each lane process as it finishes, on_progress now and then how many
+    files the lanes have loaded so far."""
     plan = plan_lanes(parts, lanes)
     if len(plan) <= 1:
         with connect() as con:
@@ -236,9 +229,8 @@ def _run_lane(settings: LaneSettings, lane: _Lane) -> list[IngestOutcome]:
 def _load_parts(
     con: duckdb.DuckDBPyConnection, parts: list[LanePart], settings: LaneSettings, on_progress: Callable[[int], None]
 ) -> list[IngestOutcome]:
-    """The parts loaded one after another in this process (a lane, or the whole ingest of a small landing), each with
-    the figures a data engineer wants on the materialization; on_progress hears how many files are loaded after each
-    committed batch."""
+    """The parts loaded one after another in this process (a lane, or a small landing's whole ingest); on_progress
+    hears how many files are loaded after each committed batch."""
     pseudonymiser = Pseudonymiser(settings.pseudonym_key)
     outcomes, loaded = [], 0
 

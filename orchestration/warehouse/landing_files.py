@@ -83,12 +83,9 @@ class LandedFile:
 
 @dataclass(frozen=True)
 class Listing:
-    files: list[LandedFile]
-    """The regular files to load, in path order (component by component)."""
-    odd: list[OddEntry]
-    """Entries claiming to be data files that are none, in path order."""
-    folder_problem: str | None = None
-    """Why the source folder itself was not listed (a link leading out, not a folder, unreadable): a warning."""
+    files: list[LandedFile]  # the regular files to load, in path order (component by component)
+    odd: list[OddEntry]  # entries claiming to be data files that are none, in path order
+    folder_problem: str | None = None  # why the source folder itself was not listed (a warning)
 
 
 def _name_problem(name: str) -> str | None:

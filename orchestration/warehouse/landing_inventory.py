@@ -48,18 +48,12 @@ from orchestration.warehouse.worker_pool import worker_pool
 @dataclass(frozen=True)
 class InventoryUpdate:
     files: int
-    sniffed: int
-    """New or changed files classified in this update."""
-    removed: int
-    """Files no longer in the landing directory."""
-    to_read: int
-    """Files the ingest has not read yet: new, changed, or left unread by an earlier run."""
-    by_type: dict[str, int]
-    """Files per message type; 'unrecognised' for files that are no iJw 3.2 message."""
-    odd_entries: list[OddEntry]
-    """Entries named like messages that are no regular file inside the landing directory, to be recorded."""
-    folder_problem: str | None = None
-    """Why landing_dir/ijw itself was not listed, for a warning."""
+    sniffed: int  # new or changed files classified in this update
+    removed: int  # files no longer in the landing directory
+    to_read: int  # files the ingest has not read yet: new, changed, or left unread by an earlier run
+    by_type: dict[str, int]  # files per message type; 'unrecognised' for files that are no iJw 3.2 message
+    odd_entries: list[OddEntry]  # entries named like messages that are no regular file in the landing, to record
+    folder_problem: str | None = None  # why landing_dir/ijw itself was not listed, for a warning
 
 
 def _prefix(landing_dir: Path) -> str:

@@ -46,8 +46,7 @@ class RecordError(Exception):
 
 @dataclass(frozen=True)
 class Rejection:
-    record_ref: str | None
-    """Where in the file: 'line 12', 'toewijzing 4711'; None for the whole file."""
+    record_ref: str | None  # where in the file ('toewijzing 4711'); None for the whole file
     reason_code: str
     reason: str
     amount_cents: int = 0
@@ -56,13 +55,12 @@ class Rejection:
     # Where the record had them, so an auditor reads the quarantine per municipality, provider and period.
     municipality_code: str | None = None
     provider_agb: str | None = None
-    period_start: dt.date | None = None
-    """The record's own date: ProductPeriode Begindatum (JW323), Begindatum (JW305/JW307), Ingangsdatum (JW301),
-    ToewijzingIngangsdatum (JW315)."""
+    period_start: dt.date | None = None  # the record's own date (RECORD_PERIOD_ATTRIBUTES)
 
 
 RECORD_PERIOD_ATTRIBUTES = ("period_start", "start_date", "valid_from", "requested_valid_from")
-"""The attribute holding a parsed record's own date, per record type (the first it has)."""
+"""The attribute holding a parsed record's own date (the first it has): ProductPeriode Begindatum (JW323), Begindatum
+(JW305/JW307), Ingangsdatum (JW301), ToewijzingIngangsdatum (JW315)."""
 
 
 @dataclass
@@ -76,10 +74,8 @@ class ParsedFile:
     records: list[Any] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     file_rejection: Rejection | None = None
-    cents_column: str | None = "amount_cents"
-    """The records' money in cents, for the ledger; None for statistics (ledger cents 0)."""
-    state: dict[str, Any] = field(default_factory=dict)
-    """Message-level fields a reader collects while streaming (e.g. the JW323 Declaratie header)."""
+    cents_column: str | None = "amount_cents"  # None for statistics (ledger cents 0)
+    state: dict[str, Any] = field(default_factory=dict)  # message-level fields (the JW323 Declaratie header)
 
     def _cents(self, record: Any) -> int:
         if self.cents_column is None:
@@ -202,15 +198,11 @@ def load_parsed_files(
 ) -> list[LedgerEntry]:
     """Write a batch of (parsed file, sha256) (records, quarantine rows, ledger rows, and the ledger rows of its
     duplicates) in one transaction, which also marks the files read in the landing inventory (mark_read); records a
-    batch reader staged are inserted by insert_staged.
-
-    All or nothing per batch, so never part of a file: a run killed mid-batch leaves none of the batch, and the next
-    run loads it again. One transaction per batch instead of per file because a commit costs far more than a small
-    file's rows.
-    """
+    batch reader staged are inserted by insert_staged. All or nothing per batch, so never part of a file; per batch,
+    not per file, because a commit costs far more than a small file's rows."""
     if not batch and not duplicates:
         return []
-    now = _now()
+    now = dt.datetime.now(dt.UTC)
     entries = [*duplicates, *(_ledger_entry(parsed, sha256, run_id, now) for parsed, sha256 in batch)]
     quarantine = [row for parsed, sha256 in batch for row in _quarantine_rows(parsed, sha256, run_id, now)]
     with transaction(con):
@@ -317,20 +309,10 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
 
 def _ledger_entry(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> LedgerEntry:
     accepted, quarantined = parsed.amount_cents_accepted, parsed.amount_cents_quarantined
-    return LedgerEntry(
-        file_path=str(parsed.path),
-        file_sha256=sha256,
-        message_type=parsed.message_type,
-        records_read=len(parsed.records) + len(parsed.rejections),
-        records_accepted=len(parsed.records),
-        records_quarantined=len(parsed.rejections),
-        amount_cents_read=accepted + quarantined,
-        amount_cents_accepted=accepted,
-        amount_cents_quarantined=quarantined,
-        status="rejected" if parsed.file_rejection else "loaded",
-        ingested_at=now,
-        run_id=run_id,
-    )
+    records, rejected = len(parsed.records), len(parsed.rejections)
+    counts = (records + rejected, records, rejected, accepted + quarantined, accepted, quarantined)
+    status = "rejected" if parsed.file_rejection else "loaded"
+    return LedgerEntry(str(parsed.path), sha256, parsed.message_type, *counts, status, now, run_id)
 
 
 def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> list[QuarantineRow]:
@@ -359,10 +341,6 @@ def _frame(rows: Sequence[Any]) -> pd.DataFrame:
     """Rows of one dataclass as a frame, a column per field."""
     names = [field.name for field in dataclasses.fields(rows[0])]
     return pd.DataFrame.from_records(list(map(operator.attrgetter(*names), rows)), columns=names)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def ledger_metadata(entries: list[LedgerEntry], seconds: float) -> dict[str, int | float]:
@@ -423,17 +401,6 @@ or (None, the entry's ledger key, the entry) of an entry that is not read: above
 file, outside the landing directory, changing."""
 
 
-def _landed_contents(paths: list[Path], root: str, max_bytes: int) -> Contents:
-    """Each file read once, for its hash and its parse."""
-    contents: Contents = {}
-    for path in read_ahead(paths):
-        try:
-            contents[path] = (*read_landed(path, root, max_bytes), None)
-        except OddEntry as entry:
-            contents[path] = (None, entry.ledger_key, entry)
-    return contents
-
-
 def _load_contents(
     con: duckdb.DuckDBPyConnection,
     contents: Contents,
@@ -460,7 +427,8 @@ def _load_contents(
             # A content loaded or rejected before: a ledger row with no records and no cents.
             named = str(path if odd is None else odd.path)
             zeros = (0, 0, 0, 0, 0, 0)
-            duplicates.append(LedgerEntry(named, sha256, source.message_type, *zeros, "duplicate", _now(), run_id))
+            now = dt.datetime.now(dt.UTC)
+            duplicates.append(LedgerEntry(named, sha256, source.message_type, *zeros, "duplicate", now, run_id))
             continue
         seen.add(sha256)
         if odd is None:
@@ -501,7 +469,12 @@ def ingest_files(
     entries: list[LedgerEntry] = []
     root = landing_root(landing_dir)
     for batch in batches(files, batch_files):
-        contents = _landed_contents(batch, root, source.max_bytes)
+        contents: Contents = {}
+        for path in read_ahead(batch):  # each file read once, for its hash and its parse
+            try:
+                contents[path] = (*read_landed(path, root, source.max_bytes), None)
+            except OddEntry as entry:
+                contents[path] = (None, entry.ledger_key, entry)
         entries += _load_contents(
             con, contents, source, run_id, read_batch or _read_each(source), apply_history, on_rejected_file
         )

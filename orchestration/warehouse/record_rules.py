@@ -10,10 +10,10 @@ quotes a value as Python's repr does (py_repr).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import operator
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +36,6 @@ from orchestration.ijw.reader import (
     finish_file,
     read_records,
     record_place,
-    without_bsns,
 )
 from orchestration.ijw.safe_xml import MessageRejected
 from orchestration.warehouse.load import ParsedFile, Rejection, StagedInsert
@@ -334,16 +333,13 @@ order by ordinal
 
 
 def _field_names(row_type: type) -> list[str]:
-    return (
-        [field.name for field in dataclasses.fields(row_type)]
-        if dataclasses.is_dataclass(row_type)
-        else [*row_type._fields]
-    )
+    """A dataclass's or NamedTuple's fields, in order (a dataclass's bases' first)."""
+    return list(typing.get_type_hints(row_type))
 
 
 def read_record_batch(
     con: duckdb.DuckDBPyConnection,
-    landed: list[tuple[Path, bytes | None, str]],
+    landed: list[tuple[Path, bytes, str]],
     spec: MessageSpec,
     pseudonymiser: Pseudonymiser,
     schema: etree.XMLSchema | None = None,
@@ -359,7 +355,10 @@ def read_record_batch(
     read_texts, state_names, identifiers = records.read_texts, tuple(records.state), spec.identifier_fields
 
     def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
-        fields = without_bsns(spec.record_fields(element, source_record), identifiers, pseudonymiser)
+        fields = spec.record_fields(element, source_record)
+        for key in identifiers:  # a BSN written there is replaced by its pseudonym before any rule reads it
+            if fields[key] is not None:
+                fields[key] = pseudonymiser.identifier(fields[key])
         error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
         rows.append(
             (
@@ -375,8 +374,8 @@ def read_record_batch(
     for path, data, sha256 in landed:
         parsed = ParsedFile(path=path, message_type=spec.message_type)
         first = len(rows)
-        data, rejected = read_records(path, spec, pseudonymiser, parsed, collect, data)
-        if data is not None and len(rows) > first and data.count(b"\n") >= LIBXML2_EXACT_LINES:
+        rejected = read_records(data, spec, pseudonymiser, parsed, collect)
+        if len(rows) > first and data.count(b"\n") >= LIBXML2_EXACT_LINES:
             exact = exact_record_lines(data, spec.namespace, spec.record_tag)
             # Records are visited in document order: a read that stopped early has the first of them.
             if exact is not None and len(exact) >= len(rows) - first:
@@ -416,13 +415,3 @@ def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tup
     with rule_functions(con, staged_record_texts=pd.DataFrame(frame, copy=False)):
         con.execute(records.decide, {**records.built.parameters, "today": dt.date.today()})
     return con.execute(records.outcomes(row_type)).fetchall()
-
-
-def read_message(
-    path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser, schema: etree.XMLSchema | None = None
-) -> ParsedFile:
-    """One message read and decided on its own (against no earlier file), its accepted records as row_type values:
-    for a tool or a test that reads one file as the ingest would."""
-    with duckdb.connect(":memory:") as con:
-        [(parsed, _sha256)], _insert = read_record_batch(con, [(path, None, "")], spec, pseudonymiser, schema)
-    return parsed
