@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
+from collections.abc import Sequence
 
 import duckdb
 
@@ -28,44 +29,91 @@ RAW_TABLES: dict[str, type] = {
     "raw.ijw_referral_requests": ReferralRequest,
 }
 
-PROVENANCE_COLUMNS = "file_path varchar not null, file_sha256 varchar not null, ingested_at timestamptz not null, "
-PROVENANCE_COLUMNS += "run_id varchar not null"
+PROVENANCE_COLUMNS = (
+    "file_path varchar not null",
+    "file_sha256 varchar not null",
+    "ingested_at timestamptz not null",
+    "run_id varchar not null",
+)
 
-_PERIOD = "period_code varchar not null, period_type varchar not null, period varchar not null, year integer not null, "
-_PERIOD += "status varchar"
-_SCOPE = f"table_id varchar not null, scope_code varchar not null, {_PERIOD}"
+_PERIOD = (
+    "period_code varchar not null",
+    "period_type varchar not null",
+    "period varchar not null",
+    "year integer not null",
+    "status varchar",
+)
+_OBSERVATIONS = (
+    "table_id varchar not null",
+    "scope_code varchar not null",
+    *_PERIOD,
+    "category varchar not null",
+    "measure_key varchar not null",
+    "measure_title varchar",
+    "unit varchar",
+    "value double",
+)
 _CBS_KEYS = ("jeugdzorg_kerncijfers", "jeugdzorg_trajecten", "jeugdzorg_gemeenten", "jeugdzorg_kosten")
-CBS_BUDGET_TABLES: dict[str, str] = {
-    **{
-        f"raw.cbs_{name}": f"{_SCOPE}, category varchar not null, measure_key varchar not null, measure_title varchar, "
-        "unit varchar, value double, source_record varchar not null"
-        for name in _CBS_KEYS
-    },
-    "raw.cbs_population": f"{_SCOPE}, age_key varchar not null, age_years integer, persons bigint, "
-    "source_record varchar not null",
-    "raw.cbs_regions": "table_id varchar not null, municipality_code varchar not null, municipality_name varchar, "
-    f"region_code varchar not null, region_name varchar, {_PERIOD}, source_record varchar not null",
-    "raw.cbs_iv3": f"table_id varchar not null, municipality_code varchar not null, {_PERIOD}, "
-    "taakveld_key varchar not null, taakveld_code varchar, taakveld_title varchar, category varchar not null, "
-    "report_key varchar not null, report_kind varchar not null, amount_1e_thousands double, "
-    "amount_1e_no_data boolean not null, amount_2e_thousands double, amount_2e_no_data boolean not null, "
-    "placement varchar, amount_cents bigint, source_record varchar not null",
-    "raw.budget_region_lines": "municipality_code varchar not null, year integer not null, perceel varchar not null, "
-    "amount_cents bigint not null, note varchar, source_line integer not null",
+CBS_BUDGET_TABLES: dict[str, tuple[str, ...]] = {
+    **{f"raw.cbs_{name}": (*_OBSERVATIONS, "source_record varchar not null") for name in _CBS_KEYS},
+    "raw.cbs_population": (
+        "table_id varchar not null",
+        "scope_code varchar not null",
+        *_PERIOD,
+        "age_key varchar not null",
+        "age_years integer",
+        "persons bigint",
+        "source_record varchar not null",
+    ),
+    "raw.cbs_regions": (
+        "table_id varchar not null",
+        "municipality_code varchar not null",
+        "municipality_name varchar",
+        "region_code varchar not null",
+        "region_name varchar",
+        *_PERIOD,
+        "source_record varchar not null",
+    ),
+    "raw.cbs_iv3": (
+        "table_id varchar not null",
+        "municipality_code varchar not null",
+        *_PERIOD,
+        "taakveld_key varchar not null",
+        "taakveld_code varchar",
+        "taakveld_title varchar",
+        "category varchar not null",
+        "report_key varchar not null",
+        "report_kind varchar not null",
+        "amount_1e_thousands double",
+        "amount_1e_no_data boolean not null",
+        "amount_2e_thousands double",
+        "amount_2e_no_data boolean not null",
+        "placement varchar",
+        "amount_cents bigint",
+        "source_record varchar not null",
+    ),
+    "raw.budget_region_lines": (
+        "municipality_code varchar not null",
+        "year integer not null",
+        "perceel varchar not null",
+        "amount_cents bigint not null",
+        "note varchar",
+        "source_line integer not null",
+    ),
 }
 """The columns of the CBS and budget raw tables, before the provenance columns."""
 
 _SQL_TYPES = {int: "bigint", str: "varchar", dt.date: "date", bool: "boolean", dt.datetime: "timestamptz"}
 
 
-def _columns(record_type: type) -> str:
+def _columns(record_type: type) -> list[str]:
     """A column per field of the dataclass, typed by its hint, null only where the hint allows None."""
     columns = []
     for name, hint in typing.get_type_hints(record_type).items():
         nullable = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
         base = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if nullable else hint
         columns.append(f"{name} {_SQL_TYPES[base]}{'' if nullable else ' not null'}")
-    return ", ".join(columns)
+    return columns
 
 
 AUDIT_STATEMENTS = [
@@ -73,13 +121,13 @@ AUDIT_STATEMENTS = [
     "create schema if not exists audit",
     f"""
     create table if not exists audit.ingest_ledger (
-        {_columns(LedgerEntry)},
+        {", ".join(_columns(LedgerEntry))},
         check (status in ('loaded', 'duplicate', 'rejected')),
         check (records_read = records_accepted + records_quarantined),
         check (amount_cents_read = amount_cents_accepted + amount_cents_quarantined)
     )
     """,
-    f"create table if not exists audit.quarantine ({_columns(QuarantineRow)})",
+    f"create table if not exists audit.quarantine ({', '.join(_columns(QuarantineRow))})",
     # A quarantine made before these columns gets them at its end (null on its rows); every insert names its columns.
     "alter table audit.quarantine add column if not exists municipality_code varchar",
     "alter table audit.quarantine add column if not exists provider_agb varchar",
@@ -106,8 +154,8 @@ _REPLACED_INVENTORIES = {
 it takes over from each."""
 
 
-def raw_table_ddl(table: str, columns: str) -> str:
-    return f"create table if not exists {table} ({columns}, {PROVENANCE_COLUMNS})"
+def raw_table_ddl(table: str, columns: Sequence[str]) -> str:
+    return f"create table if not exists {table} ({', '.join([*columns, *PROVENANCE_COLUMNS])})"
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
