@@ -4,6 +4,7 @@ check or unique constraint is broken."""
 
 import json
 import shutil
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -66,21 +67,31 @@ def test_failing_dbt_relationship_test_blocks_the_kpis(definitions, warehouse_en
     assert not (warehouse_dir / "reports").exists()
 
 
+INDICATORS = "select * from marts.fct_cbs_indicator order by all"
+
+
+def changed_sample_copy(sample_run, tmp_path, monkeypatch, change: str) -> tuple[Path, list]:
+    """A copy of the shared sample's warehouse, the pipeline pointed at it, with `change` made to the raw CBS table
+    fct_cbs_indicator is built from ({raw}); and the mart's rows before."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(sample_run["warehouse"], warehouse, ignore=shutil.ignore_patterns("dagster_home"))
+    set_warehouse_env(monkeypatch, warehouse, sample_run["landing"])
+    with duckdb.connect(str(warehouse / "warehouse.duckdb")) as con:
+        before = con.execute(INDICATORS).fetchall()
+        changed = con.execute(change.format(raw="raw.cbs_jeugdzorg_kerncijfers")).fetchone()[0]
+    assert changed > 0 and before
+    return warehouse, before
+
+
 def test_a_null_in_a_contracted_column_fails_the_star_schema_blocks_the_kpis_and_keeps_the_table(
     sample_run, definitions, tmp_path, monkeypatch
 ):
     """On a copy of the shared sample's warehouse, one CBS table's rows lose their status (nullable in raw: the raw
     suite stops a landed file without one; changed in place, the rows reach dbt): fct_cbs_indicator's contract holds
     status not_null, so its build fails, the KPI step does not run and the mart keeps the rows it had."""
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(sample_run["warehouse"], warehouse, ignore=shutil.ignore_patterns("dagster_home"))
-    set_warehouse_env(monkeypatch, warehouse, sample_run["landing"])
-    indicators = "select * from marts.fct_cbs_indicator order by all"
-    with duckdb.connect(str(warehouse / "warehouse.duckdb")) as con:
-        before = con.execute(indicators).fetchall()
+    warehouse, before = changed_sample_copy(sample_run, tmp_path, monkeypatch, "update {raw} set status = null")
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
         kpis_before = con.execute("select count(*) from marts.kpi_values").fetchone()
-        nulled = con.execute("update raw.cbs_jeugdzorg_kerncijfers set status = null").fetchone()[0]
-    assert nulled > 0 and before
     job = definitions.resolve_job_def("refresh_job")
 
     # The dbt steps alone: the raw assets and their suites are not part of this run.
@@ -95,7 +106,7 @@ def test_a_null_in_a_contracted_column_fails_the_star_schema_blocks_the_kpis_and
     assert dg.AssetKey(["marts", "fct_cbs_indicator"]) not in built
     assert KPI_VALUES not in built
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute(indicators).fetchall() == before
+        assert con.execute(INDICATORS).fetchall() == before
         assert con.execute("select count(*) from marts.kpi_values").fetchone() == kpis_before
 
 
@@ -113,14 +124,7 @@ def test_a_broken_check_or_unique_constraint_fails_the_model_s_build_and_keeps_i
     """fct_cbs_indicator's contract holds status in CBS's three statuses (check) and its grain unique: a raw CBS table
     whose rows break either, changed in place on a copy of the shared sample's warehouse, fails the model's build, and
     the mart keeps the rows it had. The model alone, through the project's dbt resource."""
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(sample_run["warehouse"], warehouse, ignore=shutil.ignore_patterns("dagster_home"))
-    set_warehouse_env(monkeypatch, warehouse, sample_run["landing"])
-    indicators = "select * from marts.fct_cbs_indicator order by all"
-    with duckdb.connect(str(warehouse / "warehouse.duckdb")) as con:
-        before = con.execute(indicators).fetchall()
-        changed = con.execute(mutation.format(raw="raw.cbs_jeugdzorg_kerncijfers")).fetchone()[0]
-    assert changed > 0 and before
+    warehouse, before = changed_sample_copy(sample_run, tmp_path, monkeypatch, mutation)
 
     dbt = definitions.resources["dbt"]
     invocation = dbt.cli(
@@ -130,4 +134,4 @@ def test_a_broken_check_or_unique_constraint_fails_the_model_s_build_and_keeps_i
     (result,) = invocation.wait().get_artifact("run_results.json")["results"]
     assert result["status"] == "error" and message in result["message"], result["message"]
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute(indicators).fetchall() == before
+        assert con.execute(INDICATORS).fetchall() == before
