@@ -309,10 +309,21 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
 
 def _ledger_entry(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> LedgerEntry:
     accepted, quarantined = parsed.amount_cents_accepted, parsed.amount_cents_quarantined
-    records, rejected = len(parsed.records), len(parsed.rejections)
-    counts = (records + rejected, records, rejected, accepted + quarantined, accepted, quarantined)
-    status = "rejected" if parsed.file_rejection else "loaded"
-    return LedgerEntry(str(parsed.path), sha256, parsed.message_type, *counts, status, now, run_id)
+    # By name: six counts in a row, positionally, would take a swap without a type error.
+    return LedgerEntry(
+        file_path=str(parsed.path),
+        file_sha256=sha256,
+        message_type=parsed.message_type,
+        records_read=len(parsed.records) + len(parsed.rejections),
+        records_accepted=len(parsed.records),
+        records_quarantined=len(parsed.rejections),
+        amount_cents_read=accepted + quarantined,
+        amount_cents_accepted=accepted,
+        amount_cents_quarantined=quarantined,
+        status="rejected" if parsed.file_rejection else "loaded",
+        ingested_at=now,
+        run_id=run_id,
+    )
 
 
 def _quarantine_rows(parsed: ParsedFile, sha256: str, run_id: str, now: dt.datetime) -> list[QuarantineRow]:
