@@ -8,8 +8,9 @@
 
     The fixpoint is unrolled into a fixed number of passes, each adding the complements of every sum the previous
     pass left with one withheld row; the test assert_suppression_converged fails the build if that was not enough.
-    Each pass works on sets, so the result is the same whatever order the rows come in. -#}
-{%- set passes = 16 -%}
+    64 passes leave room above the deepest chain a generated national year needed (docs/benchmarks.md). Each pass
+    works on sets, so the result is the same whatever order the rows come in. -#}
+{%- set passes = 64 -%}
 with cells as (
     select row_id, kpi_id, scope_type, scope_code, period_type, period, smallest_count, is_primary
     from {{ ref('int_kpi_suppression_cells') }}
