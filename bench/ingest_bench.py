@@ -169,6 +169,8 @@ def end_to_end(landing: Path, warehouse: Path) -> tuple[float, float, float]:
         "WAREHOUSE_PSEUDONYM_KEY": "benchmark-key-0123456789",
     }
     (warehouse / "dagster_home").mkdir(parents=True, exist_ok=True)
+    # The instance `make run` has (the writer pool, no telemetry), as the Makefile gives it.
+    shutil.copy(REPO_ROOT / "dagster.yaml", warehouse / "dagster_home" / "dagster.yaml")
     started = time.perf_counter()
     dg = shutil.which("dg", path=str(Path(sys.executable).parent)) or "dg"
     with tempfile.TemporaryFile("w+") as stderr:
