@@ -9,7 +9,7 @@ import pytest
 
 from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.safe_xml import MessageHead, sniff_stream
+from orchestration.ijw.safe_xml import WHOLE_SNIFF_BYTES, MessageHead, sniff_stream
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse import read_ahead as read_ahead_module
 from orchestration.warehouse.ijw_messages import STARTS
@@ -158,6 +158,8 @@ HEADS = {
     + "encoding='latin1'?>"
     + _SENDER_HEADER,
     "utf-8 declared in lower case": '<?xml version="1.0" encoding="utf-8"?>' + _SENDER_HEADER,
+    "header inside a header": f'<p:Bericht xmlns:p="{JW323_NS}"><p:Header><p:Afzender>98000011</p:Afzender>'
+    "<p:Header><p:Afzender>98000022</p:Afzender></p:Header></p:Header></p:Bericht>",
 }
 # What each head is, by hand: the root's namespace when the root is a Bericht in an iJw namespace of a well-formed
 # start without DTD, and the sender as the parser decodes it.
@@ -181,6 +183,8 @@ EXPECTED_HEADS = {
     "latin-1 declared": MessageHead("JW323", "9800001\u00c3\u00a9"),
     "latin-1 declared past the head's usual length": MessageHead("JW323", "9800001\u00c3\u00a9"),
     "utf-8 declared in lower case": MessageHead("JW323", "9800001\u00e9"),
+    # The first Header to end, where a parse up to the end of a Header stops (the reader refuses the second Header).
+    "header inside a header": MessageHead("JW323", "98000022"),
 }
 
 
@@ -221,14 +225,29 @@ def test_the_sniffed_sender_is_the_provider_the_reader_reads(tmp_path, name):
     assert sniff_message(path) == MessageHead("JW323", "98000011")
 
 
+def write_head(path: Path, name: str, padding: str = "") -> None:
+    """HEADS[name] written to path, padding after it (where XML allows a comment)."""
+    content = HEADS[name]
+    if content is None:
+        utf16 = f'<?xml version="1.0" encoding="UTF-16"?><p:Bericht xmlns:p="{JW323_NS}"/>'
+        path.write_bytes((utf16 + padding).encode("utf-16"))
+    else:
+        path.write_bytes((content + padding).encode("utf-8"))
+
+
 @pytest.mark.parametrize("name", sorted(HEADS))
 def test_the_sniff_reads_type_and_sender_as_the_parser_decodes_them(tmp_path, name):
     path = tmp_path / "message.xml"
-    content = HEADS[name]
-    if content is None:
-        path.write_bytes(f'<?xml version="1.0" encoding="UTF-16"?><p:Bericht xmlns:p="{JW323_NS}"/>'.encode("utf-16"))
-    else:
-        path.write_bytes(content.encode("utf-8"))
+    write_head(path, name)
+    assert sniff_message(path) == EXPECTED_HEADS[name]
+
+
+@pytest.mark.parametrize("name", sorted(HEADS))
+def test_a_message_too_large_to_parse_whole_is_sniffed_to_the_same_head(tmp_path, name):
+    # Past WHOLE_SNIFF_BYTES the sniff pulls up to the end of the first Header instead of parsing the file whole.
+    path = tmp_path / "message.xml"
+    write_head(path, name, "<!--" + " " * WHOLE_SNIFF_BYTES + "-->")
+    assert path.stat().st_size > WHOLE_SNIFF_BYTES
     assert sniff_message(path) == EXPECTED_HEADS[name]
 
 

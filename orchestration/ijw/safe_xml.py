@@ -156,7 +156,10 @@ class MessageHead(NamedTuple):
     header they read, as a message has one."""
 
 
-# Fed a chunk at a time, so a message is read only up to the end of its Header (a few hundred bytes into it).
+WHOLE_SNIFF_BYTES = 64 * 1024
+"""A message this small is sniffed from one whole parse: for a small file one C call costs less than a pull parse's
+events. A larger one, or one that does not parse whole, is pulled up to the end of its Header."""
+# Fed a chunk at a time, so a larger message is read only up to the end of its Header.
 _SNIFF_CHUNK_BYTES = 8192
 # One parser for every sniff in this process: building one costs more than sniffing a small message. Only the root
 # and the Header make events (a filter in C), so the rest of the chunk costs no Python objects.
@@ -167,11 +170,40 @@ def sniff_stream(source: IO[bytes]) -> MessageHead:
     """The message type and sender a hardened parse up to the end of the first Header gives, reading no more than
     MAX_FILE_BYTES: a larger message is no iJw delivery (the reader refuses it unread), and a parse of an endless one
     would never end."""
+    start = source.read(WHOLE_SNIFF_BYTES + 1)
+    if len(start) <= WHOLE_SNIFF_BYTES:
+        try:
+            root = parse_document(start)
+        except etree.XMLSyntaxError:
+            pass  # broken, or no XML: the pull parse tells what came before the break
+        else:
+            return _head_of_whole(root)
+    return _sniff_pulled(start, source)
+
+
+def _head_of_whole(root: etree._Element) -> MessageHead:
+    """What _sniff_pulled gives for the same document, parsed whole: the sender of the first Header to end, which is
+    the innermost of the first Header and the Headers nested in it."""
+    message_type = _root_message_type(root)
+    if message_type is None:
+        return MessageHead(None, None)
+    namespace = etree.QName(root).namespace
+    header_tag = f"{{{namespace}}}Header"
+    header = next(root.iter(header_tag), None)
+    while header is not None and (inner := next(header.iterdescendants(header_tag), None)) is not None:
+        header = inner
+    if header is None:
+        return MessageHead(message_type, None)
+    return MessageHead(message_type, (header.findtext(f"{{{namespace}}}Afzender") or "").strip() or None)
+
+
+def _sniff_pulled(start: bytes, source: IO[bytes]) -> MessageHead:
+    """sniff_stream by a pull parser fed start, then the rest of source, stopping at the end of the first Header."""
     parser = _SNIFF_PARSER
     message_type: str | None = None
     header = afzender = ""
     try:
-        for _fed in _feed(parser, source):
+        for _fed in _feed(parser, start, source):
             for event, element in parser.read_events():
                 if message_type is None:
                     root = element.getroottree().getroot()
@@ -192,14 +224,17 @@ def sniff_stream(source: IO[bytes]) -> MessageHead:
     return MessageHead(message_type, None)
 
 
-def _feed(parser: etree.XMLPullParser, source: IO[bytes]) -> Iterator[None]:
-    """Feed source to parser a chunk at a time, at most MAX_FILE_BYTES, then its end; yield after each, so the events
-    so far can be read. Stops after a chunk the document breaks in: its events before the break are still read."""
+def _feed(parser: etree.XMLPullParser, start: bytes, source: IO[bytes]) -> Iterator[None]:
+    """Feed start and then the rest of source to parser a chunk at a time, at most MAX_FILE_BYTES in all, then its
+    end; yield after each, so the events so far can be read. Stops after a chunk the document breaks in: its events
+    before the break are still read."""
     left = MAX_FILE_BYTES
+    pending = [start[offset : offset + _SNIFF_CHUNK_BYTES] for offset in range(0, len(start), _SNIFF_CHUNK_BYTES)]
     while left > 0:
-        chunk = source.read(min(_SNIFF_CHUNK_BYTES, left))
+        chunk = pending.pop(0) if pending else source.read(min(_SNIFF_CHUNK_BYTES, left))
         if not chunk:
             break
+        chunk = chunk[:left]
         left -= len(chunk)
         try:
             parser.feed(chunk)
