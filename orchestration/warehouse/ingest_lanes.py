@@ -88,10 +88,11 @@ def lane_parts(
 
 
 def plan_lanes(parts: list[LanePart], lanes: int) -> list[Phase]:
-    """The parts in phases of up to `lanes` lanes; or, when no phase would have two lanes, in one lane, in load
-    order."""
+    """The parts in phases, a message type in the phase after the one it is judged against; each phase's parts in up
+    to `lanes` lanes of about equal load weight, a lane's parts of one message type as one. When no phase would have
+    two lanes: one lane, in load order."""
     plan = [
-        [_combined(lane) for lane in _spread([[part] for part in parts if _phase(part.message_type) == phase], lanes)]
+        [_combined(lane) for lane in _spread([part for part in parts if _phase(part.message_type) == phase], lanes)]
         for phase in sorted({_phase(part.message_type) for part in parts})
     ]
     if all(len(phase) <= 1 for phase in plan):
@@ -120,20 +121,20 @@ def _combined(parts: list[LanePart]) -> list[LanePart]:
     ]
 
 
-def _spread(units: list[list[LanePart]], bins: int) -> list[list[LanePart]]:
-    """The units in up to `bins` bins of about equal load weight: the heaviest first onto the lightest bin."""
+def _spread(parts: list[LanePart], bins: int) -> list[list[LanePart]]:
+    """The parts in up to `bins` bins of about equal load weight: the heaviest first onto the lightest bin."""
     spread: list[list[LanePart]] = [[] for _ in range(max(1, bins))]
     weights = [0] * len(spread)
-    for unit in sorted(units, key=lambda unit: -_weight(unit)):
+    for part in sorted(parts, key=lambda part: -_weight(part)):
         lightest = weights.index(min(weights))
-        spread[lightest].extend(unit)
-        weights[lightest] += _weight(unit)
-    return [unit for unit in spread if unit]
+        spread[lightest].append(part)
+        weights[lightest] += _weight(part)
+    return [lane for lane in spread if lane]
 
 
-def _weight(parts: list[LanePart]) -> int:
-    """A load's estimated time, in bytes of reading."""
-    return sum(part.landed_bytes + FILE_WEIGHT_BYTES * len(part.paths) for part in parts)
+def _weight(part: LanePart) -> int:
+    """A part's estimated load time, in bytes of reading."""
+    return part.landed_bytes + FILE_WEIGHT_BYTES * len(part.paths)
 
 
 @dataclass(frozen=True)
@@ -223,12 +224,10 @@ def ingest_in_lanes(
     planned = [lane for phase in phases for lane in phase]
     try:
         # ProcessPoolExecutor notices a lane that was killed (multiprocessing.Pool would wait for it forever).
+        outcomes: list[IngestOutcome] = []
         with worker_pool(max(map(len, phases))) as pool:
-            outcomes = [
-                outcome
-                for phase in phases
-                for outcome in _run_phase(pool, settings, phase, on_lane_done, lambda: _progress(planned, on_progress))
-            ]
+            for phase in phases:
+                outcomes += _run_phase(pool, settings, phase, on_lane_done, lambda: _progress(planned, on_progress))
         with connect() as con:
             merge_staging(con, [lane.staging_path for lane in planned])
     finally:
