@@ -6,8 +6,12 @@ the ledger keys of unread entries are the same in both checkouts; columns holdin
 Uses only what the tests use to load (tests/ijw_landing.py, the ingest helpers of the hostile tests), so it runs on a
 checkout from before the loaders were one. Not part of `make test`.
 
+With --lanes N, a generated world's iJw files load as the ijw_messages asset loads a large landing (ingest_in_lanes, N
+lanes, into a warehouse file under /tmp/ingest_compare): compared against a checkout's one-process load, it shows the
+lanes load the same rows.
+
 Usage: cd <checkout> && PYTHONPATH=$PWD .venv/bin/python bench/compare_ingest_tables.py [--landing DIR] \
-       [--save FILE | --against FILE]
+       [--lanes N] [--save FILE | --against FILE]
 """
 
 from __future__ import annotations
@@ -22,14 +26,17 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.warehouse.ijw_messages import IJW_INGESTS
+from orchestration.warehouse import landing_inventory
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, UNRECOGNISED_OWNER
+from orchestration.warehouse.ingest_lanes import LaneSettings, ingest_in_lanes, lane_parts
 from orchestration.warehouse.landing_files import UNREAD_PREFIX
+from orchestration.warehouse.load import record_odd_entries
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample
 from tests.hostile.loading import ingest_cbs_or_budget
 from tests.ijw_landing import ingest_landing
 from tests.test_hostile_cbs_budgets import DOOR_BEFORE_GATE_CASES, PARSER_EDGE_CASES
-from tests.test_hostile_input import BUDGET_CASES, CBS_CASES, IJW_CASES, PSEUDONYMISER, land
+from tests.test_hostile_input import BUDGET_CASES, CBS_CASES, IJW_CASES, PSEUDONYM_KEY, PSEUDONYMISER, land
 from tests.test_hostile_landing_run import land_hostile
 
 ROOT = Path(tempfile.gettempdir()) / "ingest_compare"
@@ -68,6 +75,25 @@ def _stable(value: object) -> str:
 def _load_ijw(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
     for ijw_ingest in IJW_INGESTS:
         ingest_landing(con, ijw_ingest, landing, PSEUDONYMISER, "compare")
+
+
+def _load_ijw_in_lanes(landing: Path, lanes: int) -> dict[str, list[list]]:
+    """landing's iJw files loaded in lanes, as the ijw_messages asset loads a large landing, then the rest in process;
+    every raw and audit table."""
+    root = ROOT / "lanes"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    warehouse = root / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_schema(con)
+        update = landing_inventory.update_inventory(con, landing)
+        record_odd_entries(con, update.odd_entries, UNRECOGNISED_OWNER.source, "compare")
+        parts = lane_parts(con, list(IJW_INGESTS), landing, lanes)
+    settings = LaneSettings(warehouse, PSEUDONYM_KEY, "compare", None, "2GB", landing)
+    ingest_in_lanes(parts, settings, lanes, lambda: duckdb.connect(str(warehouse)))
+    with duckdb.connect(str(warehouse)) as con:
+        _load_other(con, landing)
+        return _tables(con)
 
 
 def _load_other(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
@@ -110,10 +136,13 @@ def _cases() -> Iterator[tuple[str, Callable[[Path], None]]]:
         )
 
 
-def run(landings: list[Path]) -> dict[str, dict[str, list[list]]]:
+def run(landings: list[Path], lanes: int) -> dict[str, dict[str, list[list]]]:
     results = {}
     for landing in landings:
         # A generated world, loaded where it lies (its paths are the same in both checkouts).
+        if lanes > 1:
+            results[f"landing:{landing}"] = _load_ijw_in_lanes(landing, lanes)
+            continue
         with duckdb.connect(":memory:") as con:
             ensure_schema(con)
             _load_ijw(con, landing)
@@ -136,8 +165,9 @@ def main() -> int:
     parser.add_argument("--save", type=Path)
     parser.add_argument("--against", type=Path)
     parser.add_argument("--landing", type=Path, action="append", default=[], help="a generated world, too")
+    parser.add_argument("--lanes", type=int, default=1, help="load the generated worlds' iJw files in this many lanes")
     args = parser.parse_args()
-    results = json.loads(json.dumps(run(args.landing)))
+    results = json.loads(json.dumps(run(args.landing, args.lanes)))
     if args.save:
         args.save.write_text(json.dumps(results, indent=0, sort_keys=True))
     rows = sum(len(table) for tables in results.values() for table in tables.values())

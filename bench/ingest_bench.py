@@ -9,8 +9,9 @@
    senders are sniffed before timing, as the landing inventory (its own asset) does before the ingest;
 3. all files: the floor of every landed iJw file of every message type (read, lxml-parsed whole with the ingest's
    hardening, its records counted), on as many processes as the ingest's lanes, started before timing; beside it the
-   product's ingest of all five types as the ijw_messages asset runs it (the declarations split by sender, the other
-   types one part each, in lanes), reported as records per second and as a share of that floor, in the same rounds;
+   product's ingest of all five types as the ijw_messages asset runs it (in phases of lanes, as
+   warehouse/ingest_lanes.py plans them), reported as records per second and as a share of that floor, in the same
+   rounds;
 4. end to end (optional, --end-to-end): `dg launch --job refresh_job` (every asset but the
    partitioned quarterly close, as `make run`) over the whole world in a subprocess, wall time and the subprocess's
    peak RSS.
@@ -45,7 +46,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.safe_xml import parse_document
 from orchestration.settings import REPO_ROOT, Settings
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
-from orchestration.warehouse.ingest_lanes import LanePart, LaneSettings, ingest_in_lanes, split_by_sender
+from orchestration.warehouse.ingest_lanes import LanePart, LaneSettings, ingest_in_lanes, plan_lanes
 from orchestration.warehouse.landing_inventory import path_order, sniff_heads
 from orchestration.warehouse.schema import ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
@@ -101,8 +102,8 @@ def all_files_floor(pool, chunks: list[list[str]]) -> tuple[float, int]:
 
 
 def _all_types_parts(paths: list[str], landing: Path, processes: int) -> list[LanePart]:
-    """The parts the ijw_messages asset loads: the declarations (and unrecognisable files) split by sender, every other
-    message type one part, each in path order."""
+    """The parts the ijw_messages asset loads in lanes: a part per sender of the message types that split by sender,
+    every other message type one part, each in path order."""
     heads = sniff_heads(paths, landing, processes)
     by_type: dict[str | None, list[tuple[str, str | None]]] = {}
     for path, head in zip(paths, heads, strict=True):
@@ -114,8 +115,7 @@ def _all_types_parts(paths: list[str], landing: Path, processes: int) -> list[La
             senders: dict[str | None, list[str]] = {}
             for path, sender in claimed:
                 senders.setdefault(sender, []).append(path)
-            grouped = [LanePart(ingest.spec.message_type, group, _size(group)) for group in senders.values()]
-            parts += split_by_sender(grouped, processes)
+            parts += [LanePart(ingest.spec.message_type, group, _size(group)) for group in senders.values()]
         else:
             ordered = sorted((path for path, _sender in claimed), key=path_order)
             parts.append(LanePart(ingest.spec.message_type, ordered, _size(ordered)))
@@ -270,8 +270,7 @@ def main() -> None:
     for path in files:
         path.read_bytes()
     settings = Settings.from_env()
-    by_sender = _files_by_sender(files, landing, settings.ingest_processes)
-    parts = split_by_sender(by_sender, settings.ingest_processes)
+    parts = _files_by_sender(files, landing, settings.ingest_processes)
     all_paths = sorted((str(path) for path in (landing / "ijw").rglob("*.xml")), key=path_order)
     for path in all_paths:
         Path(path).read_bytes()
@@ -309,7 +308,7 @@ def main() -> None:
         "floor_lines_per_second": round(floor_lines / floor_seconds),
         "ingest_lines_per_second": round(ingest_lines / ingest_seconds),
         "ingest_share_of_floor": round((ingest_lines / ingest_seconds) / (floor_lines / floor_seconds), 3),
-        "ingest_processes": len(parts),
+        "ingest_processes": len(plan_lanes(parts, settings.ingest_processes)[0]),
         "one_process_lines_per_second": round(one_lines / one_seconds),
         "one_process_share_of_floor": round((one_lines / one_seconds) / (floor_lines / floor_seconds), 3),
         "all_files_floor_seconds": round(all_floor_seconds, 2),

@@ -27,7 +27,8 @@ from tests.hostile.loading import BUDGET_TABLE, ingest_cbs_or_budget, quarantine
 from tests.ijw_landing import ingest_landing
 from tests.jw323_documents import INVALID_BSN, OTHER_VALID_BSN, VALID_BSN, client, document, prestatie
 
-PSEUDONYMISER = Pseudonymiser(b"hostile-test-key-0123456789")
+PSEUDONYM_KEY = b"hostile-test-key-0123456789"
+PSEUDONYMISER = Pseudonymiser(PSEUDONYM_KEY)
 GOOD = prestatie("R9", 4000)
 """A line that is right in every case: the rest of a file loads around the bad record."""
 

@@ -23,7 +23,6 @@ from orchestration.warehouse.ingest_lanes import (
     ingest_in_lanes,
     lane_parts,
     plan_lanes,
-    split_by_sender,
 )
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
@@ -36,18 +35,53 @@ KEY = b"lanes-test-key-0123456789"
 _UNTIMED = {"audit.quarantine": "quarantined_at"}
 
 
-def _kinds(planned: list[list[LanePart]]) -> list[tuple[str, ...]]:
-    return [tuple(part.message_type for part in lane) for lane in planned]
+def _kinds(plan: list[list[list[LanePart]]]) -> list[list[tuple[str, ...]]]:
+    return [[tuple(part.message_type for part in lane) for lane in phase] for phase in plan]
 
 
-def test_parts_go_to_the_lightest_lane_largest_first_with_allocations_starts_and_stops_together():
-    landed = {"JW323": 100, "JW301": 60, "JW305": 50, "JW307": 40, "JW315": 30}
-    parts = [LanePart(kind, [], size) for kind, size in landed.items()]
-    # 301+305+307 (150) and 323 (100) open the two lanes; 315 (30) joins the lighter.
-    assert _kinds(plan_lanes(parts, 2)) == [("JW301", "JW305", "JW307"), ("JW315", "JW323")]
-    assert _kinds(plan_lanes(parts, 8)) == [("JW301", "JW305", "JW307"), ("JW323",), ("JW315",)]
-    assert _kinds(plan_lanes(parts, 1)) == [("JW315", "JW301", "JW305", "JW307", "JW323")]
-    assert _kinds(plan_lanes([LanePart("JW307", [], 5), LanePart("JW323", [], 1)], 2)) == [("JW307",), ("JW323",)]
+def test_a_type_loads_in_the_phase_after_what_it_is_judged_against_split_by_sender_where_its_rules_allow():
+    landed = [
+        ("JW323", 50),  # declarations, starts and stops: a part per sender
+        ("JW323", 30),
+        ("JW323", 20),
+        ("JW301", 60),
+        ("JW305", 30),
+        ("JW305", 20),
+        ("JW307", 25),
+        ("JW307", 15),
+        ("JW315", 30),
+    ]
+    parts = [LanePart(kind, [f"{kind}-{number}.xml"], size) for number, (kind, size) in enumerate(landed)]
+    # Phase 1, heaviest first onto the lighter lane: 301 (60) and 323 (50) open the lanes, 323 (30) and 315 (30) join
+    # the lighter in turn, then 323 (20); a lane's declarations are one part. Starts once every allocation is loaded,
+    # stops once every start is: each split over both lanes.
+    plan = plan_lanes(parts, 2)
+    assert _kinds(plan) == [
+        [("JW315", "JW301"), ("JW323",)],
+        [("JW305",), ("JW305",)],
+        [("JW307",), ("JW307",)],
+    ]
+    assert plan[0][1] == [LanePart("JW323", ["JW323-0.xml", "JW323-1.xml", "JW323-2.xml"], 100)]
+    assert _kinds(plan_lanes(parts, 8)) == [
+        [("JW301",), ("JW323",), ("JW323",), ("JW315",), ("JW323",)],
+        [("JW305",), ("JW305",)],
+        [("JW307",), ("JW307",)],
+    ]
+    # One lane: every type in load order, each one part.
+    assert plan_lanes(parts, 1) == [
+        [
+            [
+                LanePart("JW315", ["JW315-8.xml"], 30),
+                LanePart("JW301", ["JW301-3.xml"], 60),
+                LanePart("JW305", ["JW305-4.xml", "JW305-5.xml"], 50),
+                LanePart("JW307", ["JW307-6.xml", "JW307-7.xml"], 40),
+                LanePart("JW323", ["JW323-0.xml", "JW323-1.xml", "JW323-2.xml"], 100),
+            ]
+        ]
+    ]
+    # No phase of two lanes: lanes would only add their start, so one lane, in load order.
+    assert _kinds(plan_lanes([LanePart("JW307", [], 5), LanePart("JW323", [], 1)], 2)) == [[("JW307", "JW323")]]
+    assert plan_lanes([], 2) == []
 
 
 def test_many_small_files_weigh_more_than_their_bytes():
@@ -58,10 +92,10 @@ def test_many_small_files_weigh_more_than_their_bytes():
     ]
     # By bytes alone JW323 would open a lane and the other two share the second; 100 files of fixed cost make JW301
     # the heaviest, so JW323 and JW315 share a lane.
-    assert _kinds(plan_lanes(parts, 2)) == [("JW301",), ("JW315", "JW323")]
+    assert _kinds(plan_lanes(parts, 2)) == [[("JW301",), ("JW315", "JW323")]]
 
 
-def test_a_split_keeps_each_senders_files_together_in_path_order():
+def test_a_lanes_parts_of_one_type_keep_each_senders_files_together_in_path_order():
     megabyte = 1_000_000
     # Senders A, B, C and the files whose sender could not be read.
     senders = [
@@ -70,15 +104,24 @@ def test_a_split_keeps_each_senders_files_together_in_path_order():
         LanePart("JW323", ["x/b/1.xml", "x/b-1.xml"], 30 * megabyte),
         LanePart("JW323", ["x/z.xml"], 5 * megabyte),
     ]
-    # A (50) and B (40) open the parts; C (30) joins B, the lighter, and the unreadable senders (5) then join A.
-    assert split_by_sender(senders, 2) == [
-        LanePart("JW323", ["x/a/2.xml", "x/c/1.xml", "x/z.xml"], 55 * megabyte),
-        LanePart("JW323", ["x/a/1.xml", "x/b/1.xml", "x/b-1.xml"], 70 * megabyte),
+    # A (50) and B (40) open the lanes; C (30) joins B, the lighter, and the unreadable senders (5) then join A.
+    assert plan_lanes(senders, 2) == [
+        [
+            [LanePart("JW323", ["x/a/2.xml", "x/c/1.xml", "x/z.xml"], 55 * megabyte)],
+            [LanePart("JW323", ["x/a/1.xml", "x/b/1.xml", "x/b-1.xml"], 70 * megabyte)],
+        ]
     ]
-    assert split_by_sender(senders, 1) == [
-        LanePart("JW323", ["x/a/1.xml", "x/a/2.xml", "x/b/1.xml", "x/b-1.xml", "x/c/1.xml", "x/z.xml"], 125 * megabyte)
+    assert plan_lanes(senders, 1) == [
+        [
+            [
+                LanePart(
+                    "JW323",
+                    ["x/a/1.xml", "x/a/2.xml", "x/b/1.xml", "x/b-1.xml", "x/c/1.xml", "x/z.xml"],
+                    125 * megabyte,
+                )
+            ]
+        ]
     ]
-    assert split_by_sender([], 2) == []
 
 
 def _landing(tmp_path: Path) -> tuple[Path, list[Path]]:
@@ -193,18 +236,35 @@ def test_lanes_load_what_one_process_loads(delivered):
                 select (provider_agb, allocation_number, product_code) from raw.ijw_start_events where run_id = 'first')
             """
         ).fetchone()[0]
+        # Accepted in lanes only because a lane sees the rows the lanes of earlier phases loaded (load.known_rows).
+        starts_of_new_allocations, stops_of_new_starts = con.execute(
+            """
+            select
+                (select count(*) from raw.ijw_start_events
+                 where run_id = 'second' and allocation_number in (
+                    select allocation_number from raw.ijw_allocations where run_id = 'second'
+                    except select allocation_number from raw.ijw_allocations where run_id = 'first')),
+                (select count(*) from raw.ijw_stop_events
+                 where run_id = 'second' and (provider_agb, allocation_number, product_code) in (
+                    select (provider_agb, allocation_number, product_code) from raw.ijw_start_events
+                    where run_id = 'second'
+                    except select (provider_agb, allocation_number, product_code) from raw.ijw_start_events
+                    where run_id = 'first'))
+            """
+        ).fetchone()
     assert stops_of_earlier_starts > 0
+    assert starts_of_new_allocations > 0
+    assert stops_of_new_starts > 0
     assert {(outcome.message_type, outcome.metadata["ingest_processes"]) for outcome in outcomes} == {
         (kind, 2) for kind in files
     }
-    assert len(lanes_done) == 2
+    # Phase after phase: the allocations, the referrals and the declarations (split by provider over both lanes); then
+    # the starts, split by provider; then the stops, likewise. A phase's lanes are done before the next one's start.
+    done = [sorted({outcome.message_type for outcome in lane}) for lane in lanes_done]
+    assert sorted(done[:2]) == [["JW301", "JW323"], ["JW315", "JW323"]]
+    assert done[2:] == [["JW305"], ["JW305"], ["JW307"], ["JW307"]]
     # The lanes' counts of files read, last heard when every lane was done: each file of each part once.
     assert progress[-1] == sum(len(part.paths) for part in parts) > 0
-    # The declarations went in two parts, split by provider; allocations, starts and stops (judged against each
-    # other) in one lane. Which lane is heavier depends on the second delivery alone: the first is not read again.
-    assert sorted(outcome.message_type for lane in lanes_done for outcome in lane) == sorted([*files, "JW323"])
-    together = [{outcome.message_type for outcome in lane} & {"JW301", "JW305", "JW307"} for lane in lanes_done]
-    assert sorted(together, key=len) == [set(), {"JW301", "JW305", "JW307"}]
     # The merge marked in the inventory what the lanes read, as the one-process ingest marked it, batch by batch.
     assert _inventory(lanes) == _inventory(one_process)
     assert _files_by_type(lanes, landing) == _files_by_type(one_process, landing)
@@ -218,7 +278,8 @@ def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path, ijw_
     shutil.copy(one_process, warehouse)
     before = _tables(warehouse)
     parts = _parts(warehouse, landing)
-    # An XSD folder without the start message's schema: the lane loading starts fails, the other one does not.
+    # An XSD folder without the start message's schema: the lanes loading starts fail, after the first phase's lanes
+    # loaded theirs.
     xsd_dir = tmp_path / "xsd"
     shutil.copytree(ijw_xsd_dir, xsd_dir)
     (xsd_dir / "JW305.xsd").unlink()

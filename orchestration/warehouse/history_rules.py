@@ -1,7 +1,7 @@
 """The rules that judge a batch's records against earlier files (load.HistoryRule), in one mechanism: the accepted
-rows a rule can refer to are read back (known_rows: in a lane, its own rows and the warehouse's) and take effect; then
-each record is checked, file by file in batch order, against what took effect before it: accepted, it takes effect in
-turn; rejected, it becomes a quarantine row.
+rows a rule can refer to are read back (known_rows: in a lane, its own rows, the warehouse's and those of the lanes of
+earlier phases) and take effect; then each record is checked, file by file in batch order, against what took effect
+before it: accepted, it takes effect in turn; rejected, it becomes a quarantine row.
 
 JW323, per provider. TR314: a ReferentieNummer is delivered once, debit or credit (a reused one would let one credit,
 which names its debit by that number, cancel two debits). TR389/TR416: one uncredited debit per allocation, product

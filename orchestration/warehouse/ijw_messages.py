@@ -45,7 +45,9 @@ class IjwIngest:
     description: str
     claims_unrecognised: bool = False
     apply_history: HistoryRule | None = None
-    splits_by_sender: bool = False  # its rules look back only at the same sender's files (ingest_lanes.py)
+    splits_by_sender: bool = False
+    """Its own rules look back only at the same sender's files, and what it is judged against (JUDGED_AGAINST) is
+    loaded whole before it: in lanes, its files may be split by sender (ingest_lanes.py)."""
 
     @property
     def claimed_types(self) -> tuple[str | None, ...]:
@@ -92,7 +94,7 @@ DECLARATIONS = IjwIngest(
     "JW323 declaratie lines (Prestatie), with TR346, TR358, CS337, CS340, CS100, TR389 and CD060 enforced at the door.",
     claims_unrecognised=True,
     apply_history=apply_declaration_history,
-    splits_by_sender=True,
+    splits_by_sender=True,  # TR314, TR389 and CD060 key on the provider, its sender
 )
 ALLOCATIONS = IjwIngest(
     allocations.SPEC,
@@ -107,12 +109,14 @@ STARTS = IjwIngest(
     "JW305 start zorg (StartProduct), withdrawals included; a start outside an accepted allocation of its own (TR019, "
     "START_OUTSIDE_ALLOCATION) or a withdrawal of a start never sent is quarantined.",
     apply_history=apply_start_history,
+    splits_by_sender=True,  # WITHDRAWAL_WITHOUT_DELIVERY keys on the provider, its sender; TR019 on all allocations
 )
 STOPS = IjwIngest(
     care_events.STOP_SPEC,
     "raw.ijw_stop_events",
     "JW307 stop zorg (StopProduct), withdrawals included; a stop without an accepted start is quarantined.",
     apply_history=apply_stop_history,
+    splits_by_sender=True,  # STOP_WITHOUT_START, WITHDRAWAL_WITHOUT_DELIVERY key on the provider, its sender
 )
 REFERRALS = IjwIngest(
     referral_requests.SPEC,
@@ -122,7 +126,8 @@ REFERRALS = IjwIngest(
 IJW_INGESTS = (REFERRALS, ALLOCATIONS, STARTS, STOPS, DECLARATIONS)
 """In load order: a start is judged against the allocations and a stop against the starts, so they come first."""
 JUDGED_AGAINST = {STARTS.spec.message_type: ALLOCATIONS, STOPS.spec.message_type: STARTS}
-"""By message type, the ingest whose accepted rows its rules look at: it loads after them, in the same lane."""
+"""By message type, the ingest whose accepted rows its rules look at: it loads after all of them (in lanes, in the
+next phase)."""
 BY_MESSAGE_TYPE = {ingest.spec.message_type: ingest for ingest in IJW_INGESTS}
 UNRECOGNISED_OWNER = next(ingest for ingest in IJW_INGESTS if ingest.claims_unrecognised)
 """The ingest whose ledger rows record files that are no recognisable message, and odd landing entries."""

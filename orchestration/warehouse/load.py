@@ -172,16 +172,26 @@ class RawSource:
 
 
 PRIOR_CATALOG = "prior"
-"""The warehouse as a staging database sees it (orchestration/warehouse/ingest_lanes.py): attached read-only."""
+"""The warehouse as a staging database sees it (orchestration/warehouse/ingest_lanes.py): attached read-only; the
+staging databases of a lane's earlier phases are attached read-only as prior_1, prior_2, ..."""
+
+
+def prior_catalog(number: int) -> str:
+    """The name of a lane's `number`th read-only attachment: 0 the warehouse, then the earlier phases' lanes."""
+    return f"{PRIOR_CATALOG}_{number}" if number else PRIOR_CATALOG
 
 
 def known_rows(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """table as the rules that look back see it: in the warehouse, the table; in a lane's staging database, what the
-    lane loaded so far and what the warehouse held when the lane started."""
-    attached = con.execute("select count(*) from duckdb_databases() where database_name = ?", [PRIOR_CATALOG])
-    if attached.fetchone()[0]:
-        return f"(select * from {table} union all by name select * from {PRIOR_CATALOG}.{table})"  # noqa: S608
-    return table
+    lane loaded so far, what the warehouse held when the lane started and what the lanes of earlier phases loaded."""
+    priors = con.execute(
+        "select database_name from duckdb_databases() where database_name = ? or starts_with(database_name, ?)",
+        [PRIOR_CATALOG, f"{PRIOR_CATALOG}_"],
+    ).fetchall()
+    if not priors:
+        return table
+    selects = [f"select * from {catalog}{table}" for catalog in ["", *(f"{name}." for (name,) in priors)]]  # noqa: S608
+    return f"({' union all by name '.join(selects)})"
 
 
 StagedInsert = Callable[[duckdb.DuckDBPyConnection, list[tuple[ParsedFile, str]], dt.datetime, str], None]

@@ -9,6 +9,7 @@ where lanes would cost more than they save.
 
 import contextlib
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -123,11 +124,13 @@ def _load_in_lanes(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, plan: _Plan, lane_settings: LaneSettings
 ) -> list[IngestOutcome]:
     processes = warehouse.settings().ingest_processes
+    files, landed = Counter[str](), Counter[str]()  # a message type may come as a part per sender
+    for part in plan.parts:
+        files[part.message_type] += len(part.paths)
+        landed[part.message_type] += part.landed_bytes
     context.log.info(
         f"Loading in up to {processes} lanes: "
-        + ", ".join(
-            f"{part.message_type} {len(part.paths):,} files ({part.landed_bytes:,} bytes)" for part in plan.parts
-        )
+        + ", ".join(f"{kind} {files[kind]:,} files ({landed[kind]:,} bytes)" for kind in files)
     )
     return ingest_in_lanes(
         plan.parts,
