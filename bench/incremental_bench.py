@@ -57,11 +57,12 @@ INGEST_STEPS = ("ijw_messages", "cbs_and_budgets")
 
 
 def timed_run(landing: Path, warehouse: Path) -> dict[str, float]:
-    seconds, _peak_mib, tree_mib = end_to_end(landing, warehouse)
+    seconds, _peak_mib, tree_mib, tree_pss_mib = end_to_end(landing, warehouse)
     return {
         "seconds": round(seconds, 1),
         **latest_run_times(warehouse / "dagster_home"),
         "peak_tree_rss_mib": round(tree_mib),
+        "peak_tree_pss_mib": round(tree_pss_mib),
         "load_1min_after": os.getloadavg()[0],
     }
 

@@ -13,8 +13,8 @@
    warehouse/ingest_lanes.py plans them), reported as records per second and as a share of that floor, in the same
    rounds;
 4. end to end (optional, --end-to-end): `dg launch --job refresh_job` (every asset but the
-   partitioned quarterly close, as `make run`) over the whole world in a subprocess, wall time and the subprocess's
-   peak RSS.
+   partitioned quarterly close, as `make run`) over the whole world in a subprocess, wall time, the largest process's
+   peak RSS and the peaks of the process tree's summed RSS and PSS.
 
 Usage: uv run python bench/ingest_bench.py [--scale 0.01] [--municipalities national|default|GM...] [--end-to-end]
        [--keep DIR | --landing DIR] [--rounds 3]
@@ -155,11 +155,14 @@ def product_ingest(
     return seconds, int(lines)
 
 
-def end_to_end(landing: Path, warehouse: Path) -> tuple[float, float, float]:
-    """Wall seconds, the largest single process's peak RSS and the peak of the whole process tree's summed RSS (MiB).
+def end_to_end(landing: Path, warehouse: Path) -> tuple[float, float, float, float]:
+    """Wall seconds, the largest single process's peak RSS, and the peaks of the whole process tree's summed RSS and
+    summed PSS (MiB).
 
-    The sum is what the machine must hold: dbt runs as a child of the Dagster process, which keeps its own memory
-    meanwhile. It is sampled every half second from /proc, so a shorter spike can escape it.
+    The tree's memory is what the machine must hold: dbt runs as a child of the Dagster process, which keeps its own
+    memory meanwhile. Summed RSS counts a page shared by several processes once in each (a check's worker forked from
+    the forkserver shares the imports it forked with); PSS divides such a page among its sharers, so its sum is what
+    the tree holds. Both are sampled every half second from /proc, so a shorter spike can escape them.
     """
     env = {
         **os.environ,
@@ -182,26 +185,27 @@ def end_to_end(landing: Path, warehouse: Path) -> tuple[float, float, float]:
             stderr=stderr,
             text=True,
         )
-        peak_tree_kib = 0
+        peak_rss_kib = peak_pss_kib = 0
         while pipeline.poll() is None:
-            peak_tree_kib = max(peak_tree_kib, _tree_rss_kib(pipeline.pid))
+            rss_kib, pss_kib = _tree_memory_kib(pipeline.pid)
+            peak_rss_kib, peak_pss_kib = max(peak_rss_kib, rss_kib), max(peak_pss_kib, pss_kib)
             time.sleep(0.5)
         if pipeline.returncode != 0:
             stderr.seek(0)
             raise SystemExit(f"the pipeline failed:\n{stderr.read()[-4000:]}")
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, peak_kib / 1024, peak_tree_kib / 1024
+    return seconds, peak_kib / 1024, peak_rss_kib / 1024, peak_pss_kib / 1024
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """Resident memory of pid and all its descendants, from /proc (0 for processes gone meanwhile). Children are
+def _tree_memory_kib(pid: int) -> tuple[int, int]:
+    """Summed RSS and PSS of pid and all its descendants, from /proc (0 for processes gone meanwhile). Children are
     listed per thread that started them (the ingest's lane processes are started from a pool's thread)."""
-    total, pending = 0, [pid]
+    rss, pss, pending = 0, 0, [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = [
                 child
                 for task in Path(f"/proc/{current}/task").iterdir()
@@ -209,9 +213,14 @@ def _tree_rss_kib(pid: int) -> int:
             ]
         except OSError:
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        rss += _kib(rollup, "Rss:")
+        pss += _kib(rollup, "Pss:")
         pending += [int(child) for child in children]
-    return total
+    return rss, pss
+
+
+def _kib(rollup: str, field: str) -> int:
+    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith(field)), 0)
 
 
 def generate_year(out: Path, municipalities: str, scale: float, seed: int = 1) -> dict:
@@ -252,7 +261,7 @@ def main() -> None:
         landing = root / "landing"
         truth = generate_year(landing, args.municipalities, args.scale)
     if args.end_to_end_only:
-        seconds, peak_mib, tree_mib = end_to_end(landing, root / "warehouse")
+        seconds, peak_mib, tree_mib, tree_pss_mib = end_to_end(landing, root / "warehouse")
         print(
             json.dumps(
                 {
@@ -260,6 +269,7 @@ def main() -> None:
                     "end_to_end_seconds": round(seconds, 1),
                     "end_to_end_peak_rss_mib": round(peak_mib),
                     "end_to_end_peak_tree_rss_mib": round(tree_mib),
+                    "end_to_end_peak_tree_pss_mib": round(tree_pss_mib),
                 },
                 indent=2,
             )
@@ -323,11 +333,12 @@ def main() -> None:
     if args.end_to_end:
         # The ingest figures first: an end-to-end run of a large world takes long and may be stopped.
         print(json.dumps(result), flush=True)
-        seconds, peak_mib, tree_mib = end_to_end(landing, root / "warehouse")
+        seconds, peak_mib, tree_mib, tree_pss_mib = end_to_end(landing, root / "warehouse")
         result |= {
             "end_to_end_seconds": round(seconds, 1),
             "end_to_end_peak_rss_mib": round(peak_mib),
             "end_to_end_peak_tree_rss_mib": round(tree_mib),
+            "end_to_end_peak_tree_pss_mib": round(tree_pss_mib),
         }
     print(json.dumps(result, indent=2))
 
