@@ -87,10 +87,10 @@ def test_a_type_loads_in_the_phase_after_what_it_is_judged_against_split_by_send
 def test_many_small_files_weigh_more_than_their_bytes():
     parts = [
         LanePart("JW323", [f"d{number}.xml" for number in range(2)], 300_000),
-        LanePart("JW301", [f"a{number}.xml" for number in range(100)], 100_000),
+        LanePart("JW301", [f"a{number}.xml" for number in range(1_000)], 100_000),
         LanePart("JW315", ["r.xml"], 150_000),
     ]
-    # By bytes alone JW323 would open a lane and the other two share the second; 100 files of fixed cost make JW301
+    # By bytes alone JW323 would open a lane and the other two share the second; 1,000 files of fixed cost make JW301
     # the heaviest, so JW323 and JW315 share a lane.
     assert _kinds(plan_lanes(parts, 2)) == [[("JW301",), ("JW315", "JW323")]]
 

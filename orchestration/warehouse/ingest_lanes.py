@@ -45,9 +45,10 @@ from orchestration.warehouse.progress import PROGRESS_SECONDS, read_count, write
 from orchestration.warehouse.schema import RAW_TABLES, ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
 
-FILE_WEIGHT_BYTES = 4_000
-"""A file's fixed cost (open, hash, parse, header, ledger row) in bytes of reading (docs/benchmarks.md): by bytes
-alone, the small-file types would all go to one lane."""
+FILE_WEIGHT_BYTES = 400
+"""A file's fixed cost (open, hash, parse, header, ledger row) in bytes of reading, fitted on a national year's lanes
+(docs/benchmarks.md): weighed too heavily, the small-file allocations and referrals leave the declarations' bytes to
+one lane."""
 
 LANES_FROM_FILES = 20_000
 """Below this many files a lane's start (a process importing the readers, about 2 s) costs more than it saves."""
