@@ -229,11 +229,8 @@ def _feed(parser: etree.XMLPullParser, start: bytes, source: IO[bytes]) -> Itera
     end; yield after each, so the events so far can be read. Stops after a chunk the document breaks in: its events
     before the break are still read."""
     left = MAX_FILE_BYTES
-    pending = [start[offset : offset + _SNIFF_CHUNK_BYTES] for offset in range(0, len(start), _SNIFF_CHUNK_BYTES)]
-    while left > 0:
-        chunk = pending.pop(0) if pending else source.read(min(_SNIFF_CHUNK_BYTES, left))
-        if not chunk:
-            break
+    chunk = start
+    while left > 0 and chunk:
         chunk = chunk[:left]
         left -= len(chunk)
         try:
@@ -242,6 +239,7 @@ def _feed(parser: etree.XMLPullParser, start: bytes, source: IO[bytes]) -> Itera
             yield
             return
         yield
+        chunk = source.read(min(_SNIFF_CHUNK_BYTES, left))
     with contextlib.suppress(etree.XMLSyntaxError):
         parser.close()
     yield
