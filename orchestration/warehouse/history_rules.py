@@ -84,7 +84,8 @@ def _known(con: duckdb.DuckDBPyConnection, table: str, columns: str, batch: list
     """columns and file_path of table's accepted rows (known_rows) whose keys (column=SQL type) equal a readable batch
     record's, in load order, as named tuples: the lookup stays as small as the batch."""
     records = (record for parsed in batch if parsed.file_rejection is None for record in parsed.records)
-    values = {tuple(getattr(record, key) for key in keys) for record in records}
+    key_of = operator.attrgetter(*keys)
+    values = set(map(key_of, records)) if len(keys) > 1 else {(key_of(record),) for record in records}
     if not values:
         return []
     match = " and ".join(f"t.{key} is not distinct from k.{key}" for key in keys)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import operator
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -490,17 +491,32 @@ def ingest_files(
     entries: list[LedgerEntry] = []
     root = landing_root(landing_dir)
     for batch in batches(files, batch_files):
-        contents: Contents = {}
-        for path in read_ahead(batch):  # each file read once, for its hash and its parse
-            try:
-                contents[path] = (*read_landed(path, root, source.max_bytes), None)
-            except OddEntry as entry:
-                contents[path] = (None, entry.ledger_key, entry)
-        entries += _load_contents(
-            con, contents, source, run_id, read_batch or _read_each(source), apply_history, on_rejected_file
-        )
+        with collector_paused():
+            contents: Contents = {}
+            for path in read_ahead(batch):  # each file read once, for its hash and its parse
+                try:
+                    contents[path] = (*read_landed(path, root, source.max_bytes), None)
+                except OddEntry as entry:
+                    contents[path] = (None, entry.ledger_key, entry)
+            entries += _load_contents(
+                con, contents, source, run_id, read_batch or _read_each(source), apply_history, on_rejected_file
+            )
         on_batch(len(batch))
     return entries
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for the block (one batch): a batch holds a tuple or more per record, and each
+    full collection while it grows walks them all, a tenth of a declaration batch's time (docs/benchmarks.md). A cycle
+    made meanwhile (a kept exception and its traceback) waits for the next collection after the block."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def record_odd_entries(

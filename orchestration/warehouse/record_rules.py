@@ -382,7 +382,7 @@ def read_record_batch(
                 rows[first:] = [(row[0], line, *row[2:]) for line, row in zip(exact, rows[first:], strict=False)]
         files.append((parsed, sha256, data, rejected, first, len(rows)))
     decided = _decide(con, records, rows, row_type) if rows else []
-    names = _field_names(row_type)
+    make_row = _row_maker(row_type)
     for parsed, _sha256, data, rejected, first, end in files:
         for code, ref, line, record, municipality, provider, period, reason, cents, *values in decided[first:end]:
             if code == "HEADER_INVALID":
@@ -390,7 +390,7 @@ def read_record_batch(
                 rejected = MessageRejected(code, reason)
                 break
             if code is None:
-                parsed.records.append(row_type(**dict(zip(names, values, strict=True))))
+                parsed.records.append(make_row(values))
             else:
                 reason = f"{spec.record_tag} {ref} {record_place(line, record)}: {reason}"
                 parsed.rejections.append(
@@ -402,6 +402,15 @@ def read_record_batch(
         con.execute("drop table if exists decided_records")
         return parsed_files, None
     return parsed_files, records.insert_staged(table, [(path, sha256) for path, _data, sha256 in landed])
+
+
+def _row_maker(row_type: type) -> Callable[[list], Any]:
+    """Builds a row_type from its fields' values in order: a NamedTuple by position (no dict a row), a dataclass,
+    whose fields may be keyword-only, by name."""
+    if issubclass(row_type, tuple):
+        return row_type._make
+    names = _field_names(row_type)
+    return lambda values: row_type(**dict(zip(names, values, strict=True)))
 
 
 def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tuple], row_type: type) -> list[tuple]:
