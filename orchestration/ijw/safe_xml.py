@@ -78,21 +78,25 @@ def parse_message(data: bytes, tags: tuple[str, ...]) -> ParsedMessage:
 # One parser for every whole-document parse in this process: building a parser costs more than parsing a small
 # message. lxml parsers are not thread-safe; the ingest reads files one at a time per process.
 _DOCUMENT_PARSER = etree.XMLParser(**HARDENING)
-# The same parse, reporting where each element starts and ends: a broken document keeps the tree up to its break.
-_BREAK_PARSER = etree.XMLPullParser(events=("start", "end"), **HARDENING)
+
+
+def _pull_parser(**events: object) -> etree.XMLPullParser:
+    """A hardened pull parser for one document. Never one for many: a pull parser closed on a document that did not
+    end keeps that document's tree as long as the parser lives, for every such document (docs/benchmarks.md)."""
+    return etree.XMLPullParser(**events, **HARDENING)
 
 
 def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxError) -> ParsedMessage:
     """A document that does not parse whole, parsed again up to its break: its root (so a DTD or a wrong root is
     reported before the break, as for a whole document) and the elements named in tags it completed."""
+    # The same parse, reporting where each element starts and ends: a broken document keeps the tree up to its break.
+    parser = _pull_parser(events=("start", "end"))
     try:
-        _BREAK_PARSER.feed(data)
-        _BREAK_PARSER.close()
+        parser.feed(data)
+        parser.close()
     except etree.XMLSyntaxError as at_break:
         error = at_break
-        with contextlib.suppress(etree.XMLSyntaxError):
-            _BREAK_PARSER.close()  # ready for the next document
-    events = list(_BREAK_PARSER.read_events())
+    events = list(parser.read_events())
     line = error.lineno if error.lineno is not None else 0
     broken = MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
     if not events:
@@ -159,11 +163,8 @@ class MessageHead(NamedTuple):
 WHOLE_SNIFF_BYTES = 64 * 1024
 """A message this small is sniffed from one whole parse: for a small file one C call costs less than a pull parse's
 events. A larger one, or one that does not parse whole, is pulled up to the end of its Header."""
-# Fed a chunk at a time, so a larger message is read only up to the end of its Header.
+# Fed a chunk at a time, the bytes already read too, so a larger message is parsed only up to the end of its Header.
 _SNIFF_CHUNK_BYTES = 8192
-# One parser for every sniff in this process: building one costs more than sniffing a small message. Only the root
-# and the Header make events (a filter in C), so the rest of the chunk costs no Python objects.
-_SNIFF_PARSER = etree.XMLPullParser(events=("start", "end"), tag=("{*}Bericht", "{*}Header"), **HARDENING)
 
 
 def sniff_stream(source: IO[bytes]) -> MessageHead:
@@ -199,28 +200,22 @@ def _head_of_whole(root: etree._Element) -> MessageHead:
 
 def _sniff_pulled(start: bytes, source: IO[bytes]) -> MessageHead:
     """sniff_stream by a pull parser fed start, then the rest of source, stopping at the end of the first Header."""
-    parser = _SNIFF_PARSER
+    # Only the root and the Header make events (a filter in C), so the rest of a chunk costs no Python objects.
+    parser = _pull_parser(events=("start", "end"), tag=("{*}Bericht", "{*}Header"))
     message_type: str | None = None
     header = afzender = ""
-    try:
-        for _fed in _feed(parser, start, source):
-            for event, element in parser.read_events():
+    for _fed in _feed(parser, start, source):
+        for event, element in parser.read_events():
+            if message_type is None:
+                root = element.getroottree().getroot()
+                message_type = _root_message_type(root)
                 if message_type is None:
-                    root = element.getroottree().getroot()
-                    message_type = _root_message_type(root)
-                    if message_type is None:
-                        return MessageHead(None, None)
-                    namespace = etree.QName(root).namespace
-                    header, afzender = f"{{{namespace}}}Header", f"{{{namespace}}}Afzender"
-                if event == "end" and element.tag == header:
-                    # The first Afzender's stripped text, as the readers read header fields.
-                    return MessageHead(message_type, (element.findtext(afzender) or "").strip() or None)
-    finally:
-        # Ready the parser for the next document: close the one begun (an unfinished one raises), drop unread events.
-        with contextlib.suppress(etree.XMLSyntaxError):
-            parser.close()
-        for _event in parser.read_events():
-            pass
+                    return MessageHead(None, None)
+                namespace = etree.QName(root).namespace
+                header, afzender = f"{{{namespace}}}Header", f"{{{namespace}}}Afzender"
+            if event == "end" and element.tag == header:
+                # The first Afzender's stripped text, as the readers read header fields.
+                return MessageHead(message_type, (element.findtext(afzender) or "").strip() or None)
     return MessageHead(message_type, None)
 
 
@@ -229,8 +224,11 @@ def _feed(parser: etree.XMLPullParser, start: bytes, source: IO[bytes]) -> Itera
     end; yield after each, so the events so far can be read. Stops after a chunk the document breaks in: its events
     before the break are still read."""
     left = MAX_FILE_BYTES
-    chunk = start
-    while left > 0 and chunk:
+    pending = [start[offset : offset + _SNIFF_CHUNK_BYTES] for offset in range(0, len(start), _SNIFF_CHUNK_BYTES)]
+    while left > 0:
+        chunk = pending.pop(0) if pending else source.read(min(_SNIFF_CHUNK_BYTES, left))
+        if not chunk:
+            break
         chunk = chunk[:left]
         left -= len(chunk)
         try:
@@ -239,7 +237,6 @@ def _feed(parser: etree.XMLPullParser, start: bytes, source: IO[bytes]) -> Itera
             yield
             return
         yield
-        chunk = source.read(min(_SNIFF_CHUNK_BYTES, left))
     with contextlib.suppress(etree.XMLSyntaxError):
         parser.close()
     yield
