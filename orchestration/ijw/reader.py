@@ -180,18 +180,19 @@ def read_records(
 ) -> MessageRejected | None:
     """Visit the message's records in document order (on_record), its header and message fields read into parsed;
     returns why the file is rejected (None: it read cleanly). A document that does not parse whole is visited up to
-    its break, so the records it completed before it are read and their cents stay in the books."""
+    its break, so the records it completed before it are read and their cents stay in the books.
+
+    A rejection is returned as a copy never raised: a raised one holds, through its traceback, the frames that read the
+    batch and with them the batch itself, in a reference cycle only the cycle collector frees."""
     try:
         check_file_size(len(data))
         check_encoding(data)
         message = parse_message(data, spec.in_any_namespace)
         if message.root is not None:
             visit_message(message, spec, pseudonymiser, parsed, on_record)
-        if message.broken is not None:
-            raise message.broken
     except MessageRejected as rejected:
-        return rejected
-    return None
+        return MessageRejected(rejected.reason_code, str(rejected))
+    return message.broken
 
 
 def finish_file(
@@ -199,9 +200,10 @@ def finish_file(
 ) -> None:
     """The file-level rules once every record is decided: a rejection met while reading, NO_RECORDS, the XSD (a
     schema given), then the spec's own (check_file); the first that fails rejects the file with every record read."""
+    if rejected is not None:
+        parsed.reject_file(rejected.reason_code, str(rejected))
+        return
     try:
-        if rejected is not None:
-            raise rejected
         if not parsed.records and not parsed.rejections:
             # Every iJw message holds at least one record (its XSD says so). None in the message's namespace means the
             # body is another message's, or in another namespace: loaded, it would leave a clean, empty ledger row.
@@ -313,7 +315,8 @@ def _read_client_field(element: etree._Element, local: str, client: Client, pseu
         try:
             client.birth_date = parse_date(text(element, _DATUM), "Geboortedatum")
         except RecordError as error:
-            client.error = client.error or error
+            # A copy never raised, as read_records returns a rejection.
+            client.error = client.error or RecordError(error.reason_code, str(error))
     elif local == "Geslacht":
         # Stored as sent (COD046 is not checked here), so a BSN written there is replaced like one in an identifier.
         client.gender_code = pseudonymiser.identifier((element.text or "").strip())
