@@ -11,11 +11,14 @@ reasons and cents included, in one batch and in batches of 7 files (a batch boun
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from types import FrameType
 
 import duckdb
 import pytest
@@ -26,6 +29,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.quality.suites import read_suite_file, validate
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse.ijw_messages import DECLARATIONS
+from orchestration.warehouse.load import ParsedFile
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
 from tests.ijw_landing import read_message
@@ -416,3 +420,25 @@ def test_a_declaration_written_on_one_line_loads_every_line(tmp_path, lines):
     assert "Prestatie DT01/R2 at line 1, record 2: " in quarantine[0][2]
     assert validate(rows, suite) == []
     assert validate(rows.assign(source_record=1), suite), "the suite tells lines apart by source_record"
+
+
+def test_a_batch_with_rejected_files_leaves_no_reference_cycle(tmp_path):
+    # The ingest pauses the cycle collector for each batch (load.collector_paused): a batch held in a reference cycle,
+    # through a rejected file's traceback, would outlive its batch and pile up while the collector waits.
+    sample = [path for path in copy_sample_ijw(tmp_path / "sample") if path.name.startswith("JW323_")]
+    files = written_files(tmp_path / "cases", hostile_contents(("cases",), sample))
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        ledger = ingested(files, tmp_path / "cases", 5000)["audit.ingest_ledger"]
+        gc.collect()
+        in_cycles = Counter(
+            type(garbage).__name__ for garbage in gc.garbage if isinstance(garbage, ParsedFile | FrameType)
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert sum("rejected" in row for row in ledger) > 10, "the batch holds rejected files"
+    assert in_cycles == Counter()

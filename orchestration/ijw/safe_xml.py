@@ -91,14 +91,16 @@ def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxErr
     reported before the break, as for a whole document) and the elements named in tags it completed."""
     # The same parse, reporting where each element starts and ends: a broken document keeps the tree up to its break.
     parser = _pull_parser(events=("start", "end"))
+    # Where and why it broke, not the error itself: a caught error kept in a local holds, through its traceback, this
+    # frame and its callers' in a reference cycle (reader.read_records).
+    line, reason = error.lineno, error.msg
     try:
         parser.feed(data)
         parser.close()
     except etree.XMLSyntaxError as at_break:
-        error = at_break
+        line, reason = at_break.lineno, at_break.msg
     events = list(parser.read_events())
-    line = error.lineno if error.lineno is not None else 0
-    broken = MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line}: {error.msg}")
+    broken = MessageRejected("XML_MALFORMED", f"not well-formed XML at line {line or 0}: {reason}")
     if not events:
         return ParsedMessage(None, [], broken)
     # What the reader reads of an element is complete at its end; a Client open at the break still holds the records
