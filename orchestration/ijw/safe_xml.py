@@ -80,10 +80,10 @@ def parse_message(data: bytes, tags: tuple[str, ...]) -> ParsedMessage:
 _DOCUMENT_PARSER = etree.XMLParser(**HARDENING)
 
 
-def _pull_parser(**events: object) -> etree.XMLPullParser:
+def _pull_parser(**options: object) -> etree.XMLPullParser:
     """A hardened pull parser for one document. Never one for many: a pull parser closed on a document that did not
     end keeps that document's tree as long as the parser lives, for every such document (docs/benchmarks.md)."""
-    return etree.XMLPullParser(**events, **HARDENING)
+    return etree.XMLPullParser(**options, **HARDENING)
 
 
 def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxError) -> ParsedMessage:
