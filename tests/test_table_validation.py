@@ -1,10 +1,14 @@
 """A table validated in a worker process of its own gives the verdict the suite gives in this process, and the worker
-is gone afterwards; a small table is validated here (orchestration/quality/table_validation.py)."""
+is gone afterwards, its host and forkserver with it; a small table is validated here
+(orchestration/quality/table_validation.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
+import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -12,7 +16,7 @@ import pytest
 from orchestration import warehouse_file
 from orchestration.quality import table_validation
 from orchestration.quality.suites import failures_of, run_suite
-from orchestration.quality.table_validation import query_frame, validate_table
+from orchestration.quality.table_validation import query_frame, validate_table, validations_hosted
 from tests.test_great_expectations_frames import CLEAN, SUITE, insert_lines, line
 
 THIS_RUN = [*CLEAN, line(9, product_code="99Z99")]
@@ -33,15 +37,36 @@ def _verdict(failures) -> set[tuple[str, str | None]]:
 
 @pytest.fixture
 def workers_started(monkeypatch) -> list[int]:
+    """One entry per host process started for validation workers."""
     started: list[int] = []
-    forked_worker = table_validation.forked_worker
+    worker_pool = table_validation.worker_pool
 
-    def counting_forked_worker(preload):
+    def counting_worker_pool(processes):
         started.append(1)
-        return forked_worker(preload)
+        return worker_pool(processes)
 
-    monkeypatch.setattr(table_validation, "forked_worker", counting_forked_worker)
+    monkeypatch.setattr(table_validation, "worker_pool", counting_worker_pool)
     return started
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if "\nState:\tZ" in status:
+                continue  # exited, waiting to be reaped
+            parent = int(next(line for line in status.splitlines() if line.startswith("PPid:")).split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
 
 
 @pytest.mark.parametrize(("in_process_rows", "workers"), [(len(THIS_RUN), 1), (len(THIS_RUN) + 1, 0)])
@@ -85,3 +110,25 @@ def test_an_error_in_the_worker_reaches_the_check(tmp_path, monkeypatch):
     monkeypatch.setattr(table_validation, "IN_PROCESS_ROWS", 0)
     with pytest.raises(duckdb.BinderException, match="no_such_column"):
         validate_table(path, "1GB", missing_column, "run")
+
+
+def test_a_wave_s_workers_share_one_host_that_is_gone_with_its_forkserver_after_the_wave(
+    tmp_path, monkeypatch, workers_started
+):
+    path = _warehouse(tmp_path, THIS_RUN + EARLIER_RUN)
+    monkeypatch.setattr(table_validation, "IN_PROCESS_ROWS", 0)
+    before = _descendants(os.getpid())
+
+    with validations_hosted():
+        first = validate_table(path, "1GB", SUITE, "run")
+        second = validate_table(path, "1GB", SUITE, None)
+        # The host and, under it, the forkserver that forked both workers.
+        during = _descendants(os.getpid()) - before
+        assert len(during) >= 2
+
+    assert (first.rows_validated, second.rows_validated) == (len(THIS_RUN), len(THIS_RUN + EARLIER_RUN))
+    assert len(workers_started) == 1
+    deadline = time.monotonic() + 10
+    while during & _descendants(os.getpid()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not during & _descendants(os.getpid()), "the host or its forkserver outlived the wave"

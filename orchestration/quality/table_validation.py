@@ -4,6 +4,8 @@ The checks run in the Dagster run process (in-process executor), which stays res
 models beside it. A large table's frame and GX's metrics over it are large, and the process keeps much of what it
 freed (measured in docs/benchmarks.md); a process that exits gives everything back. It is forked from a forkserver
 that imported GX once (orchestration/warehouse/worker_pool.py), so a check pays for a fork, not for importing GX anew.
+The forkserver is started by a host process that lasts one wave of checks (validations_hosted): idle, with GX
+imported, it would sit beside the dbt steps between the waves, the run's largest.
 
 A table the suite passed on before is validated on fewer rows when the suite decides row by row: a raw table on the
 rows this run appended, a rebuilt table on the rows whose hash the last pass did not store, each with every row whose
@@ -12,6 +14,9 @@ key repeats anywhere in the table (validate_table).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +27,7 @@ from pandas.api.types import union_categoricals
 
 from orchestration import warehouse_file
 from orchestration.quality.suites import GX_MODULE, SuiteFile, run_suite
-from orchestration.warehouse.worker_pool import forked_worker
+from orchestration.warehouse.worker_pool import forked_worker, worker_pool
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
@@ -61,8 +66,26 @@ def validate_table(
         (count,) = con.execute(f"select count(*) {rows.source}", rows.parameters).fetchone()
         if count < IN_PROCESS_ROWS:
             return _validated(con, suite_file, rows)
-    with warehouse_file.released(database), forked_worker(preload=[__name__, GX_MODULE]) as worker:
-        return worker.submit(_validated_in, database, memory_limit, suite_file, rows).result()
+    with warehouse_file.released(database), nullcontext(_host) if _host is not None else worker_pool(1) as host:
+        return host.submit(_validated_in_worker, database, memory_limit, suite_file, rows).result()
+
+
+_host: Executor | None = None
+
+
+@contextmanager
+def validations_hosted() -> Iterator[None]:
+    """validate_table's workers in the block all forked from one forkserver, whose host process (spawned at the first
+    worker) exits at the block's end and takes the forkserver with it. Outside such a block, a host per worker."""
+    global _host
+    if _host is not None:  # already inside one
+        yield
+        return
+    with worker_pool(1) as _host:
+        try:
+            yield
+        finally:
+            _host = None
 
 
 def validate_table_here(
@@ -71,6 +94,13 @@ def validate_table_here(
     """validate_table's validation of the whole table or of only_run's rows, in this process."""
     with _connect(database, memory_limit) as con:
         return _validated(con, suite_file, _RowsToValidate.of(con, suite_file, only_run, None))
+
+
+def _validated_in_worker(
+    database: Path, memory_limit: str, suite_file: SuiteFile, rows: _RowsToValidate
+) -> TableValidation:
+    with forked_worker(preload=[__name__, GX_MODULE]) as worker:
+        return worker.submit(_validated_in, database, memory_limit, suite_file, rows).result()
 
 
 def _validated_in(database: Path, memory_limit: str, suite_file: SuiteFile, rows: _RowsToValidate) -> TableValidation:

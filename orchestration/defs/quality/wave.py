@@ -17,6 +17,7 @@ import dagster as dg
 
 from orchestration import warehouse_file
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.quality.table_validation import validations_hosted
 
 Evaluate = Callable[[dg.AssetCheckExecutionContext, WarehouseResource], dg.AssetCheckResult]
 """A check's evaluation: its result, without asset key or check name (the wave sets them from the spec)."""
@@ -45,7 +46,8 @@ def check_wave(name: str, description: str, checks: Sequence[WaveCheck]) -> dg.A
         crashed: list[tuple[dg.AssetCheckKey, Exception]] = []
         settings = warehouse.settings()
         # The checks open the warehouse several times each; held open, each opening shares the database already open.
-        with warehouse_file.held(settings.duckdb_path, settings.duckdb_memory_limit):
+        # Their validation workers' forkserver lasts the wave, not the dbt step after it.
+        with warehouse_file.held(settings.duckdb_path, settings.duckdb_memory_limit), validations_hosted():
             for check in checks:
                 if check.spec.key not in context.selected_asset_check_keys:
                     continue
