@@ -47,7 +47,7 @@ def _wait_for(condition, seconds: float) -> bool:
     return condition()
 
 
-@pytest.mark.parametrize("pool", ["worker_pool(1)", "forked_worker(preload=['tests.test_worker_pool'])"])
+@pytest.mark.parametrize("pool", ["worker_pool(1)", "forked_worker()"])
 def test_a_worker_exits_when_its_parent_is_killed(tmp_path, pool):
     pid_file = tmp_path / "worker.pid"
     parent = subprocess.Popen([sys.executable, "-c", _PARENT.format(pool=pool), str(pid_file)], cwd=REPO_ROOT)

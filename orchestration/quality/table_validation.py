@@ -2,10 +2,10 @@
 
 The checks run in the Dagster run process (in-process executor), which stays resident while dbt builds the next
 models beside it. A large table's frame and GX's metrics over it are large, and the process keeps much of what it
-freed (measured in docs/benchmarks.md); a process that exits gives everything back. It is forked from a forkserver
-that imported GX once (orchestration/warehouse/worker_pool.py), so a check pays for a fork, not for importing GX anew.
-The forkserver is started by a host process that lasts one wave of checks (validations_hosted): idle, with GX
-imported, it would sit beside the dbt steps between the waves, the run's largest.
+freed (measured in docs/benchmarks.md); a process that exits gives everything back. It is forked from a host process
+that imported GX once (orchestration/warehouse/worker_pool.py), so a check pays for a fork, not for importing GX anew,
+and the host lasts one wave of checks (validations_hosted): idle, with GX imported, it would sit beside the dbt steps
+between the waves, the run's largest.
 
 A table the suite passed on before is validated on fewer rows when the suite decides row by row: a raw table on the
 rows this run appended, a rebuilt table on the rows whose hash the last pass did not store, each with every row whose
@@ -14,6 +14,7 @@ key repeats anywhere in the table (validate_table).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager, nullcontext
@@ -75,8 +76,8 @@ _host: Executor | None = None
 
 @contextmanager
 def validations_hosted() -> Iterator[None]:
-    """validate_table's workers in the block all forked from one forkserver, whose host process (spawned at the first
-    worker) exits at the block's end and takes the forkserver with it. Outside such a block, a host per worker."""
+    """validate_table's workers in the block all forked from one host process, spawned for the first and gone at the
+    block's end. Outside such a block, a host per worker."""
     global _host
     if _host is not None:  # already inside one
         yield
@@ -99,7 +100,8 @@ def validate_table_here(
 def _validated_in_worker(
     database: Path, memory_limit: str, suite_file: SuiteFile, rows: _RowsToValidate
 ) -> TableValidation:
-    with forked_worker(preload=[__name__, GX_MODULE]) as worker:
+    importlib.import_module(GX_MODULE)  # once per host, before the workers are forked from it
+    with forked_worker() as worker:
         return worker.submit(_validated_in, database, memory_limit, suite_file, rows).result()
 
 

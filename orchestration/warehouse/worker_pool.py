@@ -1,10 +1,10 @@
 """Worker processes for the inventory, the ingest and the table validations, gone as soon as the process that started
 them.
 
-Spawned, or forked from a forkserver (a single-threaded process that imported the modules once), never forked from
-the Dagster process, whose DuckDB and Dagster threads' locks a forked child would inherit in whatever state. A worker
-left running after its run was killed would hold the warehouse open, so each watches the process that asked for it
-and exits when that is gone (for a worker of the forkserver that is not its parent).
+Spawned, or forked from a spawned host that imported the modules once and holds no database and no thread but its
+watcher; never forked from the Dagster process, whose DuckDB and Dagster threads' locks a forked child would inherit
+in whatever state. A worker left running after its run was killed would hold the warehouse open, so each watches the
+process that asked for it and exits when that is gone.
 """
 
 from __future__ import annotations
@@ -25,17 +25,12 @@ def worker_pool(processes: int, context: BaseContext | None = None) -> ProcessPo
     return ProcessPoolExecutor(processes, mp_context=context, initializer=_exit_with_starter, initargs=(os.getpid(),))
 
 
-def forked_worker(preload: list[str]) -> ProcessPoolExecutor:
-    """One worker forked from the forkserver, which imports the modules in `preload` when it starts (the first call in
-    this process decides them). Where there is no forkserver (Windows), the worker is spawned.
-
-    The server also imports the main script, as multiprocessing's own default preload does, so a worker does not
-    import it again for every check (docs/benchmarks.md)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+def forked_worker() -> ProcessPoolExecutor:
+    """One worker forked from this process, which must be such a host (the module docstring): it starts with what the
+    host imported. Where there is no fork (Windows), the worker is spawned."""
+    if "fork" not in multiprocessing.get_all_start_methods():
         return worker_pool(1)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", *preload])
-    return worker_pool(1, context)
+    return worker_pool(1, multiprocessing.get_context("fork"))
 
 
 def _exit_with_starter(starter: int) -> None:
