@@ -114,9 +114,7 @@ def test_an_error_in_the_worker_reaches_the_check(tmp_path, monkeypatch):
         validate_table(path, "1GB", missing_column, "run")
 
 
-def test_a_wave_s_workers_share_one_host_that_is_gone_after_the_wave(
-    tmp_path, monkeypatch, workers_started
-):
+def test_a_wave_s_workers_share_one_host_that_is_gone_after_the_wave(tmp_path, monkeypatch, workers_started):
     path = _warehouse(tmp_path, THIS_RUN + EARLIER_RUN)
     monkeypatch.setattr(table_validation, "IN_PROCESS_ROWS", 0)
     before = _descendants(os.getpid())
