@@ -66,6 +66,6 @@ def main() -> None:
             print(json.dumps(run_waves(job, args.warehouse, warehouse)), flush=True)
 
 
-# Guarded: a large table's suite runs in a worker forked from a forkserver, which imports this module as __main__.
+# Guarded: a large table's suite runs in a worker forked from a spawned host, which imports this module as __mp_main__.
 if __name__ == "__main__":
     main()

@@ -161,7 +161,7 @@ def end_to_end(landing: Path, warehouse: Path) -> tuple[float, float, float, flo
 
     The tree's memory is what the machine must hold: dbt runs as a child of the Dagster process, which keeps its own
     memory meanwhile. Summed RSS counts a page shared by several processes once in each (a check's worker forked from
-    the forkserver shares the imports it forked with); PSS divides such a page among its sharers, so its sum is what
+    its host shares the imports it forked with); PSS divides such a page among its sharers, so its sum is what
     the tree holds. Both are sampled every half second from /proc, so a shorter spike can escape them.
     """
     env = {

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
 GX_MODULE = "great_expectations"
-"""What a process that validates imports (table_validation.py's forkserver imports it once for its workers)."""
+"""What a process that validates imports (table_validation.py's host imports it once for the workers it forks)."""
 
 # Nine digits in a row may be a BSN that slipped past the door (the very thing the client_key suites look for): such a
 # value is never copied into a check description or the Data Docs, which more people read than the warehouse.

@@ -46,7 +46,7 @@ def check_wave(name: str, description: str, checks: Sequence[WaveCheck]) -> dg.A
         crashed: list[tuple[dg.AssetCheckKey, Exception]] = []
         settings = warehouse.settings()
         # The checks open the warehouse several times each; held open, each opening shares the database already open.
-        # Their validation workers' forkserver lasts the wave, not the dbt step after it.
+        # Their validation workers' host lasts the wave, not the dbt step after it.
         with warehouse_file.held(settings.duckdb_path, settings.duckdb_memory_limit), validations_hosted():
             for check in checks:
                 if check.spec.key not in context.selected_asset_check_keys:
