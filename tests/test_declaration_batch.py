@@ -427,11 +427,12 @@ def test_a_batch_with_rejected_files_leaves_no_reference_cycle(tmp_path):
     # through a rejected file's traceback, would outlive its batch and pile up while the collector waits.
     sample = [path for path in copy_sample_ijw(tmp_path / "sample") if path.name.startswith("JW323_")]
     files = written_files(tmp_path / "cases", hostile_contents(("cases",), sample))
+    files.append(tmp_path / "cases" / "vanished.xml")  # listed, gone when read: an odd entry in the batch
     gc.collect()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
-        ledger = ingested(files, tmp_path / "cases", 5000)["audit.ingest_ledger"]
+        tables = ingested(files, tmp_path / "cases", 5000)
         gc.collect()
         in_cycles = Counter(
             type(garbage).__name__ for garbage in gc.garbage if isinstance(garbage, ParsedFile | FrameType)
@@ -440,5 +441,6 @@ def test_a_batch_with_rejected_files_leaves_no_reference_cycle(tmp_path):
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
-    assert sum("rejected" in row for row in ledger) > 10, "the batch holds rejected files"
+    assert sum("rejected" in row for row in tables["audit.ingest_ledger"]) > 10, "the batch holds rejected files"
+    assert any("FILE_VANISHED" in row for row in tables["audit.quarantine"]), "the batch holds an odd entry"
     assert in_cycles == Counter()

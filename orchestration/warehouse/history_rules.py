@@ -35,6 +35,7 @@ landed in a run is loaded before its starts (stops) are judged, whatever the lan
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections import namedtuple
 from collections.abc import Callable, Iterable
@@ -97,8 +98,14 @@ def _known(con: duckdb.DuckDBPyConnection, table: str, columns: str, batch: list
         """,  # noqa: S608 - our own names
         [list(column) for column in zip(*values, strict=True)],
     )
-    row = namedtuple("Row", [name for name, *_ in result.description])  # noqa: PYI024 - its fields are the query's
-    return list(map(row._make, result.fetchall()))
+    return list(map(_row_type(tuple(name for name, *_ in result.description))._make, result.fetchall()))
+
+
+@functools.cache
+def _row_type(fields: tuple[str, ...]) -> type:
+    """The named tuple class of a query's columns, made once: a class sits in reference cycles, which only the
+    collector frees, and a batch pauses it (load.collector_paused)."""
+    return namedtuple("Row", fields)  # noqa: PYI024 - its fields are the query's
 
 
 _debit_key = operator.attrgetter("provider_agb", "allocation_number", "product_code", "period_start")

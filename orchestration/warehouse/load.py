@@ -497,7 +497,9 @@ def ingest_files(
                 try:
                     contents[path] = (*read_landed(path, root, source.max_bytes), None)
                 except OddEntry as entry:
-                    contents[path] = (None, entry.ledger_key, entry)
+                    # A copy never raised: the caught one's traceback holds this frame, and the batch, in a cycle.
+                    kept = OddEntry(entry.path, entry.reason_code, entry.reason, entry.identity)
+                    contents[path] = (None, entry.ledger_key, kept)
             entries += _load_contents(
                 con, contents, source, run_id, read_batch or _read_each(source), apply_history, on_rejected_file
             )
