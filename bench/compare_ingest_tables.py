@@ -26,7 +26,6 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, UNRECOGNISED_OWNER
 from orchestration.warehouse.ingest_lanes import LaneSettings, ingest_in_lanes, lane_parts
 from orchestration.warehouse.landing_files import UNREAD_PREFIX
@@ -34,7 +33,7 @@ from orchestration.warehouse.load import record_odd_entries
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample
 from tests.hostile.loading import ingest_cbs_or_budget
-from tests.ijw_landing import ingest_landing
+from tests.ijw_landing import ingest_landing, take_inventory
 from tests.test_hostile_cbs_budgets import DOOR_BEFORE_GATE_CASES, PARSER_EDGE_CASES
 from tests.test_hostile_input import BUDGET_CASES, CBS_CASES, IJW_CASES, PSEUDONYM_KEY, PSEUDONYMISER, land
 from tests.test_hostile_landing_run import land_hostile
@@ -86,10 +85,11 @@ def _load_ijw_in_lanes(landing: Path, lanes: int) -> dict[str, list[list]]:
     warehouse = root / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)
-        update = landing_inventory.update_inventory(con, landing)
+        claimed = tuple(kind for ingest in IJW_INGESTS for kind in ingest.claimed_types)
+        update = take_inventory(con, landing, root / "stage", claimed, PSEUDONYMISER)
         record_odd_entries(con, update.odd_entries, UNRECOGNISED_OWNER.source, "compare")
         parts = lane_parts(con, list(IJW_INGESTS), landing, lanes)
-    settings = LaneSettings(warehouse, PSEUDONYM_KEY, "compare", None, "2GB", landing)
+    settings = LaneSettings(warehouse, PSEUDONYM_KEY, "compare", "2GB", landing, root / "stage")
     ingest_in_lanes(parts, settings, lanes, lambda: duckdb.connect(str(warehouse)))
     with duckdb.connect(str(warehouse)) as con:
         _load_other(con, landing)

@@ -1,5 +1,6 @@
 """The iJw ingest as the Dagster assets run it, in one call, for tests that land files and ingest them in process."""
 
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -8,9 +9,10 @@ from lxml import etree
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MessageSpec
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import UNRECOGNISED_OWNER, IjwIngest
+from orchestration.warehouse.ijw_messages import UNRECOGNISED_OWNER, IjwIngest, reading_spec
 from orchestration.warehouse.ingest_lanes import lane_parts
 from orchestration.warehouse.load import LedgerEntry, ParsedFile, record_odd_entries
+from orchestration.warehouse.read_pass import ReadSettings
 from orchestration.warehouse.record_rules import read_record_batch
 
 
@@ -23,16 +25,38 @@ def claimed_files(con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir
     return [Path(path) for path in claimed_paths(con, [ingest], landing_dir)[ingest.spec.message_type]]
 
 
+def take_inventory(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    stage_dir: Path | None = None,
+    message_types: tuple[str | None, ...] = (),
+    pseudonymiser: Pseudonymiser = Pseudonymiser(b"inventory-test-key-0123456789"),  # noqa: B008 - never changes
+) -> landing_inventory.InventoryUpdate:
+    """The inventory brought up to date and its unread files read (into stage_dir, else a stage thrown away), so each
+    file has its type: what the ingest step does before it loads."""
+    update = landing_inventory.update_inventory(con, landing_dir)
+    with tempfile.TemporaryDirectory(prefix="ijw-stage-") as temporary:
+        settings = ReadSettings(landing_dir, stage_dir or Path(temporary), pseudonymiser, reading_spec)
+        landing_inventory.read_unread(con, settings, message_types)
+    return update
+
+
 def ingest_landing(
     con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
 ) -> list[LedgerEntry]:
-    """The inventory brought up to date, then ingest's files loaded: what the inventory and ingest assets do. The
-    odd entries go with the ingest that owns them, so a loop over every ingest records each once."""
-    update = landing_inventory.update_inventory(con, landing_dir)
-    odd = update.odd_entries if ingest is UNRECOGNISED_OWNER else []
-    return record_odd_entries(con, odd, ingest.source, run_id) + ingest.ingest_files(
-        con, claimed_files(con, ingest, landing_dir), pseudonymiser, run_id, landing_dir=landing_dir
-    )
+    """The inventory brought up to date and the files not read yet read, then ingest's files loaded: what the ingest
+    step does. The odd entries go with the ingest that owns them, so a loop over every ingest records each once."""
+    with tempfile.TemporaryDirectory(prefix="ijw-stage-") as stage:
+        update = take_inventory(con, landing_dir, Path(stage), ingest.claimed_types, pseudonymiser)
+        odd = update.odd_entries if ingest is UNRECOGNISED_OWNER else []
+        return record_odd_entries(con, odd, ingest.source, run_id) + ingest.ingest_files(
+            con,
+            claimed_files(con, ingest, landing_dir),
+            pseudonymiser,
+            run_id,
+            landing_dir=landing_dir,
+            stage_dir=Path(stage),
+        )
 
 
 def read_message(
@@ -41,7 +65,5 @@ def read_message(
     """One message read and decided on its own (against no earlier file), its accepted records as row_type values:
     for a tool or a test that reads one file as the ingest would."""
     with duckdb.connect(":memory:") as con:
-        [(parsed, _sha256)], _insert = read_record_batch(
-            con, [(path, path.read_bytes(), "")], spec, pseudonymiser, schema
-        )
+        [(parsed, _sha256)] = read_record_batch(con, [(path, path.read_bytes(), "")], spec, pseudonymiser, schema)
     return parsed

@@ -39,6 +39,10 @@ class Pseudonymiser:
         # most HMACs (a tenth of a declaration line's ingest), within a bound on memory.
         self.client_key: Callable[[str], str] = functools.lru_cache(maxsize=CLIENT_KEYS_REMEMBERED)(self._digest)
 
+    def __reduce__(self) -> tuple:
+        # To a reading process (read_pass.py) as its key: the remembered pseudonyms stay here.
+        return (Pseudonymiser, (self._key,))
+
     def identifier(self, value: str | None) -> str | None:
         """value, or its keyed pseudonym when it is a BSN (nine digits passing the elfproef).
 

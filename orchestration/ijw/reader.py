@@ -25,12 +25,8 @@ from orchestration.ijw.safe_xml import (
     BASIS_NS,
     MessageRejected,
     ParsedMessage,
-    check_encoding,
-    check_file_size,
     message_namespace,
-    parse_message,
 )
-from orchestration.ijw.xsd import validate_against_schema
 from orchestration.warehouse.load import ParsedFile, RecordError
 
 
@@ -175,31 +171,12 @@ RecordVisitor = Callable[[etree._Element, Header, Client, int], None]
 """Called with each record element, its message's header, its client and its source_record."""
 
 
-def read_records(
-    data: bytes, spec: MessageSpec, pseudonymiser: Pseudonymiser, parsed: ParsedFile, on_record: RecordVisitor
-) -> MessageRejected | None:
-    """Visit the message's records in document order (on_record), its header and message fields read into parsed;
-    returns why the file is rejected (None: it read cleanly). A document that does not parse whole is visited up to
-    its break, so the records it completed before it are read and their cents stay in the books.
-
-    A rejection is returned as a copy never raised: a raised one holds, through its traceback, the frames that read the
-    batch and with them the batch itself, in a reference cycle only the cycle collector frees."""
-    try:
-        check_file_size(len(data))
-        check_encoding(data)
-        message = parse_message(data, spec.in_any_namespace)
-        if message.root is not None:
-            visit_message(message, spec, pseudonymiser, parsed, on_record)
-    except MessageRejected as rejected:
-        return MessageRejected(rejected.reason_code, str(rejected))
-    return message.broken
-
-
 def finish_file(
-    parsed: ParsedFile, spec: MessageSpec, rejected: MessageRejected | None, schema: etree.XMLSchema | None, data: bytes
+    parsed: ParsedFile, spec: MessageSpec, rejected: MessageRejected | None, schema_error: MessageRejected | None
 ) -> None:
-    """The file-level rules once every record is decided: a rejection met while reading, NO_RECORDS, the XSD (a
-    schema given), then the spec's own (check_file); the first that fails rejects the file with every record read."""
+    """The file-level rules once every record is decided: a rejection met while reading, NO_RECORDS, the XSD (where a
+    schema was given, its verdict when the file was read), then the spec's own (check_file); the first that fails
+    rejects the file with every record read."""
     if rejected is not None:
         parsed.reject_file(rejected.reason_code, str(rejected))
         return
@@ -210,8 +187,8 @@ def finish_file(
             raise MessageRejected(
                 "NO_RECORDS", f"no {spec.record_tag} in {spec.namespace}; an iJw {spec.message_type} holds at least one"
             )
-        if schema is not None:
-            validate_against_schema(data, schema)
+        if schema_error is not None:
+            raise schema_error
         spec.check_file(parsed)
     except MessageRejected as rejection:
         parsed.reject_file(rejection.reason_code, str(rejection))
@@ -221,13 +198,13 @@ def visit_message(
     message: ParsedMessage,
     spec: MessageSpec,
     pseudonymiser: Pseudonymiser,
-    parsed: ParsedFile,
+    state: dict[str, Any],
     on_record: RecordVisitor,
 ) -> None:
-    """Read the header, clients and message-level fields of a parsed message in document order, handing each record
-    element to on_record with the header and the client it belongs to and its source_record: its 1-based position
-    among the file's records in document order, which tells records apart where lines do not (a message written on
-    one line puts every record on line 1)."""
+    """Read the header, clients and message-level fields (into state) of a parsed message in document order, handing
+    each record element to on_record with the header and the client it belongs to and its source_record: its position
+    (from 1) among the file's records in document order, which tells records apart where lines do not (a message
+    written on one line puts every record on line 1)."""
     root = message.root
     if root.tag != spec.m("Bericht"):
         raise MessageRejected(
@@ -255,7 +232,7 @@ def visit_message(
             header = _read_header(element, spec, pseudonymiser, header)
         elif local in spec.message_fields:
             try:
-                spec.message_fields[local](element, parsed.state, pseudonymiser)
+                spec.message_fields[local](element, state, pseudonymiser)
             except RecordError as error:
                 raise MessageRejected("HEADER_INVALID", f"{local}: {error}") from error
         elif local == "Client":

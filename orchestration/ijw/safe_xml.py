@@ -7,9 +7,8 @@ none, and an internal subset is how entity-expansion attacks (billion laughs, XX
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from typing import IO, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -51,17 +50,21 @@ class ParsedMessage(NamedTuple):
     """XML_MALFORMED, naming the line, when the document does not parse whole."""
 
 
-def parse_message(data: bytes, tags: tuple[str, ...]) -> ParsedMessage:
+Tags = Callable[[etree._Element], tuple[str, ...]]
+"""The root element -> the tags of the elements the reader reads: what a message holds depends on its type."""
+
+
+def parse_message(data: bytes, tags_of: Tags) -> ParsedMessage:
     """A message parsed whole in one C call (messages are capped at MAX_FILE_BYTES, so the tree is bounded) and its
-    elements named in tags, found by a C-level tag filter. A document that does not parse whole is read up to its
-    break instead (_read_to_break), so the records it completed can still be counted. A DTD, or (parsed whole) an
-    encoding other than UTF-8, raises MessageRejected."""
+    elements named in tags_of(its root), found by a C-level tag filter. A document that does not parse whole is read
+    up to its break instead (_read_to_break), so the records it completed can still be counted. A DTD, or (parsed
+    whole) an encoding other than UTF-8, raises MessageRejected."""
     try:
         root = parse_document(data)
     except etree.XMLSyntaxError as error:
-        message = _read_to_break(data, tags, error)
+        message = _read_to_break(data, tags_of, error)
     else:
-        message = ParsedMessage(root, list(root.iter(*tags)), None)
+        message = ParsedMessage(root, list(root.iter(*tags_of(root))), None)
     if message.root is not None:
         docinfo = message.root.getroottree().docinfo
         if docinfo.doctype:
@@ -86,9 +89,9 @@ def _pull_parser(**options: object) -> etree.XMLPullParser:
     return etree.XMLPullParser(**options, **HARDENING)
 
 
-def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxError) -> ParsedMessage:
+def _read_to_break(data: bytes, tags_of: Tags, error: etree.XMLSyntaxError) -> ParsedMessage:
     """A document that does not parse whole, parsed again up to its break: its root (so a DTD or a wrong root is
-    reported before the break, as for a whole document) and the elements named in tags it completed."""
+    reported before the break, as for a whole document) and the elements named in tags_of(its root) it completed."""
     # The same parse, reporting where each element starts and ends: a broken document keeps the tree up to its break.
     parser = _pull_parser(events=("start", "end"))
     # Where and why it broke, not the error itself: a caught error kept in a local holds, through its traceback, this
@@ -106,7 +109,7 @@ def _read_to_break(data: bytes, tags: tuple[str, ...], error: etree.XMLSyntaxErr
     # What the reader reads of an element is complete at its end; a Client open at the break still holds the records
     # that ended inside it, so an element holding one that ended is kept too.
     root, ended = events[0][1], {element for event, element in events if event == "end"}
-    named = list(root.iter(*tags))
+    named = list(root.iter(*tags_of(root)))
     holding = {ancestor for element in named if element in ended for ancestor in element.iterancestors()}
     return ParsedMessage(root, [element for element in named if element in ended or element in holding], broken)
 
@@ -153,7 +156,7 @@ _MESSAGE_TYPES_BY_NAMESPACE = {
 
 
 class MessageHead(NamedTuple):
-    """What the landing inventory keeps of a message without reading it whole."""
+    """What the landing inventory keeps of a message: its type and sender."""
 
     message_type: str | None
     """From the root element's namespace; None when the file is no iJw 3.2 message (not XML, a DTD, another one)."""
@@ -162,31 +165,9 @@ class MessageHead(NamedTuple):
     header they read, as a message has one."""
 
 
-WHOLE_SNIFF_BYTES = 64 * 1024
-"""A message this small is sniffed from one whole parse: for a small file one C call costs less than a pull parse's
-events. A larger one, or one that does not parse whole, is pulled up to the end of its Header."""
-# Fed a chunk at a time, the bytes already read too, so a larger message is parsed only up to the end of its Header.
-_SNIFF_CHUNK_BYTES = 8192
-
-
-def sniff_stream(source: IO[bytes]) -> MessageHead:
-    """The message type and sender a hardened parse up to the end of the first Header gives, reading no more than
-    MAX_FILE_BYTES: a larger message is no iJw delivery (the reader refuses it unread), and a parse of an endless one
-    would never end."""
-    start = source.read(WHOLE_SNIFF_BYTES + 1)
-    if len(start) <= WHOLE_SNIFF_BYTES:
-        try:
-            root = parse_document(start)
-        except etree.XMLSyntaxError:
-            pass  # broken, or no XML: the pull parse tells what came before the break
-        else:
-            return _head_of_whole(root)
-    return _sniff_pulled(start, source)
-
-
-def _head_of_whole(root: etree._Element) -> MessageHead:
-    """What _sniff_pulled gives for the same document, parsed whole: the sender of the first Header to end, which is
-    the innermost of the first Header and the Headers nested in it."""
+def message_head(root: etree._Element) -> MessageHead:
+    """The type and sender of a parsed message (of a broken one, as far as it parsed): the sender of the first Header
+    to end, which is the innermost of the first Header and the Headers nested in it."""
     message_type = _root_message_type(root)
     if message_type is None:
         return MessageHead(None, None)
@@ -200,48 +181,13 @@ def _head_of_whole(root: etree._Element) -> MessageHead:
     return MessageHead(message_type, (header.findtext(f"{{{namespace}}}Afzender") or "").strip() or None)
 
 
-def _sniff_pulled(start: bytes, source: IO[bytes]) -> MessageHead:
-    """sniff_stream by a pull parser fed start, then the rest of source, stopping at the end of the first Header."""
-    # Only the root and the Header make events (a filter in C), so the rest of a chunk costs no Python objects.
-    parser = _pull_parser(events=("start", "end"), tag=("{*}Bericht", "{*}Header"))
-    message_type: str | None = None
-    header = afzender = ""
-    for _fed in _feed(parser, start, source):
-        for event, element in parser.read_events():
-            if message_type is None:
-                root = element.getroottree().getroot()
-                message_type = _root_message_type(root)
-                if message_type is None:
-                    return MessageHead(None, None)
-                namespace = etree.QName(root).namespace
-                header, afzender = f"{{{namespace}}}Header", f"{{{namespace}}}Afzender"
-            if event == "end" and element.tag == header:
-                # The first Afzender's stripped text, as the readers read header fields.
-                return MessageHead(message_type, (element.findtext(afzender) or "").strip() or None)
-    return MessageHead(message_type, None)
-
-
-def _feed(parser: etree.XMLPullParser, start: bytes, source: IO[bytes]) -> Iterator[None]:
-    """Feed start and then the rest of source to parser a chunk at a time, at most MAX_FILE_BYTES in all, then its
-    end; yield after each, so the events so far can be read. Stops after a chunk the document breaks in: its events
-    before the break are still read."""
-    left = MAX_FILE_BYTES
-    pending = [start[offset : offset + _SNIFF_CHUNK_BYTES] for offset in range(0, len(start), _SNIFF_CHUNK_BYTES)]
-    while left > 0:
-        chunk = pending.pop(0) if pending else source.read(min(_SNIFF_CHUNK_BYTES, left))
-        if not chunk:
-            break
-        chunk = chunk[:left]
-        left -= len(chunk)
-        try:
-            parser.feed(chunk)
-        except etree.XMLSyntaxError:
-            yield
-            return
-        yield
-    with contextlib.suppress(etree.XMLSyntaxError):
-        parser.close()
-    yield
+def head_of(data: bytes) -> MessageHead:
+    """The head of a message refused before it was parsed (its encoding), parsed for its head alone."""
+    try:
+        root = parse_document(data)
+    except etree.XMLSyntaxError as error:
+        root = _read_to_break(data, lambda _root: (), error).root
+    return MessageHead(None, None) if root is None else message_head(root)
 
 
 def _root_message_type(root: etree._Element) -> str | None:

@@ -8,6 +8,7 @@ are claimed by the declarations, so that each is quarantined exactly once.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ from orchestration.warehouse.load import (
     RawSource,
     ingest_files,
 )
-from orchestration.warehouse.record_rules import read_record_batch
+from orchestration.warehouse.read_pass import ReadSettings, StagedFiles, read_into_stage
 
 
 @dataclass(frozen=True)
@@ -70,17 +71,32 @@ class IjwIngest:
         on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
         *,
         landing_dir: Path,
+        stage_dir: Path | None = None,
         on_batch: Callable[[int], None] = lambda _files: None,
     ) -> list[LedgerEntry]:
         """Load files in path order, in batches (load.ingest_files), each read file marked read in the landing
-        inventory in its batch's transaction, so no later run opens it while it stays unchanged."""
+        inventory in its batch's transaction, so no later run opens it while it stays unchanged. Their texts come
+        from the read pass's stage in stage_dir; without one, the files are read here first, each with this type's
+        spec whatever its root says (a tool or a test loading given files)."""
+        if stage_dir is None:
+            with tempfile.TemporaryDirectory(prefix="ijw-stage-") as temporary:
+                settings = ReadSettings(
+                    landing_dir, Path(temporary), pseudonymiser, lambda _type: self.spec, lambda _type: schema
+                )
+                read_into_stage([(str(path), 0) for path in paths], settings)
+                return self.ingest_files(
+                    con, paths, pseudonymiser, run_id, None, batch_files, on_rejected_file,
+                    landing_dir=landing_dir, stage_dir=Path(temporary), on_batch=on_batch,
+                )  # fmt: skip
+        staged = StagedFiles(stage_dir, self.spec, self.table)
         return ingest_files(
             con,
             paths,
             self.source,
             run_id,
             landing_dir,
-            read_batch=lambda con, landed: read_record_batch(con, landed, self.spec, pseudonymiser, schema, self.table),
+            read_batch=staged.read_batch,
+            contents_of=lambda batch: staged.contents(con, batch),
             apply_history=self.apply_history,
             on_rejected_file=on_rejected_file,
             batch_files=batch_files,
@@ -131,3 +147,12 @@ next phase)."""
 BY_MESSAGE_TYPE = {ingest.spec.message_type: ingest for ingest in IJW_INGESTS}
 UNRECOGNISED_OWNER = next(ingest for ingest in IJW_INGESTS if ingest.claims_unrecognised)
 """The ingest whose ledger rows record files that are no recognisable message, and odd landing entries."""
+
+
+def reading_spec(message_type: str | None) -> MessageSpec | None:
+    """The spec a file of this message type is read with in the ingest (read_pass.py): its own ingest's, the
+    declarations' for a file that is no recognisable iJw message, none for a type no ingest reads."""
+    if message_type is None:
+        return UNRECOGNISED_OWNER.spec
+    ingest = BY_MESSAGE_TYPE.get(message_type)
+    return None if ingest is None else ingest.spec

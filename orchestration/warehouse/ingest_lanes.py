@@ -36,7 +36,6 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.xsd import message_schema
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import BY_MESSAGE_TYPE, IJW_INGESTS, JUDGED_AGAINST, IjwIngest
 from orchestration.warehouse.landing_inventory import path_order
@@ -157,9 +156,9 @@ class LaneSettings:
     warehouse_path: Path
     pseudonym_key: bytes
     run_id: str
-    xsd_dir: Path | None
     memory_limit: str
     landing_dir: Path  # files are opened by its landing rule (orchestration/warehouse/landing_files.py)
+    stage_dir: Path  # where the read pass left the files' texts (orchestration/warehouse/read_pass.py)
 
 
 @dataclass(frozen=True)
@@ -300,11 +299,11 @@ def _load_parts(
             [Path(path) for path in part.paths],
             pseudonymiser,
             settings.run_id,
-            message_schema(settings.xsd_dir, part.message_type) if settings.xsd_dir else None,
             on_rejected_file=lambda parsed, rejected=rejected: rejected.append(
                 f"{parsed.path}: file rejected ({parsed.file_rejection.reason}); see audit.quarantine"
             ),
             landing_dir=settings.landing_dir,
+            stage_dir=settings.stage_dir,
             on_batch=count,
         )
         outcomes.append(

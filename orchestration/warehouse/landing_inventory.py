@@ -22,36 +22,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from orchestration.ijw.bsn import redact_bsns
-from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, sniff_stream
-from orchestration.warehouse.landing_files import (
-    OddEntry,
-    landing_root,
-    list_landing,
-    open_landed,
-    path_order,
-)
+from orchestration.warehouse.landing_files import OddEntry, list_landing, path_order
 from orchestration.warehouse.load import take_listing
 from orchestration.warehouse.progress import Progress
-from orchestration.warehouse.read_ahead import read_ahead
-from orchestration.warehouse.worker_pool import worker_pool
+from orchestration.warehouse.read_pass import READ_IN_PROCESSES_FROM, ReadSettings, read_into_stage
 
 
 @dataclass(frozen=True)
 class InventoryUpdate:
     files: int
-    sniffed: int  # new or changed files classified in this update
+    listed: int  # new or changed files entered in this update
     removed: int  # files no longer in the landing directory
-    to_read: int  # files the ingest has not read yet: new, changed, or left unread by an earlier run
-    by_type: dict[str, int]  # files per message type; 'unrecognised' for files that are no iJw 3.2 message
     odd_entries: list[OddEntry]  # entries named like messages that are no regular file in the landing, to record
     folder_problem: str | None = None  # why landing_dir/ijw itself was not listed, for a warning
 
@@ -60,70 +48,55 @@ def _prefix(landing_dir: Path) -> str:
     return os.path.join(landing_dir / "ijw", "")
 
 
-SNIFF_IN_PROCESSES_FROM = 20_000
-"""Fewer new files than this are sniffed in this process: starting the others (about a second) would cost more."""
-_SNIFF_CHUNK_FILES = 10_000
+def update_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> InventoryUpdate:
+    """Bring the inventory in line with landing_dir/ijw (load.take_listing): a new or changed file enters it with no
+    type until the read pass reads it (read_unread), a vanished one leaves it."""
+    listing = list_landing(landing_dir, "ijw", ".xml", recursive=True)
+    listed, removed = take_listing(con, listing.files, prefix=_prefix(landing_dir))
+    return InventoryUpdate(len(listing.files), listed, removed, listing.odd, listing.folder_problem)
 
 
-def sniff_heads(
-    paths: list[str], landing_dir: Path, processes: int = 1, on_chunk: Callable[[int], None] = lambda _files: None
-) -> list[MessageHead]:
-    """The message type and sender of each file (sniff_landed), in order, sniffed by up to `processes` processes;
-    on_chunk hears how many files each chunk sniffed held."""
-    spread = processes > 1 and len(paths) > 1
-    size = min(_SNIFF_CHUNK_FILES, -(-len(paths) // processes)) if spread else _SNIFF_CHUNK_FILES
-    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
-    heads: list[MessageHead] = []
-    with worker_pool(processes) if spread else nullcontext() as pool:
-        for chunk in (pool.map if spread else map)(_sniff_chunk, chunks, repeat(landing_dir)):
-            heads += chunk
-            on_chunk(len(chunk))
-    return heads
-
-
-def _sniff_chunk(paths: list[str], landing_dir: Path) -> list[MessageHead]:
-    root = landing_root(landing_dir)
-    return [sniff_landed(path, root) for path in read_ahead(paths)]
-
-
-def sniff_landed(path: str, root: str) -> MessageHead:
-    """The message type and sender of a landed file (safe_xml.sniff_stream), opened by the landing rule (root:
-    landing_files.landing_root); a file that cannot be opened by it has no type here, and the ingest that reads it
-    records why."""
-    try:
-        with open_landed(path, root) as source:
-            return sniff_stream(source)
-    except OddEntry:
-        return MessageHead(None, None)
-
-
-def update_inventory(
+def read_unread(
     con: duckdb.DuckDBPyConnection,
-    landing_dir: Path,
+    settings: ReadSettings,
+    message_types: tuple[str | None, ...],
     processes: int = 1,
     say: Callable[[str], None] = lambda _line: None,
-) -> InventoryUpdate:
-    """Bring the inventory in line with landing_dir/ijw (load.take_listing): sniff new and changed files (in up to
-    `processes` processes when there are many), drop vanished ones; say hears how far a long sniff is (progress.py)."""
-    listing = list_landing(landing_dir, "ijw", ".xml", recursive=True)
-
-    def classify(new: pd.DataFrame) -> None:
-        # A file above the iJw cap is not opened: the reader refuses it unread.
-        sniffable = new["size_bytes"] <= MAX_FILE_BYTES
-        new_paths = list(new.loc[sniffable, "file_path"])
-        progress = Progress("iJw files sniffed", len(new_paths), say)
-        spread = processes if len(new_paths) >= SNIFF_IN_PROCESSES_FROM else 1
-        sniffed = iter(sniff_heads(new_paths, landing_dir, spread, progress.add))
-        heads = [next(sniffed) if fits else MessageHead(None, None) for fits in sniffable]
-        new["message_type"] = [head.message_type for head in heads]
-        # A valid sender is an AGB code (8 digits) or a gemeente code (4): a BSN written there is no sender to keep.
-        new["sender"] = [redact_bsns(head.sender) for head in heads]
-
-    sniffed, removed = take_listing(con, listing.files, classify, _prefix(landing_dir))
-    counts = files_by_type(con, landing_dir)
-    by_type = {message_type: files for message_type, (files, _unread) in counts.items()}
-    to_read = sum(unread for _files, unread in counts.values())
-    return InventoryUpdate(len(listing.files), sniffed, removed, to_read, by_type, listing.odd, listing.folder_problem)
+) -> int:
+    """Every inventoried file the ingest has yet to read whose type is not known yet or among message_types read once
+    into the stage (read_pass.read_into_stage), in up to `processes` processes when there are many, and its type and
+    sender kept in the inventory; returns how many files were read. say hears how far a long read is (progress.py)."""
+    unread = con.execute(
+        """
+        select file_path, size_bytes from audit.landed_files
+        where starts_with(file_path, ?) and file_sha256 is null
+          and (message_type is null or list_contains(?::varchar[], message_type))
+        """,
+        [_prefix(settings.landing_dir), [kind for kind in message_types if kind is not None]],
+    ).fetchall()
+    files = sorted(unread, key=lambda file: path_order(file[0]))
+    progress = Progress("iJw files read", len(files), say)
+    spread = processes if len(files) >= READ_IN_PROCESSES_FROM else 1
+    heads = read_into_stage(files, settings, spread, progress.add)
+    read = pd.DataFrame(
+        {
+            "file_path": [path for path, _size in files],
+            "message_type": [head.message_type for head in heads],
+            # A valid sender is an AGB code (8 digits) or a gemeente code (4): a BSN written there is no sender to keep.
+            "sender": [redact_bsns(head.sender) for head in heads],
+        }
+    )
+    con.register("read_heads", read)
+    try:
+        con.execute(
+            """
+            update audit.landed_files k set message_type = r.message_type, sender = r.sender
+            from read_heads r where k.file_path = r.file_path
+            """
+        )
+    finally:
+        con.unregister("read_heads")
+    return len(files)
 
 
 def files_by_type(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> dict[str, tuple[int, int]]:

@@ -480,31 +480,37 @@ def ingest_files(
     landing_dir: Path,
     *,
     read_batch: BatchReader | None = None,
+    contents_of: Callable[[list[Path]], Contents] | None = None,
     apply_history: HistoryRule | None = None,
     on_rejected_file: Callable[[ParsedFile], None] = lambda _parsed: None,
     batch_files: int = BATCH_FILES,
     on_batch: Callable[[int], None] = lambda _files: None,
 ) -> list[LedgerEntry]:
-    """Load files in the order given, in batches (_load_contents), each file read once by the landing rule for
-    landing_dir and parsed by read_batch (default: source.read per file); on_batch hears how many files each committed
-    batch held."""
+    """Load files in the order given, in batches (_load_contents): each file's contents (default: read once by the
+    landing rule for landing_dir; an iJw file's, from the read pass's stage) parsed by read_batch (default: source.read
+    per file); on_batch hears how many files each committed batch held."""
     entries: list[LedgerEntry] = []
     root = landing_root(landing_dir)
     for batch in batches(files, batch_files):
         with collector_paused():
-            contents: Contents = {}
-            for path in read_ahead(batch):  # each file read once, for its hash and its parse
-                try:
-                    contents[path] = (*read_landed(path, root, source.max_bytes), None)
-                except OddEntry as entry:
-                    # A copy never raised: the caught one's traceback holds this frame, and the batch, in a cycle.
-                    kept = OddEntry(entry.path, entry.reason_code, entry.reason, entry.identity)
-                    contents[path] = (None, entry.ledger_key, kept)
+            contents = _read_contents(batch, root, source.max_bytes) if contents_of is None else contents_of(batch)
             entries += _load_contents(
                 con, contents, source, run_id, read_batch or _read_each(source), apply_history, on_rejected_file
             )
         on_batch(len(batch))
     return entries
+
+
+def _read_contents(batch: list[Path], root: str, max_bytes: int) -> Contents:
+    contents: Contents = {}
+    for path in read_ahead(batch):  # each file read once, for its hash and its parse
+        try:
+            contents[path] = (*read_landed(path, root, max_bytes), None)
+        except OddEntry as entry:
+            # A copy never raised: the caught one's traceback holds this frame, and the batch, in a cycle.
+            kept = OddEntry(entry.path, entry.reason_code, entry.reason, entry.identity)
+            contents[path] = (None, entry.ledger_key, kept)
+    return contents
 
 
 @contextmanager

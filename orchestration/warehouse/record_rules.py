@@ -32,12 +32,22 @@ from orchestration.ijw.reader import (
     Client,
     Header,
     MessageSpec,
+    RecordVisitor,
     exact_record_lines,
     finish_file,
-    read_records,
     record_place,
+    visit_message,
 )
-from orchestration.ijw.safe_xml import MessageRejected
+from orchestration.ijw.safe_xml import (
+    MessageHead,
+    MessageRejected,
+    check_encoding,
+    check_file_size,
+    head_of,
+    message_head,
+    parse_message,
+)
+from orchestration.ijw.xsd import validate_against_schema
 from orchestration.warehouse.load import ParsedFile, Rejection, StagedInsert
 
 MAX_NUMBER = 999_999_999  # LDT_Nummer
@@ -59,17 +69,26 @@ create or replace temp macro ijw_date(v) as
 
 
 @contextlib.contextmanager
-def rule_functions(con: duckdb.DuckDBPyConnection, **frames: Any) -> Iterator[None]:
-    """The rules' macros and py_repr on con, and each frame registered under its name, for one batch query."""
-    con.create_function("py_repr", repr, ["VARCHAR"], "VARCHAR", null_handling="special", side_effects=False)
+def registered(con: duckdb.DuckDBPyConnection, **frames: Any) -> Iterator[None]:
+    """Each frame registered on con under its name for the block."""
     for name, frame in frames.items():
         con.register(name, frame)
     try:
-        con.execute(_MACROS)
         yield
     finally:
         for name in frames:
             con.unregister(name)
+
+
+@contextlib.contextmanager
+def rule_functions(con: duckdb.DuckDBPyConnection, **frames: Any) -> Iterator[None]:
+    """The rules' macros and py_repr on con, and each frame registered under its name, for one batch query."""
+    con.create_function("py_repr", repr, ["VARCHAR"], "VARCHAR", null_handling="special", side_effects=False)
+    try:
+        with registered(con, **frames):
+            con.execute(_MACROS)
+            yield
+    finally:
         con.remove_function("py_repr")
 
 
@@ -225,15 +244,15 @@ class Rules:
 
 
 CLIENT_COLUMNS = {
-    **dict.fromkeys(("file_index", "source_line", "source_record"), "bigint"),
+    **dict.fromkeys(("source_line", "source_record"), "bigint"),
     **dict.fromkeys(("client_key", "client_error_code", "client_error"), "varchar"),
     **{"birth_date": "date", "gender_code": "varchar"},
     **dict.fromkeys(("municipality_code", "provider_agb", "message_id"), "varchar"),
     "message_date": "date",
 }
-"""What every record carries besides its own texts: its file in the batch, where it is in it, its Client as the reader
-found it, its header."""
-_INT_COLUMNS = (0, 1, 2)
+"""What every record carries besides its own texts: where it is in its file, its Client as the reader found it, its
+header. A record's texts are keyed by its file's path; in a batch's query, by the file's place in the batch
+(file_index)."""
 
 
 @dataclass(frozen=True)
@@ -282,13 +301,19 @@ class RecordRules:
     @functools.cached_property
     def decide(self) -> str:
         kinds = {name: "boolean" if name.startswith("has_") else "varchar" for name in self.texts}
-        columns = {"ordinal": "bigint", **CLIENT_COLUMNS, **self.state, **kinds}
+        columns = {"ordinal": "bigint", "file_index": "bigint", **CLIENT_COLUMNS, **self.state, **kinds}
         return f"""
 create or replace temp table decided_records as
 select *, verdict.code as reason_code, {self.record_ref} as record_ref, ({self.cents})::bigint as record_cents,
     ijw_date({self.period}) as record_period
 from ({self.built.decided(columns, "staged_record_texts")})
 """  # noqa: S608 - our own names and literals; the values come in as parameters and the staged frame
+
+    @functools.cached_property
+    def text_columns(self) -> dict[str, str]:
+        """The columns of a record's texts as the read pass keeps them (name -> SQL type), in row order."""
+        kinds = {name: "boolean" if name.startswith("has_") else "varchar" for name in self.texts}
+        return {"file_path": "varchar", **CLIENT_COLUMNS, **self.state, **kinds}
 
     def outcomes(self, row_type: type) -> str:
         row = ", ".join(self._row_field(name) for name in _field_names(row_type))
@@ -337,53 +362,142 @@ def _field_names(row_type: type) -> list[str]:
     return list(typing.get_type_hints(row_type))
 
 
-def read_record_batch(
-    con: duckdb.DuckDBPyConnection,
-    landed: list[tuple[Path, bytes, str]],
-    spec: MessageSpec,
-    pseudonymiser: Pseudonymiser,
-    schema: etree.XMLSchema | None = None,
-    table: str | None = None,
+SpecFor = Callable[[str | None], MessageSpec | None]
+"""A message type as its root names it (None: no iJw 3.2 message) -> the spec its file is read with (None: none)."""
+
+
+@dataclass
+class FileTexts:
+    """What reading one file left besides its records' texts: its head (type and sender, from its root), the spec it
+    was read with (None: a type no ingest reads), how many records it held, why it is rejected if it was while read
+    or against its XSD, and its message-level fields (ParsedFile.state)."""
+
+    path: Path
+    sha256: str
+    head: MessageHead
+    spec: MessageSpec | None
+    records: int = 0
+    rejected: MessageRejected | None = None
+    schema_error: MessageRejected | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class TextReader:
+    """Reads files whole, once each: the root's type picks the spec (spec_for), and each record's texts become a row
+    of rows[spec's message type] (RecordRules.text_columns) that a batch query decides later (decide_files)."""
+
+    def __init__(
+        self,
+        spec_for: SpecFor,
+        pseudonymiser: Pseudonymiser,
+        schema_for: Callable[[str], etree.XMLSchema | None] = lambda _message_type: None,
+    ):
+        self.spec_for, self.pseudonymiser, self.schema_for = spec_for, pseudonymiser, schema_for
+        self.rows: dict[str, list[tuple]] = {}
+        self.specs: dict[str, MessageSpec] = {}
+
+    def read(self, path: Path, data: bytes, sha256: str) -> FileTexts:
+        head: MessageHead | None = None
+        spec: MessageSpec | None = None
+
+        def tags_of(root: etree._Element) -> tuple[str, ...]:
+            nonlocal head, spec
+            head = message_head(root)
+            spec = self.spec_for(head.message_type)
+            return () if spec is None else spec.in_any_namespace
+
+        read = FileTexts(path, sha256, MessageHead(None, None), None)
+        rows: list[tuple] = []
+        try:
+            check_file_size(len(data))
+            check_encoding(data)
+            message = parse_message(data, tags_of)
+            if head is None:  # broken before its root began
+                spec = self.spec_for(None)
+            elif message.root is not None and spec is not None:
+                rows = self.rows.setdefault(spec.message_type, [])
+                self.specs[spec.message_type] = spec
+                first = len(rows)
+                visit_message(message, spec, self.pseudonymiser, read.state, self._collector(spec, rows, read))
+                read.records = len(rows) - first
+            read.rejected = message.broken
+        except MessageRejected as rejected:
+            # A copy never raised: a raised one holds, through its traceback, the frames that read the batch.
+            read.rejected = MessageRejected(rejected.reason_code, str(rejected))
+            if head is None:  # refused before it was parsed: its head as the parser reads it
+                head = head_of(data) if data else MessageHead(None, None)
+                spec = self.spec_for(head.message_type)
+        read.head, read.spec = head or MessageHead(None, None), spec
+        if read.records and data.count(b"\n") >= LIBXML2_EXACT_LINES:
+            first = len(rows) - read.records
+            exact = exact_record_lines(data, spec.namespace, spec.record_tag)
+            # Records are visited in document order: a read that stopped early has the first of them.
+            if exact is not None and len(exact) >= read.records:
+                rows[first:] = [(row[0], line, *row[2:]) for line, row in zip(exact, rows[first:], strict=False)]
+        schema = None if spec is None or read.rejected or not read.records else self.schema_for(spec.message_type)
+        if schema is not None:
+            try:
+                validate_against_schema(data, schema)
+            except MessageRejected as invalid:
+                read.schema_error = MessageRejected(invalid.reason_code, str(invalid))
+        return read
+
+    def _collector(self, spec: MessageSpec, rows: list[tuple], read: FileTexts) -> RecordVisitor:
+        records: RecordRules = spec.records
+        read_texts, state_names, identifiers = records.read_texts, tuple(records.state), spec.identifier_fields
+        pseudonymiser, file_path, state = self.pseudonymiser, str(read.path), read.state
+
+        def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
+            fields = spec.record_fields(element, source_record)
+            for key in identifiers:  # a BSN written there is replaced by its pseudonym before any rule reads it
+                if fields[key] is not None:
+                    fields[key] = pseudonymiser.identifier(fields[key])
+            error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
+            rows.append(
+                (
+                    *(file_path, fields.sourceline, source_record, client.client_key, *error),
+                    *(client.birth_date, client.gender_code),
+                    *(header.municipality_code, header.provider_agb, header.message_id, header.message_date),
+                    *[state.get(name) for name in state_names],
+                    *read_texts(fields),
+                )
+            )
+
+        return collect
+
+    def frame(self, message_type: str) -> pd.DataFrame:
+        """The rows read of message_type's records, a column per text column; the rows are handed over."""
+        rows = self.rows.pop(message_type, [])
+        names = list(self.specs[message_type].records.text_columns) if rows else ["file_path"]
+        # One object array of the rows' tuples and a view per column: numpy fills it in one C loop.
+        values = np.empty((len(rows), len(names)), dtype=object)
+        values[:] = rows or None
+        frame = {name: values[:, index] for index, name in enumerate(names)}
+        for name in ("source_line", "source_record"):
+            if name in frame:
+                frame[name] = frame[name].astype(np.int64)
+        return pd.DataFrame(frame, copy=False)
+
+
+def decide_files(
+    con: duckdb.DuckDBPyConnection, files: list[FileTexts], texts: str, table: str | None = None
 ) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
-    """Each (path, bytes, sha256) read as texts (reader.read_records), then every record decided in one query (its
-    type's RecordRules, spec.records); the file rules follow (reader.finish_file). Returns the parsed files in order,
-    and, in an ingest into table, how to insert their accepted records."""
+    """The files' records, read as texts into the relation `texts` (RecordRules.text_columns, keyed by file_path),
+    decided in one query (their type's RecordRules), then the file rules (reader.finish_file). Every file is of one
+    spec. Returns the parsed files in order, and, in an ingest into table, how to insert their accepted records."""
+    if not files:
+        return [], None
+    spec = files[0].spec
     records: RecordRules = spec.records
     staged = table is not None
     row_type = (records.staged_as or records.row_type) if staged else records.row_type
-    rows: list[tuple] = []
-    read_texts, state_names, identifiers = records.read_texts, tuple(records.state), spec.identifier_fields
-
-    def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
-        fields = spec.record_fields(element, source_record)
-        for key in identifiers:  # a BSN written there is replaced by its pseudonym before any rule reads it
-            if fields[key] is not None:
-                fields[key] = pseudonymiser.identifier(fields[key])
-        error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
-        rows.append(
-            (
-                *(len(files), fields.sourceline, source_record, client.client_key, *error),
-                *(client.birth_date, client.gender_code),
-                *(header.municipality_code, header.provider_agb, header.message_id, header.message_date),
-                *[parsed.state.get(name) for name in state_names],
-                *read_texts(fields),
-            )
-        )
-
-    files = []
-    for path, data, sha256 in landed:
-        parsed = ParsedFile(path=path, message_type=spec.message_type)
-        first = len(rows)
-        rejected = read_records(data, spec, pseudonymiser, parsed, collect)
-        if len(rows) > first and data.count(b"\n") >= LIBXML2_EXACT_LINES:
-            exact = exact_record_lines(data, spec.namespace, spec.record_tag)
-            # Records are visited in document order: a read that stopped early has the first of them.
-            if exact is not None and len(exact) >= len(rows) - first:
-                rows[first:] = [(row[0], line, *row[2:]) for line, row in zip(exact, rows[first:], strict=False)]
-        files.append((parsed, sha256, data, rejected, first, len(rows)))
-    decided = _decide(con, records, rows, row_type) if rows else []
+    batch_files = pd.DataFrame({"file_index": range(len(files)), "file_path": [str(read.path) for read in files]})
+    decided = _decide(con, records, texts, batch_files, row_type) if any(read.records for read in files) else []
     make_row = _row_maker(row_type)
-    for parsed, _sha256, data, rejected, first, end in files:
+    parsed_files, first = [], 0
+    for read in files:
+        parsed = ParsedFile(path=read.path, message_type=spec.message_type, state=read.state)
+        rejected, end = read.rejected, first + read.records
         for code, ref, line, record, municipality, provider, period, reason, cents, *values in decided[first:end]:
             if code == "HEADER_INVALID":
                 # The message-level fields this record needs were not read before it: reading stops at it.
@@ -396,12 +510,29 @@ def read_record_batch(
                 parsed.rejections.append(
                     Rejection(ref, code, reason, cents, line, record, municipality, provider, period)
                 )
-        finish_file(parsed, spec, rejected, schema, data)
-    parsed_files = [(parsed, sha256) for parsed, sha256, *_ in files]
-    if not (staged and rows):
+        finish_file(parsed, spec, rejected, read.schema_error)
+        parsed_files.append((parsed, read.sha256))
+        first = end
+    if not (staged and decided):
         con.execute("drop table if exists decided_records")
         return parsed_files, None
-    return parsed_files, records.insert_staged(table, [(path, sha256) for path, _data, sha256 in landed])
+    return parsed_files, records.insert_staged(table, [(read.path, read.sha256) for read in files])
+
+
+def read_record_batch(
+    con: duckdb.DuckDBPyConnection,
+    landed: list[tuple[Path, bytes, str]],
+    spec: MessageSpec,
+    pseudonymiser: Pseudonymiser,
+    schema: etree.XMLSchema | None = None,
+) -> list[tuple[ParsedFile, str]]:
+    """Each (path, bytes, sha256) read with spec whatever its root says and decided against no earlier file: for a tool
+    or a test that reads files as the ingest would."""
+    reader = TextReader(lambda _message_type: spec, pseudonymiser, lambda _message_type: schema)
+    files = [reader.read(path, data, sha256) for path, data, sha256 in landed]
+    with registered(con, record_texts=reader.frame(spec.message_type)):
+        parsed_files, _insert = decide_files(con, files, "record_texts")
+    return parsed_files
 
 
 def _row_maker(row_type: type) -> Callable[[list], Any]:
@@ -413,14 +544,17 @@ def _row_maker(row_type: type) -> Callable[[list], Any]:
     return lambda values: row_type(**dict(zip(names, values, strict=True)))
 
 
-def _decide(con: duckdb.DuckDBPyConnection, records: RecordRules, rows: list[tuple], row_type: type) -> list[tuple]:
-    # One object array of the rows' tuples and a view per column: numpy fills it in one C loop.
-    names = [*CLIENT_COLUMNS, *records.state, *records.texts]
-    values = np.empty((len(rows), len(names)), dtype=object)
-    values[:] = rows
-    frame = {"ordinal": np.arange(len(rows)), **{name: values[:, index] for index, name in enumerate(names)}}
-    for index in _INT_COLUMNS:
-        frame[names[index]] = values[:, index].astype(np.int64)
-    with rule_functions(con, staged_record_texts=pd.DataFrame(frame, copy=False)):
+def _decide(
+    con: duckdb.DuckDBPyConnection, records: RecordRules, texts: str, batch_files: pd.DataFrame, row_type: type
+) -> list[tuple]:
+    with rule_functions(con, batch_files=batch_files):
+        con.execute(
+            f"""
+            create or replace temp table staged_record_texts as
+            select row_number() over (order by b.file_index, t.source_record) - 1 as ordinal, b.file_index, t.*
+            from {texts} t join batch_files b using (file_path)
+            """  # noqa: S608 - our own relation
+        )
         con.execute(records.decide, {**records.built.parameters, "today": dt.date.today()})
+    con.execute("drop table staged_record_texts")
     return con.execute(records.outcomes(row_type)).fetchall()

@@ -8,10 +8,13 @@ where lanes would cost more than they save.
 """
 
 import contextlib
+import functools
+import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -19,7 +22,8 @@ import duckdb
 from orchestration.defs.ingest.ingest_metadata import column_schemas
 from orchestration.defs.ingest.landed_source import IngestAsset, Loaded, ingest_results
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
-from orchestration.ijw.pseudonym import load_or_create_key
+from orchestration.ijw.pseudonym import Pseudonymiser, load_or_create_key
+from orchestration.ijw.xsd import message_schema
 from orchestration.settings import Settings
 from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import (
@@ -28,6 +32,7 @@ from orchestration.warehouse.ijw_messages import (
     JUDGED_AGAINST,
     UNRECOGNISED_OWNER,
     IjwIngest,
+    reading_spec,
 )
 from orchestration.warehouse.ingest_lanes import (
     LANES_FROM_FILES,
@@ -39,6 +44,7 @@ from orchestration.warehouse.ingest_lanes import (
 )
 from orchestration.warehouse.load import record_odd_entries
 from orchestration.warehouse.progress import Progress
+from orchestration.warehouse.read_pass import ReadSettings, no_schema
 
 INVENTORY_KEY = dg.AssetKey(["audit", "ijw_landed_files"])
 
@@ -74,27 +80,55 @@ ASSETS = {ingest.spec.message_type: _asset(ingest) for ingest in IJW_INGESTS}
 def ijw_messages(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
-    """The inventory brought up to date when selected, then the selected message types' inventoried files loaded: in
-    lanes when the landing is large, else on the step's one connection (a re-run with nothing new opens no other)."""
+    """The inventory brought up to date when selected, the files not read yet read once (read_pass.py), then the
+    selected message types' files loaded from what was read: in lanes when the landing is large, else on the step's
+    one connection (a re-run with nothing new opens no other)."""
     settings = warehouse.settings()
     selected = [ingest for ingest in IJW_INGESTS if ASSETS[ingest.spec.message_type].key in context.selected_asset_keys]
-    lane_settings = _lane_settings(settings, context.run.run_id)
-    with warehouse.connect() as con:
-        if INVENTORY_KEY in context.selected_asset_keys:
-            yield _inventory(context, con, settings)
-        if not selected:
-            return
-        plan = _plan(context, con, settings, selected)
-        if not plan.in_lanes:
-            outcomes = ingest_in_lanes(
-                plan.parts, lane_settings, 1, lambda: contextlib.nullcontext(con), on_progress=plan.progress.set
+    with _read_stage(settings, context.run.run_id) as stage_dir:
+        lane_settings = _lane_settings(settings, context.run.run_id, stage_dir)
+        with warehouse.connect() as con:
+            started = time.monotonic()
+            update = None
+            if INVENTORY_KEY in context.selected_asset_keys:
+                update = landing_inventory.update_inventory(con, settings.landing_dir)
+            read_settings = ReadSettings(
+                settings.landing_dir,
+                stage_dir,
+                Pseudonymiser(lane_settings.pseudonym_key),
+                reading_spec,
+                functools.partial(message_schema, settings.ijw_xsd_dir) if settings.ijw_xsd_dir else no_schema,
             )
-            yield from ingest_results(con, context.run.run_id, _loads(context, selected, outcomes))
-            return
-    # Lanes open the warehouse themselves, which DuckDB allows only while no process holds it for writing.
-    outcomes = _load_in_lanes(context, warehouse, plan, lane_settings)
+            claimed = tuple(kind for ingest in selected for kind in ingest.claimed_types)
+            read = landing_inventory.read_unread(
+                con, read_settings, claimed, settings.ingest_processes, context.log.info
+            )
+            if update is not None:
+                yield _inventory(context, con, settings, update, read, time.monotonic() - started)
+            if not selected:
+                return
+            plan = _plan(context, con, settings, selected)
+            if not plan.in_lanes:
+                outcomes = ingest_in_lanes(
+                    plan.parts, lane_settings, 1, lambda: contextlib.nullcontext(con), on_progress=plan.progress.set
+                )
+                yield from ingest_results(con, context.run.run_id, _loads(context, selected, outcomes))
+                return
+        # Lanes open the warehouse themselves, which DuckDB allows only while no process holds it for writing.
+        outcomes = _load_in_lanes(context, warehouse, plan, lane_settings)
     with warehouse.connect(read_only=True) as con:
         yield from ingest_results(con, context.run.run_id, _loads(context, selected, outcomes))
+
+
+@contextlib.contextmanager
+def _read_stage(settings: Settings, run_id: str) -> Iterator[Path]:
+    """The read pass's stage for this step (read_pass.py): a directory of the warehouse's, gone when the step ends."""
+    stage_dir = settings.duckdb_path.parent / "staging" / f"read-{run_id}"
+    shutil.rmtree(stage_dir, ignore_errors=True)
+    try:
+        yield stage_dir
+    finally:
+        shutil.rmtree(stage_dir, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -157,11 +191,15 @@ def _loads(
 
 
 def _inventory(
-    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, settings: Settings
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    update: landing_inventory.InventoryUpdate,
+    read: int,
+    seconds: float,
 ) -> dg.MaterializeResult:
-    """The landing inventory brought in line with landing/ijw, its odd entries recorded in the ledger."""
-    started = time.monotonic()
-    update = landing_inventory.update_inventory(con, settings.landing_dir, settings.ingest_processes, context.log.info)
+    """The landing inventory brought in line with landing/ijw and its new files' types read, its odd entries recorded
+    in the ledger."""
     odd = record_odd_entries(con, update.odd_entries, UNRECOGNISED_OWNER.source, context.run.run_id)
     if update.folder_problem:
         context.log.warning(f"iJw messages not listed: {update.folder_problem}")
@@ -169,10 +207,12 @@ def _inventory(
         context.log.warning(f"{entry.path}: {entry.reason_code}, {entry.reason} (ledger: {recorded.status})")
     if update.files == 0:
         context.log.warning(f"No iJw messages in {settings.landing_dir / 'ijw'}.")
+    counts = landing_inventory.files_by_type(con, settings.landing_dir)
+    by_type = {message_type: files for message_type, (files, _unread) in counts.items()}
     # Other iJw 3.2 messages (JW302, JW306, ...) carry nothing the marts use; unrecognisable files are claimed and
     # quarantined by the declaration asset.
     not_ingested = {
-        kind: count for kind, count in update.by_type.items() if kind not in BY_MESSAGE_TYPE and kind != "unrecognised"
+        kind: count for kind, count in by_type.items() if kind not in BY_MESSAGE_TYPE and kind != "unrecognised"
     }
     if not_ingested:
         context.log.warning(
@@ -183,14 +223,15 @@ def _inventory(
         asset_key=INVENTORY_KEY,
         metadata={
             "files": update.files,
-            "files_sniffed": update.sniffed,
+            "files_listed": update.listed,
+            "files_read": read,
             "files_removed": update.removed,
-            "files_to_read": update.to_read,
+            "files_to_read": sum(unread for _files, unread in counts.values()),
             "entries_odd": len(update.odd_entries),
-            **{f"files_{message_type}": count for message_type, count in update.by_type.items()},
+            **{f"files_{message_type}": count for message_type, count in by_type.items()},
             "dagster/row_count": update.files,
             "dagster/column_schema": column_schemas(con, [INVENTORY.table])[INVENTORY.table],
-            "duration_seconds": round(time.monotonic() - started, 2),
+            "duration_seconds": round(seconds, 2),
         },
     )
 
@@ -204,12 +245,12 @@ def _lane_done(lane: list[IngestOutcome]) -> str:
     return f"Lane done: {loaded}. The warehouse takes every lane's rows when all are done."
 
 
-def _lane_settings(settings: Settings, run_id: str) -> LaneSettings:
+def _lane_settings(settings: Settings, run_id: str, stage_dir: Path) -> LaneSettings:
     return LaneSettings(
         warehouse_path=settings.duckdb_path,
         pseudonym_key=load_or_create_key(settings.pseudonym_key, settings.warehouse_dir),
         run_id=run_id,
-        xsd_dir=settings.ijw_xsd_dir,
         memory_limit=settings.duckdb_memory_limit,
         landing_dir=settings.landing_dir,
+        stage_dir=stage_dir,
     )
