@@ -6,7 +6,7 @@
    decided per batch in SQL, TR389/CD060 against the warehouse; then every lane's rows merged into the warehouse in one
    transaction) into a fresh DuckDB file, same files, reported as lines per second and as a share of the floor; the
    same path in one process beside it (per core); floor and ingests alternate for --rounds rounds, best of each. The
-   senders are sniffed before timing, as the landing inventory (its own asset) does before the ingest;
+   timed ingest includes the read pass (warehouse/read_pass.py), which reads each file once and gives its sender;
 3. all files: the floor of every landed iJw file of every message type (read, lxml-parsed whole with the ingest's
    hardening, its records counted), on as many processes as the ingest's lanes, started before timing; beside it the
    product's ingest of all five types as the ijw_messages asset runs it (in phases of lanes, as
@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -43,11 +44,12 @@ from orchestration.generator import calibration as cal
 from orchestration.generator.world import Options, generate
 from orchestration.ijw import jw323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.safe_xml import parse_document
+from orchestration.ijw.safe_xml import MessageHead, parse_document
 from orchestration.settings import REPO_ROOT, Settings
-from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
-from orchestration.warehouse.ingest_lanes import LanePart, LaneSettings, ingest_in_lanes, plan_lanes
-from orchestration.warehouse.landing_inventory import path_order, sniff_heads
+from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS, reading_spec
+from orchestration.warehouse.ingest_lanes import LanePart, LaneSettings, ingest_in_lanes
+from orchestration.warehouse.landing_files import path_order
+from orchestration.warehouse.read_pass import ReadSettings, read_into_stage
 from orchestration.warehouse.schema import ensure_schema
 from orchestration.warehouse.worker_pool import worker_pool
 
@@ -58,15 +60,19 @@ RECORD_TAGS = tuple(ingest.spec.m(ingest.spec.record_tag) for ingest in IJW_INGE
 PSEUDONYMISER_KEY = b"benchmark-key-0123456789"
 
 
-def _files_by_sender(files: list[Path], landing: Path, processes: int) -> list[LanePart]:
-    """The JW323 files, a part per sender the landing inventory sniffs."""
-    paths = [str(path) for path in files]
+def _read(paths: list[str], landing: Path, stage: Path, processes: int) -> list[MessageHead]:
+    """The read pass, as the ijw_messages asset runs it before the loads: each file read once into the stage."""
+    shutil.rmtree(stage, ignore_errors=True)
+    settings = ReadSettings(landing, stage, Pseudonymiser(PSEUDONYMISER_KEY), reading_spec)
+    return read_into_stage([(path, os.path.getsize(path)) for path in paths], settings, processes)
+
+
+def _files_by_sender(paths: list[str], heads: list[MessageHead]) -> list[LanePart]:
+    """The JW323 files, a part per sender the read pass gives."""
     by_sender: dict[str | None, list[str]] = {}
-    for path, head in zip(paths, sniff_heads(paths, landing, processes), strict=True):
+    for path, head in zip(paths, heads, strict=True):
         by_sender.setdefault(head.sender, []).append(path)
-    return [
-        LanePart("JW323", grouped, sum(os.path.getsize(path) for path in grouped)) for grouped in by_sender.values()
-    ]
+    return [LanePart("JW323", grouped, _size(grouped)) for grouped in by_sender.values()]
 
 
 def floor(files: list[Path]) -> tuple[float, int]:
@@ -101,10 +107,9 @@ def all_files_floor(pool, chunks: list[list[str]]) -> tuple[float, int]:
     return time.perf_counter() - started, records
 
 
-def _all_types_parts(paths: list[str], landing: Path, processes: int) -> list[LanePart]:
+def _all_types_parts(paths: list[str], heads: list[MessageHead]) -> list[LanePart]:
     """The parts the ijw_messages asset loads in lanes: a part per sender of the message types that split by sender,
     every other message type one part, each in path order."""
-    heads = sniff_heads(paths, landing, processes)
     by_type: dict[str | None, list[tuple[str, str | None]]] = {}
     for path, head in zip(paths, heads, strict=True):
         by_type.setdefault(head.message_type, []).append((path, head.sender))
@@ -138,17 +143,24 @@ def one_process_ingest(files: list[Path], landing: Path, database: Path) -> tupl
 
 
 def product_ingest(
-    parts: list[LanePart], landing: Path, database: Path, processes: int, memory_limit: str
+    paths: list[str],
+    parts_of: Callable[[list[str], list[MessageHead]], list[LanePart]],
+    landing: Path,
+    database: Path,
+    processes: int,
+    memory_limit: str,
 ) -> tuple[float, int]:
+    """The read pass over paths, then their parts (parts_of) loaded in lanes, timed together."""
     database.unlink(missing_ok=True)
     with duckdb.connect(str(database)) as con:
         ensure_schema(con)
-    lanes = LaneSettings(
-        database, PSEUDONYMISER_KEY, "bench", xsd_dir=None, memory_limit=memory_limit, landing_dir=landing
-    )
+    stage = database.with_suffix(".stage")
+    lanes = LaneSettings(database, PSEUDONYMISER_KEY, "bench", memory_limit, landing, stage)
     started = time.perf_counter()
+    parts = parts_of(paths, _read(paths, landing, stage, processes))
     outcomes = ingest_in_lanes(parts, lanes, processes, lambda: duckdb.connect(str(database)))
     seconds = time.perf_counter() - started
+    shutil.rmtree(stage, ignore_errors=True)
     with duckdb.connect(str(database), read_only=True) as con:
         (lines,) = con.execute("select sum(records_read) from audit.ingest_ledger").fetchone()
     assert {outcome.message_type for outcome in outcomes} <= {ingest.spec.message_type for ingest in IJW_INGESTS}
@@ -280,11 +292,10 @@ def main() -> None:
     for path in files:
         path.read_bytes()
     settings = Settings.from_env()
-    parts = _files_by_sender(files, landing, settings.ingest_processes)
+    paths = [str(path) for path in files]
     all_paths = sorted((str(path) for path in (landing / "ijw").rglob("*.xml")), key=path_order)
     for path in all_paths:
         Path(path).read_bytes()
-    all_parts = _all_types_parts(all_paths, landing, settings.ingest_processes)
     chunk = -(-len(all_paths) // settings.ingest_processes)
     chunks = [all_paths[start : start + chunk] for start in range(0, len(all_paths), chunk)]
     # The benchmark VM's speed drifts by half within minutes, so floor and ingests alternate and each keeps its best.
@@ -294,14 +305,24 @@ def main() -> None:
             floor_runs.append(floor(files))
             lanes_runs.append(
                 product_ingest(
-                    parts, landing, root / "lanes.duckdb", settings.ingest_processes, settings.duckdb_memory_limit
+                    paths,
+                    _files_by_sender,
+                    landing,
+                    root / "lanes.duckdb",
+                    settings.ingest_processes,
+                    settings.duckdb_memory_limit,
                 )
             )
             one_process_runs.append(one_process_ingest(files, landing, root / "ingest.duckdb"))
             all_floor_runs.append(all_files_floor(pool, chunks))
             all_runs.append(
                 product_ingest(
-                    all_parts, landing, root / "all.duckdb", settings.ingest_processes, settings.duckdb_memory_limit
+                    all_paths,
+                    _all_types_parts,
+                    landing,
+                    root / "all.duckdb",
+                    settings.ingest_processes,
+                    settings.duckdb_memory_limit,
                 )
             )
     floor_seconds, floor_lines = min(floor_runs)
@@ -318,7 +339,7 @@ def main() -> None:
         "floor_lines_per_second": round(floor_lines / floor_seconds),
         "ingest_lines_per_second": round(ingest_lines / ingest_seconds),
         "ingest_share_of_floor": round((ingest_lines / ingest_seconds) / (floor_lines / floor_seconds), 3),
-        "ingest_processes": len(plan_lanes(parts, settings.ingest_processes)[0]),
+        "ingest_processes": settings.ingest_processes,
         "one_process_lines_per_second": round(one_lines / one_seconds),
         "one_process_share_of_floor": round((one_lines / one_seconds) / (floor_lines / floor_seconds), 3),
         "all_files_floor_seconds": round(all_floor_seconds, 2),

@@ -9,7 +9,7 @@ from lxml import etree
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MessageSpec
 from orchestration.warehouse import landing_inventory
-from orchestration.warehouse.ijw_messages import UNRECOGNISED_OWNER, IjwIngest, reading_spec
+from orchestration.warehouse.ijw_messages import IJW_INGESTS, UNRECOGNISED_OWNER, IjwIngest, reading_spec
 from orchestration.warehouse.ingest_lanes import lane_parts
 from orchestration.warehouse.load import LedgerEntry, ParsedFile, record_odd_entries
 from orchestration.warehouse.read_pass import ReadSettings
@@ -67,3 +67,25 @@ def read_message(
     with duckdb.connect(":memory:") as con:
         [(parsed, _sha256)] = read_record_batch(con, [(path, path.read_bytes(), "")], spec, pseudonymiser, schema)
     return parsed
+
+
+def ingest_all(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
+) -> list[LedgerEntry]:
+    """Every message type's files loaded in one step, as the ingest step with every asset selected does: the files not
+    read yet read once, then each type loaded from what was read, the odd entries recorded once."""
+    claimed = tuple(kind for ingest in IJW_INGESTS for kind in ingest.claimed_types)
+    entries: list[LedgerEntry] = []
+    with tempfile.TemporaryDirectory(prefix="ijw-stage-") as stage:
+        update = take_inventory(con, landing_dir, Path(stage), claimed, pseudonymiser)
+        entries += record_odd_entries(con, update.odd_entries, UNRECOGNISED_OWNER.source, run_id)
+        for ingest in IJW_INGESTS:
+            entries += ingest.ingest_files(
+                con,
+                claimed_files(con, ingest, landing_dir),
+                pseudonymiser,
+                run_id,
+                landing_dir=landing_dir,
+                stage_dir=Path(stage),
+            )
+    return entries

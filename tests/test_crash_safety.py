@@ -29,15 +29,14 @@ import duckdb
 from pathlib import Path
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse.landing_inventory import update_inventory
 from orchestration.warehouse.schema import ensure_schema
-from tests.ijw_landing import claimed_files
+from tests.ijw_landing import claimed_files, take_inventory
 
 database, landing, run_id = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 pseudonymiser = Pseudonymiser(b"crash-safety-test-key-0123456789")
 con = duckdb.connect(database)
 ensure_schema(con)
-update_inventory(con, landing)
+take_inventory(con, landing)
 for ingest in IJW_INGESTS:
     paths = claimed_files(con, ingest, landing)
     # Small batches, so that a kill lands between and inside many transactions.

@@ -14,7 +14,6 @@ import pytest
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.settings import Settings
-from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS
 from orchestration.warehouse.ingest_lanes import (
     INGESTED_TABLES,
@@ -26,7 +25,7 @@ from orchestration.warehouse.ingest_lanes import (
 )
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import copy_sample_ijw
-from tests.ijw_landing import claimed_files, claimed_paths
+from tests.ijw_landing import claimed_files, claimed_paths, take_inventory
 from tests.test_hostile_input import IJW_CASES
 from tests.test_ijw_door import DOOR_CASES
 
@@ -143,7 +142,7 @@ def _landing(tmp_path: Path) -> tuple[Path, list[Path]]:
 def _warehouse_after_first_delivery(path: Path, landing: Path, first_delivery: list[Path]) -> None:
     with duckdb.connect(str(path)) as con:
         ensure_schema(con)
-        landing_inventory.update_inventory(con, landing)
+        take_inventory(con, landing)
         for ingest in IJW_INGESTS:
             delivered = [file for file in claimed_files(con, ingest, landing) if file in first_delivery]
             ingest.ingest_files(con, delivered, Pseudonymiser(KEY), "first", landing_dir=landing)
@@ -187,8 +186,15 @@ def _connect(path: Path):
     return connect
 
 
-def _lanes(path: Path, run_id: str, landing: Path, xsd_dir: Path | None = None) -> LaneSettings:
-    return LaneSettings(path, KEY, run_id, xsd_dir=xsd_dir, memory_limit="1GB", landing_dir=landing)
+def _lanes(path: Path, run_id: str, landing: Path, stage_dir: Path) -> LaneSettings:
+    return LaneSettings(path, KEY, run_id, memory_limit="1GB", landing_dir=landing, stage_dir=stage_dir)
+
+
+def _read(path: Path, landing: Path, stage_dir: Path) -> None:
+    """The read pass over the files the warehouse at path has yet to read, as the ingest step runs it first."""
+    claimed = tuple(kind for ingest in IJW_INGESTS for kind in ingest.claimed_types)
+    with duckdb.connect(str(path)) as con:
+        take_inventory(con, landing, stage_dir, claimed, Pseudonymiser(KEY))
 
 
 @pytest.fixture(scope="module")
@@ -212,10 +218,12 @@ def test_lanes_load_what_one_process_loads(delivered):
     before = _tables(lanes)
 
     lanes_done, progress = [], []
+    stage = lanes.parent / "stage"
+    _read(lanes, landing, stage)
     parts = _parts(lanes, landing)
     outcomes = ingest_in_lanes(
         parts,
-        _lanes(lanes, "second", landing),
+        _lanes(lanes, "second", landing, stage),
         2,
         _connect(lanes),
         on_lane_done=lanes_done.append,
@@ -272,25 +280,19 @@ def test_lanes_load_what_one_process_loads(delivered):
     assert not (lanes.parent / "staging").exists()
 
 
-def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path, ijw_xsd_dir):
+def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path):
     landing, one_process, _ = delivered
-    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse, stage = tmp_path / "warehouse.duckdb", tmp_path / "stage"
     shutil.copy(one_process, warehouse)
+    _read(warehouse, landing, stage)
     before = _tables(warehouse)
     parts = _parts(warehouse, landing)
-    # An XSD folder without the start message's schema: the lanes loading starts fail, after the first phase's lanes
-    # loaded theirs.
-    xsd_dir = tmp_path / "xsd"
-    shutil.copytree(ijw_xsd_dir, xsd_dir)
-    (xsd_dir / "JW305.xsd").unlink()
+    # The starts' texts gone from the stage: the lanes loading starts fail, after the first phase's lanes loaded theirs.
+    for staged in stage.glob("*.JW305.*"):
+        staged.unlink()
 
-    with pytest.raises(FileNotFoundError, match="JW305.xsd"):
-        ingest_in_lanes(
-            parts,
-            _lanes(warehouse, "failing", landing, xsd_dir),
-            2,
-            _connect(warehouse),
-        )
+    with pytest.raises(RuntimeError, match="not in the read pass's stage"):
+        ingest_in_lanes(parts, _lanes(warehouse, "failing", landing, stage), 2, _connect(warehouse))
 
     assert _tables(warehouse) == before
     assert not (tmp_path / "staging").exists()

@@ -17,13 +17,13 @@ import pytest
 
 from orchestration.defs.ingest.budgets import BUDGET_SOURCES
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse import landing_inventory, load
+from orchestration.warehouse import load
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
 from orchestration.warehouse.landing_files import OddEntry
 from orchestration.warehouse.load import LedgerEntry, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, copy_sample_ijw
-from tests.ijw_landing import claimed_files, ingest_landing
+from tests.ijw_landing import claimed_files, ingest_landing, take_inventory
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"rerun-test-key-0123456789")
@@ -156,7 +156,7 @@ def test_a_run_that_dies_between_batches_leaves_the_rest_to_be_read_by_the_next(
         return real_load(*args, **kwargs)
 
     monkeypatch.setattr(load, "load_parsed_files", load_then_die)
-    landing_inventory.update_inventory(warehouse, landing)
+    take_inventory(warehouse, landing)
     with pytest.raises(KeyboardInterrupt):
         DECLARATIONS.ingest_files(
             warehouse,

@@ -36,7 +36,7 @@ from orchestration.warehouse.landing_files import UNREAD_PREFIX, list_landing, p
 from orchestration.warehouse.load import ingest_listing
 from tests.hostile.allocation_documents import allocation
 from tests.hostile.documents import budget_csv, kerncijfer, kerncijfers_snapshot
-from tests.ijw_landing import claimed_files, ingest_landing
+from tests.ijw_landing import claimed_files, ingest_landing, take_inventory
 from tests.test_hostile_input import IJW_TABLES, assert_invariants
 
 KERNCIJFERS_SOURCE = next(source for source in CBS_SOURCES if source.asset.table == KERNCIJFERS.raw_table)
@@ -266,7 +266,7 @@ def test_a_folder_deeper_than_the_longest_path_is_recorded(tmp_path, warehouse):
 
 
 def _inventoried(con, landing: Path) -> dict[str, Path]:
-    landing_inventory.update_inventory(con, landing)
+    take_inventory(con, landing)
     return {path.name: path for ingest in IJW_INGESTS for path in claimed_files(con, ingest, landing)}
 
 

@@ -1,4 +1,5 @@
-"""The landing inventory: each landed file version is sniffed once, a changed file again, and files keep path order."""
+"""The landing inventory and the read pass: each landed file version is read once, a changed file again, each file's
+type and sender as the parser reads its root and first Header, and files keep path order."""
 
 from __future__ import annotations
 
@@ -9,33 +10,36 @@ import pytest
 
 from orchestration.ijw.jw323 import SPEC as JW323
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.safe_xml import WHOLE_SNIFF_BYTES, MessageHead, sniff_stream
-from orchestration.warehouse import landing_inventory
+from orchestration.ijw.safe_xml import MessageHead
+from orchestration.warehouse import landing_inventory, read_pass
 from orchestration.warehouse import read_ahead as read_ahead_module
-from orchestration.warehouse.ijw_messages import STARTS
+from orchestration.warehouse.ijw_messages import STARTS, reading_spec
 from orchestration.warehouse.landing_files import path_order
+from orchestration.warehouse.record_rules import TextReader
 from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import care_event
-from tests.ijw_landing import claimed_files, read_message
+from tests.ijw_landing import claimed_files, ingest_all, read_message, take_inventory
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
+PSEUDONYMISER = Pseudonymiser(b"inventory-test-key-0123456789")
 
-def sniff_message(path: Path) -> MessageHead:
-    with path.open("rb") as source:
-        return sniff_stream(source)
+
+def head_read(path: Path) -> MessageHead:
+    """The type and sender the read pass gives the file."""
+    return TextReader(reading_spec, PSEUDONYMISER).read(path, path.read_bytes(), "").head
 
 
 @pytest.fixture
-def sniffed(monkeypatch) -> list[str]:
-    """The paths the inventory sniffs, in order."""
+def reads(monkeypatch) -> list[str]:
+    """The files the read pass reads, in order."""
     calls: list[str] = []
-    real = landing_inventory.sniff_landed
+    real = read_pass.read_landed
 
-    def counting(path: str, root: str) -> MessageHead:
+    def counting(path: str, root: str, max_bytes: int) -> tuple[bytes, str]:
         calls.append(Path(path).name)
-        return real(path, root)
+        return real(path, root, max_bytes)
 
-    monkeypatch.setattr(landing_inventory, "sniff_landed", counting)
+    monkeypatch.setattr(read_pass, "read_landed", counting)
     return calls
 
 
@@ -56,8 +60,8 @@ def inventoried(con, landing: Path) -> list[tuple[str, str | None]]:
 
 
 def classified(con, landing: Path) -> list[tuple[str, str | None]]:
-    """The inventory brought up to date, then every landed file with its type, in path order."""
-    landing_inventory.update_inventory(con, landing)
+    """The inventory brought up to date and its new files read, then every landed file with its type, in path order."""
+    take_inventory(con, landing)
     return inventoried(con, landing)
 
 
@@ -65,24 +69,36 @@ def types(con, landing: Path) -> dict[str, str | None]:
     return {Path(path).name: message_type for path, message_type in classified(con, landing)}
 
 
-def test_each_file_version_is_sniffed_once(tmp_path, warehouse, sniffed):
+def ledger_rows(con) -> int:
+    return con.execute("select count(*) from audit.ingest_ledger").fetchone()[0]
+
+
+def test_each_file_version_is_read_once(tmp_path, warehouse, reads):
     landing = tmp_path / "landing"
     declaration = document(client(VALID_BSN, prestatie("R1", 5000))).encode()
     land(landing, {"d.xml": declaration, "s.xml": care_event("JW305"), "junk.xml": b"not xml", "notes.txt": b"x"})
 
-    assert types(warehouse, landing) == {"d.xml": "JW323", "s.xml": "JW305", "junk.xml": None}
-    assert sorted(sniffed) == ["d.xml", "junk.xml", "s.xml"]
+    ingest_all(warehouse, landing, PSEUDONYMISER, "first")
+    assert sorted(reads) == ["d.xml", "junk.xml", "s.xml"], "each file read once, whatever reads its type"
+    assert {Path(path).name: kind for path, kind in inventoried(warehouse, landing)} == {
+        "d.xml": "JW323",
+        "s.xml": "JW305",
+        "junk.xml": None,
+    }
+    assert ledger_rows(warehouse) == 3
 
-    sniffed.clear()
-    assert types(warehouse, landing) == {"d.xml": "JW323", "s.xml": "JW305", "junk.xml": None}
-    assert sniffed == [], "an unchanged file is not sniffed again"
+    reads.clear()
+    ingest_all(warehouse, landing, PSEUDONYMISER, "again")
+    assert reads == [], "an unchanged file is not read again"
+    assert ledger_rows(warehouse) == 3, "and leaves no ledger row"
 
-    # The same name now holds a stop message: another size and mtime, so it is sniffed again.
+    # The same name now holds a stop message: another size and mtime, so it is read again.
     land(landing, {"s.xml": care_event("JW307")})
     stat = (landing / "ijw" / "s.xml").stat()
     os.utime(landing / "ijw" / "s.xml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    ingest_all(warehouse, landing, PSEUDONYMISER, "changed")
+    assert reads == ["s.xml"]
     assert types(warehouse, landing) == {"d.xml": "JW323", "s.xml": "JW307", "junk.xml": None}
-    assert sniffed == ["s.xml"]
     assert warehouse.execute("select count(*) from audit.landed_files").fetchone() == (3,)
 
 
@@ -90,30 +106,32 @@ def test_a_vanished_file_leaves_the_inventory_and_another_landing_is_left_alone(
     landing, other = tmp_path / "landing", tmp_path / "landing-2"
     land(landing, {"a.xml": care_event("JW305"), "b.xml": care_event("JW307"), "junk.xml": b"not xml"})
     land(other, {"a.xml": care_event("JW305")})
-    landing_inventory.update_inventory(warehouse, other)
-    assert landing_inventory.update_inventory(warehouse, landing).by_type == {
-        "JW305": 1,
-        "JW307": 1,
-        "unrecognised": 1,
+    take_inventory(warehouse, other)
+    take_inventory(warehouse, landing)
+    assert landing_inventory.files_by_type(warehouse, landing) == {
+        "JW305": (1, 1),
+        "JW307": (1, 1),
+        "unrecognised": (1, 1),
     }
 
     (landing / "ijw" / "b.xml").unlink()
-    update = landing_inventory.update_inventory(warehouse, landing)
+    update = take_inventory(warehouse, landing)
 
-    assert (update.files, update.sniffed, update.removed) == (2, 0, 1)
-    assert update.by_type == {"JW305": 1, "unrecognised": 1}
+    assert (update.files, update.listed, update.removed) == (2, 0, 1)
+    assert landing_inventory.files_by_type(warehouse, landing) == {"JW305": (1, 1), "unrecognised": (1, 1)}
     assert [Path(path).name for path, _ in inventoried(warehouse, other)] == ["a.xml"]
 
 
 def test_an_empty_landing_directory_empties_its_inventory(tmp_path, warehouse):
     landing = tmp_path / "landing"
     land(landing, {"a.xml": care_event("JW305")})
-    landing_inventory.update_inventory(warehouse, landing)
+    take_inventory(warehouse, landing)
     (landing / "ijw" / "a.xml").unlink()
 
-    update = landing_inventory.update_inventory(warehouse, landing)
+    update = take_inventory(warehouse, landing)
 
-    assert (update.files, update.sniffed, update.removed, update.by_type) == (0, 0, 1, {})
+    assert (update.files, update.listed, update.removed) == (0, 0, 1)
+    assert landing_inventory.files_by_type(warehouse, landing) == {}
     assert inventoried(warehouse, landing) == []
     assert landing_inventory.update_inventory(warehouse, tmp_path / "never-created").files == 0
 
@@ -123,7 +141,7 @@ def test_the_ingest_reads_files_in_the_order_sorted_paths_give(tmp_path, warehou
     names = ["a-c.xml", "a/b.xml", "a/a.xml", "B.xml", "2024/10/x.xml", "2024/9/x.xml", "2024/1.xml"]
     land(landing, dict.fromkeys(names, care_event("JW305")))
 
-    landing_inventory.update_inventory(warehouse, landing)
+    take_inventory(warehouse, landing)
 
     assert claimed_files(warehouse, STARTS, landing) == sorted((landing / "ijw").rglob("*.xml"))
 
@@ -151,7 +169,7 @@ HEADS = {
     "not xml": "BSN;bedrag\n123;4",
     "empty": "",
     # The parser decodes the text as the declaration says, wherever it stands: a sender's UTF-8 bytes read as Latin-1
-    # are other characters, and the sniff must give the parser's answer, not its own decoding.
+    # are other characters, and the read must give the parser's answer, not its own decoding.
     "latin-1 declared": '<?xml version="1.0" encoding="ISO-8859-1"?>' + _SENDER_HEADER,
     "latin-1 declared past the head's usual length": '<?xml version="1.0"'
     + " " * 300
@@ -183,7 +201,7 @@ EXPECTED_HEADS = {
     "latin-1 declared": MessageHead("JW323", "9800001\u00c3\u00a9"),
     "latin-1 declared past the head's usual length": MessageHead("JW323", "9800001\u00c3\u00a9"),
     "utf-8 declared in lower case": MessageHead("JW323", "9800001\u00e9"),
-    # The first Header to end, where a parse up to the end of a Header stops (the reader refuses the second Header).
+    # The first Header to end, the innermost (the reader refuses the second Header).
     "header inside a header": MessageHead("JW323", "98000022"),
 }
 
@@ -214,55 +232,47 @@ HEADERS = {
 
 
 @pytest.mark.parametrize("name", sorted(HEADERS))
-def test_the_sniffed_sender_is_the_provider_the_reader_reads(tmp_path, name):
+def test_the_sender_read_is_the_provider_the_reader_reads(tmp_path, name):
     path = tmp_path / "declaration.xml"
     path.write_text(HEADERS[name], encoding="utf-8")
 
-    parsed = read_message(path, JW323, Pseudonymiser(b"sniff-test-key-0123456789"))
+    parsed = read_message(path, JW323, PSEUDONYMISER)
 
     assert parsed.file_rejection is None and parsed.records, "the reader accepts every variant"
-    assert {line.provider_agb for line in parsed.records} == {sniff_message(path).sender}
-    assert sniff_message(path) == MessageHead("JW323", "98000011")
+    assert {line.provider_agb for line in parsed.records} == {head_read(path).sender}
+    assert head_read(path) == MessageHead("JW323", "98000011")
 
 
-def write_head(path: Path, name: str, padding: str = "") -> None:
-    """HEADS[name] written to path, padding after it (where XML allows a comment)."""
+def write_head(path: Path, name: str) -> None:
+    """HEADS[name] written to path."""
     content = HEADS[name]
     if content is None:
         utf16 = f'<?xml version="1.0" encoding="UTF-16"?><p:Bericht xmlns:p="{JW323_NS}"/>'
-        path.write_bytes((utf16 + padding).encode("utf-16"))
+        path.write_bytes(utf16.encode("utf-16"))
     else:
-        path.write_bytes((content + padding).encode("utf-8"))
+        path.write_bytes(content.encode("utf-8"))
 
 
 @pytest.mark.parametrize("name", sorted(HEADS))
-def test_the_sniff_reads_type_and_sender_as_the_parser_decodes_them(tmp_path, name):
+def test_the_read_gives_type_and_sender_as_the_parser_decodes_them(tmp_path, name):
     path = tmp_path / "message.xml"
     write_head(path, name)
-    assert sniff_message(path) == EXPECTED_HEADS[name]
+    assert head_read(path) == EXPECTED_HEADS[name]
 
 
-@pytest.mark.parametrize("name", sorted(HEADS))
-def test_a_message_too_large_to_parse_whole_is_sniffed_to_the_same_head(tmp_path, name):
-    # Past WHOLE_SNIFF_BYTES the sniff pulls up to the end of the first Header instead of parsing the file whole.
-    path = tmp_path / "message.xml"
-    write_head(path, name, "<!--" + " " * WHOLE_SNIFF_BYTES + "-->")
-    assert path.stat().st_size > WHOLE_SNIFF_BYTES
-    assert sniff_message(path) == EXPECTED_HEADS[name]
-
-
-def test_sniffing_in_processes_gives_each_file_its_type_in_order(tmp_path):
+def test_reading_in_processes_gives_each_file_its_head_in_order(tmp_path):
     paths, names = [], sorted(HEADS) * 3
     for number, name in enumerate(names):
-        path = tmp_path / f"{number:03}.xml"
-        content = HEADS[name]
-        path.write_bytes(content.encode("utf-8") if content is not None else "\ufeff<a/>".encode("utf-16"))
+        path = tmp_path / "ijw" / f"{number:03}.xml"
+        path.parent.mkdir(exist_ok=True)
+        write_head(path, name)
         paths.append(path)
+    settings = read_pass.ReadSettings(tmp_path, tmp_path / "stage", PSEUDONYMISER, reading_spec)
 
-    sniffed = landing_inventory.sniff_heads([str(path) for path in paths], tmp_path, processes=2)
+    heads = read_pass.read_into_stage([(str(path), path.stat().st_size) for path in paths], settings, processes=2)
 
-    assert sniffed == [EXPECTED_HEADS[name] if HEADS[name] is not None else MessageHead(None, None) for name in names]
-    assert {"JW305", "JW323", None} <= {head.message_type for head in sniffed}
+    assert heads == [EXPECTED_HEADS[name] for name in names]
+    assert {"JW305", "JW323", None} <= {head.message_type for head in heads}
 
 
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 5, 13])
@@ -297,7 +307,7 @@ def test_the_caches_of_an_earlier_version_are_dropped_and_rebuilt_with_every_col
     )
 
     ensure_schema(warehouse)
-    landing_inventory.update_inventory(warehouse, landing)
+    take_inventory(warehouse, landing)
 
     old = "select table_name from duckdb_tables() where table_name in ('ijw_landed_files', 'landed_files_read')"
     assert warehouse.execute(old).fetchall() == []
@@ -306,9 +316,9 @@ def test_the_caches_of_an_earlier_version_are_dropped_and_rebuilt_with_every_col
     ]
 
 
-def test_the_caches_of_the_last_version_are_carried_over_so_nothing_is_read_again(tmp_path, warehouse, sniffed):
+def test_the_caches_of_the_last_version_are_carried_over_so_nothing_is_read_again(tmp_path, warehouse, reads):
     """audit.ijw_landed_files and audit.landed_files_read as they stood just before audit.landed_files: their rows
-    move into it, so the first run after the upgrade sniffs no file and keeps the sha256 each file was read with."""
+    move into it, so the first run after the upgrade reads no file and keeps the sha256 each file was read with."""
     warehouse.execute(
         "create table audit.ijw_landed_files (file_path varchar primary key, size_bytes bigint not null, "
         "mtime_ns bigint not null, message_type varchar, sender varchar, file_sha256 varchar)"
@@ -328,9 +338,9 @@ def test_the_caches_of_the_last_version_are_carried_over_so_nothing_is_read_agai
     warehouse.execute("insert into audit.landed_files_read values (?, 10, 20, 'sha-of-snapshot')", [str(snapshot)])
 
     ensure_schema(warehouse)
-    landing_inventory.update_inventory(warehouse, landing)
+    take_inventory(warehouse, landing, message_types=("JW323",))
 
-    assert sniffed == []
+    assert reads == []
     assert sorted(warehouse.execute("select * from audit.landed_files").fetchall()) == sorted(
         [
             (str(declaration), stat.st_size, stat.st_mtime_ns, "JW323", "98000011", "sha-of-d"),

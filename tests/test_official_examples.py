@@ -17,11 +17,10 @@ from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.xsd import message_schema
-from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
 from orchestration.warehouse.schema import ensure_schema
 from tests.conftest import REPO_ROOT, SHARED_XSD_DIR
-from tests.ijw_landing import claimed_files
+from tests.ijw_landing import claimed_files, take_inventory
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 EXAMPLES_DIR = REPO_ROOT.parent / "shared" / "reference" / "ijw-3.2" / "berichten"
@@ -188,7 +187,7 @@ def test_each_example_loads_and_every_quarantine_row_is_explained(examples, requ
     xsd_dir = request.getfixturevalue("ijw_xsd_dir") if with_xsd else None
     con = duckdb.connect(":memory:")
     ensure_schema(con)
-    landing_inventory.update_inventory(con, landing)
+    take_inventory(con, landing)
     for ingest in IJW_INGESTS:
         schema = message_schema(xsd_dir, ingest.spec.message_type) if xsd_dir else None
         ingest.ingest_files(con, claimed_files(con, ingest, landing), PSEUDONYMISER, "r1", schema, landing_dir=landing)
