@@ -13,7 +13,7 @@ from orchestration.warehouse.ijw_messages import IJW_INGESTS, UNRECOGNISED_OWNER
 from orchestration.warehouse.ingest_lanes import lane_parts
 from orchestration.warehouse.load import LedgerEntry, ParsedFile, record_odd_entries
 from orchestration.warehouse.read_pass import ReadSettings
-from orchestration.warehouse.record_rules import read_record_batch
+from orchestration.warehouse.record_rules import TextReader, decide_files, registered
 
 
 def claimed_paths(con: duckdb.DuckDBPyConnection, ingests: list[IjwIngest], landing_dir: Path) -> dict[str, list[str]]:
@@ -62,10 +62,12 @@ def ingest_landing(
 def read_message(
     path: Path, spec: MessageSpec, pseudonymiser: Pseudonymiser, schema: etree.XMLSchema | None = None
 ) -> ParsedFile:
-    """One message read and decided on its own (against no earlier file), its accepted records as row_type values:
-    for a tool or a test that reads one file as the ingest would."""
-    with duckdb.connect(":memory:") as con:
-        [(parsed, _sha256)] = read_record_batch(con, [(path, path.read_bytes(), "")], spec, pseudonymiser, schema)
+    """One message read with spec whatever its root says and decided on its own (against no earlier file), its accepted
+    records as row_type values: for a tool or a test that reads one file as the ingest would."""
+    reader = TextReader(lambda _message_type: spec, pseudonymiser, lambda _message_type: schema)
+    read = reader.read(path, path.read_bytes(), "")
+    with duckdb.connect(":memory:") as con, registered(con, record_texts=reader.frame(spec.message_type)):
+        [(parsed, _sha256)], _insert = decide_files(con, [read], "record_texts")
     return parsed
 
 

@@ -171,14 +171,13 @@ def message_head(root: etree._Element) -> MessageHead:
     message_type = _root_message_type(root)
     if message_type is None:
         return MessageHead(None, None)
-    namespace = etree.QName(root).namespace
+    namespace = message_namespace(message_type)
     header_tag = f"{{{namespace}}}Header"
     header = next(root.iter(header_tag), None)
     while header is not None and (inner := next(header.iterdescendants(header_tag), None)) is not None:
         header = inner
-    if header is None:
-        return MessageHead(message_type, None)
-    return MessageHead(message_type, (header.findtext(f"{{{namespace}}}Afzender") or "").strip() or None)
+    afzender = None if header is None else next(header.iterchildren(f"{{{namespace}}}Afzender"), None)
+    return MessageHead(message_type, ((afzender.text or "").strip() or None) if afzender is not None else None)
 
 
 def head_of(data: bytes) -> MessageHead:

@@ -9,7 +9,7 @@ are claimed by the declarations, so that each is quarantined exactly once.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,13 +57,13 @@ class IjwIngest:
 
     @property
     def source(self) -> RawSource:
-        """Its files as the loader sees them; they are read in batches (read_record_batch), not one by one."""
+        """Its files as the loader sees them; their texts are decided in batches (record_rules.decide_files)."""
         return RawSource(self.spec.message_type, read=None, table=self.table, max_bytes=MAX_FILE_BYTES)
 
     def ingest_files(
         self,
         con: duckdb.DuckDBPyConnection,
-        paths: list[Path],
+        paths: Sequence[Path | str],
         pseudonymiser: Pseudonymiser,
         run_id: str,
         schema: etree.XMLSchema | None = None,

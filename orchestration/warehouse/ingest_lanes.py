@@ -1,7 +1,7 @@
-"""The iJw ingest on every core: message types in lanes, each lane a process loading into its own staging database.
+"""The iJw loads on every core: message types in lanes, each lane a process loading into its own staging database.
 
-The ingest is bound by Python (read, parse, rules), one process a core; processes that each read and load their own
-message types run side by side, where handing parsed records between processes would cost more than it saves.
+The read pass (read_pass.py) has read every file once into a stage; a lane decides its files' staged texts by the
+record rules, judges them against earlier files and loads them. The loads are bound by Python, one process a core.
 
 - The lanes run in phases: a message type judged against another (ijw_messages.JUDGED_AGAINST: a start against the
   allocations, a stop against the starts) loads in the phase after it, once all of it is loaded; the others (the
@@ -14,8 +14,8 @@ message types run side by side, where handing parsed records between processes w
   allocations are one part: TR332 and the starts' TR019 look at every sender's.
 - Each lane is a spawned process with a fresh staging database that attaches the warehouse read-only as `prior` and
   the staging databases of the earlier phases as `prior_1`, `prior_2`, ..., so the rules that look back see the
-  lane's rows, the warehouse's and the earlier phases' (load.known_rows); reading and loading are the single-process
-  ingest's own code (_load_parts).
+  lane's rows, the warehouse's and the earlier phases' (load.known_rows); loading is the single-process ingest's own
+  code (_load_parts).
 - When every phase is done, the staging databases go into the warehouse in one transaction, which also marks the
   files they read in the landing inventory. A failed or killed lane leaves the warehouse and the inventory as they
   were.
@@ -296,7 +296,7 @@ def _load_parts(
         started, rejected = time.monotonic(), []
         entries = BY_MESSAGE_TYPE[part.message_type].ingest_files(
             con,
-            [Path(path) for path in part.paths],
+            part.paths,
             pseudonymiser,
             settings.run_id,
             on_rejected_file=lambda parsed, rejected=rejected: rejected.append(

@@ -1,21 +1,23 @@
 """The landing inventory (audit.landed_files): every listed file of every source, once per file version, with the
-sha256 the ingest read there; for iJw also the message type each file holds, which the five ingest assets read by.
+sha256 the ingest read there; for iJw also the message type and sender each file holds, by which the five ingest
+assets plan their loads.
 
 A file is new or changed by its path, size and nanosecond mtime, as make and rsync decide (load.take_listing). The
-asset audit/ijw_landed_files brings the iJw part up to date once per run: a new or changed file is sniffed for its type
-(the root's namespace, orchestration/ijw/safe_xml.py) and sender, many in processes, and a file gone from landing/ijw
-leaves the inventory (its ledger rows stay). The CBS and budget assets enter their listings the same way, unsniffed.
+asset audit/ijw_landed_files brings the iJw part up to date once per run without opening a file: a new or changed file
+enters with no type, and a file gone from landing/ijw leaves the inventory (its ledger rows stay). The ingest step's
+read pass (read_unread, orchestration/warehouse/read_pass.py) then reads each file the ingest has yet to read, once,
+and keeps its type and sender here. The CBS and budget assets enter their listings the same way, with no type.
 
 The load marks each row with the sha256 it read (load.mark_read), in the transaction of that file's ledger row, and
 reads only rows without one: a re-run with nothing new opens no file and writes no ledger row, and a killed run's
 uncommitted files are read by the next. The same content under a new name is a new row, read, and recorded by the
 ledger as a duplicate; an entry that could not be read stays unmarked and is looked at again each run. A file
 rewritten in place with the same size and mtime is not read again (land a correction as a new file, as iJw senders
-do); rewritten with another type, the reader of its old type refuses it (WRONG_NAMESPACE), so it is quarantined.
+do).
 
 Odd entries of the listing (orchestration/warehouse/landing_files.py) never enter the inventory: the update hands them
-back to be recorded in the ledger. A file that cannot be opened when sniffed has no type, so the ingest that claims
-unrecognised files opens it again and records why.
+back to be recorded in the ledger. A file that cannot be read by the read pass has no type, so the ingest that claims
+unrecognised files records why.
 """
 
 from __future__ import annotations

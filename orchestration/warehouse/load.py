@@ -70,7 +70,7 @@ class ParsedFile:
     staged in the warehouse and inserts itself), rejected records, and the file-level rejection if there was one. The
     loader adds the provenance columns (file_path, file_sha256, ingested_at, run_id)."""
 
-    path: Path
+    path: Path | str
     message_type: str
     records: list[Any] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
@@ -259,16 +259,11 @@ def mark_read(con: duckdb.DuckDBPyConnection, ledger: str) -> None:
     )
 
 
-def take_listing(
-    con: duckdb.DuckDBPyConnection,
-    files: list[LandedFile],
-    classify: Callable[[pd.DataFrame], None] = lambda _new: None,
-    prefix: str | None = None,
-) -> tuple[int, int]:
-    """Bring the landing inventory in line with a listing: a row without a sha256 for each file new or changed (path,
-    size and nanosecond mtime, as make and rsync decide), whose message_type and sender classify may set; given
-    prefix, the rows under it of files no longer listed removed (their ledger rows stay). One transaction; returns
-    (files new or changed, rows removed)."""
+def take_listing(con: duckdb.DuckDBPyConnection, files: list[LandedFile], prefix: str | None = None) -> tuple[int, int]:
+    """Bring the landing inventory in line with a listing: a row without a sha256 (and, for iJw, without a type until
+    the read pass gives it one) for each file new or changed (path, size and nanosecond mtime, as make and rsync
+    decide); given prefix, the rows under it of files no longer listed removed (their ledger rows stay). One
+    transaction; returns (files new or changed, rows removed)."""
     landed = pd.DataFrame(
         [(file.path, file.size, file.mtime_ns) for file in files], columns=["file_path", "size_bytes", "mtime_ns"]
     ).astype({"file_path": "str", "size_bytes": "int64", "mtime_ns": "int64"})
@@ -278,7 +273,6 @@ def take_listing(
             "select * from landed_now anti join audit.landed_files using (file_path, size_bytes, mtime_ns)"
         ).df()
         new["message_type"], new["sender"] = None, None
-        classify(new)
         con.register("newly_listed", new)
         with transaction(con):
             removed = 0
@@ -384,7 +378,7 @@ def ledger_metadata(entries: list[LedgerEntry], seconds: float) -> dict[str, int
     }
 
 
-LandedContent = tuple[Path, bytes | None, str]
+LandedContent = tuple[Path | str, bytes | None, str]
 """(path, bytes, sha256) of a file to read."""
 BatchReader = Callable[
     [duckdb.DuckDBPyConnection, list[LandedContent]], tuple[list[tuple[ParsedFile, str]], StagedInsert | None]
@@ -400,8 +394,8 @@ BATCH_FILES = 5000
 BATCH_BYTES = 64 * 1024 * 1024
 
 
-def batches(files: list[Path], batch_files: int = BATCH_FILES) -> Iterator[list[Path]]:
-    batch: list[Path] = []
+def batches(files: Sequence[Path | str], batch_files: int = BATCH_FILES) -> Iterator[list[Path | str]]:
+    batch: list[Path | str] = []
     size = 0
     for path in files:
         try:
@@ -454,7 +448,7 @@ def _load_contents(
             continue
         seen.add(sha256)
         if odd is None:
-            new.append((Path(path), data, sha256))
+            new.append((path, data, sha256))
         else:
             rejected = ParsedFile(Path(odd.path), source.message_type)
             unread.append((rejected.reject_file(odd.reason_code, odd.reason), sha256))
@@ -474,7 +468,7 @@ def _read_each(source: RawSource) -> BatchReader:
 
 def ingest_files(
     con: duckdb.DuckDBPyConnection,
-    files: list[Path],
+    files: Sequence[Path | str],
     source: RawSource,
     run_id: str,
     landing_dir: Path,
@@ -501,7 +495,7 @@ def ingest_files(
     return entries
 
 
-def _read_contents(batch: list[Path], root: str, max_bytes: int) -> Contents:
+def _read_contents(batch: list[Path | str], root: str, max_bytes: int) -> Contents:
     contents: Contents = {}
     for path in read_ahead(batch):  # each file read once, for its hash and its parse
         try:

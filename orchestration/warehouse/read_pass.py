@@ -33,7 +33,7 @@ from orchestration.ijw.pseudonym import Pseudonymiser
 from orchestration.ijw.reader import MessageSpec
 from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, MessageRejected
 from orchestration.warehouse.landing_files import OddEntry, landing_root, read_landed
-from orchestration.warehouse.load import Contents, LandedContent, ParsedFile, StagedInsert
+from orchestration.warehouse.load import Contents, LandedContent, ParsedFile, StagedInsert, collector_paused
 from orchestration.warehouse.read_ahead import read_ahead
 from orchestration.warehouse.record_rules import FileTexts, SpecFor, TextReader, decide_files, quote, registered
 from orchestration.warehouse.worker_pool import worker_pool
@@ -114,21 +114,22 @@ def _read_chunk(number: int, paths: list[str], settings: ReadSettings) -> list[M
     reader = TextReader(settings.spec_for, settings.pseudonymiser, settings.schema_for)
     files: dict[str, list[tuple]] = {}
     heads = []
-    for path in read_ahead(paths):
-        try:
-            data, sha256 = read_landed(path, root, MAX_FILE_BYTES)
-        except OddEntry as odd:
-            # Not read: the ingest that claims files of no known type records it with its reason.
-            spec = settings.spec_for(None)
-            files.setdefault(spec.message_type, []).append(
-                (path, odd.ledger_key, 0, odd.path, odd.reason_code, odd.reason, *(None,) * 5)
-            )
-            heads.append(MessageHead(None, None))
-            continue
-        read = reader.read(Path(path), data, sha256)
-        heads.append(read.head)
-        if read.spec is not None:
-            files.setdefault(read.spec.message_type, []).append(_file_row(read))
+    with collector_paused():
+        for path in read_ahead(paths):
+            try:
+                data, sha256 = read_landed(path, root, MAX_FILE_BYTES)
+            except OddEntry as odd:
+                # Not read: the ingest that claims files of no known type records it with its reason.
+                spec = settings.spec_for(None)
+                files.setdefault(spec.message_type, []).append(
+                    (path, odd.ledger_key, 0, odd.path, odd.reason_code, odd.reason, *(None,) * 5)
+                )
+                heads.append(MessageHead(None, None))
+                continue
+            read = reader.read(path, data, sha256)
+            heads.append(read.head)
+            if read.spec is not None:
+                files.setdefault(read.spec.message_type, []).append(_file_row(read))
     with duckdb.connect() as con:
         for message_type, rows in files.items():
             prefix = settings.stage_dir / f"{number:06d}.{message_type}"
@@ -165,12 +166,17 @@ class StagedFiles:
         self.texts = _parquet(sorted(glob.glob(f"{prefix}.texts.parquet")))
         self.spec, self.table = spec, table
         self._read: dict[str, FileTexts] = {}
+        self._range = ("", "")
 
     def contents(self, con: duckdb.DuckDBPyConnection, paths: list[Path]) -> Contents:
         wanted = pd.DataFrame({"file_path": [str(path) for path in paths]})
+        # A batch's files lie in few chunks: their first and last path let DuckDB skip the others by their statistics.
+        self._range = (min(wanted["file_path"], default=""), max(wanted["file_path"], default=""))
+        con.execute("set parquet_metadata_cache = true")
         with registered(con, wanted_files=wanted):
             rows = con.execute(
-                f"select * from {self.files} semi join wanted_files using (file_path)"  # noqa: S608 - our own files
+                f"select * from {self.files} semi join wanted_files using (file_path) where file_path between ? and ?",  # noqa: S608 - our own files
+                list(self._range),
             ).fetchall()
         contents: Contents = {}
         self._read = {}
@@ -183,7 +189,7 @@ class StagedFiles:
             schema_error = None if schema_code is None else MessageRejected(schema_code, schema_reason)
             contents[path] = (None, sha256, None)
             self._read[path] = FileTexts(
-                Path(path), sha256, MessageHead(None, None), self.spec, records, rejected, schema_error,
+                path, sha256, MessageHead(None, None), self.spec, records, rejected, schema_error,
                 pickle.loads(state) if state is not None else {},  # noqa: S301 - the stage this run wrote
             )  # fmt: skip
         missing = [str(path) for path in paths if str(path) not in contents]
@@ -195,7 +201,9 @@ class StagedFiles:
         self, con: duckdb.DuckDBPyConnection, landed: list[LandedContent]
     ) -> tuple[list[tuple[ParsedFile, str]], StagedInsert | None]:
         files = [self._read[str(path)] for path, _data, _sha256 in landed]
-        return decide_files(con, files, self.texts, self.table)
+        first, last = map(quote, self._range)
+        texts = f"(select * from {self.texts} where file_path between {first} and {last})"  # noqa: S608 - our own files
+        return decide_files(con, files, texts, self.table)
 
 
 def _parquet(paths: list[str]) -> str:

@@ -1,10 +1,10 @@
 """The iJw record rules, each written once, as SQL over a batch of records read as texts.
 
-The readers of every message type only extract field texts. A type lists its record rules in the order they are
-checked (Rules: a required field, a whole number in a range, a date, a code in a seed list, the Client, a product, a
-volume, and the few of its own), and one query over the batch gives each record either its typed values or the reason
-code and message of the first rule it breaks; all five types share read_record_batch (each its RecordRules). A message
-quotes a value as Python's repr does (py_repr).
+The readers of every message type only extract field texts (TextReader, in the read pass). A type lists its record
+rules in the order they are checked (Rules: a required field, a whole number in a range, a date, a code in a seed list,
+the Client, a product, a volume, and the few of its own), and one query over a batch of files' texts gives each record
+either its typed values or the reason code and message of the first rule it breaks; all five types share decide_files
+(each its RecordRules). A message quotes a value as Python's repr does (py_repr).
 """
 
 from __future__ import annotations
@@ -372,7 +372,7 @@ class FileTexts:
     was read with (None: a type no ingest reads), how many records it held, why it is rejected if it was while read
     or against its XSD, and its message-level fields (ParsedFile.state)."""
 
-    path: Path
+    path: str | Path
     sha256: str
     head: MessageHead
     spec: MessageSpec | None
@@ -396,7 +396,7 @@ class TextReader:
         self.rows: dict[str, list[tuple]] = {}
         self.specs: dict[str, MessageSpec] = {}
 
-    def read(self, path: Path, data: bytes, sha256: str) -> FileTexts:
+    def read(self, path: str | Path, data: bytes, sha256: str) -> FileTexts:
         head: MessageHead | None = None
         spec: MessageSpec | None = None
 
@@ -517,22 +517,6 @@ def decide_files(
         con.execute("drop table if exists decided_records")
         return parsed_files, None
     return parsed_files, records.insert_staged(table, [(read.path, read.sha256) for read in files])
-
-
-def read_record_batch(
-    con: duckdb.DuckDBPyConnection,
-    landed: list[tuple[Path, bytes, str]],
-    spec: MessageSpec,
-    pseudonymiser: Pseudonymiser,
-    schema: etree.XMLSchema | None = None,
-) -> list[tuple[ParsedFile, str]]:
-    """Each (path, bytes, sha256) read with spec whatever its root says and decided against no earlier file: for a tool
-    or a test that reads files as the ingest would."""
-    reader = TextReader(lambda _message_type: spec, pseudonymiser, lambda _message_type: schema)
-    files = [reader.read(path, data, sha256) for path, data, sha256 in landed]
-    with registered(con, record_texts=reader.frame(spec.message_type)):
-        parsed_files, _insert = decide_files(con, files, "record_texts")
-    return parsed_files
 
 
 def _row_maker(row_type: type) -> Callable[[list], Any]:

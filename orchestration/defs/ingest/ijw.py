@@ -2,9 +2,10 @@
 message type and raw table (orchestration/warehouse/ijw_messages.py says how each type loads).
 
 The inventory and the five raw tables are one step, each an asset of its own (landed_source.py): the inventory is
-what the tables read, and one step lists the landing and opens the warehouse once. A large landing is loaded in
-lanes, one process per core (orchestration/warehouse/ingest_lanes.py), a small one on the step's own connection,
-where lanes would cost more than they save.
+what the tables read, and one step lists the landing, reads each new file once (orchestration/warehouse/read_pass.py)
+and opens the warehouse once. A large landing is read in processes and loaded in lanes, one process per core
+(orchestration/warehouse/ingest_lanes.py), a small one on the step's own connection, where processes would cost more
+than they save.
 """
 
 import contextlib
@@ -50,7 +51,7 @@ INVENTORY_KEY = dg.AssetKey(["audit", "ijw_landed_files"])
 
 INVENTORY = IngestAsset(
     INVENTORY_KEY,
-    "The landing inventory: each landed iJw file with its message type, sniffed once per file version; entries "
+    "The landing inventory: each landed iJw file with its message type and sender, read once per file version; entries "
     "that are no regular file inside the landing directory are recorded in the ledger with their reason.",
     "audit.landed_files",
 )
@@ -122,9 +123,12 @@ def ijw_messages(
 
 @contextlib.contextmanager
 def _read_stage(settings: Settings, run_id: str) -> Iterator[Path]:
-    """The read pass's stage for this step (read_pass.py): a directory of the warehouse's, gone when the step ends."""
-    stage_dir = settings.duckdb_path.parent / "staging" / f"read-{run_id}"
-    shutil.rmtree(stage_dir, ignore_errors=True)
+    """The read pass's stage for this step (read_pass.py): a directory of the warehouse's, gone when the step ends.
+    One step writes the warehouse at a time (WRITER_POOL), so a stage left by a killed run is removed too."""
+    staging = settings.duckdb_path.parent / "staging"
+    for left in staging.glob("read-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    stage_dir = staging / f"read-{run_id}"
     try:
         yield stage_dir
     finally:
