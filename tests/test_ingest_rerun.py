@@ -17,13 +17,14 @@ import pytest
 
 from orchestration.defs.ingest.budgets import BUDGET_SOURCES
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.warehouse import load
-from orchestration.warehouse.ijw_messages import DECLARATIONS, IJW_INGESTS
+from orchestration.warehouse import load, read_pass
+from orchestration.warehouse.ijw_messages import DECLARATIONS
 from orchestration.warehouse.landing_files import OddEntry
 from orchestration.warehouse.load import LedgerEntry, ingest_listing
 from orchestration.warehouse.schema import ensure_schema
+from tests import ijw_landing
 from tests.conftest import REPO_ROOT, copy_sample_ijw
-from tests.ijw_landing import claimed_files, ingest_landing, take_inventory
+from tests.ijw_landing import claimed_files, take_inventory
 from tests.jw323_documents import VALID_BSN, client, document, prestatie
 
 PSEUDONYMISER = Pseudonymiser(b"rerun-test-key-0123456789")
@@ -59,7 +60,7 @@ def opened():
 
 def ingest_all(con: duckdb.DuckDBPyConnection, landing: Path, run_id: str) -> list[LedgerEntry]:
     """What the inventory and the five ingest assets do in a run, in one process."""
-    return [entry for ingest in IJW_INGESTS for entry in ingest_landing(con, ingest, landing, PSEUDONYMISER, run_id)]
+    return ijw_landing.ingest_all(con, landing, PSEUDONYMISER, run_id)
 
 
 def ledger(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str]]:
@@ -183,7 +184,7 @@ def test_a_file_that_could_not_be_read_is_looked_at_again(tmp_path, warehouse, m
     landing = tmp_path / "landing"
     land(landing, "d.xml", declaration("R1", 5000))
     # Unreadable once (as a file without read permission is; root reads it anyway, so the problem is raised here).
-    monkeypatch.setattr(load, "read_landed", unreadable)
+    monkeypatch.setattr(read_pass, "read_landed", unreadable)
     assert [entry.status for entry in ingest_all(warehouse, landing, "first")] == ["rejected"]
     monkeypatch.undo()
 

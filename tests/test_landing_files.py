@@ -179,7 +179,7 @@ def test_a_device_file_is_never_opened(tmp_path, warehouse, monkeypatch):
     opened: list[str] = []
     real_open = os.open
     monkeypatch.setattr(
-        landing_files.os, "open", lambda path, *args: opened.append(str(path)) or real_open(path, *args)
+        landing_files.os, "open", lambda path, *args, **kw: opened.append(str(path)) or real_open(path, *args, **kw)
     )
 
     ingest_ijw(warehouse, landing)
@@ -202,10 +202,10 @@ def test_an_unreadable_file_is_rejected_and_the_others_load(tmp_path, warehouse,
     # Root reads a file whatever its mode (as in CI), so unreadability is also simulated where the file is opened.
     real_open = os.open
 
-    def refusing(path, *args):
+    def refusing(path, *args, **kwargs):
         if str(path) == str(denied):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, *args)
+        return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(landing_files.os, "open", refusing)
 
