@@ -155,7 +155,7 @@ def _plan(
     # Nothing to read (a re-run with nothing new) starts no lane.
     in_lanes = settings.ingest_processes > 1 and to_read > 0 and to_read >= LANES_FROM_FILES
     parts = lane_parts(con, selected, settings.landing_dir, settings.ingest_processes if in_lanes else 1)
-    return _Plan(parts, in_lanes, Progress("iJw files read", to_read, context.log.info))
+    return _Plan(parts, in_lanes, Progress("iJw files loaded", to_read, context.log.info))
 
 
 def _load_in_lanes(
