@@ -164,11 +164,11 @@ def sample_run(definitions, tmp_path_factory):
         set_warehouse_env(monkeypatch, warehouse, landing)
         files = copy_sample(landing)
         with pytest.MonkeyPatch.context() as in_lanes:
-            # The sample is far below the size where the iJw inventory and ingest spread over processes; these runs
+            # The sample is far below the size where the iJw read pass and ingest spread over processes; these runs
             # take that path anyway, so the known answers hold for it (the other Dagster runs stay in one process).
             in_lanes.setenv("WAREHOUSE_INGEST_PROCESSES", "2")
             in_lanes.setattr(ijw_assets, "LANES_FROM_FILES", 0)
-            in_lanes.setattr(landing_inventory, "SNIFF_IN_PROCESSES_FROM", 0)
+            in_lanes.setattr(landing_inventory, "READ_IN_PROCESSES_FROM", 0)
             # One instance for both runs, so a later run on a copy of this warehouse can find the second run's build.
             instance = dg.DagsterInstance.ephemeral()
             first = run_everything(definitions, instance)
