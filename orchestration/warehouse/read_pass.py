@@ -1,9 +1,9 @@
-"""The read pass: each iJw file the ingest has yet to read is opened once, hashed, parsed whole and its records' field
+"""The read pass: each iJw file the ingest has yet to read is read once, hashed, parsed whole and its records' field
 texts kept in a stage (Parquet files in a directory of the run), many files in processes side by side.
 
 The root of each file says its message type, which picks the reader (ijw_messages.reading_spec: a type no ingest
 reads is not read further, a file that is no iJw message is read as the declarations' ingest claims it); its first
-Header's Afzender is its sender. Both go to the landing inventory (landing_inventory.record_heads), by which the loads
+Header's Afzender is its sender. Both go to the landing inventory (landing_inventory.read_unread), by which the loads
 are planned per message type and sender (ingest_lanes.py); the loads then decide the staged texts by the record rules
 (record_rules.decide_files) without opening a file again. A file that cannot be read through the landing rule is
 staged as the odd entry it is, to be recorded in the ledger with its reason.
@@ -170,7 +170,7 @@ class StagedFiles:
 
     def contents(self, con: duckdb.DuckDBPyConnection, paths: list[Path]) -> Contents:
         wanted = pd.DataFrame({"file_path": [str(path) for path in paths]})
-        # A batch's files lie in few chunks: their first and last path let DuckDB skip the others by their statistics.
+        # A batch's files lie in few chunks (both are in path order): its first and last path bound what is scanned.
         self._range = (min(wanted["file_path"], default=""), max(wanted["file_path"], default=""))
         con.execute("set parquet_metadata_cache = true")
         with registered(con, wanted_files=wanted):
