@@ -44,19 +44,9 @@ def take_inventory(
 def ingest_landing(
     con: duckdb.DuckDBPyConnection, ingest: IjwIngest, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
 ) -> list[LedgerEntry]:
-    """The inventory brought up to date and the files not read yet read, then ingest's files loaded: what the ingest
-    step does. The odd entries go with the ingest that owns them, so a loop over every ingest records each once."""
-    with tempfile.TemporaryDirectory(prefix="ijw-stage-") as stage:
-        update = take_inventory(con, landing_dir, Path(stage), ingest.claimed_types, pseudonymiser)
-        odd = update.odd_entries if ingest is UNRECOGNISED_OWNER else []
-        return record_odd_entries(con, odd, ingest.source, run_id) + ingest.ingest_files(
-            con,
-            claimed_files(con, ingest, landing_dir),
-            pseudonymiser,
-            run_id,
-            landing_dir=landing_dir,
-            stage_dir=Path(stage),
-        )
+    """What the ingest step does with only ingest's asset selected (_ingest): a loop over every ingest records each odd
+    entry once, and reads a file again for each ingest that claims it."""
+    return _ingest(con, [ingest], landing_dir, pseudonymiser, run_id)
 
 
 def read_message(
@@ -74,14 +64,26 @@ def read_message(
 def ingest_all(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, pseudonymiser: Pseudonymiser, run_id: str
 ) -> list[LedgerEntry]:
-    """Every message type's files loaded in one step, as the ingest step with every asset selected does: the files not
-    read yet read once, then each type loaded from what was read, the odd entries recorded once."""
-    claimed = tuple(kind for ingest in IJW_INGESTS for kind in ingest.claimed_types)
+    """What the ingest step does with every asset selected (_ingest): each file the ingest has not read is read once."""
+    return _ingest(con, list(IJW_INGESTS), landing_dir, pseudonymiser, run_id)
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    ingests: list[IjwIngest],
+    landing_dir: Path,
+    pseudonymiser: Pseudonymiser,
+    run_id: str,
+) -> list[LedgerEntry]:
+    """The inventory brought up to date and the files not read yet read once, then each ingest's files loaded from what
+    was read, in process; the odd entries recorded by the ingest that owns them, when it is one of these."""
+    claimed = tuple(kind for ingest in ingests for kind in ingest.claimed_types)
     entries: list[LedgerEntry] = []
     with tempfile.TemporaryDirectory(prefix="ijw-stage-") as stage:
         update = take_inventory(con, landing_dir, Path(stage), claimed, pseudonymiser)
-        entries += record_odd_entries(con, update.odd_entries, UNRECOGNISED_OWNER.source, run_id)
-        for ingest in IJW_INGESTS:
+        if UNRECOGNISED_OWNER in ingests:
+            entries += record_odd_entries(con, update.odd_entries, UNRECOGNISED_OWNER.source, run_id)
+        for ingest in ingests:
             entries += ingest.ingest_files(
                 con,
                 claimed_files(con, ingest, landing_dir),

@@ -199,17 +199,19 @@ def _read(path: Path, landing: Path, stage_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def delivered(tmp_path_factory):
-    """Two warehouses that hold the first delivery, and the landing with the second."""
+    """The landing with both deliveries, and a warehouse holding the first, which each test copies before loading."""
     tmp_path = tmp_path_factory.mktemp("lanes")
     landing, first_delivery = _landing(tmp_path)
+    warehouse = tmp_path / "first-delivery.duckdb"
+    _warehouse_after_first_delivery(warehouse, landing, first_delivery)
+    return landing, warehouse
+
+
+def test_lanes_load_what_one_process_loads(delivered, tmp_path):
+    landing, first_delivery = delivered
     one_process, lanes = tmp_path / "one-process.duckdb", tmp_path / "lanes.duckdb"
-    _warehouse_after_first_delivery(one_process, landing, first_delivery)
-    shutil.copy(one_process, lanes)
-    return landing, one_process, lanes
-
-
-def test_lanes_load_what_one_process_loads(delivered):
-    landing, one_process, lanes = delivered
+    shutil.copy(first_delivery, one_process)
+    shutil.copy(first_delivery, lanes)
     files = _files_by_type(one_process, landing)
     with duckdb.connect(str(one_process)) as con:
         for ingest in IJW_INGESTS:
@@ -281,9 +283,9 @@ def test_lanes_load_what_one_process_loads(delivered):
 
 
 def test_a_failing_lane_leaves_the_warehouse_as_it_was(delivered, tmp_path):
-    landing, one_process, _ = delivered
+    landing, first_delivery = delivered
     warehouse, stage = tmp_path / "warehouse.duckdb", tmp_path / "stage"
-    shutil.copy(one_process, warehouse)
+    shutil.copy(first_delivery, warehouse)
     _read(warehouse, landing, stage)
     before = _tables(warehouse)
     parts = _parts(warehouse, landing)
