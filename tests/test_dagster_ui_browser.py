@@ -46,6 +46,9 @@ STATES = """{ %s(repositorySelector: {repositoryName: "__repository__", reposito
 def page(dagster_ui):
     with chromium_context(viewport=(1400, 1000)) as context:
         page = context.new_page()
+        # Playwright's 30 s default is too short for the UI while other tests load the two cores (a CI simulation
+        # timed out filling the backfill dialog's partition filter, which passes on an idle machine).
+        page.set_default_timeout(LOAD_TIMEOUT_MS)
         page.errors = []
         page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
         page.on("pageerror", lambda error: page.errors.append(str(error)))
