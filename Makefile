@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(WAREHOUSE_DIR_ABS)/dagster_home
 # quarterly_close_job (docs/operations.md). A job, not an `--assets` selection string, which prints a BetaWarning.
 RUN_CONFIG := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: help setup browser postgres manifest run serve serve-stop test test-fast test-slow ui ui-docs lint sql-fix bench sample \
+.PHONY: help setup browser postgres strace manifest run serve serve-stop test test-fast test-slow ui ui-docs lint sql-fix bench sample \
 	shipped-sample sample-ground-truth sample-cbs-budgets kpi-docs report-screenshot docs trace
 
 help:
@@ -57,6 +57,14 @@ ifeq ($(POSTGRES_INITDB),)
 	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
 endif
 
+# tests/test_warehouse_file.py kills a process at a chosen write with Debian's strace; installed like chromium above.
+STRACE := /usr/bin/strace
+strace: $(STRACE)
+
+$(STRACE):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends strace
+
 # dagster-dbt loads dbt assets from the manifest; outside `dg dev` it must be built before Definitions load. Parsed
 # with the warehouse's path in the profile, as the run's dbt steps see it: dbt keeps a parse only for the same profile,
 # so the first run's dbt step reuses this one instead of parsing again.
@@ -73,7 +81,7 @@ run: manifest
 # TEST_WORKERS pytest-xdist processes, one per core of the CI machine; tests/conftest.py groups the tests so the
 # shared sample run and each module's fixtures are built once (docs/benchmarks.md, The test suite).
 TEST_WORKERS ?= 2
-test: manifest browser postgres
+test: manifest browser postgres strace
 	$(UV) run pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --durations=30
 
 # Tests that use no pipeline run, dbt build or Dagster definitions (tests/conftest.py marks the others `pipeline`).

@@ -6,10 +6,14 @@ this process is open on the same file shares that database and costs about a mil
 configuration: so while a step holds the file (`held`), every connection to it opens for writing as the holder's
 does, read-only or not. The step writes the warehouse anyway (it holds the writer pool). A process of its own can
 open the file only once the hold is let go (`released`): DuckDB lets one process write a file, or several read it.
+
+A file that does not exist yet is made under another name and linked into place whole (`_create`): DuckDB refuses to
+open a file a kill cut short within its first headers, which would stop every later run.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,4 +70,21 @@ def released(database: Path) -> Iterator[None]:
 
 
 def _open(database: str, memory_limit: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if not read_only and not os.path.exists(database):
+        _create(Path(database))
     return duckdb.connect(database, read_only=read_only, config={"memory_limit": memory_limit})
+
+
+def _create(database: Path) -> None:
+    """An empty DuckDB file at `database`, there whole or not at all. Linking, unlike renaming, never replaces a file
+    another process made meanwhile; what a killed creation left under its own name is removed first."""
+    for left in database.parent.glob(f"{database.name}.creating-*"):
+        left.unlink(missing_ok=True)
+    creating = database.with_name(f"{database.name}.creating-{os.getpid()}")
+    duckdb.connect(str(creating)).close()
+    try:
+        os.link(creating, database)
+    except FileExistsError:
+        pass
+    finally:
+        creating.unlink()

@@ -3,6 +3,8 @@ lets go of the file while another process opens it (orchestration/warehouse_file
 
 from __future__ import annotations
 
+import shutil
+import signal
 import subprocess
 import sys
 
@@ -10,6 +12,7 @@ import duckdb
 import pytest
 
 from orchestration import warehouse_file
+from tests.conftest import REPO_ROOT
 
 LIMIT = "1GB"
 
@@ -67,3 +70,34 @@ def test_a_hold_on_one_file_leaves_connections_to_another_as_asked(database, tmp
         pytest.raises(duckdb.InvalidInputException, match="read-only"),
     ):
         reader.execute("create table t (x integer)")
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs Debian's strace (make strace installs it)")
+@pytest.mark.parametrize("write", [1, 2, 3])
+def test_a_process_killed_while_creating_the_file_leaves_one_the_next_opens(write, tmp_path):
+    """DuckDB writes a new file's three headers one by one; a kill between them left a file no later run could open."""
+    database = tmp_path / "warehouse.duckdb"
+    create = (
+        "import sys; from pathlib import Path; from orchestration import warehouse_file; "
+        f"warehouse_file.connect(Path(sys.argv[1]), {LIMIT!r}).close()"
+    )
+    killed = subprocess.run(
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=pwrite64",
+            "-e",
+            f"inject=pwrite64:signal=KILL:when={write}",
+        ]
+        + [sys.executable, "-c", create, str(database)],
+        cwd=REPO_ROOT,
+    )
+    assert killed.returncode == -signal.SIGKILL or killed.returncode == 128 + signal.SIGKILL, killed
+
+    with warehouse_file.connect(database, LIMIT) as con:
+        con.execute("create table facts as select 1 as id")
+    assert [path.name for path in tmp_path.iterdir()] == ["warehouse.duckdb"]

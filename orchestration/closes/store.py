@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import warehouse_file
 from orchestration.report.data import DATASETS, MUNICIPALITIES, PERIODS, ReportData, load_quarter_data
 from orchestration.report.html import render_report_html
 from orchestration.warehouse.schema import ensure_schema
@@ -85,7 +86,7 @@ def _quoted(path: Path) -> str:
 
 @contextmanager
 def connect(path: Path, memory_limit: str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit})
+    con = warehouse_file.connect(path, memory_limit, read_only=read_only)
     try:
         yield con
     finally:
