@@ -70,7 +70,7 @@ def released(database: Path) -> Iterator[None]:
 
 
 def _open(database: str, memory_limit: str, read_only: bool) -> duckdb.DuckDBPyConnection:
-    if not read_only and not os.path.exists(database):
+    if not read_only and not database.startswith(":memory:") and not os.path.exists(database):
         _create(Path(database))
     return duckdb.connect(database, read_only=read_only, config={"memory_limit": memory_limit})
 
