@@ -12,8 +12,8 @@ from orchestration.warehouse import landing_inventory
 from orchestration.warehouse.ijw_messages import IJW_INGESTS, UNRECOGNISED_OWNER, IjwIngest, reading_spec
 from orchestration.warehouse.ingest_lanes import lane_parts
 from orchestration.warehouse.load import LedgerEntry, ParsedFile, record_odd_entries
-from orchestration.warehouse.read_pass import ReadSettings
-from orchestration.warehouse.record_rules import TextReader, decide_files, registered
+from orchestration.warehouse.read_pass import ReadSettings, TextReader
+from orchestration.warehouse.record_rules import decide_files, registered
 
 
 def claimed_paths(con: duckdb.DuckDBPyConnection, ingests: list[IjwIngest], landing_dir: Path) -> dict[str, list[str]]:

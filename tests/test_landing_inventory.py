@@ -15,7 +15,7 @@ from orchestration.warehouse import landing_inventory, read_pass
 from orchestration.warehouse import read_ahead as read_ahead_module
 from orchestration.warehouse.ijw_messages import STARTS, reading_spec
 from orchestration.warehouse.landing_files import path_order
-from orchestration.warehouse.record_rules import TextReader
+from orchestration.warehouse.read_pass import TextReader
 from orchestration.warehouse.schema import ensure_schema
 from tests.hostile.documents import care_event
 from tests.ijw_landing import claimed_files, ingest_all, read_message, take_inventory

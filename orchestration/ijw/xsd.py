@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from orchestration.ijw.safe_xml import HARDENING, MessageRejected, parse_document
+from orchestration.ijw.safe_xml import HARDENING, MessageRejected
 
 
 @cache
@@ -24,10 +24,10 @@ def message_schema(xsd_dir: Path, message_type: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path), parser=etree.XMLParser(**HARDENING)))
 
 
-def validate_against_schema(data: bytes, schema: etree.XMLSchema) -> None:
-    """Raise MessageRejected('XSD_INVALID') naming the first violation's line. The message's bytes, as the reader
-    read them: opening the file again could read another file, or block on a fifo swapped in meanwhile."""
-    if not schema.validate(parse_document(data)):
+def validate_against_schema(root: etree._Element, schema: etree.XMLSchema) -> None:
+    """Raise MessageRejected('XSD_INVALID') naming the first violation's line. The message as the reader parsed it:
+    opening the file again could read another file, or block on a fifo swapped in meanwhile."""
+    if not schema.validate(root.getroottree()):
         error = schema.error_log[0]
         raise MessageRejected(
             "XSD_INVALID", f"not valid against the official XSD at line {error.line}: {error.message}"

@@ -26,16 +26,35 @@ from itertools import repeat
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 from lxml import etree
 
 from orchestration.ijw.pseudonym import Pseudonymiser
-from orchestration.ijw.reader import MessageSpec
-from orchestration.ijw.safe_xml import MAX_FILE_BYTES, MessageHead, MessageRejected
+from orchestration.ijw.reader import (
+    LIBXML2_EXACT_LINES,
+    Client,
+    Header,
+    MessageSpec,
+    RecordVisitor,
+    exact_record_lines,
+    visit_message,
+)
+from orchestration.ijw.safe_xml import (
+    MAX_FILE_BYTES,
+    MessageHead,
+    MessageRejected,
+    check_encoding,
+    check_file_size,
+    head_of,
+    message_head,
+    parse_message,
+)
+from orchestration.ijw.xsd import validate_against_schema
 from orchestration.warehouse.landing_files import OddEntry, landing_root, read_landed
 from orchestration.warehouse.load import Contents, LandedContent, ParsedFile, StagedInsert, collector_paused
 from orchestration.warehouse.read_ahead import read_ahead
-from orchestration.warehouse.record_rules import FileTexts, SpecFor, TextReader, decide_files, quote, registered
+from orchestration.warehouse.record_rules import FileTexts, RecordRules, decide_files, quote, registered
 from orchestration.warehouse.worker_pool import worker_pool
 
 READ_IN_PROCESSES_FROM = 20_000
@@ -57,6 +76,109 @@ _FILE_COLUMNS = {
     "schema_reason": "varchar",
     "state": "blob",
 }
+
+
+SpecFor = Callable[[str | None], MessageSpec | None]
+"""A message type as its root names it (None: no iJw 3.2 message) -> the spec its file is read with (None: none)."""
+
+
+class TextReader:
+    """Reads files whole, once each: the root's type picks the spec (spec_for), and each record's texts become a row
+    of rows[spec's message type] (RecordRules.text_columns) that a batch query decides later (decide_files)."""
+
+    def __init__(
+        self,
+        spec_for: SpecFor,
+        pseudonymiser: Pseudonymiser,
+        schema_for: Callable[[str], etree.XMLSchema | None] = lambda _message_type: None,
+    ):
+        self.spec_for, self.pseudonymiser, self.schema_for = spec_for, pseudonymiser, schema_for
+        self.rows: dict[str, list[tuple]] = {}
+        self.specs: dict[str, MessageSpec] = {}
+
+    def read(self, path: str | Path, data: bytes, sha256: str) -> FileTexts:
+        head: MessageHead | None = None
+        spec: MessageSpec | None = None
+
+        def tags_of(root: etree._Element) -> tuple[str, ...]:
+            nonlocal head, spec
+            head = message_head(root)
+            spec = self.spec_for(head.message_type)
+            return () if spec is None else spec.in_any_namespace
+
+        read = FileTexts(path, sha256, MessageHead(None, None), None)
+        rows: list[tuple] = []
+        root: etree._Element | None = None
+        try:
+            check_file_size(len(data))
+            check_encoding(data)
+            message = parse_message(data, tags_of)
+            root = message.root
+            if head is None:  # broken before its root began
+                spec = self.spec_for(None)
+            elif message.root is not None and spec is not None:
+                rows = self.rows.setdefault(spec.message_type, [])
+                self.specs[spec.message_type] = spec
+                first = len(rows)
+                visit_message(message, spec, self.pseudonymiser, read.state, self._collector(spec, rows, read))
+                read.records = len(rows) - first
+            read.rejected = message.broken
+        except MessageRejected as rejected:
+            # A copy never raised: a raised one holds, through its traceback, the frames that read the batch.
+            read.rejected = MessageRejected(rejected.reason_code, str(rejected))
+            if head is None:  # refused before it was parsed: its head as the parser reads it
+                head = head_of(data) if data else MessageHead(None, None)
+                spec = self.spec_for(head.message_type)
+        read.head, read.spec = head or MessageHead(None, None), spec
+        if read.records and data.count(b"\n") >= LIBXML2_EXACT_LINES:
+            first = len(rows) - read.records
+            exact = exact_record_lines(data, spec.namespace, spec.record_tag)
+            # Records are visited in document order: a read that stopped early has the first of them.
+            if exact is not None and len(exact) >= read.records:
+                rows[first:] = [(row[0], line, *row[2:]) for line, row in zip(exact, rows[first:], strict=False)]
+        schema = None if spec is None or read.rejected or not read.records else self.schema_for(spec.message_type)
+        if schema is not None:
+            try:
+                validate_against_schema(root, schema)
+            except MessageRejected as invalid:
+                read.schema_error = MessageRejected(invalid.reason_code, str(invalid))
+        return read
+
+    def _collector(self, spec: MessageSpec, rows: list[tuple], read: FileTexts) -> RecordVisitor:
+        records: RecordRules = spec.records
+        read_texts, state_names, identifiers = records.read_texts, tuple(records.state), spec.identifier_fields
+        pseudonymiser, file_path, state = self.pseudonymiser, str(read.path), read.state
+
+        def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
+            fields = spec.record_fields(element, source_record)
+            for key in identifiers:  # a BSN written there is replaced by its pseudonym before any rule reads it
+                if fields[key] is not None:
+                    fields[key] = pseudonymiser.identifier(fields[key])
+            error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
+            rows.append(
+                (
+                    *(file_path, fields.sourceline, source_record, client.client_key, *error),
+                    *(client.birth_date, client.gender_code),
+                    *(header.municipality_code, header.provider_agb, header.message_id, header.message_date),
+                    *[state.get(name) for name in state_names],
+                    *read_texts(fields),
+                )
+            )
+
+        return collect
+
+    def frame(self, message_type: str) -> pd.DataFrame:
+        """The rows read of message_type's records, a column per text column; the rows are handed over."""
+        rows = self.rows.pop(message_type, [])
+        names = list(self.specs[message_type].records.text_columns) if rows else ["file_path"]
+        # One object array of the rows' tuples and a view per column: numpy fills it in one C loop.
+        values = np.empty((len(rows), len(names)), dtype=object)
+        values[:] = rows or None
+        frame = {name: values[:, index] for index, name in enumerate(names)}
+        for name in ("source_line", "source_record"):
+            if name in frame:
+                frame[name] = frame[name].astype(np.int64)
+        return pd.DataFrame(frame, copy=False)
 
 
 def no_schema(_message_type: str) -> None:
@@ -122,14 +244,14 @@ def _read_chunk(number: int, paths: list[str], settings: ReadSettings) -> list[M
                 # Not read: the ingest that claims files of no known type records it with its reason.
                 spec = settings.spec_for(None)
                 files.setdefault(spec.message_type, []).append(
-                    (path, odd.ledger_key, 0, odd.path, odd.reason_code, odd.reason, *(None,) * 5)
+                    _file_row(path, odd.ledger_key, odd_path=odd.path, odd_code=odd.reason_code, odd_reason=odd.reason)
                 )
                 heads.append(MessageHead(None, None))
                 continue
             read = reader.read(path, data, sha256)
             heads.append(read.head)
             if read.spec is not None:
-                files.setdefault(read.spec.message_type, []).append(_file_row(read))
+                files.setdefault(read.spec.message_type, []).append(_read_row(read))
     with duckdb.connect() as con:
         for message_type, rows in files.items():
             prefix = settings.stage_dir / f"{number:06d}.{message_type}"
@@ -141,13 +263,24 @@ def _read_chunk(number: int, paths: list[str], settings: ReadSettings) -> list[M
     return heads
 
 
-def _file_row(read: FileTexts) -> tuple:
-    def verdict(rejected: MessageRejected | None) -> tuple[str | None, str | None]:
-        return (None, None) if rejected is None else (rejected.reason_code, str(rejected))
+def _file_row(file_path: str, file_sha256: str, records: int = 0, **values: object) -> tuple:
+    """A row of a chunk's files (_FILE_COLUMNS), its columns by name; one not given is null."""
+    values.update(file_path=file_path, file_sha256=file_sha256, records=records)
+    return tuple(map(values.get, _FILE_COLUMNS))
 
-    state = pickle.dumps(read.state) if read.state else None
-    return (str(read.path), read.sha256, read.records, None, None, None, *verdict(read.rejected),
-            *verdict(read.schema_error), state)  # fmt: skip
+
+def _read_row(read: FileTexts) -> tuple:
+    rejected, invalid = read.rejected, read.schema_error
+    return _file_row(
+        str(read.path),
+        read.sha256,
+        read.records,
+        rejected_code=None if rejected is None else rejected.reason_code,
+        rejected_reason=None if rejected is None else str(rejected),
+        schema_code=None if invalid is None else invalid.reason_code,
+        schema_reason=None if invalid is None else str(invalid),
+        state=pickle.dumps(read.state) if read.state else None,
+    )
 
 
 def _write(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: dict[str, str], path: str) -> None:
@@ -162,8 +295,8 @@ class StagedFiles:
 
     def __init__(self, stage_dir: Path, spec: MessageSpec, table: str | None = None):
         prefix = os.path.join(glob.escape(str(stage_dir)), f"*.{spec.message_type}")
-        self.files = _parquet(sorted(glob.glob(f"{prefix}.files.parquet")))
-        self.texts = _parquet(sorted(glob.glob(f"{prefix}.texts.parquet")))
+        self.files = _parquet(sorted(glob.glob(f"{prefix}.files.parquet")), _FILE_COLUMNS)
+        self.texts = _parquet(sorted(glob.glob(f"{prefix}.texts.parquet")), spec.records.text_columns)
         self.spec, self.table = spec, table
         self._read: dict[str, FileTexts] = {}
         self._range = ("", "")
@@ -175,7 +308,8 @@ class StagedFiles:
         con.execute("set parquet_metadata_cache = true")
         with registered(con, wanted_files=wanted):
             rows = con.execute(
-                f"select * from {self.files} semi join wanted_files using (file_path) where file_path between ? and ?",  # noqa: S608 - our own files
+                f"select {', '.join(_FILE_COLUMNS)} from {self.files} semi join wanted_files using (file_path) "  # noqa: S608 - our own files
+                "where file_path between ? and ?",
                 list(self._range),
             ).fetchall()
         contents: Contents = {}
@@ -206,8 +340,8 @@ class StagedFiles:
         return decide_files(con, files, texts, self.table)
 
 
-def _parquet(paths: list[str]) -> str:
-    """The Parquet files as one relation (an empty one when there are none)."""
+def _parquet(paths: list[str], columns: dict[str, str]) -> str:
+    """The Parquet files as one relation (an empty one of these columns when there are none)."""
     if not paths:
-        return "(select null::varchar as file_path where false)"
+        return f"(select {', '.join(f'null::{kind} as {name}' for name, kind in columns.items())} where false)"
     return f"read_parquet([{', '.join(map(quote, paths))}])"

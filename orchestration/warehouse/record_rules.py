@@ -22,32 +22,19 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from lxml import etree
 
 from orchestration.ijw.codelists import column
-from orchestration.ijw.pseudonym import IDENTIFIER_PSEUDONYM_FLOOR, Pseudonymiser
+from orchestration.ijw.pseudonym import IDENTIFIER_PSEUDONYM_FLOOR
 from orchestration.ijw.reader import (
-    LIBXML2_EXACT_LINES,
     MAX_NUMBER_DIGITS,
-    Client,
-    Header,
     MessageSpec,
-    RecordVisitor,
-    exact_record_lines,
     finish_file,
     record_place,
-    visit_message,
 )
 from orchestration.ijw.safe_xml import (
     MessageHead,
     MessageRejected,
-    check_encoding,
-    check_file_size,
-    head_of,
-    message_head,
-    parse_message,
 )
-from orchestration.ijw.xsd import validate_against_schema
 from orchestration.warehouse.load import ParsedFile, Rejection, StagedInsert
 
 MAX_NUMBER = 999_999_999  # LDT_Nummer
@@ -362,10 +349,6 @@ def _field_names(row_type: type) -> list[str]:
     return list(typing.get_type_hints(row_type))
 
 
-SpecFor = Callable[[str | None], MessageSpec | None]
-"""A message type as its root names it (None: no iJw 3.2 message) -> the spec its file is read with (None: none)."""
-
-
 @dataclass
 class FileTexts:
     """What reading one file left besides its records' texts: its head (type and sender, from its root), the spec it
@@ -380,103 +363,6 @@ class FileTexts:
     rejected: MessageRejected | None = None
     schema_error: MessageRejected | None = None
     state: dict[str, Any] = field(default_factory=dict)
-
-
-class TextReader:
-    """Reads files whole, once each: the root's type picks the spec (spec_for), and each record's texts become a row
-    of rows[spec's message type] (RecordRules.text_columns) that a batch query decides later (decide_files)."""
-
-    def __init__(
-        self,
-        spec_for: SpecFor,
-        pseudonymiser: Pseudonymiser,
-        schema_for: Callable[[str], etree.XMLSchema | None] = lambda _message_type: None,
-    ):
-        self.spec_for, self.pseudonymiser, self.schema_for = spec_for, pseudonymiser, schema_for
-        self.rows: dict[str, list[tuple]] = {}
-        self.specs: dict[str, MessageSpec] = {}
-
-    def read(self, path: str | Path, data: bytes, sha256: str) -> FileTexts:
-        head: MessageHead | None = None
-        spec: MessageSpec | None = None
-
-        def tags_of(root: etree._Element) -> tuple[str, ...]:
-            nonlocal head, spec
-            head = message_head(root)
-            spec = self.spec_for(head.message_type)
-            return () if spec is None else spec.in_any_namespace
-
-        read = FileTexts(path, sha256, MessageHead(None, None), None)
-        rows: list[tuple] = []
-        try:
-            check_file_size(len(data))
-            check_encoding(data)
-            message = parse_message(data, tags_of)
-            if head is None:  # broken before its root began
-                spec = self.spec_for(None)
-            elif message.root is not None and spec is not None:
-                rows = self.rows.setdefault(spec.message_type, [])
-                self.specs[spec.message_type] = spec
-                first = len(rows)
-                visit_message(message, spec, self.pseudonymiser, read.state, self._collector(spec, rows, read))
-                read.records = len(rows) - first
-            read.rejected = message.broken
-        except MessageRejected as rejected:
-            # A copy never raised: a raised one holds, through its traceback, the frames that read the batch.
-            read.rejected = MessageRejected(rejected.reason_code, str(rejected))
-            if head is None:  # refused before it was parsed: its head as the parser reads it
-                head = head_of(data) if data else MessageHead(None, None)
-                spec = self.spec_for(head.message_type)
-        read.head, read.spec = head or MessageHead(None, None), spec
-        if read.records and data.count(b"\n") >= LIBXML2_EXACT_LINES:
-            first = len(rows) - read.records
-            exact = exact_record_lines(data, spec.namespace, spec.record_tag)
-            # Records are visited in document order: a read that stopped early has the first of them.
-            if exact is not None and len(exact) >= read.records:
-                rows[first:] = [(row[0], line, *row[2:]) for line, row in zip(exact, rows[first:], strict=False)]
-        schema = None if spec is None or read.rejected or not read.records else self.schema_for(spec.message_type)
-        if schema is not None:
-            try:
-                validate_against_schema(data, schema)
-            except MessageRejected as invalid:
-                read.schema_error = MessageRejected(invalid.reason_code, str(invalid))
-        return read
-
-    def _collector(self, spec: MessageSpec, rows: list[tuple], read: FileTexts) -> RecordVisitor:
-        records: RecordRules = spec.records
-        read_texts, state_names, identifiers = records.read_texts, tuple(records.state), spec.identifier_fields
-        pseudonymiser, file_path, state = self.pseudonymiser, str(read.path), read.state
-
-        def collect(element: etree._Element, header: Header, client: Client, source_record: int) -> None:
-            fields = spec.record_fields(element, source_record)
-            for key in identifiers:  # a BSN written there is replaced by its pseudonym before any rule reads it
-                if fields[key] is not None:
-                    fields[key] = pseudonymiser.identifier(fields[key])
-            error = (None, None) if client.error is None else (client.error.reason_code, str(client.error))
-            rows.append(
-                (
-                    *(file_path, fields.sourceline, source_record, client.client_key, *error),
-                    *(client.birth_date, client.gender_code),
-                    *(header.municipality_code, header.provider_agb, header.message_id, header.message_date),
-                    *[state.get(name) for name in state_names],
-                    *read_texts(fields),
-                )
-            )
-
-        return collect
-
-    def frame(self, message_type: str) -> pd.DataFrame:
-        """The rows read of message_type's records, a column per text column; the rows are handed over."""
-        rows = self.rows.pop(message_type, [])
-        names = list(self.specs[message_type].records.text_columns) if rows else ["file_path"]
-        # One object array of the rows' tuples and a view per column: numpy fills it in one C loop.
-        values = np.empty((len(rows), len(names)), dtype=object)
-        values[:] = rows or None
-        frame = {name: values[:, index] for index, name in enumerate(names)}
-        for name in ("source_line", "source_record"):
-            if name in frame:
-                frame[name] = frame[name].astype(np.int64)
-        return pd.DataFrame(frame, copy=False)
 
 
 def decide_files(
