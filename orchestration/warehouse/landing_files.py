@@ -41,7 +41,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 UNREAD_PREFIX = "unread:"
 
@@ -52,7 +51,6 @@ _OPEN_FLAGS = (
     | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_NOCTTY", 0)
 )
-_CHUNK_BYTES = 1 << 20
 
 
 class OddEntry(Exception):
@@ -271,16 +269,15 @@ def _lstat_identity(path: str) -> str:
 
 
 def landing_root(landing_dir: Path) -> str:
-    """The landing directory as open_landed compares with it: resolved once per listing or batch of reads, since a
+    """The landing directory as read_landed compares with it: resolved once per listing or batch of reads, since a
     deployment may mount it through a link."""
     return os.path.realpath(landing_dir)
 
 
 @contextmanager
-def open_landed(path: str | os.PathLike, root: str) -> Iterator[BinaryIO]:
-    """path opened for reading if it is a regular file inside the landing directory (root: landing_root);
-    OddEntry otherwise."""
-    path = os.fspath(path)
+def _opened(path: str, root: str) -> Iterator[tuple[int, os.stat_result]]:
+    """A descriptor of path, opened for reading, and its status, if it is a regular file inside the landing directory
+    (root: landing_root); OddEntry otherwise."""
     try:
         status = os.lstat(path)
     except FileNotFoundError:
@@ -313,11 +310,9 @@ def open_landed(path: str | os.PathLike, root: str) -> Iterator[BinaryIO]:
                 "path was swapped for a link); not read",
                 _identity(opened),
             )
-    except BaseException:
+        yield descriptor, opened
+    finally:
         os.close(descriptor)
-        raise
-    with os.fdopen(descriptor, "rb") as handle:
-        yield handle
 
 
 def _open_problem(path: str, root: str, error: OSError) -> OddEntry:
@@ -334,10 +329,10 @@ def _open_problem(path: str, root: str, error: OSError) -> OddEntry:
 
 
 def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> tuple[bytes, str]:
-    """The whole file and its sha256, read once through open_landed (root: landing_root) and never beyond max_bytes:
-    a larger file is FILE_TOO_LARGE unread, one that changes while it is read FILE_CHANGED."""
-    with open_landed(path, root) as handle:
-        before = os.fstat(handle.fileno())
+    """The whole file and its sha256, read once (opened by the rules above; root: landing_root) and never beyond
+    max_bytes: a larger file is FILE_TOO_LARGE unread, one that changes while it is read FILE_CHANGED."""
+    path = os.fspath(path)
+    with _opened(path, root) as (descriptor, before):
         if before.st_size > max_bytes:
             raise OddEntry(
                 path,
@@ -346,8 +341,8 @@ def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> tuple[byt
                 _identity(before),
             )
         try:
-            data = _read_at_most(handle, before.st_size + 1)
-            after = os.fstat(handle.fileno())
+            data = _read_at_most(descriptor, before.st_size + 1)
+            after = os.fstat(descriptor)
         except OSError as error:
             raise OddEntry(path, "FILE_UNREADABLE", f"cannot be read ({error.strerror})", _identity(before)) from error
         if len(data) != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
@@ -361,13 +356,13 @@ def read_landed(path: str | os.PathLike, root: str, max_bytes: int) -> tuple[byt
     return data, hashlib.sha256(data).hexdigest()
 
 
-def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    remaining = limit
-    while remaining > 0:
-        chunk = handle.read(min(remaining, _CHUNK_BYTES))
+def _read_at_most(descriptor: int, limit: int) -> bytes:
+    """Up to limit bytes, one byte more than the file's size: a file that grew shows. A regular file reads short only
+    at its end, so a read that brings all but that byte is the whole file; the status after the read tells the rest."""
+    data = os.read(descriptor, limit)
+    while len(data) < limit - 1:
+        chunk = os.read(descriptor, limit - len(data))
         if not chunk:
             break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        data += chunk
+    return data
