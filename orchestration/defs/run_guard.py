@@ -31,6 +31,7 @@ from typing import IO
 import dagster as dg
 import duckdb
 
+from orchestration import warehouse_file
 from orchestration.settings import Settings
 
 RUN_LOCKS_DIR = "run_locks"
@@ -184,13 +185,13 @@ def _holder(path: Path) -> str:
 
 def _wait_for_the_warehouse_file(database: Path, deadline: float, settings: Settings, log) -> None:
     """Wait until this process can open the DuckDB file for writing; a process another run left (an orphaned dbt, a
-    notebook with the file open) has it."""
-    if not database.exists():
-        return
+    notebook with the file open) has it. A file not there yet is made here, whole (warehouse_file), before any step:
+    dbt would otherwise make it, and a kill within its first headers would leave a file no run opens."""
+    database.parent.mkdir(parents=True, exist_ok=True)
     logged_at = 0.0
     while True:
         try:
-            duckdb.connect(str(database), config={"memory_limit": settings.duckdb_memory_limit}).close()
+            warehouse_file.connect(database, settings.duckdb_memory_limit).close()
             return
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
