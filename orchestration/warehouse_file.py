@@ -13,6 +13,7 @@ open a file a kill cut short within its first headers, which would stop every la
 
 from __future__ import annotations
 
+import glob
 import os
 import threading
 from collections.abc import Iterator
@@ -78,7 +79,7 @@ def _open(database: str, memory_limit: str, read_only: bool) -> duckdb.DuckDBPyC
 def _create(database: Path) -> None:
     """An empty DuckDB file at `database`, there whole or not at all. Linking, unlike renaming, never replaces a file
     another process made meanwhile; what a killed creation left under its own name is removed first."""
-    for left in database.parent.glob(f"{database.name}.creating-*"):
+    for left in database.parent.glob(f"{glob.escape(database.name)}.creating-*"):
         left.unlink(missing_ok=True)
     creating = database.with_name(f"{database.name}.creating-{os.getpid()}")
     duckdb.connect(str(creating)).close()
@@ -86,5 +87,8 @@ def _create(database: Path) -> None:
         os.link(creating, database)
     except FileExistsError:
         pass
+    except OSError:  # a file system without hard links: renamed instead, unless the file appeared meanwhile
+        if not database.exists():
+            os.replace(creating, database)
     finally:
-        creating.unlink()
+        creating.unlink(missing_ok=True)

@@ -3,6 +3,7 @@ lets go of the file while another process opens it (orchestration/warehouse_file
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -112,4 +113,17 @@ def test_a_process_killed_while_creating_the_file_leaves_one_the_next_opens(writ
 
     with warehouse_file.connect(database, LIMIT) as con:
         con.execute("create table facts as select 1 as id")
+    assert [path.name for path in tmp_path.iterdir()] == ["warehouse.duckdb"]
+
+
+def test_where_the_file_system_has_no_hard_links_the_new_file_is_renamed_into_place(tmp_path, monkeypatch):
+    def refused(*_args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refused)
+    database = tmp_path / "warehouse.duckdb"
+    with warehouse_file.connect(database, LIMIT) as con:
+        con.execute("create table facts as select 1 as id")
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from facts").fetchone() == (1,)
     assert [path.name for path in tmp_path.iterdir()] == ["warehouse.duckdb"]
