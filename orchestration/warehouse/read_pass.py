@@ -78,6 +78,10 @@ _FILE_COLUMNS = {
 }
 
 
+def no_schema(_message_type: str) -> None:
+    return None
+
+
 SpecFor = Callable[[str | None], MessageSpec | None]
 """A message type as its root names it (None: no iJw 3.2 message) -> the spec its file is read with (None: none)."""
 
@@ -90,7 +94,7 @@ class TextReader:
         self,
         spec_for: SpecFor,
         pseudonymiser: Pseudonymiser,
-        schema_for: Callable[[str], etree.XMLSchema | None] = lambda _message_type: None,
+        schema_for: Callable[[str], etree.XMLSchema | None] = no_schema,
     ):
         self.spec_for, self.pseudonymiser, self.schema_for = spec_for, pseudonymiser, schema_for
         self.rows: dict[str, list[tuple]] = {}
@@ -179,10 +183,6 @@ class TextReader:
             if name in frame:
                 frame[name] = frame[name].astype(np.int64)
         return pd.DataFrame(frame, copy=False)
-
-
-def no_schema(_message_type: str) -> None:
-    return None
 
 
 @dataclass(frozen=True)

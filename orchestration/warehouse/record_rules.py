@@ -25,16 +25,8 @@ import pandas as pd
 
 from orchestration.ijw.codelists import column
 from orchestration.ijw.pseudonym import IDENTIFIER_PSEUDONYM_FLOOR
-from orchestration.ijw.reader import (
-    MAX_NUMBER_DIGITS,
-    MessageSpec,
-    finish_file,
-    record_place,
-)
-from orchestration.ijw.safe_xml import (
-    MessageHead,
-    MessageRejected,
-)
+from orchestration.ijw.reader import MAX_NUMBER_DIGITS, MessageSpec, finish_file, record_place
+from orchestration.ijw.safe_xml import MessageHead, MessageRejected
 from orchestration.warehouse.load import ParsedFile, Rejection, StagedInsert
 
 MAX_NUMBER = 999_999_999  # LDT_Nummer
